@@ -1,0 +1,58 @@
+import type { ChatEvent, ChatRequest } from './ir';
+
+/** One try of one account on one upstream model, for the monitor and the tests. */
+export interface AttemptRecord {
+  accountId: string;
+  accountEmail: string;
+  model: string;
+  /** Cloud Code host base URL that answered (or failed). */
+  host?: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: 'ok' | string; // 'ok' or the UpstreamFailureKind / reason
+  message?: string;
+}
+
+/** A generation that has produced its first event: committed, no more silent retries. */
+export interface GenerationRun {
+  /** All events, the already-received first one included. Throws a GatewayError mid-stream on failure. */
+  events: AsyncIterable<ChatEvent>;
+  upstreamModel: string;
+  accountId: string;
+  accountEmail: string;
+  attempts: AttemptRecord[];
+}
+
+export interface TokenCount {
+  inputTokens: number;
+  /** True when the upstream could not count and a local estimate stands in. */
+  estimated: boolean;
+}
+
+/**
+ * The pool + scheduler as the request pipeline sees it: pick accounts and
+ * models, retry by policy until the first event, and fail with a GatewayError
+ * (429 with retryAfter when every account is limited, 503 when none exists).
+ */
+export interface Dispatcher {
+  open(request: ChatRequest, signal: AbortSignal): Promise<GenerationRun>;
+  countTokens(request: ChatRequest, signal: AbortSignal): Promise<TokenCount>;
+}
+
+/** A model as listed to clients (`/v1/models`, `/v1beta/models`). */
+export interface CatalogModel {
+  id: string;
+  displayName: string;
+  /** Set for aliases and model groups: what the name stands for. */
+  target?: string[];
+  kind: 'model' | 'alias' | 'group';
+  inputTokenLimit?: number;
+  outputTokenLimit?: number;
+  supportsThinking?: boolean;
+  supportsImages?: boolean;
+}
+
+export interface ModelCatalog {
+  list(): CatalogModel[];
+  get(id: string): CatalogModel | undefined;
+}

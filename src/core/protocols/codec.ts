@@ -1,0 +1,40 @@
+import type { ChatEvent, ChatRequest, ChatResponse, ClientProtocol } from '../ir';
+import type { GatewayError } from '../errors';
+
+/** What a codec may read besides the body: headers (lower-case), query, path parameters. */
+export interface InboundContext {
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | string[] | undefined>;
+  /** Path parameters, e.g. `{ model: 'gemini-3-flash' }` for `/v1beta/models/:model:generateContent`. */
+  params: Record<string, string>;
+  /** For routes whose path decides streaming (Gemini `:streamGenerateContent`). */
+  streamFromPath?: boolean;
+}
+
+export interface ErrorReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Turns IR events into the bytes of one streamed answer, in order. Stateful: one per response. */
+export interface StreamEncoder {
+  readonly contentType: string;
+  /** Frames for one event ('' when the event produces none yet). */
+  encode(event: ChatEvent): string;
+  /** Closing frames after the last event (e.g. OpenAI `data: [DONE]`). */
+  end(): string;
+  /** A failure after the stream began: a protocol-correct error frame, never a silent cut. */
+  error(err: GatewayError): string;
+  /** Sent while the upstream is silent, so clients and proxies keep the connection. */
+  keepAlive(): string;
+}
+
+export interface ProtocolCodec {
+  readonly protocol: ClientProtocol;
+  /** Validates and decodes; throws GatewayError('invalid_request', …, {param}) naming the bad field. */
+  decodeRequest(body: unknown, ctx: InboundContext): ChatRequest;
+  encodeResponse(response: ChatResponse, request: ChatRequest): unknown;
+  createStreamEncoder(request: ChatRequest): StreamEncoder;
+  encodeError(err: GatewayError): ErrorReply;
+}
