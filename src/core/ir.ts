@@ -128,6 +128,14 @@ export interface ChatRequest {
    * Gemini codec sets it; the Cloud Code upstream merges it verbatim.
    */
   geminiExtras?: Record<string, unknown>;
+  /**
+   * Opaque data the inbound codec attaches in `decodeRequest` and reads back in
+   * `encodeResponse` / `createStreamEncoder`: client-only options the IR does not
+   * model (OpenAI `stream_options.include_usage`, Responses `store`/`include`,
+   * namespaced tool names). Every other layer carries it along untouched; a
+   * copy of the request (`{...request}`) keeps it.
+   */
+  inboundCodecState?: unknown;
 }
 
 export interface Usage {

@@ -1,0 +1,46 @@
+// One esbuild call per bundle (CommonJS for Node and the extension host; ESM for the webview).
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** Native or heavyweight modules resolved at run time rather than bundled. */
+const nodeExternals = ['vscode', '@napi-rs/keyring', 'playwright-core'];
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: nodeExternals,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const bundles = [
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'esm',
+    sourcemap: !production,
+    minify: production,
+    entryPoints: ['webview-ui/main.ts'],
+    outdir: 'dist/webview',
+    loader: { '.css': 'css' },
+    logLevel: 'warning',
+  },
+  { ...node, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/vscode/suite/index.js', external: [...nodeExternals, 'mocha'] },
+].filter((options) => options.entryPoints.every((entry) => fs.existsSync(entry)));
+
+if (watch) {
+  for (const options of bundles) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(bundles.map((options) => esbuild.build(options)));
+  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+}

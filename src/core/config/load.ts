@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import Ajv from 'ajv';
+import { defaultConfig } from './defaults';
+import { configSchema } from './schema';
+import type { GatewayConfig } from './types';
+
+/**
+ * Layered configuration: defaults < JSON config file < `AGATE_*` environment
+ * < command-line flags. Each leaf key has one environment name, derived from
+ * its path: `upstream.userAgent` → `AGATE_UPSTREAM_USER_AGENT`.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigSources {
+  /** Path of a JSON config file; a missing file named explicitly is an error. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Flag values by dotted key, e.g. `{ port: '9000', 'upstream.hosts': 'http://a,http://b' }`. */
+  flags?: Record<string, string>;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Dotted leaf paths of the defaults; maps and arrays count as leaves. */
+function leafPaths(value: JsonObject, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([key, child]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const isMap = path === 'models.aliases' || path === 'models.groups';
+    return isObject(child) && !isMap ? leafPaths(child, path) : [path];
+  });
+}
+
+export const envNameOf = (path: string): string =>
+  'AGATE_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+function getPath(obj: JsonObject, path: string): Json | undefined {
+  return path.split('.').reduce<Json | undefined>((node, key) => (isObject(node) ? node[key] : undefined), obj);
+}
+
+function setPath(obj: JsonObject, path: string, value: Json): void {
+  const keys = path.split('.');
+  let node = obj;
+  for (const key of keys.slice(0, -1)) {
+    if (!isObject(node[key])) node[key] = {};
+    node = node[key] as JsonObject;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    out[key] = isObject(value) && isObject(base[key]) ? deepMerge(base[key] as JsonObject, value) : value;
+  }
+  return out;
+}
+
+/** Parses a string from the environment or a flag by the type of the key's default. */
+function parseScalar(raw: string, template: Json | undefined, origin: string): Json {
+  const fail = (what: string) => new ConfigError(`${origin}: expected ${what}, got ${JSON.stringify(raw)}`);
+  if (typeof template === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw fail('a number');
+    return n;
+  }
+  if (typeof template === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw fail('true or false');
+  }
+  if (Array.isArray(template)) {
+    if (raw.trim().startsWith('[')) return parseJson(raw, origin);
+    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+  if (isObject(template)) return parseJson(raw, origin);
+  return raw;
+}
+
+function parseJson(raw: string, origin: string): Json {
+  try {
+    return JSON.parse(raw) as Json;
+  } catch (err) {
+    throw new ConfigError(`${origin}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+export function readConfigFile(file: string): JsonObject {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const parsed = parseJson(text, `config file ${file}`);
+  if (!isObject(parsed)) throw new ConfigError(`config file ${file}: the top level must be a JSON object`);
+  return parsed;
+}
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validate = ajv.compile(configSchema);
+
+export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
+  const defaults = defaultConfig() as unknown as JsonObject;
+  const leaves = leafPaths(defaults);
+  const origins = new Map<string, string>();
+  let merged = defaults;
+
+  if (sources.file) {
+    const fromFile = readConfigFile(sources.file);
+    merged = deepMerge(merged, fromFile);
+    for (const path of leafPaths(fromFile)) origins.set(path.split('.').slice(0, 2).join('.'), `config file ${sources.file}`);
+  }
+  const env = sources.env ?? {};
+  for (const path of leaves) {
+    const raw = env[envNameOf(path)];
+    if (raw === undefined) continue;
+    const origin = `environment variable ${envNameOf(path)}`;
+    setPath(merged, path, parseScalar(raw, getPath(defaults, path), origin));
+    origins.set(path, origin);
+  }
+  for (const [path, raw] of Object.entries(sources.flags ?? {})) {
+    if (!leaves.includes(path)) throw new ConfigError(`unknown option --${path}`);
+    const origin = `option --${path}`;
+    setPath(merged, path, parseScalar(raw, getPath(defaults, path), origin));
+    origins.set(path, origin);
+  }
+
+  if (!validate(merged)) {
+    const error = validate.errors![0];
+    const key = [error.instancePath.slice(1).replace(/\//g, '.'), error.params && 'additionalProperty' in error.params ? error.params.additionalProperty : '']
+      .filter(Boolean)
+      .join('.');
+    const origin = [...origins.entries()].find(([path]) => key === path || key.startsWith(path + '.'))?.[1];
+    const what = error.keyword === 'additionalProperties' ? 'is not a known setting' : error.message;
+    throw new ConfigError(`invalid configuration: "${key || '(root)'}" ${what}${origin ? ` (from ${origin})` : ''}`);
+  }
+  return merged as unknown as GatewayConfig;
+}

@@ -1,0 +1,49 @@
+import type { AttemptRecord } from '../dispatch';
+import type { ClientProtocol, Usage } from '../ir';
+
+/** One finished client request, as the monitor and the token stats see it. Never holds secrets. */
+export interface RequestRecord {
+  id: string;
+  startedAt: number;
+  protocol: ClientProtocol;
+  path: string;
+  stream: boolean;
+  clientModel: string;
+  upstreamModel?: string;
+  accountId?: string;
+  accountEmail?: string;
+  /** Name of the client key used, when auth is on. */
+  clientKey?: string;
+  attempts: AttemptRecord[];
+  status: number;
+  latencyMs: number;
+  /** Time until the first byte of the answer left the gateway. */
+  ttfbMs?: number;
+  usage?: Usage;
+  error?: string;
+  /** Truncated bodies, only when body capture is turned on (off by default); stored with the record as given. */
+  capture?: RequestCapture;
+}
+
+/** Heads of the request and response bodies, cut at a byte limit. */
+export interface RequestCapture {
+  request?: string;
+  response?: string;
+  /** True when either body was cut. */
+  truncated: boolean;
+}
+
+/** A request in flight, for the live view. */
+export interface InFlightRequest {
+  id: string;
+  startedAt: number;
+  protocol: ClientProtocol;
+  path: string;
+  stream: boolean;
+  clientModel: string;
+}
+
+export interface RequestObserver {
+  started(request: InFlightRequest): void;
+  finished(record: RequestRecord): void;
+}

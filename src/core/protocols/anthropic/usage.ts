@@ -1,0 +1,42 @@
+import type { FinishReason, Usage } from '../../ir';
+
+export interface AnthropicUsage {
+  input_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  output_tokens: number;
+}
+
+/**
+ * Anthropic splits the prompt into uncached and cached tokens (input =
+ * prompt − cached, fact sheet §2) and bills thinking as output. No upstream
+ * reports cache writes (Gemini's implicit cache has no creation step), so
+ * `cache_creation_input_tokens` is always 0.
+ */
+export function toAnthropicUsage(usage: Usage): AnthropicUsage {
+  return {
+    input_tokens: Math.max(0, usage.inputTokens - usage.cachedInputTokens),
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: usage.cachedInputTokens,
+    output_tokens: usage.outputTokens + usage.thinkingTokens,
+  };
+}
+
+export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
+
+const STOP_REASONS: Record<FinishReason, AnthropicStopReason> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  stop_sequence: 'stop_sequence',
+  tool_calls: 'tool_use',
+  content_filter: 'refusal',
+};
+
+/**
+ * Gemini reports a plain STOP even when the answer ends in function calls,
+ * and Anthropic clients decide whether to run tools from `tool_use`, so an
+ * answer that called tools always stops with `tool_use`.
+ */
+export function toStopReason(reason: FinishReason, calledTools: boolean): AnthropicStopReason {
+  return calledTools && reason === 'stop' ? 'tool_use' : STOP_REASONS[reason];
+}

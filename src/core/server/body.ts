@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+import { GatewayError, invalidRequest } from '../errors';
+
+/**
+ * Reads and parses a JSON request body under a byte limit. Hand-written
+ * rather than a body-parser dependency because it must fail in the client's
+ * protocol shape (413 / 400), never with an HTML page.
+ */
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    req.resume(); // drain so the connection can answer
+    throw tooLarge(limitBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) {
+      req.resume();
+      throw tooLarge(limitBytes);
+    }
+    chunks.push(chunk);
+  }
+  if (size === 0) throw invalidRequest('The request body is empty; expected a JSON object.');
+  const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+const tooLarge = (limit: number) =>
+  new GatewayError('request_too_large', `The request body exceeds the gateway's limit of ${limit} bytes.`);

@@ -1,0 +1,147 @@
+import Router, { type RouterMiddleware } from '@koa/router';
+import Koa from 'koa';
+import type { ModelCatalog } from '../dispatch';
+import { GatewayError } from '../errors';
+import type { RequestObserver } from '../monitor/types';
+import type { Logger } from '../ports';
+import type { ProtocolRegistry } from '../protocols/registry';
+import { readJsonBody } from './body';
+import { handleGeneration, inboundContextOf, type GenerateDeps } from './generate';
+import { accessLog, errorBoundary, requestId } from './middleware';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  version: string;
+  uptimeSeconds: number;
+  accounts: { total: number; usable: number };
+}
+
+export interface GatewayOptions extends GenerateDeps {
+  protocols: ProtocolRegistry;
+  catalog: ModelCatalog;
+  bodyLimitBytes: number;
+  version: string;
+  accountStats(): { total: number; usable: number };
+  /** Security middleware (host/origin checks, auth), composed before the routes. */
+  guards?: Koa.Middleware[];
+  /** Extra routes a host mounts (admin API, dashboard). */
+  extraRoutes?: (router: Router) => void;
+  observer: RequestObserver;
+  logger: Logger;
+}
+
+/** Splits Gemini's `model:method` path segment (`gemini-3-flash:streamGenerateContent`). */
+function splitModelAction(segment: string): { model: string; action: string } {
+  const at = segment.lastIndexOf(':');
+  if (at <= 0) throw new GatewayError('not_found', `Unknown model action "${segment}"; expected models/{model}:{method}`);
+  return { model: decodeURIComponent(segment.slice(0, at)), action: segment.slice(at + 1) };
+}
+
+/** True when a model-list request speaks Google's dialect (its auth header or `?key=`). */
+const wantsGoogleShape = (ctx: Koa.Context) => ctx.get('x-goog-api-key') !== '' || typeof ctx.query.key === 'string';
+
+/** The gateway as a Koa app: middleware composed in order, then one route per protocol endpoint. */
+export function createGateway(options: GatewayOptions): Koa {
+  const { protocols, catalog, dispatcher } = options;
+  const startedAt = Date.now();
+  const app = new Koa({ proxy: false });
+  const router = new Router();
+
+  const body: Koa.Middleware = async (ctx, next) => {
+    ctx.state.body = await readJsonBody(ctx.req, options.bodyLimitBytes);
+    await next();
+  };
+
+  router.get('/healthz', (ctx) => {
+    const accounts = options.accountStats();
+    const report: HealthReport = {
+      status: accounts.usable > 0 ? 'ok' : 'degraded',
+      version: options.version,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      accounts,
+    };
+    ctx.body = report;
+  });
+  // Claude Code probes `HEAD /` at start; `GET /` says what this is.
+  router.get('/', (ctx) => {
+    ctx.body = { name: 'agate', version: options.version, docs: 'https://github.com/agate/agate#readme' };
+  });
+
+  // Anthropic
+  router.post('/v1/messages', body, (ctx) => handleGeneration(ctx, protocols.anthropic, inboundContextOf(ctx, {}), options));
+  router.post('/v1/messages/count_tokens', body, async (ctx) => {
+    const request = protocols.anthropic.decodeCountTokensRequest(ctx.state.body, inboundContextOf(ctx, {}));
+    const count = await dispatcher.countTokens(request, AbortSignal.timeout(30_000));
+    if (count.estimated) ctx.set('x-agate-token-count', 'estimated');
+    ctx.body = protocols.anthropic.encodeCountTokens(count);
+  });
+
+  // OpenAI
+  router.post('/v1/chat/completions', body, (ctx) => handleGeneration(ctx, protocols.openaiChat, inboundContextOf(ctx, {}), options));
+  router.post('/v1/completions', body, (ctx) => handleGeneration(ctx, protocols.openaiCompletions, inboundContextOf(ctx, {}), options));
+  router.post('/v1/responses', body, (ctx) => handleGeneration(ctx, protocols.openaiResponses, inboundContextOf(ctx, {}), options));
+  router.get('/v1/models', (ctx) => {
+    ctx.body = (wantsGoogleShape(ctx) ? protocols.gemini : protocols.openaiModels).encodeModelList(catalog.list());
+  });
+  router.get('/v1/models/:id', (ctx) => {
+    const model = catalog.get(ctx.params.id);
+    if (!model) throw new GatewayError('not_found', `The model '${ctx.params.id}' does not exist`, { param: 'model' });
+    ctx.body = (wantsGoogleShape(ctx) ? protocols.gemini : protocols.openaiModels).encodeModel(model);
+  });
+
+  // Gemini, under /v1beta and (as some clients call it) /v1
+  router.get('/v1beta/models', (ctx) => {
+    ctx.body = protocols.gemini.encodeModelList(catalog.list());
+  });
+  router.get('/v1beta/models/:model', (ctx) => {
+    const id = ctx.params.model.replace(/^models\//, '');
+    const model = catalog.get(id);
+    if (!model) throw new GatewayError('not_found', `models/${id} is not found for API version v1beta`);
+    ctx.body = protocols.gemini.encodeModel(model);
+  });
+  const geminiAction: RouterMiddleware = async (ctx) => {
+    const { model, action } = splitModelAction(ctx.params.modelAction);
+    const inbound = inboundContextOf(ctx, { model }, action === 'streamGenerateContent');
+    switch (action) {
+      case 'generateContent':
+      case 'streamGenerateContent':
+        return handleGeneration(ctx, protocols.gemini, inbound, options);
+      case 'countTokens': {
+        const request = protocols.gemini.decodeCountTokensRequest(ctx.state.body, inbound);
+        const count = await dispatcher.countTokens(request, AbortSignal.timeout(30_000));
+        if (count.estimated) ctx.set('x-agate-token-count', 'estimated');
+        ctx.body = protocols.gemini.encodeCountTokens(count);
+        return;
+      }
+      default:
+        throw new GatewayError('not_found', `Unknown method "${action}" for models/${model}`);
+    }
+  };
+  router.post('/v1beta/models/:modelAction', body, geminiAction);
+  router.post('/v1/models/:modelAction', body, geminiAction);
+
+  options.extraRoutes?.(router);
+
+  app.use(requestId());
+  app.use(accessLog(options.logger));
+  app.use(
+    errorBoundary(
+      {
+        anthropic: (err) => protocols.anthropic.encodeError(err),
+        openai: (err) => protocols.openaiChat.encodeError(err),
+        gemini: (err) => protocols.gemini.encodeError(err),
+      },
+      options.logger,
+    ),
+  );
+  for (const guard of options.guards ?? []) app.use(guard);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.on('error', (err: Error) => {
+    // Socket errors after a client left are expected; anything else is logged once.
+    if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' && (err as NodeJS.ErrnoException).code !== 'EPIPE') {
+      options.logger.warn('server error', { error: err.message });
+    }
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+import type Koa from 'koa';
+import { GatewayError, toGatewayError } from '../errors';
+import type { Logger } from '../ports';
+import type { ErrorReply } from '../protocols/codec';
+import { newRequestId } from './generate';
+import { protocolFamilyOf, type ProtocolFamily } from './protocol-of-path';
+
+/** Gives every request an id, echoed in `x-request-id` and in the access log. */
+export function requestId(): Koa.Middleware {
+  return async (ctx, next) => {
+    const id = newRequestId();
+    ctx.state.requestId = id;
+    ctx.set('x-request-id', id);
+    await next();
+  };
+}
+
+/**
+ * One line per request: method, path (never the query — `?key=` carries
+ * secrets), status, duration. Successful calls log at debug to keep the hot
+ * path quiet; failures at info/warn.
+ */
+export function accessLog(logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const fields = {
+        id: ctx.state.requestId,
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.respond === false ? ctx.res.statusCode : ctx.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      };
+      if (fields.status >= 500) logger.warn('request failed', fields);
+      else if (fields.status >= 400) logger.info('request rejected', fields);
+      else logger.debug('request', fields);
+    }
+  };
+}
+
+export type ErrorRenderers = Record<ProtocolFamily, (err: GatewayError) => ErrorReply>;
+
+/**
+ * Every failure — thrown by a handler, a parse error, an unknown route —
+ * leaves in the shape of the protocol the path belongs to. Never an HTML
+ * page, never a stack trace.
+ */
+export function errorBoundary(renderers: ErrorRenderers, logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
+        throw new GatewayError('not_found', `Unknown endpoint: ${ctx.method} ${ctx.path}`);
+      }
+      if (ctx.status === 405 && ctx.respond !== false) {
+        throw new GatewayError('invalid_request', `Method ${ctx.method} is not allowed on ${ctx.path}`);
+      }
+    } catch (thrown) {
+      const err = toGatewayError(thrown);
+      if (err.kind === 'api_error' && !(thrown instanceof GatewayError)) {
+        logger.error('unhandled error', { id: ctx.state.requestId, path: ctx.path, error: String((thrown as Error)?.stack ?? thrown) });
+      }
+      if (ctx.respond === false || ctx.res.headersSent) {
+        if (!ctx.res.writableEnded) ctx.res.end();
+        return;
+      }
+      const reply = renderers[protocolFamilyOf(ctx.path)](err);
+      ctx.status = reply.status;
+      for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+      ctx.body = reply.body;
+    }
+  };
+}

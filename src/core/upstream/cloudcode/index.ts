@@ -1,0 +1,121 @@
+import type { GatewayConfig } from '../../config/types';
+import type { ChatEvent, ChatRequest } from '../../ir';
+import { silentLogger, type Clock, type Logger } from '../../ports';
+import { UpstreamFailure } from '../failure';
+import type { AccountApi, CodeAssistInfo, ModelQuotaSnapshot, Upstream, UpstreamCall } from '../upstream';
+import { CloudCodeAccountApi } from './account-api';
+import { CloudCodeClient, type HostAttempt } from './client';
+import { countTokensBody, totalTokensOf } from './count-tokens';
+import { ResponseDecoder } from './decode-response';
+import { encodeRequest } from './encode-request';
+import { wrapInEnvelope } from './envelope';
+import { SignatureCache } from './signatures';
+
+/**
+ * The Antigravity Cloud Code upstream: generation (Upstream) and the
+ * account-level calls (AccountApi) over one HTTP client.
+ */
+
+export type CloudCodeUpstreamOptions = GatewayConfig['upstream'] & {
+  /** Accept answers from the Agate upstream simulator (tests and demos only). */
+  allowSimulator?: boolean;
+  logger?: Logger;
+  /** Shared thought-signature cache; one per process is right. */
+  signatures?: SignatureCache;
+  clock?: Clock;
+  onboardPollIntervalMs?: number;
+  onboardMaxPolls?: number;
+};
+
+export interface CloudCodeUpstream extends Upstream, AccountApi {
+  /**
+   * The hosts tried for this call, in order (fact sheet §1 fallback); the last
+   * one answered, or failed last. Filled as the call proceeds: read it once
+   * `generate()`'s first `next()` settled, or `countTokens()` settled.
+   */
+  hostAttempts(call: UpstreamCall): readonly HostAttempt[];
+  /** The host of the last attempt: what AttemptRecord.host logs. */
+  hostOf(call: UpstreamCall): string | undefined;
+  /** Releases the proxy connection pool, if any. */
+  close(): Promise<void>;
+}
+
+export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): CloudCodeUpstream {
+  const logger = options.logger ?? silentLogger;
+  const signatures = options.signatures ?? new SignatureCache();
+  const client = new CloudCodeClient({ ...options, logger });
+  const accounts = new CloudCodeAccountApi(client, options);
+  const attemptsByCall = new WeakMap<UpstreamCall, HostAttempt[]>();
+
+  const trackAttempts = (call: UpstreamCall) => {
+    const attempts: HostAttempt[] = [];
+    attemptsByCall.set(call, attempts);
+    return (attempt: HostAttempt) => void attempts.push(attempt);
+  };
+
+  /**
+   * Always streamGenerateContent, for stream and non-stream clients alike:
+   * Cloud Code clients always stream, the idle timeout then guards long
+   * answers, and the non-stream codecs aggregate the same events.
+   */
+  async function* generate(request: ChatRequest, call: UpstreamCall): AsyncGenerator<ChatEvent, void, undefined> {
+    const encoded = encodeRequest(request, call, { signatures, systemPreamble: options.systemPreamble });
+    const decoder = new ResponseDecoder({ model: call.model, signatures, argumentRepairs: encoded.argumentRepairs });
+    const frames = client.stream({
+      method: 'streamGenerateContent',
+      accessToken: call.accessToken,
+      body: wrapInEnvelope(call.projectId, call.model, encoded.requestType, encoded.request),
+      signal: call.signal,
+      model: call.model,
+      onAttempt: trackAttempts(call),
+    });
+    let frameCount = 0;
+    for await (const frame of frames) {
+      frameCount++;
+      yield* decoder.decode(frame);
+    }
+    if (frameCount === 0) {
+      throw new UpstreamFailure('server', 'Cloud Code closed the stream without an answer', { model: call.model });
+    }
+    if (!decoder.sawFinishReason) {
+      // Google always ends with a finishReason; peers treat its absence as a
+      // normal end, and so do we, but it is worth seeing in the log.
+      logger.warn('cloudcode stream ended without finishReason', { model: call.model, frames: frameCount });
+    }
+    yield decoder.finish();
+  }
+
+  async function countTokens(request: ChatRequest, call: UpstreamCall): Promise<number> {
+    const encoded = encodeRequest(request, call, { signatures, systemPreamble: options.systemPreamble });
+    const body = await client.call({
+      method: 'countTokens',
+      accessToken: call.accessToken,
+      body: countTokensBody(call.model, encoded.request),
+      signal: call.signal,
+      model: call.model,
+      onAttempt: trackAttempts(call),
+    });
+    const total = totalTokensOf(body);
+    if (total === undefined) throw new UpstreamFailure('server', 'Cloud Code countTokens answered without totalTokens', { model: call.model });
+    return total;
+  }
+
+  return {
+    generate,
+    countTokens,
+    loadCodeAssist: (accessToken: string, signal?: AbortSignal): Promise<CodeAssistInfo> =>
+      accounts.loadCodeAssist(accessToken, signal),
+    onboardUser: (accessToken: string, tierId: string, signal?: AbortSignal): Promise<string> =>
+      accounts.onboardUser(accessToken, tierId, signal),
+    fetchAvailableModels: (accessToken: string, projectId: string, signal?: AbortSignal): Promise<ModelQuotaSnapshot> =>
+      accounts.fetchAvailableModels(accessToken, projectId, signal),
+    hostAttempts: (call) => attemptsByCall.get(call) ?? [],
+    hostOf: (call) => attemptsByCall.get(call)?.at(-1)?.host,
+    close: () => client.close(),
+  };
+}
+
+export type { HostAttempt } from './client';
+export { SimulatorRefused } from './client';
+export { SignatureCache } from './signatures';
+export { cleanSchema } from './schema';

@@ -1,0 +1,197 @@
+/**
+ * generateContent and streamGenerateContent: validate, apply faults and
+ * quota, then deliver the scripted answer — as SSE `data: {"response":…}`
+ * frames (fact sheet §2), a streamed JSON array without `alt=sse`, or one body.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SimAccount } from './accounts';
+import { composeAnswer, type Answer } from './answer';
+import { DirectiveError, parseDirectives, type Directive } from './directives';
+import type { Exchange } from './exchange';
+import { faultError, quotaError } from './faults';
+import { invalidArgument } from './google-errors';
+import type { SimModel } from './models';
+import type { SimState } from './state';
+import { promptTokens } from './tokens';
+import type { FaultSpec } from './types';
+import { validateGeneration } from './validate-request';
+import { lastUserContent, visibleText, type GenerateRequest, type WirePart } from './wire';
+
+type Delivery = 'sse' | 'json-array' | 'single';
+
+interface Usage {
+  promptTokenCount: number;
+  candidatesTokenCount: number;
+  totalTokenCount: number;
+  thoughtsTokenCount?: number;
+  cachedContentTokenCount?: number;
+}
+
+export async function handleGeneration(
+  state: SimState,
+  exchange: Exchange,
+  account: SimAccount,
+  body: unknown,
+  delivery: Delivery,
+): Promise<void> {
+  const { envelope, model } = validateGeneration(body, account, state.signer);
+  const { request } = envelope;
+  const directives = readDirectives(request);
+
+  const sequence = state.nextSequence();
+  let calls = 0;
+  const answer = composeAnswer({
+    model,
+    request,
+    directives,
+    signer: state.signer,
+    responseId: `sim-resp-${sequence}`,
+    nextCallId: () => `sim-call-${sequence}-${(calls += 1)}`,
+    framesPerAnswer: state.config.framesPerAnswer,
+  });
+
+  const directed = directives.find((d) => d.kind === 'fault');
+  const fault =
+    directed?.kind === 'fault'
+      ? directed.fault
+      : state.faults.take({ label: exchange.entry.label, method: exchange.entry.method, account: account.email, model: model.id });
+  const now = state.now();
+  if (fault) {
+    exchange.annotate({ fault: fault.kind });
+    const error = faultError(fault, model.id, now);
+    if (error) throw error;
+  }
+  const { quotaWindowMs, quotaCostPerRequest } = state.config;
+  const window = account.quota.window(model.id, quotaWindowMs);
+  if (window.fraction <= 0) throw quotaError('QUOTA_EXHAUSTED', model.id, window.resetAt - now, now);
+
+  const prompt = promptTokens(request);
+  const cached = state.promptCache.observe(account.email, model.id, request, prompt);
+  account.quota.consume(model.id, quotaCostPerRequest, quotaWindowMs);
+  const usage: Usage = {
+    promptTokenCount: prompt,
+    candidatesTokenCount: answer.candidatesTokenCount,
+    totalTokenCount: prompt + answer.candidatesTokenCount + answer.thoughtsTokenCount,
+  };
+  if (answer.thoughtsTokenCount > 0) usage.thoughtsTokenCount = answer.thoughtsTokenCount;
+  if (cached > 0) usage.cachedContentTokenCount = cached;
+
+  const shape = new ResponseShape(model, answer, usage, sequence);
+  if (delivery === 'single') await deliverSingle(state, exchange, shape, fault);
+  else await deliverStream(state, exchange, shape, fault, delivery);
+}
+
+function readDirectives(request: GenerateRequest): Directive[] {
+  try {
+    return parseDirectives(visibleText(lastUserContent(request)));
+  } catch (error) {
+    if (error instanceof DirectiveError) throw invalidArgument(error.message);
+    throw error;
+  }
+}
+
+/** Builds the wire bodies of one answer. */
+class ResponseShape {
+  constructor(
+    private readonly model: SimModel,
+    readonly answer: Answer,
+    private readonly usage: Usage,
+    private readonly sequence: number,
+  ) {}
+
+  get frameCount(): number {
+    return this.answer.frames.length;
+  }
+
+  private body(parts: WirePart[], final: boolean): unknown {
+    const candidate: Record<string, unknown> = { content: { role: 'model', parts } };
+    const response: Record<string, unknown> = { candidates: [candidate] };
+    if (final) {
+      candidate.finishReason = this.answer.finishReason;
+      if (this.answer.groundingMetadata) candidate.groundingMetadata = this.answer.groundingMetadata;
+      response.usageMetadata = this.usage;
+    }
+    response.modelVersion = this.model.id;
+    response.responseId = `sim-resp-${this.sequence}`;
+    return { response, traceId: this.sequence.toString(16).padStart(16, '0') };
+  }
+
+  frame(index: number): unknown {
+    return this.body(this.answer.frames[index], index === this.answer.frames.length - 1);
+  }
+
+  /** The non-streaming body: adjacent text of the same kind merged, as the service answers. */
+  whole(): unknown {
+    const parts: WirePart[] = [];
+    for (const part of this.answer.frames.flat()) {
+      const previous = parts[parts.length - 1];
+      const mergeable =
+        previous?.text !== undefined &&
+        part.text !== undefined &&
+        previous.thought === part.thought &&
+        previous.thoughtSignature === undefined;
+      if (mergeable) parts[parts.length - 1] = { ...previous, ...part, text: previous.text + part.text! };
+      else parts.push({ ...part });
+    }
+    return this.body(parts, true);
+  }
+}
+
+/** Waits unless the client has gone; false when it has. */
+async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (ms <= 0) return !signal.aborted;
+  try {
+    await delay(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A non-streaming answer arrives whole, once every frame would have been generated. */
+async function deliverSingle(state: SimState, exchange: Exchange, shape: ResponseShape, fault: FaultSpec | undefined): Promise<void> {
+  if (fault?.kind === 'hang') return;
+  const { firstByteDelayMs, frameIntervalMs } = state.config;
+  if (!(await pause(firstByteDelayMs + Math.max(0, shape.frameCount - 1) * frameIntervalMs, exchange.signal))) return;
+  if (fault?.kind === 'reset_after') {
+    await exchange.destroy();
+    return;
+  }
+  exchange.annotate({ frames: 1 });
+  exchange.sendJson(200, shape.whole());
+}
+
+async function deliverStream(
+  state: SimState,
+  exchange: Exchange,
+  shape: ResponseShape,
+  fault: FaultSpec | undefined,
+  delivery: 'sse' | 'json-array',
+): Promise<void> {
+  // hang: stall after `afterFrames` frames (0: before the head); reset_after: destroy after `frames`.
+  const stopAt = fault?.kind === 'hang' ? (fault.afterFrames ?? 0) : fault?.kind === 'reset_after' ? (fault.frames ?? 1) : undefined;
+  if (fault?.kind === 'hang' && stopAt === 0) return;
+  const { firstByteDelayMs, frameIntervalMs } = state.config;
+  if (!(await pause(firstByteDelayMs, exchange.signal))) return;
+  if (stopAt === 0) {
+    await exchange.destroy();
+    return;
+  }
+  exchange.head(200, {
+    'content-type': delivery === 'sse' ? 'text/event-stream' : 'application/json; charset=UTF-8',
+    'cache-control': 'no-cache',
+  });
+  const limit = Math.min(stopAt ?? shape.frameCount, shape.frameCount);
+  for (let i = 0; i < limit; i += 1) {
+    if (i > 0 && !(await pause(frameIntervalMs, exchange.signal))) return;
+    if (exchange.closed) return;
+    const json = JSON.stringify(shape.frame(i));
+    await exchange.writeFrame(delivery === 'sse' ? `data: ${json}\r\n\r\n` : `${i === 0 ? '[' : ',\r\n'}${json}`);
+  }
+  if (exchange.closed || fault?.kind === 'hang') return;
+  if (fault?.kind === 'reset_after') {
+    await exchange.destroy();
+    return;
+  }
+  exchange.res.end(delivery === 'json-array' ? ']' : undefined);
+}

@@ -1,0 +1,375 @@
+import assert from 'node:assert/strict';
+import claudeCodeRequest from '../../fixtures/claude-code-request.json';
+import type { ChatRequest, Message, ToolCallPart } from '../../../src/core/ir';
+import type { ModelInfo } from '../../../src/core/upstream/upstream';
+import { encodeRequest, type EncodeCall } from '../../../src/core/upstream/cloudcode/encode-request';
+import { wrapInEnvelope } from '../../../src/core/upstream/cloudcode/envelope';
+import type { GeminiSchema } from '../../../src/core/upstream/cloudcode/schema';
+import { SignatureCache, SKIP_SIGNATURE_SENTINEL } from '../../../src/core/upstream/cloudcode/signatures';
+import { violations } from './schema-rules';
+
+const SIG_GEMINI = 'g'.repeat(60);
+const SIG_CLAUDE = 'c'.repeat(60);
+
+function chat(overrides: Partial<ChatRequest> = {}): ChatRequest {
+  return {
+    protocol: 'anthropic',
+    model: 'client-model',
+    system: [],
+    messages: [{ role: 'user', parts: [{ type: 'text', text: 'Hello' }] }],
+    tools: [],
+    stream: true,
+    ...overrides,
+  };
+}
+
+function encode(request: ChatRequest, call: Partial<EncodeCall> = {}, signatures = new SignatureCache(), systemPreamble = '') {
+  return encodeRequest(request, { model: 'gemini-3-flash', sessionId: '-42', ...call }, { signatures, systemPreamble });
+}
+
+const bashCall: ToolCallPart = { type: 'tool_call', id: 'call_1', name: 'Bash', args: { command: 'ls' } };
+const toolRound: Message[] = [
+  { role: 'user', parts: [{ type: 'text', text: 'List files' }] },
+  { role: 'assistant', parts: [bashCall] },
+  { role: 'user', parts: [{ type: 'tool_result', callId: 'call_1', name: 'Bash', content: [{ type: 'text', text: 'a.txt' }] }] },
+];
+
+describe('cloudcode request encoding', () => {
+  describe('system instruction', () => {
+    it('sends the client system text as user-role parts', () => {
+      const { request } = encode(chat({ system: [{ type: 'text', text: 'Be brief.' }, { type: 'text', text: 'Use tools.' }] }));
+      assert.deepEqual(request.systemInstruction, { role: 'user', parts: [{ text: 'Be brief.' }, { text: 'Use tools.' }] });
+    });
+
+    it('puts the configured preamble before the client text without touching it', () => {
+      const { request } = encode(chat({ system: [{ type: 'text', text: 'Be brief.' }] }), {}, new SignatureCache(), 'You are Antigravity.');
+      assert.deepEqual(request.systemInstruction?.parts, [{ text: 'You are Antigravity.' }, { text: 'Be brief.' }]);
+    });
+
+    it('omits the system instruction when there is nothing to say', () => {
+      assert.equal(encode(chat()).request.systemInstruction, undefined);
+    });
+  });
+
+  describe('contents', () => {
+    it('alternates user and model, merging consecutive turns of one role', () => {
+      const { request } = encode(
+        chat({
+          messages: [
+            { role: 'user', parts: [{ type: 'text', text: 'one' }] },
+            { role: 'user', parts: [{ type: 'text', text: 'two' }, { type: 'text', text: '' }] },
+            { role: 'assistant', parts: [{ type: 'text', text: 'three' }] },
+            { role: 'assistant', parts: [{ type: 'thinking', text: 'unsigned, dropped' }] },
+            { role: 'assistant', parts: [{ type: 'text', text: 'four' }] },
+          ],
+        }),
+      );
+      assert.deepEqual(request.contents, [
+        { role: 'user', parts: [{ text: 'one' }, { text: 'two' }] },
+        { role: 'model', parts: [{ text: 'three' }, { text: 'four' }] },
+      ]);
+    });
+
+    it('sends images inline', () => {
+      const { request } = encode(
+        chat({ messages: [{ role: 'user', parts: [{ type: 'media', mimeType: 'image/png', source: { kind: 'base64', data: 'iVBOR' } }] }] }),
+      );
+      assert.deepEqual(request.contents[0].parts, [{ inlineData: { mimeType: 'image/png', data: 'iVBOR' } }]);
+    });
+
+    it('refuses media that still points at a url', () => {
+      const request = chat({
+        messages: [{ role: 'user', parts: [{ type: 'media', mimeType: 'image/png', source: { kind: 'url', url: 'https://x/y.png' } }] }],
+      });
+      assert.throws(() => encode(request), /messages\[0\]\.parts\[0\] still has a url source/);
+    });
+
+    it('turns tool results into function responses, errors as {error}, images beside them', () => {
+      const { request } = encode(
+        chat({
+          messages: [
+            ...toolRound.slice(0, 2),
+            {
+              role: 'user',
+              parts: [
+                {
+                  type: 'tool_result',
+                  callId: 'call_1',
+                  name: 'Bash',
+                  isError: true,
+                  content: [
+                    { type: 'text', text: 'exit 1' },
+                    { type: 'media', mimeType: 'image/png', source: { kind: 'base64', data: 'AAAA' } },
+                    { type: 'text', text: 'stderr' },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      assert.deepEqual(request.contents[2].parts, [
+        { functionResponse: { name: 'Bash', id: 'call_1', response: { error: 'exit 1\nstderr' } } },
+        { inlineData: { mimeType: 'image/png', data: 'AAAA' } },
+      ]);
+      const ok = encode(chat({ messages: toolRound })).request;
+      assert.deepEqual(ok.contents[2].parts, [{ functionResponse: { name: 'Bash', id: 'call_1', response: { output: 'a.txt' } } }]);
+    });
+  });
+
+  describe('thought signatures', () => {
+    it('replays the signature a call carries', () => {
+      const messages: Message[] = structuredClone(toolRound);
+      messages[1].parts = [{ ...bashCall, signature: SIG_GEMINI }];
+      const { request } = encode(chat({ messages }));
+      assert.deepEqual(request.contents[1].parts[0], {
+        functionCall: { name: 'Bash', args: { command: 'ls' }, id: 'call_1' },
+        thoughtSignature: SIG_GEMINI,
+      });
+    });
+
+    it('fills a signature the client dropped from the cache of the same family', () => {
+      const signatures = new SignatureCache();
+      signatures.rememberToolCall('gemini', 'call_1', SIG_GEMINI);
+      assert.equal(encode(chat({ messages: toolRound }), {}, signatures).request.contents[1].parts[0].thoughtSignature, SIG_GEMINI);
+    });
+
+    it('sends the sentinel for an unsigned call to Gemini 3, and nothing to Claude', () => {
+      assert.equal(encode(chat({ messages: toolRound })).request.contents[1].parts[0].thoughtSignature, SKIP_SIGNATURE_SENTINEL);
+      const claude = encode(chat({ messages: toolRound }), { model: 'claude-sonnet-4-6' }).request;
+      assert.equal(claude.contents[1].parts[0].thoughtSignature, undefined);
+    });
+
+    it('never replays a signature across model families', () => {
+      const signatures = new SignatureCache();
+      signatures.rememberToolCall('claude', 'call_1', SIG_CLAUDE);
+      signatures.rememberThinking('claude', 'Let me think.', SIG_CLAUDE);
+      const messages: Message[] = structuredClone(toolRound);
+      messages[1].parts = [{ type: 'thinking', text: 'Let me think.', signature: SIG_CLAUDE }, { ...bashCall, signature: SIG_CLAUDE }];
+      const { request } = encode(chat({ messages }), { model: 'gemini-3.1-pro-high' }, signatures);
+      assert.deepEqual(request.contents[1].parts, [
+        { functionCall: { name: 'Bash', args: { command: 'ls' }, id: 'call_1' }, thoughtSignature: SKIP_SIGNATURE_SENTINEL },
+      ]);
+    });
+
+    it('replays signed thoughts, restores a dropped signature by thought text, drops unsigned ones', () => {
+      const signatures = new SignatureCache();
+      signatures.rememberThinking('claude', 'cached thought', SIG_CLAUDE);
+      const { request } = encode(
+        chat({
+          messages: [
+            { role: 'user', parts: [{ type: 'text', text: 'hi' }] },
+            {
+              role: 'assistant',
+              parts: [
+                { type: 'thinking', text: 'signed thought', signature: SIG_CLAUDE },
+                { type: 'thinking', text: 'cached thought' },
+                { type: 'thinking', text: 'orphan thought' },
+                { type: 'thinking', text: '', redacted: true, signature: SIG_CLAUDE },
+                { type: 'text', text: 'answer' },
+              ],
+            },
+          ],
+        }),
+        { model: 'claude-opus-4-6-thinking' },
+        signatures,
+      );
+      assert.deepEqual(request.contents[1].parts, [
+        { thought: true, text: 'signed thought', thoughtSignature: SIG_CLAUDE },
+        { thought: true, text: 'cached thought', thoughtSignature: SIG_CLAUDE },
+        { thought: true, text: '', thoughtSignature: SIG_CLAUDE },
+        { text: 'answer' },
+      ]);
+    });
+
+    it('strips every signature on the retry after a signature error', () => {
+      const messages: Message[] = structuredClone(toolRound);
+      messages[1].parts = [{ type: 'thinking', text: 'hmm', signature: SIG_GEMINI }, { ...bashCall, signature: SIG_GEMINI }];
+      const gemini = encode(chat({ messages }), { dropSignatures: true }).request;
+      assert.deepEqual(gemini.contents[1].parts, [
+        { functionCall: { name: 'Bash', args: { command: 'ls' }, id: 'call_1' }, thoughtSignature: SKIP_SIGNATURE_SENTINEL },
+      ]);
+      const claude = encode(chat({ messages, thinking: { type: 'adaptive' } }), { model: 'claude-opus-4-6-thinking', dropSignatures: true }).request;
+      assert.equal(claude.contents[1].parts[0].thoughtSignature, undefined);
+      // Claude would demand the stripped thinking back, so the retry does not think.
+      assert.equal(claude.generationConfig?.thinkingConfig, undefined);
+    });
+  });
+
+  describe('tools', () => {
+    const tools = [
+      { name: 'Bash', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'], additionalProperties: false } },
+      { name: 'TaskList', description: 'List tasks', parameters: { type: 'object', properties: {}, additionalProperties: false } },
+    ];
+
+    it('declares functions with cleaned schemas, and no parameters for a parameterless Gemini tool', () => {
+      const { request, requestType } = encode(chat({ tools }));
+      assert.equal(requestType, 'agent');
+      assert.deepEqual(request.tools, [
+        {
+          functionDeclarations: [
+            { name: 'Bash', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } },
+            { name: 'TaskList', description: 'List tasks' },
+          ],
+        },
+      ]);
+      assert.equal(request.toolConfig, undefined);
+    });
+
+    it('gives a parameterless Claude tool the placeholder property, and names it for the decoder', () => {
+      const { request, argumentRepairs } = encode(chat({ tools }), { model: 'claude-sonnet-4-6' });
+      const declarations = (request.tools?.[0] as { functionDeclarations: Array<{ name: string; parameters?: unknown }> }).functionDeclarations;
+      assert.deepEqual(declarations[1].parameters, {
+        type: 'object',
+        properties: { reason: { type: 'string', description: 'Brief explanation of why you are calling this tool' } },
+        required: ['reason'],
+      });
+      assert.deepEqual([...argumentRepairs], [['TaskList', { placeholder: 'reason', jsonTextPaths: [] }]]);
+    });
+
+    it('maps tool choice, with VALIDATED for Claude where others say AUTO', () => {
+      const mode = (model: string, toolChoice?: ChatRequest['toolChoice']) => encode(chat({ tools, toolChoice }), { model }).request.toolConfig;
+      assert.deepEqual(mode('claude-sonnet-4-6'), { functionCallingConfig: { mode: 'VALIDATED' } });
+      assert.deepEqual(mode('claude-sonnet-4-6', { type: 'auto' }), { functionCallingConfig: { mode: 'VALIDATED' } });
+      assert.deepEqual(mode('gemini-3-flash', { type: 'auto' }), { functionCallingConfig: { mode: 'AUTO' } });
+      assert.deepEqual(mode('gemini-3-flash', { type: 'none' }), { functionCallingConfig: { mode: 'NONE' } });
+      assert.deepEqual(mode('gemini-3-flash', { type: 'required' }), { functionCallingConfig: { mode: 'ANY' } });
+      assert.deepEqual(mode('gemini-3-flash', { type: 'tool', name: 'Bash' }), {
+        functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['Bash'] },
+      });
+    });
+
+    it('replaces function tools with Google Search for a web search request', () => {
+      const { request, requestType } = encode(chat({ tools, webSearch: true, toolChoice: { type: 'required' } }));
+      assert.equal(requestType, 'web_search');
+      assert.deepEqual(request.tools, [{ googleSearch: {} }]);
+      assert.equal(request.toolConfig, undefined);
+    });
+
+    it('asks image models for image generation, without function tools', () => {
+      const { request, requestType } = encode(chat({ tools, imageConfig: { aspectRatio: '16:9', imageSize: '2K' } }), {
+        model: 'gemini-3-pro-image',
+      });
+      assert.equal(requestType, 'image_gen');
+      assert.equal(request.tools, undefined);
+      assert.deepEqual(request.generationConfig?.imageConfig, { aspectRatio: '16:9', imageSize: '2K' });
+      assert.equal(encode(chat(), { model: 'gemini-3.1-flash-image' }).requestType, 'image_gen');
+    });
+  });
+
+  describe('generation config', () => {
+    const sonnet: ModelInfo = { id: 'claude-sonnet-4-6', remainingFraction: 1, maxOutputTokens: 64_000 };
+    const opus: ModelInfo = { id: 'claude-opus-4-6-thinking', remainingFraction: 1, maxOutputTokens: 64_000, thinkingBudget: 24_576 };
+
+    it('passes sampling settings through', () => {
+      const { generationConfig } = encode(chat({ temperature: 0.2, topP: 0.9, topK: 40, seed: 7, stopSequences: ['END'] })).request;
+      assert.deepEqual(generationConfig, { temperature: 0.2, topP: 0.9, topK: 40, seed: 7, stopSequences: ['END'] });
+    });
+
+    it("clamps maxOutputTokens to the model's maximum", () => {
+      const { generationConfig } = encode(chat({ maxOutputTokens: 200_000 }), { model: 'claude-sonnet-4-6', modelInfo: sonnet }).request;
+      assert.equal(generationConfig?.maxOutputTokens, 64_000);
+    });
+
+    it('adaptive thinking: dynamic budget on Gemini, the listed default on Claude', () => {
+      const gemini = encode(chat({ thinking: { type: 'adaptive' }, maxOutputTokens: 4096 })).request.generationConfig;
+      assert.deepEqual(gemini, { maxOutputTokens: 4096, thinkingConfig: { includeThoughts: true, thinkingBudget: -1 } });
+      const claude = encode(chat({ thinking: { type: 'adaptive' }, maxOutputTokens: 32_000 }), {
+        model: 'claude-opus-4-6-thinking',
+        modelInfo: opus,
+      }).request.generationConfig;
+      assert.deepEqual(claude, { maxOutputTokens: 32_000, thinkingConfig: { includeThoughts: true, thinkingBudget: 24_576 } });
+    });
+
+    it('raises maxOutputTokens above the budget, within the model maximum', () => {
+      const config = (maxOutputTokens: number | undefined, budgetTokens: number) =>
+        encode(chat({ thinking: { type: 'budget', budgetTokens }, maxOutputTokens }), { model: 'claude-opus-4-6-thinking', modelInfo: opus })
+          .request.generationConfig;
+      assert.deepEqual(config(4096, 10_000), { maxOutputTokens: 18_192, thinkingConfig: { includeThoughts: true, thinkingBudget: 10_000 } });
+      assert.deepEqual(config(undefined, 10_000), { maxOutputTokens: 18_192, thinkingConfig: { includeThoughts: true, thinkingBudget: 10_000 } });
+      assert.deepEqual(config(32_000, 10_000), { maxOutputTokens: 32_000, thinkingConfig: { includeThoughts: true, thinkingBudget: 10_000 } });
+      assert.deepEqual(config(60_000, 60_000), { maxOutputTokens: 64_000, thinkingConfig: { includeThoughts: true, thinkingBudget: 60_000 } });
+      // Even the maximum is not above the budget: the budget yields.
+      assert.deepEqual(config(64_000, 64_000), { maxOutputTokens: 64_000, thinkingConfig: { includeThoughts: true, thinkingBudget: 55_808 } });
+    });
+
+    it('maps reasoning effort onto budgets', () => {
+      const budget = (effort: 'minimal' | 'low' | 'medium' | 'high') =>
+        encode(chat({ thinking: { type: 'effort', effort } }), { model: 'gemini-2.5-pro' }).request.generationConfig?.thinkingConfig?.thinkingBudget;
+      assert.deepEqual([budget('minimal'), budget('low'), budget('medium'), budget('high')], [512, 1024, 8192, 24_576]);
+    });
+
+    it('disables thinking with a zero budget only where the model allows it', () => {
+      const disabled = chat({ thinking: { type: 'disabled' } });
+      assert.deepEqual(encode(disabled, { model: 'gemini-2.5-flash' }).request.generationConfig, {
+        thinkingConfig: { includeThoughts: false, thinkingBudget: 0 },
+      });
+      assert.equal(encode(disabled, { model: 'gemini-3-flash' }).request.generationConfig, undefined);
+      assert.equal(encode(disabled, { model: 'claude-opus-4-6-thinking' }).request.generationConfig, undefined);
+    });
+
+    it('hides thoughts when the client will not show them, and skips models that cannot think', () => {
+      const hidden = encode(chat({ thinking: { type: 'budget', budgetTokens: 2048 }, includeThoughts: false, maxOutputTokens: 20_000 }), {
+        model: 'gemini-2.5-pro',
+      }).request.generationConfig;
+      assert.deepEqual(hidden?.thinkingConfig, { includeThoughts: false, thinkingBudget: 2048 });
+      assert.equal(encode(chat({ thinking: { type: 'adaptive' } }), { model: 'gpt-oss-120b-medium' }).request.generationConfig, undefined);
+    });
+
+    it('asks for JSON with a cleaned response schema', () => {
+      const { generationConfig } = encode(
+        chat({ responseFormat: { type: 'json', schema: { type: 'object', properties: { ok: { type: 'boolean' } }, additionalProperties: false } } }),
+      ).request;
+      assert.deepEqual(generationConfig, {
+        responseMimeType: 'application/json',
+        responseSchema: { type: 'object', properties: { ok: { type: 'boolean' } } },
+      });
+    });
+
+    it('merges native Gemini extras, keeping the computed fields on conflict', () => {
+      const { request } = encode(
+        chat({
+          maxOutputTokens: 100,
+          geminiExtras: {
+            safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }],
+            generationConfig: { responseModalities: ['TEXT'], maxOutputTokens: 999_999 },
+          },
+        }),
+      );
+      assert.deepEqual(request.safetySettings, [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }]);
+      assert.deepEqual(request.generationConfig, { maxOutputTokens: 100, responseModalities: ['TEXT'] });
+    });
+  });
+
+  it('carries the session id, and the envelope names project, model and request type', () => {
+    const { request, requestType } = encode(chat(), { sessionId: '-123456789' });
+    assert.equal(request.sessionId, '-123456789');
+    const envelope = wrapInEnvelope('proj-1', 'gemini-3-flash', requestType, request);
+    assert.equal(envelope.project, 'proj-1');
+    assert.equal(envelope.model, 'gemini-3-flash');
+    assert.equal(envelope.userAgent, 'antigravity');
+    assert.equal(envelope.requestType, 'agent');
+    assert.match(envelope.requestId, /^agent-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.equal(envelope.request, request);
+  });
+
+  it("encodes Claude Code's 24-tool request into declarations the upstream accepts", () => {
+    const captured = claudeCodeRequest as { system: Array<{ text: string }>; tools: Array<{ name: string; description: string; input_schema: Record<string, unknown> }> };
+    const request = chat({
+      system: captured.system.map((s) => ({ type: 'text' as const, text: s.text })),
+      tools: captured.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.input_schema })),
+      thinking: { type: 'adaptive' },
+      maxOutputTokens: 32_000,
+    });
+    for (const model of ['claude-sonnet-4-6', 'gemini-3.1-pro-high']) {
+      const { request: encoded, argumentRepairs } = encode(request, { model });
+      const declarations = (encoded.tools?.[0] as { functionDeclarations: Array<{ name: string; parameters?: GeminiSchema }> }).functionDeclarations;
+      assert.equal(declarations.length, 24);
+      for (const declaration of declarations) {
+        if (declaration.parameters) assert.deepEqual(violations(declaration.parameters), [], `${model} ${declaration.name}`);
+        else assert.equal(model, 'gemini-3.1-pro-high', `${declaration.name} has parameters on Claude`);
+      }
+      assert.deepEqual(argumentRepairs.get('TaskCreate'), { jsonTextPaths: [['metadata']] });
+    }
+  });
+});

@@ -1,0 +1,8 @@
+// Environment variables through which test/vscode/run-in-code-server.ts talks to the tests it runs: it sets
+// them on the code-server process, and the extension host that runs the tests inherits them.
+
+/** Runs only the tests whose full title matches this pattern (the runner's `--grep`). */
+export const GREP_ENV = 'AGATE_VSCODE_TEST_GREP';
+
+/** Address of the runner's loopback endpoint that saves a screenshot of the workbench (see suite/screenshot.ts). */
+export const SCREENSHOT_URL_ENV = 'AGATE_VSCODE_TEST_SCREENSHOT_URL';
