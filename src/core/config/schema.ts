@@ -87,6 +87,26 @@ export const configSchema = {
         keepAliveMs: positiveInt,
       },
     },
+    openai: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { exposeReasoning: { type: 'boolean' } },
+    },
+    media: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { maxBytes: positiveInt, timeoutMs: positiveInt },
+    },
+    monitor: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ringSize: positiveInt, maxFileBytes: { type: 'integer', minimum: 4096 }, maxFiles: positiveInt },
+    },
+    stats: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { retentionDays: positiveInt },
+    },
     authMode: { enum: ['off', 'strict', 'all_except_health', 'auto'] },
     allowLanAccess: { type: 'boolean' },
     allowedHosts: { type: 'array', items: { type: 'string', minLength: 1 } },

@@ -72,6 +72,26 @@ export interface GatewayConfig {
     /** Interval of keep-alive frames while the upstream is silent. */
     keepAliveMs: number;
   };
+  /** OpenAI protocol options. */
+  openai: {
+    /** Return thoughts as `reasoning_content` on Chat Completions. */
+    exposeReasoning: boolean;
+  };
+  /** Image/file URLs in requests are fetched by the gateway under these caps (public addresses only). */
+  media: {
+    maxBytes: number;
+    timeoutMs: number;
+  };
+  /** Request monitor (live view + request log in `<dataDir>/monitor`). */
+  monitor: {
+    ringSize: number;
+    maxFileBytes: number;
+    maxFiles: number;
+  };
+  /** Token statistics (`<dataDir>/stats`). */
+  stats: {
+    retentionDays: number;
+  };
   authMode: AuthMode;
   allowLanAccess: boolean;
   /** Extra Host names accepted besides loopback (DNS-rebinding guard). */

@@ -50,6 +50,6 @@ describe('gemini encode: models and token counts', () => {
   });
 
   it('answers countTokens with totalTokens', () => {
-    assert.deepEqual(codec.encodeCountTokens(1234), { totalTokens: 1234 });
+    assert.deepEqual(codec.encodeCountTokens({ inputTokens: 1234, estimated: false }), { totalTokens: 1234 });
   });
 });

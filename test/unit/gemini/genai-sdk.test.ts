@@ -73,7 +73,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   try {
     if (method === 'countTokens') {
       const request = codec.decodeCountTokensRequest(JSON.parse(raw), ctx);
-      return send(res, 200, codec.encodeCountTokens(request.messages.length * 100));
+      return send(res, 200, codec.encodeCountTokens({ inputTokens: request.messages.length * 100, estimated: false }));
     }
     const request = codec.decodeRequest(JSON.parse(raw), ctx);
     received.push(request);

@@ -3,7 +3,7 @@
  * `:streamGenerateContent`, `:countTokens`, `/v1beta/models`), spoken by
  * @google/genai and gemini-cli.
  */
-import type { CatalogModel } from '../../dispatch';
+import type { CatalogModel, TokenCount } from '../../dispatch';
 import type { GatewayError } from '../../errors';
 import type { ChatRequest, ChatResponse } from '../../ir';
 import type { ErrorReply, InboundContext, ProtocolCodec, StreamEncoder } from '../codec';
@@ -52,8 +52,8 @@ export class GeminiCodec implements ProtocolCodec {
     return decodeCountTokensRequest(body, ctx);
   }
 
-  encodeCountTokens(totalTokens: number): { totalTokens: number } {
-    return { totalTokens };
+  encodeCountTokens(count: TokenCount): { totalTokens: number } {
+    return { totalTokens: count.inputTokens };
   }
 
   encodeModelList(models: CatalogModel[]): { models: GeminiModel[] } {

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Agate } from '../../core/agate';
+import { loadConfig } from '../../core/config/load';
+import type { GatewayConfig } from '../../core/config/types';
+import { DEMO_ACCOUNT, seedDemoAccount, startSimulator } from '../../simulator';
+import { gatewayFlagsFor } from '../../simulator/gateway-settings';
+import { configSources, parse, UsageError } from '../args';
+import { createCliAgate } from '../host';
+
+const serverOptions = { port: { type: 'string' }, host: { type: 'string' } } as const;
+
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
+function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.once('SIGINT', () => process.exit(130));
+      process.stderr.write(`\n${signal}: stopping (again to force)…\n`);
+      resolve(signal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
+
+function printClientHints(baseUrl: string): void {
+  process.stdout.write(
+    [
+      '',
+      `Agate is listening on ${baseUrl}`,
+      '',
+      'Point your clients at it:',
+      `  Claude Code     ANTHROPIC_BASE_URL=${baseUrl} ANTHROPIC_API_KEY=agate claude`,
+      `  OpenAI SDK      OPENAI_BASE_URL=${baseUrl}/v1 OPENAI_API_KEY=agate`,
+      `  Gemini SDK      httpOptions.baseUrl=${baseUrl}, apiKey=agate`,
+      `  Health          curl ${baseUrl}/healthz`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function runUntilStopped(agate: Agate): Promise<void> {
+  await untilStopSignal();
+  await agate.close();
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, serverOptions);
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals.join(' ')}"`);
+  const config = loadConfig(configSources(values));
+  const agate = await createCliAgate(config);
+  const server = await agate.start();
+  printClientHints(server.url);
+  const { total, usable } = agate.pool.stats();
+  if (total === 0) process.stdout.write('No account yet: add one with "agate accounts add --sign-in" (requests answer 503 until then).\n');
+  else process.stdout.write(`${usable} of ${total} accounts usable.\n`);
+  await runUntilStopped(agate);
+  return 0;
+}
+
+/** The gateway against an in-process simulator with the demo account: try Agate with no Google account. */
+export async function demoCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...serverOptions, 'sim-port': { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`demo takes no arguments, got "${positionals.join(' ')}"`);
+  const simulator = await startSimulator({ port: Number(values['sim-port'] ?? 0) });
+  seedDemoAccount(simulator);
+  const sources = configSources(values);
+  const temporaryDataDir = sources.flags?.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'agate-demo-'));
+  let config: GatewayConfig;
+  try {
+    config = loadConfig({ ...sources, flags: { ...gatewayFlagsFor(simulator.url), dataDir: temporaryDataDir ?? '', ...sources.flags } });
+  } catch (err) {
+    await simulator.close();
+    throw err;
+  }
+  const agate = await createCliAgate(config, { allowSimulator: true });
+  if (!agate.pool.list().some((account) => account.email === DEMO_ACCOUNT.email)) {
+    await agate.pool.addByRefreshToken(DEMO_ACCOUNT.refreshToken);
+  }
+  const server = await agate.start();
+  process.stdout.write(`Demo: upstream simulator at ${simulator.url}, demo account ${DEMO_ACCOUNT.email}, data in ${config.dataDir}\n`);
+  printClientHints(server.url);
+  await runUntilStopped(agate);
+  await simulator.close();
+  if (temporaryDataDir) fs.rmSync(temporaryDataDir, { recursive: true, force: true });
+  return 0;
+}
+
+/** Only the simulator, for tests and benchmarks that run the gateway elsewhere. */
+export async function simulateCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'latency-ms': { type: 'string' },
+    'frame-interval-ms': { type: 'string' },
+  });
+  const number = (name: 'latency-ms' | 'frame-interval-ms', fallback: number) => {
+    const value = Number(values[name] ?? fallback);
+    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} expects a non-negative number`);
+    return value;
+  };
+  const simulator = await startSimulator({
+    port: Number(values.port ?? 0),
+    host: values.host ?? '127.0.0.1',
+    config: { firstByteDelayMs: number('latency-ms', 0), frameIntervalMs: number('frame-interval-ms', 0) },
+  });
+  seedDemoAccount(simulator);
+  const flags = gatewayFlagsFor(simulator.url);
+  process.stdout.write(
+    `Upstream simulator at ${simulator.url} (demo account ${DEMO_ACCOUNT.email}, refresh token ${DEMO_ACCOUNT.refreshToken})\n` +
+      `Run a gateway against it:\n  agate serve ${Object.entries(flags)
+        .map(([key, value]) => `--set ${key}=${value}`)
+        .join(' ')}\n`,
+  );
+  await untilStopSignal();
+  await simulator.close();
+  return 0;
+}

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createAgate, type Agate, type AgateHost } from '../core/agate';
+import type { GatewayConfig } from '../core/config/types';
+import { createLogger, stderrSink } from '../core/logging/logger';
+import { EncryptedFileSecretStore } from '../core/stores/encrypted-secret-store';
+import { JsonFileStore } from '../core/stores/json-file-store';
+import { preferredKeySource } from '../core/stores/keychain-key-source';
+import { version } from '../../package.json';
+
+export const AGATE_VERSION: string = version;
+
+export interface CliHostOptions {
+  allowSimulator?: boolean;
+  extraRoutes?: AgateHost['extraRoutes'];
+  guards?: AgateHost['guards'];
+}
+
+/**
+ * The headless host: secrets in an AES-GCM file keyed from the OS keychain
+ * (else a 0600 key file), documents as JSON files, logs on stderr — all in the
+ * data dir.
+ */
+export async function createCliAgate(config: GatewayConfig, options: CliHostOptions = {}): Promise<Agate> {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const logger = createLogger({ level: config.logLevel, sink: stderrSink, timestamps: true });
+  return createAgate({
+    config: () => config,
+    secrets: new EncryptedFileSecretStore(
+      path.join(config.dataDir, 'secrets.enc'),
+      preferredKeySource(config.dataDir, path.join(config.dataDir, 'secrets.key')),
+    ),
+    documents: new JsonFileStore(config.dataDir),
+    logger,
+    version: AGATE_VERSION,
+    ...options,
+  });
+}

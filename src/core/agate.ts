@@ -1,0 +1,199 @@
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import { ProxyAgent } from 'undici';
+import { createAccountPool, createOAuthClient, type AccountPool, type OAuthClient, type OAuthTokens } from './accounts';
+import type { GatewayConfig } from './config/types';
+import type { Dispatcher, ModelCatalog } from './dispatch';
+import type { ChatRequest } from './ir';
+import { redactor } from './logging/redactor';
+import { resolveMediaUrls } from './media/fetch-media';
+import { createObservability, type Observability } from './monitor';
+import type { RequestObserver } from './monitor/types';
+import { systemClock, type Clock, type DocumentStore, type Logger, type SecretStore } from './ports';
+import { anthropicCodec, isClaudeCodeBackgroundRequest, stripForBackground } from './protocols/anthropic';
+import { geminiCodec } from './protocols/gemini';
+import { ChatCompletionsCodec, CompletionsCodec, encodeModel, encodeModelList, ResponsesCodec, ResponsesStore } from './protocols/openai';
+import type { ProtocolRegistry } from './protocols/registry';
+import { createDispatcher, createModelCatalog } from './scheduler';
+import { createGateway } from './server/gateway';
+import { listen, type Listening } from './server/listener';
+import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
+
+/** What a host (VS Code extension, CLI) hands the core. */
+export interface AgateHost {
+  /** Read on every request; a host that changes settings swaps what this returns. */
+  config: () => GatewayConfig;
+  secrets: SecretStore;
+  documents: DocumentStore;
+  logger: Logger;
+  version: string;
+  clock?: Clock;
+  /** Accept the upstream simulator's answers (`agate demo`, tests). */
+  allowSimulator?: boolean;
+  /** Security middleware, composed before the routes (see security issue). */
+  guards?: Koa.Middleware[];
+  /** Admin API and dashboard routes. */
+  extraRoutes?: (router: Router, parts: AgateParts) => void;
+  /** Turns off the request monitor and token stats (plain benchmarks). */
+  observability?: boolean;
+}
+
+/** The assembled services behind the routes. */
+export interface AgateParts {
+  readonly pool: AccountPool;
+  readonly dispatcher: Dispatcher;
+  readonly catalog: ModelCatalog;
+  readonly observability: Observability | undefined;
+}
+
+/** The gateway core, assembled: hosts start and stop it and read its parts. */
+export interface Agate extends AgateParts {
+  readonly app: Koa;
+  /** The running listener, when started. */
+  readonly server: Listening | undefined;
+  start(): Promise<Listening>;
+  /** Graceful: in-flight streams get `server.shutdownGraceMs`, then are cut. */
+  stop(): Promise<void>;
+  /** Stops the server and releases everything (pool polling, stores, proxy pool). */
+  close(): Promise<void>;
+}
+
+/** Refresh and access tokens become known to the log redactor the moment the core sees them. */
+function redactingSecrets(store: SecretStore): SecretStore {
+  return {
+    get: async (key) => {
+      const value = await store.get(key);
+      redactor.add(value);
+      return value;
+    },
+    set: (key, value) => {
+      redactor.add(value);
+      return store.set(key, value);
+    },
+    delete: (key) => store.delete(key),
+  };
+}
+
+function redactingOAuth(client: OAuthClient): OAuthClient {
+  const remember = (tokens: OAuthTokens) => {
+    redactor.add(tokens.accessToken);
+    redactor.add(tokens.refreshToken);
+    return tokens;
+  };
+  return {
+    authorizeUrl: (input) => client.authorizeUrl(input),
+    exchangeCode: async (input, signal) => remember(await client.exchangeCode(input, signal)),
+    refresh: async (token, signal) => {
+      redactor.add(token);
+      return remember(await client.refresh(token, signal));
+    },
+    userEmail: (token, signal) => client.userEmail(token, signal),
+  };
+}
+
+function protocolsFor(config: GatewayConfig): ProtocolRegistry {
+  return {
+    anthropic: anthropicCodec,
+    openaiChat: new ChatCompletionsCodec({ exposeReasoning: config.openai.exposeReasoning }),
+    openaiResponses: new ResponsesCodec({ store: new ResponsesStore() }),
+    openaiCompletions: new CompletionsCodec(),
+    openaiModels: { encodeModelList, encodeModel },
+    gemini: geminiCodec,
+  };
+}
+
+export async function createAgate(host: AgateHost): Promise<Agate> {
+  const config = host.config;
+  const initial = config();
+  const clock = host.clock ?? systemClock;
+  const logger = host.logger;
+
+  const upstream: CloudCodeUpstream = createCloudCodeUpstream({
+    ...initial.upstream,
+    allowSimulator: host.allowSimulator,
+    logger,
+    clock,
+  });
+  // The global fetch stays untouched (VS Code patches it for its own proxy settings); an explicit proxy gets its own agent.
+  const oauthProxy = initial.upstream.proxy ? new ProxyAgent(initial.upstream.proxy) : undefined;
+  const oauth = redactingOAuth(createOAuthClient({ settings: () => config().oauth, dispatcher: oauthProxy, clock }));
+  const pool = await createAccountPool({
+    documents: host.documents,
+    secrets: redactingSecrets(host.secrets),
+    oauth,
+    api: upstream,
+    clock,
+    logger,
+    refreshSkewMs: () => config().oauth.refreshSkewMs,
+    quotaRefreshIntervalMs: () => config().quota.refreshIntervalMs,
+  });
+  const dispatcher = createDispatcher({ accounts: pool, upstream, settings: config, clock, logger });
+  const catalog = createModelCatalog({ accounts: pool, routing: () => config().models });
+  const observability =
+    host.observability === false
+      ? undefined
+      : await createObservability({
+          dataDir: initial.dataDir,
+          logger,
+          clock,
+          monitor: initial.monitor,
+          stats: { retentionDays: initial.stats.retentionDays },
+        });
+  const observer: RequestObserver = observability?.observer ?? { started() {}, finished() {} };
+
+  async function prepare(request: ChatRequest, signal: AbortSignal): Promise<ChatRequest> {
+    const { media, models } = config();
+    // In place: the Gemini codec recognises its own request object when encoding the answer.
+    await resolveMediaUrls(request, { maxBytes: media.maxBytes, timeoutMs: media.timeoutMs, signal });
+    if (request.protocol === 'anthropic' && models.backgroundModel && isClaudeCodeBackgroundRequest(request)) {
+      return stripForBackground(request, models.backgroundModel);
+    }
+    return request;
+  }
+
+  const parts: AgateParts = { pool, dispatcher, catalog, observability };
+  const app = createGateway({
+    protocols: protocolsFor(initial),
+    catalog,
+    dispatcher,
+    observer,
+    logger,
+    prepare,
+    keepAliveMs: initial.server.keepAliveMs,
+    bodyLimitBytes: initial.server.bodyLimitBytes,
+    version: host.version,
+    accountStats: () => pool.stats(),
+    guards: host.guards,
+    extraRoutes: host.extraRoutes && ((router) => host.extraRoutes?.(router, parts)),
+  });
+
+  let server: Listening | undefined;
+  const agate: Agate = {
+    ...parts,
+    app,
+    get server() {
+      return server;
+    },
+    async start() {
+      if (server) return server;
+      const { host: address, port } = config();
+      server = await listen(agate.app, address, port);
+      pool.startQuotaPolling();
+      logger.info('gateway listening', { url: server.url });
+      return server;
+    },
+    async stop() {
+      const running = server;
+      server = undefined;
+      if (running) await running.close(config().server.shutdownGraceMs);
+    },
+    async close() {
+      await agate.stop();
+      await pool.close();
+      await observability?.close();
+      await upstream.close();
+      await oauthProxy?.close();
+    },
+  };
+  return agate;
+}
