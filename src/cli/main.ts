@@ -1,9 +1,11 @@
 import { ConfigError } from '../core/config/load';
 import { AccountSetupError } from '../core/accounts';
+import { UnsafeListenError } from '../core/security';
 import { PortInUseError } from '../core/server/listener';
 import { UsageError } from './args';
 import { accountsCommand } from './commands/accounts';
 import { configCommand } from './commands/config';
+import { keysCommand } from './commands/keys';
 import { demoCommand, serveCommand, simulateCommand } from './commands/run';
 import { AGATE_VERSION } from './host';
 
@@ -21,6 +23,11 @@ Commands:
   accounts import FILE      Bulk import: a JSON array of {email?, refresh_token}
   accounts remove|enable|disable|reauth ACCOUNT   (email or id)
   accounts refresh [ACCOUNT]  Fetch quota now
+  keys list                 Client keys, their models, limits and usage today
+  keys create NAME [--models a,b*] [--rpm N] [--rpd N] [--tpm N] [--tpd N] [--concurrency N]
+                            A key for one client or person (shown once)
+  keys rotate|revoke KEY    (name or id)
+  keys primary [--rotate]   Print (or replace) your own key, which also opens the admin API
   config                    Print the effective configuration and where each layer comes from
   version                   Print the version
 
@@ -39,6 +46,7 @@ const commands: Record<string, Command> = {
   demo: demoCommand,
   simulate: simulateCommand,
   accounts: accountsCommand,
+  keys: keysCommand,
   config: configCommand,
   version: async () => void console.log(AGATE_VERSION),
 };
@@ -64,7 +72,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       process.stderr.write(`agate: ${err.message}\nRun "agate --help" for usage.\n`);
       process.exitCode = 2;
-    } else if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof AccountSetupError) {
+    } else if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof AccountSetupError || err instanceof UnsafeListenError) {
       process.stderr.write(`agate: ${err.message}\n`);
       process.exitCode = 1;
     } else {

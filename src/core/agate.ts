@@ -15,8 +15,10 @@ import { geminiCodec } from './protocols/gemini';
 import { ChatCompletionsCodec, CompletionsCodec, encodeModel, encodeModelList, ResponsesCodec, ResponsesStore } from './protocols/openai';
 import type { ProtocolRegistry } from './protocols/registry';
 import { createDispatcher, createModelCatalog } from './scheduler';
-import { createGateway } from './server/gateway';
+import { createSecurity, effectiveAuthMode, type Security } from './security';
+import { createGateway, errorRenderersOf } from './server/gateway';
 import { listen, type Listening } from './server/listener';
+import { protocolFamilyOf } from './server/protocol-of-path';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 
 /** What a host (VS Code extension, CLI) hands the core. */
@@ -30,7 +32,7 @@ export interface AgateHost {
   clock?: Clock;
   /** Accept the upstream simulator's answers (`agate demo`, tests). */
   allowSimulator?: boolean;
-  /** Security middleware, composed before the routes (see security issue). */
+  /** More middleware after the built-in guards (host, origin, auth), before the routes. */
   guards?: Koa.Middleware[];
   /** Admin API and dashboard routes. */
   extraRoutes?: (router: Router, parts: AgateParts) => void;
@@ -44,11 +46,14 @@ export interface AgateParts {
   readonly dispatcher: Dispatcher;
   readonly catalog: ModelCatalog;
   readonly observability: Observability | undefined;
+  readonly security: Security;
 }
 
 /** The gateway core, assembled: hosts start and stop it and read its parts. */
 export interface Agate extends AgateParts {
   readonly app: Koa;
+  /** The primary key, client keys and the guards built from them. */
+  readonly security: Security;
   /** The running listener, when started. */
   readonly server: Listening | undefined;
   start(): Promise<Listening>;
@@ -91,6 +96,21 @@ function redactingOAuth(client: OAuthClient): OAuthClient {
   };
 }
 
+/** The security observer counts tokens per client key; the observability one feeds the monitor and stats. */
+function teeObserver(first: RequestObserver, second: RequestObserver | undefined): RequestObserver {
+  if (!second) return first;
+  return {
+    started: (request) => {
+      first.started(request);
+      second.started(request);
+    },
+    finished: (record) => {
+      first.finished(record);
+      second.finished(record);
+    },
+  };
+}
+
 function protocolsFor(config: GatewayConfig): ProtocolRegistry {
   return {
     anthropic: anthropicCodec,
@@ -117,9 +137,10 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   // The global fetch stays untouched (VS Code patches it for its own proxy settings); an explicit proxy gets its own agent.
   const oauthProxy = initial.upstream.proxy ? new ProxyAgent(initial.upstream.proxy) : undefined;
   const oauth = redactingOAuth(createOAuthClient({ settings: () => config().oauth, dispatcher: oauthProxy, clock }));
+  const secrets = redactingSecrets(host.secrets);
   const pool = await createAccountPool({
     documents: host.documents,
-    secrets: redactingSecrets(host.secrets),
+    secrets,
     oauth,
     api: upstream,
     clock,
@@ -139,9 +160,11 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
           monitor: initial.monitor,
           stats: { retentionDays: initial.stats.retentionDays },
         });
-  const observer: RequestObserver = observability?.observer ?? { started() {}, finished() {} };
+  const security = await createSecurity({ settings: config, secrets, documents: host.documents, clock, logger });
+  const observer = teeObserver(security.observer, observability?.observer);
 
-  async function prepare(request: ChatRequest, signal: AbortSignal): Promise<ChatRequest> {
+  async function prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState): Promise<ChatRequest> {
+    security.authorizeModel(state, request.model);
     const { media, models } = config();
     // In place: the Gemini codec recognises its own request object when encoding the answer.
     await resolveMediaUrls(request, { maxBytes: media.maxBytes, timeoutMs: media.timeoutMs, signal });
@@ -151,9 +174,11 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     return request;
   }
 
-  const parts: AgateParts = { pool, dispatcher, catalog, observability };
+  const parts: AgateParts = { pool, dispatcher, catalog, observability, security };
+  const protocols = protocolsFor(initial);
+  const renderers = errorRenderersOf(protocols);
   const app = createGateway({
-    protocols: protocolsFor(initial),
+    protocols,
     catalog,
     dispatcher,
     observer,
@@ -163,7 +188,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     bodyLimitBytes: initial.server.bodyLimitBytes,
     version: host.version,
     accountStats: () => pool.stats(),
-    guards: host.guards,
+    guards: [...security.guards, ...(host.guards ?? [])],
     extraRoutes: host.extraRoutes && ((router) => host.extraRoutes?.(router, parts)),
   });
 
@@ -176,10 +201,16 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     },
     async start() {
       if (server) return server;
-      const { host: address, port } = config();
-      server = await listen(agate.app, address, port);
+      const settings = config();
+      security.assertSafeListen();
+      server = await listen(agate.app, settings.host, settings.port, {
+        maxHeaderBytes: settings.server.maxHeaderBytes,
+        requestTimeoutMs: settings.server.requestTimeoutMs,
+        renderError: (err, path) => renderers[protocolFamilyOf(path)](err),
+      });
       pool.startQuotaPolling();
-      logger.info('gateway listening', { url: server.url });
+      // With auth on, clients need the primary key ("agate keys primary") or a client key.
+      logger.info('gateway listening', { url: server.url, auth: effectiveAuthMode(settings.authMode, settings.host) });
       return server;
     },
     async stop() {
@@ -191,6 +222,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       await agate.stop();
       await pool.close();
       await observability?.close();
+      await security.close();
       await upstream.close();
       await oauthProxy?.close();
     },

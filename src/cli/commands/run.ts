@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Agate } from '../../core/agate';
 import { loadConfig } from '../../core/config/load';
+import { effectiveAuthMode } from '../../core/security';
 import type { GatewayConfig } from '../../core/config/types';
 import { DEMO_ACCOUNT, seedDemoAccount, startSimulator } from '../../simulator';
 import { gatewayFlagsFor } from '../../simulator/gateway-settings';
@@ -24,16 +25,20 @@ function untilStopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-function printClientHints(baseUrl: string): void {
+/** With auth off any key works; otherwise the user's own clients need the primary key (`agate keys primary`). */
+async function printClientHints(agate: Agate, baseUrl: string, config: GatewayConfig): Promise<void> {
+  const authOn = effectiveAuthMode(config.authMode, config.host) !== 'off';
+  const key = authOn ? await agate.security.primaryKey() : 'agate';
+  if (authOn) process.stdout.write(`Auth is on (${config.authMode}): clients need the primary key, shown below ("agate keys primary" prints it again).\n`);
   process.stdout.write(
     [
       '',
       `Agate is listening on ${baseUrl}`,
       '',
       'Point your clients at it:',
-      `  Claude Code     ANTHROPIC_BASE_URL=${baseUrl} ANTHROPIC_API_KEY=agate claude`,
-      `  OpenAI SDK      OPENAI_BASE_URL=${baseUrl}/v1 OPENAI_API_KEY=agate`,
-      `  Gemini SDK      httpOptions.baseUrl=${baseUrl}, apiKey=agate`,
+      `  Claude Code     ANTHROPIC_BASE_URL=${baseUrl} ANTHROPIC_API_KEY=${key} claude`,
+      `  OpenAI SDK      OPENAI_BASE_URL=${baseUrl}/v1 OPENAI_API_KEY=${key}`,
+      `  Gemini SDK      httpOptions.baseUrl=${baseUrl}, apiKey=${key}`,
       `  Health          curl ${baseUrl}/healthz`,
       '',
     ].join('\n'),
@@ -51,7 +56,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const config = loadConfig(configSources(values));
   const agate = await createCliAgate(config);
   const server = await agate.start();
-  printClientHints(server.url);
+  await printClientHints(agate, server.url, config);
   const { total, usable } = agate.pool.stats();
   if (total === 0) process.stdout.write('No account yet: add one with "agate accounts add --sign-in" (requests answer 503 until then).\n');
   else process.stdout.write(`${usable} of ${total} accounts usable.\n`);
@@ -80,7 +85,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   const server = await agate.start();
   process.stdout.write(`Demo: upstream simulator at ${simulator.url}, demo account ${DEMO_ACCOUNT.email}, data in ${config.dataDir}\n`);
-  printClientHints(server.url);
+  await printClientHints(agate, server.url, config);
   await runUntilStopped(agate);
   await simulator.close();
   if (temporaryDataDir) fs.rmSync(temporaryDataDir, { recursive: true, force: true });

@@ -85,6 +85,8 @@ export const configSchema = {
         bodyLimitBytes: positiveInt,
         shutdownGraceMs: nonNegativeInt,
         keepAliveMs: positiveInt,
+        maxHeaderBytes: { type: 'integer', minimum: 1024 },
+        requestTimeoutMs: { type: 'integer', minimum: 1000 },
       },
     },
     openai: {

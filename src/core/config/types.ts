@@ -71,6 +71,10 @@ export interface GatewayConfig {
     shutdownGraceMs: number;
     /** Interval of keep-alive frames while the upstream is silent. */
     keepAliveMs: number;
+    /** Largest request head (request line + headers) accepted; larger gets 431. */
+    maxHeaderBytes: number;
+    /** Time a client has to send a whole request, headers and body (slow-body guard); answers may stream for longer. */
+    requestTimeoutMs: number;
   };
   /** OpenAI protocol options. */
   openai: {

@@ -14,13 +14,19 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      req.resume();
-      throw tooLarge(limitBytes);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        req.resume();
+        throw tooLarge(limitBytes);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    // The client closed the connection mid-body: nobody is left to answer, but it is not a gateway fault.
+    throw invalidRequest('The request body ended before its declared length.');
   }
   if (size === 0) throw invalidRequest('The request body is empty; expected a JSON object.');
   const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');

@@ -7,7 +7,7 @@ import type { Logger } from '../ports';
 import type { ProtocolRegistry } from '../protocols/registry';
 import { readJsonBody } from './body';
 import { handleGeneration, inboundContextOf, type GenerateDeps } from './generate';
-import { accessLog, errorBoundary, requestId } from './middleware';
+import { accessLog, errorBoundary, requestId, type ErrorRenderers } from './middleware';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -34,11 +34,26 @@ export interface GatewayOptions extends GenerateDeps {
 function splitModelAction(segment: string): { model: string; action: string } {
   const at = segment.lastIndexOf(':');
   if (at <= 0) throw new GatewayError('not_found', `Unknown model action "${segment}"; expected models/{model}:{method}`);
-  return { model: decodeURIComponent(segment.slice(0, at)), action: segment.slice(at + 1) };
+  let model: string;
+  try {
+    model = decodeURIComponent(segment.slice(0, at));
+  } catch {
+    throw new GatewayError('invalid_request', `The model name in "${segment}" is not valid percent-encoding`);
+  }
+  return { model, action: segment.slice(at + 1) };
 }
 
 /** True when a model-list request speaks Google's dialect (its auth header or `?key=`). */
 const wantsGoogleShape = (ctx: Koa.Context) => ctx.get('x-goog-api-key') !== '' || typeof ctx.query.key === 'string';
+
+/** Each protocol family's error shape, for the error boundary and for requests Node rejects before Koa sees them. */
+export function errorRenderersOf(protocols: ProtocolRegistry): ErrorRenderers {
+  return {
+    anthropic: (err) => protocols.anthropic.encodeError(err),
+    openai: (err) => protocols.openaiChat.encodeError(err),
+    gemini: (err) => protocols.gemini.encodeError(err),
+  };
+}
 
 /** The gateway as a Koa app: middleware composed in order, then one route per protocol endpoint. */
 export function createGateway(options: GatewayOptions): Koa {
@@ -124,16 +139,7 @@ export function createGateway(options: GatewayOptions): Koa {
 
   app.use(requestId());
   app.use(accessLog(options.logger));
-  app.use(
-    errorBoundary(
-      {
-        anthropic: (err) => protocols.anthropic.encodeError(err),
-        openai: (err) => protocols.openaiChat.encodeError(err),
-        gemini: (err) => protocols.gemini.encodeError(err),
-      },
-      options.logger,
-    ),
-  );
+  app.use(errorBoundary(errorRenderersOf(protocols), options.logger));
   for (const guard of options.guards ?? []) app.use(guard);
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -14,8 +14,12 @@ export interface GenerateDeps {
   observer: RequestObserver;
   logger: Logger;
   keepAliveMs: number;
-  /** Rewrites a decoded request before dispatch: media URL fetching, background-task routing. */
-  prepare(request: ChatRequest, signal: AbortSignal): Promise<ChatRequest>;
+  /**
+   * Vets and rewrites a decoded request before dispatch: the caller's model
+   * permissions (from `state`, set by the guards), media URL fetching,
+   * background-task routing.
+   */
+  prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState): Promise<ChatRequest>;
 }
 
 /** Attempts collected on a failure, when the dispatcher attaches them. */
@@ -49,7 +53,7 @@ export async function handleGeneration(
   let status = 200;
   let failure: GatewayError | undefined;
   try {
-    const request = await deps.prepare(decoded, abort.signal);
+    const request = await deps.prepare(decoded, abort.signal, ctx.state);
     run = await deps.dispatcher.open(request, abort.signal);
     if (request.stream) {
       const outcome = await writeStream(ctx, codec, request, run, deps.keepAliveMs, abort.signal);

@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { CLAUDE_CODE_VARIABLES, claudeCodeEnvironment, findOnPath } from './claude-env';
+import type { GatewayService } from './gateway-service';
+import type { HostSettings } from './settings';
+
+const TERMINAL_NAME = 'Claude Code (Agate)';
+const INSTALL_HINT =
+  'Claude Code is not on PATH. Install it with \x1b[1mnpm install -g @anthropic-ai/claude-code\x1b[0m, then run ' +
+  '\x1b[1mclaude\x1b[0m here: this terminal already points it at Agate.\r\n';
+
+/**
+ * Claude Code against the gateway: the "Open Claude Code Terminal" command, the terminal profile of the same
+ * name, and (setting `agate.injectIntoAllTerminals`) the same variables in every new terminal.
+ */
+export class ClaudeTerminals {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly service: GatewayService,
+    private readonly settings: () => HostSettings,
+  ) {
+    // The injected variables hold the gateway key: VS Code must not write them to its workspace storage.
+    context.environmentVariableCollection.persistent = false;
+    context.environmentVariableCollection.description = 'Points Claude Code at the Agate gateway';
+  }
+
+  /** Starts the gateway when needed (the terminal is useless without it) and opens a terminal with the variables. */
+  async open(): Promise<vscode.Terminal | undefined> {
+    const options = await this.terminalOptions();
+    if (!options) return undefined;
+    const terminal = vscode.window.createTerminal(options);
+    terminal.show();
+    return terminal;
+  }
+
+  provideTerminalProfile: vscode.TerminalProfileProvider['provideTerminalProfile'] = async () => {
+    const options = await this.terminalOptions();
+    return options && new vscode.TerminalProfile(options);
+  };
+
+  /** Sets or clears the variables of every new terminal after a settings, key or gateway change. */
+  async syncInjection(): Promise<void> {
+    const collection = this.context.environmentVariableCollection;
+    const state = this.service.state;
+    if (!this.settings().injectIntoAllTerminals || state.kind !== 'running') {
+      collection.clear();
+      return;
+    }
+    const env = await this.environment(state.url);
+    for (const name of CLAUDE_CODE_VARIABLES) {
+      if (env[name] === undefined) collection.delete(name);
+      else collection.replace(name, env[name]);
+    }
+  }
+
+  private async environment(baseUrl: string): Promise<Record<string, string>> {
+    const agate = await this.service.core();
+    return claudeCodeEnvironment(baseUrl, await agate.security.primaryKey(), this.settings().claudeCode);
+  }
+
+  private async terminalOptions(): Promise<vscode.TerminalOptions | undefined> {
+    const state = this.service.state.kind === 'running' ? this.service.state : await this.service.start();
+    if (state.kind !== 'running') {
+      void vscode.window.showErrorMessage(`Agate is not running, so Claude Code would have nothing to talk to: ${state.kind === 'failed' ? state.error.message : state.kind}`);
+      return undefined;
+    }
+    const claude = findOnPath('claude');
+    return {
+      name: TERMINAL_NAME,
+      env: await this.environment(state.url),
+      iconPath: new vscode.ThemeIcon('radio-tower'),
+      // `claude` itself as the terminal's process when installed; otherwise the user's shell with the how-to.
+      ...(claude ? { shellPath: claude } : { message: INSTALL_HINT }),
+    };
+  }
+}

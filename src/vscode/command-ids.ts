@@ -1,0 +1,24 @@
+/** Command ids, as contributed in package.json (`contributes.commands`); tests list them from there. */
+export const COMMANDS = {
+  start: 'agate.start',
+  stop: 'agate.stop',
+  toggle: 'agate.toggle',
+  addAccountGoogle: 'agate.addAccountGoogle',
+  addAccountRefreshToken: 'agate.addAccountRefreshToken',
+  importAccounts: 'agate.importAccounts',
+  manageAccounts: 'agate.manageAccounts',
+  openDashboard: 'agate.openDashboard',
+  openClaudeTerminal: 'agate.openClaudeTerminal',
+  copyBaseUrl: 'agate.copyBaseUrl',
+  copyApiKey: 'agate.copyApiKey',
+  rotateApiKey: 'agate.rotateApiKey',
+  showLogs: 'agate.showLogs',
+  openWalkthrough: 'agate.openWalkthrough',
+  /** The status bar item's click: a quick pick of the common actions. */
+  showMenu: 'agate.showMenu',
+} as const;
+
+/** `publisher.name` from package.json. */
+export const EXTENSION_ID = 'agate.agate';
+export const WALKTHROUGH_ID = `${EXTENSION_ID}#agate.gettingStarted`;
+export const TERMINAL_PROFILE_ID = 'agate.claudeCode';

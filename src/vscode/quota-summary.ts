@@ -1,0 +1,83 @@
+import type { AccountModelView, AccountView } from '../core/accounts';
+
+/**
+ * What the status bar says about quota, from the pool's account views. Pure (no `vscode`), so the wording and
+ * the choice of the headline model are unit-tested apart from the editor.
+ */
+
+/** The quota the status bar shows: the most left on the chosen model across the accounts that can serve. */
+export interface QuotaHeadline {
+  model: string;
+  /** 0..1 */
+  fraction: number;
+}
+
+/** What is left of one model on one account; an exhausted model has nothing left whatever the last fetch said. */
+export function remainingOf(model: AccountModelView): number | undefined {
+  if (model.limit?.kind === 'exhausted') return 0;
+  return model.remainingFraction;
+}
+
+const isClaude = (modelId: string) => modelId.startsWith('claude');
+
+/**
+ * `preferredModel` (the setting `agate.statusBar.model`) picks one upstream model; empty picks the Claude model
+ * with the most left, the family most clients of this gateway use. Accounts that cannot serve (disabled,
+ * signed out, forbidden) do not count. Undefined when no account reports quota for such a model.
+ */
+export function headlineQuota(accounts: readonly AccountView[], preferredModel: string): QuotaHeadline | undefined {
+  let best: QuotaHeadline | undefined;
+  for (const account of accounts) {
+    if (account.state !== 'active') continue;
+    for (const model of account.models) {
+      if (preferredModel ? model.id !== preferredModel : !isClaude(model.id)) continue;
+      const fraction = remainingOf(model);
+      if (fraction === undefined) continue;
+      if (!best || fraction > best.fraction) best = { model: model.id, fraction };
+    }
+  }
+  return best;
+}
+
+export const percent = (fraction: number): string => `${Math.round(fraction * 100)}%`;
+
+/** `in 3 h 20 min`, `in 12 min`, `now`: reset times as the tooltip shows them. */
+export function formatResetIn(resetAt: number, now: number): string {
+  const minutes = Math.ceil((resetAt - now) / 60_000);
+  if (minutes <= 0) return 'now';
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours < 48) return rest ? `in ${hours} h ${rest} min` : `in ${hours} h`;
+  return `in ${Math.round(hours / 24)} days`;
+}
+
+const PLAN_NAMES: Record<AccountView['plan'], string> = { ultra: 'Ultra', pro: 'Pro', free: 'Free' };
+const STATE_NAMES: Record<AccountView['state'], string> = {
+  active: 'active',
+  disabled: 'disabled',
+  needs_reauth: 'needs re-authentication',
+  forbidden: 'blocked by Google',
+};
+
+export function describeAccount(account: AccountView): string {
+  return `${PLAN_NAMES[account.plan]} · ${STATE_NAMES[account.state]}`;
+}
+
+/** Markdown special characters in emails and model ids would otherwise format or link. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+/** A Markdown table of one account's models: what is left and when it resets. */
+export function quotaTable(account: AccountView, now: number): string {
+  const rows = account.models
+    .filter((model) => remainingOf(model) !== undefined || model.limit)
+    .map((model) => {
+      const left = remainingOf(model);
+      const reset = model.limit ? formatResetIn(model.limit.until, now) : model.resetAt ? formatResetIn(model.resetAt, now) : '';
+      return `| ${escapeMarkdown(model.displayName ?? model.id)} | ${left === undefined ? '—' : percent(left)} | ${reset} |`;
+    });
+  if (rows.length === 0) return account.quotaError ? `Quota unavailable: ${escapeMarkdown(account.quotaError)}` : 'No quota reported yet.';
+  return ['| Model | Left | Resets |', '|:--|--:|:--|', ...rows].join('\n');
+}

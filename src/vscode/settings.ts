@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import { ConfigError, loadConfig } from '../core/config/load';
+import type { GatewayConfig } from '../core/config/types';
+
+/** The configuration section of every setting this extension contributes (package.json `contributes.configuration`). */
+export const SECTION = 'agate';
+
+/**
+ * Settings that are gateway configuration keys under the same dotted name (`agate.scheduling.mode` is
+ * `scheduling.mode`), so that the README's configuration reference holds for the CLI and the editor alike.
+ * Their values go through the core's loader, which validates them with the same schema as a config file.
+ */
+export const GATEWAY_SETTINGS = [
+  'port',
+  'host',
+  'allowLanAccess',
+  'authMode',
+  'scheduling.mode',
+  'scheduling.stickyWaitMs',
+  'scheduling.retrySameAccountMaxDelayMs',
+  'scheduling.waitForResetMaxMs',
+  'scheduling.maxAttempts',
+  'scheduling.perAccountConcurrency',
+  'scheduling.perModelConcurrency',
+  'scheduling.queueTimeoutMs',
+  'models.aliases',
+  'models.groups',
+  'models.backgroundModel',
+  'quota.refreshIntervalMs',
+  'upstream.proxy',
+  'upstream.hosts',
+  'oauth.authorizeUrl',
+  'oauth.tokenUrl',
+  'oauth.userinfoUrl',
+] as const;
+
+/** Settings of the editor host only (not gateway configuration). */
+export interface HostSettings {
+  autoStart: boolean;
+  /** Upstream model id whose quota the status bar shows; empty = the best remaining Claude model. */
+  statusBarModel: string;
+  injectIntoAllTerminals: boolean;
+  claudeCode: ClaudeCodeModels;
+}
+
+/** Claude Code's model variables; an empty value leaves the variable unset (Claude Code's own default). */
+export interface ClaudeCodeModels {
+  model: string;
+  opusModel: string;
+  sonnetModel: string;
+  haikuModel: string;
+  subagentModel: string;
+}
+
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+function section(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SECTION);
+}
+
+function isSet(settings: vscode.WorkspaceConfiguration, key: string): boolean {
+  const inspected = settings.inspect(key);
+  return (
+    inspected !== undefined &&
+    (inspected.globalValue !== undefined || inspected.workspaceValue !== undefined || inspected.workspaceFolderValue !== undefined)
+  );
+}
+
+/**
+ * The gateway configuration: the core's defaults, overridden by every `agate.*` gateway setting the user set.
+ * `dataDir` is the extension's global storage folder. Throws SettingsError naming the bad setting.
+ */
+export function readGatewayConfig(dataDir: string): GatewayConfig {
+  const settings = section();
+  const flags: Record<string, string> = { dataDir };
+  for (const key of GATEWAY_SETTINGS) {
+    if (!isSet(settings, key)) continue;
+    const value = settings.get<unknown>(key);
+    // The loader parses flag strings by the type of each key's default (numbers, booleans, JSON for maps and lists).
+    flags[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  try {
+    // Not the process environment: in the editor, settings are the one source of configuration.
+    return loadConfig({ env: {}, flags });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw new SettingsError(err.message.replace(/\(from option --([\w.]+)\)/, `(setting ${SECTION}.$1)`));
+    }
+    throw err;
+  }
+}
+
+export function readHostSettings(): HostSettings {
+  const settings = section();
+  const text = (key: string) => settings.get<string>(key, '').trim();
+  return {
+    autoStart: settings.get<boolean>('autoStart', true),
+    statusBarModel: text('statusBar.model'),
+    injectIntoAllTerminals: settings.get<boolean>('injectIntoAllTerminals', false),
+    claudeCode: {
+      model: text('claudeCode.model'),
+      opusModel: text('claudeCode.opusModel'),
+      sonnetModel: text('claudeCode.sonnetModel'),
+      haikuModel: text('claudeCode.haikuModel'),
+      subagentModel: text('claudeCode.subagentModel'),
+    },
+  };
+}
+
+/** Writes a gateway setting for the user (all of them are application- or machine-scoped). */
+export function updateGatewaySetting(key: (typeof GATEWAY_SETTINGS)[number], value: unknown): Thenable<void> {
+  return section().update(key, value, vscode.ConfigurationTarget.Global);
+}

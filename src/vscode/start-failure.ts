@@ -1,0 +1,93 @@
+import net from 'node:net';
+import * as vscode from 'vscode';
+import { UnsafeListenError } from '../core/security';
+import { PortInUseError } from '../core/server/listener';
+import { COMMANDS } from './command-ids';
+import { SECTION, SettingsError, updateGatewaySetting } from './settings';
+
+const USE_ANOTHER_PORT = 'Use Another Port';
+const SHOW_WHAT_LISTENS = 'Show What Listens';
+const OPEN_SETTINGS = 'Open Settings';
+const SHOW_LOGS = 'Show Logs';
+
+/** Whether the process on the port is an Agate (another window, or `agate serve`): its `GET /` names itself. */
+async function isAgateAt(host: string, port: number): Promise<boolean> {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  try {
+    const response = await fetch(`http://${reachable}:${port}/`, { signal: AbortSignal.timeout(2_000) });
+    const body = (await response.json()) as { name?: unknown };
+    return body.name === 'agate';
+  } catch {
+    return false;
+  }
+}
+
+function canListen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The first free port after `port`, for the "Use Another Port" action. */
+export async function nextFreePort(host: string, port: number): Promise<number | undefined> {
+  for (let candidate = port + 1; candidate <= Math.min(port + 50, 65535); candidate++) {
+    if (await canListen(host, candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** A shell command that names the process listening on `port`, for this platform. */
+function whatListensCommand(port: number): string {
+  switch (process.platform) {
+    case 'win32':
+      return `netstat -ano | findstr :${port}`;
+    case 'darwin':
+      return `lsof -nP -iTCP:${port} -sTCP:LISTEN`;
+    default:
+      return `ss -ltnp 'sport = :${port}' 2>/dev/null || lsof -nP -iTCP:${port} -sTCP:LISTEN`;
+  }
+}
+
+async function useAnotherPort(error: PortInUseError): Promise<void> {
+  const port = await nextFreePort(error.host, error.port);
+  if (port === undefined) {
+    void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.port`);
+    return;
+  }
+  // The settings listener restarts the gateway on the new port.
+  await updateGatewaySetting('port', port);
+  void vscode.window.showInformationMessage(`Agate now uses port ${port} (setting ${SECTION}.port).`);
+}
+
+async function explainPortInUse(error: PortInUseError): Promise<void> {
+  const anotherAgate = await isAgateAt(error.host, error.port);
+  const message = anotherAgate
+    ? `Another Agate already serves port ${error.port} (another window, or "agate serve"), so this window's gateway is stopped. Clients can keep using that one.`
+    : `Agate cannot start: port ${error.port} on ${error.host} is already in use by another program.`;
+  const show = anotherAgate ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const choice = await show(message, USE_ANOTHER_PORT, SHOW_WHAT_LISTENS);
+  if (choice === USE_ANOTHER_PORT) await useAnotherPort(error);
+  if (choice === SHOW_WHAT_LISTENS) {
+    const terminal = vscode.window.createTerminal({ name: `Port ${error.port}`, isTransient: true });
+    terminal.show();
+    terminal.sendText(whatListensCommand(error.port));
+  }
+}
+
+async function explainWithSettings(message: string, setting: string): Promise<void> {
+  if ((await vscode.window.showErrorMessage(message, OPEN_SETTINGS)) === OPEN_SETTINGS) {
+    await vscode.commands.executeCommand('workbench.action.openSettings', setting);
+  }
+}
+
+/** Tells the user why the gateway did not start, with the actions that fix it. */
+export async function explainStartFailure(error: Error): Promise<void> {
+  if (error instanceof PortInUseError) return explainPortInUse(error);
+  if (error instanceof UnsafeListenError) return explainWithSettings(`Agate did not start. ${error.message}`, `${SECTION}.allowLanAccess`);
+  if (error instanceof SettingsError) return explainWithSettings(`Agate did not start: ${error.message}`, SECTION);
+  if ((await vscode.window.showErrorMessage(`Agate did not start: ${error.message}`, SHOW_LOGS)) === SHOW_LOGS) {
+    await vscode.commands.executeCommand(COMMANDS.showLogs);
+  }
+}

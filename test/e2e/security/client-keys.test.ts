@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { startStack, type Stack } from '../../helpers/stack';
+import { assertProtocolError, PROTOCOL_CALLS, send, type ProtocolCall } from './protocol-calls';
+
+const [anthropic, openai, gemini] = PROTOCOL_CALLS;
+const withModel = (call: ProtocolCall, model: string): ProtocolCall => ({ ...call, body: { ...(call.body as object), model } });
+
+describe('security: client keys', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ flags: { authMode: 'strict' } });
+  });
+  after(() => stack.close());
+
+  it('are shown once and listed without the secret', async () => {
+    const { id, key } = await stack.agate.security.keys.create({ name: 'listed' });
+    assert.match(key, /^sk-agate-[0-9a-f]{16}_[0-9a-f]{48}$/);
+    const listed = (await stack.agate.security.keys.list()).find((entry) => entry.id === id);
+    assert.ok(listed);
+    assert.equal(listed.name, 'listed');
+    assert.ok(!JSON.stringify(listed).includes(key.slice(-40)), 'the listing must not contain the secret');
+    assert.ok(key.endsWith(listed.hint.slice(-4)));
+  });
+
+  it('refuse a second key of the same name', async () => {
+    await stack.agate.security.keys.create({ name: 'twice' });
+    await assert.rejects(stack.agate.security.keys.create({ name: 'Twice' }), /already exists/);
+  });
+
+  it('only reach the models they are allowed, in the client protocol shape', async () => {
+    const { key } = await stack.agate.security.keys.create({ name: 'gemini-only', allowedModels: ['gemini-3*'] });
+    const refused = await send(stack.url, anthropic, key, 'x-api-key');
+    assert.equal(refused.status, 403);
+    assert.match(assertProtocolError('anthropic', 403, await refused.json()), /may not use the model "claude-sonnet-4-6"/);
+    assert.equal((await send(stack.url, openai, key)).status, 200);
+    assert.equal((await send(stack.url, gemini, key, 'x-goog-api-key')).status, 200);
+    const openaiRefused = await send(stack.url, withModel(openai, 'gemini-2.5-pro'), key);
+    assert.equal(openaiRefused.status, 403);
+    assertProtocolError('openai', 403, await openaiRefused.json());
+  });
+
+  it('stop at their requests-per-day limit with 429 and Retry-After', async () => {
+    const { key } = await stack.agate.security.keys.create({ name: 'two-a-day', limits: { requestsPerDay: 2 } });
+    assert.equal((await send(stack.url, openai, key)).status, 200);
+    assert.equal((await send(stack.url, openai, key)).status, 200);
+    const third = await send(stack.url, gemini, key);
+    assert.equal(third.status, 429);
+    const retryAfter = Number(third.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 86_400, `retry-after ${retryAfter}`);
+    assert.match(assertProtocolError('gemini', 429, await third.json()), /limit of 2 requests per day/);
+  });
+
+  it('stop once their tokens per day are used up', async () => {
+    const { key } = await stack.agate.security.keys.create({ name: 'tiny-budget', limits: { tokensPerDay: 1 } });
+    assert.equal((await send(stack.url, anthropic, key)).status, 200);
+    const next = await send(stack.url, anthropic, key);
+    assert.equal(next.status, 429);
+    assert.match(assertProtocolError('anthropic', 429, await next.json()), /tokens per day/);
+  });
+
+  it('refuse a request beyond their concurrency limit while another is in flight', async () => {
+    const { key } = await stack.agate.security.keys.create({ name: 'one-at-a-time', limits: { maxConcurrent: 1 } });
+    stack.sim.configure({ firstByteDelayMs: 400 });
+    try {
+      const first = send(stack.url, openai, key);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const second = await send(stack.url, openai, key);
+      assert.equal(second.status, 429);
+      assert.match(assertProtocolError('openai', 429, await second.json()), /1 concurrent requests/);
+      assert.equal((await first).status, 200);
+    } finally {
+      stack.sim.configure({ firstByteDelayMs: 0 });
+    }
+    assert.equal((await send(stack.url, openai, key)).status, 200, 'the slot is free again once the first answer is done');
+  });
+
+  it('stop working when revoked, and rotate to a new secret under the same name', async () => {
+    const { id, key } = await stack.agate.security.keys.create({ name: 'rotating' });
+    const { key: rotated } = await stack.agate.security.keys.rotate(id);
+    assert.notEqual(rotated, key);
+    assert.equal((await send(stack.url, openai, key)).status, 401);
+    assert.equal((await send(stack.url, openai, rotated)).status, 200);
+    await stack.agate.security.keys.revoke(id);
+    assert.equal((await send(stack.url, openai, rotated)).status, 401);
+    assert.ok(!(await stack.agate.security.keys.list()).some((entry) => entry.id === id));
+  });
+
+  it('count their usage in the token stats and the monitor, under the key name', async () => {
+    const { id, key } = await stack.agate.security.keys.create({ name: 'accounted' });
+    assert.equal((await send(stack.url, gemini, key)).status, 200);
+    assert.equal((await send(stack.url, anthropic, key, 'x-api-key')).status, 200);
+    const stats = stack.agate.observability!.stats.query({ from: Date.now() - 3_600_000, to: Date.now() + 3_600_000, granularity: 'hour', groupBy: 'clientKey' });
+    const series = stats.series.find((entry) => entry.key === 'accounted');
+    assert.ok(series, `series: ${stats.series.map((entry) => entry.key).join(', ')}`);
+    assert.equal(series.total.requests, 2);
+    assert.ok(stack.agate.observability!.monitor.list().some((record) => record.clientKey === 'accounted'));
+    const listed = (await stack.agate.security.keys.list()).find((entry) => entry.id === id)!;
+    assert.equal(listed.today.requests, 2);
+    assert.ok(listed.today.tokens > 0);
+  });
+
+  it('cannot be created with a reserved name, a bad limit or a bad model list', async () => {
+    await assert.rejects(stack.agate.security.keys.create({ name: 'primary' }), /reserved/);
+    await assert.rejects(stack.agate.security.keys.create({ name: 'x', limits: { requestsPerMinute: 0 } }), /positive integer/);
+    await assert.rejects(stack.agate.security.keys.create({ name: 'y', allowedModels: [''] }), /allowedModels/);
+  });
+});
