@@ -1,6 +1,7 @@
 // One esbuild call per bundle (CommonJS for Node and the extension host; ESM for the webview).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
+import { buildVscodeTests } from './test/vscode/build-tests.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -35,12 +36,14 @@ const bundles = [
     loader: { '.css': 'css' },
     logLevel: 'warning',
   },
-  { ...node, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'dist/test/vscode/suite/index.js', external: [...nodeExternals, 'mocha'] },
+  // The dashboard's webview is built once its sources exist.
 ].filter((options) => options.entryPoints.every((entry) => fs.existsSync(entry)));
 
 if (watch) {
   for (const options of bundles) await (await esbuild.context(options)).watch();
 } else {
   await Promise.all(bundles.map((options) => esbuild.build(options)));
+  // The extension-host suite (test/vscode), for `npm run test:vscode`; a .vsix needs none of it.
+  if (!production) await buildVscodeTests();
   if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
 }

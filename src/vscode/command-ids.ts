@@ -20,5 +20,6 @@ export const COMMANDS = {
 
 /** `publisher.name` from package.json. */
 export const EXTENSION_ID = 'agate.agate';
-export const WALKTHROUGH_ID = `${EXTENSION_ID}#agate.gettingStarted`;
+/** `<extension id>#<walkthrough id>`, as `workbench.action.openWalkthrough` takes it. */
+export const WALKTHROUGH_ID = `${EXTENSION_ID}#gettingStarted`;
 export const TERMINAL_PROFILE_ID = 'agate.claudeCode';

@@ -64,9 +64,9 @@ export function describeAccount(account: AccountView): string {
   return `${PLAN_NAMES[account.plan]} · ${STATE_NAMES[account.state]}`;
 }
 
-/** Markdown special characters in emails and model ids would otherwise format or link. */
+/** Characters of emails, model ids and error messages that Markdown would read as formatting, links or table cells. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
 }
 
 /** A Markdown table of one account's models: what is left and when it resets. */
@@ -76,7 +76,7 @@ export function quotaTable(account: AccountView, now: number): string {
     .map((model) => {
       const left = remainingOf(model);
       const reset = model.limit ? formatResetIn(model.limit.until, now) : model.resetAt ? formatResetIn(model.resetAt, now) : '';
-      return `| ${escapeMarkdown(model.displayName ?? model.id)} | ${left === undefined ? '—' : percent(left)} | ${reset} |`;
+      return `| ${escapeMarkdown(model.id)} | ${left === undefined ? '—' : percent(left)} | ${reset} |`;
     });
   if (rows.length === 0) return account.quotaError ? `Quota unavailable: ${escapeMarkdown(account.quotaError)}` : 'No quota reported yet.';
   return ['| Model | Left | Resets |', '|:--|--:|:--|', ...rows].join('\n');

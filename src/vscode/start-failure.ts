@@ -91,3 +91,8 @@ export async function explainStartFailure(error: Error): Promise<void> {
     await vscode.commands.executeCommand(COMMANDS.showLogs);
   }
 }
+
+/** Changed settings that do not validate: the gateway keeps running with the previous ones. */
+export function explainInvalidSettings(error: Error): Promise<void> {
+  return explainWithSettings(`Agate kept its previous settings: ${error.message}`, SECTION);
+}

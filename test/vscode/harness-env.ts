@@ -4,5 +4,5 @@
 /** Runs only the tests whose full title matches this pattern (the runner's `--grep`). */
 export const GREP_ENV = 'AGATE_VSCODE_TEST_GREP';
 
-/** Address of the runner's loopback endpoint that saves a screenshot of the workbench (see suite/screenshot.ts). */
+/** Origin of the runner's loopback endpoint that captures the workbench page: screenshots and rendered text (see suite/screenshot.ts). */
 export const SCREENSHOT_URL_ENV = 'AGATE_VSCODE_TEST_SCREENSHOT_URL';

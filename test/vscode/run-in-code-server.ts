@@ -12,6 +12,7 @@
 // --artifacts  where screenshots and logs go (default: .test-artifacts/)
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { format, parseArgs } from 'node:util';
@@ -88,6 +89,17 @@ function testRunUrl(origin: string, authority: string, options: RunOptions, work
   return `${origin}/?${query}`;
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function log(message: string): void {
   console.log(`[vscode-test] ${message}`);
 }
@@ -128,7 +140,13 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
   // For the runner's own pictures of a run gone wrong: a page too stuck to capture must not hide why.
   const screenshotIfPossible = (name: string) =>
     screenshot(name).catch((error: unknown) => log(`no ${name} screenshot: ${String(error)}`));
-  const endpoint = await startScreenshotEndpoint(screenshot);
+  const endpoint = await startScreenshotEndpoint({
+    capture: screenshot,
+    texts: (selector) => {
+      if (!workbench) throw new Error('the workbench is not open');
+      return workbench.texts(selector);
+    },
+  });
   cleanups.add(() => endpoint.close());
 
   // Runs after the server has stopped (cleanups run in reverse), when its logs are complete.
@@ -145,6 +163,11 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
       ...(options.grep === undefined ? {} : { [GREP_ENV]: options.grep }),
     },
     logFile: path.join(logsDir, 'code-server.log'),
+    // The gateway under test starts with the workbench (agate.autoStart): on a free port, not on 8045, where a
+    // gateway of the person running the tests may already listen.
+    userSettings: { 'agate.port': await freePort() },
+    // The simulator's stand-in for Google's consent page, which the sign-in test opens (suite/support/fixture.ts).
+    trustedDomains: ['http://127.0.0.2:*'],
     startTimeoutMs: deadline - Date.now(),
   });
   cleanups.add(() => server.stop());

@@ -44,7 +44,9 @@ describe('security: auth modes × key locations × protocols', () => {
             assert.match(assertProtocolError(call.protocol, 401, await res.json()), /requires an API key/);
           });
           it(`${call.protocol}: a wrong key → 401 in ${call.protocol} shape`, async () => {
-            const res = await send(stack.url, call, `${primary.slice(0, -1)}0`);
+            // Change the last character so the wrong key never equals the primary by chance.
+            const wrong = `${primary.slice(0, -1)}${primary.endsWith('0') ? '1' : '0'}`;
+            const res = await send(stack.url, call, wrong);
             assert.equal(res.status, 401);
             assert.match(assertProtocolError(call.protocol, 401, await res.json()), /Invalid API key/);
           });

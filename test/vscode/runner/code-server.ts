@@ -13,6 +13,13 @@ export interface CodeServerOptions {
   env: NodeJS.ProcessEnv;
   /** The server's stdout and stderr are appended here. */
   logFile: string;
+  /** User settings on top of the quiet defaults below (e.g. the port the extension under test listens on). */
+  userSettings?: Record<string, unknown>;
+  /**
+   * Origins `env.openExternal` may open without asking (code-server's --link-protection-trusted-domains, e.g.
+   * `http://127.0.0.2:*`): under tests the workbench refuses to show the "open external website?" dialog.
+   */
+  trustedDomains?: string[];
   startTimeoutMs: number;
 }
 
@@ -51,7 +58,7 @@ export function serverLogsDir(stateDir: string): string {
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const dir = (name: string) => path.join(options.stateDir, name);
   fs.mkdirSync(dir('user-data/User'), { recursive: true });
-  fs.writeFileSync(dir('user-data/User/settings.json'), JSON.stringify(TEST_SETTINGS, null, 2));
+  fs.writeFileSync(dir('user-data/User/settings.json'), JSON.stringify({ ...TEST_SETTINGS, ...options.userSettings }, null, 2));
   const log = fs.openSync(options.logFile, 'a');
   const server = spawn(
     process.execPath,
@@ -66,6 +73,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--config', dir('config.yaml'),
       '--user-data-dir', dir('user-data'),
       '--extensions-dir', dir('extensions'),
+      ...(options.trustedDomains ?? []).flatMap((domain) => ['--link-protection-trusted-domains', domain]),
     ],
     {
       env: {

@@ -1,5 +1,7 @@
-// The loopback endpoint behind test/vscode/suite/screenshot.ts: a test in the extension host POSTs
-// `{"name": "..."}` and gets `{"path": "..."}` back once the PNG is on disk, so it never races the capture.
+// The loopback endpoint behind test/vscode/suite/screenshot.ts, through which a test in the extension host looks at
+// the workbench page the way a user sees it:
+//   POST /screenshot {"name": "..."}   → {"path": "..."} once the PNG is on disk, so it never races the capture
+//   POST /text {"selector": "..."}     → {"texts": ["...", ...]}: the rendered text of each matching element
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -11,24 +13,37 @@ export interface ScreenshotEndpoint {
 /** A name is used as a file name inside the artifacts folder: nothing that could leave it. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-export async function startScreenshotEndpoint(capture: (name: string) => Promise<string>): Promise<ScreenshotEndpoint> {
+export interface WorkbenchProbe {
+  /** Saves a PNG named `name` and returns its path. */
+  capture(name: string): Promise<string>;
+  /** The rendered text (innerText) of every element matching the CSS selector. */
+  texts(selector: string): Promise<string[]>;
+}
+
+export async function startScreenshotEndpoint(probe: WorkbenchProbe): Promise<ScreenshotEndpoint> {
   const server = http.createServer(async (request, response) => {
     const reply = (status: number, body: object) => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
     };
-    if (request.method !== 'POST' || request.url !== '/screenshot') return reply(404, { error: 'POST /screenshot' });
-    let name: unknown;
+    if (request.method !== 'POST' || (request.url !== '/screenshot' && request.url !== '/text')) {
+      return reply(404, { error: 'POST /screenshot or POST /text' });
+    }
+    let body: { name?: unknown; selector?: unknown };
     try {
-      name = (JSON.parse(await readBody(request)) as { name?: unknown }).name;
+      body = JSON.parse(await readBody(request)) as typeof body;
     } catch {
-      return reply(400, { error: 'body must be JSON: {"name": "..."}' });
-    }
-    if (typeof name !== 'string' || !SAFE_NAME.test(name)) {
-      return reply(400, { error: `name must match ${SAFE_NAME}` });
+      return reply(400, { error: 'body must be JSON' });
     }
     try {
-      reply(200, { path: await capture(name) });
+      if (request.url === '/text') {
+        if (typeof body.selector !== 'string' || !body.selector) return reply(400, { error: 'selector must be a CSS selector' });
+        return reply(200, { texts: await probe.texts(body.selector) });
+      }
+      if (typeof body.name !== 'string' || !SAFE_NAME.test(body.name)) {
+        return reply(400, { error: `name must match ${SAFE_NAME}` });
+      }
+      reply(200, { path: await probe.capture(body.name) });
     } catch (error) {
       reply(500, { error: String(error) });
     }
@@ -36,7 +51,7 @@ export async function startScreenshotEndpoint(capture: (name: string) => Promise
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/screenshot`,
+    url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

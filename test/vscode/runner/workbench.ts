@@ -40,6 +40,8 @@ export interface Workbench {
   /** Settles when the workbench reports the end of the test run, or rejects if the page dies first. */
   ended: Promise<TestRunEnd>;
   screenshot(file: string): Promise<void>;
+  /** The rendered text (innerText) of every element matching the CSS selector. */
+  texts(selector: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -55,7 +57,10 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     handleSIGHUP: false,
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // Clipboard permissions: the extension's "Copy …" commands write through the page's clipboard in code-server.
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const page = await context.newPage();
     let end!: { resolve(value: TestRunEnd): void; reject(error: Error): void };
     const ended = new Promise<TestRunEnd>((resolve, reject) => (end = { resolve, reject }));
     // Keep a rejection that nobody awaits yet from crashing the runner; callers still see it through `ended`.
@@ -71,6 +76,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     return {
       ended,
       screenshot: (file) => screenshot(page, file),
+      texts: (selector) => page.locator(selector).allInnerTexts(),
       close: () => browser.close(),
     };
   } catch (error) {

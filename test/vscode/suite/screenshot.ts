@@ -1,7 +1,29 @@
-// Lets an extension-host test ask the runner (test/vscode/run-in-code-server.ts) for a screenshot of the
-// workbench. The runner passes the address of its loopback screenshot endpoint in SCREENSHOT_URL_ENV and
-// answers only once the PNG is written, so the test knows the picture shows the state it had when it asked.
+// Lets an extension-host test look at the workbench page through the runner (test/vscode/run-in-code-server.ts):
+// save a screenshot, or read the text the page renders (the status bar, notifications, the walkthrough). The
+// runner passes the origin of its loopback endpoint in SCREENSHOT_URL_ENV and answers a screenshot request only
+// once the PNG is written, so the test knows the picture shows the state it had when it asked.
 import { SCREENSHOT_URL_ENV } from '../harness-env';
+
+function endpoint(): string | undefined {
+  return process.env[SCREENSHOT_URL_ENV];
+}
+
+/** Whether the tests run under the code-server runner (desktop VS Code through @vscode/test-cli has no page to look at). */
+export function canSeeWorkbench(): boolean {
+  return endpoint() !== undefined;
+}
+
+async function post<T>(path: string, body: object): Promise<T> {
+  const url = endpoint();
+  if (!url) throw new Error('no workbench page to look at: the tests run without the code-server runner');
+  const response = await fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path} ${JSON.stringify(body)} failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
 
 /**
  * Saves a PNG of the whole workbench page (webviews included) as `.test-artifacts/<name>.png` and returns its
@@ -9,14 +31,11 @@ import { SCREENSHOT_URL_ENV } from '../harness-env';
  * without the code-server runner (desktop VS Code through @vscode/test-cli), which has no browser to capture.
  */
 export async function saveScreenshot(name: string): Promise<string | undefined> {
-  const url = process.env[SCREENSHOT_URL_ENV];
-  if (!url) return undefined;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  if (!response.ok) throw new Error(`screenshot "${name}" failed: ${response.status} ${await response.text()}`);
-  const { path } = (await response.json()) as { path: string };
-  return path;
+  if (!canSeeWorkbench()) return undefined;
+  return (await post<{ path: string }>('/screenshot', { name })).path;
+}
+
+/** The rendered text of every element of the workbench page that matches the CSS selector. */
+export async function workbenchTexts(selector: string): Promise<string[]> {
+  return (await post<{ texts: string[] }>('/text', { selector })).texts;
 }

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import * as vscode from 'vscode';
+import { createAgate } from './core/agate';
+import { JsonFileStore } from './core/stores/json-file-store';
+import { ClaudeTerminals } from './vscode/claude-terminal';
+import { TERMINAL_PROFILE_ID } from './vscode/command-ids';
+import { registerCommands } from './vscode/commands';
+import { GatewayService, type GatewayState } from './vscode/gateway-service';
+import { createOutputLogger } from './vscode/output-log';
+import { SecretStorageStore } from './vscode/secret-storage';
+import { readGatewayConfig, readHostSettings, SECTION } from './vscode/settings';
+import { explainStartFailure, explainInvalidSettings } from './vscode/start-failure';
+import { StatusBar, type StatusBarView } from './vscode/status-bar';
+
+/** What `vscode.extensions.getExtension('agate.agate').exports` gives other extensions. */
+export interface AgateExtensionApi {
+  /** Where clients reach the gateway (the configured address while it is stopped). */
+  baseUrl(): string | undefined;
+  readonly state: GatewayState;
+  readonly onDidChangeState: vscode.Event<GatewayState>;
+  /** How long `activate` took, in milliseconds. */
+  readonly activationMs: number;
+  /** Internals for the extension-host tests; present only when VS Code runs the extension under tests. */
+  readonly testing?: AgateTestingApi;
+}
+
+export interface AgateTestingApi {
+  readonly gateway: GatewayService;
+  readonly statusBar: StatusBarView;
+  readSecret(key: string): Thenable<string | undefined>;
+  readonly globalStorageDir: string;
+}
+
+let deactivation: (() => Promise<void>) | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<AgateExtensionApi> {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('Agate', { log: true });
+  const logger = createOutputLogger(channel);
+  context.subscriptions.push(channel, logger);
+
+  // Extension hosts run on Node, where global storage is a local folder (on the remote machine in remote windows).
+  const dataDir = context.globalStorageUri.fsPath;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const underTest = context.extensionMode === vscode.ExtensionMode.Test;
+  const service = new GatewayService({
+    build: (config) =>
+      createAgate({
+        config,
+        secrets: new SecretStorageStore(context.secrets),
+        documents: new JsonFileStore(dataDir),
+        logger,
+        version: String(context.extension.packageJSON.version),
+        // The tests point the gateway at the upstream simulator; a user's gateway refuses its answers.
+        allowSimulator: underTest,
+      }),
+    readConfig: () => readGatewayConfig(dataDir),
+    logger,
+  });
+  deactivation = () => service.dispose();
+
+  const statusBar = new StatusBar(service, () => readHostSettings().statusBarModel);
+  const terminals = new ClaudeTerminals(context, service, readHostSettings);
+  context.subscriptions.push(statusBar);
+  registerCommands({ context, service, terminals, channel });
+
+  const setRunningContext = (state: GatewayState) =>
+    vscode.commands.executeCommand('setContext', 'agate.running', state.kind === 'running');
+  context.subscriptions.push(
+    vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE_ID, terminals),
+    service.onDidChangeState((state) => {
+      void setRunningContext(state);
+      void terminals.syncInjection();
+      if (state.kind === 'failed') void explainStartFailure(state.error);
+    }),
+    service.onDidRejectSettings((error) => void explainInvalidSettings(error)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration(SECTION)) return;
+      void service.settingsChanged();
+      statusBar.render();
+      void terminals.syncInjection();
+    }),
+  );
+  void setRunningContext(service.state);
+
+  // The core is assembled even when the server does not start, so that accounts can be managed and the status
+  // bar shows their quota; a failure here is in the log and explained on the next start.
+  await service.core().catch(() => undefined);
+  if (readHostSettings().autoStart) await service.start();
+
+  const activationMs = Math.round(performance.now() - started);
+  logger.info(`Agate activated in ${activationMs} ms`, { state: service.state.kind, url: service.baseUrl() });
+  return {
+    baseUrl: () => service.baseUrl(),
+    get state() {
+      return service.state;
+    },
+    onDidChangeState: service.onDidChangeState,
+    activationMs,
+    testing: underTest
+      ? { gateway: service, statusBar, readSecret: (key) => context.secrets.get(key), globalStorageDir: dataDir }
+      : undefined,
+  };
+}
+
+/** VS Code waits for this promise: the port is free once it settles. */
+export function deactivate(): Promise<void> | undefined {
+  const release = deactivation;
+  deactivation = undefined;
+  return release?.();
+}

@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { addAccountByRefreshToken, addAccountWithGoogle, importAccounts, manageAccounts, type ManageAccountsArgs } from './account-commands';
+import type { ClaudeTerminals } from './claude-terminal';
+import { COMMANDS, WALKTHROUGH_ID } from './command-ids';
+import { showDashboard } from './dashboard-panel';
+import type { GatewayService, GatewayState } from './gateway-service';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  service: GatewayService;
+  terminals: ClaudeTerminals;
+  channel: vscode.LogOutputChannel;
+}
+
+/** Resolves with the base URL it copied (the configured one while the gateway is stopped). */
+async function copyBaseUrl(service: GatewayService): Promise<string | undefined> {
+  const url = service.baseUrl();
+  if (!url) {
+    void vscode.window.showErrorMessage('Agate has no base URL: fix the Agate settings first.');
+    return undefined;
+  }
+  await vscode.env.clipboard.writeText(url);
+  const note = service.state.kind === 'running' ? '' : ' The gateway is not running yet.';
+  void vscode.window.showInformationMessage(`Copied the Agate base URL ${url}.${note}`);
+  return url;
+}
+
+/** The key itself goes to the clipboard only: commands' results are readable by any extension. */
+async function copyApiKey(service: GatewayService): Promise<void> {
+  const agate = await service.core();
+  await vscode.env.clipboard.writeText(await agate.security.primaryKey());
+  void vscode.window.showInformationMessage(
+    'Copied your Agate API key. Clients send it as their API key; the gateway asks for it when auth is on (setting agate.authMode).',
+  );
+}
+
+async function rotateApiKey(service: GatewayService, terminals: ClaudeTerminals): Promise<boolean> {
+  const rotate = 'Rotate Key';
+  const answer = await vscode.window.showWarningMessage(
+    'Replace the Agate API key? Clients that use the current key (and open Claude Code terminals) will be refused until they get the new one.',
+    { modal: true },
+    rotate,
+  );
+  if (answer !== rotate) return false;
+  const agate = await service.core();
+  await vscode.env.clipboard.writeText(await agate.security.rotatePrimaryKey());
+  await terminals.syncInjection();
+  void vscode.window.showInformationMessage('Agate has a new API key; it is on the clipboard.');
+  return true;
+}
+
+interface MenuItem extends vscode.QuickPickItem {
+  command: string;
+}
+
+/** The status bar item's quick pick: the actions one reaches for from there. */
+async function showMenu(service: GatewayService): Promise<void> {
+  const running = service.state.kind === 'running';
+  const items: MenuItem[] = [
+    running
+      ? { command: COMMANDS.stop, label: '$(debug-stop) Stop Gateway', description: service.baseUrl() }
+      : { command: COMMANDS.start, label: '$(play) Start Gateway', description: service.baseUrl() },
+    { command: COMMANDS.openDashboard, label: '$(dashboard) Open Dashboard' },
+    { command: COMMANDS.openClaudeTerminal, label: '$(terminal) Open Claude Code Terminal' },
+    { command: COMMANDS.manageAccounts, label: '$(account) Manage Accounts' },
+    { command: COMMANDS.addAccountGoogle, label: '$(add) Add Account (Google Sign-In)' },
+    { command: COMMANDS.copyBaseUrl, label: '$(copy) Copy Base URL' },
+    { command: COMMANDS.showLogs, label: '$(output) Show Logs' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Agate' });
+  if (picked) await vscode.commands.executeCommand(picked.command);
+}
+
+/** Registers every command of package.json's `contributes.commands` (plus the status bar's menu). */
+export function registerCommands({ context, service, terminals, channel }: CommandDeps): void {
+  const gatewayCommand = (operation: () => Promise<GatewayState>) => async () => {
+    const state = await operation();
+    // The summary a caller (a test, another extension) can check; failures are explained by the state listener.
+    return state.kind === 'running' ? { state: state.kind, url: state.url } : { state: state.kind };
+  };
+  const handlers: Record<string, (...args: never[]) => unknown> = {
+    [COMMANDS.start]: gatewayCommand(() => service.start()),
+    [COMMANDS.stop]: gatewayCommand(() => service.stop()),
+    [COMMANDS.toggle]: gatewayCommand(() => service.toggle()),
+    [COMMANDS.addAccountGoogle]: (options?: { loginHint?: string }) => addAccountWithGoogle(service, options),
+    [COMMANDS.addAccountRefreshToken]: (refreshToken?: string) => addAccountByRefreshToken(service, refreshToken),
+    [COMMANDS.importAccounts]: (file?: vscode.Uri) => importAccounts(service, file),
+    [COMMANDS.manageAccounts]: (args?: ManageAccountsArgs) => manageAccounts(service, args),
+    [COMMANDS.openDashboard]: async () => showDashboard(context, await service.core()),
+    [COMMANDS.openClaudeTerminal]: () => terminals.open(),
+    [COMMANDS.copyBaseUrl]: () => copyBaseUrl(service),
+    [COMMANDS.copyApiKey]: () => copyApiKey(service),
+    [COMMANDS.rotateApiKey]: () => rotateApiKey(service, terminals),
+    [COMMANDS.showLogs]: () => channel.show(),
+    [COMMANDS.openWalkthrough]: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
+    [COMMANDS.showMenu]: () => showMenu(service),
+  };
+  for (const [id, handler] of Object.entries(handlers)) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  }
+}
