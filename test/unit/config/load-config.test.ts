@@ -4,13 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, envNameOf, loadConfig } from '../../../src/core/config/load';
 
+const configDirs: string[] = [];
 const writeConfig = (value: unknown) => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agate-config-')), 'agate.json');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-config-'));
+  configDirs.push(dir);
+  const file = path.join(dir, 'agate.json');
   fs.writeFileSync(file, JSON.stringify(value));
   return file;
 };
 
 describe('configuration', () => {
+  after(() => {
+    for (const dir of configDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('uses the documented defaults', () => {
     const config = loadConfig({});
     assert.equal(config.port, 8045);
