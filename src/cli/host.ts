@@ -14,6 +14,7 @@ export interface CliHostOptions {
   allowSimulator?: boolean;
   extraRoutes?: AgateHost['extraRoutes'];
   guards?: AgateHost['guards'];
+  observability?: AgateHost['observability'];
 }
 
 /**

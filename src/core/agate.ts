@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import { ProxyAgent } from 'undici';
+import { createAdminApi, createAdminRoutes, findDashboardDir, type AdminApi } from './admin';
 import { createAccountPool, createOAuthClient, type AccountPool, type OAuthClient, type OAuthTokens } from './accounts';
 import type { GatewayConfig } from './config/types';
 import type { Dispatcher, ModelCatalog } from './dispatch';
@@ -38,6 +39,8 @@ export interface AgateHost {
   extraRoutes?: (router: Router, parts: AgateParts) => void;
   /** Turns off the request monitor and token stats (plain benchmarks). */
   observability?: boolean;
+  /** The built dashboard (dist/webview) for `GET /dashboard`; found beside the bundle by default. */
+  dashboardDir?: string;
 }
 
 /** The assembled services behind the routes. */
@@ -52,6 +55,8 @@ export interface AgateParts {
 /** The gateway core, assembled: hosts start and stop it and read its parts. */
 export interface Agate extends AgateParts {
   readonly app: Koa;
+  /** What the dashboard calls: over HTTP (`/admin/api/*`) or in-process (the VS Code webview). */
+  readonly admin: AdminApi;
   /** The primary key, client keys and the guards built from them. */
   readonly security: Security;
   /** The running listener, when started. */
@@ -175,6 +180,13 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   }
 
   const parts: AgateParts = { pool, dispatcher, catalog, observability, security };
+  let server: Listening | undefined;
+  const admin = createAdminApi({ pool, observability, config, clock, logger, version: host.version, serverUrl: () => server?.url });
+  const adminRoutes = createAdminRoutes({
+    api: admin,
+    dashboardDir: () => host.dashboardDir ?? findDashboardDir(),
+    bodyLimitBytes: initial.server.bodyLimitBytes,
+  });
   const protocols = protocolsFor(initial);
   const renderers = errorRenderersOf(protocols);
   const app = createGateway({
@@ -189,12 +201,15 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     version: host.version,
     accountStats: () => pool.stats(),
     guards: [...security.guards, ...(host.guards ?? [])],
-    extraRoutes: host.extraRoutes && ((router) => host.extraRoutes?.(router, parts)),
+    extraRoutes: (router) => {
+      adminRoutes.mount(router);
+      host.extraRoutes?.(router, parts);
+    },
   });
 
-  let server: Listening | undefined;
   const agate: Agate = {
     ...parts,
+    admin,
     app,
     get server() {
       return server;
@@ -211,15 +226,19 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       pool.startQuotaPolling();
       // With auth on, clients need the primary key ("agate keys primary") or a client key.
       logger.info('gateway listening', { url: server.url, auth: effectiveAuthMode(settings.authMode, settings.host) });
+      admin.gatewayChanged();
       return server;
     },
     async stop() {
       const running = server;
       server = undefined;
+      adminRoutes.closeStreams();
       if (running) await running.close(config().server.shutdownGraceMs);
+      if (running) admin.gatewayChanged();
     },
     async close() {
       await agate.stop();
+      admin.close();
       await pool.close();
       await observability?.close();
       await security.close();

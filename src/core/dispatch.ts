@@ -37,6 +37,8 @@ export interface TokenCount {
 export interface Dispatcher {
   open(request: ChatRequest, signal: AbortSignal): Promise<GenerationRun>;
   countTokens(request: ChatRequest, signal: AbortSignal): Promise<TokenCount>;
+  /** Generations holding an account slot now, across accounts (the monitor's and the soak test's gauge). */
+  inFlight(): number;
 }
 
 /** A model as listed to clients (`/v1/models`, `/v1beta/models`). */

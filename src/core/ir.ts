@@ -57,6 +57,8 @@ export interface ToolResultPart {
   name: string;
   content: Array<TextPart | MediaPart>;
   isError?: boolean;
+  /** The structured result a Gemini client sent (`functionResponse.response`), for an upstream that takes it as is. */
+  response?: Record<string, unknown>;
 }
 
 export type Part = TextPart | MediaPart | ThinkingPart | ToolCallPart | ToolResultPart;

@@ -86,7 +86,7 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     [COMMANDS.addAccountRefreshToken]: (refreshToken?: string) => addAccountByRefreshToken(service, refreshToken),
     [COMMANDS.importAccounts]: (file?: vscode.Uri) => importAccounts(service, file),
     [COMMANDS.manageAccounts]: (args?: ManageAccountsArgs) => manageAccounts(service, args),
-    [COMMANDS.openDashboard]: async () => showDashboard(context, await service.core()),
+    [COMMANDS.openDashboard]: async () => showDashboard(context, await service.core(), service.onDidBuildCore),
     [COMMANDS.openClaudeTerminal]: () => terminals.open(),
     [COMMANDS.copyBaseUrl]: () => copyBaseUrl(service),
     [COMMANDS.copyApiKey]: () => copyApiKey(service),

@@ -27,7 +27,7 @@ export interface StackOptions {
   flags?: Record<string, string>;
   /** Last word on the config object (maps and arrays). */
   configure?: (config: GatewayConfig) => void;
-  host?: Partial<Pick<AgateHost, 'guards' | 'extraRoutes' | 'observability'>>;
+  host?: Partial<Pick<AgateHost, 'guards' | 'extraRoutes' | 'observability' | 'dashboardDir'>>;
   /** Default false: tests pick a free port. */
   fixedPort?: number;
 }
@@ -41,6 +41,12 @@ export interface Stack {
   dataDir: string;
   secrets: MemorySecretStore;
   logs: string[];
+  /**
+   * Closes the gateway and starts a new one on the same data dir, secret store
+   * and simulator (accounts are not re-added: they come from storage);
+   * `agate` and `url` then point at the new one.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,18 +85,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const secrets = new MemorySecretStore();
-  const agate = await createAgate({
-    config: () => config,
-    secrets,
-    documents: new JsonFileStore(dataDir),
-    logger,
-    version: '0.0.0-test',
-    allowSimulator: true,
-    ...options.host,
-  });
+  const newAgate = () =>
+    createAgate({
+      config: () => config,
+      secrets,
+      documents: new JsonFileStore(dataDir),
+      logger,
+      version: '0.0.0-test',
+      allowSimulator: true,
+      ...options.host,
+    });
+  const agate = await newAgate();
   for (const account of accounts) await agate.pool.addByRefreshToken(account.refreshToken);
   const server = await agate.start();
-  return {
+  const stack: Stack = {
     sim,
     agate,
     url: server.url,
@@ -98,10 +106,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir,
     secrets,
     logs,
+    async restart() {
+      await stack.agate.close();
+      stack.agate = await newAgate();
+      stack.url = (await stack.agate.start()).url;
+    },
     async close() {
-      await agate.close();
+      await stack.agate.close();
       await sim.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }

@@ -5,7 +5,7 @@ import type { Agate } from '../../core/agate';
 import { loadConfig } from '../../core/config/load';
 import { effectiveAuthMode } from '../../core/security';
 import type { GatewayConfig } from '../../core/config/types';
-import { DEMO_ACCOUNT, seedDemoAccount, startSimulator } from '../../simulator';
+import { DEMO_ACCOUNT, seedDemoAccount, startSimulator, type Simulator } from '../../simulator';
 import { gatewayFlagsFor } from '../../simulator/gateway-settings';
 import { configSources, parse, UsageError } from '../args';
 import { createCliAgate } from '../host';
@@ -41,8 +41,24 @@ async function printClientHints(agate: Agate, baseUrl: string, config: GatewayCo
       `  Gemini SDK      httpOptions.baseUrl=${baseUrl}, apiKey=${key}`,
       `  Health          curl ${baseUrl}/healthz`,
       '',
+      'Try each protocol:',
+      ...tryItCurls(baseUrl, key).map((line) => `  ${line}`),
+      '',
     ].join('\n'),
   );
+}
+
+/** One ready-to-paste call per client protocol, with the headers each one authenticates by. */
+function tryItCurls(baseUrl: string, key: string): string[] {
+  const json = "-H 'content-type: application/json'";
+  return [
+    `curl ${baseUrl}/v1/messages ${json} -H 'anthropic-version: 2023-06-01' -H 'x-api-key: ${key}' ` +
+      `-d '{"model":"claude-sonnet-4-6","max_tokens":256,"messages":[{"role":"user","content":"Hello"}]}'`,
+    `curl ${baseUrl}/v1/chat/completions ${json} -H 'authorization: Bearer ${key}' ` +
+      `-d '{"model":"gemini-3-flash","messages":[{"role":"user","content":"Hello"}]}'`,
+    `curl ${baseUrl}/v1beta/models/gemini-3-flash:generateContent ${json} -H 'x-goog-api-key: ${key}' ` +
+      `-d '{"contents":[{"role":"user","parts":[{"text":"Hello"}]}]}'`,
+  ];
 }
 
 async function runUntilStopped(agate: Agate): Promise<void> {
@@ -64,30 +80,45 @@ export async function serveCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The gateway against an in-process simulator with the demo account: try Agate with no Google account. */
+/**
+ * The gateway against the simulator with the demo account: try Agate with no
+ * Google account. The simulator runs in-process, or is one `agate simulate`
+ * already serves (`--simulator URL`: the benchmark keeps it in its own process).
+ */
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...serverOptions, 'sim-port': { type: 'string' } });
+  const { values, positionals } = parse(argv, {
+    ...serverOptions,
+    'sim-port': { type: 'string' },
+    simulator: { type: 'string' },
+    'no-observability': { type: 'boolean' },
+  });
   if (positionals.length > 0) throw new UsageError(`demo takes no arguments, got "${positionals.join(' ')}"`);
-  const simulator = await startSimulator({ port: Number(values['sim-port'] ?? 0) });
-  seedDemoAccount(simulator);
+  let simulator: Simulator | undefined;
+  let simulatorUrl = values.simulator?.replace(/\/+$/, '');
+  if (!simulatorUrl) {
+    simulator = await startSimulator({ port: Number(values['sim-port'] ?? 0) });
+    seedDemoAccount(simulator);
+    simulatorUrl = simulator.url;
+  }
   const sources = configSources(values);
   const temporaryDataDir = sources.flags?.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'agate-demo-'));
   let config: GatewayConfig;
   try {
-    config = loadConfig({ ...sources, flags: { ...gatewayFlagsFor(simulator.url), dataDir: temporaryDataDir ?? '', ...sources.flags } });
+    config = loadConfig({ ...sources, flags: { ...gatewayFlagsFor(simulatorUrl), dataDir: temporaryDataDir ?? '', ...sources.flags } });
   } catch (err) {
-    await simulator.close();
+    await simulator?.close();
     throw err;
   }
-  const agate = await createCliAgate(config, { allowSimulator: true });
+  // --no-observability: no request monitor or token stats (benchmarks compare with and without them).
+  const agate = await createCliAgate(config, { allowSimulator: true, observability: !values['no-observability'] });
   if (!agate.pool.list().some((account) => account.email === DEMO_ACCOUNT.email)) {
     await agate.pool.addByRefreshToken(DEMO_ACCOUNT.refreshToken);
   }
   const server = await agate.start();
-  process.stdout.write(`Demo: upstream simulator at ${simulator.url}, demo account ${DEMO_ACCOUNT.email}, data in ${config.dataDir}\n`);
+  process.stdout.write(`Demo: upstream simulator at ${simulatorUrl}, demo account ${DEMO_ACCOUNT.email}, data in ${config.dataDir}\n`);
   await printClientHints(agate, server.url, config);
   await runUntilStopped(agate);
-  await simulator.close();
+  await simulator?.close();
   if (temporaryDataDir) fs.rmSync(temporaryDataDir, { recursive: true, force: true });
   return 0;
 }
@@ -99,8 +130,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     host: { type: 'string' },
     'latency-ms': { type: 'string' },
     'frame-interval-ms': { type: 'string' },
+    'quota-cost': { type: 'string' },
   });
-  const number = (name: 'latency-ms' | 'frame-interval-ms', fallback: number) => {
+  const number = (name: 'latency-ms' | 'frame-interval-ms' | 'quota-cost', fallback: number) => {
     const value = Number(values[name] ?? fallback);
     if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} expects a non-negative number`);
     return value;
@@ -108,15 +140,18 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const simulator = await startSimulator({
     port: Number(values.port ?? 0),
     host: values.host ?? '127.0.0.1',
-    config: { firstByteDelayMs: number('latency-ms', 0), frameIntervalMs: number('frame-interval-ms', 0) },
+    config: {
+      firstByteDelayMs: number('latency-ms', 0),
+      frameIntervalMs: number('frame-interval-ms', 0),
+      // Fraction of an account's quota one generation uses; 0 keeps load tests from exhausting it.
+      quotaCostPerRequest: number('quota-cost', 0.01),
+    },
   });
   seedDemoAccount(simulator);
-  const flags = gatewayFlagsFor(simulator.url);
+  // `agate serve` refuses the simulator's answers (a user's gateway must never talk to it); `demo` accepts them.
   process.stdout.write(
     `Upstream simulator at ${simulator.url} (demo account ${DEMO_ACCOUNT.email}, refresh token ${DEMO_ACCOUNT.refreshToken})\n` +
-      `Run a gateway against it:\n  agate serve ${Object.entries(flags)
-        .map(([key, value]) => `--set ${key}=${value}`)
-        .join(' ')}\n`,
+      `Run a gateway against it:\n  agate demo --simulator ${simulator.url}\n`,
   );
   await untilStopSignal();
   await simulator.close();

@@ -92,8 +92,10 @@ export interface AccountPool extends SchedulableAccounts {
   close(): Promise<void>;
 }
 
-/** Below this age a quota snapshot is fresh enough: a burst of 429s costs one fetch. */
+/** 429-triggered quota fetches of one account are this far apart at least: a burst of 429s costs one fetch. */
 const QUOTA_COALESCE_MS = 10_000;
+/** How long a `lastUsedAt` change may wait for its save. */
+const USED_SAVE_DELAY_MS = 5_000;
 const DEFAULT_REFRESH_SKEW_MS = 90_000;
 const DEFAULT_QUOTA_INTERVAL_MS = 5 * 60_000;
 
@@ -124,6 +126,8 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     onRefreshTokenRotated: (id, refreshToken) => store.setRefreshToken(id, refreshToken),
   });
   const quotaFlights = new Map<string, Promise<void>>();
+  /** When a 429 last triggered a quota fetch, per account. */
+  const quotaRefreshedAfter429 = new Map<string, number>();
   const signIns = new Set<SignInSession>();
   let poller: QuotaPoller | undefined;
 
@@ -141,6 +145,21 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
   /** Scheduler-side changes must never fail a request because a write failed. */
   const persistInBackground = () =>
     void persist().catch((err) => logger.error('saving accounts failed', { error: messageOf(err) }));
+
+  /**
+   * `lastUsedAt` changes on every request: an atomic file write (fsync, rename)
+   * per request cost more CPU than the whole translation. It rides along with
+   * the next write, or is saved `USED_SAVE_DELAY_MS` later, and at close.
+   */
+  let usedSaveTimer: ReturnType<typeof setTimeout> | undefined;
+  const persistUsedSoon = () => {
+    if (usedSaveTimer) return;
+    usedSaveTimer = setTimeout(() => {
+      usedSaveTimer = undefined;
+      persistInBackground();
+    }, USED_SAVE_DELAY_MS);
+    usedSaveTimer.unref?.();
+  };
 
   const changed = (account: AccountRecord): AccountView => {
     const view = toView(account, clock.now());
@@ -354,6 +373,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     async remove(accountId) {
       const account = accountOrThrow(accountId);
       records.delete(accountId);
+      quotaRefreshedAfter429.delete(accountId);
       tokens.forget(accountId);
       await store.deleteRefreshToken(accountId);
       emitter.emit('removed', { id: account.id, email: account.email });
@@ -423,6 +443,8 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       poller = undefined;
       for (const session of signIns) session.cancel();
       await Promise.allSettled([...quotaFlights.values()]);
+      clearTimeout(usedSaveTimer);
+      usedSaveTimer = undefined;
       await persist();
     },
 
@@ -444,12 +466,14 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       if (!account) return;
       account.lastUsedAt = clock.now();
       changed(account);
-      persistInBackground();
+      persistUsedSoon();
     },
     refreshQuotaSoon(accountId) {
-      const account = records.get(accountId);
-      if (!account || quotaFlights.has(accountId)) return;
-      if (account.quota && clock.now() - account.quota.fetchedAt < QUOTA_COALESCE_MS) return;
+      if (!records.has(accountId) || quotaFlights.has(accountId)) return;
+      // Quota data from before the 429 is stale whatever its age; only a burst of 429s is coalesced.
+      const last = quotaRefreshedAfter429.get(accountId);
+      if (last !== undefined && clock.now() - last < QUOTA_COALESCE_MS) return;
+      quotaRefreshedAfter429.set(accountId, clock.now());
       void fetchQuota(accountId);
     },
   };

@@ -47,8 +47,14 @@ export class RotatingFile {
 
   private async write(chunk: string, bytes: number): Promise<void> {
     if (!chunk) return;
-    await fs.mkdir(path.dirname(this.options.file), { recursive: true, mode: 0o700 });
-    await fs.appendFile(this.options.file, chunk, { mode: 0o600 });
+    try {
+      await fs.appendFile(this.options.file, chunk, { mode: 0o600 });
+    } catch (err) {
+      // The folder is made on first use (or after someone removed it), not before every append.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fs.mkdir(path.dirname(this.options.file), { recursive: true, mode: 0o700 });
+      await fs.appendFile(this.options.file, chunk, { mode: 0o600 });
+    }
     this.size = (this.size ?? 0) + bytes;
   }
 

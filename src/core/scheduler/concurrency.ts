@@ -20,6 +20,8 @@ export interface Lease {
 export interface ConcurrencyGate {
   tryAcquire(accountId: string, model: string): Lease | undefined;
   inFlight(accountId: string): number;
+  /** Leases held now, over all accounts. */
+  totalInFlight(): number;
   /** Resolves true when some lease was released, false at `deadline`; rejects when `signal` aborts. */
   waitForRelease(deadline: number, signal: AbortSignal): Promise<boolean>;
 }
@@ -59,6 +61,8 @@ export function createConcurrencyGate(options: { limits: () => ConcurrencyLimits
     },
 
     inFlight: (accountId) => byAccount.get(accountId) ?? 0,
+
+    totalInFlight: () => [...byAccount.values()].reduce((sum, n) => sum + n, 0),
 
     async waitForRelease(deadline, signal) {
       signal.throwIfAborted();

@@ -82,5 +82,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     open: (request, signal) => openGeneration(context, options.settings(), request, signal),
     countTokens,
+    inFlight: () => gate.totalInFlight(),
   };
 }

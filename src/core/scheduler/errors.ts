@@ -27,6 +27,19 @@ function detailsOf(body: unknown): unknown[] | undefined {
   return Array.isArray(error?.details) ? error.details : undefined;
 }
 
+/**
+ * The upstream's 429 details (its ErrorInfo reason and reset) for an error the
+ * gateway words itself, such as every account being limited. RetryInfo is left
+ * out: the gateway knows when the first account is free and adds its own.
+ */
+export function rateLimitDetailsOf(failure: UpstreamFailure | undefined): unknown[] | undefined {
+  if (failure?.kind !== 'rate_limited' && failure?.kind !== 'quota_exhausted') return undefined;
+  const details = detailsOf(failure.body)?.filter(
+    (detail) => (detail as { '@type'?: unknown } | null)?.['@type'] !== 'type.googleapis.com/google.rpc.RetryInfo',
+  );
+  return details !== undefined && details.length > 0 ? details : undefined;
+}
+
 export const secondsUntil = (at: number, now: number): number => Math.max(1, Math.ceil((at - now) / 1000));
 
 /** The client-facing error for an upstream failure the scheduler could not route around. */

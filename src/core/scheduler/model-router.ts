@@ -91,6 +91,8 @@ function notFound(requested: string, routing: ModelRouting, live: LiveModels, vi
   return new GatewayError(
     'not_found',
     `model ${requested}${alias} not found; available: ${available.length ? available.join(', ') : '(none yet)'}`,
+    // The request field at fault: OpenAI clients read it as code `model_not_found`.
+    { param: 'model' },
   );
 }
 

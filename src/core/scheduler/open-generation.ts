@@ -10,7 +10,7 @@ import type { Upstream, UpstreamCall } from '../upstream/upstream';
 import { committedEvents } from './committed-run';
 import type { ConcurrencyGate, Lease } from './concurrency';
 import { conversationKeyOf, sessionIdOf } from './conversation';
-import { DispatchError, gatewayErrorOf, NO_ACCOUNT_MESSAGE, secondsUntil } from './errors';
+import { DispatchError, gatewayErrorOf, NO_ACCOUNT_MESSAGE, rateLimitDetailsOf, secondsUntil } from './errors';
 import { decideFailure, type FailureDecision, type TriesSoFar } from './failure-policy';
 import { liveModelsOf, resolveModel, type ModelRouting, type ResolvedModel } from './model-router';
 import type { AccountSelector, UnavailableAccount } from './selector';
@@ -62,6 +62,15 @@ function describe(account: UnavailableAccount, model: string): string {
     default:
       return `${account.email} is ${account.reason}`;
   }
+}
+
+/** Reads the upstream answer to its end; the events after the first, replayable. */
+async function bufferedRest(first: IteratorResult<ChatEvent>, rest: AsyncIterator<ChatEvent>): Promise<AsyncIterator<ChatEvent>> {
+  const events: ChatEvent[] = [];
+  if (!first.done) for (let step = await rest.next(); !step.done; step = await rest.next()) events.push(step.value);
+  return (async function* () {
+    yield* events;
+  })();
 }
 
 export function openGeneration(
@@ -187,6 +196,7 @@ class GenerationOpener {
       const seconds = secondsUntil(until, now);
       throw new GatewayError('rate_limit', `All accounts are rate-limited for ${model}; the first is free again in ${seconds} s`, {
         retryAfterSeconds: seconds,
+        details: rateLimitDetailsOf(this.lastFailure),
       });
     }
     await this.ctx.clock.sleep(wait, this.signal);
@@ -274,9 +284,11 @@ class GenerationOpener {
           if (this.dropSignatures) call.dropSignatures = true;
           const iterator = this.ctx.upstream.generate(this.request, call)[Symbol.asyncIterator]();
           const first = await iterator.next();
+          // A client that waits for the whole answer has seen nothing of it yet: a break anywhere in it can still be retried.
+          const rest = this.request.stream ? iterator : await bufferedRest(first, iterator);
           this.finishRecord(record, call, 'ok');
           committed = true;
-          return this.commit(account, model, lease, record, first, iterator);
+          return this.commit(account, model, lease, record, first, rest);
         } catch (err) {
           if (this.signal.aborted) {
             this.finishRecord(record, call, 'aborted');

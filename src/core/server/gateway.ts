@@ -46,6 +46,12 @@ function splitModelAction(segment: string): { model: string; action: string } {
 /** True when a model-list request speaks Google's dialect (its auth header or `?key=`). */
 const wantsGoogleShape = (ctx: Koa.Context) => ctx.get('x-goog-api-key') !== '' || typeof ctx.query.key === 'string';
 
+/** `/v1/models` is shared: Google's dialect, Anthropic's (its SDK always sends `anthropic-version`), else OpenAI's. */
+function modelListCodec(ctx: Koa.Context, protocols: ProtocolRegistry) {
+  if (wantsGoogleShape(ctx)) return protocols.gemini;
+  return ctx.get('anthropic-version') !== '' ? protocols.anthropic : protocols.openaiModels;
+}
+
 /** Each protocol family's error shape, for the error boundary and for requests Node rejects before Koa sees them. */
 export function errorRenderersOf(protocols: ProtocolRegistry): ErrorRenderers {
   return {
@@ -96,12 +102,12 @@ export function createGateway(options: GatewayOptions): Koa {
   router.post('/v1/completions', body, (ctx) => handleGeneration(ctx, protocols.openaiCompletions, inboundContextOf(ctx, {}), options));
   router.post('/v1/responses', body, (ctx) => handleGeneration(ctx, protocols.openaiResponses, inboundContextOf(ctx, {}), options));
   router.get('/v1/models', (ctx) => {
-    ctx.body = (wantsGoogleShape(ctx) ? protocols.gemini : protocols.openaiModels).encodeModelList(catalog.list());
+    ctx.body = modelListCodec(ctx, protocols).encodeModelList(catalog.list());
   });
   router.get('/v1/models/:id', (ctx) => {
     const model = catalog.get(ctx.params.id);
     if (!model) throw new GatewayError('not_found', `The model '${ctx.params.id}' does not exist`, { param: 'model' });
-    ctx.body = (wantsGoogleShape(ctx) ? protocols.gemini : protocols.openaiModels).encodeModel(model);
+    ctx.body = modelListCodec(ctx, protocols).encodeModel(model);
   });
 
   // Gemini, under /v1beta and (as some clients call it) /v1

@@ -6,6 +6,7 @@ import type { AttemptRecord, Dispatcher, GenerationRun } from '../dispatch';
 import { toGatewayError, type GatewayError } from '../errors';
 import type { ChatRequest, Usage } from '../ir';
 import type { RequestObserver } from '../monitor/types';
+import { cutAtStopSequences } from '../stop-sequences';
 import type { Logger } from '../ports';
 import type { InboundContext, ProtocolCodec } from '../protocols/codec';
 
@@ -54,7 +55,10 @@ export async function handleGeneration(
   let failure: GatewayError | undefined;
   try {
     const request = await deps.prepare(decoded, abort.signal, ctx.state);
-    run = await deps.dispatcher.open(request, abort.signal);
+    // Anthropic names the stop sequence that matched, which Gemini never reports: for its clients the gateway applies them.
+    const stops = codec.protocol === 'anthropic' && request.stopSequences?.length ? request.stopSequences : undefined;
+    const opened = await deps.dispatcher.open(stops ? { ...request, stopSequences: undefined } : request, abort.signal);
+    run = stops ? { ...opened, events: cutAtStopSequences(opened.events, stops) } : opened;
     if (request.stream) {
       const outcome = await writeStream(ctx, codec, request, run, deps.keepAliveMs, abort.signal);
       ({ usage, ttfbMs } = outcome);

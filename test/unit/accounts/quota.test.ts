@@ -85,16 +85,21 @@ describe('quota polling', () => {
     assert.equal(pool.get(ids[0])?.actionUrl, 'https://accounts.google.com/v');
   });
 
-  it('a 429-triggered refresh is coalesced: one fetch for a burst, none while the data is fresh', async () => {
+  it('a 429-triggered refresh is coalesced: one fetch per burst, even right after the add', async () => {
     const { clock, google, pool, ids } = await harness(['a@x.com']);
-    pool.refreshQuotaSoon(ids[0]);
-    await settle();
-    assert.equal(quotaFetches(google), 0, 'fetched moments ago by the add');
-    await clock.advance(11_000);
     for (let i = 0; i < 5; i++) pool.refreshQuotaSoon(ids[0]);
     await settle();
     await settle();
-    assert.equal(quotaFetches(google), 1);
+    assert.equal(quotaFetches(google), 1, 'the data from the add predates the 429');
+    await clock.advance(5_000);
+    pool.refreshQuotaSoon(ids[0]);
+    await settle();
+    assert.equal(quotaFetches(google), 1, 'same burst');
+    await clock.advance(6_000);
+    for (let i = 0; i < 5; i++) pool.refreshQuotaSoon(ids[0]);
+    await settle();
+    await settle();
+    assert.equal(quotaFetches(google), 2);
   });
 
   it('an exhausted limit takes the reset time from fresh quota data', async () => {

@@ -115,6 +115,19 @@ describe('cloudcode request encoding', () => {
       const ok = encode(chat({ messages: toolRound })).request;
       assert.deepEqual(ok.contents[2].parts, [{ functionResponse: { name: 'Bash', id: 'call_1', response: { output: 'a.txt' } } }]);
     });
+
+    it("sends a Gemini client's own response object as is", () => {
+      const response = { files: ['a.txt'], count: 1 };
+      const { request } = encode(
+        chat({
+          messages: [
+            ...toolRound.slice(0, 2),
+            { role: 'user', parts: [{ type: 'tool_result', callId: 'call_1', name: 'Bash', content: [{ type: 'text', text: JSON.stringify(response) }], response }] },
+          ],
+        }),
+      );
+      assert.deepEqual(request.contents[2].parts, [{ functionResponse: { name: 'Bash', id: 'call_1', response } }]);
+    });
   });
 
   describe('thought signatures', () => {

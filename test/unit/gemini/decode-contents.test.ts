@@ -23,6 +23,8 @@ describe('gemini decode: contents', () => {
             { text: 'Here it is.', thoughtSignature: signature },
             { inlineData: { mimeType: 'image/png', data: 'iVBOR' }, thoughtSignature: `${signature}2` },
             { text: '', thoughtSignature: `${signature}3` },
+            // gemini-cli replays that last one without its empty text.
+            { thoughtSignature: `${signature}4` },
           ],
         },
       ]);
@@ -32,6 +34,7 @@ describe('gemini decode: contents', () => {
         { type: 'thinking', text: '', signature: `${signature}2`, redacted: true },
         { type: 'media', mimeType: 'image/png', source: { kind: 'base64', data: 'iVBOR' } },
         { type: 'thinking', text: '', signature: `${signature}3`, redacted: true },
+        { type: 'thinking', text: '', signature: `${signature}4`, redacted: true },
       ]);
     });
 
@@ -82,14 +85,15 @@ describe('gemini decode: contents', () => {
         ['get_weather_0', 'get_weather_1', 'mcp_clock_now_2'],
       );
       assert.deepEqual(results.parts, [
-        { type: 'tool_result', callId: 'mcp_clock_now_2', name: 'mcp.clock:now', content: [{ type: 'text', text: '{"output":"12:00"}' }] },
-        { type: 'tool_result', callId: 'get_weather_0', name: 'get_weather', content: [{ type: 'text', text: '{"output":"sunny"}' }] },
+        { type: 'tool_result', callId: 'mcp_clock_now_2', name: 'mcp.clock:now', content: [{ type: 'text', text: '{"output":"12:00"}' }], response: { output: '12:00' } },
+        { type: 'tool_result', callId: 'get_weather_0', name: 'get_weather', content: [{ type: 'text', text: '{"output":"sunny"}' }], response: { output: 'sunny' } },
         {
           type: 'tool_result',
           callId: 'get_weather_1',
           name: 'get_weather',
           content: [{ type: 'text', text: '{"error":"no station"}' }],
           isError: true,
+          response: { error: 'no station' },
         },
       ]);
     });
@@ -115,6 +119,7 @@ describe('gemini decode: contents', () => {
         callId: 'toolu_1',
         name: 'read_file',
         content: [{ type: 'text', text: '{"output":"text"}' }],
+        response: { output: 'text' },
       });
     });
 
@@ -144,6 +149,7 @@ describe('gemini decode: contents', () => {
           { type: 'media', mimeType: 'image/png', source: { kind: 'base64', data: 'AAAA' } },
           { type: 'media', mimeType: '', source: { kind: 'url', url: 'https://example.com/a.png' } },
         ],
+        response: { output: 'ok' },
       });
     });
   });

@@ -106,7 +106,7 @@ describe('gemini decode: a generateContent request', () => {
       },
       {
         role: 'user',
-        parts: [{ type: 'tool_result', callId: 'call-abc_1', name: 'run_shell_command', content: [{ type: 'text', text: '{"output":"hi\\n"}' }] }],
+        parts: [{ type: 'tool_result', callId: 'call-abc_1', name: 'run_shell_command', content: [{ type: 'text', text: '{"output":"hi\\n"}' }], response: { output: 'hi\n' } }],
       },
     ]);
   });
@@ -265,10 +265,10 @@ describe('gemini decode: a generateContent request', () => {
       codec.decodeRequest({ contents: [{ parts: [{ text: 'hi' }] }], generationConfig }, routeContext('m'));
     const schema = { type: 'object', properties: { a: { type: 'string' } } };
     assert.deepEqual(decodeConfig({ responseMimeType: 'application/json', responseJsonSchema: schema }).responseFormat, { type: 'json', schema });
-    assert.deepEqual(
-      decodeConfig({ responseMimeType: 'application/json', responseSchema: { type: 'OBJECT', properties: { a: { type: 'STRING' } } } }).responseFormat,
-      { type: 'json', schema },
-    );
+    const nativeSchema = { type: 'OBJECT', properties: { a: { type: 'STRING' } }, propertyOrdering: ['a'] };
+    const native = decodeConfig({ responseMimeType: 'application/json', responseSchema: nativeSchema });
+    assert.deepEqual(native.responseFormat, { type: 'json' });
+    assert.deepEqual(native.geminiExtras, { generationConfig: { responseSchema: nativeSchema } });
     assert.deepEqual(decodeConfig({ responseMimeType: 'text/plain' }).responseFormat, { type: 'text' });
     const enumMode = decodeConfig({ responseMimeType: 'text/x.enum', responseSchema: { type: 'STRING', enum: ['a', 'b'] } });
     assert.equal(enumMode.responseFormat, undefined);

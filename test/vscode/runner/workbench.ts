@@ -76,7 +76,17 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     return {
       ended,
       screenshot: (file) => screenshot(page, file),
-      texts: (selector) => page.locator(selector).allInnerTexts(),
+      // Every frame: webviews (the dashboard) render in nested iframes of the workbench.
+      // A webview frame torn down meanwhile (an editor closing) has no text, which is not the probe's failure.
+      texts: async (selector) =>
+        (
+          await Promise.all(
+            page.frames().map((frame) => {
+              const texts = frame.locator(selector).allInnerTexts();
+              return frame === page.mainFrame() ? texts : texts.catch(() => []);
+            }),
+          )
+        ).flat(),
       close: () => browser.close(),
     };
   } catch (error) {

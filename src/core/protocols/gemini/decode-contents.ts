@@ -121,14 +121,19 @@ function thinkingPart(text: string, signature: string | undefined): ThinkingPart
 function decodePart(raw: unknown, path: string, ledger: ToolCallLedger, out: Part[]): void {
   const part = expectObject(raw, path);
   const set = DATA_FIELDS.filter((key) => part[key] !== undefined && part[key] !== null);
+  const thought = optional(part, 'thought', path, expectBoolean) === true;
+  const signature = optional(part, 'thoughtSignature', path, expectString);
   if (set.length === 0) {
+    // gemini-cli deletes the empty text of a `{text: "", thoughtSignature}` part before replaying it.
+    if (signature !== undefined) {
+      out.push(thinkingPart('', signature));
+      return;
+    }
     throw invalidField(fieldPath(path, 'data'), "required oneof field 'data' must have one initialized field");
   }
   if (set.length > 1) {
     throw invalidField(fieldPath(path, set[1]), `oneof field 'data' is already set. Cannot set '${set[1]}'`);
   }
-  const thought = optional(part, 'thought', path, expectBoolean) === true;
-  const signature = optional(part, 'thoughtSignature', path, expectString);
   const kind = set[0];
 
   if (kind === 'text') {
@@ -189,9 +194,10 @@ function decodeFileData(raw: unknown, path: string): MediaPart {
 }
 
 /**
- * The response object travels as its JSON text so the upstream can restore it
- * exactly; by Gemini's convention an `error` key marks a failed call. Media a
- * function returned (`functionResponse.parts`, Gemini 3) follows the text.
+ * The response object travels as is (`response`) for the Gemini upstream, and
+ * as its JSON text for everything that reads tool results as content; by
+ * Gemini's convention an `error` key marks a failed call. Media a function
+ * returned (`functionResponse.parts`, Gemini 3) follows the text.
  */
 function decodeFunctionResponse(raw: unknown, path: string, ledger: ToolCallLedger): Part {
   const fr = expectObject(raw, path);
@@ -204,7 +210,7 @@ function decodeFunctionResponse(raw: unknown, path: string, ledger: ToolCallLedg
   const { callId, name: resolvedName } = ledger.answer(name, id, path);
   const content: Array<TextPart | MediaPart> = [{ type: 'text', text: JSON.stringify(response) }, ...media];
   const isError = response.error !== undefined && response.error !== null;
-  return { type: 'tool_result', callId, name: resolvedName, content, ...(isError ? { isError } : {}) };
+  return { type: 'tool_result', callId, name: resolvedName, content, ...(isError ? { isError } : {}), response };
 }
 
 function decodeFunctionResponseMedia(raw: unknown, path: string): MediaPart {

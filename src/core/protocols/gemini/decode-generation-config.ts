@@ -20,7 +20,6 @@ import {
   optional,
   type Fields,
 } from './fields';
-import { geminiSchemaToJsonSchema } from './schema';
 
 export type GenerationSettings = Pick<
   ChatRequest,
@@ -118,10 +117,12 @@ function refuseUnsupported(config: Fields, path: string): void {
 }
 
 /**
- * JSON mode (with `responseJsonSchema` as sent, or `responseSchema` in
- * Gemini's OpenAPI dialect) and plain text are IR response formats. Any other
- * MIME type (`text/x.enum` …), or a schema without a MIME type, travels
- * verbatim in the extras for the upstream to judge.
+ * JSON mode and plain text are IR response formats. A `responseJsonSchema`
+ * (JSON Schema) goes in the IR, for the upstream encoder to bring into the
+ * dialect Cloud Code takes; a `responseSchema` is already in that dialect and
+ * travels verbatim in the extras (its `propertyOrdering`, `anyOf`, bounds …
+ * steer the answer). Any other MIME type (`text/x.enum` …), or a schema
+ * without a MIME type, travels verbatim in the extras for the upstream to judge.
  */
 function decodeResponseFormat(config: Fields, path: string, extras: GeminiExtras): ResponseFormat | undefined {
   const mimeType = optional(config, 'responseMimeType', path, expectString);
@@ -133,7 +134,7 @@ function decodeResponseFormat(config: Fields, path: string, extras: GeminiExtras
   if (mimeType === 'application/json') {
     const format: ResponseFormat = { type: 'json' };
     if (jsonSchema !== undefined) format.schema = jsonSchema;
-    if (schema !== undefined) format.schema = geminiSchemaToJsonSchema(schema);
+    if (schema !== undefined) extras.set(['generationConfig', 'responseSchema'], schema);
     return format;
   }
   if (mimeType === 'text/plain' && schema === undefined && jsonSchema === undefined) return { type: 'text' };

@@ -168,6 +168,7 @@ export class CloudCodeClient {
     const frames: string[] = [];
     const parser = createParser({ onEvent: (event) => frames.push(event.data) });
     const decoder = new TextDecoder();
+    let complete = false;
     try {
       for await (const chunk of this.chunks(exchange, request.model)) {
         parser.feed(decoder.decode(chunk, { stream: true }));
@@ -176,9 +177,11 @@ export class CloudCodeClient {
       // A last frame without its blank line still counts.
       parser.feed(`${decoder.decode()}\n\n`);
       while (frames.length > 0) yield this.parseFrame(frames.shift()!, request.model);
+      complete = true;
     } finally {
-      // Also reached when the consumer stops early: cut the connection.
-      exchange.control.controller.abort();
+      // The consumer stopped early or a frame failed: cut the connection. A
+      // complete answer leaves it to the keep-alive pool (aborting would close it).
+      if (!complete) exchange.control.controller.abort();
       exchange.control.dispose();
     }
   }

@@ -30,7 +30,11 @@ function inlineData(part: MediaPart, where: string): GeminiPart {
   return { inlineData: { mimeType: part.mimeType, data: part.source.data } };
 }
 
-/** A tool result: its text as `{output}` or `{error}`, its images as inline parts right after it. */
+/**
+ * A tool result: the client's own response object when it sent one (Gemini
+ * clients), else its text as `{output}` or `{error}`; its images as inline
+ * parts right after it.
+ */
 function functionResponse(part: ToolResultPart, where: string): GeminiPart[] {
   const texts: string[] = [];
   const media: GeminiPart[] = [];
@@ -39,7 +43,7 @@ function functionResponse(part: ToolResultPart, where: string): GeminiPart[] {
     else media.push(inlineData(item, `${where}.content[${i}]`));
   });
   const text = texts.join('\n');
-  const response = part.isError ? { error: text } : { output: text };
+  const response = part.response ?? (part.isError ? { error: text } : { output: text });
   return [{ functionResponse: { name: part.name, id: part.callId, response } }, ...media];
 }
 

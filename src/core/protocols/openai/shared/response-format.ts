@@ -1,5 +1,6 @@
 import { invalidRequest } from '../../../errors';
 import type { ResponseFormat } from '../../../ir';
+import { assertValidJsonSchema } from './json-schema';
 import { at, type JsonObject, optionalObject, optionalString, requireString } from './read';
 
 /**
@@ -26,7 +27,10 @@ export function responseFormatFrom(
       const name = optionalString(fields.name, at(schemaParam, 'name'));
       if (name !== undefined) result.name = name;
       const schema = optionalObject(fields.schema, at(schemaParam, 'schema'));
-      if (schema !== undefined) result.schema = schema;
+      if (schema !== undefined) {
+        assertValidJsonSchema(schema, at(schemaParam, 'schema'), `${param} '${name ?? 'schema'}'`);
+        result.schema = schema;
+      }
       return result;
     }
     default:

@@ -1,5 +1,6 @@
 import { invalidRequest } from '../../../errors';
 import type { ToolChoice, ToolDefinition } from '../../../ir';
+import { assertValidJsonSchema } from './json-schema';
 import { at, type JsonObject, optionalObject, optionalString, requireNonEmptyString } from './read';
 
 /**
@@ -19,7 +20,10 @@ export function functionTool(fields: JsonObject, param: string, name?: string): 
   if (description !== undefined) tool.description = description;
   // The schema goes through as the client wrote it; the upstream codec cleans it (fact sheet §9).
   const parameters = optionalObject(fields.parameters, at(param, 'parameters'));
-  if (parameters !== undefined) tool.parameters = parameters;
+  if (parameters !== undefined) {
+    assertValidJsonSchema(parameters, at(param, 'parameters'), `function '${tool.name}'`);
+    tool.parameters = parameters;
+  }
   return tool;
 }
 

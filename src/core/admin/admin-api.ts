@@ -1,0 +1,329 @@
+import type { AccountPool, AccountView, SignInSession } from '../accounts';
+import { AccountSetupError } from '../accounts';
+import type { GatewayConfig } from '../config/types';
+import { GatewayError } from '../errors';
+import type { ClientProtocol } from '../ir';
+import type { Observability } from '../monitor';
+import type { Clock, Logger } from '../ports';
+import { effectiveAuthMode } from '../security';
+import {
+  ADMIN_METHODS,
+  type AccountAction,
+  type AdminAccount,
+  type AdminCalls,
+  type AdminEvent,
+  type AdminMethod,
+  type AdminResult,
+  type GatewayInfo,
+  type RequestFilter,
+  type StatsRequest,
+} from './types';
+
+export interface AdminApiDeps {
+  pool: AccountPool;
+  observability: Observability | undefined;
+  config: () => GatewayConfig;
+  clock: Clock;
+  logger: Logger;
+  version: string;
+  /** The running server's base URL, if any. */
+  serverUrl: () => string | undefined;
+}
+
+/**
+ * The dashboard's view of the core, host-independent: one `call` table for
+ * the HTTP routes and the webview's postMessage relay, and one live feed.
+ */
+export interface AdminApi {
+  /** Validates `params` (they come off the wire) and runs the call; throws GatewayError. */
+  call<M extends AdminMethod>(method: M, params: unknown): Promise<AdminResult<M>>;
+  /** Live monitor rows and account changes; returns the unsubscribe function. */
+  subscribe(listener: (event: AdminEvent) => void): () => void;
+  /** Tells subscribers the gateway started or stopped. */
+  gatewayChanged(): void;
+  /** Cancels a Google sign-in still waiting for the browser. */
+  close(): void;
+}
+
+const PROTOCOLS: readonly ClientProtocol[] = ['anthropic', 'openai-chat', 'openai-responses', 'openai-completions', 'gemini'];
+const ACTIONS: readonly AccountAction[] = ['refreshQuota', 'enable', 'disable', 'remove'];
+const GRANULARITIES = ['hour', 'day'] as const;
+const GROUPS = ['model', 'account', 'clientKey', 'none'] as const;
+
+const invalid = (message: string, param?: string) => new GatewayError('invalid_request', message, { param });
+
+type Fields = Record<string, unknown>;
+
+function fieldsOf(params: unknown): Fields {
+  if (params === undefined || params === null) return {};
+  if (typeof params !== 'object' || Array.isArray(params)) throw invalid('The parameters must be a JSON object');
+  return params as Fields;
+}
+
+function text(fields: Fields, name: string): string;
+function text(fields: Fields, name: string, optional: true): string | undefined;
+function text(fields: Fields, name: string, optional?: true): string | undefined {
+  const value = fields[name];
+  if (value === undefined || value === '') {
+    if (optional) return undefined;
+    throw invalid(`"${name}" is required`, name);
+  }
+  if (typeof value !== 'string') throw invalid(`"${name}" must be a string`, name);
+  return value;
+}
+
+/** A number, or a numeric string (query parameters arrive as text). */
+function integer(fields: Fields, name: string, optional: true): number | undefined;
+function integer(fields: Fields, name: string): number;
+function integer(fields: Fields, name: string, optional?: true): number | undefined {
+  const value = fields[name];
+  if (value === undefined || value === '') {
+    if (optional) return undefined;
+    throw invalid(`"${name}" is required`, name);
+  }
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw invalid(`"${name}" must be an integer`, name);
+  return number;
+}
+
+function oneOf<T extends string>(fields: Fields, name: string, allowed: readonly T[], fallback?: T): T {
+  const value = fields[name] ?? fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) throw invalid(`"${name}" must be one of ${allowed.join(', ')}`, name);
+  return value as T;
+}
+
+export function parseRequestFilter(fields: Fields): RequestFilter {
+  const filter: RequestFilter = {};
+  const status = fields.status;
+  if (status === 'ok' || status === 'error') filter.status = status;
+  else if (status !== undefined && status !== '') filter.status = integer(fields, 'status');
+  const model = text(fields, 'model', true);
+  if (model) filter.model = model;
+  const account = text(fields, 'account', true);
+  if (account) filter.account = account;
+  if (fields.protocol !== undefined && fields.protocol !== '') filter.protocol = oneOf(fields, 'protocol', PROTOCOLS);
+  const limit = integer(fields, 'limit', true);
+  if (limit !== undefined) {
+    if (limit < 1) throw invalid('"limit" must be at least 1', 'limit');
+    filter.limit = limit;
+  }
+  const before = text(fields, 'before', true);
+  if (before) filter.before = before;
+  return filter;
+}
+
+function parseStatsRange(fields: Fields, now: number): Omit<StatsRequest, 'groupBy'> {
+  const granularity = oneOf(fields, 'granularity', GRANULARITIES, 'hour');
+  const to = integer(fields, 'to', true) ?? now;
+  const from = integer(fields, 'from', true) ?? to - 24 * 3600_000;
+  if (from >= to) throw invalid('"from" must be before "to"', 'from');
+  return { from, to, granularity };
+}
+
+/** The soonest end of the model limits, when they leave no model to serve. */
+function limitedUntil(view: AccountView): number | undefined {
+  if (view.state !== 'active' || view.usable) return undefined;
+  const ends = view.models.flatMap((model) => (model.limit ? [model.limit.until] : []));
+  return ends.length > 0 ? Math.min(...ends) : undefined;
+}
+
+export function toAdminAccount(view: AccountView): AdminAccount {
+  const account: AdminAccount = {
+    id: view.id,
+    email: view.email,
+    plan: view.plan,
+    priority: view.priority,
+    state: view.state,
+    usable: view.usable,
+    models: view.models.map((model) => {
+      const quota: AdminAccount['models'][number] = { model: model.id };
+      if (model.displayName) quota.displayName = model.displayName;
+      if (model.remainingFraction !== undefined) quota.remainingFraction = model.remainingFraction;
+      if (model.resetAt !== undefined) quota.resetAt = model.resetAt;
+      if (model.limit) quota.limit = model.limit;
+      return quota;
+    }),
+  };
+  if (view.tier) account.tier = view.tier;
+  if (view.stateReason) account.stateReason = view.stateReason;
+  const until = limitedUntil(view);
+  if (until !== undefined) account.limitedUntil = until;
+  if (view.actionUrl) account.actionUrl = view.actionUrl;
+  if (view.quotaFetchedAt !== undefined) account.quotaFetchedAt = view.quotaFetchedAt;
+  if (view.quotaError) account.quotaError = view.quotaError;
+  if (view.lastUsedAt !== undefined) account.lastUsedAt = view.lastUsedAt;
+  return account;
+}
+
+/** Setup failures (a bad refresh token) are the caller's to fix: 400 with the step that failed. */
+async function asClientError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof AccountSetupError) throw invalid(err.message);
+    throw err;
+  }
+}
+
+export function createAdminApi(deps: AdminApiDeps): AdminApi {
+  const { pool, observability, config, clock, logger } = deps;
+  const listeners = new Set<(event: AdminEvent) => void>();
+  let signIn: SignInSession | undefined;
+
+  const emit = (event: AdminEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        logger.warn('An admin event listener failed', { error: String(err) });
+      }
+    }
+  };
+  // Subscribed to the sources only while someone listens, so an idle dashboard costs the hot path nothing.
+  let unsubscribeSources: (() => void) | undefined;
+  const subscribeSources = () => {
+    const offs = [
+      pool.on('added', (view) => emit({ type: 'account', account: toAdminAccount(view) })),
+      pool.on('updated', (view) => emit({ type: 'account', account: toAdminAccount(view) })),
+      pool.on('removed', ({ id }) => emit({ type: 'account-removed', id })),
+    ];
+    if (observability) {
+      offs.push(
+        observability.monitor.subscribe((event) =>
+          emit(event.type === 'started' ? { type: 'request-started', request: event.request } : { type: 'request-finished', record: event.record }),
+        ),
+      );
+    }
+    return () => offs.forEach((off) => off());
+  };
+
+  const accountOrThrow = (id: string): AccountView => {
+    const view = pool.get(id);
+    if (!view) throw new GatewayError('not_found', `No account has the id "${id}"`, { param: 'id' });
+    return view;
+  };
+  const accounts = () => pool.list().map(toAdminAccount);
+  const monitorOrThrow = () => {
+    if (!observability) throw new GatewayError('unavailable', 'The request monitor and token stats are turned off on this gateway');
+    return observability;
+  };
+
+  const gateway = (): GatewayInfo => {
+    const settings = config();
+    const url = deps.serverUrl();
+    const info: GatewayInfo = {
+      version: deps.version,
+      running: url !== undefined,
+      authMode: effectiveAuthMode(settings.authMode, settings.host),
+      schedulingMode: settings.scheduling.mode,
+      accounts: pool.stats(),
+      canSignIn: true,
+      observability: observability !== undefined,
+    };
+    if (url) info.url = url;
+    return info;
+  };
+
+  const handlers: { [M in AdminMethod]: (fields: Fields) => Promise<AdminCalls[M][1]> } = {
+    gateway: async () => gateway(),
+    accounts: async () => accounts(),
+    async accountAction(fields) {
+      const id = text(fields, 'id');
+      const action = oneOf(fields, 'action', ACTIONS);
+      accountOrThrow(id);
+      if (action === 'refreshQuota') await pool.refreshQuota(id);
+      else if (action === 'enable') await pool.enable(id);
+      else if (action === 'disable') await pool.disable(id);
+      else await pool.remove(id);
+      return accounts();
+    },
+    async reorderAccounts(fields) {
+      const ids = fields.ids;
+      if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw invalid('"ids" must be an array of account ids', 'ids');
+      (ids as string[]).forEach(accountOrThrow);
+      await pool.reorder(ids as string[]);
+      return accounts();
+    },
+    async addAccount(fields) {
+      const refreshToken = text(fields, 'refreshToken').trim();
+      return toAdminAccount((await asClientError(pool.addByRefreshToken(refreshToken))).account);
+    },
+    async reauthenticate(fields) {
+      const id = text(fields, 'id');
+      accountOrThrow(id);
+      const refreshToken = text(fields, 'refreshToken', true);
+      return toAdminAccount(await asClientError(pool.reauthenticate(id, refreshToken ? { refreshToken } : {})));
+    },
+    async beginSignIn() {
+      signIn?.cancel();
+      const session = await pool.beginSignIn();
+      signIn = session;
+      // The pool adds the account when the browser comes back; the dashboard sees it as an account event.
+      session.completion.then(
+        () => undefined,
+        (err: unknown) => logger.info('dashboard sign-in ended without an account', { error: err instanceof Error ? err.message : String(err) }),
+      );
+      return { authorizeUrl: session.authorizeUrl };
+    },
+    async requests(fields) {
+      const { monitor } = monitorOrThrow();
+      return { inFlight: monitor.inFlight(), records: monitor.list(parseRequestFilter(fields)) };
+    },
+    async request(fields) {
+      const id = text(fields, 'id');
+      const { monitor } = monitorOrThrow();
+      // The ring is the monitor's memory: a request older than it is only in the log file.
+      const record = monitor.list({ limit: Number.MAX_SAFE_INTEGER }).find((candidate) => candidate.id === id);
+      if (!record) throw new GatewayError('not_found', `No recent request has the id "${id}"`, { param: 'id' });
+      return record;
+    },
+    async stats(fields) {
+      const range = parseStatsRange(fields, clock.now());
+      const groupBy = oneOf(fields, 'groupBy', GROUPS, 'model');
+      return rangeChecked(() => monitorOrThrow().stats.query({ ...range, groupBy }));
+    },
+    async statsCsv(fields) {
+      const range = parseStatsRange(fields, clock.now());
+      return rangeChecked(() => monitorOrThrow().stats.exportCsv(range));
+    },
+  };
+
+  return {
+    call<M extends AdminMethod>(method: M, params: unknown): Promise<AdminResult<M>> {
+      if (!ADMIN_METHODS.includes(method)) return Promise.reject(new GatewayError('not_found', `Unknown admin call "${String(method)}"`));
+      try {
+        return handlers[method](fieldsOf(params)) as Promise<AdminResult<M>>;
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      unsubscribeSources ??= subscribeSources();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          unsubscribeSources?.();
+          unsubscribeSources = undefined;
+        }
+      };
+    },
+    gatewayChanged() {
+      if (listeners.size > 0) emit({ type: 'gateway', gateway: gateway() });
+    },
+    close() {
+      signIn?.cancel();
+      signIn = undefined;
+    },
+  };
+}
+
+/** A range too large for the stats is the caller's mistake. */
+function rangeChecked<T>(query: () => T): T {
+  try {
+    return query();
+  } catch (err) {
+    if (err instanceof RangeError) throw invalid(err.message);
+    throw err;
+  }
+}

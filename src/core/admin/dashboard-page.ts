@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The dashboard bundle's files, as esbuild writes them to `dist/webview`. */
+export const DASHBOARD_SCRIPT = 'main.js';
+export const DASHBOARD_STYLES = 'main.css';
+
+export type DashboardTransport = 'http' | 'vscode';
+
+export const newNonce = (): string => randomBytes(18).toString('base64');
+
+/**
+ * The folder with the built dashboard: `webview/` beside the running bundle
+ * (dist/cli.js, dist/extension.js), or the project's `dist/webview` when the
+ * core runs from its sources (tests through tsx).
+ */
+export function findDashboardDir(): string | undefined {
+  const candidates = [path.join(__dirname, 'webview'), path.resolve(__dirname, '../../../dist/webview')];
+  return candidates.find((dir) => fs.existsSync(path.join(dir, DASHBOARD_SCRIPT)));
+}
+
+/** Only the characters that end a `<script>` or `<style>` element need care inside one. */
+const inlineSafe = (code: string): string => code.replace(/<\/(script|style)/gi, '<\\/$1');
+
+/**
+ * The one HTML page both transports load. `head` carries the styles and
+ * `scripts` the bundle, inline or by URL; `transport` tells the bundle how
+ * to reach the admin API.
+ */
+export function dashboardHtml(page: { csp: string; head: string; scripts: string; transport: DashboardTransport }): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${page.csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
+<title>Agate dashboard</title>
+${page.head}
+</head>
+<body data-transport="${page.transport}">
+<div id="app" role="application" aria-label="Agate dashboard"><noscript>The Agate dashboard needs JavaScript.</noscript></div>
+${page.scripts}
+</body>
+</html>
+`;
+}
+
+/** The browser page: bundle and styles inline, so that one request (which carries the key) loads everything. */
+export async function browserDashboard(dir: string): Promise<{ html: string; csp: string }> {
+  const [script, styles] = await Promise.all([
+    fs.promises.readFile(path.join(dir, DASHBOARD_SCRIPT), 'utf8'),
+    fs.promises.readFile(path.join(dir, DASHBOARD_STYLES), 'utf8').catch(() => ''),
+  ]);
+  const nonce = newNonce();
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  const html = dashboardHtml({
+    // A <meta> policy cannot carry frame-ancestors (the header does).
+    csp: csp.replace(/; frame-ancestors [^;]*/, ''),
+    head: `<style nonce="${nonce}">${inlineSafe(styles)}</style>`,
+    scripts: `<script type="module" nonce="${nonce}">${inlineSafe(script)}</script>`,
+    transport: 'http',
+  });
+  return { html, csp };
+}

@@ -1,0 +1,127 @@
+import { PassThrough } from 'node:stream';
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import { GatewayError } from '../errors';
+import { readJsonBody } from '../server/body';
+import type { AdminApi } from './admin-api';
+import { browserDashboard } from './dashboard-page';
+import type { AccountAction, AdminEvent, AdminMethod } from './types';
+
+export interface AdminRoutesOptions {
+  api: AdminApi;
+  /** Folder of the built dashboard (dist/webview); undefined when it was not built. */
+  dashboardDir: () => string | undefined;
+  bodyLimitBytes: number;
+  /** Heartbeat comment on idle event streams, so proxies and browsers keep them open. */
+  heartbeatMs?: number;
+}
+
+export interface AdminRoutes {
+  mount(router: Router): void;
+  /** Ends every open event stream: a stopping server must not wait for them. */
+  closeStreams(): void;
+}
+
+/** A slow reader's backlog beyond this ends its stream; the page reconnects and reloads. */
+const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
+const DEFAULT_HEARTBEAT_MS = 15_000;
+
+const formatEvent = (event: AdminEvent): string => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+
+/**
+ * `/admin/api/*` over the admin API, the `/admin/api/events` stream and
+ * `GET /dashboard`. The auth guard (security) already admits only the
+ * primary key here when auth is on.
+ */
+export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
+  const { api } = options;
+  const streams = new Set<() => void>();
+
+  const call = async (ctx: Koa.Context, method: AdminMethod, params: unknown) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await api.call(method, params);
+  };
+  const jsonBody = async (ctx: Koa.Context): Promise<Record<string, unknown>> => {
+    if (!ctx.request.length && !ctx.get('transfer-encoding')) return {};
+    const body = await readJsonBody(ctx.req, options.bodyLimitBytes);
+    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+      throw new GatewayError('invalid_request', 'The body must be a JSON object');
+    }
+    return (body ?? {}) as Record<string, unknown>;
+  };
+  const action = (name: AccountAction) => (ctx: Koa.Context) => call(ctx, 'accountAction', { id: ctx.params.id, action: name });
+
+  const events = (ctx: Koa.Context) => {
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    ctx.status = 200;
+    ctx.type = 'text/event-stream';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Accel-Buffering', 'no');
+    // Not reused after the stream ends: a stopping server then frees the socket at once.
+    ctx.set('Connection', 'close');
+    const stream = new PassThrough();
+    ctx.body = stream;
+    let unsubscribe = () => {};
+    const heartbeat = setInterval(() => stream.write(': ping\n\n'), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS).unref();
+    const end = () => {
+      if (!streams.delete(end)) return;
+      unsubscribe();
+      clearInterval(heartbeat);
+      stream.end();
+    };
+    streams.add(end);
+    unsubscribe = api.subscribe((event) => {
+      if (stream.writableLength > MAX_STREAM_BACKLOG_BYTES) return end();
+      stream.write(formatEvent(event));
+    });
+    ctx.req.once('close', end);
+    // The first bytes go out now, so the client knows it is subscribed before any event.
+    stream.write(': subscribed\n\n');
+  };
+
+  return {
+    mount(router) {
+      router.get('/admin/api/gateway', (ctx) => call(ctx, 'gateway', {}));
+      router.get('/admin/api/accounts', (ctx) => call(ctx, 'accounts', {}));
+      router.post('/admin/api/accounts', async (ctx) => call(ctx, 'addAccount', await jsonBody(ctx)));
+      router.post('/admin/api/accounts/order', async (ctx) => call(ctx, 'reorderAccounts', await jsonBody(ctx)));
+      router.post('/admin/api/accounts/sign-in', (ctx) => call(ctx, 'beginSignIn', {}));
+      router.post('/admin/api/accounts/:id/refresh-quota', action('refreshQuota'));
+      router.post('/admin/api/accounts/:id/enable', action('enable'));
+      router.post('/admin/api/accounts/:id/disable', action('disable'));
+      router.delete('/admin/api/accounts/:id', action('remove'));
+      router.post('/admin/api/accounts/:id/reauthenticate', async (ctx) =>
+        call(ctx, 'reauthenticate', { ...(await jsonBody(ctx)), id: ctx.params.id }),
+      );
+      router.get('/admin/api/requests', (ctx) => call(ctx, 'requests', ctx.query));
+      router.get('/admin/api/requests/:id', (ctx) => call(ctx, 'request', { id: ctx.params.id }));
+      router.get('/admin/api/stats', (ctx) => call(ctx, 'stats', ctx.query));
+      router.get('/admin/api/stats.csv', async (ctx) => {
+        const csv = await api.call('statsCsv', ctx.query);
+        ctx.set('Cache-Control', 'no-store');
+        ctx.set('Content-Disposition', 'attachment; filename="agate-token-stats.csv"');
+        ctx.type = 'text/csv; charset=utf-8';
+        ctx.body = csv;
+      });
+      router.get('/admin/api/events', events);
+
+      router.get('/dashboard', async (ctx) => {
+        const dir = options.dashboardDir();
+        if (!dir) throw new GatewayError('unavailable', 'The dashboard is not built: run "npm run build" (it writes dist/webview).');
+        const { html, csp } = await browserDashboard(dir);
+        ctx.set('Content-Security-Policy', csp);
+        ctx.set('Cache-Control', 'no-store');
+        // The page may carry the key in `?key=`: no other site may learn the URL.
+        ctx.set('Referrer-Policy', 'no-referrer');
+        ctx.set('X-Content-Type-Options', 'nosniff');
+        ctx.set('X-Frame-Options', 'DENY');
+        ctx.type = 'text/html; charset=utf-8';
+        ctx.body = html;
+      });
+    },
+    closeStreams() {
+      for (const end of [...streams]) end();
+    },
+  };
+}

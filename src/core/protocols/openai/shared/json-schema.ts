@@ -1,0 +1,32 @@
+import Ajv from 'ajv';
+import { invalidRequest } from '../../../errors';
+import type { JsonObject } from './read';
+
+/**
+ * Structural check of a client's JSON Schema (function `parameters`,
+ * `response_format` / `text.format` schemas) against the JSON Schema
+ * meta-schema, so that a typo (`"type": "strin"`, `"required": "a"`) is a
+ * 400 naming the spot instead of a schema the upstream codec silently cleans
+ * into something else. Unknown keywords stay allowed: the cleaner handles
+ * them (upstream/cloudcode/schema.ts).
+ */
+const ajv = new Ajv({ strict: false });
+
+/** `what`: the owner as OpenAI's messages name it (`function 'get_weather'`, `response_format 'city'`). */
+export function assertValidJsonSchema(schema: JsonObject, param: string, what: string): void {
+  // The dialect marker is not validated (draft-07 and 2020-12 agree on the structure checked here).
+  const { $schema: _dialect, ...body } = schema;
+  let valid: boolean;
+  try {
+    valid = ajv.validateSchema(body) as boolean;
+  } catch {
+    // Nesting deep enough to exhaust the stack.
+    throw invalidRequest(`Invalid schema for ${what}: the schema is nested too deeply.`, param);
+  }
+  if (valid) return;
+  const [first] = ajv.errors ?? [];
+  const where = first?.instancePath ? `'${first.instancePath}'` : 'the schema root';
+  const allowed = (first?.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
+  const detail = `${first?.message ?? 'is not a valid JSON Schema'}${allowed ? ` (${allowed.join(', ')})` : ''}`;
+  throw invalidRequest(`Invalid schema for ${what}: ${where} ${detail}.`, param);
+}

@@ -1,0 +1,118 @@
+import type { AdminEvent, GatewayInfo, RequestFilter } from '../src/core/admin/types';
+import { AccountsView } from './accounts-view';
+import { announcer, h } from './dom';
+import { MonitorView } from './monitor-view';
+import { StatsView, type StatsSelection } from './stats-view';
+import type { LiveState, Transport } from './transport';
+
+type TabId = 'accounts' | 'monitor' | 'stats';
+
+/** What survives hide/show (webview) or reload (browser). */
+interface SavedState {
+  tab: TabId;
+  filter: RequestFilter;
+  stats: StatsSelection;
+}
+
+const TABS: Array<{ id: TabId; label: string }> = [
+  { id: 'accounts', label: 'Accounts' },
+  { id: 'monitor', label: 'Live monitor' },
+  { id: 'stats', label: 'Token stats' },
+];
+/** Stats follow traffic at most this often while their tab is open. */
+const STATS_REFRESH_MS = 5000;
+
+export function startApp(root: HTMLElement, transport: Transport): void {
+  const saved = transport.loadState<SavedState>();
+  const state: SavedState = {
+    tab: saved?.tab ?? 'accounts',
+    filter: saved?.filter ?? {},
+    stats: saved?.stats ?? { range: '24h', groupBy: 'model' },
+  };
+  const save = () => transport.saveState(state);
+  const live = announcer();
+  const accounts = new AccountsView(transport, live.say);
+  const monitor = new MonitorView(transport, state.filter, (filter) => ((state.filter = filter), save()));
+  const stats = new StatsView(transport, state.stats, (selection) => ((state.stats = selection), save()));
+  const views: Record<TabId, { element: HTMLElement }> = { accounts, monitor, stats };
+
+  const gatewayLine = h('p', { className: 'gateway-line', attrs: { 'aria-live': 'polite' } });
+  const liveBadge = h('span', { className: 'live-badge', text: 'connecting' });
+  const showGateway = (info: GatewayInfo) => {
+    const where = info.running ? info.url : 'stopped';
+    gatewayLine.textContent = `Agate ${info.version} · ${where} · auth ${info.authMode} · ${info.schedulingMode} · ${info.accounts.usable}/${info.accounts.total} accounts usable`;
+  };
+
+  const tabButtons = TABS.map((tab) =>
+    h('button', {
+      text: tab.label,
+      attrs: { id: `tab-${tab.id}`, role: 'tab', type: 'button', 'aria-controls': `panel-${tab.id}` },
+      on: {
+        click: () => select(tab.id),
+        keydown: (event) => {
+          // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+          const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+          if (!step) return;
+          const next = TABS[(TABS.findIndex((candidate) => candidate.id === tab.id) + step + TABS.length) % TABS.length];
+          select(next.id);
+          document.getElementById(`tab-${next.id}`)?.focus();
+        },
+      },
+    }),
+  );
+  const panels = TABS.map((tab) =>
+    h('div', { attrs: { id: `panel-${tab.id}`, role: 'tabpanel', 'aria-labelledby': `tab-${tab.id}`, tabindex: 0 } }, views[tab.id].element),
+  );
+
+  let statsTimer: ReturnType<typeof setTimeout> | undefined;
+  function select(tab: TabId): void {
+    state.tab = tab;
+    save();
+    TABS.forEach((candidate, index) => {
+      const selected = candidate.id === tab;
+      tabButtons[index].setAttribute('aria-selected', String(selected));
+      tabButtons[index].tabIndex = selected ? 0 : -1;
+      panels[index].hidden = !selected;
+    });
+    if (tab === 'stats') void stats.load();
+  }
+
+  root.replaceChildren(
+    h(
+      'header',
+      { className: 'top' },
+      h('h1', { text: 'Agate' }),
+      gatewayLine,
+      liveBadge,
+    ),
+    h('nav', { className: 'tabs', attrs: { role: 'tablist', 'aria-label': 'Dashboard sections' } }, ...tabButtons),
+    ...panels,
+    live.element,
+  );
+  select(state.tab);
+
+  transport.onLiveState((liveState: LiveState) => {
+    liveBadge.textContent = liveState;
+    liveBadge.className = `live-badge ${liveState}`;
+    // After a reconnect, whatever happened meanwhile is in the lists, not in the stream.
+    if (liveState === 'live') void Promise.all([accounts.load(), monitor.load()]).catch(() => undefined);
+  });
+  transport.onEvent((event: AdminEvent) => {
+    if (event.type === 'gateway') showGateway(event.gateway);
+    accounts.handle(event);
+    monitor.handle(event);
+    if (event.type === 'request-finished' && state.tab === 'stats') {
+      statsTimer ??= setTimeout(() => {
+        statsTimer = undefined;
+        void stats.load();
+      }, STATS_REFRESH_MS);
+    }
+  });
+  const refreshGateway = () => transport.call('gateway', {}).then(showGateway, () => undefined);
+  void refreshGateway();
+  void accounts.load().catch(() => undefined);
+  void monitor.load();
+  setInterval(() => accounts.tick(Date.now()), 1000);
+  // Pool counts change without an event of their own (a limit ends); the header follows every half minute.
+  setInterval(() => void refreshGateway(), 30_000);
+}

@@ -1,0 +1,176 @@
+import { createParser } from 'eventsource-parser';
+import type { AdminEvent, AdminMethod, AdminParams, AdminResult } from '../src/core/admin/types';
+import { AdminCallError, type LiveState, type Transport } from './transport';
+
+const KEY_STORAGE = 'agate.adminKey';
+const STATE_STORAGE = 'agate.dashboardState';
+const RECONNECT_MS = [500, 1000, 2000, 5000];
+
+/**
+ * The key the page was opened with (`/dashboard?key=…`, needed when auth is
+ * on): moved to this tab's sessionStorage and removed from the address bar
+ * and history at once, so it is not bookmarked, shared or sent as a referrer.
+ * Later calls carry it as a Bearer header — never in a URL.
+ */
+export function adoptKeyFromUrl(location: Location, history: History, storage: Storage): string | undefined {
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('key');
+  if (fromUrl) {
+    storage.setItem(KEY_STORAGE, fromUrl);
+    url.searchParams.delete('key');
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  }
+  return storage.getItem(KEY_STORAGE) ?? undefined;
+}
+
+interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Record<string, unknown>;
+  body?: unknown;
+}
+
+const ACCOUNT_ACTION_ROUTES = {
+  refreshQuota: (id: string): Route => ({ method: 'POST', path: `/admin/api/accounts/${encodeURIComponent(id)}/refresh-quota` }),
+  enable: (id: string): Route => ({ method: 'POST', path: `/admin/api/accounts/${encodeURIComponent(id)}/enable` }),
+  disable: (id: string): Route => ({ method: 'POST', path: `/admin/api/accounts/${encodeURIComponent(id)}/disable` }),
+  remove: (id: string): Route => ({ method: 'DELETE', path: `/admin/api/accounts/${encodeURIComponent(id)}` }),
+};
+
+/** Each admin call as its REST route (src/core/admin/routes.ts). */
+function routeOf<M extends AdminMethod>(method: M, params: AdminParams<M>): Route {
+  const p = params as Record<string, unknown>;
+  switch (method) {
+    case 'gateway':
+      return { method: 'GET', path: '/admin/api/gateway' };
+    case 'accounts':
+      return { method: 'GET', path: '/admin/api/accounts' };
+    case 'accountAction': {
+      const { id, action } = params as AdminParams<'accountAction'>;
+      return ACCOUNT_ACTION_ROUTES[action](id);
+    }
+    case 'reorderAccounts':
+      return { method: 'POST', path: '/admin/api/accounts/order', body: params };
+    case 'addAccount':
+      return { method: 'POST', path: '/admin/api/accounts', body: params };
+    case 'reauthenticate':
+      return { method: 'POST', path: `/admin/api/accounts/${encodeURIComponent(String(p.id))}/reauthenticate`, body: { refreshToken: p.refreshToken } };
+    case 'beginSignIn':
+      return { method: 'POST', path: '/admin/api/accounts/sign-in' };
+    case 'requests':
+      return { method: 'GET', path: '/admin/api/requests', query: p };
+    case 'request':
+      return { method: 'GET', path: `/admin/api/requests/${encodeURIComponent(String(p.id))}` };
+    case 'stats':
+      return { method: 'GET', path: '/admin/api/stats', query: p };
+    case 'statsCsv':
+      return { method: 'GET', path: '/admin/api/stats.csv', query: p };
+  }
+  throw new Error(`unknown admin call ${String(method)}`);
+}
+
+function withQuery(path: string, query: Record<string, unknown> | undefined): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined && value !== '') search.set(name, String(value));
+  const text = search.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+export class HttpTransport implements Transport {
+  readonly kind = 'http';
+  private readonly eventListeners: Array<(event: AdminEvent) => void> = [];
+  private readonly liveListeners: Array<(state: LiveState) => void> = [];
+  private streaming = false;
+
+  constructor(private readonly key: string | undefined) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.key ? { ...extra, authorization: `Bearer ${this.key}` } : extra;
+  }
+
+  async call<M extends AdminMethod>(method: M, params: AdminParams<M>): Promise<AdminResult<M>> {
+    const route = routeOf(method, params);
+    const response = await fetch(withQuery(route.path, route.query), {
+      method: route.method,
+      headers: this.headers(route.body === undefined ? {} : { 'content-type': 'application/json' }),
+      body: route.body === undefined ? undefined : JSON.stringify(route.body),
+      cache: 'no-store',
+    });
+    const type = response.headers.get('content-type') ?? '';
+    if (!response.ok) {
+      const body = type.includes('json') ? ((await response.json()) as { error?: { message?: string } }) : undefined;
+      throw new AdminCallError(body?.error?.message ?? `${response.status} ${response.statusText}`, response.status);
+    }
+    return (type.includes('json') ? await response.json() : await response.text()) as AdminResult<M>;
+  }
+
+  onEvent(listener: (event: AdminEvent) => void): void {
+    this.eventListeners.push(listener);
+    if (!this.streaming) {
+      this.streaming = true;
+      void this.stream();
+    }
+  }
+
+  onLiveState(listener: (state: LiveState) => void): void {
+    this.liveListeners.push(listener);
+  }
+
+  loadState<T>(): T | undefined {
+    const text = sessionStorage.getItem(STATE_STORAGE);
+    try {
+      return text ? (JSON.parse(text) as T) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  saveState(state: unknown): void {
+    sessionStorage.setItem(STATE_STORAGE, JSON.stringify(state));
+  }
+
+  async addAccountWithGoogle(): Promise<void> {
+    const { authorizeUrl } = await this.call('beginSignIn', {});
+    // The sign-in redirects to a loopback port of the gateway's machine: it completes in a browser there.
+    window.open(authorizeUrl, '_blank', 'noopener,noreferrer');
+  }
+
+  async save(fileName: string, text: string): Promise<void> {
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = fileName;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  private setLive(state: LiveState): void {
+    for (const listener of this.liveListeners) listener(state);
+  }
+
+  /** The event stream over fetch rather than EventSource, which cannot send the key as a header. */
+  private async stream(): Promise<void> {
+    for (let failures = 0; ; failures++) {
+      this.setLive('connecting');
+      try {
+        const response = await fetch('/admin/api/events', { headers: this.headers({ accept: 'text/event-stream' }), cache: 'no-store' });
+        if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
+        this.setLive('live');
+        failures = 0;
+        const parser = createParser({
+          onEvent: (message) => {
+            const event = JSON.parse(message.data) as AdminEvent;
+            for (const listener of this.eventListeners) listener(event);
+          },
+        });
+        const decoder = new TextDecoder();
+        const reader = response.body.getReader();
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) parser.feed(decoder.decode(chunk.value, { stream: true }));
+      } catch {
+        // Reconnected below; the live state tells the user meanwhile.
+      }
+      this.setLive('offline');
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS[Math.min(failures, RECONNECT_MS.length - 1)]));
+    }
+  }
+}

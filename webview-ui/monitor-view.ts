@@ -1,0 +1,185 @@
+import type { AdminEvent, ClientProtocol, RequestFilter, RequestRecord } from '../src/core/admin/types';
+import { clear, h } from './dom';
+import type { Transport } from './transport';
+import { clockTime, formatLatency, formatTokens, matchesFilter, mergeRows, requestRow } from './view-model';
+
+const MAX_ROWS = 200;
+const PROTOCOLS: ClientProtocol[] = ['anthropic', 'openai-chat', 'openai-responses', 'openai-completions', 'gemini'];
+const COLUMNS = ['Time', 'Protocol', 'Model', 'Account', 'Status', 'Latency', 'Tokens in / out', 'Attempts'];
+
+/** The live request table: filters, rows streaming in, a row opens its attempt trail. */
+export class MonitorView {
+  readonly element = h('section', { className: 'view monitor', attrs: { 'aria-label': 'Live monitor' } });
+  private readonly body = h('tbody');
+  private readonly detail = h('aside', { className: 'detail', attrs: { 'aria-label': 'Request details', 'aria-live': 'polite' } });
+  private readonly inFlight = h('p', { className: 'muted' });
+  private readonly error = h('p', { className: 'error', attrs: { role: 'alert' } });
+  private rows: RequestRecord[] = [];
+  private running = new Set<string>();
+  private selected: string | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    private filter: RequestFilter,
+    private readonly filterChanged: (filter: RequestFilter) => void,
+  ) {
+    const table = h(
+      'table',
+      { className: 'requests', attrs: { 'aria-label': 'Recent requests, newest first' } },
+      h('thead', {}, h('tr', {}, ...COLUMNS.map((column) => h('th', { text: column, attrs: { scope: 'col' } })))),
+      this.body,
+    );
+    this.element.append(this.filters(), this.inFlight, this.error, h('div', { className: 'monitor-layout' }, h('div', { className: 'table-wrap' }, table), this.detail));
+  }
+
+  async load(): Promise<void> {
+    try {
+      const { inFlight, records } = await this.transport.call('requests', { ...this.filter, limit: MAX_ROWS });
+      this.running = new Set(inFlight.map((request) => request.id));
+      this.rows = records;
+      this.error.textContent = '';
+      this.render();
+    } catch (err) {
+      this.error.textContent = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  handle(event: AdminEvent): void {
+    if (event.type === 'request-started') {
+      this.running.add(event.request.id);
+      this.renderInFlight();
+    } else if (event.type === 'request-finished') {
+      this.running.delete(event.record.id);
+      if (matchesFilter(event.record, this.filter)) {
+        this.rows = mergeRows(this.rows, [event.record], MAX_ROWS);
+        this.render();
+      } else {
+        this.renderInFlight();
+      }
+    }
+  }
+
+  private filters(): HTMLElement {
+    const field = (id: string, label: string, control: HTMLInputElement | HTMLSelectElement) =>
+      h('div', { className: 'field' }, h('label', { text: label, attrs: { for: id } }), control);
+    const select = (id: string, options: Array<[string, string]>, value: string) => {
+      const control = h('select', { attrs: { id } }, ...options.map(([optionValue, text]) => h('option', { text, attrs: { value: optionValue } })));
+      control.value = value;
+      return control;
+    };
+    const status = select(
+      'filter-status',
+      [['', 'Any'], ['ok', 'Succeeded'], ['error', 'Failed'], ['429', '429'], ['499', 'Cancelled (499)']],
+      this.filter.status === undefined ? '' : String(this.filter.status),
+    );
+    const protocol = select('filter-protocol', [['', 'Any'], ...PROTOCOLS.map((name): [string, string] => [name, name])], this.filter.protocol ?? '');
+    const model = h('input', { attrs: { id: 'filter-model', type: 'search', placeholder: 'exact model id' } });
+    model.value = this.filter.model ?? '';
+    const account = h('input', { attrs: { id: 'filter-account', type: 'search', placeholder: 'email' } });
+    account.value = this.filter.account ?? '';
+    const apply = () => {
+      const next: RequestFilter = {};
+      if (status.value === 'ok' || status.value === 'error') next.status = status.value;
+      else if (status.value) next.status = Number(status.value);
+      if (protocol.value) next.protocol = protocol.value as ClientProtocol;
+      if (model.value.trim()) next.model = model.value.trim();
+      if (account.value.trim()) next.account = account.value.trim();
+      this.filter = next;
+      this.filterChanged(next);
+      void this.load();
+    };
+    for (const control of [status, protocol]) control.addEventListener('change', apply);
+    for (const control of [model, account]) control.addEventListener('change', apply);
+    return h(
+      'form',
+      { className: 'filters', attrs: { role: 'search', 'aria-label': 'Filter requests' }, on: { submit: (event) => (event.preventDefault(), apply()) } },
+      field('filter-status', 'Status', status),
+      field('filter-protocol', 'Protocol', protocol),
+      field('filter-model', 'Model', model),
+      field('filter-account', 'Account', account),
+    );
+  }
+
+  private renderInFlight(): void {
+    this.inFlight.textContent = `${this.running.size} in flight · ${this.rows.length} shown`;
+  }
+
+  private render(): void {
+    this.renderInFlight();
+    clear(this.body);
+    for (const record of this.rows) {
+      const row = requestRow(record);
+      const open = () => this.select(record.id);
+      this.body.append(
+        h(
+          'tr',
+          {
+            className: `status-${row.statusClass}`,
+            attrs: { tabindex: 0, 'data-request': row.id, 'aria-selected': this.selected === row.id ? 'true' : 'false' },
+            on: {
+              click: open,
+              keydown: (event) => {
+                if (event.key === 'Enter' || event.key === ' ') {
+                  event.preventDefault();
+                  open();
+                }
+              },
+            },
+          },
+          ...[row.time, row.protocol, row.model, row.account, row.status, row.latency, row.tokens, String(row.attempts)].map((text) =>
+            h('td', { text }),
+          ),
+        ),
+      );
+    }
+    if (this.rows.length === 0) this.body.append(h('tr', {}, h('td', { text: 'No requests yet.', attrs: { colspan: COLUMNS.length } })));
+  }
+
+  private async select(id: string): Promise<void> {
+    this.selected = id;
+    for (const row of Array.from(this.body.querySelectorAll<HTMLElement>('tr[data-request]'))) {
+      row.setAttribute('aria-selected', row.dataset.request === id ? 'true' : 'false');
+    }
+    try {
+      this.showDetail(await this.transport.call('request', { id }));
+    } catch (err) {
+      this.detail.replaceChildren(h('p', { className: 'error', text: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+
+  private showDetail(record: RequestRecord): void {
+    const usage = record.usage;
+    const facts: Array<[string, string]> = [
+      ['Request', record.id],
+      ['Started', `${new Date(record.startedAt).toLocaleDateString()} ${clockTime(record.startedAt)}`],
+      ['Endpoint', `${record.protocol} ${record.path}${record.stream ? ' (stream)' : ''}`],
+      ['Model', record.upstreamModel ? `${record.clientModel} → ${record.upstreamModel}` : record.clientModel],
+      ['Account', record.accountEmail ?? '–'],
+      ['Client key', record.clientKey ?? '–'],
+      ['Status', String(record.status)],
+      ['Latency', `${formatLatency(record.latencyMs)} (first byte ${formatLatency(record.ttfbMs)})`],
+    ];
+    if (usage) {
+      facts.push([
+        'Tokens',
+        `in ${formatTokens(usage.inputTokens)} (cached ${formatTokens(usage.cachedInputTokens)}) · out ${formatTokens(usage.outputTokens)} · thinking ${formatTokens(usage.thinkingTokens)}`,
+      ]);
+    }
+    if (record.error) facts.push(['Error', record.error]);
+    const attempts = record.attempts.map((attempt, index) =>
+      h(
+        'li',
+        { className: attempt.outcome === 'ok' ? 'attempt ok' : 'attempt failed' },
+        h('strong', { text: `${index + 1}. ${attempt.outcome}` }),
+        ` ${attempt.accountEmail} · ${attempt.model}${attempt.host ? ` · ${attempt.host.replace(/^https?:\/\//, '')}` : ''} · ${formatLatency(attempt.durationMs)}`,
+        attempt.message ? h('div', { className: 'muted', text: attempt.message }) : null,
+      ),
+    );
+    this.detail.replaceChildren(
+      h('h3', { text: 'Request' }),
+      h('dl', {}, ...facts.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
+      h('h3', { text: 'Attempt trail' }),
+      attempts.length > 0 ? h('ol', { className: 'attempts' }, ...attempts) : h('p', { className: 'muted', text: 'No upstream attempt.' }),
+    );
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * What the views show, computed from the admin API's data without touching
+ * the DOM: formatting, countdowns, filters, chart series. Pure functions, so
+ * they are unit-tested in Node (test/unit/dashboard).
+ */
+import type { AdminAccount, AdminModelQuota, RequestFilter, RequestRecord, StatsGranularity, StatsQueryResult, StatsTotals } from '../src/core/admin/types';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** `resetIn(now + 90 min)` → `1h 30m`; past or now → `now`. */
+export function countdown(until: number, now: number): string {
+  const left = until - now;
+  if (left <= 0) return 'now';
+  if (left < MINUTE) return `${Math.ceil(left / SECOND)}s`;
+  if (left < HOUR) {
+    const minutes = Math.floor(left / MINUTE);
+    const seconds = Math.floor((left % MINUTE) / SECOND);
+    return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
+  }
+  if (left < DAY) {
+    const hours = Math.floor(left / HOUR);
+    const minutes = Math.floor((left % HOUR) / MINUTE);
+    return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
+  }
+  const days = Math.floor(left / DAY);
+  const hours = Math.floor((left % DAY) / HOUR);
+  return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+}
+
+/** `relativeTime(now - 5 min)` → `5m ago`. */
+export function ago(time: number | undefined, now: number): string {
+  if (time === undefined) return 'never';
+  const passed = now - time;
+  if (passed < 5 * SECOND) return 'just now';
+  return `${countdown(now + passed, now)} ago`;
+}
+
+/** 1234 → `1,234`; 1_234_567 → `1.23M`. */
+export function formatTokens(count: number): string {
+  if (count >= 1_000_000_000) return `${(count / 1_000_000_000).toFixed(2)}B`;
+  if (count >= 1_000_000) return `${(count / 1_000_000).toFixed(2)}M`;
+  return count.toLocaleString('en-US');
+}
+
+export function formatLatency(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** Local `HH:MM:SS` of an epoch time. */
+export function clockTime(time: number): string {
+  const date = new Date(time);
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
+}
+
+export type QuotaLevel = 'high' | 'medium' | 'low' | 'empty' | 'unknown';
+
+export interface QuotaBar {
+  model: string;
+  label: string;
+  /** 0…100, rounded; undefined when the upstream did not say. */
+  percent: number | undefined;
+  level: QuotaLevel;
+  /** `resets in 2h 5m`, `limited: <reason> (3m)` or ''. */
+  note: string;
+}
+
+export function quotaBar(quota: AdminModelQuota, now: number): QuotaBar {
+  const fraction = quota.remainingFraction;
+  const percent = fraction === undefined ? undefined : Math.round(Math.min(1, Math.max(0, fraction)) * 100);
+  const level: QuotaLevel =
+    percent === undefined ? 'unknown' : percent === 0 ? 'empty' : percent < 20 ? 'low' : percent < 50 ? 'medium' : 'high';
+  let note = '';
+  if (quota.limit && quota.limit.until > now) note = `${quota.limit.kind}: ${quota.limit.reason} (${countdown(quota.limit.until, now)})`;
+  else if (quota.resetAt !== undefined && quota.resetAt > now) note = `resets in ${countdown(quota.resetAt, now)}`;
+  return { model: quota.model, label: quota.displayName ?? quota.model, percent, level, note };
+}
+
+const STATE_LABELS: Record<AdminAccount['state'], string> = {
+  active: 'Active',
+  disabled: 'Disabled',
+  needs_reauth: 'Needs sign-in',
+  forbidden: 'Forbidden',
+};
+
+/** The state line of an account card: `Active`, `Limited until 14:05 (3m)`, `Needs sign-in: token revoked`. */
+export function accountStateLine(account: AdminAccount, now: number): string {
+  if (account.state === 'active' && account.limitedUntil !== undefined && account.limitedUntil > now) {
+    return `Limited — every model, for ${countdown(account.limitedUntil, now)}`;
+  }
+  const label = STATE_LABELS[account.state];
+  return account.stateReason && account.state !== 'active' ? `${label}: ${account.stateReason}` : label;
+}
+
+/** The ids with the one at `from` moved to `to` (clamped); the same array when nothing moves. */
+export function moveItem<T>(items: readonly T[], from: number, to: number): T[] {
+  const target = Math.max(0, Math.min(items.length - 1, to));
+  if (from < 0 || from >= items.length || from === target) return [...items];
+  const moved = [...items];
+  const [item] = moved.splice(from, 1);
+  moved.splice(target, 0, item);
+  return moved;
+}
+
+/** The live table keeps the rows the server's filter would return (src/core/monitor/request-monitor.ts). */
+export function matchesFilter(record: RequestRecord, filter: RequestFilter): boolean {
+  const { status, model, account, protocol } = filter;
+  if (status === 'ok' && record.status >= 400) return false;
+  if (status === 'error' && !countsAsError(record.status)) return false;
+  if (typeof status === 'number' && record.status !== status) return false;
+  if (model && record.clientModel !== model && record.upstreamModel !== model) return false;
+  if (account && record.accountEmail !== account && record.accountId !== account) return false;
+  if (protocol && record.protocol !== protocol) return false;
+  return true;
+}
+
+/** A client hanging up (499) is not the gateway's error. */
+const countsAsError = (status: number): boolean => status >= 400 && status !== 499;
+
+/** Newest first, at most `limit`, without duplicates (a record can arrive by the list and by the stream). */
+export function mergeRows(rows: readonly RequestRecord[], incoming: readonly RequestRecord[], limit: number): RequestRecord[] {
+  const seen = new Set<string>();
+  const merged: RequestRecord[] = [];
+  for (const record of [...incoming, ...rows].sort((a, b) => b.startedAt + b.latencyMs - (a.startedAt + a.latencyMs))) {
+    if (seen.has(record.id)) continue;
+    seen.add(record.id);
+    merged.push(record);
+    if (merged.length >= limit) break;
+  }
+  return merged;
+}
+
+export interface RequestRow {
+  id: string;
+  time: string;
+  protocol: string;
+  model: string;
+  account: string;
+  status: string;
+  statusClass: 'ok' | 'error' | 'cancelled';
+  latency: string;
+  tokens: string;
+  attempts: number;
+}
+
+export function requestRow(record: RequestRecord): RequestRow {
+  const model = record.upstreamModel && record.upstreamModel !== record.clientModel ? `${record.clientModel} → ${record.upstreamModel}` : record.clientModel;
+  const usage = record.usage;
+  return {
+    id: record.id,
+    time: clockTime(record.startedAt),
+    protocol: record.protocol + (record.stream ? ' (stream)' : ''),
+    model,
+    account: record.accountEmail ?? '–',
+    status: String(record.status),
+    statusClass: record.status === 499 ? 'cancelled' : record.status >= 400 ? 'error' : 'ok',
+    latency: formatLatency(record.latencyMs),
+    tokens: usage ? `${formatTokens(usage.inputTokens)} / ${formatTokens(usage.outputTokens + usage.thinkingTokens)}` : '–',
+    attempts: record.attempts.length,
+  };
+}
+
+export interface RangePreset {
+  id: string;
+  label: string;
+  durationMs: number;
+  granularity: StatsGranularity;
+}
+
+export const RANGE_PRESETS: readonly RangePreset[] = [
+  { id: '6h', label: 'Last 6 hours', durationMs: 6 * HOUR, granularity: 'hour' },
+  { id: '24h', label: 'Last 24 hours', durationMs: DAY, granularity: 'hour' },
+  { id: '7d', label: 'Last 7 days', durationMs: 7 * DAY, granularity: 'hour' },
+  { id: '30d', label: 'Last 30 days', durationMs: 30 * DAY, granularity: 'day' },
+  { id: '90d', label: 'Last 90 days', durationMs: 90 * DAY, granularity: 'day' },
+];
+
+/** The query of a preset, ending at the end of the current bucket so the running hour is included. */
+export function rangeOf(presetId: string, now: number): { from: number; to: number; granularity: StatsGranularity } {
+  const preset = RANGE_PRESETS.find((candidate) => candidate.id === presetId) ?? RANGE_PRESETS[1];
+  const step = preset.granularity === 'hour' ? HOUR : DAY;
+  const to = Math.floor(now / step) * step + step;
+  return { from: to - preset.durationMs, to, granularity: preset.granularity };
+}
+
+export function bucketLabel(start: number, granularity: StatsGranularity): string {
+  const date = new Date(start);
+  const day = `${date.getMonth() + 1}/${date.getDate()}`;
+  return granularity === 'day' ? day : `${day} ${String(date.getHours()).padStart(2, '0')}:00`;
+}
+
+export type StatsMetric = 'tokens' | 'requests';
+
+export interface ChartSeries {
+  label: string;
+  data: number[];
+}
+
+/** Busiest series first; those past `maxSeries` are summed into `other`. */
+export function stackedSeries(result: StatsQueryResult, metric: StatsMetric, maxSeries = 8): ChartSeries[] {
+  const value = (totals: StatsTotals) =>
+    metric === 'requests' ? totals.requests : totals.inputTokens + totals.outputTokens + totals.thinkingTokens;
+  const series = result.series.map((entry) => ({ label: entry.key || '(none)', data: entry.points.map(value) }));
+  if (series.length <= maxSeries) return series;
+  const kept = series.slice(0, maxSeries - 1);
+  const other = series.slice(maxSeries - 1).reduce<number[]>((sum, entry) => sum.map((total, at) => total + entry.data[at]), result.buckets.map(() => 0));
+  return [...kept, { label: 'other', data: other }];
+}
+
+export interface Overview {
+  requests: number;
+  errors: number;
+  errorRate: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  thinkingTokens: number;
+}
+
+export function overviewOf(result: StatsQueryResult): Overview {
+  const sum = (pick: (totals: StatsTotals) => number) => result.series.reduce((total, entry) => total + pick(entry.total), 0);
+  const requests = sum((totals) => totals.requests);
+  const errors = sum((totals) => totals.errors);
+  return {
+    requests,
+    errors,
+    errorRate: requests === 0 ? 0 : errors / requests,
+    inputTokens: sum((totals) => totals.inputTokens),
+    outputTokens: sum((totals) => totals.outputTokens),
+    cachedTokens: sum((totals) => totals.cachedTokens),
+    thinkingTokens: sum((totals) => totals.thinkingTokens),
+  };
+}
+
+/** Per bucket over every series of a `groupBy: none` query: p50, p95 and the error rate (%). */
+export function latencyAndErrors(result: StatsQueryResult): { p50: Array<number | null>; p95: Array<number | null>; errorRate: Array<number | null> } {
+  const points = result.buckets.map((_, at) => result.series.map((entry) => entry.points[at]).find((totals) => totals.requests > 0));
+  return {
+    p50: points.map((totals) => totals?.p50Ms ?? null),
+    p95: points.map((totals) => totals?.p95Ms ?? null),
+    errorRate: points.map((totals) => (totals ? Math.round((totals.errors / totals.requests) * 1000) / 10 : null)),
+  };
+}
