@@ -11,7 +11,7 @@ import { committedEvents } from './committed-run';
 import type { ConcurrencyGate, Lease } from './concurrency';
 import { conversationKeyOf, sessionIdOf } from './conversation';
 import { DispatchError, gatewayErrorOf, NO_ACCOUNT_MESSAGE, rateLimitDetailsOf, secondsUntil } from './errors';
-import { decideFailure, type FailureDecision, type TriesSoFar } from './failure-policy';
+import { capacityBackoffMs, decideFailure, type FailureDecision, type TriesSoFar } from './failure-policy';
 import { liveModelsOf, resolveModel, type ModelRouting, type ResolvedModel } from './model-router';
 import type { AccountSelector, UnavailableAccount } from './selector';
 
@@ -87,6 +87,8 @@ class GenerationOpener {
   private readonly startedAt: number;
   /** Accounts this request gave up on, per model, without marking them (server, network, timeout, capacity). */
   private readonly excluded = new Map<string, Set<string>>();
+  /** Rounds over the excluded accounts so far, for the backoff between rounds. */
+  private rounds = 0;
   private lastFailure?: UpstreamFailure;
   private dropSignatures = false;
   private queueDeadline?: number;
@@ -125,6 +127,11 @@ class GenerationOpener {
           await this.pause(choice.until - this.ctx.clock.now());
         } else if (choice.kind === 'limited') {
           await this.waitForReset(choice.model, choice.until);
+        } else if (this.excluded.size > 0) {
+          // Only this request's transient failures (5xx, network, capacity) keep the accounts out: they may
+          // have passed, so start a new round over them after a backoff, within the attempt and time budget.
+          this.excluded.clear();
+          await this.pause(capacityBackoffMs(this.rounds++, this.ctx.random));
         } else {
           throw this.unavailable(choice.model, choice.accounts);
         }

@@ -217,12 +217,24 @@ describe('scheduler failure matrix', () => {
     assert.equal(err.attempts.length, 3);
   });
 
-  it('every account failing with server errors ends in a 502 with the last message', async () => {
+  it('when transient failures have put every account out, a new round starts after a backoff', async () => {
     const h = await harness({ accounts: [A, B] });
     for (const email of [A, B]) h.upstream.script(email, fail(new UpstreamFailure('server', `500 on ${email}`)));
+    const run = await h.dispatcher.open(chat('hi'), new AbortController().signal);
+    assert.deepEqual(outcomes(run.attempts), [`${A}:server`, `${B}:server`, `${A}:ok`]);
+    assert.equal(h.clock.sleeps.length, 1);
+    assert.ok(h.clock.sleeps[0] > 0);
+  });
+
+  it('server errors that last end in a 502 with the last message once the attempts run out', async () => {
+    const h = await harness({ accounts: [A, B], scheduling: { maxAttempts: 4 } });
+    for (const email of [A, B]) {
+      for (let i = 0; i < 2; i++) h.upstream.script(email, fail(new UpstreamFailure('server', `500 on ${email}`)));
+    }
     const err = await openFails(h.dispatcher.open(chat('hi'), new AbortController().signal));
     assert.equal(err.kind, 'bad_gateway');
-    assert.equal(err.message, `500 on ${B}`);
+    assert.equal(err.message, `500 on ${B} (gave up after 4 attempts)`);
+    assert.deepEqual(outcomes(err.attempts), [`${A}:server`, `${B}:server`, `${A}:server`, `${B}:server`]);
   });
 
   it('a wait that would overrun the retry budget fails instead of sleeping', async () => {
