@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import fs from 'node:fs';
 import path from 'node:path';
-import type { ConfigSources } from '../core/config/load';
+import { defaultDataDir } from '../core/config/defaults';
+import { envNameOf, type ConfigSources } from '../core/config/load';
 
 /** Options every subcommand accepts. */
 export const commonOptions = {
@@ -26,7 +28,13 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
   }
 }
 
-/** Config layers from the flags: `--port`, `--host`, `--data-dir`, `--set k=v`, and `--config FILE`. */
+/** Where the dashboard saves settings when no `--config FILE` is given; read at start when it exists. */
+export const DATA_DIR_CONFIG_FILE = 'config.json';
+
+/**
+ * Config layers from the flags: `--port`, `--host`, `--data-dir`, `--set k=v`, and `--config FILE`
+ * (else `<dataDir>/config.json`, when it exists).
+ */
 export function configSources(values: Record<string, unknown>): ConfigSources {
   const flags: Record<string, string> = {};
   for (const pair of (values.set as string[] | undefined) ?? []) {
@@ -37,6 +45,8 @@ export function configSources(values: Record<string, unknown>): ConfigSources {
   if (typeof values.port === 'string') flags.port = values.port;
   if (typeof values.host === 'string') flags.host = values.host;
   if (typeof values['data-dir'] === 'string') flags.dataDir = path.resolve(values['data-dir']);
-  const file = typeof values.config === 'string' ? path.resolve(values.config) : undefined;
+  const dataDir = flags.dataDir ?? process.env[envNameOf('dataDir')] ?? defaultDataDir();
+  const inDataDir = path.join(dataDir, DATA_DIR_CONFIG_FILE);
+  const file = typeof values.config === 'string' ? path.resolve(values.config) : fs.existsSync(inDataDir) ? inDataDir : undefined;
   return { file, env: process.env, flags };
 }

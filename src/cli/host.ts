@@ -7,6 +7,7 @@ import { EncryptedFileSecretStore } from '../core/stores/encrypted-secret-store'
 import { JsonFileStore } from '../core/stores/json-file-store';
 import { preferredKeySource } from '../core/stores/keychain-key-source';
 import { version } from '../../package.json';
+import { saveSettings, type SettingsFile } from './settings-file';
 
 export const AGATE_VERSION: string = version;
 
@@ -15,6 +16,8 @@ export interface CliHostOptions {
   extraRoutes?: AgateHost['extraRoutes'];
   guards?: AgateHost['guards'];
   observability?: AgateHost['observability'];
+  /** Where the dashboard's settings edits go; absent: the dashboard cannot change settings. */
+  settings?: SettingsFile;
 }
 
 /**
@@ -25,8 +28,11 @@ export interface CliHostOptions {
 export async function createCliAgate(config: GatewayConfig, options: CliHostOptions = {}): Promise<Agate> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const logger = createLogger({ level: config.logLevel, sink: stderrSink, timestamps: true });
+  const { settings, ...hostOptions } = options;
+  let current = config;
   return createAgate({
-    config: () => config,
+    // Swapped when the dashboard saves settings: what is read per request applies at once.
+    config: () => current,
     secrets: new EncryptedFileSecretStore(
       path.join(config.dataDir, 'secrets.enc'),
       preferredKeySource(config.dataDir, path.join(config.dataDir, 'secrets.key')),
@@ -34,6 +40,15 @@ export async function createCliAgate(config: GatewayConfig, options: CliHostOpti
     documents: new JsonFileStore(config.dataDir),
     logger,
     version: AGATE_VERSION,
-    ...options,
+    ...(settings && {
+      settingsLocation: settings.file,
+      async updateSettings(changes: Record<string, unknown>) {
+        const saved = saveSettings(settings, changes, current);
+        current = saved.config;
+        logger.info('settings saved from the dashboard', { file: settings.file, keys: Object.keys(changes), restartRequired: saved.restartRequired });
+        return { restartRequired: saved.restartRequired };
+      },
+    }),
+    ...hostOptions,
   });
 }

@@ -7,7 +7,8 @@ import { effectiveAuthMode } from '../../core/security';
 import type { GatewayConfig } from '../../core/config/types';
 import { DEMO_ACCOUNT, seedDemoAccount, startSimulator, type Simulator } from '../../simulator';
 import { gatewayFlagsFor } from '../../simulator/gateway-settings';
-import { configSources, parse, UsageError } from '../args';
+import type { ConfigSources } from '../../core/config/load';
+import { configSources, DATA_DIR_CONFIG_FILE, parse, UsageError } from '../args';
 import { createCliAgate } from '../host';
 
 const serverOptions = { port: { type: 'string' }, host: { type: 'string' } } as const;
@@ -41,6 +42,9 @@ async function printClientHints(agate: Agate, baseUrl: string, config: GatewayCo
       `  Gemini SDK      httpOptions.baseUrl=${baseUrl}, apiKey=${key}`,
       `  Health          curl ${baseUrl}/healthz`,
       '',
+      // The key opens the dashboard once; the page moves it out of the address bar.
+      `Dashboard: ${baseUrl}/dashboard${authOn ? `?key=${encodeURIComponent(key)}` : ''}`,
+      '',
       'Try each protocol:',
       ...tryItCurls(baseUrl, key).map((line) => `  ${line}`),
       '',
@@ -61,6 +65,11 @@ function tryItCurls(baseUrl: string, key: string): string[] {
   ];
 }
 
+/** The dashboard saves settings to `--config FILE`, else to `<dataDir>/config.json` (which later starts read). */
+function settingsFileOf(sources: ConfigSources, config: GatewayConfig) {
+  return { file: sources.file ?? path.join(config.dataDir, DATA_DIR_CONFIG_FILE), sources };
+}
+
 async function runUntilStopped(agate: Agate): Promise<void> {
   await untilStopSignal();
   await agate.close();
@@ -69,8 +78,9 @@ async function runUntilStopped(agate: Agate): Promise<void> {
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, serverOptions);
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals.join(' ')}"`);
-  const config = loadConfig(configSources(values));
-  const agate = await createCliAgate(config);
+  const sources = configSources(values);
+  const config = loadConfig(sources);
+  const agate = await createCliAgate(config, { settings: settingsFileOf(sources, config) });
   const server = await agate.start();
   await printClientHints(agate, server.url, config);
   const { total, usable } = agate.pool.stats();
@@ -102,15 +112,22 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   const sources = configSources(values);
   const temporaryDataDir = sources.flags?.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'agate-demo-'));
+  // A demo in a fresh folder leaves the user's own config.json alone (an explicit --config still counts).
+  if (temporaryDataDir && typeof values.config !== 'string') delete sources.file;
   let config: GatewayConfig;
+  const demoSources = { ...sources, flags: { ...gatewayFlagsFor(simulatorUrl), dataDir: temporaryDataDir ?? '', ...sources.flags } };
   try {
-    config = loadConfig({ ...sources, flags: { ...gatewayFlagsFor(simulatorUrl), dataDir: temporaryDataDir ?? '', ...sources.flags } });
+    config = loadConfig(demoSources);
   } catch (err) {
     await simulator?.close();
     throw err;
   }
   // --no-observability: no request monitor or token stats (benchmarks compare with and without them).
-  const agate = await createCliAgate(config, { allowSimulator: true, observability: !values['no-observability'] });
+  const agate = await createCliAgate(config, {
+    allowSimulator: true,
+    observability: !values['no-observability'],
+    settings: settingsFileOf(demoSources, config),
+  });
   if (!agate.pool.list().some((account) => account.email === DEMO_ACCOUNT.email)) {
     await agate.pool.addByRefreshToken(DEMO_ACCOUNT.refreshToken);
   }

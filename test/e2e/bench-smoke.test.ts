@@ -1,0 +1,69 @@
+/**
+ * The benchmark's 10-second smoke (`node bench/run.mjs --smoke`): the harness
+ * must start every process, drive every protocol and write its report. It
+ * checks the shape of the results, never the performance figures.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const PROTOCOL_TARGETS = ['anthropic', 'openai-chat', 'responses', 'gemini'].flatMap((protocol) => [`agate ${protocol}`, `agate ${protocol} stream`]);
+
+function runSmoke(outDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bench/run.mjs', '--smoke', '--out', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data) => (stdout += data));
+    child.stderr.on('data', (data) => (stderr += data));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('bench --smoke', function () {
+  this.timeout(120_000);
+  let outDir: string;
+
+  before(() => {
+    assert.ok(fs.existsSync('dist/cli.js'), 'dist/cli.js: build first (npm test does)');
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-bench-smoke-'));
+  });
+  after(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+  it('drives every protocol through direct, pass-through and Agate and writes JSON, Markdown and PNG', async () => {
+    const { code, stdout, stderr } = await runSmoke(outDir);
+    assert.equal(code, 0, `bench exited with ${code}:\n${stderr.slice(-3000)}`);
+    const files = fs.readdirSync(outDir);
+    const json = files.find((file) => file.endsWith('.json'));
+    assert.ok(json, `no JSON in ${files.join(', ')}`);
+    const stem = json.slice(0, -'.json'.length);
+    assert.ok(files.includes(`${stem}.md`) && files.includes(`${stem}.png`), `missing .md or .png: ${files.join(', ')}`);
+    const png = fs.readFileSync(path.join(outDir, `${stem}.png`));
+    assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+    assert.match(stdout, /## Targets/);
+
+    const result = JSON.parse(fs.readFileSync(path.join(outDir, json), 'utf8'));
+    assert.equal(result.meta.smoke, true);
+    const stepNames = new Set(result.steps.map((step: { name: string }) => step.name));
+    for (const name of ['direct', 'direct stream', 'passthrough', 'passthrough stream', ...PROTOCOL_TARGETS]) {
+      assert.ok(stepNames.has(name), `no step for ${name}`);
+    }
+    for (const step of result.steps) {
+      // Every request of the smoke answered 2xx: a protocol the harness drives wrongly shows up here.
+      assert.equal(step.failed, 0, `${step.name}: ${step.failed} requests failed`);
+      assert.ok(Number.isFinite(step.total.p50) && step.total.p50 > 0, `${step.name}: latency ${step.total.p50}`);
+      if (step.kind !== 'direct') assert.ok(step.added && Number.isFinite(step.added.p99), `${step.name}: no added latency`);
+      if (step.kind !== 'direct') assert.ok(Number.isFinite(step.cpuMsPer1000), `${step.name}: no CPU figure`);
+      if (step.stream) assert.ok(Number.isFinite(step.ttft.p50), `${step.name}: no first-token time`);
+    }
+    assert.ok(result.saturation.length >= 1 && result.saturation.every((entry: { rps: number }) => entry.rps > 0));
+    assert.ok(result.rss.idle.agate > 0 && result.rss.idle.passthrough > 0);
+    assert.equal(result.translation.tools, 24);
+    assert.ok(result.translation.medianMs.translate > 0);
+    assert.ok(result.stores.some((step: { kind: string }) => step.kind === 'agate-plain'), 'no stores-off comparison');
+    assert.ok(result.targets.length > 0 && result.targets.every((target: { holds: unknown }) => typeof target.holds === 'boolean'));
+  });
+});
