@@ -18,8 +18,10 @@ Commands:
   demo                      Run the gateway against the built-in upstream simulator, with a demo account
   simulate                  Run only the upstream simulator
   accounts list             Accounts, their state and quota
-  accounts add --sign-in    Add a Google account in the browser (loopback redirect)
-  accounts add --refresh-token TOKEN
+  accounts add --sign-in [--email E]
+                            Add a Google account in the browser (loopback redirect; E preselects it)
+  accounts add --refresh-token TOKEN [--email E]
+                            Add an account by refresh token (refused if the token is not E's)
   accounts import FILE      Bulk import: a JSON array of {email?, refresh_token}
   accounts remove|enable|disable|reauth ACCOUNT   (email or id)
   accounts refresh [ACCOUNT]  Fetch quota now

@@ -31,6 +31,7 @@ function find(agate: Agate, ref: string | undefined): AccountView {
 export async function accountsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     'refresh-token': { type: 'string' },
+    email: { type: 'string' },
     'sign-in': { type: 'boolean' },
     'login-hint': { type: 'string' },
   });
@@ -48,12 +49,12 @@ export async function accountsCommand(argv: string[]): Promise<number> {
       case 'add': {
         const token = values['refresh-token'] ?? (values['sign-in'] ? undefined : process.env.AGATE_REFRESH_TOKEN);
         if (token) {
-          const { account, created } = await agate.pool.addByRefreshToken(token.trim());
+          const { account, created } = await agate.pool.addByRefreshToken(token.trim(), { expectedEmail: values.email });
           process.stdout.write(`${created ? 'Added' : 'Updated'} ${describe(account)}\n`);
           return 0;
         }
         if (!values['sign-in']) throw new UsageError('accounts add needs --sign-in or --refresh-token TOKEN');
-        const session = await agate.pool.beginSignIn({ loginHint: values['login-hint'] });
+        const session = await agate.pool.beginSignIn({ loginHint: values['login-hint'] ?? values.email });
         process.stdout.write(`Open this URL in a browser on this machine and sign in:\n\n  ${session.authorizeUrl}\n\nWaiting for the redirect to ${session.redirectUri} …\n`);
         const account = await session.completion;
         process.stdout.write(`Added ${describe(account)}\n`);

@@ -69,7 +69,7 @@ export interface AccountPool extends SchedulableAccounts {
   on<E extends keyof AccountPoolEvents>(event: E, listener: (payload: AccountPoolEvents[E]) => void): () => void;
 
   /** Refresh, email, project (onboarding if needed), first quota; an AccountSetupError names the failed step. */
-  addByRefreshToken(refreshToken: string, options?: { signal?: AbortSignal }): Promise<AddedAccount>;
+  addByRefreshToken(refreshToken: string, options?: { signal?: AbortSignal; expectedEmail?: string }): Promise<AddedAccount>;
   /** Google sign-in on a loopback redirect; the host opens `authorizeUrl`. */
   beginSignIn(options?: SignInOptions): Promise<SignInSession>;
   /** A JSON file's text or parsed content; see `parseAccountImport` for the formats. */
@@ -298,10 +298,13 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     return { account: view, created: !existing };
   }
 
-  async function addByRefreshToken(refreshToken: string, opts: { signal?: AbortSignal } = {}): Promise<AddedAccount> {
+  async function addByRefreshToken(
+    refreshToken: string,
+    opts: { signal?: AbortSignal; expectedEmail?: string } = {},
+  ): Promise<AddedAccount> {
     const token = refreshToken.trim();
     if (!token) throw new AccountSetupError('token refresh', new Error('the refresh token is empty'));
-    return upsert(await verifyAccount({ oauth, api }, { refreshToken: token }, opts.signal));
+    return upsert(await verifyAccount({ oauth, api }, { refreshToken: token, expectedEmail: opts.expectedEmail }, opts.signal));
   }
 
   async function setDisabled(accountId: string, disabled: boolean): Promise<AccountView> {

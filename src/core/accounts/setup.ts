@@ -32,6 +32,8 @@ export interface SetupInput {
   refreshToken: string;
   /** Tokens the caller already holds (a fresh sign-in); skips the refresh step. */
   tokens?: OAuthTokens;
+  /** The email the caller means to add: a token of another account is refused rather than added. */
+  expectedEmail?: string;
 }
 
 /** Onboarding asks for the default allowed tier, or the free tier (fact sheet §3). */
@@ -54,7 +56,13 @@ export async function verifyAccount(
   const { oauth, api } = deps;
   const tokens = input.tokens ?? (await step('token refresh', signal, () => oauth.refresh(input.refreshToken, signal)));
   const refreshToken = tokens.refreshToken ?? input.refreshToken;
-  const email = await step('email lookup', signal, () => oauth.userEmail(tokens.accessToken, signal));
+  const email = await step('email lookup', signal, async () => {
+    const found = await oauth.userEmail(tokens.accessToken, signal);
+    if (input.expectedEmail && found.toLowerCase() !== input.expectedEmail.trim().toLowerCase()) {
+      throw new Error(`the refresh token belongs to ${found}, not ${input.expectedEmail.trim()}`);
+    }
+    return found;
+  });
   const info = await step('project discovery', signal, () => api.loadCodeAssist(tokens.accessToken, signal));
   let projectId = info.projectId;
   if (!projectId) {

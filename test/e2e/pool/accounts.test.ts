@@ -196,6 +196,18 @@ describe('pool: adding accounts', () => {
       });
     });
 
+    it('email lookup (the token belongs to another account than the one named)', async () => {
+      stack = await startStack({ accounts: [ADA], extraSimulatorAccounts: [BOB] });
+      await assert.rejects(stack.agate.pool.addByRefreshToken(BOB.refreshToken, { expectedEmail: ADA.email }), (err: unknown) => {
+        assert.ok(err instanceof AccountSetupError);
+        assert.equal(err.step, 'email lookup');
+        assert.match(err.message, new RegExp(`belongs to ${BOB.email}, not ${ADA.email}`));
+        return true;
+      });
+      const { account } = await stack.agate.pool.addByRefreshToken(BOB.refreshToken, { expectedEmail: BOB.email.toUpperCase() });
+      assert.equal(account.email, BOB.email);
+    });
+
     it('a sign-in whose setup fails tells the browser and the host which step failed', async () => {
       stack = await startStack({ accounts: [ADA], extraSimulatorAccounts: [BOB] });
       stack.sim.injectFault({ kind: 'server_error', status: 503, method: 'loadCodeAssist', times: 2 });
