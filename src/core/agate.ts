@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import { ProxyAgent } from 'undici';
-import { createAdminApi, createAdminRoutes, findDashboardDir, type AdminApi } from './admin';
+import { createAdminApi, createAdminRoutes, findDashboardDir, type AdminApi, type SettingsUpdateResult } from './admin';
 import { createAccountPool, createOAuthClient, type AccountPool, type OAuthClient, type OAuthTokens } from './accounts';
 import type { GatewayConfig } from './config/types';
 import type { Dispatcher, ModelCatalog } from './dispatch';
@@ -41,6 +41,15 @@ export interface AgateHost {
   observability?: boolean;
   /** The built dashboard (dist/webview) for `GET /dashboard`; found beside the bundle by default. */
   dashboardDir?: string;
+  /**
+   * Saves the dashboard's settings edits (dotted keys, already checked against the schema) where the host
+   * keeps its settings, and applies what can apply live; absent: the dashboard cannot change settings.
+   */
+  updateSettings?(changes: Record<string, unknown>): Promise<SettingsUpdateResult>;
+  /** Where `updateSettings` saves, as the dashboard names it. */
+  settingsLocation?: string;
+  /** Starts or stops the server the host's way; absent: the dashboard offers neither. */
+  setRunning?(running: boolean): Promise<void>;
 }
 
 /** The assembled services behind the routes. */
@@ -181,7 +190,19 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
 
   const parts: AgateParts = { pool, dispatcher, catalog, observability, security };
   let server: Listening | undefined;
-  const admin = createAdminApi({ pool, observability, config, clock, logger, version: host.version, serverUrl: () => server?.url });
+  const admin = createAdminApi({
+    pool,
+    observability,
+    config,
+    clock,
+    logger,
+    version: host.version,
+    serverUrl: () => server?.url,
+    security,
+    updateSettings: host.updateSettings?.bind(host),
+    settingsLocation: host.settingsLocation,
+    setRunning: host.setRunning?.bind(host),
+  });
   const adminRoutes = createAdminRoutes({
     api: admin,
     dashboardDir: () => host.dashboardDir ?? findDashboardDir(),
@@ -201,6 +222,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     version: host.version,
     accountStats: () => pool.stats(),
     guards: [...security.guards, ...(host.guards ?? [])],
+    modelAccess: { authorize: security.authorizeModel, allows: security.modelAllowed },
     extraRoutes: (router) => {
       adminRoutes.mount(router);
       host.extraRoutes?.(router, parts);

@@ -42,6 +42,8 @@ export interface Security {
   observer: RequestObserver;
   /** Throws 403 when the request's client key may not call `model` (client model id). */
   authorizeModel(state: Koa.DefaultState, model: string): void;
+  /** Whether the caller may use the model: model lists show a client key only its models. */
+  modelAllowed(state: Koa.DefaultState, model: string): boolean;
   /** Throws UnsafeListenError when the settings would expose the gateway unsafely. */
   assertSafeListen(): void;
   /** Saves today's per-key usage. */
@@ -90,6 +92,10 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
         const tokens = record.usage ? record.usage.inputTokens + record.usage.outputTokens + record.usage.thinkingTokens : 0;
         if (keyId) usage.addTokens(keyId, tokens);
       },
+    },
+    modelAllowed(state, model) {
+      const caller = state.caller as Caller | undefined;
+      return caller?.kind !== 'client' || modelAllowed(caller.key, model);
     },
     authorizeModel(state, model) {
       const caller = state.caller as Caller | undefined;

@@ -16,6 +16,13 @@ export interface HealthReport {
   accounts: { total: number; usable: number };
 }
 
+/** What a caller may use (a client key can be limited to some models). */
+export interface ModelAccess {
+  /** Throws a permission error when the caller may not use the model. */
+  authorize(state: Koa.DefaultState, model: string): void;
+  allows(state: Koa.DefaultState, model: string): boolean;
+}
+
 export interface GatewayOptions extends GenerateDeps {
   protocols: ProtocolRegistry;
   catalog: ModelCatalog;
@@ -28,6 +35,7 @@ export interface GatewayOptions extends GenerateDeps {
   extraRoutes?: (router: Router) => void;
   observer: RequestObserver;
   logger: Logger;
+  modelAccess?: ModelAccess;
 }
 
 /** Splits Gemini's `model:method` path segment (`gemini-3-flash:streamGenerateContent`). */
@@ -68,6 +76,17 @@ export function createGateway(options: GatewayOptions): Koa {
   const app = new Koa({ proxy: false });
   const router = new Router();
 
+  const access = options.modelAccess;
+  const visibleModels = (ctx: Koa.Context) => {
+    const models = catalog.list();
+    return access ? models.filter((model) => access.allows(ctx.state, model.id)) : models;
+  };
+  /** A model the caller may not use is, to that caller, not there. */
+  const visibleModel = (ctx: Koa.Context, id: string) => {
+    const model = catalog.get(id);
+    return model && (!access || access.allows(ctx.state, model.id)) ? model : undefined;
+  };
+
   const body: Koa.Middleware = async (ctx, next) => {
     ctx.state.body = await readJsonBody(ctx.req, options.bodyLimitBytes);
     await next();
@@ -92,6 +111,7 @@ export function createGateway(options: GatewayOptions): Koa {
   router.post('/v1/messages', body, (ctx) => handleGeneration(ctx, protocols.anthropic, inboundContextOf(ctx, {}), options));
   router.post('/v1/messages/count_tokens', body, async (ctx) => {
     const request = protocols.anthropic.decodeCountTokensRequest(ctx.state.body, inboundContextOf(ctx, {}));
+    access?.authorize(ctx.state, request.model);
     const count = await dispatcher.countTokens(request, AbortSignal.timeout(30_000));
     if (count.estimated) ctx.set('x-agate-token-count', 'estimated');
     ctx.body = protocols.anthropic.encodeCountTokens(count);
@@ -102,21 +122,21 @@ export function createGateway(options: GatewayOptions): Koa {
   router.post('/v1/completions', body, (ctx) => handleGeneration(ctx, protocols.openaiCompletions, inboundContextOf(ctx, {}), options));
   router.post('/v1/responses', body, (ctx) => handleGeneration(ctx, protocols.openaiResponses, inboundContextOf(ctx, {}), options));
   router.get('/v1/models', (ctx) => {
-    ctx.body = modelListCodec(ctx, protocols).encodeModelList(catalog.list());
+    ctx.body = modelListCodec(ctx, protocols).encodeModelList(visibleModels(ctx));
   });
   router.get('/v1/models/:id', (ctx) => {
-    const model = catalog.get(ctx.params.id);
+    const model = visibleModel(ctx, ctx.params.id);
     if (!model) throw new GatewayError('not_found', `The model '${ctx.params.id}' does not exist`, { param: 'model' });
     ctx.body = modelListCodec(ctx, protocols).encodeModel(model);
   });
 
   // Gemini, under /v1beta and (as some clients call it) /v1
   router.get('/v1beta/models', (ctx) => {
-    ctx.body = protocols.gemini.encodeModelList(catalog.list());
+    ctx.body = protocols.gemini.encodeModelList(visibleModels(ctx));
   });
   router.get('/v1beta/models/:model', (ctx) => {
     const id = ctx.params.model.replace(/^models\//, '');
-    const model = catalog.get(id);
+    const model = visibleModel(ctx, id);
     if (!model) throw new GatewayError('not_found', `models/${id} is not found for API version v1beta`);
     ctx.body = protocols.gemini.encodeModel(model);
   });
@@ -129,6 +149,7 @@ export function createGateway(options: GatewayOptions): Koa {
         return handleGeneration(ctx, protocols.gemini, inbound, options);
       case 'countTokens': {
         const request = protocols.gemini.decodeCountTokensRequest(ctx.state.body, inbound);
+        access?.authorize(ctx.state, request.model);
         const count = await dispatcher.countTokens(request, AbortSignal.timeout(30_000));
         if (count.estimated) ctx.set('x-agate-token-count', 'estimated');
         ctx.body = protocols.gemini.encodeCountTokens(count);

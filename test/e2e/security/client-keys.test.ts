@@ -39,6 +39,39 @@ describe('security: client keys', () => {
     assertProtocolError('openai', 403, await openaiRefused.json());
   });
 
+  it('see only their models in the model lists, and count tokens only for them', async () => {
+    const { key } = await stack.agate.security.keys.create({ name: 'flash-only', allowedModels: ['gemini-3-flash'] });
+    const primary = await stack.agate.security.primaryKey();
+    const ids = async (path: string, headers: Record<string, string>, field: 'id' | 'name') => {
+      const res = await fetch(`${stack.url}${path}`, { headers });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { data?: Array<{ id: string }>; models?: Array<{ name: string }> };
+      return (field === 'id' ? body.data!.map((m) => m.id) : body.models!.map((m) => m.name)).sort();
+    };
+    assert.deepEqual(await ids('/v1/models', { authorization: `Bearer ${key}` }, 'id'), ['gemini-3-flash']);
+    assert.deepEqual(await ids('/v1beta/models', { 'x-goog-api-key': key }, 'name'), ['models/gemini-3-flash']);
+    assert.ok((await ids('/v1/models', { authorization: `Bearer ${primary}` }, 'id')).length > 1, 'the primary key sees every model');
+    assert.equal((await fetch(`${stack.url}/v1/models/claude-sonnet-4-6`, { headers: { authorization: `Bearer ${key}` } })).status, 404);
+
+    const count = (model: string) =>
+      fetch(`${stack.url}/v1/messages/count_tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': key },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    const refused = await count('claude-sonnet-4-6');
+    assert.equal(refused.status, 403);
+    assert.match(assertProtocolError('anthropic', 403, await refused.json()), /may not use the model "claude-sonnet-4-6"/);
+    assert.equal((await count('gemini-3-flash')).status, 200);
+    const geminiCount = await fetch(`${stack.url}/v1beta/models/gemini-3.1-pro-high:countTokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': key },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    });
+    assert.equal(geminiCount.status, 403);
+    assertProtocolError('gemini', 403, await geminiCount.json());
+  });
+
   it('stop at their requests-per-day limit with 429 and Retry-After', async () => {
     const { key } = await stack.agate.security.keys.create({ name: 'two-a-day', limits: { requestsPerDay: 2 } });
     assert.equal((await send(stack.url, openai, key)).status, 200);
