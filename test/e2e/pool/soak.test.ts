@@ -21,8 +21,8 @@ const FAULT_EVERY = 10;
 
 /**
  * Cycled through, one per FAULT_EVERY requests; each hits the next matching
- * upstream call once. (A request that meets a transient failure on every
- * healthy account is failed today rather than retried: see the report.)
+ * upstream call once. A request that meets transient failures on every
+ * healthy account starts a new round over them after a backoff.
  */
 const FAULTS: FaultSpec[] = [
   { kind: 'rate_limited', retryDelayMs: 50 },
