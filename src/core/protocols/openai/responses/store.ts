@@ -1,9 +1,14 @@
 import { LRUCache } from 'lru-cache';
-import type { Message } from '../../../ir';
+import type { Message, Part } from '../../../ir';
 
 export interface ResponsesStoreOptions {
   /** Responses kept at most; the least recently used goes first (default 500). */
   maxEntries?: number;
+  /**
+   * Bytes of conversation kept at most (default 256 MiB), counted per response
+   * as if nothing were shared, so the bound holds whatever the chains look like.
+   */
+  maxBytes?: number;
   /** How long a response can be continued after it was created (default 2 h). */
   ttlMs?: number;
   /** Milliseconds clock, for tests (default `performance.now`). */
@@ -16,7 +21,7 @@ export interface ResponsesStoreOptions {
  * continuation is the stored history plus the new input. Instructions and
  * tools are not kept: OpenAI does not carry them over either.
  *
- * Memory is bounded by entry count and age. Successive responses of one
+ * Memory is bounded by entry count, bytes and age. Successive responses of one
  * conversation share their message objects, so a long chain costs one copy of
  * its messages plus one array per response.
  */
@@ -27,6 +32,8 @@ export class ResponsesStore {
     const now = options.now;
     this.entries = new LRUCache<string, readonly Message[]>({
       max: options.maxEntries ?? 500,
+      maxSize: options.maxBytes ?? 256 * 1024 * 1024,
+      sizeCalculation: (conversation) => Math.max(1, conversation.reduce((sum, message) => sum + messageBytes(message), 0)),
       ttl: options.ttlMs ?? 2 * 60 * 60 * 1000,
       // Read the clock on every lookup rather than caching it for a millisecond.
       ttlResolution: 0,
@@ -45,5 +52,33 @@ export class ResponsesStore {
 
   get size(): number {
     return this.entries.size;
+  }
+}
+
+/** Sizes of messages already counted: chains share their messages, so each is measured once. */
+const measured = new WeakMap<Message, number>();
+
+function messageBytes(message: Message): number {
+  let bytes = measured.get(message);
+  if (bytes === undefined) {
+    bytes = message.parts.reduce((sum, part) => sum + partBytes(part), 0);
+    measured.set(message, bytes);
+  }
+  return bytes;
+}
+
+/** Roughly what a part holds in memory: its strings, two bytes a character. */
+function partBytes(part: Part): number {
+  switch (part.type) {
+    case 'text':
+      return 2 * part.text.length;
+    case 'thinking':
+      return 2 * (part.text.length + (part.signature?.length ?? 0));
+    case 'media':
+      return 2 * (part.source.kind === 'base64' ? part.source.data.length : part.source.url.length);
+    case 'tool_call':
+      return 2 * (part.name.length + JSON.stringify(part.args).length + (part.signature?.length ?? 0));
+    case 'tool_result':
+      return 2 * JSON.stringify(part.content).length + (part.response ? 2 * JSON.stringify(part.response).length : 0);
   }
 }
