@@ -8,7 +8,7 @@ import { registerCommands } from './vscode/commands';
 import { GatewayService, type GatewayState } from './vscode/gateway-service';
 import { createOutputLogger } from './vscode/output-log';
 import { SecretStorageStore } from './vscode/secret-storage';
-import { readGatewayConfig, readHostSettings, SECTION } from './vscode/settings';
+import { readGatewayConfig, readHostSettings, SECTION, writeGatewaySettings } from './vscode/settings';
 import { explainStartFailure, explainInvalidSettings } from './vscode/start-failure';
 import { StatusBar, type StatusBarView } from './vscode/status-bar';
 
@@ -53,6 +53,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
         version: String(context.extension.packageJSON.version),
         // The tests point the gateway at the upstream simulator; a user's gateway refuses its answers.
         allowSimulator: underTest,
+        settingsLocation: `VS Code user settings (${SECTION}.*)`,
+        async updateSettings(changes) {
+          await writeGatewaySettings(changes);
+          // Applied now rather than on the change event, so the dashboard's answer shows them in force.
+          await service.settingsChanged();
+          return { restartRequired: [] };
+        },
+        async setRunning(running) {
+          await (running ? service.start() : service.stop());
+        },
       }),
     readConfig: () => readGatewayConfig(dataDir),
     logger,

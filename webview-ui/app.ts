@@ -2,10 +2,11 @@ import type { AdminEvent, GatewayInfo, RequestFilter } from '../src/core/admin/t
 import { AccountsView } from './accounts-view';
 import { announcer, h } from './dom';
 import { MonitorView } from './monitor-view';
+import { ProxyView } from './proxy-view';
 import { StatsView, type StatsSelection } from './stats-view';
 import type { LiveState, Transport } from './transport';
 
-type TabId = 'accounts' | 'monitor' | 'stats';
+type TabId = 'accounts' | 'monitor' | 'stats' | 'proxy';
 
 /** What survives hide/show (webview) or reload (browser). */
 interface SavedState {
@@ -18,6 +19,7 @@ const TABS: Array<{ id: TabId; label: string }> = [
   { id: 'accounts', label: 'Accounts' },
   { id: 'monitor', label: 'Live monitor' },
   { id: 'stats', label: 'Token stats' },
+  { id: 'proxy', label: 'API Proxy' },
 ];
 /** Stats follow traffic at most this often while their tab is open. */
 const STATS_REFRESH_MS = 5000;
@@ -34,7 +36,8 @@ export function startApp(root: HTMLElement, transport: Transport): void {
   const accounts = new AccountsView(transport, live.say);
   const monitor = new MonitorView(transport, state.filter, (filter) => ((state.filter = filter), save()));
   const stats = new StatsView(transport, state.stats, (selection) => ((state.stats = selection), save()));
-  const views: Record<TabId, { element: HTMLElement }> = { accounts, monitor, stats };
+  const proxy = new ProxyView(transport, live.say);
+  const views: Record<TabId, { element: HTMLElement }> = { accounts, monitor, stats, proxy };
 
   const gatewayLine = h('p', { className: 'gateway-line', attrs: { 'aria-live': 'polite' } });
   const liveBadge = h('span', { className: 'live-badge', text: 'connecting' });
@@ -75,6 +78,7 @@ export function startApp(root: HTMLElement, transport: Transport): void {
       panels[index].hidden = !selected;
     });
     if (tab === 'stats') void stats.load();
+    if (tab === 'proxy') void proxy.load();
   }
 
   root.replaceChildren(
@@ -98,7 +102,10 @@ export function startApp(root: HTMLElement, transport: Transport): void {
     if (liveState === 'live') void Promise.all([accounts.load(), monitor.load()]).catch(() => undefined);
   });
   transport.onEvent((event: AdminEvent) => {
-    if (event.type === 'gateway') showGateway(event.gateway);
+    if (event.type === 'gateway') {
+      showGateway(event.gateway);
+      proxy.gatewayChanged(event.gateway);
+    }
     accounts.handle(event);
     monitor.handle(event);
     if (event.type === 'request-finished' && state.tab === 'stats') {

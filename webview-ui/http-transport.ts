@@ -65,6 +65,18 @@ function routeOf<M extends AdminMethod>(method: M, params: AdminParams<M>): Rout
       return { method: 'GET', path: '/admin/api/stats', query: p };
     case 'statsCsv':
       return { method: 'GET', path: '/admin/api/stats.csv', query: p };
+    case 'proxy':
+      return { method: 'GET', path: '/admin/api/proxy' };
+    case 'updateSettings':
+      return { method: 'POST', path: '/admin/api/settings', body: params };
+    case 'setRunning':
+      return { method: 'POST', path: `/admin/api/gateway/${p.running ? 'start' : 'stop'}` };
+    case 'createClientKey':
+      return { method: 'POST', path: '/admin/api/keys', body: params };
+    case 'revokeClientKey':
+      return { method: 'DELETE', path: `/admin/api/keys/${encodeURIComponent(String(p.id))}` };
+    case 'primaryKey':
+      return { method: 'POST', path: '/admin/api/primary-key' };
   }
   throw new Error(`unknown admin call ${String(method)}`);
 }

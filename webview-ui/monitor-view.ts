@@ -1,4 +1,5 @@
 import type { AdminEvent, ClientProtocol, RequestFilter, RequestRecord } from '../src/core/admin/types';
+import { select, textField } from './controls';
 import { clear, h } from './dom';
 import type { Transport } from './transport';
 import { clockTime, formatLatency, formatTokens, matchesFilter, mergeRows, requestRow } from './view-model';
@@ -60,43 +61,35 @@ export class MonitorView {
   }
 
   private filters(): HTMLElement {
-    const field = (id: string, label: string, control: HTMLInputElement | HTMLSelectElement) =>
-      h('div', { className: 'field' }, h('label', { text: label, attrs: { for: id } }), control);
-    const select = (id: string, options: Array<[string, string]>, value: string) => {
-      const control = h('select', { attrs: { id } }, ...options.map(([optionValue, text]) => h('option', { text, attrs: { value: optionValue } })));
-      control.value = value;
-      return control;
-    };
     const status = select(
       'filter-status',
+      'Status',
       [['', 'Any'], ['ok', 'Succeeded'], ['error', 'Failed'], ['429', '429'], ['499', 'Cancelled (499)']],
       this.filter.status === undefined ? '' : String(this.filter.status),
     );
-    const protocol = select('filter-protocol', [['', 'Any'], ...PROTOCOLS.map((name): [string, string] => [name, name])], this.filter.protocol ?? '');
-    const model = h('input', { attrs: { id: 'filter-model', type: 'search', placeholder: 'exact model id' } });
-    model.value = this.filter.model ?? '';
-    const account = h('input', { attrs: { id: 'filter-account', type: 'search', placeholder: 'email' } });
-    account.value = this.filter.account ?? '';
+    const protocol = select('filter-protocol', 'Protocol', [['', 'Any'], ...PROTOCOLS.map((name) => [name, name] as const)], this.filter.protocol ?? '');
+    const model = textField('filter-model', 'Model', this.filter.model ?? '', { type: 'search', placeholder: 'exact model id' });
+    const account = textField('filter-account', 'Account', this.filter.account ?? '', { type: 'search', placeholder: 'email' });
     const apply = () => {
       const next: RequestFilter = {};
-      if (status.value === 'ok' || status.value === 'error') next.status = status.value;
-      else if (status.value) next.status = Number(status.value);
-      if (protocol.value) next.protocol = protocol.value as ClientProtocol;
-      if (model.value.trim()) next.model = model.value.trim();
-      if (account.value.trim()) next.account = account.value.trim();
+      const statusValue = status.control.value;
+      if (statusValue === 'ok' || statusValue === 'error') next.status = statusValue;
+      else if (statusValue) next.status = Number(statusValue);
+      if (protocol.control.value) next.protocol = protocol.control.value as ClientProtocol;
+      if (model.control.value.trim()) next.model = model.control.value.trim();
+      if (account.control.value.trim()) next.account = account.control.value.trim();
       this.filter = next;
       this.filterChanged(next);
       void this.load();
     };
-    for (const control of [status, protocol]) control.addEventListener('change', apply);
-    for (const control of [model, account]) control.addEventListener('change', apply);
+    for (const control of [status.control, protocol.control, model.control, account.control]) control.addEventListener('change', apply);
     return h(
       'form',
       { className: 'filters', attrs: { role: 'search', 'aria-label': 'Filter requests' }, on: { submit: (event) => (event.preventDefault(), apply()) } },
-      field('filter-status', 'Status', status),
-      field('filter-protocol', 'Protocol', protocol),
-      field('filter-model', 'Model', model),
-      field('filter-account', 'Account', account),
+      status.field,
+      protocol.field,
+      model.field,
+      account.field,
     );
   }
 

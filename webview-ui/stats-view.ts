@@ -1,5 +1,6 @@
 import type { Chart, ChartConfiguration } from 'chart.js' with { 'resolution-mode': 'import' };
 import type { StatsGroupBy, StatsQueryResult } from '../src/core/admin/types';
+import { button, select } from './controls';
 import { h } from './dom';
 import type { Transport } from './transport';
 import { bucketLabel, formatTokens, latencyAndErrors, overviewOf, RANGE_PRESETS, rangeOf, stackedSeries, type StatsMetric } from './view-model';
@@ -66,30 +67,22 @@ export class StatsView {
   }
 
   private controls(): HTMLElement {
-    const range = h('select', { attrs: { id: 'stats-range' } }, ...RANGE_PRESETS.map((preset) => h('option', { text: preset.label, attrs: { value: preset.id } })));
-    range.value = this.selection.range;
-    const groupBy = h(
-      'select',
-      { attrs: { id: 'stats-group' } },
-      h('option', { text: 'Model', attrs: { value: 'model' } }),
-      h('option', { text: 'Account', attrs: { value: 'account' } }),
-      h('option', { text: 'Client key', attrs: { value: 'clientKey' } }),
-    );
-    groupBy.value = this.selection.groupBy;
+    const range = select('stats-range', 'Range', RANGE_PRESETS.map((preset) => [preset.id, preset.label] as const), this.selection.range);
+    const groupBy = select('stats-group', 'Stack by', [['model', 'Model'], ['account', 'Account'], ['clientKey', 'Client key']], this.selection.groupBy);
     const changed = () => {
-      this.selection = { range: range.value, groupBy: groupBy.value as StatsSelection['groupBy'] };
+      this.selection = { range: range.control.value, groupBy: (groupBy.control.value as StatsSelection['groupBy']) };
       this.selectionChanged(this.selection);
       void this.load();
     };
-    range.addEventListener('change', changed);
-    groupBy.addEventListener('change', changed);
+    range.control.addEventListener('change', changed);
+    groupBy.control.addEventListener('change', changed);
     return h(
       'div',
       { className: 'filters', attrs: { role: 'group', 'aria-label': 'Stats range' } },
-      h('div', { className: 'field' }, h('label', { text: 'Range', attrs: { for: 'stats-range' } }), range),
-      h('div', { className: 'field' }, h('label', { text: 'Stack by', attrs: { for: 'stats-group' } }), groupBy),
-      h('button', { text: 'Refresh', attrs: { type: 'button' }, on: { click: () => void this.load() } }),
-      h('button', { text: 'Export CSV', attrs: { type: 'button' }, on: { click: () => void this.exportCsv() } }),
+      range.field,
+      groupBy.field,
+      button('Refresh', () => void this.load(), { secondary: true }),
+      button('Export CSV', () => void this.exportCsv(), { secondary: true }),
     );
   }
 

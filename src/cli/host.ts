@@ -45,8 +45,13 @@ export async function createCliAgate(config: GatewayConfig, options: CliHostOpti
       async updateSettings(changes: Record<string, unknown>) {
         const saved = saveSettings(settings, changes, current);
         current = saved.config;
-        logger.info('settings saved from the dashboard', { file: settings.file, keys: Object.keys(changes), restartRequired: saved.restartRequired });
-        return { restartRequired: saved.restartRequired };
+        logger.info('settings saved from the dashboard', {
+          file: settings.file,
+          keys: Object.keys(changes),
+          restartRequired: saved.restartRequired,
+          overridden: saved.overridden,
+        });
+        return { restartRequired: saved.restartRequired, overridden: saved.overridden };
       },
     }),
     ...hostOptions,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SettingsUpdateResult } from '../core/admin';
+import { proxySettingsOf } from '../core/admin/admin-api';
+import type { ProxySettingKey, SettingsUpdateResult } from '../core/admin';
 import { loadConfig, readConfigFile, withChanges, type ConfigSources } from '../core/config/load';
 import type { GatewayConfig } from '../core/config/types';
 
@@ -41,9 +42,12 @@ export function saveSettings(target: SettingsFile, changes: Record<string, unkno
     else writeAtomically(target.file, previous);
     throw err;
   }
-  const restartRequired = LISTEN_KEYS.filter((key) => key in changes && loaded[key] !== running[key]);
+  const inForce = proxySettingsOf(loaded);
+  const overridden = (Object.keys(changes) as ProxySettingKey[]).filter((key) => JSON.stringify(inForce[key]) !== JSON.stringify(changes[key]));
+  const restartRequired = LISTEN_KEYS.filter((key) => key in changes && !overridden.includes(key) && loaded[key] !== running[key]);
   return {
     config: { ...loaded, host: running.host, port: running.port, allowLanAccess: running.allowLanAccess },
     restartRequired,
+    overridden,
   };
 }

@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
-import { ProxyAgent } from 'undici';
 import { createAdminApi, createAdminRoutes, findDashboardDir, type AdminApi, type SettingsUpdateResult } from './admin';
 import { createAccountPool, createOAuthClient, type AccountPool, type OAuthClient, type OAuthTokens } from './accounts';
 import type { GatewayConfig } from './config/types';
@@ -21,6 +20,7 @@ import { createGateway, errorRenderersOf } from './server/gateway';
 import { listen, type Listening } from './server/listener';
 import { protocolFamilyOf } from './server/protocol-of-path';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
+import { loadUndici } from './undici';
 
 /** What a host (VS Code extension, CLI) hands the core. */
 export interface AgateHost {
@@ -149,7 +149,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     clock,
   });
   // The global fetch stays untouched (VS Code patches it for its own proxy settings); an explicit proxy gets its own agent.
-  const oauthProxy = initial.upstream.proxy ? new ProxyAgent(initial.upstream.proxy) : undefined;
+  const oauthProxy = initial.upstream.proxy ? new (loadUndici().ProxyAgent)(initial.upstream.proxy) : undefined;
   const oauth = redactingOAuth(createOAuthClient({ settings: () => config().oauth, dispatcher: oauthProxy, clock }));
   const secrets = redactingSecrets(host.secrets);
   const pool = await createAccountPool({

@@ -116,3 +116,14 @@ export function readHostSettings(): HostSettings {
 export function updateGatewaySetting(key: (typeof GATEWAY_SETTINGS)[number], value: unknown): Thenable<void> {
   return section().update(key, value, vscode.ConfigurationTarget.Global);
 }
+
+/**
+ * Saves the dashboard's edits (dotted gateway keys, already checked against the schema) as user settings,
+ * the way the Settings editor would; the service then applies them (a listen change restarts the server).
+ */
+export async function writeGatewaySettings(changes: Record<string, unknown>): Promise<void> {
+  for (const [key, value] of Object.entries(changes)) {
+    if (!(GATEWAY_SETTINGS as readonly string[]).includes(key)) throw new SettingsError(`${SECTION}.${key} is not a gateway setting`);
+    await updateGatewaySetting(key as (typeof GATEWAY_SETTINGS)[number], value);
+  }
+}

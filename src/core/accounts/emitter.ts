@@ -15,9 +15,16 @@ export class TypedEmitter<Events extends object> {
     return () => void set.delete(listener);
   }
 
+  /** Whether anyone listens: a payload that costs something to build can be skipped when nobody does. */
+  listens(event: keyof Events): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   /** A throwing listener is reported and never stops the others or the emitter. */
   emit<E extends keyof Events>(event: E, payload: Events[E]): void {
-    for (const listener of [...(this.listeners.get(event) ?? [])]) {
+    const set = this.listeners.get(event);
+    if (!set || set.size === 0) return;
+    for (const listener of [...set]) {
       try {
         (listener as (payload: Events[E]) => void)(payload);
       } catch (err) {

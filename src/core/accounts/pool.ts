@@ -468,7 +468,8 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       const account = records.get(accountId);
       if (!account) return;
       account.lastUsedAt = clock.now();
-      changed(account);
+      // Once per request: the view is built only for a listener (the dashboard, the status bar).
+      if (emitter.listens('updated')) changed(account);
       persistUsedSoon();
     },
     refreshQuotaSoon(accountId) {

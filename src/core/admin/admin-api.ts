@@ -1,21 +1,29 @@
 import type { AccountPool, AccountView, SignInSession } from '../accounts';
 import { AccountSetupError } from '../accounts';
+import { ConfigError, validateConfig, withChanges } from '../config/load';
 import type { GatewayConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { ClientProtocol } from '../ir';
 import type { Observability } from '../monitor';
 import type { Clock, Logger } from '../ports';
-import { effectiveAuthMode } from '../security';
+import { effectiveAuthMode, UnsafeListenError, type ClientKeyInput, type Security } from '../security';
+import { assertSafeListen } from '../security/lan-policy';
 import {
   ADMIN_METHODS,
   type AccountAction,
+  PROXY_SETTING_KEYS,
   type AdminAccount,
   type AdminCalls,
+  type AdminClientKey,
   type AdminEvent,
   type AdminMethod,
   type AdminResult,
   type GatewayInfo,
+  type ProxyInfo,
+  type ProxySettingKey,
+  type ProxySettings,
   type RequestFilter,
+  type SettingsUpdateResult,
   type StatsRequest,
 } from './types';
 
@@ -28,6 +36,13 @@ export interface AdminApiDeps {
   version: string;
   /** The running server's base URL, if any. */
   serverUrl: () => string | undefined;
+  security: Pick<Security, 'keys' | 'primaryKey'>;
+  /** The host's settings writer (AgateHost.updateSettings); absent: the API Proxy panel is read-only. */
+  updateSettings?: (changes: Record<string, unknown>) => Promise<SettingsUpdateResult>;
+  /** Where the host keeps the settings, as the panel names it. */
+  settingsLocation?: string;
+  /** The host's start/stop (AgateHost.setRunning); absent: not from the dashboard. */
+  setRunning?: (running: boolean) => Promise<void>;
 }
 
 /**
@@ -155,6 +170,45 @@ export function toAdminAccount(view: AccountView): AdminAccount {
   return account;
 }
 
+export function proxySettingsOf(config: GatewayConfig): ProxySettings {
+  return {
+    port: config.port,
+    host: config.host,
+    allowLanAccess: config.allowLanAccess,
+    authMode: config.authMode,
+    'scheduling.mode': config.scheduling.mode,
+    'models.aliases': config.models.aliases,
+    'models.groups': config.models.groups,
+  };
+}
+
+/**
+ * Only the panel's keys, checked against the whole configuration schema and
+ * the LAN policy as they would be in force: a bad edit is a 400 naming its key.
+ */
+export function checkSettingsChanges(current: GatewayConfig, params: Fields): Record<string, unknown> {
+  const changes = params.changes;
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw invalid('"changes" must be an object of settings', 'changes');
+  const entries = Object.entries(changes);
+  if (entries.length === 0) throw invalid('"changes" names no setting', 'changes');
+  for (const [key] of entries) {
+    if (!PROXY_SETTING_KEYS.includes(key as ProxySettingKey)) {
+      throw invalid(`"${key}" is not a setting the dashboard can change (it can change ${PROXY_SETTING_KEYS.join(', ')})`, key);
+    }
+  }
+  const candidate = withChanges(current, changes as Record<string, unknown>);
+  try {
+    assertSafeListen(validateConfig(candidate));
+    // Until a restart binds the new address, the server still listens on the old one: the new auth mode must be safe there too.
+    assertSafeListen({ ...candidate, host: current.host, allowLanAccess: current.allowLanAccess });
+  } catch (err) {
+    if (err instanceof ConfigError) throw invalid(`Setting ${err.message.replace(/^invalid configuration: /, '')}`, err.key);
+    if (err instanceof UnsafeListenError) throw invalid(err.message, 'host' in changes ? 'host' : 'allowLanAccess' in changes ? 'allowLanAccess' : 'authMode');
+    throw err;
+  }
+  return changes as Record<string, unknown>;
+}
+
 /** Setup failures (a bad refresh token) are the caller's to fix: 400 with the step that failed. */
 async function asClientError<T>(work: Promise<T>): Promise<T> {
   try {
@@ -224,6 +278,34 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     return info;
   };
 
+  /** Saved values that wait for a server restart, until the settings in force catch up with them. */
+  const pendingRestart = new Map<ProxySettingKey, unknown>();
+  const overridden = new Map<ProxySettingKey, unknown>();
+  const clientKeys = async (): Promise<AdminClientKey[]> =>
+    (await deps.security.keys.list()).map((key) => {
+      const view: AdminClientKey = { id: key.id, name: key.name, hint: key.hint, createdAt: key.createdAt, today: key.today };
+      if (key.allowedModels) view.allowedModels = key.allowedModels;
+      return view;
+    });
+  const proxy = async (): Promise<ProxyInfo> => {
+    const settings = proxySettingsOf(config());
+    const pending: Record<string, unknown> = {};
+    for (const [key, value] of pendingRestart) {
+      if (JSON.stringify(settings[key]) === JSON.stringify(value)) pendingRestart.delete(key);
+      else pending[key] = value;
+    }
+    return {
+      gateway: gateway(),
+      settings,
+      pendingRestart: pending as Partial<ProxySettings>,
+      overridden: Object.fromEntries(overridden) as Partial<ProxySettings>,
+      settingsWritable: deps.updateSettings !== undefined,
+      canStartStop: deps.setRunning !== undefined,
+      settingsLocation: deps.settingsLocation ?? 'not saved by this host',
+      keys: await clientKeys(),
+    };
+  };
+
   const handlers: { [M in AdminMethod]: (fields: Fields) => Promise<AdminCalls[M][1]> } = {
     gateway: async () => gateway(),
     accounts: async () => accounts(),
@@ -286,6 +368,39 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       const range = parseStatsRange(fields, clock.now());
       return rangeChecked(() => monitorOrThrow().stats.exportCsv(range));
     },
+    proxy,
+    async updateSettings(fields) {
+      if (!deps.updateSettings) throw new GatewayError('unavailable', 'This host does not let the dashboard change its settings');
+      const changes = checkSettingsChanges(config(), fields);
+      const result = await deps.updateSettings(changes);
+      for (const key of Object.keys(changes) as ProxySettingKey[]) {
+        overridden.delete(key);
+        pendingRestart.delete(key);
+      }
+      for (const key of result.overridden ?? []) overridden.set(key, changes[key]);
+      for (const key of result.restartRequired) pendingRestart.set(key, changes[key]);
+      emit({ type: 'gateway', gateway: gateway() });
+      return proxy();
+    },
+    async setRunning(fields) {
+      if (!deps.setRunning) throw new GatewayError('unavailable', 'This host starts and stops the gateway itself, not from the dashboard');
+      if (typeof fields.running !== 'boolean') throw invalid('"running" must be true or false', 'running');
+      await deps.setRunning(fields.running);
+      return proxy();
+    },
+    async createClientKey(fields) {
+      // The key manager checks the name and the model list (400 naming the field).
+      const input = { name: fields.name, allowedModels: fields.allowedModels } as ClientKeyInput;
+      if (input.allowedModels === undefined || (Array.isArray(input.allowedModels) && input.allowedModels.length === 0)) delete input.allowedModels;
+      const issued = await deps.security.keys.create(input);
+      return { key: issued.key, proxy: await proxy() };
+    },
+    async revokeClientKey(fields) {
+      const id = text(fields, 'id');
+      await deps.security.keys.revoke(id);
+      return proxy();
+    },
+    primaryKey: async () => ({ key: await deps.security.primaryKey() }),
   };
 
   return {

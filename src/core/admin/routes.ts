@@ -105,6 +105,14 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
         ctx.body = csv;
       });
       router.get('/admin/api/events', events);
+      router.get('/admin/api/proxy', (ctx) => call(ctx, 'proxy', {}));
+      router.post('/admin/api/settings', async (ctx) => call(ctx, 'updateSettings', await jsonBody(ctx)));
+      router.post('/admin/api/gateway/start', (ctx) => call(ctx, 'setRunning', { running: true }));
+      router.post('/admin/api/gateway/stop', (ctx) => call(ctx, 'setRunning', { running: false }));
+      router.post('/admin/api/keys', async (ctx) => call(ctx, 'createClientKey', await jsonBody(ctx)));
+      router.delete('/admin/api/keys/:id', (ctx) => call(ctx, 'revokeClientKey', { id: ctx.params.id }));
+      // POST, not GET: a secret is never the answer to a request a browser might prefetch or cache.
+      router.post('/admin/api/primary-key', (ctx) => call(ctx, 'primaryKey', {}));
 
       router.get('/dashboard', async (ctx) => {
         const dir = options.dashboardDir();

@@ -4,6 +4,7 @@
  * dashboard (webview-ui) imports these as types only.
  */
 import type { AccountState, ModelLimit, Plan } from '../accounts/types';
+import type { AuthMode, ModelGroup, SchedulingMode } from '../config/types';
 import type { AttemptRecord } from '../dispatch';
 import type { ClientProtocol } from '../ir';
 import type { InFlightRequest, RequestRecord } from '../monitor/types';
@@ -11,6 +12,7 @@ import type { StatsGranularity, StatsGroupBy, StatsQueryResult } from '../monito
 
 export type { AttemptRecord, ClientProtocol, InFlightRequest, RequestRecord, StatsGranularity, StatsGroupBy, StatsQueryResult };
 export type { StatsTotals } from '../monitor/tally';
+export type { AuthMode, ModelGroup, SchedulingMode };
 
 export interface AdminModelQuota {
   model: string;
@@ -58,6 +60,57 @@ export interface GatewayInfo {
   observability: boolean;
 }
 
+/** The settings the API Proxy panel edits, by their dotted configuration key (the VS Code setting is `agate.<key>`). */
+export const PROXY_SETTING_KEYS = ['port', 'host', 'allowLanAccess', 'authMode', 'scheduling.mode', 'models.aliases', 'models.groups'] as const;
+export type ProxySettingKey = (typeof PROXY_SETTING_KEYS)[number];
+
+export interface ProxySettings {
+  port: number;
+  host: string;
+  allowLanAccess: boolean;
+  authMode: AuthMode;
+  'scheduling.mode': SchedulingMode;
+  'models.aliases': Record<string, string>;
+  'models.groups': Record<string, ModelGroup>;
+}
+
+/** A client key as the dashboard lists it: never the key itself. */
+export interface AdminClientKey {
+  id: string;
+  name: string;
+  /** `sk-agate-<id>_…` and the last characters. */
+  hint: string;
+  createdAt: number;
+  allowedModels?: string[];
+  today: { requests: number; tokens: number; inFlight: number };
+}
+
+/** Everything the API Proxy panel shows. */
+export interface ProxyInfo {
+  gateway: GatewayInfo;
+  /** The settings in force. */
+  settings: ProxySettings;
+  /** Saved settings that take effect only when the server restarts (the CLI host), with their saved values. */
+  pendingRestart: Partial<ProxySettings>;
+  /** Saved settings that a command-line flag or an `AGATE_*` variable overrides (the CLI host), with their saved values. */
+  overridden: Partial<ProxySettings>;
+  /** Whether this host can save settings (else the panel is read-only). */
+  settingsWritable: boolean;
+  /** Whether this host can start and stop the server from the dashboard. */
+  canStartStop: boolean;
+  /** Where the host keeps the settings, for the panel to say: `VS Code settings (agate.*)` or a file path. */
+  settingsLocation: string;
+  keys: AdminClientKey[];
+}
+
+/** What a host answers after saving settings. */
+export interface SettingsUpdateResult {
+  /** Saved keys that apply only after a restart of the server. */
+  restartRequired: ProxySettingKey[];
+  /** Saved keys whose saved value a higher layer (a flag, an environment variable) overrides. */
+  overridden?: ProxySettingKey[];
+}
+
 export interface RequestFilter {
   status?: number | 'ok' | 'error';
   model?: string;
@@ -96,6 +149,15 @@ export interface AdminCalls {
   request: [{ id: string }, RequestRecord];
   stats: [StatsRequest, StatsQueryResult];
   statsCsv: [Omit<StatsRequest, 'groupBy'>, string];
+  proxy: [Record<string, never>, ProxyInfo];
+  /** Dotted keys of PROXY_SETTING_KEYS → new values; checked with the configuration schema, then saved by the host. */
+  updateSettings: [{ changes: Partial<ProxySettings> }, ProxyInfo];
+  setRunning: [{ running: boolean }, ProxyInfo];
+  /** The key is in the answer once; only its hash is kept. */
+  createClientKey: [{ name: string; allowedModels?: string[] }, { key: string; proxy: ProxyInfo }];
+  revokeClientKey: [{ id: string }, ProxyInfo];
+  /** The user's own key, for the snippets' "reveal". */
+  primaryKey: [Record<string, never>, { key: string }];
 }
 
 export type AdminMethod = keyof AdminCalls;
@@ -129,4 +191,10 @@ export const ADMIN_METHODS: readonly AdminMethod[] = [
   'request',
   'stats',
   'statsCsv',
+  'proxy',
+  'updateSettings',
+  'setRunning',
+  'createClientKey',
+  'revokeClientKey',
+  'primaryKey',
 ];

@@ -10,7 +10,11 @@ import type { GatewayConfig } from './types';
  * its path: `upstream.userAgent` → `AGATE_UPSTREAM_USER_AGENT`.
  */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The dotted key at fault, when one is. */
+    readonly key?: string,
+  ) {
     super(message);
     this.name = 'ConfigError';
   }
@@ -133,14 +137,30 @@ export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
     origins.set(path, origin);
   }
 
-  if (!validate(merged)) {
+  return validateConfig(merged, origins);
+}
+
+/**
+ * Checks a whole configuration against the schema (the dashboard's edits go
+ * through here too). Throws ConfigError naming the first bad key and, when
+ * known, the layer it came from.
+ */
+export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, string> = new Map()): GatewayConfig {
+  if (!validate(candidate)) {
     const error = validate.errors![0];
     const key = [error.instancePath.slice(1).replace(/\//g, '.'), error.params && 'additionalProperty' in error.params ? error.params.additionalProperty : '']
       .filter(Boolean)
       .join('.');
     const origin = [...origins.entries()].find(([path]) => key === path || key.startsWith(path + '.'))?.[1];
     const what = error.keyword === 'additionalProperties' ? 'is not a known setting' : error.message;
-    throw new ConfigError(`invalid configuration: "${key || '(root)'}" ${what}${origin ? ` (from ${origin})` : ''}`);
+    throw new ConfigError(`invalid configuration: "${key || '(root)'}" ${what}${origin ? ` (from ${origin})` : ''}`, key || undefined);
   }
-  return merged as unknown as GatewayConfig;
+  return candidate as unknown as GatewayConfig;
+}
+
+/** `base` with each dotted key of `changes` set (maps and lists replaced whole); `base` itself is left as it was. */
+export function withChanges<T extends object>(base: T, changes: Readonly<Record<string, unknown>>): T {
+  const copy = structuredClone(base) as unknown as JsonObject;
+  for (const [key, value] of Object.entries(changes)) setPath(copy, key, value as Json);
+  return copy as unknown as T;
 }

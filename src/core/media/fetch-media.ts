@@ -1,8 +1,9 @@
 import { promises as dns } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { GatewayError } from '../errors';
 import type { ChatRequest, MediaPart } from '../ir';
+import { loadUndici } from '../undici';
 import { forbiddenAddressReason } from './address-policy';
 
 /**
@@ -137,7 +138,7 @@ async function resolveOne(job: MediaJob, options: ResolveMediaOptions): Promise<
         headers: { accept: part.mimeType.startsWith('image/') ? 'image/*' : part.mimeType, 'user-agent': 'Agate' },
       };
       if (!options.fetch) {
-        const agent = new Agent({ connect: { lookup: pinnedLookup(addresses) } });
+        const agent = new (loadUndici().Agent)({ connect: { lookup: pinnedLookup(addresses) } });
         agents.push(agent);
         init.dispatcher = agent;
       }
@@ -208,7 +209,7 @@ async function vettedAddresses(url: URL, lookup: LookupAll, fail: Fail): Promise
   return addresses;
 }
 
-const pinnedFetch: MediaFetch = (url, init) => undiciFetch(url, init);
+const pinnedFetch: MediaFetch = (url, init) => loadUndici().fetch(url, init);
 
 const systemLookup: LookupAll = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
 

@@ -126,11 +126,22 @@ async function writeStream(
   res.flushHeaders();
   const outcome: StreamOutcome = {};
   let lastWrite = Date.now();
-  const write = async (frames: string) => {
-    if (!frames || res.destroyed) return;
-    outcome.ttfbMs ??= Date.now() - started;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  /** A promise only when the socket pushes back; frames written in one tick (one upstream chunk) leave in one socket write. */
+  const write = (frames: string): Promise<void> | undefined => {
+    if (!frames || res.destroyed) return undefined;
     lastWrite = Date.now();
-    if (!res.write(frames)) await drained(res, signal);
+    outcome.ttfbMs ??= lastWrite - started;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
+    return res.write(frames) ? undefined : drained(res, signal);
   };
   // Keep-alive frames while the upstream is silent (Anthropic `ping`, SSE comments).
   const keepAlive = setInterval(() => {
@@ -143,13 +154,14 @@ async function writeStream(
   try {
     for await (const event of run.events) {
       if (event.type === 'usage' || event.type === 'finish') outcome.usage = event.usage;
-      await write(encoder.encode(event));
+      const pushedBack = write(encoder.encode(event));
+      if (pushedBack) await pushedBack;
     }
     await write(encoder.end());
   } catch (err) {
     if (!signal.aborted) {
       outcome.failure = toGatewayError(err);
-      await write(encoder.error(outcome.failure)).catch(() => undefined);
+      await write(encoder.error(outcome.failure));
     }
   } finally {
     clearInterval(keepAlive);

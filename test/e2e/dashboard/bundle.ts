@@ -24,3 +24,29 @@ export function dashboardBundle(): Promise<string> {
   })();
   return built;
 }
+
+let cli: Promise<string> | undefined;
+
+/**
+ * `agate` built from the sources as dist/cli.js is, beside the dashboard it serves (`webview/`). Inside the
+ * project, so that the externals (the keychain module) resolve from node_modules as they do for dist/.
+ */
+export function cliBundle(): Promise<string> {
+  cli ??= (async () => {
+    const outdir = path.resolve('.test-artifacts/dashboard-build');
+    fs.rmSync(outdir, { recursive: true, force: true });
+    await esbuild.build({
+      entryPoints: [path.resolve('src/cli/main.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      outfile: path.join(outdir, 'cli.js'),
+      external: ['vscode', '@napi-rs/keyring', 'playwright-core'],
+      logLevel: 'warning',
+    });
+    fs.cpSync(await dashboardBundle(), path.join(outdir, 'webview'), { recursive: true });
+    return path.join(outdir, 'cli.js');
+  })();
+  return cli;
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AccountView } from '../../../src/core/accounts';
 import { canSeeWorkbench, saveScreenshot, workbenchTexts } from './screenshot';
-import { ADA, agateFixture, waitFor } from './support/fixture';
+import { ADA, agateFixture, setSetting, settings, waitFor, type Fixture } from './support/fixture';
 
 const dashboardTabs = () =>
   vscode.window.tabGroups.all
@@ -12,8 +12,9 @@ const dashboardTabs = () =>
     .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('agate.dashboard'));
 
 describe('dashboard webview', () => {
+  let fixture: Fixture;
   before(async () => {
-    await agateFixture();
+    fixture = await agateFixture();
     await vscode.commands.executeCommand<AccountView>('agate.addAccountRefreshToken', ADA.refreshToken);
   });
   after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
@@ -33,5 +34,22 @@ describe('dashboard webview', () => {
     );
     assert.match(card, /Refresh quota/);
     assert.ok(await saveScreenshot('vscode-dashboard'));
+  });
+
+  it('saves the API Proxy panel\'s edits as user settings, which the gateway applies', async () => {
+    const agate = await fixture.testing.gateway.core();
+    try {
+      const proxy = await agate.admin.call('updateSettings', { changes: { 'scheduling.mode': 'balance', 'models.aliases': { 'team-model': 'gemini-3-flash' } } });
+      assert.equal(settings().get('scheduling.mode'), 'balance');
+      assert.deepEqual(settings().get('models.aliases'), { 'team-model': 'gemini-3-flash' });
+      assert.equal(proxy.settings['scheduling.mode'], 'balance', 'in force in the answer');
+      assert.deepEqual(proxy.pendingRestart, {});
+      assert.match(proxy.settingsLocation, /agate\.\*/);
+      await assert.rejects(agate.admin.call('updateSettings', { changes: { 'scheduling.mode': 'fastest' } }), /scheduling\.mode/);
+      assert.equal(settings().get('scheduling.mode'), 'balance', 'a refused edit is not written');
+    } finally {
+      await setSetting('scheduling.mode', undefined);
+      await setSetting('models.aliases', undefined);
+    }
   });
 });

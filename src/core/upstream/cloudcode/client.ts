@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
-import { ProxyAgent } from 'undici';
+import type { ProxyAgent } from 'undici';
 import { silentLogger, type Logger } from '../../ports';
+import { loadUndici } from '../../undici';
 import { UpstreamFailure, type UpstreamFailureKind } from '../failure';
 import { classifyHttpFailure, classifyNetworkError, parseGoogleError } from './classify';
 
@@ -82,6 +83,7 @@ class AttemptControl {
   readonly controller = new AbortController();
   timedOut: UpstreamFailure | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private armed: { ms: number; what: string } | undefined;
   private readonly onCallerAbort = () => this.controller.abort(this.caller?.reason);
 
   constructor(private readonly caller: AbortSignal | undefined) {
@@ -90,7 +92,13 @@ class AttemptControl {
   }
 
   arm(ms: number, what: string, model: string | undefined): void {
+    // Re-armed after every body chunk: restarting the same timer spares a new one each time.
+    if (this.timer && this.armed?.ms === ms && this.armed.what === what) {
+      this.timer.refresh();
+      return;
+    }
     clearTimeout(this.timer);
+    this.armed = { ms, what };
     this.timer = setTimeout(() => {
       this.timedOut = new UpstreamFailure('timeout', `Cloud Code sent nothing for ${ms} ms (${what})`, { model });
       this.controller.abort(this.timedOut);
@@ -107,6 +115,7 @@ class AttemptControl {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.caller?.removeEventListener('abort', this.onCallerAbort);
   }
 }
@@ -137,7 +146,7 @@ export class CloudCodeClient {
     this.hosts = options.hosts.map((h) => h.replace(/\/+$/, ''));
     this.logger = options.logger ?? silentLogger;
     this.dispatcher = options.proxy
-      ? new ProxyAgent({
+      ? new (loadUndici().ProxyAgent)({
           uri: options.proxy,
           proxyTls: { timeout: options.connectTimeoutMs },
           requestTls: { timeout: options.connectTimeoutMs },
@@ -168,17 +177,28 @@ export class CloudCodeClient {
     const frames: string[] = [];
     const parser = createParser({ onEvent: (event) => frames.push(event.data) });
     const decoder = new TextDecoder();
+    // Read here rather than through chunks(): one async generator less per body chunk.
+    const reader = exchange.response.body?.getReader();
+    let drained = reader === undefined;
     let complete = false;
     try {
-      for await (const chunk of this.chunks(exchange, request.model)) {
+      while (!drained) {
+        const chunk = await this.nextChunk(reader!, exchange.control, request.model);
+        if (chunk === undefined) {
+          drained = true;
+          break;
+        }
         parser.feed(decoder.decode(chunk, { stream: true }));
-        while (frames.length > 0) yield this.parseFrame(frames.shift()!, request.model);
+        for (let index = 0; index < frames.length; index++) yield this.parseFrame(frames[index], request.model);
+        frames.length = 0;
       }
       // A last frame without its blank line still counts.
       parser.feed(`${decoder.decode()}\n\n`);
       while (frames.length > 0) yield this.parseFrame(frames.shift()!, request.model);
       complete = true;
     } finally {
+      if (!drained) await reader!.cancel().catch(() => undefined);
+      reader?.releaseLock();
       // The consumer stopped early or a frame failed: cut the connection. A
       // complete answer leaves it to the keep-alive pool (aborting would close it).
       if (!complete) exchange.control.controller.abort();
@@ -267,6 +287,10 @@ export class CloudCodeClient {
       },
       body,
       signal: control.controller.signal,
+      // Cloud Code never redirects its API calls. 'error' together with no window spares fetch
+      // a clone of the request (a tee of its body stream) that it keeps only to replay it on a redirect.
+      redirect: 'error',
+      window: null,
     };
     if (this.dispatcher) init.dispatcher = this.dispatcher;
     return init;
@@ -308,24 +332,33 @@ export class CloudCodeClient {
     const reader = response.body.getReader();
     let done = false;
     try {
-      while (true) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        try {
-          result = await reader.read();
-        } catch (err) {
-          throw control.explain(err, model);
-        }
-        if (result.done) {
-          done = true;
-          return;
-        }
-        control.arm(this.options.idleTimeoutMs, 'idle stream', model);
-        yield result.value;
+      for (;;) {
+        const chunk = await this.nextChunk(reader, control, model);
+        if (chunk === undefined) break;
+        yield chunk;
       }
+      done = true;
     } finally {
       if (!done) await reader.cancel().catch(() => undefined);
       reader.releaseLock();
     }
+  }
+
+  /** The next body chunk (undefined at the end), re-arming the idle timer; a broken read is explained. */
+  private async nextChunk(
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    control: AttemptControl,
+    model: string | undefined,
+  ): Promise<Uint8Array | undefined> {
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await reader.read();
+    } catch (err) {
+      throw control.explain(err, model);
+    }
+    if (result.done) return undefined;
+    control.arm(this.options.idleTimeoutMs, 'idle stream', model);
+    return result.value;
   }
 }
 

@@ -1,0 +1,388 @@
+import type { AuthMode, GatewayInfo, ModelGroup, ProxyInfo, ProxySettings, SchedulingMode } from '../src/core/admin/types';
+import { button, checkbox, copyText, select, textField } from './controls';
+import { clear, h } from './dom';
+import { clientSnippets, KEY_PLACEHOLDER, type SnippetId } from './snippets';
+import { sortableList } from './sortable';
+import type { Transport } from './transport';
+import { ago } from './view-model';
+
+const AUTH_MODES: ReadonlyArray<readonly [AuthMode, string]> = [
+  ['auto', 'auto — off on loopback, strict beyond'],
+  ['off', 'off — no key (loopback only)'],
+  ['strict', 'strict — every request needs a key'],
+  ['all_except_health', 'all except /healthz'],
+];
+const SCHEDULING_MODES: ReadonlyArray<readonly [SchedulingMode, string]> = [
+  ['cache-first', 'cache-first — keep a conversation on one account'],
+  ['balance', 'balance — spread over the most quota left'],
+  ['performance-first', 'performance-first — the fastest account'],
+];
+const LISTEN_LABELS: Partial<Record<keyof ProxySettings, string>> = { port: 'Port', host: 'Host', allowLanAccess: 'LAN access' };
+
+interface AliasRow {
+  from: string;
+  to: string;
+}
+interface GroupRow {
+  name: string;
+  strategy: ModelGroup['strategy'];
+  models: string[];
+}
+
+/** The nodes that are there: a section leaves out what does not apply with null. */
+const present = (...nodes: Array<Node | null>): Node[] => nodes.filter((node): node is Node => node !== null);
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The API Proxy panel: server state and start/stop, listen and auth settings,
+ * client keys, model aliases and groups (ordered), scheduling mode, and the
+ * base URL with client snippets. Edits go to the host's own settings.
+ */
+export class ProxyView {
+  readonly element = h('section', { className: 'view proxy', attrs: { 'aria-label': 'API Proxy' } });
+  private readonly gatewayBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Gateway' } });
+  private readonly keysBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Client keys' } });
+  private readonly aliasesBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Model aliases' } });
+  private readonly groupsBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Model groups' } });
+  private readonly snippetsBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Connect a client' } });
+  private readonly error = h('p', { className: 'error', attrs: { role: 'alert' } });
+  private info: ProxyInfo | undefined;
+  private aliases: AliasRow[] = [];
+  private groups: GroupRow[] = [];
+  private revealedKey: string | undefined;
+  private issuedKey: { name: string; key: string } | undefined;
+  private snippet: SnippetId = 'claude-code';
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly say: (message: string) => void,
+  ) {
+    this.element.append(
+      this.error,
+      h('div', { className: 'proxy-grid' }, this.gatewayBox, this.snippetsBox, this.keysBox, this.aliasesBox, this.groupsBox),
+    );
+  }
+
+  async load(): Promise<void> {
+    await this.attempt(async () => this.show(await this.transport.call('proxy', {})));
+  }
+
+  /** A gateway event (started, stopped, settings saved): the state line follows without a reload of the drafts. */
+  gatewayChanged(gateway: GatewayInfo): void {
+    if (!this.info) return;
+    this.info = { ...this.info, gateway };
+    this.renderGateway();
+    this.renderSnippets();
+  }
+
+  private show(info: ProxyInfo): void {
+    this.info = info;
+    this.aliases = Object.entries(info.settings['models.aliases']).map(([from, to]) => ({ from, to }));
+    this.groups = Object.entries(info.settings['models.groups']).map(([name, group]) => ({
+      name,
+      strategy: group.strategy ?? 'ordered',
+      models: [...group.models],
+    }));
+    this.renderGateway();
+    this.renderKeys();
+    this.renderAliases();
+    this.renderGroups();
+    this.renderSnippets();
+  }
+
+  private async attempt(work: () => Promise<void>, errorBox: HTMLElement = this.error): Promise<boolean> {
+    errorBox.textContent = '';
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      errorBox.textContent = errorText(err);
+      return false;
+    }
+  }
+
+  /** Saves some settings through the host; says which wait for a restart. */
+  private async save(changes: Partial<ProxySettings>, errorBox: HTMLElement, what: string): Promise<void> {
+    await this.attempt(async () => {
+      const info = await this.transport.call('updateSettings', { changes });
+      this.show(info);
+      const waiting = Object.keys(changes).filter((key) => key in info.pendingRestart || key in info.overridden);
+      this.say(waiting.length > 0 ? `${what} saved; not yet in force: ${waiting.join(', ')}` : `${what} saved and in force`);
+    }, errorBox);
+  }
+
+  private heading(title: string, note?: string): HTMLElement[] {
+    return note ? [h('h2', { text: title }), h('p', { className: 'muted', text: note })] : [h('h2', { text: title })];
+  }
+
+  private renderGateway(): void {
+    const info = this.info!;
+    const { gateway, settings, pendingRestart, overridden } = info;
+    const errorBox = h('p', { className: 'error', attrs: { role: 'alert' } });
+    const state = h(
+      'p',
+      { className: `gateway-state ${gateway.running ? 'running' : 'stopped'}`, attrs: { 'data-gateway-state': gateway.running ? 'running' : 'stopped' } },
+      h('strong', { text: gateway.running ? 'Running' : 'Stopped' }),
+      gateway.running && gateway.url ? ` at ${gateway.url}` : '',
+      ` · auth ${gateway.authMode} · ${gateway.accounts.usable}/${gateway.accounts.total} accounts usable`,
+    );
+    const toggle = info.canStartStop
+      ? button(gateway.running ? 'Stop gateway' : 'Start gateway', () =>
+          void this.attempt(async () => {
+            this.show(await this.transport.call('setRunning', { running: !gateway.running }));
+            this.say(this.info?.gateway.running ? 'Gateway started' : 'Gateway stopped');
+          }, errorBox),
+        { secondary: gateway.running })
+      : h('p', { className: 'muted', text: 'This gateway runs in a terminal ("agate serve"): stop it there with Ctrl-C.' });
+
+    // The fields show what is saved; the list below them says what is not in force yet.
+    const saved: ProxySettings = { ...settings, ...overridden, ...pendingRestart };
+    const port = textField('proxy-port', 'Port', String(saved.port), { type: 'number', min: 0, max: 65535 });
+    const host = textField('proxy-host', 'Host', saved.host);
+    const lan = checkbox('proxy-lan', 'Allow LAN access (other machines; they need a key)', saved.allowLanAccess);
+    const auth = select('proxy-auth', 'Auth mode', AUTH_MODES, saved.authMode);
+    const scheduling = select('proxy-scheduling', 'Scheduling', SCHEDULING_MODES, saved['scheduling.mode']);
+    const labelOf = (key: string) => LISTEN_LABELS[key as keyof ProxySettings] ?? key;
+    const pending = [
+      ...Object.entries(pendingRestart).map(([key, value]) =>
+        h('li', { text: `${labelOf(key)}: ${JSON.stringify(value)} is saved and applies when the gateway restarts` }),
+      ),
+      ...Object.entries(overridden).map(([key, value]) =>
+        h('li', { text: `${labelOf(key)}: ${JSON.stringify(value)} is saved, but a command-line option or AGATE_* variable overrides it` }),
+      ),
+    ];
+    const submit = () => {
+      const port = Number(portValue());
+      const next: Partial<ProxySettings> = {
+        port: Number.isFinite(port) && portValue().trim() !== '' ? port : (portValue() as unknown as number),
+        host: host.control.value.trim(),
+        allowLanAccess: lan.checked,
+        authMode: auth.control.value as AuthMode,
+        'scheduling.mode': scheduling.control.value as SchedulingMode,
+      };
+      // Only what the user changed: an untouched setting stays unset in the host's settings.
+      const changes = Object.fromEntries(Object.entries(next).filter(([key, value]) => saved[key as keyof ProxySettings] !== value));
+      if (Object.keys(changes).length === 0) return this.say('Nothing changed');
+      void this.save(changes, errorBox, 'Gateway settings');
+    };
+    const portValue = () => port.control.value;
+    clear(this.gatewayBox);
+    this.gatewayBox.append(...present(
+      ...this.heading('Gateway', `Settings are saved to ${info.settingsLocation}.`),
+      h('div', { className: 'row' }, state, toggle),
+      h('form', { className: 'settings-form', attrs: { 'aria-label': 'Gateway settings' }, on: { submit: (event) => (event.preventDefault(), submit()) } },
+        h('div', { className: 'row' }, port.field, host.field),
+        lan,
+        h('div', { className: 'row' }, auth.field, scheduling.field),
+        info.settingsWritable
+          ? button('Save gateway settings', submit, { attrs: { 'data-action': 'save-gateway' } })
+          : h('p', { className: 'muted', text: 'This host does not let the dashboard change settings.' }),
+      ),
+      pending.length > 0 ? h('ul', { className: 'pending', attrs: { 'aria-label': 'Saved but not yet in force' } }, ...pending) : null,
+      errorBox,
+    ));
+  }
+
+  private renderKeys(): void {
+    const info = this.info!;
+    const errorBox = h('p', { className: 'error', attrs: { role: 'alert' } });
+    const name = textField('key-name', 'Name', '', { placeholder: 'e.g. laptop, ci, alice' });
+    const models = textField('key-models', 'Allowed models (optional)', '', { placeholder: 'claude-*, gemini-3-flash' });
+    const create = () =>
+      void this.attempt(async () => {
+        const allowedModels = models.control.value.split(',').map((model) => model.trim()).filter(Boolean);
+        const keyName = name.control.value.trim();
+        const { key, proxy } = await this.transport.call('createClientKey', allowedModels.length > 0 ? { name: keyName, allowedModels } : { name: keyName });
+        this.issuedKey = { name: keyName, key };
+        this.info = proxy;
+        this.renderKeys();
+        this.say(`Client key ${keyName} created: copy it now, it is shown once`);
+      }, errorBox);
+    const issued = this.issuedKey
+      ? h(
+          'div',
+          { className: 'issued-key', attrs: { role: 'group', 'aria-label': 'New client key' } },
+          h('p', {}, h('strong', { text: `Key "${this.issuedKey.name}" — shown only now. ` }), 'Copy it into the client; Agate keeps only its hash.'),
+          h('code', { className: 'secret', text: this.issuedKey.key, attrs: { 'data-issued-key': '' } }),
+          button('Copy key', () => void this.copy(this.issuedKey!.key, 'Key copied', errorBox)),
+          button('Done', () => ((this.issuedKey = undefined), this.renderKeys()), { secondary: true }),
+        )
+      : null;
+    const rows = info.keys.map((key) => {
+      const revoke = button('Revoke', () => {
+        // Two steps instead of confirm(), which webviews do not show.
+        if (!revoke.dataset.armed) {
+          revoke.dataset.armed = 'true';
+          revoke.textContent = 'Confirm revoke';
+          return;
+        }
+        void this.attempt(async () => {
+          this.info = await this.transport.call('revokeClientKey', { id: key.id });
+          this.renderKeys();
+          this.say(`Client key ${key.name} revoked`);
+        }, errorBox);
+      }, { secondary: true, attrs: { 'aria-label': `Revoke ${key.name}` } });
+      return h(
+        'tr',
+        { attrs: { 'data-key': key.id } },
+        h('td', { text: key.name }),
+        h('td', {}, h('code', { text: key.hint })),
+        h('td', { text: key.allowedModels?.join(', ') ?? 'all' }),
+        h('td', { text: `${key.today.requests} req · ${key.today.tokens} tok` }),
+        h('td', { text: ago(key.createdAt, Date.now()) }),
+        h('td', {}, revoke),
+      );
+    });
+    clear(this.keysBox);
+    this.keysBox.append(...present(
+      ...this.heading('Client keys', 'One key per client or person: revoke one without touching the others. Used when auth is on.'),
+      issued,
+      info.keys.length > 0
+        ? h(
+            'table',
+            { className: 'keys', attrs: { 'aria-label': 'Client keys' } },
+            h('thead', {}, h('tr', {}, ...['Name', 'Key', 'Models', 'Today', 'Created', ''].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
+            h('tbody', {}, ...rows),
+          )
+        : h('p', { className: 'muted', text: 'No client keys yet.' }),
+      h('form', { className: 'row', attrs: { 'aria-label': 'Create a client key' }, on: { submit: (event) => (event.preventDefault(), create()) } },
+        name.field,
+        models.field,
+        button('Create key', create, { attrs: { 'data-action': 'create-key' } }),
+      ),
+      errorBox,
+    ));
+  }
+
+  private renderAliases(): void {
+    const errorBox = h('p', { className: 'error', attrs: { role: 'alert' } });
+    const list = sortableList({
+      label: 'Model aliases, in order (an earlier pattern wins a tie)',
+      items: this.aliases,
+      focusKey: 'alias',
+      nameOf: (alias, index) => alias.from || `alias ${index + 1}`,
+      moved: (items) => ((this.aliases = items), this.renderAliases()),
+      render: (alias, index) => {
+        const from = textField(`alias-from-${index}`, 'Client model', alias.from, { placeholder: 'gpt-4o or claude-haiku*' });
+        const to = textField(`alias-to-${index}`, 'Upstream model or group', alias.to, { placeholder: 'gemini-3-flash' });
+        from.control.addEventListener('input', () => (alias.from = from.control.value));
+        to.control.addEventListener('input', () => (alias.to = to.control.value));
+        return [from.field, h('span', { className: 'arrow', text: '→', attrs: { 'aria-hidden': 'true' } }), to.field,
+          button('Remove', () => ((this.aliases = this.aliases.filter((row) => row !== alias)), this.renderAliases()), {
+            secondary: true,
+            attrs: { 'aria-label': `Remove alias ${alias.from || index + 1}` },
+          })];
+      },
+    });
+    const saveAliases = () => {
+      const entries = this.aliases.map((row) => [row.from.trim(), row.to.trim()] as const).filter(([from, to]) => from || to);
+      const names = entries.map(([from]) => from);
+      const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+      if (duplicate) return void (errorBox.textContent = `The alias "${duplicate}" is listed twice`);
+      void this.save({ 'models.aliases': Object.fromEntries(entries) }, errorBox, 'Model aliases');
+    };
+    clear(this.aliasesBox);
+    this.aliasesBox.append(...present(
+      ...this.heading('Model aliases', 'A client model id (or prefix* pattern) → an upstream model or a group. Added to the built-in aliases.'),
+      this.aliases.length > 0 ? list : h('p', { className: 'muted', text: 'No aliases of your own.' }),
+      h('div', { className: 'row' },
+        button('Add alias', () => ((this.aliases = [...this.aliases, { from: '', to: '' }]), this.renderAliases()), { secondary: true }),
+        this.info!.settingsWritable ? button('Save aliases', saveAliases, { attrs: { 'data-action': 'save-aliases' } }) : null,
+      ),
+      errorBox,
+    ));
+  }
+
+  private renderGroups(): void {
+    const errorBox = h('p', { className: 'error', attrs: { role: 'alert' } });
+    const groups = this.groups.map((group, groupIndex) => {
+      const name = textField(`group-name-${groupIndex}`, 'Group name', group.name, { placeholder: 'fast' });
+      name.control.addEventListener('input', () => (group.name = name.control.value));
+      const strategy = select(`group-strategy-${groupIndex}`, 'Strategy', [['ordered', 'ordered — in this order'], ['random', 'random — shuffled per request']], group.strategy);
+      strategy.control.addEventListener('change', () => (group.strategy = strategy.control.value as GroupRow['strategy']));
+      const models = sortableList({
+        label: `Models of ${group.name || 'the group'}, in the order they are tried`,
+        items: group.models,
+        focusKey: `group-${groupIndex}`,
+        nameOf: (model, index) => model || `model ${index + 1}`,
+        moved: (items) => ((group.models = items), this.renderGroups()),
+        render: (model, index) => {
+          const field = textField(`group-${groupIndex}-model-${index}`, `Model ${index + 1}`, model, { placeholder: 'gemini-3-flash' });
+          field.control.addEventListener('input', () => (group.models[index] = field.control.value));
+          return [field.field, button('Remove', () => ((group.models = group.models.filter((_, at) => at !== index)), this.renderGroups()), {
+            secondary: true,
+            attrs: { 'aria-label': `Remove ${model || `model ${index + 1}`} from ${group.name || 'the group'}` },
+          })];
+        },
+      });
+      return h(
+        'fieldset',
+        { className: 'group', attrs: { 'data-group': groupIndex } },
+        h('legend', { text: group.name || `Group ${groupIndex + 1}` }),
+        h('div', { className: 'row' }, name.field, strategy.field),
+        models,
+        h('div', { className: 'row' },
+          button('Add model', () => ((group.models = [...group.models, '']), this.renderGroups()), { secondary: true }),
+          button('Remove group', () => ((this.groups = this.groups.filter((row) => row !== group)), this.renderGroups()), { secondary: true }),
+        ),
+      );
+    });
+    const saveGroups = () => {
+      const entries = this.groups.map((group) => [group.name.trim(), { strategy: group.strategy, models: group.models.map((model) => model.trim()).filter(Boolean) }] as const);
+      const names = entries.map(([name]) => name);
+      const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+      if (duplicate !== undefined) return void (errorBox.textContent = `The group "${duplicate}" is listed twice`);
+      void this.save({ 'models.groups': Object.fromEntries(entries) }, errorBox, 'Model groups');
+    };
+    clear(this.groupsBox);
+    this.groupsBox.append(...present(
+      ...this.heading('Model groups', 'A named list of upstream models, usable as a model id or an alias target.'),
+      ...groups,
+      this.groups.length === 0 ? h('p', { className: 'muted', text: 'No model groups.' }) : null,
+      h('div', { className: 'row' },
+        button('Add group', () => ((this.groups = [...this.groups, { name: '', strategy: 'ordered', models: [''] }]), this.renderGroups()), { secondary: true }),
+        this.info!.settingsWritable ? button('Save groups', saveGroups, { attrs: { 'data-action': 'save-groups' } }) : null,
+      ),
+      errorBox,
+    ));
+  }
+
+  private renderSnippets(): void {
+    const { gateway, settings } = this.info!;
+    const errorBox = h('p', { className: 'error', attrs: { role: 'alert' } });
+    const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+    const baseUrl = gateway.url ?? `http://${host}:${settings.port}`;
+    const authOn = gateway.authMode !== 'off';
+    // With auth off any text passes; with auth on the real key appears only after "Reveal".
+    const key = !authOn ? 'agate' : (this.revealedKey ?? KEY_PLACEHOLDER);
+    const snippets = clientSnippets({ baseUrl, key });
+    const current = snippets.find((snippet) => snippet.id === this.snippet) ?? snippets[0];
+    const picker = select('snippet-client', 'Client', snippets.map((snippet) => [snippet.id, snippet.label] as const), current.id);
+    picker.control.addEventListener('change', () => ((this.snippet = picker.control.value as SnippetId), this.renderSnippets()));
+    clear(this.snippetsBox);
+    this.snippetsBox.append(...present(
+      ...this.heading('Connect a client'),
+      h('p', { className: 'row base-url' }, 'Base URL ', h('code', { text: baseUrl, attrs: { 'data-base-url': '' } }),
+        button('Copy', () => void this.copy(baseUrl, 'Base URL copied', errorBox), { secondary: true, attrs: { 'aria-label': 'Copy the base URL' } })),
+      h('div', { className: 'row' }, picker.field,
+        authOn
+          ? this.revealedKey
+            ? button('Hide key', () => ((this.revealedKey = undefined), this.renderSnippets()), { secondary: true })
+            : button('Reveal primary key', () =>
+                void this.attempt(async () => {
+                  this.revealedKey = (await this.transport.call('primaryKey', {})).key;
+                  this.renderSnippets();
+                }, errorBox), { secondary: true })
+          : null),
+      h('p', { className: 'muted', text: `${current.where}${authOn && !this.revealedKey ? ` — replace ${KEY_PLACEHOLDER} with your key or a client key` : ''}` }),
+      h('pre', { className: 'snippet', attrs: { 'data-snippet': current.id, 'aria-label': `${current.label} setup` } }, h('code', { text: current.text })),
+      button('Copy snippet', () => void this.copy(current.text, `${current.label} snippet copied`, errorBox), { attrs: { 'data-action': 'copy-snippet' } }),
+      errorBox,
+    ));
+  }
+
+  private async copy(text: string, done: string, errorBox: HTMLElement): Promise<void> {
+    if (await this.attempt(() => copyText(text), errorBox)) this.say(done);
+  }
+}
