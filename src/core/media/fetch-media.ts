@@ -85,6 +85,7 @@ interface MediaJob {
 
 export async function resolveMediaUrls(request: ChatRequest, options: ResolveMediaOptions): Promise<void> {
   const jobs = collectUrlParts(request);
+  if (jobs.length === 0) return options.signal?.throwIfAborted();
   let next = 0;
   const failures: Array<{ index: number; error: unknown }> = [];
   const worker = async () => {

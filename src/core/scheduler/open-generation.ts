@@ -68,9 +68,14 @@ function describe(account: UnavailableAccount, model: string): string {
 async function bufferedRest(first: IteratorResult<ChatEvent>, rest: AsyncIterator<ChatEvent>): Promise<AsyncIterator<ChatEvent>> {
   const events: ChatEvent[] = [];
   if (!first.done) for (let step = await rest.next(); !step.done; step = await rest.next()) events.push(step.value);
-  return (async function* () {
-    yield* events;
-  })();
+  // A plain iterator over the array: an async generator would cost a few promises per event for nothing.
+  let index = 0;
+  return {
+    next: () =>
+      Promise.resolve<IteratorResult<ChatEvent>>(
+        index < events.length ? { done: false, value: events[index++] } : { done: true, value: undefined },
+      ),
+  };
 }
 
 export function openGeneration(

@@ -161,7 +161,11 @@ async function writeStream(
   } catch (err) {
     if (!signal.aborted) {
       outcome.failure = toGatewayError(err);
-      await write(encoder.error(outcome.failure));
+      try {
+        await write(encoder.error(outcome.failure));
+      } catch {
+        // Writing the error frame failed too: the stream ends as it is.
+      }
     }
   } finally {
     clearInterval(keepAlive);

@@ -10,7 +10,9 @@ import type { JsonObject } from './read';
  * into something else. Unknown keywords stay allowed: the cleaner handles
  * them (upstream/cloudcode/schema.ts).
  */
-const ajv = new Ajv({ strict: false });
+let ajv: Ajv | undefined;
+/** Made on the first schema to check: a gateway whose clients send none never loads the meta-schema. */
+const checker = (): Ajv => (ajv ??= new Ajv({ strict: false }));
 
 /** `what`: the owner as OpenAI's messages name it (`function 'get_weather'`, `response_format 'city'`). */
 export function assertValidJsonSchema(schema: JsonObject, param: string, what: string): void {
@@ -18,13 +20,13 @@ export function assertValidJsonSchema(schema: JsonObject, param: string, what: s
   const { $schema: _dialect, ...body } = schema;
   let valid: boolean;
   try {
-    valid = ajv.validateSchema(body) as boolean;
+    valid = checker().validateSchema(body) as boolean;
   } catch {
     // Nesting deep enough to exhaust the stack.
     throw invalidRequest(`Invalid schema for ${what}: the schema is nested too deeply.`, param);
   }
   if (valid) return;
-  const [first] = ajv.errors ?? [];
+  const [first] = checker().errors ?? [];
   const where = first?.instancePath ? `'${first.instancePath}'` : 'the schema root';
   const allowed = (first?.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
   const detail = `${first?.message ?? 'is not a valid JSON Schema'}${allowed ? ` (${allowed.join(', ')})` : ''}`;
