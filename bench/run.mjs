@@ -190,6 +190,9 @@ async function main() {
     if (plan.warmupRuns) {
       log('warm-up (JIT, connection pools): not measured');
       for (const name of Object.keys(targets)) await loadRun(targets[name], 300, 1000, 0);
+      // The gateway without stores serves only the comparison steps: warm it as long as the main one gets
+      // warm over the rate steps, or the comparison measures V8's JIT instead of the stores.
+      for (const name of storeNames.filter((n) => n.startsWith('agate-plain'))) await loadRun(targets[name], 500, 8000, 0);
     }
     const runs = [];
     const storeRate = smoke ? plan.rates[0] : 200;
