@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { median } from './lib/stats.mjs';
+import { openLoopClient } from './lib/open-loop-client.mjs';
 import { cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -115,21 +116,8 @@ async function main() {
     }
 
     const generator = spawnTracked(1, [path.join(root, 'bench/open-loop.mjs')], { ipc: true });
-    await new Promise((resolve) => generator.once('message', resolve));
-    let nextId = 1;
-    const pending = new Map();
-    generator.on('message', (message) => {
-      if (message.type === 'result') {
-        pending.get(message.id)?.(message.result);
-        pending.delete(message.id);
-      }
-    });
-    const load = (job, runRate, runMs, warmupMs) =>
-      new Promise((resolve) => {
-        const id = nextId++;
-        pending.set(id, resolve);
-        generator.send({ type: 'run', id, target: { url: job.url, body: job.body, headers: job.headers }, rate: runRate, durationMs: runMs, warmupMs, drainMs: 10_000 });
-      });
+    const openLoop = await openLoopClient(generator);
+    const load = (job, runRate, runMs, warmupMs) => openLoop.run(job, runRate, runMs, warmupMs, 10_000);
     const settle = async (pid) => {
       for (let waited = 0; waited < 5_000; waited += 200) {
         const before = cpuMs(pid);

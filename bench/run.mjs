@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { openLoopClient } from './lib/open-loop-client.mjs';
 import { median } from './lib/stats.mjs';
 import { canPin, cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 import { plotLines } from './lib/plot.mjs';
@@ -138,21 +139,8 @@ async function main() {
     await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
 
     const generator = track(spawnPinned(1, process.execPath, [path.join(root, 'bench/open-loop.mjs')], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), 'generator', logFile);
-    await new Promise((resolve) => generator.once('message', resolve));
-    let nextId = 1;
-    const pending = new Map();
-    generator.on('message', (message) => {
-      if (message.type === 'result') {
-        pending.get(message.id)?.(message.result);
-        pending.delete(message.id);
-      }
-    });
-    const loadRun = (target, rate, durationMs, warmupMs) =>
-      new Promise((resolve) => {
-        const id = nextId++;
-        pending.set(id, resolve);
-        generator.send({ type: 'run', id, target: { url: target.url, body: target.body, headers: target.headers }, rate, durationMs, warmupMs, drainMs: plan.drainMs });
-      });
+    const openLoop = await openLoopClient(generator);
+    const loadRun = (target, rate, durationMs, warmupMs) => openLoop.run(target, rate, durationMs, warmupMs, plan.drainMs);
     const pidOf = (target) => ({ agate: gateway.pid, 'agate-plain': plain.pid, passthrough: pass.pid })[target.kind];
 
     /** One measured run: the generator's figures plus the proxy's CPU and peak RSS over it. */
