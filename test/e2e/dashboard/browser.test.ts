@@ -3,19 +3,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_ACCOUNT, startStack, type Stack } from '../../helpers/stack';
 import { dashboardBundle } from './bundle';
+import { ARTIFACTS, CHROMIUM, openHeadlessPage } from './headless-page';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.resolve('.test-artifacts/dashboard');
 
 describe('dashboard: in a browser', function () {
   let stack: Stack;
   let browser: Browser;
   let page: Page;
   let primary: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) this.skip();
@@ -24,12 +23,7 @@ describe('dashboard: in a browser', function () {
       flags: { authMode: 'strict' },
       host: { dashboardDir: await dashboardBundle() } });
     primary = await stack.agate.security.primaryKey();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    // CSP violations and script errors land here.
-    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    page.on('pageerror', (err) => problems.push(err.message));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    ({ browser, page, problems } = await openHeadlessPage());
   });
   after(async () => {
     await browser?.close();

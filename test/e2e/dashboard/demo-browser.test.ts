@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { cliBundle } from './bundle';
+import { ARTIFACTS, CHROMIUM, openHeadlessPage } from './headless-page';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.resolve('.test-artifacts/dashboard');
 
 interface Demo {
   child: ChildProcess;
@@ -54,18 +53,14 @@ describe('dashboard: in a browser against agate demo', function () {
   let browser: Browser;
   let page: Page;
   let primary: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) this.skip();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-demo-browser-'));
     demo = await startDemo(await cliBundle(), dataDir);
     primary = new URL(demo.dashboardUrl).searchParams.get('key') ?? '';
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    page.on('pageerror', (err) => problems.push(err.message));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    ({ browser, page, problems } = await openHeadlessPage());
   });
   after(async () => {
     await browser?.close();
