@@ -12,10 +12,10 @@
 // --artifacts  where screenshots and logs go (default: .test-artifacts/)
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { format, parseArgs } from 'node:util';
+import { freePort } from '../helpers/free-port';
 import { GREP_ENV, SCREENSHOT_URL_ENV } from './harness-env';
 import { CleanupStack } from './runner/cleanup-stack';
 import { serverLogsDir, startCodeServer } from './runner/code-server';
@@ -87,17 +87,6 @@ function testRunUrl(origin: string, authority: string, options: RunOptions, work
   ];
   const query = new URLSearchParams({ folder: workspace, payload: JSON.stringify(payload) });
   return `${origin}/?${query}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function log(message: string): void {

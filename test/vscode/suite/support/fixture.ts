@@ -1,10 +1,12 @@
 // The extension under test, pointed at an upstream simulator that the tests start inside the extension host.
 // Every test file is its own bundle, so the one simulator and the settings that point at it are shared through
 // a global: the first file that asks sets them up, the others reuse them.
-import net from 'node:net';
 import * as vscode from 'vscode';
 import type { AgateExtensionApi, AgateTestingApi } from '../../../../src/extension';
 import { startSimulator, type AccountSpec, type Simulator } from '../../../../src/simulator';
+import { freePort } from '../../../helpers/free-port';
+
+export { freePort };
 
 export const EXTENSION_ID = 'agate.agate';
 
@@ -49,16 +51,6 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The gateway running on `port` (after a settings change has been applied). */
 export function waitForRunning(testing: AgateTestingApi, port?: number): Promise<string> {
