@@ -6,11 +6,11 @@
  * thinking model and on a claude thinking model.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LogEntry } from '../../../src/simulator';
+import { runProcess, type ProcessRun } from '../../helpers/run-process';
 import { startStack, type Stack } from '../../helpers/stack';
 
 const CLAUDE = path.resolve(__dirname, '../../../node_modules/.bin/claude');
@@ -18,11 +18,7 @@ const RUN_TIMEOUT_MS = 20_000;
 
 const isGeneration = (entry: LogEntry) => entry.method === 'streamGenerateContent' || entry.method === 'generateContent';
 
-interface ClaudeRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type ClaudeRun = ProcessRun;
 
 /** A temp HOME that has completed onboarding, so the CLI asks nothing and calls nobody but Agate. */
 function claudeHome(root: string): string {
@@ -48,22 +44,7 @@ function runClaude(stack: Stack, root: string, args: string[]): Promise<ClaudeRu
   };
   const cwd = path.join(root, 'work');
   fs.mkdirSync(cwd, { recursive: true });
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLAUDE, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`claude ${args.join(' ')} ran over ${RUN_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(CLAUDE, args, { cwd, env, timeoutMs: RUN_TIMEOUT_MS });
 }
 
 interface ClaudeResult {

@@ -3,10 +3,10 @@
  * CODEX_HOME whose config.toml points a model provider at the gateway's /v1
  * with the Responses wire API, and a throw-away working directory.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runProcess } from '../../helpers/run-process';
 
 const CODEX = path.resolve('node_modules/.bin/codex');
 
@@ -61,32 +61,21 @@ export class CodexHarness {
   }
 
   /** `codex exec` with full access (as root, offline, the sandbox cannot be set up) and stdin closed. */
-  exec(model: string, prompt: string): Promise<CodexRun> {
+  async exec(model: string, prompt: string): Promise<CodexRun> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-codex-work-'));
     this.workDirs.push(workDir);
     const args = ['exec', '--skip-git-repo-check', '--ephemeral', '--json', '-s', 'danger-full-access', '-m', model, prompt];
-    const child = spawn(CODEX, args, {
+    const { code: exitCode, stdout, stderr } = await runProcess(CODEX, args, {
       cwd: workDir,
       env: { ...process.env, CODEX_HOME: this.home, HOME: this.home, AGATE_API_KEY: this.setup.apiKey ?? 'sk-codex' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      timeoutMs: this.setup.timeoutMs ?? 30_000,
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), this.setup.timeoutMs ?? 30_000);
-    return new Promise((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (exitCode) => {
-        clearTimeout(timer);
-        const events = stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as CodexEvent);
-        const answer = events.filter((e) => e.type === 'item.completed' && e.item?.type === 'agent_message').at(-1)?.item?.text ?? '';
-        resolve({ exitCode, events, stderr, workDir, answer });
-      });
-    });
+    const events = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as CodexEvent);
+    const answer = events.filter((e) => e.type === 'item.completed' && e.item?.type === 'agent_message').at(-1)?.item?.text ?? '';
+    return { exitCode, events, stderr, workDir, answer };
   }
 
   cleanup(): void {
