@@ -32,6 +32,11 @@ export interface StreamEncoder {
 
 export interface ProtocolCodec {
   readonly protocol: ClientProtocol;
+  /**
+   * The protocol reports which stop sequence ended the answer (Anthropic's `stop_sequence`). Gemini never says,
+   * so for such a protocol the gateway applies the stop sequences itself instead of sending them upstream.
+   */
+  readonly namesStopSequence?: boolean;
   /** Validates and decodes; throws GatewayError('invalid_request', …, {param}) naming the bad field. */
   decodeRequest(body: unknown, ctx: InboundContext): ChatRequest;
   encodeResponse(response: ChatResponse, request: ChatRequest): unknown;

@@ -55,8 +55,7 @@ export async function handleGeneration(
   let failure: GatewayError | undefined;
   try {
     const request = await deps.prepare(decoded, abort.signal, ctx.state);
-    // Anthropic names the stop sequence that matched, which Gemini never reports: for its clients the gateway applies them.
-    const stops = codec.protocol === 'anthropic' && request.stopSequences?.length ? request.stopSequences : undefined;
+    const stops = codec.namesStopSequence && request.stopSequences?.length ? request.stopSequences : undefined;
     const opened = await deps.dispatcher.open(stops ? { ...request, stopSequences: undefined } : request, abort.signal);
     run = stops ? { ...opened, events: cutAtStopSequences(opened.events, stops) } : opened;
     if (request.stream) {

@@ -26,6 +26,7 @@ export function createAnthropicCodec(options: AnthropicCodecOptions = {}): Anthr
   const limits: MediaLimits = { maxInlineMediaBytes: options.maxInlineMediaBytes ?? DEFAULT_MAX_INLINE_MEDIA_BYTES };
   return {
     protocol: 'anthropic',
+    namesStopSequence: true,
     decodeRequest: (body, ctx) => decodeMessagesBody(body, ctx, { limits, requireMaxTokens: true }),
     encodeResponse: encodeMessageResponse,
     createStreamEncoder: (request) => new AnthropicStreamEncoder(request.model),
