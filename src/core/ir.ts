@@ -31,7 +31,7 @@ export interface MediaPart {
 
 /**
  * Model reasoning. `signature` is the upstream's opaque thought signature
- * (fact sheet §7); `redacted` parts carry no readable text, only the signature.
+ * (upstream-protocol §7); `redacted` parts carry no readable text, only the signature.
  */
 export interface ThinkingPart {
   type: 'thinking';
@@ -117,7 +117,7 @@ export interface ChatRequest {
   includeThoughts?: boolean;
   responseFormat?: ResponseFormat;
   stream: boolean;
-  /** Conversation identity for sticky routing (fact sheet §8); the pipeline derives one when absent. */
+  /** Conversation identity for sticky routing (upstream-protocol §8); the pipeline derives one when absent. */
   sessionKey?: string;
   /** Client-supplied end-user id (OpenAI `user`, Anthropic `metadata.user_id`). */
   user?: string;

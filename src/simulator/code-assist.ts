@@ -1,5 +1,5 @@
 /**
- * The account-level Cloud Code methods (fact sheet §3, §4): loadCodeAssist,
+ * The account-level Cloud Code methods (upstream-protocol §3, §4): loadCodeAssist,
  * onboardUser as a long-running operation, fetchAvailableModels, countTokens.
  */
 import type { OnboardingOperation, SimAccount } from './accounts';
@@ -99,7 +99,7 @@ export function fetchAvailableModels(state: SimState, body: unknown, account: Si
   const models: Record<string, unknown> = {};
   for (const model of SIM_MODELS) {
     const window = account.quota.window(model.id, state.config.quotaWindowMs);
-    // Fact sheet §4: an exhausted model has a resetTime and no remainingFraction.
+    // upstream-protocol §4: an exhausted model has a resetTime and no remainingFraction.
     const quotaInfo: Record<string, unknown> = { resetTime: isoSeconds(window.resetAt) };
     if (window.fraction > 0) quotaInfo.remainingFraction = window.fraction;
     const entry: Record<string, unknown> = {
@@ -118,7 +118,7 @@ export function fetchAvailableModels(state: SimState, body: unknown, account: Si
   return { models, deprecatedModelIds };
 }
 
-/** countTokens `{"request":{"model":"models/<m>","contents":[…]}}` → `{totalTokens}` (fact sheet §2). */
+/** countTokens `{"request":{"model":"models/<m>","contents":[…]}}` → `{totalTokens}` (upstream-protocol §2). */
 export function countTokens(body: unknown): { totalTokens: number } {
   const envelope = requireObject(body, 'CountTokensRequest');
   rejectUnknownKeys(envelope, ['request'], '');
@@ -136,7 +136,7 @@ export function countTokens(body: unknown): { totalTokens: number } {
   return { totalTokens: promptTokens(request as unknown as GenerateRequest) };
 }
 
-/** retrieveUserQuota (fact sheet §1): the same quota as buckets. */
+/** retrieveUserQuota (upstream-protocol §1): the same quota as buckets. */
 export function retrieveUserQuota(state: SimState, body: unknown, account: SimAccount): unknown {
   const request = requireObject(body, 'RetrieveUserQuotaRequest');
   rejectUnknownKeys(request, ['project', 'userAgent'], '');

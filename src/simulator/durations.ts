@@ -1,4 +1,4 @@
-/** The three time notations Google error bodies use (fact sheet §6). */
+/** The three time notations Google error bodies use (upstream-protocol §6). */
 
 function trimDecimals(value: number, digits: number): string {
   return value.toFixed(digits).replace(/\.?0+$/, '');

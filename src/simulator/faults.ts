@@ -1,4 +1,4 @@
-/** Injected faults: which requests they hit, and the error each kind answers with (fact sheet §6). */
+/** Injected faults: which requests they hit, and the error each kind answers with (upstream-protocol §6). */
 import { goDuration, isoSeconds, protoDuration } from './durations';
 import { CLOUDCODE_DOMAIN, SimHttpError, googleError, unauthenticated } from './google-errors';
 import type { FaultSpec } from './types';
@@ -63,7 +63,7 @@ function matches(spec: FaultSpec, target: FaultTarget): boolean {
   );
 }
 
-/** 429 with ErrorInfo (quotaResetDelay, quotaResetTimeStamp) and RetryInfo, as the fact sheet's sample. */
+/** 429 with ErrorInfo (quotaResetDelay, quotaResetTimeStamp) and RetryInfo, as upstream-protocol §6 shows. */
 export function quotaError(
   reason: 'RATE_LIMIT_EXCEEDED' | 'QUOTA_EXHAUSTED',
   model: string | undefined,

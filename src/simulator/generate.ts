@@ -1,7 +1,7 @@
 /**
  * generateContent and streamGenerateContent: validate, apply faults and
  * quota, then deliver the scripted answer — as SSE `data: {"response":…}`
- * frames (fact sheet §2), a streamed JSON array without `alt=sse`, or one body.
+ * frames (upstream-protocol §2), a streamed JSON array without `alt=sse`, or one body.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SimAccount } from './accounts';

@@ -1,6 +1,6 @@
-/** The models the simulated Cloud Code serves (fact sheet §4, §5). */
+/** The models the simulated Cloud Code serves (upstream-protocol §4, §5). */
 
-/** Thought signatures are bound to a family and never valid in another (fact sheet §7). */
+/** Thought signatures are bound to a family and never valid in another (upstream-protocol §7). */
 export type ModelFamily = 'claude' | 'gemini' | 'gpt';
 
 export interface SimModel {

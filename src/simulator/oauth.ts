@@ -1,5 +1,5 @@
 /**
- * Google OAuth stand-in (fact sheet §3): the token endpoint (refresh_token
+ * Google OAuth stand-in (upstream-protocol §3): the token endpoint (refresh_token
  * and authorization_code grants, PKCE checked), userinfo, and an authorize
  * page that consents at once and redirects back with a code.
  */

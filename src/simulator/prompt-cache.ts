@@ -1,5 +1,5 @@
 /**
- * The upstream prompt cache (fact sheet §8): a request whose `sessionId`
+ * The upstream prompt cache (upstream-protocol §8): a request whose `sessionId`
  * repeats on the same account and model, with a prompt that starts with the
  * previous prompt, reports that previous prompt as `cachedContentTokenCount`.
  * Prompts are remembered as rolling digests, one per content, so the prefix

@@ -1,5 +1,5 @@
 /**
- * Per-model remainingFraction of one account (fact sheet §4): it falls with
+ * Per-model remainingFraction of one account (upstream-protocol §4): it falls with
  * each served generation and comes back to full when its window ends.
  */
 

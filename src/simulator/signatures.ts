@@ -1,5 +1,5 @@
 /**
- * Thought signatures the simulator issues and later verifies (fact sheet §7):
+ * Thought signatures the simulator issues and later verifies (upstream-protocol §7):
  * opaque to clients, bound to a model family and to what they sign (a call
  * id or a response id), unforgeable without the per-simulator key.
  * Layout: base64url( payloadLength:u8 | "family:subject" | HMAC-SHA256 ).

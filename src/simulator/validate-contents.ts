@@ -1,8 +1,8 @@
 /**
  * Contents as the upstream accepts them: well-formed parts, user/model turns
- * that alternate (fact sheet §9), every function call answered in the next
+ * that alternate (upstream-protocol §9), every function call answered in the next
  * turn, and thought signatures that are genuine and of the model's family
- * (fact sheet §7).
+ * (upstream-protocol §7).
  */
 import { invalidArgument, type SimHttpError } from './google-errors';
 import { isObject } from './http';

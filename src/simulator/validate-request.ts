@@ -1,5 +1,5 @@
 /**
- * The generation envelope (fact sheet §2) checked as strictly as the real
+ * The generation envelope (upstream-protocol §2) checked as strictly as the real
  * service: every envelope field, the caller's own project, a known model,
  * only known GenerateContentRequest fields, and generation limits (§5).
  */
@@ -139,7 +139,7 @@ function validateGenerationConfig(config: WireGenerationConfig, model: SimModel)
     throw fieldError('generation_config.thinking_config.thinking_budget', 'must be an integer ≥ -1.');
   }
   if (thinkingLevel !== undefined) throw invalidArgument('You can only set only one of thinking budget and thinking level.');
-  // Fact sheet §5: the upstream requires maxOutputTokens > thinkingBudget.
+  // upstream-protocol §5: the upstream requires maxOutputTokens > thinkingBudget.
   if (thinkingBudget > 0 && maxOutputTokens !== undefined && maxOutputTokens <= thinkingBudget) {
     throw invalidArgument(
       `\`max_tokens\` must be greater than \`thinking.budget_tokens\` (maxOutputTokens ${maxOutputTokens} ≤ thinkingBudget ${thinkingBudget}).`,

@@ -1,5 +1,5 @@
 /**
- * Tools as the upstream accepts them: the OpenAPI subset of fact sheet §9 in
+ * Tools as the upstream accepts them: the OpenAPI subset of upstream-protocol §9 in
  * function declarations, search never mixed with functions, a sane toolConfig.
  * Messages follow Google's ("Unknown name … Cannot find field", "* GenerateContentRequest.path: …").
  */
@@ -9,7 +9,7 @@ import type { GenerateRequest, WireTool } from './wire';
 
 const TOOL_KEYS = ['functionDeclarations', 'googleSearch', 'googleSearchRetrieval', 'codeExecution', 'urlContext'];
 const DECLARATION_KEYS = ['name', 'description', 'parameters', 'response', 'behavior'];
-/** The keywords fact sheet §9 keeps; everything else must be rewritten by the gateway. */
+/** The keywords upstream-protocol §9 keeps; everything else must be rewritten by the gateway. */
 const SCHEMA_KEYS = ['type', 'description', 'properties', 'required', 'items', 'enum', 'nullable', 'format', 'title'];
 const SCHEMA_TYPES = ['STRING', 'NUMBER', 'INTEGER', 'BOOLEAN', 'ARRAY', 'OBJECT'];
 const FORMATS: Readonly<Record<string, readonly string[]>> = {

@@ -1,4 +1,4 @@
-/** The Cloud Code wire shapes (fact sheet §2), as the validators narrow them. */
+/** The Cloud Code wire shapes (upstream-protocol §2), as the validators narrow them. */
 
 export interface WirePart {
   text?: string;

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../ports';
 import { UpstreamFailure } from '../upstream/failure';
 
 /**
- * Google OAuth for the Antigravity installed-app client (fact sheet §3):
+ * Google OAuth for the Antigravity installed-app client (upstream-protocol §3):
  * authorize URL, token endpoint (authorization code + PKCE, refresh grant)
  * and userinfo. Failures are UpstreamFailures, so the scheduler treats a dead
  * refresh token (`invalid_grant`) like any other classified failure.
@@ -159,7 +159,7 @@ export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
       url.searchParams.set('redirect_uri', redirectUri);
       url.searchParams.set('response_type', 'code');
       url.searchParams.set('scope', OAUTH_SCOPES.join(' '));
-      // offline + consent: Google only returns a refresh token when both are asked (fact sheet §3).
+      // offline + consent: Google only returns a refresh token when both are asked (upstream-protocol §3).
       url.searchParams.set('access_type', 'offline');
       url.searchParams.set('prompt', 'consent');
       url.searchParams.set('state', state);

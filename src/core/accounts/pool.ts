@@ -216,7 +216,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
   const renewAccessToken = (accountId: string, rejected: string, signal?: AbortSignal) =>
     withTokenFailures(accountId, () => tokens.renew(accountId, rejected, signal));
 
-  /** The reset time the quota data gives is authoritative for an exhausted limit (fact sheet §4). */
+  /** The reset time the quota data gives is authoritative for an exhausted limit (upstream-protocol §4). */
   function applyQuota(account: AccountRecord, snapshot: ModelQuotaSnapshot): void {
     const now = clock.now();
     // Stamped with the pool's clock: the poller and the 429 coalescing measure age with it.

@@ -1,7 +1,7 @@
 import type { Clock, Logger } from '../ports';
 
 /**
- * Polls each account's quota (fact sheet §4) every `intervalMs`, each account
+ * Polls each account's quota (upstream-protocol §4) every `intervalMs`, each account
  * on its own jittered schedule so that a pool never polls in one burst.
  * A fetch made elsewhere (after a 429, on add) pushes the next poll back.
  */

@@ -2,9 +2,10 @@ import type { AccountApi, ModelQuotaSnapshot } from '../upstream/upstream';
 import type { OAuthClient, OAuthTokens } from './oauth';
 
 /**
- * What adding (or re-checking) an account takes, step by step (fact sheet
- * §3, §4): a token, the email, the Cloud Code project (onboarding when there
- * is none), and a first quota fetch. Each failure names its step.
+ * What adding (or re-checking) an account takes, step by step
+ * (upstream-protocol §3, §4): a token, the email, the Cloud Code project
+ * (onboarding when there is none), and a first quota fetch. Each failure names
+ * its step.
  */
 
 export type SetupStep = 'token refresh' | 'email lookup' | 'project discovery' | 'onboarding' | 'quota fetch';
@@ -36,7 +37,7 @@ export interface SetupInput {
   expectedEmail?: string;
 }
 
-/** Onboarding asks for the default allowed tier, or the free tier (fact sheet §3). */
+/** Onboarding asks for the default allowed tier, or the free tier (upstream-protocol §3). */
 const FALLBACK_TIER = 'free-tier';
 
 async function step<T>(name: SetupStep, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {

@@ -7,11 +7,11 @@ import type { AccountView } from './types';
 
 /**
  * Google sign-in with the authorization code flow, PKCE S256 and a loopback
- * redirect (fact sheet §3). The core listens and exchanges the code; the host
+ * redirect (upstream-protocol §3). The core listens and exchanges the code; the host
  * opens the browser at `authorizeUrl`.
  */
 
-/** ACP and CPA listen on 51121 and fall back to 51122–51126 (fact sheet §3). */
+/** ACP and CPA listen on 51121 and fall back to 51122–51126 (upstream-protocol §3). */
 export const DEFAULT_SIGN_IN_PORTS = [51121, 51122, 51123, 51124, 51125, 51126];
 export const CALLBACK_PATH = '/oauth-callback';
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;

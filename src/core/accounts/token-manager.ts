@@ -4,7 +4,7 @@ import type { OAuthClient, OAuthTokens } from './oauth';
 
 /**
  * Access tokens, in memory only. Each is refreshed ahead of its expiry
- * (fact sheet §3: AM 90 s, OAA 60 s) with at most one refresh in flight per
+ * (upstream-protocol §3: AM 90 s, OAA 60 s) with at most one refresh in flight per
  * account, however many requests ask at once.
  */
 export interface TokenManager {

@@ -1,6 +1,6 @@
 import type { ModelQuotaSnapshot } from '../upstream/upstream';
 
-/** Why one account cannot serve one model for a while (fact sheet §6). */
+/** Why one account cannot serve one model for a while (upstream-protocol §6). */
 export interface ModelLimit {
   /** cooldown: a rate limit with a known delay; exhausted: the quota is spent until its reset. */
   kind: 'cooldown' | 'exhausted';
@@ -42,7 +42,7 @@ export interface AccountRecord {
 /** What a host shows: `disabled` wins over the account-wide status. */
 export type AccountState = AccountStatus | 'disabled';
 
-/** Subscription level, for preference (Ultra > Pro > Free, fact sheet §4) and display. */
+/** Subscription level, for preference (Ultra > Pro > Free, upstream-protocol §4) and display. */
 export type Plan = 'ultra' | 'pro' | 'free';
 
 export interface AccountModelView {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { GatewayConfig } from './types';
 
 /**
- * The public installed-app OAuth client of Antigravity (fact sheet §3): the
+ * The public installed-app OAuth client of Antigravity (upstream-protocol §3): the
  * same constants every peer ships. Configurable, since Google may rotate them.
  */
 const ANTIGRAVITY_CLIENT_ID = '1071006060591-tmhssin2h21lcre235vtolojh4g403ep.apps.googleusercontent.com';
@@ -24,7 +24,7 @@ export function defaultConfig(): GatewayConfig {
     dataDir: defaultDataDir(),
     logLevel: 'info',
     upstream: {
-      // Fact sheet §1: daily first, then prod.
+      // upstream-protocol §1: daily first, then prod.
       hosts: ['https://daily-cloudcode-pa.googleapis.com', 'https://cloudcode-pa.googleapis.com'],
       userAgent: `antigravity/1.15.8 ${os.platform()}/${os.arch()}`,
       proxy: '',

@@ -23,7 +23,7 @@ export interface GatewayConfig {
     userAgent: string;
     /** Outbound HTTP proxy URL for upstream and OAuth calls; empty = direct. */
     proxy: string;
-    /** Antigravity identity text placed before the client's system prompt; empty = none (fact sheet §2). */
+    /** Antigravity identity text placed before the client's system prompt; empty = none (upstream-protocol §2). */
     systemPreamble: string;
     connectTimeoutMs: number;
     firstByteTimeoutMs: number;

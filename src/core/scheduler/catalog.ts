@@ -21,7 +21,7 @@ function modelEntry(info: ModelInfo): CatalogModel {
 
 /**
  * What clients see in `/v1/models` and `/v1beta/models`: the live models of
- * every account's quota data (fact sheet §4), the configured groups, and the
+ * every account's quota data (upstream-protocol §4), the configured groups, and the
  * configured exact aliases that lead somewhere. Pattern aliases cannot be
  * listed, but `get` answers for any name they match.
  */

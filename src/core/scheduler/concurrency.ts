@@ -2,7 +2,7 @@ import type { Clock } from '../ports';
 
 /**
  * In-flight limits: per account, and per account × model (the scope in which
- * Cloud Code rate-limits, fact sheet §6). 0 means unlimited. Waiting is not
+ * Cloud Code rate-limits, upstream-protocol §6). 0 means unlimited. Waiting is not
  * a FIFO queue: every release wakes the waiters, which then select again, so
  * a waiter can take any account that became free.
  */

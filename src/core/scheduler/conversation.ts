@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChatRequest } from '../ir';
 
 /**
- * Conversation identity for sticky routing (fact sheet §8): the client's
+ * Conversation identity for sticky routing (upstream-protocol §8): the client's
  * session key when the pipeline found one, else a hash of the first user
  * text, which stays the same for every turn of one conversation.
  */
@@ -19,7 +19,7 @@ export function conversationKeyOf(request: ChatRequest): string | undefined {
 
 /**
  * The upstream `request.sessionId`: a negative decimal integer string derived
- * from the conversation key (fact sheet §8), so one conversation keeps one id.
+ * from the conversation key (upstream-protocol §8), so one conversation keeps one id.
  */
 export function sessionIdOf(conversationKey: string): string {
   const digest = createHash('sha256').update(conversationKey).digest();

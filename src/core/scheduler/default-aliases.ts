@@ -1,6 +1,6 @@
 /**
  * Model ids clients invent or remember, mapped onto the live Antigravity
- * models (fact sheet §5). `*` matches any run of characters; among matching
+ * models (upstream-protocol §5). `*` matches any run of characters; among matching
  * patterns the one with the most literal characters wins, and `models.aliases`
  * from the config always wins over these. A live model id is never aliased
  * by a default.

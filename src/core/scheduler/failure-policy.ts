@@ -3,7 +3,7 @@ import type { UpstreamFailure } from '../upstream/failure';
 
 /**
  * What to do after a failed attempt, decided from the failure's class alone
- * (fact sheet §6), never from a status code. Pure: the dispatcher carries it out.
+ * (upstream-protocol §6), never from a status code. Pure: the dispatcher carries it out.
  */
 
 export interface FailurePolicySettings {

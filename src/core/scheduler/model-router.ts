@@ -6,7 +6,7 @@ import { DEFAULT_MODEL_ALIASES } from './default-aliases';
 /**
  * Client model name → the upstream models to try, in order: config aliases
  * (exact ids and `*` patterns), model groups, live ids, deprecated ids
- * (fact sheet §4), then the built-in aliases.
+ * (upstream-protocol §4), then the built-in aliases.
  */
 
 export interface ModelRouting {

@@ -4,7 +4,7 @@ import type { AccountRecord } from '../accounts/types';
 import type { SchedulingMode } from '../config/types';
 
 /**
- * Which account serves a request for one model (fact sheet §8 modes):
+ * Which account serves a request for one model (upstream-protocol §8 modes):
  * - cache-first: a conversation sticks to its account; when that account
  *   cools down for at most `stickyWaitMs`, wait for it rather than lose the
  *   upstream prompt cache.

@@ -1,7 +1,7 @@
 /**
  * Every upstream failure is classified once, here in shape and in
  * `cloudcode/classify.ts` for the Cloud Code wire, so that the scheduler
- * decides from the class and never from status codes (fact sheet §6).
+ * decides from the class and never from status codes (upstream-protocol §6).
  */
 export type UpstreamFailureKind =
   | 'rate_limited' // 429 RATE_LIMIT_EXCEEDED: short, per account × model

@@ -1,6 +1,6 @@
 import type { ChatEvent, ChatRequest } from '../ir';
 
-/** What the pool knows of one upstream model for one account (fact sheet §4). */
+/** What the pool knows of one upstream model for one account (upstream-protocol §4). */
 export interface ModelInfo {
   id: string;
   displayName?: string;
@@ -38,7 +38,7 @@ export interface UpstreamCall {
   /** The real upstream model id, after aliases and groups. */
   model: string;
   modelInfo?: ModelInfo;
-  /** Upstream `request.sessionId` (fact sheet §8), derived from the conversation key. */
+  /** Upstream `request.sessionId` (upstream-protocol §8), derived from the conversation key. */
   sessionId: string;
   signal: AbortSignal;
   /** Strip replayed thought signatures (the retry after a signature 400). */

@@ -2,7 +2,9 @@
  * The real gemini-cli, offline, pointed at the gateway with its Gemini API
  * base-URL override (`GOOGLE_GEMINI_BASE_URL`) and the gateway key as its API
  * key: it must answer a prompt and carry out a tool call the simulated model
- * asks for. How it runs here: /work/shared/clients.md.
+ * asks for. It runs headless: a private HOME whose settings select API-key
+ * auth (else it exits 41), a trusted workspace, and `--approval-mode yolo` (without
+ * it the shell and write tools are not declared).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -216,7 +216,7 @@ describe('gemini e2e: @google/genai through the gateway', () => {
     assert.equal(request.generationConfig?.topK, 7);
     assert.deepEqual(request.safetySettings, safetySettings);
     assert.deepEqual(request.toolConfig, toolConfig);
-    // Function schemas pass the upstream's cleaner (fact sheet §9), which spells types in lower case; Google reads either.
+    // Function schemas pass the upstream's cleaner (upstream-protocol §9), which spells types in lower case; Google reads either.
     const [sentDeclaration] = weatherTool().functionDeclarations;
     const parameters = { type: 'object', properties: { city: { type: 'string', description: 'City name' } }, required: ['city'] };
     assert.deepEqual(request.tools, [{ functionDeclarations: [{ ...sentDeclaration, parameters }] }]);

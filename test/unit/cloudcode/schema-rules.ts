@@ -1,7 +1,7 @@
 import type { GeminiSchema } from '../../../src/core/upstream/cloudcode/schema';
 
 /**
- * What the upstream accepts in a function declaration's schema (fact sheet §9,
+ * What the upstream accepts in a function declaration's schema (upstream-protocol §9,
  * and the strict reading the simulator enforces): a type on every node, at
  * least one property on every object, string-only enums, items on arrays.
  */

@@ -180,7 +180,7 @@ describe('gemini codec with the real @google/genai SDK', () => {
     const chat = ai.chats.create({ model: 'gemini-3-flash', config: { thinkingConfig: { includeThoughts: true } } });
     for await (const chunk of await chat.sendMessageStream({ message: 'first' })) void chunk;
     for await (const chunk of await chat.sendMessageStream({ message: 'second' })) void chunk;
-    // The SDK records each chunk as its own model turn (the upstream merges them, fact sheet §9);
+    // The SDK records each chunk as its own model turn (the upstream merges them, upstream-protocol §9);
     // the closing chunk's empty text carries nothing and is left out.
     const turn = (part: unknown) => ({ role: 'assistant', parts: [part] });
     assert.deepEqual(received[1].messages, [

@@ -50,7 +50,7 @@ describe('model routing', () => {
     for (const [invented, expected] of Object.entries(cases)) assert.equal(first(invented), expected, invented);
   });
 
-  it('follows deprecated ids to their replacement (fact sheet §4)', () => {
+  it('follows deprecated ids to their replacement (upstream-protocol §4)', () => {
     assert.equal(first('claude-sonnet-4-5'), 'claude-sonnet-4-6');
   });
 

@@ -57,7 +57,7 @@ function lastUserText(messages: Message[]): string | undefined {
 /**
  * The request as a cheap background call on `model`: no tools, no search, no
  * thinking. Thinking parts and tool-call signatures are removed too, because
- * signatures are bound to the model family that produced them (fact sheet §7)
+ * signatures are bound to the model family that produced them (upstream-protocol §7)
  * and the background model is usually of another family.
  */
 export function stripForBackground(req: ChatRequest, model: string): ChatRequest {

@@ -99,7 +99,7 @@ function decodeBlock(block: JsonObject, path: string, ctx: ContentContext): Part
       return [{ type: 'thinking', text, ...(signature ? { signature } : {}) }];
     }
     default: {
-      // redacted_thinking: no readable text, only the opaque signature (fact sheet §7).
+      // redacted_thinking: no readable text, only the opaque signature (upstream-protocol §7).
       const data = expectNonEmptyString(block.data, `${path}.data`);
       return [{ type: 'thinking', text: '', signature: data, redacted: true }];
     }

@@ -29,7 +29,7 @@ export interface DecodeOptions {
   requireMaxTokens: boolean;
 }
 
-/** Claude Code names its conversation in this header (fact sheet §8). */
+/** Claude Code names its conversation in this header (upstream-protocol §8). */
 export const SESSION_HEADER = 'x-claude-code-session-id';
 
 /**

@@ -9,7 +9,7 @@ export interface AnthropicUsage {
 
 /**
  * Anthropic splits the prompt into uncached and cached tokens (input =
- * prompt − cached, fact sheet §2) and bills thinking as output. No upstream
+ * prompt − cached, upstream-protocol §2) and bills thinking as output. No upstream
  * reports cache writes (Gemini's implicit cache has no creation step), so
  * `cache_creation_input_tokens` is always 0.
  */

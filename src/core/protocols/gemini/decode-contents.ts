@@ -1,7 +1,7 @@
 /**
  * `contents` and `systemInstruction` of a Gemini request as IR messages.
  *
- * Thought signatures belong to the client (fact sheet §7) and go back upstream
+ * Thought signatures belong to the client (upstream-protocol §7) and go back upstream
  * exactly where they were: a thought part's signature becomes its
  * ThinkingPart's, a functionCall's its ToolCallPart's, and a signature on any
  * other part (Gemini 3 puts them on text and image parts too) becomes a

@@ -23,7 +23,7 @@ export interface DecodedTools {
 /**
  * Function declarations become IR tools; `googleSearch` (and the legacy
  * `googleSearchRetrieval`) become `webSearch`, which the upstream sends as a
- * bare `{googleSearch: {}}` (fact sheet §9), so search options such as
+ * bare `{googleSearch: {}}` (upstream-protocol §9), so search options such as
  * `timeRangeFilter` do not travel. `codeExecution` is refused: its answers
  * come as executableCode / codeExecutionResult parts, which the IR cannot
  * carry back, so the client would get answers with the code silently missing.

@@ -37,7 +37,7 @@ const hasType = (detail: unknown, type: string): boolean =>
 const protoDuration = (seconds: number): string => `${Number(seconds.toFixed(3))}s`;
 
 /**
- * The upstream's own `details` (ErrorInfo, RetryInfo of a 429: fact sheet §6)
+ * The upstream's own `details` (ErrorInfo, RetryInfo of a 429: upstream-protocol §6)
  * pass through untouched. A known retry delay missing from them is added as a
  * RetryInfo, which gemini-cli reads to time its retry; a bad field becomes a
  * BadRequest field violation, as Google reports it.

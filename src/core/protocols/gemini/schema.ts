@@ -3,7 +3,7 @@
  * as the JSON Schema the IR carries. The one real difference is the `type`
  * enum: Google spells it `OBJECT`, `STRING` … (the SDK's `Type` enum), JSON
  * Schema `object`, `string`. Everything else (`nullable`, `propertyOrdering`,
- * `format` …) is kept for the upstream cleaner (fact sheet §9) to judge.
+ * `format` …) is kept for the upstream cleaner (upstream-protocol §9) to judge.
  */
 import type { JsonSchema } from '../../ir';
 import { isPlainObject } from './fields';

@@ -4,7 +4,7 @@ import { UpstreamFailure } from '../failure';
 import type { AccountApi, CodeAssistInfo, ModelInfo, ModelQuotaSnapshot } from '../upstream';
 import type { CloudCodeClient } from './client';
 
-/** Project discovery, onboarding and quota (fact sheet §3, §4). */
+/** Project discovery, onboarding and quota (upstream-protocol §3, §4). */
 
 export interface AccountApiOptions {
   clock?: Clock;
@@ -61,7 +61,7 @@ function parseCodeAssist(body: unknown): CodeAssistInfo {
 function modelInfo(id: string, entry: Json): ModelInfo {
   const quota = isRecord(entry.quotaInfo) ? entry.quotaInfo : {};
   const resetAt = typeof quota.resetTime === 'string' ? Date.parse(quota.resetTime) : NaN;
-  // Fact sheet §4: a reset time without a fraction means the quota is spent.
+  // upstream-protocol §4: a reset time without a fraction means the quota is spent.
   const remainingFraction =
     typeof quota.remainingFraction === 'number' ? quota.remainingFraction : Number.isNaN(resetAt) ? 1 : 0;
   const info: ModelInfo = { id, remainingFraction };

@@ -2,7 +2,7 @@ import { UpstreamFailure, type UpstreamFailureInit } from '../failure';
 import { parseDurationMs } from './duration';
 
 /**
- * Cloud Code answers → UpstreamFailure (fact sheet §6). Everything the
+ * Cloud Code answers → UpstreamFailure (upstream-protocol §6). Everything the
  * scheduler needs (kind, delays, reset time, the URL a user must visit) is
  * read here, once; the original Google error body rides along for Gemini
  * clients.

@@ -6,7 +6,7 @@ import { UpstreamFailure, type UpstreamFailureKind } from '../failure';
 import { classifyHttpFailure, classifyNetworkError, parseGoogleError } from './classify';
 
 /**
- * The Cloud Code HTTP layer (fact sheet §1, §2): `POST {host}/v1internal:{method}`
+ * The Cloud Code HTTP layer (upstream-protocol §1, §2): `POST {host}/v1internal:{method}`
  * over the runtime's global fetch, ordered host fallback, SSE frames, timeouts
  * and abort propagation. It knows nothing of chat semantics.
  *
@@ -70,7 +70,7 @@ export interface CloudCodeRequest {
 
 export const SIMULATOR_HEADER = 'x-agate-simulator';
 
-/** Fact sheet §1: network errors, 404, 408 and 5xx move on to the next host; 400/401/403/429 never do. */
+/** upstream-protocol §1: network errors, 404, 408 and 5xx move on to the next host; 400/401/403/429 never do. */
 function fallsBack(status: number): boolean {
   return status === 404 || status === 408 || status >= 500;
 }

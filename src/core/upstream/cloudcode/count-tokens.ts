@@ -2,7 +2,7 @@ import { unwrapResponse } from './decode-response';
 import type { GeminiContent, GeminiPart, GenerateContentRequest } from './wire';
 
 /**
- * The countTokens body (fact sheet §2): `{request:{model:"models/<m>", contents}}`.
+ * The countTokens body (upstream-protocol §2): `{request:{model:"models/<m>", contents}}`.
  * The method counts contents only, so the system prompt and the tool
  * declarations, which generation bills too, are folded in as leading user
  * text; a count without them would be off by Claude Code's whole prompt.

@@ -36,7 +36,7 @@ function newCallId(): string {
   return `call_${randomBytes(12).toString('base64url')}`;
 }
 
-/** Fact sheet §2: prompt tokens include cached ones; thoughts are counted apart from the answer. */
+/** upstream-protocol §2: prompt tokens include cached ones; thoughts are counted apart from the answer. */
 function usageFromMetadata(metadata: UsageMetadata): Usage {
   return {
     inputTokens: metadata.promptTokenCount ?? 0,
@@ -46,7 +46,7 @@ function usageFromMetadata(metadata: UsageMetadata): Usage {
   };
 }
 
-/** The frame as sent, or the `response` inside a Cloud Code envelope (fact sheet §2). */
+/** The frame as sent, or the `response` inside a Cloud Code envelope (upstream-protocol §2). */
 export function unwrapResponse(body: unknown): GenerateContentResponse {
   if (typeof body !== 'object' || body === null) return {};
   const wrapped = (body as { response?: unknown }).response;

@@ -1,5 +1,5 @@
 /**
- * Protobuf duration strings as Google sends them (fact sheet §6): `"0.479s"`,
+ * Protobuf duration strings as Google sends them (upstream-protocol §6): `"0.479s"`,
  * `"479.417207ms"`, `"1h2m3s"`, `"0s"` → milliseconds. Undefined when the
  * string is not a duration.
  */

@@ -4,12 +4,12 @@ import type { GeminiContent, GeminiPart } from './wire';
 
 /**
  * IR messages → Gemini `contents`, and the system prompt → `systemInstruction`
- * (fact sheet §2, §9).
+ * (upstream-protocol §2, §9).
  */
 
 /**
  * The optional Antigravity preamble goes in front of the client's system text
- * as a part of its own; the client's prompt is never rewritten (fact sheet §2).
+ * as a part of its own; the client's prompt is never rewritten (upstream-protocol §2).
  */
 export function encodeSystemInstruction(
   system: TextPart[],

@@ -9,7 +9,7 @@ import { SignatureReplay } from './signature-replay';
 import type { SignatureCache } from './signatures';
 import type { GenerateContentRequest, RequestType } from './wire';
 
-/** IR request → the Gemini request inside the Cloud Code envelope (fact sheet §2, §5, §9). */
+/** IR request → the Gemini request inside the Cloud Code envelope (upstream-protocol §2, §5, §9). */
 
 export interface EncodeOptions {
   signatures: SignatureCache;
@@ -57,7 +57,7 @@ export function encodeRequest(request: ChatRequest, call: EncodeCall, options: E
 
   let argumentRepairs: ArgumentRepairs = new Map();
   if (request.webSearch) {
-    // Search grounding never travels with function declarations (fact sheet §9).
+    // Search grounding never travels with function declarations (upstream-protocol §9).
     body.tools = [{ googleSearch: {} }];
   } else if (!imageGeneration && request.tools.length > 0) {
     // Image models take no function tools.

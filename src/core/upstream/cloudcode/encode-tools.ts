@@ -5,7 +5,7 @@ import { cleanSchemaWithPaths, type GeminiSchema } from './schema';
 import type { FunctionCallingMode, FunctionDeclaration, GeminiTool, ToolConfig } from './wire';
 
 /**
- * Function tools and tool choice (fact sheet §2, §9). Web search is not here:
+ * Function tools and tool choice (upstream-protocol §2, §9). Web search is not here:
  * it replaces function declarations rather than joining them.
  */
 

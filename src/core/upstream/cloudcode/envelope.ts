@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GenerateContentRequest, RequestType } from './wire';
 
-/** The Cloud Code wrapper around a Gemini request (fact sheet §2). */
+/** The Cloud Code wrapper around a Gemini request (upstream-protocol §2). */
 export interface CloudCodeEnvelope {
   project: string;
   model: string;

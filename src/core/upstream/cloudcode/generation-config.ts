@@ -4,9 +4,9 @@ import { acceptsZeroThinkingBudget, modelFamily, supportsThinking } from './mode
 import { cleanSchema } from './schema';
 import type { GenerationConfig, ThinkingConfig } from './wire';
 
-/** Sampling, output limits and reasoning (fact sheet §5). */
+/** Sampling, output limits and reasoning (upstream-protocol §5). */
 
-/** Room left for the visible answer when a budget forces maxOutputTokens up (fact sheet §5). */
+/** Room left for the visible answer when a budget forces maxOutputTokens up (upstream-protocol §5). */
 const ANSWER_HEADROOM_TOKENS = 8192;
 
 /** Gemini's "think as much as needed". */

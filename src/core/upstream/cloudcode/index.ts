@@ -29,7 +29,7 @@ export type CloudCodeUpstreamOptions = GatewayConfig['upstream'] & {
 
 export interface CloudCodeUpstream extends Upstream, AccountApi {
   /**
-   * The hosts tried for this call, in order (fact sheet §1 fallback); the last
+   * The hosts tried for this call, in order (upstream-protocol §1 fallback); the last
    * one answered, or failed last. Filled as the call proceeds: read it once
    * `generate()`'s first `next()` settled, or `countTokens()` settled.
    */

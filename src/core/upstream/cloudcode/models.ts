@@ -2,11 +2,11 @@ import type { ModelInfo } from '../upstream';
 
 /**
  * What the Cloud Code wire needs to know about a model id. The live model
- * list (fetchAvailableModels, fact sheet §4) is authoritative where it says
+ * list (fetchAvailableModels, upstream-protocol §4) is authoritative where it says
  * something; these name rules fill the gaps it leaves.
  */
 
-/** Thought signatures are bound to the family that minted them (fact sheet §7). */
+/** Thought signatures are bound to the family that minted them (upstream-protocol §7). */
 export type ModelFamily = 'claude' | 'gemini' | 'other';
 
 export function modelFamily(model: string): ModelFamily {
@@ -17,7 +17,7 @@ export function modelFamily(model: string): ModelFamily {
 
 /**
  * Gemini 3 rejects a replayed functionCall that carries no thought signature
- * (fact sheet §7); `gemini-pro-agent` is served by the same generation.
+ * (upstream-protocol §7); `gemini-pro-agent` is served by the same generation.
  */
 export function requiresCallSignature(model: string): boolean {
   return /^gemini-(3|pro-agent)/.test(model);

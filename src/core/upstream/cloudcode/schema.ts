@@ -2,7 +2,7 @@ import type { JsonSchema } from '../../ir';
 
 /**
  * JSON Schema → the OpenAPI subset Cloud Code accepts in function declarations
- * and response schemas (fact sheet §9).
+ * and response schemas (upstream-protocol §9).
  *
  * Kept: type, title, description, nullable, format (date-time / enum), enum
  * (string values), properties, required, items. Everything else is either

@@ -5,7 +5,7 @@ import type { GeminiPart } from './wire';
 
 /**
  * Which thought signature goes back upstream with a replayed history part
- * (fact sheet §7). The client's own copy wins when it belongs to the target
+ * (upstream-protocol §7). The client's own copy wins when it belongs to the target
  * family; otherwise the cache fills the gap; otherwise Gemini 3 calls get the
  * sentinel and everything else goes without.
  */

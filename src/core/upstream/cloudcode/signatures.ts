@@ -15,7 +15,7 @@ export interface SignatureCacheOptions {
   maxChars?: number;
 }
 
-/** What Gemini 3 accepts in place of a signature it never issued (fact sheet §7). */
+/** What Gemini 3 accepts in place of a signature it never issued (upstream-protocol §7). */
 export const SKIP_SIGNATURE_SENTINEL = 'skip_thought_signature_validator';
 
 const TWO_HOURS_MS = 2 * 60 * 60 * 1000;

@@ -2,7 +2,7 @@ import type { GeminiSchema } from './schema';
 
 /**
  * The Gemini `GenerateContentRequest` / `GenerateContentResponse` shapes the
- * Cloud Code envelope carries (fact sheet §2), as far as Agate writes or
+ * Cloud Code envelope carries (upstream-protocol §2), as far as Agate writes or
  * reads them. Response fields are optional: the upstream streams partial
  * objects.
  */

@@ -69,10 +69,10 @@ export function decodeChatRequest(body: unknown, options: { exposeReasoning: boo
       ? responseFormatFrom(responseFormat, 'response_format', (f) => f.json_schema, 'response_format.json_schema')
       : undefined,
     stream: optionalBoolean(body.stream, 'stream') ?? false,
-    // Fact sheet §8: the client's cache key is the best conversation identity, then its end-user id.
+    // upstream-protocol §8: the client's cache key is the best conversation identity, then its end-user id.
     sessionKey: optionalString(body.prompt_cache_key, 'prompt_cache_key') ?? user,
     user,
-    // The upstream refuses search mixed with function declarations (fact sheet §9).
+    // The upstream refuses search mixed with function declarations (upstream-protocol §9).
     webSearch: searchOptions && tools.length === 0 ? true : undefined,
     inboundCodecState: decodeStreamOptions(body.stream_options),
   });

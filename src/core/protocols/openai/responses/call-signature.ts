@@ -1,6 +1,6 @@
 /**
  * Gemini 3 puts thought signatures on function calls and refuses a replayed
- * call without one (fact sheet §7). A Responses function_call item has no
+ * call without one (upstream-protocol §7). A Responses function_call item has no
  * field for it, but Codex replays every reasoning item's `encrypted_content`
  * verbatim, and that content is ours to define: a call's signature travels as
  * a reasoning item of its own, marked with the call id, just before the call.

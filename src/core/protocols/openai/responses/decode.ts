@@ -90,7 +90,7 @@ export function decodeResponsesRequest(
     includeThoughts: options.exposeReasoning && summary !== undefined,
     responseFormat: format ? responseFormatFrom(format, 'text.format', (f) => f, 'text.format') : undefined,
     stream: optionalBoolean(body.stream, 'stream') ?? false,
-    // Fact sheet §8: Codex sends its conversation id as prompt_cache_key.
+    // upstream-protocol §8: Codex sends its conversation id as prompt_cache_key.
     sessionKey: optionalString(body.prompt_cache_key, 'prompt_cache_key') ?? user,
     user,
     webSearch: webSearch || undefined,

@@ -12,7 +12,7 @@ export interface ResponsesTools {
 /**
  * Responses `tools`: function tools as they are, namespace tools flattened
  * (see tool-names.ts), web search kept only when no function tool is declared
- * (the upstream refuses the mix, fact sheet §9; Codex always sends both, so for
+ * (the upstream refuses the mix, upstream-protocol §9; Codex always sends both, so for
  * Codex it is dropped). Tools OpenAI runs on its own side (file_search,
  * code_interpreter, image_generation, computer_use, mcp, local_shell, custom
  * grammar tools, tool_search) have no upstream counterpart and are dropped.

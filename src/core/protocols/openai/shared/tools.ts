@@ -18,7 +18,7 @@ export function functionTool(fields: JsonObject, param: string, name?: string): 
   const tool: ToolDefinition = { name: name ?? requireNonEmptyString(fields.name, at(param, 'name')) };
   const description = optionalString(fields.description, at(param, 'description'));
   if (description !== undefined) tool.description = description;
-  // The schema goes through as the client wrote it; the upstream codec cleans it (fact sheet §9).
+  // The schema goes through as the client wrote it; the upstream codec cleans it (upstream-protocol §9).
   const parameters = optionalObject(fields.parameters, at(param, 'parameters'));
   if (parameters !== undefined) {
     assertValidJsonSchema(parameters, at(param, 'parameters'), `function '${tool.name}'`);

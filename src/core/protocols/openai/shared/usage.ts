@@ -1,7 +1,7 @@
 import type { Usage } from '../../../ir';
 
 /**
- * OpenAI counts differ from the IR's in two ways (fact sheet §2): prompt
+ * OpenAI counts differ from the IR's in two ways (upstream-protocol §2): prompt
  * tokens include cached ones (the IR's inputTokens already do), and output
  * tokens include reasoning (the IR keeps thinking apart).
  */
