@@ -36,6 +36,12 @@ describe('the packaged .vsix', () => {
     assert.ok(size < MAX_VSIX_BYTES, `${size} bytes`);
   });
 
+  it("ships the user's README (installation, commands, settings), not the developer README", () => {
+    const packaged = execFileSync('unzip', ['-p', vsix, 'extension/readme.md'], { encoding: 'utf8' });
+    assert.equal(packaged, fs.readFileSync(path.join(projectRoot, 'README.vsix.md'), 'utf8'));
+    assert.equal(entries.filter((entry) => /^extension\/readme\.md$/i.test(entry)).length, 1);
+  });
+
   it('is accepted by code-server --install-extension, and the installed copy passes the smoke tests', () => {
     const entry = execFileSync('bash', [path.join(projectRoot, 'scripts/setup-code-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
       .trim()
