@@ -1,4 +1,3 @@
-import type Router from '@koa/router';
 import type Koa from 'koa';
 import { createAdminApi, createAdminRoutes, findDashboardDir, type AdminApi, type SettingsUpdateResult } from './admin';
 import { createAccountPool, createOAuthClient, type AccountPool, type OAuthClient, type OAuthTokens } from './accounts';
@@ -14,10 +13,13 @@ import { anthropicCodec, isClaudeCodeBackgroundRequest, stripForBackground } fro
 import { geminiCodec } from './protocols/gemini';
 import { ChatCompletionsCodec, CompletionsCodec, encodeModel, encodeModelList, ResponsesCodec, ResponsesStore } from './protocols/openai';
 import type { ProtocolRegistry } from './protocols/registry';
-import { createDispatcher, createModelCatalog } from './scheduler';
-import { createSecurity, effectiveAuthMode, type Security } from './security';
+import { GatewayError } from './errors';
+import { createDispatcher, createModelCatalog, liveModelsOf, resolveModel } from './scheduler';
+import { availableModelNames } from './scheduler/model-router';
+import { createSecurity, effectiveAuthMode, type ModelResolution, type Security } from './security';
 import { createGateway, errorRenderersOf } from './server/gateway';
 import { listen, type Listening } from './server/listener';
+import type { RouteEntry, RouteTable } from './server/routes';
 import { protocolFamilyOf } from './server/protocol-of-path';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 import { loadUndici } from './undici';
@@ -33,10 +35,10 @@ export interface AgateHost {
   clock?: Clock;
   /** Accept the upstream simulator's answers (`agate demo`, tests). */
   allowSimulator?: boolean;
-  /** More middleware after the built-in guards (host, origin, auth), before the routes. */
+  /** More middleware after the built-in guards (host, origin), before the routes. */
   guards?: Koa.Middleware[];
-  /** Admin API and dashboard routes. */
-  extraRoutes?: (router: Router, parts: AgateParts) => void;
+  /** More routes, each registered with its permission (public, client, admin). */
+  extraRoutes?: (routes: RouteTable, parts: AgateParts) => void;
   /** Turns off the request monitor and token stats (plain benchmarks). */
   observability?: boolean;
   /** The built dashboard (dist/webview) for `GET /dashboard`; found beside the bundle by default. */
@@ -64,6 +66,8 @@ export interface AgateParts {
 /** The gateway core, assembled: hosts start and stop it and read its parts. */
 export interface Agate extends AgateParts {
   readonly app: Koa;
+  /** Every route with its declared permission. */
+  readonly routes: readonly RouteEntry[];
   /** What the dashboard calls: over HTTP (`/admin/api/*`) or in-process (the VS Code webview). */
   readonly admin: AdminApi;
   /** The primary key, client keys and the guards built from them. */
@@ -174,7 +178,18 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
           monitor: initial.monitor,
           stats: { retentionDays: initial.stats.retentionDays },
         });
-  const security = await createSecurity({ settings: config, secrets, documents: host.documents, clock, logger });
+  /** What a client key's allowance is checked against: the models a name is actually sent upstream as. */
+  const resolveForKeys = (model: string): ModelResolution => {
+    const routing = config().models;
+    const live = liveModelsOf(pool.snapshot());
+    try {
+      return { found: true, models: resolveModel(model, routing, live, () => 0).models };
+    } catch (err) {
+      if (err instanceof GatewayError && err.kind === 'not_found') return { found: false, available: availableModelNames(routing, live) };
+      throw err;
+    }
+  };
+  const security = await createSecurity({ settings: config, secrets, documents: host.documents, clock, logger, resolveModel: resolveForKeys });
   const observer = teeObserver(security.observer, observability?.observer);
 
   async function prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState): Promise<ChatRequest> {
@@ -183,6 +198,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     // In place: the Gemini codec recognises its own request object when encoding the answer.
     await resolveMediaUrls(request, { maxBytes: media.maxBytes, timeoutMs: media.timeoutMs, signal });
     if (request.protocol === 'anthropic' && models.backgroundModel && isClaudeCodeBackgroundRequest(request)) {
+      // The background model is what goes upstream: a client key must be allowed it too.
+      security.authorizeModel(state, models.backgroundModel);
       return stripForBackground(request, models.backgroundModel);
     }
     return request;
@@ -210,7 +227,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   });
   const protocols = protocolsFor(initial);
   const renderers = errorRenderersOf(protocols);
-  const app = createGateway({
+  const { app, routes } = createGateway({
     protocols,
     catalog,
     dispatcher,
@@ -222,6 +239,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     version: host.version,
     accountStats: () => pool.stats(),
     guards: [...security.guards, ...(host.guards ?? [])],
+    authorize: security.authorize,
     modelAccess: { authorize: security.authorizeModel, allows: security.modelAllowed },
     extraRoutes: (router) => {
       adminRoutes.mount(router);
@@ -233,6 +251,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     ...parts,
     admin,
     app,
+    routes: routes.list(),
     get server() {
       return server;
     },

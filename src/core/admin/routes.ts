@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import type Router from '@koa/router';
 import type Koa from 'koa';
 import { GatewayError } from '../errors';
 import { readJsonBody } from '../server/body';
+import type { RouteTable } from '../server/routes';
 import type { AdminApi } from './admin-api';
 import { browserDashboard } from './dashboard-page';
 import type { AccountAction, AdminEvent, AdminMethod } from './types';
@@ -17,7 +17,7 @@ export interface AdminRoutesOptions {
 }
 
 export interface AdminRoutes {
-  mount(router: Router): void;
+  mount(routes: RouteTable): void;
   /** Ends every open event stream: a stopping server must not wait for them. */
   closeStreams(): void;
 }
@@ -30,8 +30,8 @@ const formatEvent = (event: AdminEvent): string => `event: ${event.type}\ndata: 
 
 /**
  * `/admin/api/*` over the admin API, the `/admin/api/events` stream and
- * `GET /dashboard`. The auth guard (security) already admits only the
- * primary key here when auth is on.
+ * `GET /dashboard`, all with the `admin` permission: only the primary key
+ * when auth is on.
  */
 export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
   const { api } = options;
@@ -82,39 +82,39 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
 
   return {
     mount(router) {
-      router.get('/admin/api/gateway', (ctx) => call(ctx, 'gateway', {}));
-      router.get('/admin/api/accounts', (ctx) => call(ctx, 'accounts', {}));
-      router.post('/admin/api/accounts', async (ctx) => call(ctx, 'addAccount', await jsonBody(ctx)));
-      router.post('/admin/api/accounts/order', async (ctx) => call(ctx, 'reorderAccounts', await jsonBody(ctx)));
-      router.post('/admin/api/accounts/sign-in', (ctx) => call(ctx, 'beginSignIn', {}));
-      router.post('/admin/api/accounts/:id/refresh-quota', action('refreshQuota'));
-      router.post('/admin/api/accounts/:id/enable', action('enable'));
-      router.post('/admin/api/accounts/:id/disable', action('disable'));
-      router.delete('/admin/api/accounts/:id', action('remove'));
-      router.post('/admin/api/accounts/:id/reauthenticate', async (ctx) =>
+      router.get('/admin/api/gateway', 'admin', (ctx) => call(ctx, 'gateway', {}));
+      router.get('/admin/api/accounts', 'admin', (ctx) => call(ctx, 'accounts', {}));
+      router.post('/admin/api/accounts', 'admin', async (ctx) => call(ctx, 'addAccount', await jsonBody(ctx)));
+      router.post('/admin/api/accounts/order', 'admin', async (ctx) => call(ctx, 'reorderAccounts', await jsonBody(ctx)));
+      router.post('/admin/api/accounts/sign-in', 'admin', (ctx) => call(ctx, 'beginSignIn', {}));
+      router.post('/admin/api/accounts/:id/refresh-quota', 'admin', action('refreshQuota'));
+      router.post('/admin/api/accounts/:id/enable', 'admin', action('enable'));
+      router.post('/admin/api/accounts/:id/disable', 'admin', action('disable'));
+      router.delete('/admin/api/accounts/:id', 'admin', action('remove'));
+      router.post('/admin/api/accounts/:id/reauthenticate', 'admin', async (ctx) =>
         call(ctx, 'reauthenticate', { ...(await jsonBody(ctx)), id: ctx.params.id }),
       );
-      router.get('/admin/api/requests', (ctx) => call(ctx, 'requests', ctx.query));
-      router.get('/admin/api/requests/:id', (ctx) => call(ctx, 'request', { id: ctx.params.id }));
-      router.get('/admin/api/stats', (ctx) => call(ctx, 'stats', ctx.query));
-      router.get('/admin/api/stats.csv', async (ctx) => {
+      router.get('/admin/api/requests', 'admin', (ctx) => call(ctx, 'requests', ctx.query));
+      router.get('/admin/api/requests/:id', 'admin', (ctx) => call(ctx, 'request', { id: ctx.params.id }));
+      router.get('/admin/api/stats', 'admin', (ctx) => call(ctx, 'stats', ctx.query));
+      router.get('/admin/api/stats.csv', 'admin', async (ctx) => {
         const csv = await api.call('statsCsv', ctx.query);
         ctx.set('Cache-Control', 'no-store');
         ctx.set('Content-Disposition', 'attachment; filename="agate-token-stats.csv"');
         ctx.type = 'text/csv; charset=utf-8';
         ctx.body = csv;
       });
-      router.get('/admin/api/events', events);
-      router.get('/admin/api/proxy', (ctx) => call(ctx, 'proxy', {}));
-      router.post('/admin/api/settings', async (ctx) => call(ctx, 'updateSettings', await jsonBody(ctx)));
-      router.post('/admin/api/gateway/start', (ctx) => call(ctx, 'setRunning', { running: true }));
-      router.post('/admin/api/gateway/stop', (ctx) => call(ctx, 'setRunning', { running: false }));
-      router.post('/admin/api/keys', async (ctx) => call(ctx, 'createClientKey', await jsonBody(ctx)));
-      router.delete('/admin/api/keys/:id', (ctx) => call(ctx, 'revokeClientKey', { id: ctx.params.id }));
+      router.get('/admin/api/events', 'admin', events);
+      router.get('/admin/api/proxy', 'admin', (ctx) => call(ctx, 'proxy', {}));
+      router.post('/admin/api/settings', 'admin', async (ctx) => call(ctx, 'updateSettings', await jsonBody(ctx)));
+      router.post('/admin/api/gateway/start', 'admin', (ctx) => call(ctx, 'setRunning', { running: true }));
+      router.post('/admin/api/gateway/stop', 'admin', (ctx) => call(ctx, 'setRunning', { running: false }));
+      router.post('/admin/api/keys', 'admin', async (ctx) => call(ctx, 'createClientKey', await jsonBody(ctx)));
+      router.delete('/admin/api/keys/:id', 'admin', (ctx) => call(ctx, 'revokeClientKey', { id: ctx.params.id }));
       // POST, not GET: a secret is never the answer to a request a browser might prefetch or cache.
-      router.post('/admin/api/primary-key', (ctx) => call(ctx, 'primaryKey', {}));
+      router.post('/admin/api/primary-key', 'admin', (ctx) => call(ctx, 'primaryKey', {}));
 
-      router.get('/dashboard', async (ctx) => {
+      router.get('/dashboard', 'admin', async (ctx) => {
         const dir = options.dashboardDir();
         if (!dir) throw new GatewayError('unavailable', 'The dashboard is not built: run "npm run build" (it writes dist/webview).');
         const { html, csp } = await browserDashboard(dir);

@@ -3,14 +3,15 @@ import type { GatewayConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { RequestObserver } from '../monitor/types';
 import type { Clock, DocumentStore, Logger, SecretStore } from '../ports';
-import { authGuard, type Caller } from './auth-guard';
+import type { Authorizer } from '../server/routes';
+import { routeAuthorizer, type Caller } from './auth-guard';
 import { hostGuard, originGuard } from './browser-guard';
 import { ClientKeys, modelAllowed, type ClientKeyInfo, type ClientKeyInput, type IssuedClientKey, type KeyLimits } from './client-keys';
 import { KeyUsage } from './key-usage';
 import { assertSafeListen } from './lan-policy';
 import { PrimaryKey } from './primary-key';
 
-export { isAdminPath, type Caller } from './auth-guard';
+export { keyRequired, type Caller } from './auth-guard';
 export { PRIMARY_KEY_NAME, type ClientKeyInfo, type ClientKeyInput, type IssuedClientKey, type KeyLimits } from './client-keys';
 export { UnsafeListenError } from './lan-policy';
 export { effectiveAuthMode, isLoopbackHost, type EffectiveAuthMode } from './network';
@@ -36,11 +37,16 @@ export interface Security {
   /** Replaces the primary key; clients holding the old one get 401 from now on. */
   rotatePrimaryKey(): Promise<string>;
   keys: ClientKeyManager;
-  /** Host check, origin check and CORS, auth: composed before the routes, in this order. */
+  /** Host check, then origin check and CORS: composed before the routes, in this order. */
   guards: Koa.Middleware[];
+  /** The auth check each route runs first, with the permission the route declares. */
+  authorize: Authorizer;
   /** Feeds finished requests' tokens to their client key's limits. */
   observer: RequestObserver;
-  /** Throws 403 when the request's client key may not call `model` (client model id). */
+  /**
+   * Throws 403 when the request's client key may not call `model` (client model id) or a model it resolves
+   * to (aliases, built-in aliases, groups); 404 listing only the key's models when it resolves to nothing.
+   */
   authorizeModel(state: Koa.DefaultState, model: string): void;
   /** Whether the caller may use the model: model lists show a client key only its models. */
   modelAllowed(state: Koa.DefaultState, model: string): boolean;
@@ -56,7 +62,18 @@ export interface SecurityOptions {
   documents: DocumentStore;
   clock: Clock;
   logger: Logger;
+  /**
+   * What a client model id is sent upstream as (every candidate of a group); throws the router's 404 when
+   * it leads nowhere. Absent: only the requested name is checked.
+   */
+  resolveModel?: (model: string) => ModelResolution;
 }
+
+/** A client model id as the router resolves it, for checking a client key's models. */
+export type ModelResolution =
+  | { found: true; models: string[] }
+  /** `available` lists every model the router offers; the key's 404 names only those it may use. */
+  | { found: false; available: string[] };
 
 export async function createSecurity(options: SecurityOptions): Promise<Security> {
   const { settings } = options;
@@ -80,11 +97,8 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     primaryKey: () => primary.get(),
     rotatePrimaryKey: () => primary.rotate(),
     keys,
-    guards: [
-      hostGuard(settings),
-      originGuard(settings),
-      authGuard({ settings, primaryKey: primary, clientKeys, usage, inFlight }),
-    ],
+    guards: [hostGuard(settings), originGuard(settings)],
+    authorize: routeAuthorizer({ settings, primaryKey: primary, clientKeys, usage, inFlight }),
     observer: {
       started() {},
       finished(record) {
@@ -99,8 +113,24 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     },
     authorizeModel(state, model) {
       const caller = state.caller as Caller | undefined;
-      if (caller?.kind === 'client' && !modelAllowed(caller.key, model)) {
-        throw new GatewayError('permission', `The client key "${caller.key.name}" may not use the model "${model}".`, { param: 'model' });
+      if (caller?.kind !== 'client' || !caller.key.allowedModels) return;
+      const { key } = caller;
+      const refused = (why: string) =>
+        new GatewayError('permission', `The client key "${key.name}" may not use the model "${model}"${why}.`, { param: 'model' });
+      if (!modelAllowed(key, model)) throw refused('');
+      const resolution = options.resolveModel?.(model);
+      if (!resolution) return;
+      if (!resolution.found) {
+        // The router's own 404 lists every model; this caller learns only of its own.
+        const available = resolution.available.filter((id) => modelAllowed(key, id));
+        throw new GatewayError('not_found', `model ${model} not found; available: ${available.length ? available.join(', ') : '(none)'}`, {
+          param: 'model',
+        });
+      }
+      const outside = resolution.models.filter((id) => !modelAllowed(key, id));
+      if (outside.length > 0) {
+        options.logger.info('client key refused: the model resolves beyond its allowance', { key: key.name, model, upstream: outside });
+        throw refused(': it is served by a model outside the key\'s allowance');
       }
     },
     assertSafeListen: () => assertSafeListen(settings()),

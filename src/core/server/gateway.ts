@@ -1,4 +1,4 @@
-import Router, { type RouterMiddleware } from '@koa/router';
+import type { RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import type { ModelCatalog } from '../dispatch';
 import { GatewayError } from '../errors';
@@ -8,6 +8,7 @@ import type { ProtocolRegistry } from '../protocols/registry';
 import { readJsonBody } from './body';
 import { handleGeneration, inboundContextOf, type GenerateDeps } from './generate';
 import { accessLog, errorBoundary, requestId, type ErrorRenderers } from './middleware';
+import { RouteTable, type Authorizer } from './routes';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -29,10 +30,12 @@ export interface GatewayOptions extends GenerateDeps {
   bodyLimitBytes: number;
   version: string;
   accountStats(): { total: number; usable: number };
-  /** Security middleware (host/origin checks, auth), composed before the routes. */
+  /** Security middleware for every request (host/origin checks), composed before the routes. */
   guards?: Koa.Middleware[];
-  /** Extra routes a host mounts (admin API, dashboard). */
-  extraRoutes?: (router: Router) => void;
+  /** The auth check each route runs with its declared permission; absent: every route is open. */
+  authorize?: Authorizer;
+  /** Extra routes a host mounts (admin API, dashboard), each with its permission. */
+  extraRoutes?: (routes: RouteTable) => void;
   observer: RequestObserver;
   logger: Logger;
   modelAccess?: ModelAccess;
@@ -69,12 +72,18 @@ export function errorRenderersOf(protocols: ProtocolRegistry): ErrorRenderers {
   };
 }
 
+/** The gateway: a Koa app (middleware composed in order, then one route per endpoint) and its route table. */
+export interface Gateway {
+  app: Koa;
+  routes: RouteTable;
+}
+
 /** The gateway as a Koa app: middleware composed in order, then one route per protocol endpoint. */
-export function createGateway(options: GatewayOptions): Koa {
+export function createGateway(options: GatewayOptions): Gateway {
   const { protocols, catalog, dispatcher } = options;
   const startedAt = Date.now();
   const app = new Koa({ proxy: false });
-  const router = new Router();
+  const router = new RouteTable(options.authorize);
 
   const access = options.modelAccess;
   const visibleModels = (ctx: Koa.Context) => {
@@ -92,7 +101,7 @@ export function createGateway(options: GatewayOptions): Koa {
     await next();
   };
 
-  router.get('/healthz', (ctx) => {
+  router.get('/healthz', 'public', (ctx) => {
     const accounts = options.accountStats();
     const report: HealthReport = {
       status: accounts.usable > 0 ? 'ok' : 'degraded',
@@ -102,14 +111,20 @@ export function createGateway(options: GatewayOptions): Koa {
     };
     ctx.body = report;
   });
-  // Claude Code probes `HEAD /` at start; `GET /` says what this is.
-  router.get('/', (ctx) => {
+  // Claude Code probes `HEAD /` at start and `HEAD /api/hello` to preconnect: bodiless answers, like `/healthz`
+  // open in `all_except_health`. `GET /` says what this is, to a caller with a key.
+  const probe: RouterMiddleware = (ctx) => {
+    ctx.status = 200;
+  };
+  router.head('/', 'public', probe);
+  router.head('/api/hello', 'public', probe);
+  router.get('/', 'client', (ctx) => {
     ctx.body = { name: 'agate', version: options.version, docs: 'https://github.com/agate/agate#readme' };
   });
 
   // Anthropic
-  router.post('/v1/messages', body, (ctx) => handleGeneration(ctx, protocols.anthropic, inboundContextOf(ctx, {}), options));
-  router.post('/v1/messages/count_tokens', body, async (ctx) => {
+  router.post('/v1/messages', 'client', body, (ctx) => handleGeneration(ctx, protocols.anthropic, inboundContextOf(ctx, {}), options));
+  router.post('/v1/messages/count_tokens', 'client', body, async (ctx) => {
     const request = protocols.anthropic.decodeCountTokensRequest(ctx.state.body, inboundContextOf(ctx, {}));
     access?.authorize(ctx.state, request.model);
     const count = await dispatcher.countTokens(request, AbortSignal.timeout(30_000));
@@ -118,23 +133,23 @@ export function createGateway(options: GatewayOptions): Koa {
   });
 
   // OpenAI
-  router.post('/v1/chat/completions', body, (ctx) => handleGeneration(ctx, protocols.openaiChat, inboundContextOf(ctx, {}), options));
-  router.post('/v1/completions', body, (ctx) => handleGeneration(ctx, protocols.openaiCompletions, inboundContextOf(ctx, {}), options));
-  router.post('/v1/responses', body, (ctx) => handleGeneration(ctx, protocols.openaiResponses, inboundContextOf(ctx, {}), options));
-  router.get('/v1/models', (ctx) => {
+  router.post('/v1/chat/completions', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiChat, inboundContextOf(ctx, {}), options));
+  router.post('/v1/completions', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiCompletions, inboundContextOf(ctx, {}), options));
+  router.post('/v1/responses', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiResponses, inboundContextOf(ctx, {}), options));
+  router.get('/v1/models', 'client', (ctx) => {
     ctx.body = modelListCodec(ctx, protocols).encodeModelList(visibleModels(ctx));
   });
-  router.get('/v1/models/:id', (ctx) => {
+  router.get('/v1/models/:id', 'client', (ctx) => {
     const model = visibleModel(ctx, ctx.params.id);
     if (!model) throw new GatewayError('not_found', `The model '${ctx.params.id}' does not exist`, { param: 'model' });
     ctx.body = modelListCodec(ctx, protocols).encodeModel(model);
   });
 
   // Gemini, under /v1beta and (as some clients call it) /v1
-  router.get('/v1beta/models', (ctx) => {
+  router.get('/v1beta/models', 'client', (ctx) => {
     ctx.body = protocols.gemini.encodeModelList(visibleModels(ctx));
   });
-  router.get('/v1beta/models/:model', (ctx) => {
+  router.get('/v1beta/models/:model', 'client', (ctx) => {
     const id = ctx.params.model.replace(/^models\//, '');
     const model = visibleModel(ctx, id);
     if (!model) throw new GatewayError('not_found', `models/${id} is not found for API version v1beta`);
@@ -159,8 +174,8 @@ export function createGateway(options: GatewayOptions): Koa {
         throw new GatewayError('not_found', `Unknown method "${action}" for models/${model}`);
     }
   };
-  router.post('/v1beta/models/:modelAction', body, geminiAction);
-  router.post('/v1/models/:modelAction', body, geminiAction);
+  router.post('/v1beta/models/:modelAction', 'client', body, geminiAction);
+  router.post('/v1/models/:modelAction', 'client', body, geminiAction);
 
   options.extraRoutes?.(router);
 
@@ -168,13 +183,12 @@ export function createGateway(options: GatewayOptions): Koa {
   app.use(accessLog(options.logger));
   app.use(errorBoundary(errorRenderersOf(protocols), options.logger));
   for (const guard of options.guards ?? []) app.use(guard);
-  app.use(router.routes());
-  app.use(router.allowedMethods());
+  for (const middleware of router.middleware()) app.use(middleware);
   app.on('error', (err: Error) => {
     // Socket errors after a client left are expected; anything else is logged once.
     if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' && (err as NodeJS.ErrnoException).code !== 'EPIPE') {
       options.logger.warn('server error', { error: err.message });
     }
   });
-  return app;
+  return { app, routes: router };
 }

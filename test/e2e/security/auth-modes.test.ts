@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type Router from '@koa/router';
 import { startStack, type Stack } from '../../helpers/stack';
 import { assertProtocolError, KEY_LOCATIONS, PROTOCOL_CALLS, send } from './protocol-calls';
+import type { RouteTable } from '../../../src/core/server/routes';
 
 /** An admin route standing in for the admin API the host mounts. */
-const adminRoute = (router: Router) => router.get('/admin/ping', (ctx) => void (ctx.body = { ok: true }));
+const adminRoute = (routes: RouteTable) => routes.get('/admin/ping', 'admin', (ctx) => void (ctx.body = { ok: true }));
 
 interface ModeCase {
   mode: string;

@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type Router from '@koa/router';
 import { DEFAULT_ACCOUNT, LOG_CAPTURE_FILE, startStack, type Stack } from '../../helpers/stack';
 import { DEMO_ACCOUNT } from '../../../src/simulator';
+import type { RouteTable } from '../../../src/core/server/routes';
 import { KEY_LOCATIONS, PROTOCOL_CALLS, send } from './protocol-calls';
 
 /** Shapes of secrets: an unredacted match anywhere is a leak whoever wrote it. */
@@ -69,7 +69,7 @@ describe('security: no secret in logs, monitor rows, stats or /healthz', () => {
     stack = await startStack({
       accounts,
       flags: { authMode: 'strict' },
-      host: { extraRoutes: (router: Router) => router.get('/admin/echo', (ctx) => void (ctx.body = { ok: true })) },
+      host: { extraRoutes: (routes: RouteTable) => routes.get('/admin/echo', 'admin', (ctx) => void (ctx.body = { ok: true })) },
     });
     const primary = await stack.agate.security.primaryKey();
     const { key: clientKey } = await stack.agate.security.keys.create({ name: 'leak-check', allowedModels: ['gemini-*'] });
