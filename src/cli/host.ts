@@ -7,9 +7,14 @@ import { EncryptedFileSecretStore } from '../core/stores/encrypted-secret-store'
 import { JsonFileStore } from '../core/stores/json-file-store';
 import { preferredKeySource } from '../core/stores/keychain-key-source';
 import { version } from '../../package.json';
+import type { ProxySettingKey } from '../core/admin';
 import { saveSettings, type SettingsFile } from './settings-file';
 
 export const AGATE_VERSION: string = version;
+
+/** The encrypted secrets of the data dir, and the fallback file of its key (else in the OS keychain). */
+export const SECRETS_FILE = 'secrets.enc';
+export const SECRETS_KEY_FILE = 'secrets.key';
 
 export interface CliHostOptions {
   allowSimulator?: boolean;
@@ -34,18 +39,32 @@ export async function createCliAgate(config: GatewayConfig, options: CliHostOpti
     // Swapped when the dashboard saves settings: what is read per request applies at once.
     config: () => current,
     secrets: new EncryptedFileSecretStore(
-      path.join(config.dataDir, 'secrets.enc'),
-      preferredKeySource(config.dataDir, path.join(config.dataDir, 'secrets.key')),
+      path.join(config.dataDir, SECRETS_FILE),
+      preferredKeySource(config.dataDir, path.join(config.dataDir, SECRETS_KEY_FILE)),
     ),
     documents: new JsonFileStore(config.dataDir),
     logger,
     version: AGATE_VERSION,
+    // A headless process has no editor proxy settings: the usual environment variables stand in.
+    proxyFromEnvironment: true,
     ...(settings && {
       settingsLocation: settings.file,
       async updateSettings(changes: Record<string, unknown>) {
         const saved = saveSettings(settings, changes, current);
         current = saved.config;
         logger.info('settings saved from the dashboard', {
+          file: settings.file,
+          keys: Object.keys(changes),
+          restartRequired: saved.restartRequired,
+          overridden: saved.overridden,
+        });
+        // The dashboard edits only its panel's keys, so these lists name only those.
+        return { restartRequired: saved.restartRequired as ProxySettingKey[], overridden: saved.overridden as ProxySettingKey[] };
+      },
+      async updateConfig(changes: Record<string, unknown>) {
+        const saved = saveSettings(settings, changes, current);
+        current = saved.config;
+        logger.info('configuration saved by "agate config set"', {
           file: settings.file,
           keys: Object.keys(changes),
           restartRequired: saved.restartRequired,

@@ -1,10 +1,12 @@
 import type Koa from 'koa';
 import { createAdminApi, createAdminRoutes, findDashboardDir, type AdminApi, type SettingsUpdateResult } from './admin';
+import type { ConfigUpdateResult } from './admin/types';
 import { createAccountPool, createOAuthClient, type AccountPool, type OAuthClient, type OAuthTokens } from './accounts';
 import type { GatewayConfig } from './config/types';
 import type { Dispatcher, ModelCatalog } from './dispatch';
 import type { ChatRequest } from './ir';
 import { redactor } from './logging/redactor';
+import { createDownloadSlots } from './media/download-slots';
 import { resolveMediaUrls } from './media/fetch-media';
 import { createObservability, type Observability } from './monitor';
 import type { RequestObserver } from './monitor/types';
@@ -22,7 +24,6 @@ import { listen, type Listening } from './server/listener';
 import type { RouteEntry, RouteTable } from './server/routes';
 import { protocolFamilyOf } from './server/protocol-of-path';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
-import { loadUndici } from './undici';
 
 /** What a host (VS Code extension, CLI) hands the core. */
 export interface AgateHost {
@@ -35,6 +36,8 @@ export interface AgateHost {
   clock?: Clock;
   /** Accept the upstream simulator's answers (`agate demo`, tests). */
   allowSimulator?: boolean;
+  /** Honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY for upstream calls (the CLI; VS Code applies its own proxy settings). */
+  proxyFromEnvironment?: boolean;
   /** More middleware after the built-in guards (host, origin), before the routes. */
   guards?: Koa.Middleware[];
   /** More routes, each registered with its permission (public, client, admin). */
@@ -48,11 +51,28 @@ export interface AgateHost {
    * keeps its settings, and applies what can apply live; absent: the dashboard cannot change settings.
    */
   updateSettings?(changes: Record<string, unknown>): Promise<SettingsUpdateResult>;
+  /**
+   * Saves any configuration keys (dotted, already checked) for `agate config set` run beside this gateway;
+   * absent: other processes cannot change this gateway's configuration.
+   */
+  updateConfig?(changes: Record<string, unknown>): Promise<ConfigUpdateResult>;
   /** Where `updateSettings` saves, as the dashboard names it. */
   settingsLocation?: string;
   /** Starts or stops the server the host's way; absent: the dashboard offers neither. */
   setRunning?(running: boolean): Promise<void>;
 }
+
+/**
+ * Settings the core reads only when it is assembled (the upstream client, protocol codecs, HTTP limits,
+ * storage): a change needs a new core. Everything else is read on every request and applies as it is saved.
+ */
+export const BUILD_TIME_KEYS = ['dataDir', 'upstream', 'openai', 'server', 'monitor', 'stats'] as const satisfies ReadonlyArray<keyof GatewayConfig>;
+/** Settings the listener binds with: a change needs a restart of the server. */
+export const LISTEN_KEYS = ['host', 'port', 'allowLanAccess'] as const satisfies ReadonlyArray<keyof GatewayConfig>;
+
+/** Whether a change of the dotted key applies only after the server (or the core) starts again. */
+export const needsRestart = (key: string): boolean =>
+  ([...BUILD_TIME_KEYS, ...LISTEN_KEYS] as readonly string[]).includes(key.split('.')[0]);
 
 /** The assembled services behind the routes. */
 export interface AgateParts {
@@ -149,12 +169,13 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const upstream: CloudCodeUpstream = createCloudCodeUpstream({
     ...initial.upstream,
     allowSimulator: host.allowSimulator,
+    proxyFromEnvironment: host.proxyFromEnvironment,
     logger,
     clock,
   });
-  // The global fetch stays untouched (VS Code patches it for its own proxy settings); an explicit proxy gets its own agent.
-  const oauthProxy = initial.upstream.proxy ? new (loadUndici().ProxyAgent)(initial.upstream.proxy) : undefined;
-  const oauth = redactingOAuth(createOAuthClient({ settings: () => config().oauth, dispatcher: oauthProxy, clock }));
+  // The global fetch stays untouched (VS Code patches it for its own proxy settings); a proxy of the gateway's own
+  // (`upstream.proxy`, or the CLI's environment) reaches OAuth through the upstream transport's dispatcher.
+  const oauth = redactingOAuth(createOAuthClient({ settings: () => config().oauth, dispatcher: upstream.proxyDispatcher, clock }));
   const secrets = redactingSecrets(host.secrets);
   const pool = await createAccountPool({
     documents: host.documents,
@@ -192,11 +213,13 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const security = await createSecurity({ settings: config, secrets, documents: host.documents, clock, logger, resolveModel: resolveForKeys });
   const observer = teeObserver(security.observer, observability?.observer);
 
+  const mediaSlots = createDownloadSlots(() => config().media.globalConcurrency);
+
   async function prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState): Promise<ChatRequest> {
     security.authorizeModel(state, request.model);
     const { media, models } = config();
     // In place: the Gemini codec recognises its own request object when encoding the answer.
-    await resolveMediaUrls(request, { maxBytes: media.maxBytes, timeoutMs: media.timeoutMs, signal });
+    await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal });
     if (request.protocol === 'anthropic' && models.backgroundModel && isClaudeCodeBackgroundRequest(request)) {
       // The background model is what goes upstream: a client key must be allowed it too.
       security.authorizeModel(state, models.backgroundModel);
@@ -217,6 +240,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     serverUrl: () => server?.url,
     security,
     updateSettings: host.updateSettings?.bind(host),
+    updateConfig: host.updateConfig?.bind(host),
     settingsLocation: host.settingsLocation,
     setRunning: host.setRunning?.bind(host),
   });
@@ -284,7 +308,6 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       await observability?.close();
       await security.close();
       await upstream.close();
-      await oauthProxy?.close();
     },
   };
   return agate;

@@ -1,19 +1,14 @@
 import { createParser } from 'eventsource-parser';
-import type { ProxyAgent } from 'undici';
 import { silentLogger, type Logger } from '../../ports';
-import { loadUndici } from '../../undici';
 import { UpstreamFailure, type UpstreamFailureKind } from '../failure';
+import { createTransport, type TransportResponse, type UpstreamTransport } from '../transport';
 import { classifyHttpFailure, classifyNetworkError, parseGoogleError } from './classify';
 
 /**
  * The Cloud Code HTTP layer (upstream-protocol §1, §2): `POST {host}/v1internal:{method}`
- * over the runtime's global fetch, ordered host fallback, SSE frames, timeouts
- * and abort propagation. It knows nothing of chat semantics.
- *
- * The global fetch is used as is (VS Code patches it in the extension host
- * for its proxy settings, and it pools keep-alive connections); no global
- * dispatcher is ever installed. An explicit `proxy` gets its own ProxyAgent,
- * passed per request.
+ * over the upstream transport (keep-alive pools, proxies: see transport.ts),
+ * ordered host fallback, SSE frames, timeouts and abort propagation. It knows
+ * nothing of chat semantics.
  */
 
 export type CloudCodeMethod =
@@ -30,13 +25,12 @@ export interface CloudCodeClientOptions {
   userAgent: string;
   /** Outbound HTTP proxy URL; empty = direct. */
   proxy?: string;
-  /**
-   * Connection establishment. Enforced by the proxy dispatcher when `proxy` is
-   * set; direct connections use the runtime fetch's own connect timeout
-   * (10 s in Node), because the global fetch exposes no per-request knob and
-   * no global dispatcher may be installed.
-   */
+  /** Honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY (the CLI host). */
+  proxyFromEnvironment?: boolean;
+  /** Connection establishment (TCP and TLS). */
   connectTimeoutMs: number;
+  /** Replaces the transport built from the options above (tests). */
+  transport?: UpstreamTransport;
   /** From sending the request to the first byte of the response body. */
   firstByteTimeoutMs: number;
   /** Longest silence between two body chunks. */
@@ -53,6 +47,9 @@ export interface HostAttempt {
   /** Absent when no HTTP response arrived. */
   status?: number;
   outcome: 'ok' | UpstreamFailureKind;
+  /** The failure's words and Google reason, for the attempt trail. */
+  message?: string;
+  reason?: string;
   /** Whether the next host was tried after this one. */
   fellBack: boolean;
   durationMs: number;
@@ -132,26 +129,20 @@ export class SimulatorRefused extends Error {
 
 interface OpenExchange {
   host: string;
-  response: Response;
+  response: TransportResponse;
   control: AttemptControl;
 }
 
 export class CloudCodeClient {
   private readonly hosts: string[];
   private readonly logger: Logger;
-  private readonly dispatcher: ProxyAgent | undefined;
+  readonly transport: UpstreamTransport;
 
   constructor(private readonly options: CloudCodeClientOptions) {
     if (options.hosts.length === 0) throw new Error('Cloud Code client: upstream.hosts is empty');
     this.hosts = options.hosts.map((h) => h.replace(/\/+$/, ''));
     this.logger = options.logger ?? silentLogger;
-    this.dispatcher = options.proxy
-      ? new (loadUndici().ProxyAgent)({
-          uri: options.proxy,
-          proxyTls: { timeout: options.connectTimeoutMs },
-          requestTls: { timeout: options.connectTimeoutMs },
-        })
-      : undefined;
+    this.transport = options.transport ?? createTransport(options);
   }
 
   /** A unary call: the parsed JSON answer. */
@@ -176,39 +167,37 @@ export class CloudCodeClient {
     const exchange = await this.open(request, true);
     const frames: string[] = [];
     const parser = createParser({ onEvent: (event) => frames.push(event.data) });
-    const decoder = new TextDecoder();
     // Read here rather than through chunks(): one async generator less per body chunk.
-    const reader = exchange.response.body?.getReader();
-    let drained = reader === undefined;
+    const body = exchange.response.body;
+    body.setEncoding('utf8');
+    const reader = body[Symbol.asyncIterator]() as AsyncIterator<string>;
     let complete = false;
     try {
-      while (!drained) {
-        const chunk = await this.nextChunk(reader!, exchange.control, request.model);
-        if (chunk === undefined) {
-          drained = true;
-          break;
-        }
-        parser.feed(decoder.decode(chunk, { stream: true }));
+      for (;;) {
+        const chunk = await this.nextChunk(reader, exchange.control, request.model);
+        if (chunk === undefined) break;
+        parser.feed(chunk);
         for (let index = 0; index < frames.length; index++) yield this.parseFrame(frames[index], request.model);
         frames.length = 0;
       }
       // A last frame without its blank line still counts.
-      parser.feed(`${decoder.decode()}\n\n`);
+      parser.feed('\n\n');
       while (frames.length > 0) yield this.parseFrame(frames.shift()!, request.model);
       complete = true;
     } finally {
-      if (!drained) await reader!.cancel().catch(() => undefined);
-      reader?.releaseLock();
       // The consumer stopped early or a frame failed: cut the connection. A
-      // complete answer leaves it to the keep-alive pool (aborting would close it).
-      if (!complete) exchange.control.controller.abort();
+      // complete answer leaves it to the keep-alive pool.
+      if (!complete) {
+        exchange.control.controller.abort();
+        body.destroy();
+      }
       exchange.control.dispose();
     }
   }
 
-  /** Releases the proxy dispatcher, if any. */
+  /** Releases the connection pools. */
   async close(): Promise<void> {
-    await this.dispatcher?.close();
+    await this.transport.close();
   }
 
   private parseFrame(data: string, model: string | undefined): unknown {
@@ -231,16 +220,31 @@ export class CloudCodeClient {
     for (const [index, host] of this.hosts.entries()) {
       const started = Date.now();
       const isLast = index === this.hosts.length - 1;
-      const report = (status: number | undefined, outcome: HostAttempt['outcome'], fellBack: boolean) => {
+      const report = (status: number | undefined, outcome: HostAttempt['outcome'], fellBack: boolean, failure?: UpstreamFailure) => {
         const attempt: HostAttempt = { host, method: request.method, status, outcome, fellBack, durationMs: Date.now() - started };
+        if (failure) {
+          attempt.message = failure.message;
+          if (failure.reason) attempt.reason = failure.reason;
+        }
         this.logger.debug('cloudcode attempt', { ...attempt, model: request.model });
         request.onAttempt?.(attempt);
       };
       const control = new AttemptControl(request.signal);
       control.arm(this.options.firstByteTimeoutMs, 'first byte', request.model);
-      let response: Response;
+      let response: TransportResponse;
       try {
-        response = await fetch(`${host}/v1internal:${request.method}${stream ? '?alt=sse' : ''}`, this.init(request, body, control));
+        response = await this.transport.request({
+          url: new URL(`${host}/v1internal:${request.method}${stream ? '?alt=sse' : ''}`),
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${request.accessToken}`,
+            'Content-Type': 'application/json',
+            Accept: stream ? 'text/event-stream' : 'application/json',
+            'User-Agent': this.options.userAgent,
+          },
+          body,
+          signal: control.controller.signal,
+        });
       } catch (err) {
         control.dispose();
         const failure = control.explain(err, request.model);
@@ -249,18 +253,19 @@ export class CloudCodeClient {
         // timeout): another host may be reachable. A first-byte timeout means a
         // server has the request; repeating it elsewhere would double the work.
         const unreachable = control.timedOut === undefined;
-        report(undefined, failure.kind, unreachable && !isLast);
+        report(undefined, failure.kind, unreachable && !isLast, failure);
         if (!unreachable) throw failure;
         lastFailure = failure;
         continue;
       }
 
-      if (response.headers.get(SIMULATOR_HEADER) === '1' && !this.options.allowSimulator) {
+      if (response.header(SIMULATOR_HEADER) === '1' && !this.options.allowSimulator) {
         control.controller.abort();
+        response.body.destroy();
         control.dispose();
         throw new SimulatorRefused(host);
       }
-      if (response.ok) {
+      if (response.status >= 200 && response.status < 300) {
         report(response.status, 'ok', false);
         return { host, response, control };
       }
@@ -269,31 +274,11 @@ export class CloudCodeClient {
       control.dispose();
       if (!(failure instanceof UpstreamFailure)) throw failure;
       const fallBack = fallsBack(response.status);
-      report(response.status, failure.kind, fallBack && !isLast);
+      report(response.status, failure.kind, fallBack && !isLast, failure);
       if (!fallBack) throw failure;
       lastFailure = failure;
     }
     throw lastFailure;
-  }
-
-  private init(request: CloudCodeRequest, body: string, control: AttemptControl): RequestInit {
-    const init: RequestInit & { dispatcher?: ProxyAgent } = {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${request.accessToken}`,
-        'Content-Type': 'application/json',
-        Accept: request.method === 'streamGenerateContent' ? 'text/event-stream' : 'application/json',
-        'User-Agent': this.options.userAgent,
-      },
-      body,
-      signal: control.controller.signal,
-      // Cloud Code never redirects its API calls. 'error' together with no window spares fetch
-      // a clone of the request (a tee of its body stream) that it keeps only to replay it on a redirect.
-      redirect: 'error',
-      window: null,
-    };
-    if (this.dispatcher) init.dispatcher = this.dispatcher;
-    return init;
   }
 
   /** The classified failure of a non-2xx answer (or what interrupted reading it). */
@@ -312,47 +297,35 @@ export class CloudCodeClient {
     }
     return classifyHttpFailure(exchange.response.status, body, {
       model,
-      retryAfterHeader: exchange.response.headers.get('retry-after'),
+      retryAfterHeader: exchange.response.header('retry-after') ?? null,
     });
   }
 
-  private async readAll(exchange: OpenExchange, model: string | undefined): Promise<string> {
-    const decoder = new TextDecoder();
+  private async readAll({ response, control }: OpenExchange, model: string | undefined): Promise<string> {
+    response.body.setEncoding('utf8');
+    const reader = response.body[Symbol.asyncIterator]() as AsyncIterator<string>;
     let text = '';
-    for await (const chunk of this.chunks(exchange, model)) text += decoder.decode(chunk, { stream: true });
-    return text + decoder.decode();
-  }
-
-  /**
-   * Body chunks under the timers: the first-byte timer armed at request time
-   * runs until the first chunk, then each chunk re-arms the idle timer.
-   */
-  private async *chunks({ response, control }: OpenExchange, model: string | undefined): AsyncGenerator<Uint8Array> {
-    if (!response.body) return;
-    const reader = response.body.getReader();
     let done = false;
     try {
-      for (;;) {
-        const chunk = await this.nextChunk(reader, control, model);
-        if (chunk === undefined) break;
-        yield chunk;
+      for (let chunk = await this.nextChunk(reader, control, model); chunk !== undefined; chunk = await this.nextChunk(reader, control, model)) {
+        text += chunk;
       }
       done = true;
     } finally {
-      if (!done) await reader.cancel().catch(() => undefined);
-      reader.releaseLock();
+      if (!done) response.body.destroy();
     }
+    return text;
   }
 
-  /** The next body chunk (undefined at the end), re-arming the idle timer; a broken read is explained. */
-  private async nextChunk(
-    reader: ReadableStreamDefaultReader<Uint8Array>,
-    control: AttemptControl,
-    model: string | undefined,
-  ): Promise<Uint8Array | undefined> {
-    let result: ReadableStreamReadResult<Uint8Array>;
+  /**
+   * The next body chunk (undefined at the end) under the timers: the first-byte
+   * timer armed at request time runs until the first chunk, then each chunk
+   * re-arms the idle timer. A broken read is explained.
+   */
+  private async nextChunk(reader: AsyncIterator<string>, control: AttemptControl, model: string | undefined): Promise<string | undefined> {
+    let result: IteratorResult<string>;
     try {
-      result = await reader.read();
+      result = await reader.next();
     } catch (err) {
       throw control.explain(err, model);
     }
@@ -361,4 +334,3 @@ export class CloudCodeClient {
     return result.value;
   }
 }
-

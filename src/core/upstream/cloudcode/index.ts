@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../../config/types';
 import type { ChatEvent, ChatRequest } from '../../ir';
 import { silentLogger, type Clock, type Logger } from '../../ports';
@@ -19,6 +20,8 @@ import { SignatureCache } from './signatures';
 export type CloudCodeUpstreamOptions = GatewayConfig['upstream'] & {
   /** Accept answers from the Agate upstream simulator (tests and demos only). */
   allowSimulator?: boolean;
+  /** Honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY when `proxy` is empty (the CLI host). */
+  proxyFromEnvironment?: boolean;
   logger?: Logger;
   /** Shared thought-signature cache; one per process is right. */
   signatures?: SignatureCache;
@@ -36,7 +39,9 @@ export interface CloudCodeUpstream extends Upstream, AccountApi {
   hostAttempts(call: UpstreamCall): readonly HostAttempt[];
   /** The host of the last attempt: what AttemptRecord.host logs. */
   hostOf(call: UpstreamCall): string | undefined;
-  /** Releases the proxy connection pool, if any. */
+  /** The undici dispatcher of the upstream proxy, for the OAuth calls; undefined when direct. */
+  readonly proxyDispatcher: Dispatcher | undefined;
+  /** Releases the connection pools. */
   close(): Promise<void>;
 }
 
@@ -111,6 +116,7 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
       accounts.fetchAvailableModels(accessToken, projectId, signal),
     hostAttempts: (call) => attemptsByCall.get(call) ?? [],
     hostOf: (call) => attemptsByCall.get(call)?.at(-1)?.host,
+    proxyDispatcher: client.transport.proxyDispatcher,
     close: () => client.close(),
   };
 }
