@@ -47,6 +47,7 @@ export const configSchema = {
         waitForResetMaxMs: nonNegativeInt,
         maxAttempts: positiveInt,
         retryBudgetMs: positiveInt,
+        transientRetryBudgetMs: positiveInt,
         capacityRetries: nonNegativeInt,
         perAccountConcurrency: nonNegativeInt,
         perModelConcurrency: nonNegativeInt,
@@ -97,7 +98,14 @@ export const configSchema = {
     media: {
       type: 'object',
       additionalProperties: false,
-      properties: { maxBytes: positiveInt, timeoutMs: positiveInt },
+      properties: {
+        maxBytes: positiveInt,
+        maxTotalBytes: positiveInt,
+        maxUrls: positiveInt,
+        concurrency: positiveInt,
+        globalConcurrency: positiveInt,
+        timeoutMs: positiveInt,
+      },
     },
     monitor: {
       type: 'object',

@@ -83,7 +83,16 @@ export interface GatewayConfig {
   };
   /** Image/file URLs in requests are fetched by the gateway under these caps (public addresses only). */
   media: {
+    /** Largest body of one media URL. */
     maxBytes: number;
+    /** Largest sum of the media fetched for one request (declared sizes count before reading). */
+    maxTotalBytes: number;
+    /** Most media URLs one request may name. */
+    maxUrls: number;
+    /** Downloads in flight for one request. */
+    concurrency: number;
+    /** Downloads in flight across all requests. */
+    globalConcurrency: number;
     timeoutMs: number;
   };
   /** Request monitor (live view + request log in `<dataDir>/monitor`). */

@@ -5,6 +5,7 @@ import { GatewayError } from '../errors';
 import type { ChatRequest, MediaPart } from '../ir';
 import { loadUndici } from '../undici';
 import { forbiddenAddressReason } from './address-policy';
+import type { DownloadSlots } from './download-slots';
 
 /**
  * Replaces the `url` source of every media part by the fetched bytes, so the
@@ -18,6 +19,14 @@ import { forbiddenAddressReason } from './address-policy';
  *   cap covering all hops and the body;
  * - an image part must get an image content type.
  *
+ * One request may not make the gateway hold more than `maxTotalBytes` of
+ * fetched media (plus its base64 copy while each part is converted): the URL
+ * count is capped before anything is fetched, every part's declared size is
+ * counted against the total as soon as its headers arrive, every byte read is
+ * counted while reading, and the first part to cross the total stops the whole
+ * request's downloads. Downloads run at most `concurrency` at a time per
+ * request and at most the shared `slots` across requests.
+ *
  * TOCTOU: a hostile DNS server can answer our check with a public address and
  * the connection's own resolution with a private one (DNS rebinding). The
  * default fetch closes that window by pinning the connection to the addresses
@@ -29,8 +38,6 @@ import { forbiddenAddressReason } from './address-policy';
 
 const MAX_REDIRECTS = 3;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Parallel downloads per request. */
-const CONCURRENCY = 4;
 
 export interface ResolvedAddress {
   address: string;
@@ -66,6 +73,14 @@ export type MediaFetch = (url: string, init: MediaFetchInit) => Promise<MediaFet
 export interface ResolveMediaOptions {
   /** Largest accepted body, per media part. */
   maxBytes: number;
+  /** Largest sum of the bodies of one request's media parts. */
+  maxTotalBytes: number;
+  /** Most media URLs one request may name. */
+  maxUrls: number;
+  /** Parallel downloads per request. */
+  concurrency: number;
+  /** The gateway-wide cap on downloads in flight; without it, only the per-request cap applies. */
+  slots?: DownloadSlots;
   /** Time for one part, all redirect hops and the body included. */
   timeoutMs: number;
   /** Defaults to undici's fetch with connections pinned to the checked addresses. */
@@ -86,23 +101,57 @@ interface MediaJob {
 export async function resolveMediaUrls(request: ChatRequest, options: ResolveMediaOptions): Promise<void> {
   const jobs = collectUrlParts(request);
   if (jobs.length === 0) return options.signal?.throwIfAborted();
+  if (jobs.length > options.maxUrls) {
+    throw new GatewayError(
+      'invalid_request',
+      `The request names ${jobs.length} media URLs; the gateway fetches at most ${options.maxUrls} per request (media.maxUrls).`,
+      { param: jobs[options.maxUrls].param },
+    );
+  }
+  // The first failure stops the other downloads: the request fails anyway, and a crossed total must not keep reading.
+  const stop = new AbortController();
+  const batch: MediaBatch = {
+    options,
+    budget: { used: 0, max: options.maxTotalBytes },
+    stop: stop.signal,
+    signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
+  };
   let next = 0;
   const failures: Array<{ index: number; error: unknown }> = [];
   const worker = async () => {
-    while (next < jobs.length) {
+    while (next < jobs.length && !stop.signal.aborted) {
       const index = next++;
       try {
-        await resolveOne(jobs[index], options);
+        await resolveOne(jobs[index], batch);
       } catch (error) {
-        failures.push({ index, error });
+        if (error !== STOPPED) failures.push({ index, error });
+        stop.abort(STOPPED);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, jobs.length)) }, worker));
   if (options.signal?.aborted) throw options.signal.reason;
   // Report the first failing part in request order, whichever download finished first.
   failures.sort((a, b) => a.index - b.index);
   if (failures.length > 0) throw failures[0].error;
+}
+
+/** The reason a download was stopped because another part of the same request failed. */
+const STOPPED: unknown = Symbol('stopped: another media part failed');
+
+/** Bytes of one request's media, each part counted at the larger of its declared and its received size. */
+interface MediaBudget {
+  used: number;
+  readonly max: number;
+}
+
+interface MediaBatch {
+  options: ResolveMediaOptions;
+  budget: MediaBudget;
+  /** Aborted (with STOPPED) when a part fails. */
+  stop: AbortSignal;
+  /** The client went away, or a part failed. */
+  signal: AbortSignal;
 }
 
 function collectUrlParts(request: ChatRequest): MediaJob[] {
@@ -122,11 +171,15 @@ function collectUrlParts(request: ChatRequest): MediaJob[] {
   return jobs;
 }
 
-async function resolveOne(job: MediaJob, options: ResolveMediaOptions): Promise<void> {
+async function resolveOne(job: MediaJob, batch: MediaBatch): Promise<void> {
   const { part, param } = job;
+  const { options } = batch;
   const fail = (reason: string, cause?: unknown) =>
     new GatewayError('invalid_request', `Could not fetch media from ${describe(job.url)}: ${reason}.`, { param, cause });
-  const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])]);
+  const release = options.slots ? await options.slots.acquire(batch.signal).catch(() => undefined) : () => undefined;
+  if (!release) throw stopReason(batch);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = AbortSignal.any([timeout, batch.signal]);
   const agents: Agent[] = [];
   try {
     let url = parseAllowedUrl(job.url, fail);
@@ -157,19 +210,26 @@ async function resolveOne(job: MediaJob, options: ResolveMediaOptions): Promise<
         throw fail(`the server answered HTTP ${response.status}`);
       }
       const mimeType = acceptedType(part.mimeType, response.headers.get('content-type'), fail);
-      const data = await readCapped(response, options.maxBytes, fail);
+      const data = await readCapped(response, { maxBytes: options.maxBytes, budget: batch.budget, signal, param, fail });
       part.mimeType = mimeType;
+      // The bytes are dropped as this returns: only the base64 copy outlives the conversion.
       part.source = { kind: 'base64', data: data.toString('base64') };
       return;
     }
   } catch (err) {
     if (err instanceof GatewayError) throw err;
-    if (options.signal?.aborted) throw options.signal.reason;
-    if (signal.aborted) throw fail(`no complete answer within ${options.timeoutMs} ms`, err);
+    if (batch.signal.aborted) throw stopReason(batch);
+    if (timeout.aborted) throw fail(`no complete answer within ${options.timeoutMs} ms`, err);
     throw fail('the connection failed', err);
   } finally {
+    release();
     await Promise.all(agents.map((agent) => agent.destroy()));
   }
+}
+
+/** Why the batch stopped: the client's own abort reason, or STOPPED when another part failed. */
+function stopReason(batch: MediaBatch): unknown {
+  return batch.options.signal?.aborted ? batch.options.signal.reason : batch.stop.aborted ? STOPPED : batch.signal.reason;
 }
 
 type Fail = (reason: string, cause?: unknown) => GatewayError;
@@ -240,28 +300,75 @@ function acceptedType(expected: string, served: string | null, fail: Fail): stri
   return type;
 }
 
-async function readCapped(response: MediaFetchResponse, maxBytes: number, fail: Fail): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  const tooLarge = () => fail(`larger than the ${maxBytes}-byte limit`);
+interface ReadLimits {
+  maxBytes: number;
+  budget: MediaBudget;
+  /** Checked between chunks too, for fetch implementations whose bodies ignore the abort. */
+  signal: AbortSignal;
+  param: string;
+  fail: Fail;
+}
+
+/**
+ * The body, refused as soon as it crosses the part's cap or the request's
+ * total: by its Content-Length before reading, then by the bytes read. A
+ * declared size is read straight into one buffer, so each chunk is released
+ * as soon as it is copied.
+ */
+async function readCapped(response: MediaFetchResponse, limits: ReadLimits): Promise<Buffer> {
+  const { maxBytes, budget } = limits;
+  const header = response.headers.get('content-length');
+  const declared = header !== null && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
   const reader = response.body?.getReader();
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await reader?.cancel();
-    throw tooLarge();
-  }
+  const refuse = async (error: GatewayError): Promise<never> => {
+    await reader?.cancel().catch(() => undefined);
+    throw error;
+  };
+  const overPart = () => limits.fail(`larger than the ${maxBytes}-byte limit`);
+  const overTotal = () =>
+    new GatewayError(
+      'request_too_large',
+      `The media of this request add up to more than ${budget.max} bytes, the most the gateway fetches for one request (media.maxTotalBytes).`,
+      { param: limits.param },
+    );
+  // Counted so far against the request's total: the declared size, then the received one if larger.
+  let counted = 0;
+  const count = (bytes: number) => {
+    if (bytes <= counted) return true;
+    budget.used += bytes - counted;
+    counted = bytes;
+    return budget.used <= budget.max;
+  };
+  if (declared !== undefined && declared > maxBytes) return refuse(overPart());
+  if (declared !== undefined && !count(declared)) return refuse(overTotal());
+
+  let buffer = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Uint8Array[] = [];
-  let total = 0;
+  let received = 0;
   for (;;) {
     const { done, value } = reader ? await reader.read() : { done: true, value: undefined };
+    if (limits.signal.aborted) {
+      await reader?.cancel().catch(() => undefined);
+      limits.signal.throwIfAborted();
+    }
     if (done) break;
     if (!value) continue;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader?.cancel();
-      throw tooLarge();
+    const size = received + value.byteLength;
+    if (size > maxBytes) return refuse(overPart());
+    if (!count(size)) return refuse(overTotal());
+    if (buffer && size <= buffer.length) buffer.set(value, received);
+    else {
+      // More than declared (or nothing declared): keep the chunks and join them at the end.
+      if (buffer) chunks.push(buffer.subarray(0, received));
+      buffer = undefined;
+      chunks.push(value);
     }
-    chunks.push(value);
+    received = size;
   }
-  return Buffer.concat(chunks);
+  if (buffer) return received === buffer.length ? buffer : buffer.subarray(0, received);
+  const joined = Buffer.concat(chunks, received);
+  chunks.length = 0;
+  return joined;
 }
 
 /** The URL as errors show it: origin and path, never the query (it may hold tokens), at most 100 characters. */

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { GatewayError } from '../../../src/core/errors';
+import { createDownloadSlots } from '../../../src/core/media/download-slots';
 import type { ChatRequest, MediaPart } from '../../../src/core/ir';
 import {
   type LookupAll,
@@ -49,7 +50,7 @@ const image = (body: Uint8Array<ArrayBuffer> = PNG, type = 'image/png') => () =>
 const redirect = (location: string) => () => new Response(null, { status: 302, headers: { location } });
 
 const PUBLIC = dns({ 'img.example': ['93.184.216.34'], 'cdn.example': ['2606:2800:220:1::1'] });
-const options = { maxBytes: 1024, timeoutMs: 5_000 };
+const options = { maxBytes: 1024, maxTotalBytes: 1 << 20, maxUrls: 32, concurrency: 4, timeoutMs: 5_000 };
 
 async function refusal(request: ChatRequest, opts: Parameters<typeof resolveMediaUrls>[1]): Promise<GatewayError> {
   try {
@@ -191,7 +192,7 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
       assert.match((await refusal(requestWith(urlPart('https://nowhere.example/a.png')), { ...options, fetch, lookup: PUBLIC })).message, /does not resolve/);
       const hanging: MediaFetch = (_url, init) =>
         new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
-      const err = await refusal(requestWith(urlPart('https://img.example/a.png')), { maxBytes: 1024, timeoutMs: 50, fetch: hanging, lookup: PUBLIC });
+      const err = await refusal(requestWith(urlPart('https://img.example/a.png')), { ...options, timeoutMs: 50, fetch: hanging, lookup: PUBLIC });
       assert.match(err.message, /within 50 ms/);
     });
 
@@ -227,6 +228,141 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
     it('the real resolver path refuses loopback before connecting', async () => {
       const err = await refusal(requestWith(urlPart(`http://127.0.0.1:${port}/a.png`)), options);
       assert.match(err.message, /loopback/);
+    });
+  });
+
+  describe('the budget of one request', () => {
+    const CHUNK = Buffer.concat([PNG, Buffer.alloc(64 * 1024 - PNG.length, 7)]);
+    const MB = 1024 * 1024;
+    let server: Server;
+    let base: string;
+    /** What the loopback media server did, reset before each test. */
+    let served: { requests: number; bytes: number; completed: number; active: number; maxActive: number };
+    /** When set, requests wait until this many are waiting, then all of them are answered. */
+    let answerInGroupsOf: number | undefined;
+    let waiting: Array<() => void> = [];
+
+    before(async () => {
+      // `/img?size=N` serves N bytes (`&declare` with a Content-Length, `&stall` headers only), reading at the client's pace.
+      server = createServer(async (req, res) => {
+        const query = new URL(req.url ?? '/', 'http://x').searchParams;
+        const size = Number(query.get('size'));
+        served.requests++;
+        served.active++;
+        served.maxActive = Math.max(served.maxActive, served.active);
+        res.once('close', () => served.active--);
+        if (answerInGroupsOf !== undefined) {
+          await new Promise<void>((resolve) => {
+            waiting.push(resolve);
+            if (waiting.length >= (answerInGroupsOf ?? 0)) waiting.splice(0).forEach((go) => go());
+          });
+        }
+        res.writeHead(200, { 'content-type': 'image/png', ...(query.has('declare') ? { 'content-length': String(size) } : {}) });
+        if (query.has('stall')) return void res.flushHeaders();
+        for (let sent = 0; sent < size && !res.destroyed; ) {
+          const n = Math.min(CHUNK.length, size - sent);
+          const flowing = res.write(CHUNK.subarray(0, n));
+          served.bytes += n;
+          sent += n;
+          if (!flowing) {
+            await new Promise<void>((resolve) => {
+              const go = () => (res.off('drain', go), res.off('close', go), resolve());
+              res.on('drain', go).on('close', go);
+            });
+          }
+        }
+        if (!res.destroyed) res.end(() => served.completed++);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    beforeEach(() => {
+      served = { requests: 0, bytes: 0, completed: 0, active: 0, maxActive: 0 };
+      answerInGroupsOf = undefined;
+      waiting = [];
+    });
+    after(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    // The host name passes the address check; the fetch then goes to the loopback server.
+    const lookup = dns({ 'media.test': ['93.184.216.34'] });
+    const fetch: MediaFetch = (url, init) =>
+      globalThis.fetch(url.replace('http://media.test', base), {
+        method: init.method,
+        redirect: init.redirect,
+        signal: init.signal,
+        headers: init.headers,
+      });
+    const budget = { ...options, maxBytes: 64 * MB, maxTotalBytes: 5 * MB, concurrency: 2, fetch, lookup };
+    const images = (count: number, query: string) =>
+      requestWith(...Array.from({ length: count }, (_, i) => urlPart(`http://media.test/img?n=${i}&${query}`)));
+
+    async function refusedWith(request: ChatRequest, opts: Parameters<typeof resolveMediaUrls>[1], status: number): Promise<GatewayError> {
+      try {
+        await resolveMediaUrls(request, opts);
+      } catch (err) {
+        assert.ok(err instanceof GatewayError, String(err));
+        assert.equal(err.status, status, err.message);
+        return err;
+      }
+      assert.fail('expected the media to be refused');
+    }
+
+    it('refuses many large images once their total crosses the cap, without fetching the rest', async () => {
+      const err = await refusedWith(images(20, `size=${2 * MB}`), budget, 413);
+      assert.match(err.message, /more than 5242880 bytes.*\(media\.maxTotalBytes\)/);
+      assert.ok(served.requests <= 4, `${served.requests} of 20 images requested`);
+      assert.ok(served.bytes <= 8 * MB, `${served.bytes} bytes served`);
+    });
+
+    it('stops the download that crosses the total while it is being read', async () => {
+      const err = await refusedWith(images(1, `size=${48 * MB}`), { ...budget, maxTotalBytes: 1 * MB }, 413);
+      assert.match(err.message, /media\.maxTotalBytes/);
+      assert.equal(served.completed, 0);
+      assert.ok(served.bytes < 48 * MB, `${served.bytes} bytes served`);
+    });
+
+    it('refuses when the declared sizes already exceed the total, before any body byte', async () => {
+      // The server sends headers only: a fetcher waiting for the bodies would hang until its time limit.
+      const err = await refusedWith(images(2, `size=${3 * MB}&declare&stall`), { ...budget, timeoutMs: 60_000 }, 413);
+      assert.match(err.message, /media\.maxTotalBytes/);
+      assert.equal(err.param, 'messages[0].parts[2]');
+      assert.equal(served.bytes, 0);
+    });
+
+    it('accepts images within the total', async () => {
+      const request = images(4, `size=${1 * MB}&declare`);
+      await resolveMediaUrls(request, budget);
+      for (const part of request.messages[0].parts.slice(1)) {
+        assert.ok(part.type === 'media' && part.source.kind === 'base64');
+        assert.equal(Buffer.from(part.source.data, 'base64').length, 1 * MB);
+      }
+    });
+
+    it('refuses more URLs than the count cap before fetching any', async () => {
+      const err = await refusedWith(images(4, 'size=10'), { ...budget, maxUrls: 3 }, 400);
+      assert.match(err.message, /names 4 media URLs; the gateway fetches at most 3 per request \(media\.maxUrls\)/);
+      assert.equal(err.param, 'messages[0].parts[4]');
+      assert.equal(served.requests, 0);
+    });
+
+    it('runs at most `concurrency` downloads of one request at a time', async () => {
+      answerInGroupsOf = 3;
+      await resolveMediaUrls(images(9, 'size=100'), { ...budget, concurrency: 3 });
+      assert.equal(served.requests, 9);
+      assert.equal(served.maxActive, 3);
+    });
+
+    it('runs at most the shared slots across requests', async () => {
+      answerInGroupsOf = 2;
+      const slots = createDownloadSlots(() => 2);
+      const opts = { ...budget, concurrency: 4, slots };
+      await Promise.all([resolveMediaUrls(images(4, 'size=100'), opts), resolveMediaUrls(images(4, 'size=100'), opts)]);
+      assert.equal(served.requests, 8);
+      assert.equal(served.maxActive, 2);
+      assert.equal(slots.inUse, 0, 'every slot is given back');
     });
   });
 });
