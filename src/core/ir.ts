@@ -123,6 +123,8 @@ export interface ChatRequest {
   user?: string;
   /** Built-in web search (Gemini googleSearch); never mixed with function tools upstream. */
   webSearch?: boolean;
+  /** What the decoder left out of the client's request and why (tool-notes.ts); logged and shown in the monitor. */
+  notes?: string[];
   imageConfig?: { aspectRatio?: string; imageSize?: string };
   /**
    * Fields of a native Gemini request that the IR does not model

@@ -21,6 +21,8 @@ export interface RequestRecord {
   ttfbMs?: number;
   usage?: Usage;
   error?: string;
+  /** What the gateway left out of the client's request and why (e.g. a tool the upstream cannot take). */
+  notes?: string[];
   /** Truncated bodies, only when body capture is turned on (off by default); stored with the record as given. */
   capture?: RequestCapture;
 }

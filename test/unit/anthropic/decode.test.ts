@@ -228,7 +228,7 @@ describe('anthropic decode', () => {
       assert.deepEqual(decode({ ...base, tool_choice: { type: 'tool', name: 'Bash' } }).toolChoice, { type: 'tool', name: 'Bash' });
     });
 
-    it('turns a web_search server tool into built-in search and ignores other server tools', () => {
+    it('keeps the function tools beside a web_search server tool (Cline), and notes every server tool it drops', () => {
       const req = decode({
         messages: [{ role: 'user', content: 'x' }],
         tools: [
@@ -238,8 +238,18 @@ describe('anthropic decode', () => {
           { ...bash, type: 'custom' },
         ],
       });
-      assert.equal(req.webSearch, true);
+      assert.equal(req.webSearch, undefined);
       assert.deepEqual(req.tools.map((t) => t.name), ['Bash']);
+      assert.equal(req.notes?.length, 3);
+      assert.match(req.notes![0], /^dropped tools\.1 \(code_execution_20250825\): /);
+      assert.match(req.notes![1], /^dropped tools\.2 \(bash_20250124\): /);
+      assert.match(req.notes![2], /^dropped tools\.0 \(web_search_20250305\): .*cannot be combined with function tools, and 1 function tool is declared/);
+    });
+
+    it('turns a web_search server tool alone into built-in search, with no note', () => {
+      const req = decode({ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 8 }] });
+      assert.equal(req.webSearch, true);
+      assert.equal(req.notes, undefined);
     });
 
     it('forcing the web_search tool (as Claude Code WebSearch does) just searches', () => {

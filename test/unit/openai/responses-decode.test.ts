@@ -117,8 +117,48 @@ describe('openai responses: decoding requests', () => {
       ],
       tool_choice: { type: 'function', namespace: 'mcp__github', name: 'search_issues' },
     });
-    assert.deepEqual(request.tools.map((t) => t.name), ['exec_command', 'mcp__github__search_issues']);
+    assert.deepEqual(request.tools.map((t) => t.name), ['exec_command', 'mcp__github__search_issues', 'mcp__github__freeform']);
     assert.deepEqual(request.toolChoice, { type: 'tool', name: 'mcp__github__search_issues' });
+  });
+
+  it('declares a custom (freeform) tool as a function of one string, its grammar in the description', () => {
+    const request = decode({
+      tools: [{ type: 'custom', name: 'apply_patch', description: 'Edit files.', format: { type: 'grammar', syntax: 'lark', definition: 'start: "*** Begin Patch"' } }],
+      tool_choice: { type: 'custom', name: 'apply_patch' },
+    });
+    const [tool] = request.tools;
+    assert.equal(tool.name, 'apply_patch');
+    assert.equal(tool.description, 'Edit files.');
+    assert.deepEqual(tool.parameters?.required, ['input']);
+    assert.match(JSON.stringify(tool.parameters), /lark grammar:\\nstart: \\"\*\*\* Begin Patch/);
+    assert.deepEqual(request.toolChoice, { type: 'tool', name: 'apply_patch' });
+  });
+
+  it('takes the tools of an additional_tools input item (Codex default models) and replays custom tool calls', () => {
+    const request = decode({
+      input: [
+        {
+          type: 'additional_tools',
+          role: 'developer',
+          tools: [{ type: 'namespace', name: 'functions', tools: [{ type: 'custom', name: 'exec', format: { type: 'text' } }, { type: 'function', name: 'wait', parameters: { type: 'object' } }] }],
+        },
+        { role: 'user', content: 'go' },
+        { type: 'custom_tool_call', call_id: 'c1', namespace: 'functions', name: 'exec', input: 'text(1)' },
+        { type: 'custom_tool_call_output', call_id: 'c1', output: '1' },
+      ],
+    });
+    assert.deepEqual(request.tools.map((t) => t.name), ['functions__exec', 'functions__wait']);
+    assert.deepEqual(request.messages.slice(1), [
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'functions__exec', args: { input: 'text(1)' } }] },
+      { role: 'user', parts: [{ type: 'tool_result', callId: 'c1', name: 'functions__exec', content: [{ type: 'text', text: '1' }] }] },
+    ]);
+    assert.equal(request.notes, undefined);
+  });
+
+  it('ignores well-formed input items it has no use for, with a note', () => {
+    const request = decode({ input: [{ type: 'computer_call', call_id: 'x' }, { role: 'user', content: 'hi' }, { type: 'brand_new_item' }] });
+    assert.deepEqual(request.messages, [{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }]);
+    assert.deepEqual(request.notes, ["ignored input[0] (type 'computer_call'): no upstream counterpart", "ignored input[2] (type 'brand_new_item'): no upstream counterpart"]);
   });
 
   it('replays a namespaced call from history under its flat name', () => {
@@ -138,6 +178,9 @@ describe('openai responses: decoding requests', () => {
     const codexLike = decode({ tools: [{ type: 'web_search', external_web_access: false }, { type: 'function', name: 'f' }, { type: 'file_search', vector_store_ids: [] }] });
     assert.equal(codexLike.webSearch, undefined);
     assert.deepEqual(codexLike.tools.map((t) => t.name), ['f']);
+    assert.equal(codexLike.notes?.length, 2);
+    assert.match(codexLike.notes![0], /^dropped tools\[2\] \(file_search\)/);
+    assert.match(codexLike.notes![1], /^dropped tools\[0\] \(web_search\): .*cannot be combined with function tools/);
   });
 
   describe('refuses with a 400 naming the parameter', () => {
@@ -145,7 +188,7 @@ describe('openai responses: decoding requests', () => {
       ['an output for an unknown call', { input: [{ role: 'user', content: 'x' }, { type: 'function_call_output', call_id: 'nope', output: 'r' }] }, 'input[1].call_id'],
       ['an image by file_id', { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] }, 'input[0].content[0].file_id'],
       ['an ftp image', { input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'ftp://host/a.png' }] }] }, 'input[0].content[0].image_url'],
-      ['an unknown item type', { input: [{ type: 'computer_call', call_id: 'x' }] }, 'input[0].type'],
+      ['an item without a type', { input: [{ call_id: 'x' }] }, 'input[0].type'],
       ['item references', { input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type'],
       ['an unknown role', { input: [{ type: 'message', role: 'tool', content: 'x' }] }, 'input[0].role'],
       ['an image in a developer message', { input: [{ role: 'developer', content: [{ type: 'input_image', image_url: `data:image/png;base64,${PNG}` }] }, { role: 'user', content: 'x' }] }, 'input[0].content[0]'],

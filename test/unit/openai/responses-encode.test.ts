@@ -259,6 +259,27 @@ describe('openai responses: encoding answers', () => {
     assert.deepEqual(next.messages[1].parts, [{ type: 'tool_call', id: 'call_7', name: 'mcp__github__search', args: { q: 'bug' } }]);
   });
 
+  it('answers a custom tool call as a custom_tool_call item whose input is the raw text, and takes it back', () => {
+    const { decode, stream } = setup();
+    const additional = { type: 'additional_tools', role: 'developer', tools: [{ type: 'namespace', name: 'functions', tools: [{ type: 'custom', name: 'exec' }] }] };
+    const request = decode({ input: [additional, { role: 'user', content: 'go' }] });
+    const events = stream(request, [call('call_9', 'functions__exec', { input: 'text(await tools.exec_command({cmd: "ls"}))' }), finish()]);
+    const item = events.at(-1).response.output[0];
+    assert.deepEqual([item.type, item.name, item.namespace, item.input], ['custom_tool_call', 'exec', 'functions', 'text(await tools.exec_command({cmd: "ls"}))']);
+    assert.equal(events.find((e) => e.type === 'response.custom_tool_call_input.done').input, item.input);
+    assert.equal(events.find((e) => e.type === 'response.output_item.done').item.input, item.input);
+
+    const next = decode({
+      input: [
+        additional,
+        { role: 'user', content: 'go' },
+        { type: 'custom_tool_call', call_id: item.call_id, name: item.name, namespace: item.namespace, input: item.input },
+        { type: 'custom_tool_call_output', call_id: item.call_id, output: 'a.txt' },
+      ],
+    });
+    assert.deepEqual(next.messages[1].parts, [{ type: 'tool_call', id: 'call_9', name: 'functions__exec', args: { input: item.input } }]);
+  });
+
   it('a plain tool whose name holds __ stays plain', () => {
     const { decode, stream } = setup();
     const events = stream(decode({ tools: [{ type: 'function', name: 'mcp__fs__read' }] }), [call('c', 'mcp__fs__read', {}), finish()]);

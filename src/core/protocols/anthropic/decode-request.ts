@@ -22,6 +22,7 @@ import type { MediaLimits } from './media';
 import { decodeReasoning } from './reasoning';
 import { decodeResponseFormat } from './response-format';
 import { decodeToolChoice, decodeTools } from './tools';
+import { DecodeNotes } from '../tool-notes';
 
 export interface DecodeOptions {
   limits: MediaLimits;
@@ -45,7 +46,8 @@ export function decodeMessagesBody(body: unknown, ctx: InboundContext | undefine
     : optionalInteger(body.max_tokens, 'max_tokens', 1);
   const system = decodeSystem(body.system, 'system');
   const messages = decodeMessages(body, system, options.limits);
-  const tools = decodeTools(body.tools);
+  const notes = new DecodeNotes();
+  const tools = decodeTools(body.tools, notes);
   const metadata = optionalObject(body.metadata, 'metadata');
   const user = optionalString(metadata?.user_id, 'metadata.user_id') || undefined;
   return definedOnly({
@@ -66,6 +68,7 @@ export function decodeMessagesBody(body: unknown, ctx: InboundContext | undefine
     sessionKey: headerValue(ctx, SESSION_HEADER) ?? user,
     user,
     webSearch: tools.webSearch || undefined,
+    notes: notes.list.length > 0 ? notes.list : undefined,
   });
 }
 

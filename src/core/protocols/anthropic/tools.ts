@@ -1,4 +1,5 @@
 import type { ToolChoice, ToolDefinition } from '../../ir';
+import { type DecodeNotes, webSearchBeside } from '../tool-notes';
 import {
   expectLiteral,
   expectNonEmptyString,
@@ -13,7 +14,7 @@ import {
 
 export interface DecodedTools {
   functions: ToolDefinition[];
-  /** A `web_search_*` server tool was declared: the upstream's built-in search (googleSearch). */
+  /** A `web_search_*` server tool was declared and no function beside it: the upstream's built-in search (googleSearch). */
   webSearch: boolean;
   /** Names the client gave its web search tools, so `tool_choice` can force one of them. */
   webSearchNames: Set<string>;
@@ -21,10 +22,12 @@ export interface DecodedTools {
 
 /**
  * `tools`: client functions (`input_schema`, optionally `type: "custom"`) and
- * Anthropic-defined tools recognised by a versioned `type`.
+ * Anthropic-defined tools recognised by a versioned `type`. Web search follows
+ * the rule every codec shares (tool-notes.ts); each tool left out is noted.
  */
-export function decodeTools(value: unknown): DecodedTools {
+export function decodeTools(value: unknown, notes: DecodeNotes): DecodedTools {
   const decoded: DecodedTools = { functions: [], webSearch: false, webSearchNames: new Set() };
+  const searchTools: string[] = [];
   optionalArray(value, 'tools')?.forEach((tool, i) => {
     const path = `tools.${i}`;
     if (!isObject(tool)) throw invalidField(path, 'Input should be a valid dictionary');
@@ -36,14 +39,17 @@ export function decodeTools(value: unknown): DecodedTools {
         parameters: expectObject(tool.input_schema, `${path}.input_schema`),
       });
     } else if (type.startsWith('web_search_')) {
-      decoded.webSearch = true;
+      searchTools.push(`${path} (${type})`);
       decoded.webSearchNames.add(typeof tool.name === 'string' ? tool.name : 'web_search');
+    } else {
+      // Left out on purpose: code execution, web fetch and tool search run on
+      // Anthropic's servers, and bash / text_editor / computer / memory rely on
+      // schemas trained into Claude that the client never sends, so no
+      // upstream could be given an equivalent declaration.
+      notes.droppedTool(`${path} (${type})`, 'an Anthropic-defined tool with no upstream counterpart');
     }
-    // Every other typed tool is left out on purpose: code execution, web fetch
-    // and tool search run on Anthropic's servers, and bash / text_editor /
-    // computer / memory rely on schemas trained into Claude that the client
-    // never sends, so no upstream could be given an equivalent declaration.
   });
+  decoded.webSearch = webSearchBeside(searchTools, decoded.functions.length, notes);
   return decoded;
 }
 

@@ -7,6 +7,7 @@
 import { invalidRequest } from '../../errors';
 import type { ChatRequest } from '../../ir';
 import type { InboundContext } from '../codec';
+import { DecodeNotes, webSearchBeside } from '../tool-notes';
 import { decodeContents, decodeSystemInstruction } from './decode-contents';
 import { decodeGenerationConfig } from './decode-generation-config';
 import { decodeToolConfig, decodeTools } from './decode-tools';
@@ -51,7 +52,9 @@ export function decodeGenerateContentRequest(body: unknown, ctx: InboundContext,
   const tools = optional(fields, 'tools', path, (value, p) => decodeTools(value, p, extras));
   if (tools !== undefined) {
     request.tools = tools.tools;
-    if (tools.webSearch) request.webSearch = true;
+    const notes = new DecodeNotes();
+    if (webSearchBeside(tools.webSearch ? [fieldPath(path, 'tools') + ' (googleSearch)'] : [], tools.tools.length, notes)) request.webSearch = true;
+    if (notes.list.length > 0) request.notes = notes.list;
   }
   const toolChoice = optional(fields, 'toolConfig', path, (value, p) => decodeToolConfig(value, p, extras));
   if (toolChoice !== undefined) request.toolChoice = toolChoice;

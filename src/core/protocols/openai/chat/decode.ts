@@ -31,6 +31,7 @@ import {
   parseToolArguments,
   toolChoiceFromMode,
 } from '../shared/tools';
+import { DecodeNotes, webSearchBeside } from '../../tool-notes';
 
 /** `POST /v1/chat/completions` body → IR. */
 export function decodeChatRequest(body: unknown, options: { exposeReasoning: boolean }): ChatRequest {
@@ -42,6 +43,7 @@ export function decodeChatRequest(body: unknown, options: { exposeReasoning: boo
   const { system, messages } = decodeMessages(body.messages);
 
   const searchOptions = optionalObject(body.web_search_options, 'web_search_options');
+  const notes = new DecodeNotes();
   const reasoning = optionalObject(body.reasoning, 'reasoning');
   const user = optionalString(body.user, 'user') ?? optionalString(body.safety_identifier, 'safety_identifier');
   const responseFormat = optionalObject(body.response_format, 'response_format');
@@ -72,8 +74,8 @@ export function decodeChatRequest(body: unknown, options: { exposeReasoning: boo
     // upstream-protocol §8: the client's cache key is the best conversation identity, then its end-user id.
     sessionKey: optionalString(body.prompt_cache_key, 'prompt_cache_key') ?? user,
     user,
-    // The upstream refuses search mixed with function declarations (upstream-protocol §9).
-    webSearch: searchOptions && tools.length === 0 ? true : undefined,
+    webSearch: webSearchBeside(searchOptions ? ['web_search_options'] : [], tools.length, notes) || undefined,
+    notes: notes.list.length > 0 ? notes.list : undefined,
     inboundCodecState: decodeStreamOptions(body.stream_options),
   });
 }

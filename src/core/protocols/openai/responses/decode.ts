@@ -20,7 +20,8 @@ import { decodeResponsesInput } from './input';
 import { type ResponseEcho, ResponsesRequestState } from './state';
 import type { ResponsesStore } from './store';
 import { ToolNameMap } from './tool-names';
-import { decodeResponsesTools, decodeResponsesToolChoice } from './tools';
+import { DecodeNotes } from '../../tool-notes';
+import { ResponsesToolCollector, decodeResponsesToolChoice } from './tools';
 
 const SUMMARY_MODES = ['auto', 'concise', 'detailed'];
 
@@ -35,8 +36,11 @@ export function decodeResponsesRequest(
   const previousResponseId = optionalString(body.previous_response_id, 'previous_response_id');
   const prior = previousResponseId === undefined ? [] : loadPrevious(options.store, previousResponseId);
   const toolNames = new ToolNameMap();
-  const { tools, webSearch } = decodeResponsesTools(body.tools, toolNames);
-  const input = decodeResponsesInput(body.input ?? [], prior, toolNames);
+  const notes = new DecodeNotes();
+  const collector = new ResponsesToolCollector(toolNames, notes);
+  collector.addList(body.tools, 'tools');
+  const input = decodeResponsesInput(body.input ?? [], prior, { toolNames, tools: collector, notes });
+  const { tools, webSearch } = collector.finish();
   if (input.messages.length === 0) {
     throw invalidRequest(`Invalid 'input': at least one user or assistant item with content is required.`, 'input');
   }
@@ -94,6 +98,7 @@ export function decodeResponsesRequest(
     sessionKey: optionalString(body.prompt_cache_key, 'prompt_cache_key') ?? user,
     user,
     webSearch: webSearch || undefined,
+    notes: notes.list.length > 0 ? notes.list : undefined,
     inboundCodecState: new ResponsesRequestState(store, include.includes('reasoning.encrypted_content'), toolNames, echo),
   });
 }

@@ -17,7 +17,17 @@ import {
 } from '../shared/read';
 import { parseToolArguments } from '../shared/tools';
 import { decodeCallSignature } from './call-signature';
-import type { ToolNameMap } from './tool-names';
+import type { DecodeNotes } from '../../tool-notes';
+import { CUSTOM_TOOL_INPUT, type ToolNameMap } from './tool-names';
+import type { ResponsesToolCollector } from './tools';
+
+/** Where input items that are not messages leave what they declare. */
+export interface InputSinks {
+  toolNames: ToolNameMap;
+  /** `additional_tools` items declare tools. */
+  tools: ResponsesToolCollector;
+  notes: DecodeNotes;
+}
 
 export interface DecodedInput {
   /** System and developer messages, in order. */
@@ -28,9 +38,13 @@ export interface DecodedInput {
 
 /**
  * Responses `input` (a string or a list of items) → IR messages, appended to
- * the history of `previous_response_id` when there is one.
+ * the history of `previous_response_id` when there is one. A well-formed item
+ * of a type with no upstream meaning (computer calls, hosted tool results …)
+ * is left out with a note rather than refused: newer clients send kinds this
+ * gateway does not know yet.
  */
-export function decodeResponsesInput(value: unknown, prior: readonly Message[], toolNames: ToolNameMap): DecodedInput {
+export function decodeResponsesInput(value: unknown, prior: readonly Message[], sinks: InputSinks): DecodedInput {
+  const { toolNames } = sinks;
   const system: TextPart[] = [];
   const conversation = new ConversationBuilder(prior);
   if (typeof value === 'string') {
@@ -74,7 +88,22 @@ export function decodeResponsesInput(value: unknown, prior: readonly Message[], 
         conversation.append('assistant', [part]);
         return;
       }
-      case 'function_call_output': {
+      case 'custom_tool_call': {
+        const callId = requireNonEmptyString(item.call_id, at(param, 'call_id'));
+        const name = requireNonEmptyString(item.name, at(param, 'name'));
+        const namespace = optionalString(item.namespace, at(param, 'namespace'));
+        const input = requireString(item.input, at(param, 'input'));
+        const part: Part = { type: 'tool_call', id: callId, name: toolNames.declare(namespace, name, 'custom'), args: { [CUSTOM_TOOL_INPUT]: input } };
+        const signature = callSignatures.get(callId);
+        if (signature !== undefined) part.signature = signature;
+        conversation.append('assistant', [part]);
+        return;
+      }
+      case 'additional_tools':
+        sinks.tools.addList(item.tools, at(param, 'tools'));
+        return;
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
         const idParam = at(param, 'call_id');
         const callId = requireNonEmptyString(item.call_id, idParam);
         const name = conversation.callName(callId);
@@ -101,7 +130,7 @@ export function decodeResponsesInput(value: unknown, prior: readonly Message[], 
       case 'item_reference':
         return unsupported(at(param, 'type'), 'item_reference (send the items themselves, or previous_response_id)');
       default:
-        throw invalidRequest(`Unsupported input item type '${type}'.`, at(param, 'type'));
+        sinks.notes.add(`ignored ${param} (type '${type}'): no upstream counterpart`);
     }
   });
   return { system, messages: conversation.messages };

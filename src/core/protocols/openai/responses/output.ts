@@ -7,6 +7,7 @@ import { toolArgumentsJson } from '../shared/tools';
 import { responsesUsage, type ResponsesUsage } from '../shared/usage';
 import { encodeCallSignature } from './call-signature';
 import type { ResponsesRequestState } from './state';
+import { CUSTOM_TOOL_INPUT } from './tool-names';
 import type { ResponsesStore } from './store';
 
 /** One Responses stream event, without its sequence_number (the stream encoder numbers them). */
@@ -115,7 +116,8 @@ export class ResponsesOutputBuilder {
       const item = { id: openAIId('rs_'), type: 'reasoning', summary: [], encrypted_content: encodeCallSignature(call.id, call.signature) };
       this.doneItem(this.addItem(item).index, item);
     }
-    const { name, namespace } = this.state.toolNames.toClient(call.name);
+    const { name, namespace, kind } = this.state.toolNames.toClient(call.name);
+    if (kind === 'custom') return this.customToolCall(call, name, namespace);
     const args = toolArgumentsJson(call.args);
     const item: OutputItem = { id: openAIId('fc_'), type: 'function_call', status: 'in_progress', call_id: call.id, name, arguments: '' };
     if (namespace) item.namespace = namespace;
@@ -124,6 +126,19 @@ export class ResponsesOutputBuilder {
     this.emit({ type: 'response.function_call_arguments.delta', ...at, delta: args });
     this.emit({ type: 'response.function_call_arguments.done', ...at, name, arguments: args });
     this.doneItem(index, { ...item, status: 'completed', arguments: args });
+  }
+
+  /** A call of a custom (freeform) tool: its one string argument is the raw input (tool-names.ts). */
+  private customToolCall(call: ToolCallPart, name: string, namespace: string | undefined): void {
+    const raw = call.args[CUSTOM_TOOL_INPUT];
+    const input = typeof raw === 'string' ? raw : raw === undefined ? '' : JSON.stringify(raw);
+    const item: OutputItem = { id: openAIId('ctc_'), type: 'custom_tool_call', status: 'in_progress', call_id: call.id, name, input: '' };
+    if (namespace) item.namespace = namespace;
+    const { index } = this.addItem(item);
+    const at = { item_id: item.id, output_index: index };
+    this.emit({ type: 'response.custom_tool_call_input.delta', ...at, delta: input });
+    this.emit({ type: 'response.custom_tool_call_input.done', ...at, input });
+    this.doneItem(index, { ...item, status: 'completed', input });
   }
 
   /** Closes every item and completes the response (`incomplete` when the answer was cut short). */
