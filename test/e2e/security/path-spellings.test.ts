@@ -168,7 +168,7 @@ describe('security: authorization by the matched route, strict routing', () => {
   });
 
   it('protocol routes are strict too: /V1/messages and /v1/messages/ are unknown', async () => {
-    for (const path of ['/V1/messages', '/v1/messages/', '/v1//messages', '/v1/Messages', '/v1/%6Dessages']) {
+    for (const path of ['/V1/messages', '/v1/messages/', '//v1/messages', '/v1/messages//', '/v1/Messages', '/v1/%6Dessages']) {
       const res = await send('POST', path, clientKey);
       assert.equal(res.status, 404, `${path}: ${res.status}`);
     }
