@@ -44,7 +44,8 @@ export async function handleGeneration(
 ): Promise<void> {
   const startedAt = Date.now();
   const id = String(ctx.state.requestId);
-  const decoded = codec.decodeRequest(ctx.state.body, inbound);
+  const decoded = decodeOrRecord(ctx, codec, inbound, deps.observer, startedAt);
+  if (decoded.notes) deps.logger.info(`request ${id}: ${decoded.notes.join('; ')}`, { model: decoded.model, path: ctx.path });
   const abort = abortOnClientGone(ctx.res);
   deps.observer.started({ id, startedAt, protocol: codec.protocol, path: ctx.path, stream: decoded.stream, clientModel: decoded.model });
 
@@ -93,7 +94,24 @@ export async function handleGeneration(
       ttfbMs,
       usage,
       error: failure?.message,
+      ...(decoded.notes ? { notes: decoded.notes } : {}),
     });
+  }
+}
+
+/** A request the codec refuses still shows in the monitor, with the status and message the client got. */
+function decodeOrRecord(ctx: Koa.Context, codec: ProtocolCodec, inbound: InboundContext, observer: RequestObserver, startedAt: number): ChatRequest {
+  try {
+    return codec.decodeRequest(ctx.state.body, inbound);
+  } catch (err) {
+    const failure = toGatewayError(err);
+    const body = ctx.state.body as { model?: unknown; stream?: unknown } | undefined;
+    const clientModel = typeof body?.model === 'string' ? body.model : (inbound.params.model ?? '');
+    const stream = inbound.streamFromPath ?? body?.stream === true;
+    const request = { id: String(ctx.state.requestId), startedAt, protocol: codec.protocol, path: ctx.path, stream, clientModel };
+    observer.started(request);
+    observer.finished({ ...request, attempts: [], status: failure.status, latencyMs: Date.now() - startedAt, error: failure.message });
+    throw failure;
   }
 }
 
