@@ -39,6 +39,60 @@ describe('security: client keys', () => {
     assertProtocolError('openai', 403, await openaiRefused.json());
   });
 
+  it('are checked against the model actually sent upstream (after built-in aliases), in the protocol shape', async () => {
+    const { key } = await stack.agate.security.keys.create({ name: 'flash-star', allowedModels: ['gemini-3-flash*'] });
+    // `gemini-3-flash-pro-low` fits the pattern by name but is a built-in alias of gemini-3.1-pro-low.
+    const asked = 'gemini-3-flash-pro-low';
+    const generations = () => stack.sim.log.filter((entry) => /generateContent|countTokens/i.test(entry.method)).length;
+    const before = generations();
+    const viaOpenai = await send(stack.url, withModel(openai, asked), key);
+    assert.equal(viaOpenai.status, 403);
+    const message = assertProtocolError('openai', 403, await viaOpenai.json());
+    assert.match(message, /may not use the model "gemini-3-flash-pro-low"/);
+    assert.ok(!message.includes('gemini-3.1-pro-low'), 'the refusal names no model outside the allowance');
+    const viaAnthropic = await send(stack.url, withModel(anthropic, asked), key, 'x-api-key');
+    assert.equal(viaAnthropic.status, 403);
+    assertProtocolError('anthropic', 403, await viaAnthropic.json());
+    const viaGemini = await send(stack.url, { ...gemini, path: `/v1beta/models/${asked}:generateContent` }, key, 'x-goog-api-key');
+    assert.equal(viaGemini.status, 403);
+    assertProtocolError('gemini', 403, await viaGemini.json());
+    const count = await send(stack.url, { ...gemini, path: `/v1beta/models/${asked}:countTokens` }, key, 'x-goog-api-key');
+    assert.equal(count.status, 403);
+    assert.equal(generations(), before, 'nothing reached the upstream');
+    // An alias that stays inside the allowance is served.
+    assert.equal((await send(stack.url, withModel(openai, 'gemini-3-flash-preview'), key)).status, 200);
+  });
+
+  it('are checked against every member of a model group', async () => {
+    stack.config.models.groups = { 'team-fast': { strategy: 'ordered', models: ['gemini-3-flash', 'gemini-3.1-pro-high'] } };
+    try {
+      const { key: groupOnly } = await stack.agate.security.keys.create({ name: 'group-only', allowedModels: ['team-fast'] });
+      const refused = await send(stack.url, withModel(openai, 'team-fast'), groupOnly);
+      assert.equal(refused.status, 403);
+      assertProtocolError('openai', 403, await refused.json());
+      const { key: members } = await stack.agate.security.keys.create({
+        name: 'group-and-members',
+        allowedModels: ['team-fast', 'gemini-3-flash', 'gemini-3.1-pro-high'],
+      });
+      assert.equal((await send(stack.url, withModel(openai, 'team-fast'), members)).status, 200);
+    } finally {
+      stack.config.models.groups = {};
+    }
+  });
+
+  it("list only the key's own models in a 404 for a model that does not exist", async () => {
+    const { key } = await stack.agate.security.keys.create({ name: 'narrow', allowedModels: ['gemini-3-flash', 'made-up-*'] });
+    const res = await send(stack.url, withModel(openai, 'made-up-model'), key);
+    assert.equal(res.status, 404);
+    const message = assertProtocolError('openai', 404, await res.json());
+    assert.match(message, /available: gemini-3-flash$/);
+    assert.doesNotMatch(message, /claude|pro-high|gpt-oss/);
+    const primary = await stack.agate.security.primaryKey();
+    const unrestricted = await send(stack.url, withModel(openai, 'made-up-model'), primary);
+    assert.equal(unrestricted.status, 404);
+    assert.match(assertProtocolError('openai', 404, await unrestricted.json()), /claude/, 'the owner sees every model');
+  });
+
   it('see only their models in the model lists, and count tokens only for them', async () => {
     const { key } = await stack.agate.security.keys.create({ name: 'flash-only', allowedModels: ['gemini-3-flash'] });
     const primary = await stack.agate.security.primaryKey();
