@@ -1,4 +1,5 @@
 import type { AdminEvent, ClientProtocol, RequestFilter, RequestRecord } from '../src/core/admin/types';
+import { describeNext, describeOutcome, hostLabel } from '../src/core/monitor/attempt-words';
 import { select, textField } from './controls';
 import { clear, h } from './dom';
 import type { Transport } from './transport';
@@ -159,20 +160,23 @@ export class MonitorView {
       ]);
     }
     if (record.error) facts.push(['Error', record.error]);
-    const attempts = record.attempts.map((attempt, index) =>
+    // The list numbers the entries; the text does not repeat the number.
+    const attempts = record.attempts.map((attempt) =>
       h(
         'li',
         { className: attempt.outcome === 'ok' ? 'attempt ok' : 'attempt failed' },
-        h('strong', { text: `${index + 1}. ${attempt.outcome}` }),
-        ` ${attempt.accountEmail} · ${attempt.model}${attempt.host ? ` · ${attempt.host.replace(/^https?:\/\//, '')}` : ''} · ${formatLatency(attempt.durationMs)}`,
-        attempt.message ? h('div', { className: 'muted', text: attempt.message }) : null,
+        h('strong', { text: describeOutcome(attempt) }),
+        ` ${attempt.accountEmail} · ${attempt.model}${attempt.host ? ` · ${hostLabel(attempt.host)}` : ''} · ${formatLatency(attempt.durationMs)}`,
+        attempt.message && attempt.message !== attempt.reason ? h('div', { className: 'muted', text: attempt.message }) : null,
+        attempt.next ? h('div', { className: 'next', text: `→ ${describeNext(attempt.next)}` }) : null,
       ),
     );
+    const noAttempt = record.status >= 400 ? `Rejected before any upstream call (HTTP ${record.status}).` : 'No upstream call.';
     this.detail.replaceChildren(
       h('h3', { text: 'Request' }),
       h('dl', {}, ...facts.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
-      h('h3', { text: 'Attempt trail' }),
-      attempts.length > 0 ? h('ol', { className: 'attempts' }, ...attempts) : h('p', { className: 'muted', text: 'No upstream attempt.' }),
+      h('h3', { text: `Attempt trail${attempts.length > 1 ? ` (${attempts.length} upstream calls)` : ''}` }),
+      attempts.length > 0 ? h('ol', { className: 'attempts' }, ...attempts) : h('p', { className: 'muted', text: noAttempt }),
     );
   }
 }

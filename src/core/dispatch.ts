@@ -10,7 +10,24 @@ export interface AttemptRecord {
   startedAt: number;
   durationMs: number;
   outcome: 'ok' | string; // 'ok' or the UpstreamFailureKind / reason
+  /** The upstream's HTTP status, when one arrived. */
+  status?: number;
+  /** Google's ErrorInfo reason (RATE_LIMIT_EXCEEDED, MODEL_CAPACITY_EXHAUSTED, …). */
+  reason?: string;
   message?: string;
+  /** What the scheduler did after this attempt; absent on the attempt that answered. */
+  next?: AttemptNext;
+}
+
+/**
+ * The scheduler's step after a failed attempt: `retry` the same account, `fall-back` to the next Cloud Code
+ * host, `switch` to another account, `wait` before the next round, or `give-up`. `waitMs` is the pause taken
+ * before the next call; `note` says why (a cooldown, a mark, the budget that ran out).
+ */
+export interface AttemptNext {
+  action: 'retry' | 'fall-back' | 'switch' | 'wait' | 'give-up';
+  waitMs?: number;
+  note?: string;
 }
 
 /** A generation that has produced its first event: committed, no more silent retries. */
@@ -29,13 +46,19 @@ export interface TokenCount {
   estimated: boolean;
 }
 
+/** What the request pipeline hears while the scheduler works on a request. */
+export interface DispatchHooks {
+  /** The client is kept waiting: a retry, a backoff, a wait for a slot or a reset is about to happen. May repeat. */
+  onWaiting?(): void;
+}
+
 /**
  * The pool + scheduler as the request pipeline sees it: pick accounts and
  * models, retry by policy until the first event, and fail with a GatewayError
  * (429 with retryAfter when every account is limited, 503 when none exists).
  */
 export interface Dispatcher {
-  open(request: ChatRequest, signal: AbortSignal): Promise<GenerationRun>;
+  open(request: ChatRequest, signal: AbortSignal, hooks?: DispatchHooks): Promise<GenerationRun>;
   countTokens(request: ChatRequest, signal: AbortSignal): Promise<TokenCount>;
   /** Generations holding an account slot now, across accounts (the monitor's and the soak test's gauge). */
   inFlight(): number;

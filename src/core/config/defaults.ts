@@ -48,6 +48,7 @@ export function defaultConfig(): GatewayConfig {
       waitForResetMaxMs: 60_000,
       maxAttempts: 8,
       retryBudgetMs: 90_000,
+      transientRetryBudgetMs: 20_000,
       capacityRetries: 2,
       perAccountConcurrency: 0,
       perModelConcurrency: 0,

@@ -47,7 +47,13 @@ export interface GatewayConfig {
     /** Every account limited: wait when the earliest reset is within this, else 429. */
     waitForResetMaxMs: number;
     maxAttempts: number;
+    /** Longest a request may take before its answer starts, waits for rate limits and resets included. */
     retryBudgetMs: number;
+    /**
+     * Longest a request keeps retrying server, network, timeout and capacity errors; time spent waiting
+     * out rate limits and quota resets does not count.
+     */
+    transientRetryBudgetMs: number;
     capacityRetries: number;
     /** 0 = unlimited. */
     perAccountConcurrency: number;

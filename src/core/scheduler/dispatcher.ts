@@ -1,20 +1,24 @@
 import { availability } from '../accounts/account-state';
 import type { SchedulableAccounts } from '../accounts/types';
 import type { Dispatcher, TokenCount } from '../dispatch';
+import { GatewayError } from '../errors';
 import type { ChatRequest } from '../ir';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
 import type { Upstream, UpstreamCall } from '../upstream/upstream';
 import { createConcurrencyGate } from './concurrency';
 import { conversationKeyOf, sessionIdOf } from './conversation';
 import { liveModelsOf, resolveModel } from './model-router';
-import { openGeneration, type DispatchContext, type SchedulerSettings } from './open-generation';
+import { openGeneration, type DispatchContext, type HostTry, type SchedulerSettings } from './open-generation';
 import { createAccountSelector } from './selector';
 import { estimateInputTokens } from './token-estimate';
 
 export interface DispatcherOptions {
   accounts: SchedulableAccounts;
-  /** `hostOf` (the Cloud Code upstream has it) fills AttemptRecord.host. */
-  upstream: Upstream & { hostOf?(call: UpstreamCall): string | undefined };
+  /** `hostAttempts` (the Cloud Code upstream has it) gives one trail entry per host tried; `hostOf` at least the host. */
+  upstream: Upstream & {
+    hostOf?(call: UpstreamCall): string | undefined;
+    hostAttempts?(call: UpstreamCall): readonly HostTry[];
+  };
   /** Read at the start of every request, so setting changes apply to the next one. A GatewayConfig fits. */
   settings: () => SchedulerSettings;
   clock?: Clock;
@@ -37,6 +41,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     accounts: options.accounts,
     upstream,
     hostOf: upstream.hostOf ? (call) => upstream.hostOf?.(call) : undefined,
+    hostAttempts: upstream.hostAttempts ? (call) => upstream.hostAttempts?.(call) : undefined,
     gate,
     selector: createAccountSelector({ inFlight: gate.inFlight }),
     clock,
@@ -74,13 +79,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return { inputTokens, estimated: false };
     } catch (err) {
       signal.throwIfAborted();
+      // A request the gateway itself refuses (a tool schema past the expansion budget) is the client's to fix.
+      if (err instanceof GatewayError && err.kind === 'invalid_request') throw err;
       context.logger.debug('countTokens fell back to an estimate', { model, error: (err as Error)?.message });
       return estimate;
     }
   }
 
   return {
-    open: (request, signal) => openGeneration(context, options.settings(), request, signal),
+    open: (request, signal, hooks) => openGeneration(context, options.settings(), request, signal, hooks),
     countTokens,
     inFlight: () => gate.totalInFlight(),
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountRecord, SchedulableAccounts } from '../accounts/types';
 import type { GatewayConfig } from '../config/types';
-import type { AttemptRecord, GenerationRun } from '../dispatch';
+import type { AttemptRecord, DispatchHooks, GenerationRun } from '../dispatch';
 import { GatewayError, toGatewayError } from '../errors';
 import type { ChatEvent, ChatRequest } from '../ir';
 import type { Clock, Logger } from '../ports';
@@ -32,6 +32,8 @@ export interface DispatchContext {
   upstream: Upstream;
   /** The Cloud Code host that answered a call, when the upstream reports it. */
   hostOf?: (call: UpstreamCall) => string | undefined;
+  /** Every host tried for a call, in order, when the upstream reports them (one trail entry each). */
+  hostAttempts?: (call: UpstreamCall) => readonly HostTry[] | undefined;
   gate: ConcurrencyGate;
   selector: AccountSelector;
   clock: Clock;
@@ -40,6 +42,41 @@ export interface DispatchContext {
 }
 
 type Account = Readonly<AccountRecord>;
+
+/** One upstream HTTP call within an attempt, as the upstream reports it. */
+export interface HostTry {
+  host: string;
+  status?: number;
+  outcome: string;
+  message?: string;
+  reason?: string;
+  durationMs: number;
+}
+
+/** Failures that say nothing about the account or the quota: their retries run under `transientRetryBudgetMs`. */
+const TRANSIENT = new Set(['server', 'network', 'timeout', 'capacity']);
+
+function switchNote(decision: Extract<FailureDecision, { action: 'switch' }>, now: number): string {
+  const mark = decision.mark;
+  if (!mark) return 'this account sits out the rest of the request';
+  if (mark.kind === 'limit') {
+    const seconds = secondsUntil(mark.limit.until, now);
+    return mark.limit.kind === 'exhausted' ? `quota spent for ${seconds} s` : `cooling down for ${seconds} s`;
+  }
+  return mark.kind === 'needs_reauth' ? 'account needs to sign in again' : 'account blocked by Google';
+}
+
+function giveUpNote(failure: UpstreamFailure): string {
+  switch (failure.kind) {
+    case 'bad_request':
+    case 'signature_invalid':
+      return 'the upstream refused the request itself; another account would not help';
+    case 'not_found':
+      return 'the upstream does not know this model or method';
+    default:
+      return failure.message;
+  }
+}
 
 type Choice =
   | { kind: 'candidates'; model: string; accounts: Account[] }
@@ -83,12 +120,18 @@ export function openGeneration(
   settings: SchedulerSettings,
   request: ChatRequest,
   signal: AbortSignal,
+  hooks: DispatchHooks = {},
 ): Promise<GenerationRun> {
-  return new GenerationOpener(context, settings, request, signal).open();
+  return new GenerationOpener(context, settings, request, signal, hooks).open();
 }
 
 class GenerationOpener {
+  /** The trail: one entry per upstream call (a host fallback adds one). */
   private readonly attempts: AttemptRecord[] = [];
+  /** Accounts tried so far (what `maxAttempts` counts); fewer than `attempts` when hosts fell back. */
+  private tries = 0;
+  /** Time spent waiting out rate limits and quota resets: it does not count against `transientRetryBudgetMs`. */
+  private limitWaitMs = 0;
   private readonly startedAt: number;
   /** Accounts this request gave up on, per model, without marking them (server, network, timeout, capacity). */
   private readonly excluded = new Map<string, Set<string>>();
@@ -105,6 +148,7 @@ class GenerationOpener {
     private readonly settings: SchedulerSettings,
     private readonly request: ChatRequest,
     private readonly signal: AbortSignal,
+    private readonly hooks: DispatchHooks,
   ) {
     this.startedAt = ctx.clock.now();
   }
@@ -123,20 +167,25 @@ class GenerationOpener {
         if (choice.kind === 'candidates') {
           const leased = this.lease(choice.model, choice.accounts);
           if (!leased) {
+            this.waiting();
             await this.waitForSlot(choice.model);
             continue;
           }
           const run = await this.tryAccount(leased.account, choice.model, leased.lease);
           if (run) return run;
         } else if (choice.kind === 'wait') {
-          await this.pause(choice.until - this.ctx.clock.now());
+          const ms = choice.until - this.ctx.clock.now();
+          this.noteWait(ms, `for the conversation's account`);
+          await this.pause(ms, true);
         } else if (choice.kind === 'limited') {
           await this.waitForReset(choice.model, choice.until);
         } else if (this.excluded.size > 0) {
           // Only this request's transient failures (5xx, network, capacity) keep the accounts out: they may
           // have passed, so start a new round over them after a backoff, within the attempt and time budget.
           this.excluded.clear();
-          await this.pause(capacityBackoffMs(this.rounds++, this.ctx.random));
+          const ms = capacityBackoffMs(this.rounds++, this.ctx.random);
+          this.noteWait(ms, 'every account failed; then a new round over them', true);
+          await this.pause(ms);
         } else {
           throw this.unavailable(choice.model, choice.accounts);
         }
@@ -191,12 +240,49 @@ class GenerationOpener {
     );
   }
 
-  /** Sleeps unless that would overrun the retry budget. */
-  private async pause(ms: number): Promise<void> {
+  /** The client is kept waiting (a retry, a pause): a streaming answer starts its keep-alive frames. */
+  private waiting(): void {
+    try {
+      this.hooks.onWaiting?.();
+    } catch (err) {
+      this.ctx.logger.warn('dispatch onWaiting hook failed', { error: (err as Error)?.message });
+    }
+  }
+
+  /** The pause that follows the last attempt, for its trail entry. */
+  private noteWait(ms: number, why: string, restart = false): void {
+    const last = this.attempts.at(-1);
+    if (!last || ms <= 0) return;
+    if (restart || !last.next) {
+      last.next = { action: 'wait', waitMs: ms, note: why };
+      return;
+    }
+    last.next.waitMs = (last.next.waitMs ?? 0) + ms;
+    last.next.note = last.next.note ? `${last.next.note}; waits ${why}` : `waits ${why}`;
+  }
+
+  private transientDeadline(): number {
+    return this.startedAt + this.settings.scheduling.transientRetryBudgetMs + this.limitWaitMs;
+  }
+
+  private transientBudgetNote(): string {
+    return `stopped retrying after ${Math.round(this.settings.scheduling.transientRetryBudgetMs / 1000)} s of upstream errors`;
+  }
+
+  private lastFailureIsTransient(): boolean {
+    return this.lastFailure !== undefined && TRANSIENT.has(this.lastFailure.kind);
+  }
+
+  /** Sleeps unless that would overrun the retry budget (or, after transient errors, their shorter budget). */
+  private async pause(ms: number, forLimits = false): Promise<void> {
     if (ms <= 0) return;
-    if (this.ctx.clock.now() + ms > this.startedAt + this.settings.scheduling.retryBudgetMs) {
+    this.waiting();
+    const now = this.ctx.clock.now();
+    if (now + ms > this.startedAt + this.settings.scheduling.retryBudgetMs) {
       throw this.budgetError('the next try would exceed the retry budget');
     }
+    if (forLimits) this.limitWaitMs += ms;
+    else if (this.lastFailureIsTransient() && now + ms > this.transientDeadline()) throw this.budgetError(this.transientBudgetNote());
     await this.ctx.clock.sleep(ms, this.signal);
   }
 
@@ -206,23 +292,39 @@ class GenerationOpener {
     const wait = until - now;
     if (wait > waitForResetMaxMs || now + wait > this.startedAt + retryBudgetMs) {
       const seconds = secondsUntil(until, now);
+      this.giveUp(`every account is rate-limited for ${model}; the first is free in ${seconds} s`);
       throw new GatewayError('rate_limit', `All accounts are rate-limited for ${model}; the first is free again in ${seconds} s`, {
         retryAfterSeconds: seconds,
         details: rateLimitDetailsOf(this.lastFailure),
       });
     }
+    this.noteWait(wait, `for ${model}'s rate limit to reset`);
+    this.waiting();
+    this.limitWaitMs += wait;
     await this.ctx.clock.sleep(wait, this.signal);
   }
 
   private checkBudget(): void {
     const { maxAttempts, retryBudgetMs } = this.settings.scheduling;
-    if (this.attempts.length >= maxAttempts) throw this.budgetError(`gave up after ${this.attempts.length} attempts`);
-    if (this.ctx.clock.now() - this.startedAt >= retryBudgetMs) {
+    if (this.tries >= maxAttempts) {
+      const calls = this.attempts.length > this.tries ? `, ${this.attempts.length} upstream calls` : '';
+      throw this.budgetError(`gave up after ${this.tries} attempts${calls}`);
+    }
+    const now = this.ctx.clock.now();
+    if (now - this.startedAt >= retryBudgetMs) {
       throw this.budgetError(`gave up after ${Math.round(retryBudgetMs / 1000)} s of retries`);
     }
+    if (this.lastFailureIsTransient() && now >= this.transientDeadline()) throw this.budgetError(this.transientBudgetNote());
+  }
+
+  /** The last attempt's trail entry says the scheduler stopped there, and why. */
+  private giveUp(note: string): void {
+    const last = this.attempts.at(-1);
+    if (last && last.outcome !== 'ok') last.next = { action: 'give-up', note };
   }
 
   private budgetError(note: string): GatewayError {
+    this.giveUp(note);
     if (!this.lastFailure) return new GatewayError('unavailable', `No account could take the request (${note})`);
     const error = gatewayErrorOf(this.lastFailure, this.ctx.clock.now());
     return new GatewayError(error.kind, `${error.message} (${note})`, {
@@ -235,23 +337,70 @@ class GenerationOpener {
   private unavailable(model: string, accounts: UnavailableAccount[]): GatewayError {
     const failure = this.lastFailure;
     const accountLevel = failure && ['auth_expired', 'auth_revoked', 'forbidden'].includes(failure.kind);
-    if (failure && (!accountLevel || accounts.length === 0)) return gatewayErrorOf(failure, this.ctx.clock.now());
+    if (failure && (!accountLevel || accounts.length === 0)) {
+      this.giveUp('no other account left to try');
+      return gatewayErrorOf(failure, this.ctx.clock.now());
+    }
     const reasons = accounts.map((a) => describe(a, model)).join('; ');
+    this.giveUp(`no usable account left: ${reasons}`);
     return new GatewayError('unavailable', `No usable Google account for ${model}: ${reasons}`);
   }
 
   private finalError(err: unknown): DispatchError {
-    if (this.signal.aborted) return new DispatchError(new GatewayError('api_error', ABORTED_MESSAGE, { cause: err }), this.attempts);
+    if (this.signal.aborted) {
+      this.giveUp('the client went away');
+      return new DispatchError(new GatewayError('api_error', ABORTED_MESSAGE, { cause: err }), this.attempts);
+    }
     if (!(err instanceof GatewayError)) this.ctx.logger.error('dispatch failed unexpectedly', { error: (err as Error)?.message });
-    return new DispatchError(toGatewayError(err), this.attempts);
+    const error = toGatewayError(err);
+    if (this.attempts.at(-1)?.next?.action !== 'give-up') this.giveUp(error.message);
+    return new DispatchError(error, this.attempts);
   }
 
-  private finishRecord(record: AttemptRecord, call: UpstreamCall | undefined, outcome: string, message?: string): void {
+  /**
+   * Closes the attempt's trail entry. A call that went through more than one
+   * Cloud Code host gets an entry per host, the ones before the last marked
+   * as falling back; the last entry keeps the attempt's outcome.
+   */
+  private finishRecord(record: AttemptRecord, call: UpstreamCall | undefined, outcome: string, failure?: Error): void {
     record.durationMs = this.ctx.clock.now() - record.startedAt;
     record.outcome = outcome;
-    if (message) record.message = message;
-    const host = call && this.ctx.hostOf?.(call);
-    if (host) record.host = host;
+    if (failure?.message) record.message = failure.message;
+    if (failure instanceof UpstreamFailure) {
+      if (failure.status !== undefined) record.status = failure.status;
+      if (failure.reason) record.reason = failure.reason;
+    }
+    const hosts = call ? this.ctx.hostAttempts?.(call) : undefined;
+    if (!call || !hosts || hosts.length === 0) {
+      const host = call && this.ctx.hostOf?.(call);
+      if (host) record.host = host;
+      return;
+    }
+    const last = hosts[hosts.length - 1];
+    record.host = last.host;
+    if (last.status !== undefined) record.status = last.status;
+    if (hosts.length === 1) return;
+    let offset = 0;
+    const earlier = hosts.slice(0, -1).map((host): AttemptRecord => {
+      const entry: AttemptRecord = {
+        accountId: record.accountId,
+        accountEmail: record.accountEmail,
+        model: record.model,
+        host: host.host,
+        startedAt: record.startedAt + offset,
+        durationMs: host.durationMs,
+        outcome: host.outcome,
+        next: { action: 'fall-back', note: 'next Cloud Code host' },
+      };
+      if (host.status !== undefined) entry.status = host.status;
+      if (host.reason) entry.reason = host.reason;
+      if (host.message) entry.message = host.message;
+      offset += host.durationMs;
+      return entry;
+    });
+    this.attempts.splice(this.attempts.indexOf(record), 0, ...earlier);
+    record.startedAt += offset;
+    record.durationMs = Math.max(0, record.durationMs - offset);
   }
 
   /** Tries one account until it answers, the policy moves on (undefined), or the request fails (throws). */
@@ -276,6 +425,7 @@ class GenerationOpener {
           outcome: 'pending',
         };
         this.attempts.push(record);
+        this.tries++;
         this.ctx.selector.noteUsed(account.id);
         let call: UpstreamCall | undefined;
         let token: string | undefined;
@@ -307,10 +457,10 @@ class GenerationOpener {
             throw err;
           }
           if (!(err instanceof UpstreamFailure)) {
-            this.finishRecord(record, call, 'error', (err as Error)?.message);
+            this.finishRecord(record, call, 'error', err as Error);
             throw err;
           }
-          this.finishRecord(record, call, err.kind, err.message);
+          this.finishRecord(record, call, err.kind, err);
           this.lastFailure = err;
           const decision = decideFailure(err, {
             now: this.ctx.clock.now(),
@@ -321,8 +471,13 @@ class GenerationOpener {
             quotaResetAt: account.quota?.models.find((m) => m.id === model)?.resetAt,
           });
           this.ctx.logger.debug('upstream attempt failed', { accountId: account.id, model, kind: err.kind, action: decision.action });
-          if (decision.action === 'fail') throw gatewayErrorOf(err, this.ctx.clock.now());
+          if (decision.action === 'fail') {
+            this.giveUp(giveUpNote(err));
+            throw gatewayErrorOf(err, this.ctx.clock.now());
+          }
+          this.waiting();
           if (decision.action === 'switch') {
+            record.next = { action: 'switch', note: switchNote(decision, this.ctx.clock.now()) };
             this.report(account.id, decision);
             // Marked accounts are kept out by their mark (and may come back within this request).
             if (!decision.mark) this.exclude(model, account.id);
@@ -335,7 +490,12 @@ class GenerationOpener {
           if (decision.dropSignatures) tries.signaturesDropped = this.dropSignatures = true;
           if (err.kind === 'rate_limited') tries.rateLimitRetries++;
           if (err.kind === 'capacity') tries.capacityRetries++;
-          await this.pause(decision.delayMs);
+          record.next = { action: 'retry' };
+          if (decision.delayMs > 0) record.next.waitMs = decision.delayMs;
+          if (decision.renewToken) record.next.note = 'with a fresh access token';
+          else if (decision.dropSignatures) record.next.note = 'without thought signatures';
+          else if (err.kind === 'rate_limited') record.next.note = 'after the rate limit';
+          await this.pause(decision.delayMs, err.kind === 'rate_limited');
         }
       }
     } finally {

@@ -8,6 +8,7 @@ import type { ProtocolRegistry } from '../protocols/registry';
 import { readJsonBody } from './body';
 import { handleGeneration, inboundContextOf, type GenerateDeps } from './generate';
 import { accessLog, errorBoundary, requestId, type ErrorRenderers } from './middleware';
+import { recordRejections } from './rejections';
 import { RouteTable, type Authorizer } from './routes';
 
 export interface HealthReport {
@@ -77,6 +78,8 @@ export interface Gateway {
   app: Koa;
   routes: RouteTable;
 }
+
+const CLIENT_GONE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** The gateway as a Koa app: middleware composed in order, then one route per protocol endpoint. */
 export function createGateway(options: GatewayOptions): Gateway {
@@ -181,12 +184,14 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   app.use(requestId());
   app.use(accessLog(options.logger));
+  app.use(recordRejections(options.observer));
   app.use(errorBoundary(errorRenderersOf(protocols), options.logger));
   for (const guard of options.guards ?? []) app.use(guard);
   for (const middleware of router.middleware()) app.use(middleware);
   app.on('error', (err: Error) => {
-    // Socket errors after a client left are expected; anything else is logged once.
-    if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' && (err as NodeJS.ErrnoException).code !== 'EPIPE') {
+    // Socket errors after a client left (a closed dashboard tab ends its event stream early) are expected;
+    // anything else is logged once.
+    if (!CLIENT_GONE_CODES.has(String((err as NodeJS.ErrnoException).code))) {
       options.logger.warn('server error', { error: err.message });
     }
   });

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import { ResponseAggregator } from '../aggregate';
-import type { AttemptRecord, Dispatcher, GenerationRun } from '../dispatch';
+import type { AttemptRecord, Dispatcher, DispatchHooks, GenerationRun } from '../dispatch';
 import { toGatewayError, type GatewayError } from '../errors';
 import type { ChatRequest, Usage } from '../ir';
 import type { RequestObserver } from '../monitor/types';
 import { cutAtStopSequences } from '../stop-sequences';
 import type { Logger } from '../ports';
-import type { InboundContext, ProtocolCodec } from '../protocols/codec';
+import type { InboundContext, ProtocolCodec, StreamEncoder } from '../protocols/codec';
 
 export interface GenerateDeps {
   dispatcher: Dispatcher;
@@ -23,9 +23,14 @@ export interface GenerateDeps {
   prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState): Promise<ChatRequest>;
 }
 
-/** Attempts collected on a failure, when the dispatcher attaches them. */
-const attemptsOf = (err: unknown): AttemptRecord[] =>
-  (err as { attempts?: AttemptRecord[] } | undefined)?.attempts ?? [];
+/** Attempts collected on a failure, when the dispatcher attaches them (to the error, or to the one it wraps). */
+function attemptsOf(err: unknown): AttemptRecord[] {
+  for (let current = err, depth = 0; current && depth < 3; current = (current as Error).cause, depth++) {
+    const attempts = (current as { attempts?: AttemptRecord[] }).attempts;
+    if (attempts) return attempts;
+  }
+  return [];
+}
 
 export function inboundContextOf(ctx: Koa.Context, params: Record<string, string>, streamFromPath?: boolean): InboundContext {
   return { headers: ctx.headers, query: ctx.query, params, streamFromPath };
@@ -44,8 +49,9 @@ export async function handleGeneration(
 ): Promise<void> {
   const startedAt = Date.now();
   const id = String(ctx.state.requestId);
-  const decoded = decodeOrRecord(ctx, codec, inbound, deps.observer, startedAt);
-  if (decoded.notes) deps.logger.info(`request ${id}: ${decoded.notes.join('; ')}`, { model: decoded.model, path: ctx.path });
+  // From here on the request is recorded here, never by the gateway's record of rejected requests.
+  ctx.state.observed = true;
+  const decoded = codec.decodeRequest(ctx.state.body, inbound);
   const abort = abortOnClientGone(ctx.res);
   deps.observer.started({ id, startedAt, protocol: codec.protocol, path: ctx.path, stream: decoded.stream, clientModel: decoded.model });
 
@@ -54,13 +60,24 @@ export async function handleGeneration(
   let ttfbMs: number | undefined;
   let status = 200;
   let failure: GatewayError | undefined;
+  let stream: StreamResponse | undefined;
   try {
     const request = await deps.prepare(decoded, abort.signal, ctx.state);
     const stops = codec.namesStopSequence && request.stopSequences?.length ? request.stopSequences : undefined;
-    const opened = await deps.dispatcher.open(stops ? { ...request, stopSequences: undefined } : request, abort.signal);
+    const encoder = request.stream ? codec.createStreamEncoder(request) : undefined;
+    const hooks: DispatchHooks | undefined = encoder && {
+      // Retries can outlast a client's patience: the head and a first keep-alive frame go out now, more follow.
+      onWaiting: () => {
+        if (stream) return;
+        stream = new StreamResponse(ctx, encoder, deps.keepAliveMs, abort.signal, startedAt);
+        stream.keepAliveNow();
+      },
+    };
+    const opened = await deps.dispatcher.open(stops ? { ...request, stopSequences: undefined } : request, abort.signal, hooks);
     run = stops ? { ...opened, events: cutAtStopSequences(opened.events, stops) } : opened;
-    if (request.stream) {
-      const outcome = await writeStream(ctx, codec, request, run, deps.keepAliveMs, abort.signal);
+    if (encoder) {
+      stream ??= new StreamResponse(ctx, encoder, deps.keepAliveMs, abort.signal, startedAt);
+      const outcome = await writeStream(stream, encoder, run, abort.signal);
       ({ usage, ttfbMs } = outcome);
       failure = outcome.failure;
     } else {
@@ -74,8 +91,11 @@ export async function handleGeneration(
   } catch (err) {
     failure = toGatewayError(err);
     status = failure.status;
-    throw failure;
+    if (!stream) throw failure;
+    // The head went out with the keep-alive frames: the error travels in the stream, in the client's protocol.
+    if (!abort.signal.aborted) await stream.fail(failure);
   } finally {
+    stream?.close();
     abort.dispose();
     deps.observer.finished({
       id,
@@ -88,30 +108,13 @@ export async function handleGeneration(
       accountId: run?.accountId,
       accountEmail: run?.accountEmail,
       clientKey: ctx.state.clientKey as string | undefined,
-      attempts: run?.attempts ?? attemptsOf(failure?.cause ?? failure),
+      attempts: run?.attempts ?? attemptsOf(failure),
       status: abort.signal.aborted ? 499 : failure && status === 200 ? failure.status : status,
       latencyMs: Date.now() - startedAt,
       ttfbMs,
       usage,
       error: failure?.message,
-      ...(decoded.notes ? { notes: decoded.notes } : {}),
     });
-  }
-}
-
-/** A request the codec refuses still shows in the monitor, with the status and message the client got. */
-function decodeOrRecord(ctx: Koa.Context, codec: ProtocolCodec, inbound: InboundContext, observer: RequestObserver, startedAt: number): ChatRequest {
-  try {
-    return codec.decodeRequest(ctx.state.body, inbound);
-  } catch (err) {
-    const failure = toGatewayError(err);
-    const body = ctx.state.body as { model?: unknown; stream?: unknown } | undefined;
-    const clientModel = typeof body?.model === 'string' ? body.model : (inbound.params.model ?? '');
-    const stream = inbound.streamFromPath ?? body?.stream === true;
-    const request = { id: String(ctx.state.requestId), startedAt, protocol: codec.protocol, path: ctx.path, stream, clientModel };
-    observer.started(request);
-    observer.finished({ ...request, attempts: [], status: failure.status, latencyMs: Date.now() - startedAt, error: failure.message });
-    throw failure;
   }
 }
 
@@ -121,73 +124,96 @@ interface StreamOutcome {
   failure?: GatewayError;
 }
 
-async function writeStream(
-  ctx: Koa.Context,
-  codec: ProtocolCodec,
-  request: ChatRequest,
-  run: GenerationRun,
-  keepAliveMs: number,
-  signal: AbortSignal,
-): Promise<StreamOutcome> {
-  const started = Date.now();
-  const encoder = codec.createStreamEncoder(request);
-  const res = ctx.res;
-  ctx.respond = false; // Koa must not touch the response we stream ourselves
-  res.writeHead(200, {
-    'content-type': encoder.contentType,
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-request-id': String(ctx.state.requestId),
-    'x-accel-buffering': 'no',
-  });
-  res.flushHeaders();
-  const outcome: StreamOutcome = {};
-  let lastWrite = Date.now();
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    res.uncork();
+/**
+ * A streamed answer's response: the head, writes corked per tick, and
+ * keep-alive frames (Anthropic `ping`, SSE comments, …) whenever nothing
+ * else was written for `keepAliveMs`.
+ */
+class StreamResponse {
+  /** Time from the request's start to the first answer byte (keep-alive frames do not count). */
+  ttfbMs?: number;
+  private lastWrite = Date.now();
+  private corked = false;
+  private readonly res: ServerResponse;
+  private readonly keepAlive: ReturnType<typeof setInterval>;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.res.uncork();
   };
+
+  constructor(
+    ctx: Koa.Context,
+    private readonly encoder: StreamEncoder,
+    keepAliveMs: number,
+    private readonly signal: AbortSignal,
+    private readonly requestStartedAt: number,
+  ) {
+    this.res = ctx.res;
+    ctx.respond = false; // Koa must not touch the response we stream ourselves
+    this.res.writeHead(200, {
+      'content-type': encoder.contentType,
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-request-id': String(ctx.state.requestId),
+      'x-accel-buffering': 'no',
+    });
+    this.res.flushHeaders();
+    this.keepAlive = setInterval(() => {
+      if (Date.now() - this.lastWrite >= keepAliveMs) this.keepAliveNow();
+    }, Math.max(250, Math.floor(keepAliveMs / 2)));
+    this.keepAlive.unref();
+  }
+
+  keepAliveNow(): void {
+    if (this.res.destroyed) return;
+    this.lastWrite = Date.now();
+    this.res.write(this.encoder.keepAlive());
+  }
+
   /** A promise only when the socket pushes back; frames written in one tick (one upstream chunk) leave in one socket write. */
-  const write = (frames: string): Promise<void> | undefined => {
-    if (!frames || res.destroyed) return undefined;
-    lastWrite = Date.now();
-    outcome.ttfbMs ??= lastWrite - started;
-    if (!corked) {
-      corked = true;
-      res.cork();
-      process.nextTick(uncork);
+  write(frames: string): Promise<void> | undefined {
+    if (!frames || this.res.destroyed) return undefined;
+    this.lastWrite = Date.now();
+    this.ttfbMs ??= this.lastWrite - this.requestStartedAt;
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(this.uncork);
     }
-    return res.write(frames) ? undefined : drained(res, signal);
-  };
-  // Keep-alive frames while the upstream is silent (Anthropic `ping`, SSE comments).
-  const keepAlive = setInterval(() => {
-    if (Date.now() - lastWrite >= keepAliveMs && !res.destroyed) {
-      lastWrite = Date.now();
-      res.write(encoder.keepAlive());
+    return this.res.write(frames) ? undefined : drained(this.res, this.signal);
+  }
+
+  /** Ends the stream with the error frame of the client's protocol. */
+  async fail(error: GatewayError): Promise<void> {
+    try {
+      await this.write(this.encoder.error(error));
+    } catch {
+      // Writing the error frame failed too: the stream ends as it is.
     }
-  }, Math.max(250, Math.floor(keepAliveMs / 2)));
-  keepAlive.unref();
+  }
+
+  close(): void {
+    clearInterval(this.keepAlive);
+    if (!this.res.destroyed) this.res.end();
+  }
+}
+
+async function writeStream(stream: StreamResponse, encoder: StreamEncoder, run: GenerationRun, signal: AbortSignal): Promise<StreamOutcome> {
+  const outcome: StreamOutcome = {};
   try {
     for await (const event of run.events) {
       if (event.type === 'usage' || event.type === 'finish') outcome.usage = event.usage;
-      const pushedBack = write(encoder.encode(event));
+      const pushedBack = stream.write(encoder.encode(event));
       if (pushedBack) await pushedBack;
     }
-    await write(encoder.end());
+    await stream.write(encoder.end());
   } catch (err) {
     if (!signal.aborted) {
       outcome.failure = toGatewayError(err);
-      try {
-        await write(encoder.error(outcome.failure));
-      } catch {
-        // Writing the error frame failed too: the stream ends as it is.
-      }
+      await stream.fail(outcome.failure);
     }
-  } finally {
-    clearInterval(keepAlive);
-    if (!res.destroyed) res.end();
   }
+  outcome.ttfbMs = stream.ttfbMs;
   return outcome;
 }
 
