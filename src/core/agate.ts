@@ -286,6 +286,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       server = await listen(agate.app, settings.host, settings.port, {
         maxHeaderBytes: settings.server.maxHeaderBytes,
         requestTimeoutMs: settings.server.requestTimeoutMs,
+        maxConnections: settings.server.maxConnections,
+        maxConnectionsPerAddress: settings.server.maxConnectionsPerAddress,
         renderError: (err, path) => renderers[protocolFamilyOf(path)](err),
       });
       pool.startQuotaPolling();

@@ -62,6 +62,8 @@ export function defaultConfig(): GatewayConfig {
       keepAliveMs: 15_000,
       maxHeaderBytes: 32 * 1024,
       requestTimeoutMs: 120_000,
+      maxConnections: 512,
+      maxConnectionsPerAddress: 256,
     },
     openai: { exposeReasoning: true },
     media: {

@@ -88,6 +88,8 @@ export const configSchema = {
         keepAliveMs: positiveInt,
         maxHeaderBytes: { type: 'integer', minimum: 1024 },
         requestTimeoutMs: { type: 'integer', minimum: 1000 },
+        maxConnections: positiveInt,
+        maxConnectionsPerAddress: positiveInt,
       },
     },
     openai: {

@@ -81,6 +81,10 @@ export interface GatewayConfig {
     maxHeaderBytes: number;
     /** Time a client has to send a whole request, headers and body (slow-body guard); answers may stream for longer. */
     requestTimeoutMs: number;
+    /** Open client connections, all addresses together; more are closed as they arrive. */
+    maxConnections: number;
+    /** Open client connections from one remote address (all local clients share the loopback address). */
+    maxConnectionsPerAddress: number;
   };
   /** OpenAI protocol options. */
   openai: {

@@ -10,6 +10,8 @@ export interface Listening {
   host: string;
   /** Stops accepting, lets in-flight answers finish within `graceMs`, then cuts the rest; resolves when the port is free. */
   close(graceMs: number): Promise<void>;
+  /** Client connections open now. */
+  openConnections(): number;
 }
 
 export class PortInUseError extends Error {
@@ -27,6 +29,10 @@ export interface ListenOptions {
   maxHeaderBytes: number;
   /** Time to receive a whole request (headers and body); 408 after it. Answers are not bounded by it. */
   requestTimeoutMs: number;
+  /** Open connections beyond this are closed as they arrive. */
+  maxConnections: number;
+  /** Open connections from one remote address beyond this are closed as they arrive. */
+  maxConnectionsPerAddress: number;
   /** Renders a request Node itself rejects (malformed, head too large, too slow) in the shape of the path's protocol. */
   renderError(err: GatewayError, path: string): ErrorReply;
 }
@@ -47,6 +53,8 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
     app.callback(),
   );
   server.keepAliveTimeout = 65_000; // longer than common client pools, so reused sockets are not cut mid-request
+  // Node closes connections beyond this before any JavaScript sees them.
+  server.maxConnections = options.maxConnections;
   // The path of each connection's latest request: a body that stalls or breaks is answered in that path's protocol.
   const lastPath = new WeakMap<Socket, string>();
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -55,10 +63,22 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, lastPath.get(socket), options.renderError));
   const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
+  const perAddress = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    // One address may not take every descriptor: its excess connections are closed unread, at no cost to the others.
+    const address = socket.remoteAddress;
+    if (address === undefined) return void socket.destroy();
+    const open = perAddress.get(address) ?? 0;
+    if (open >= options.maxConnectionsPerAddress) return void socket.destroy();
+    perAddress.set(address, open + 1);
     sockets.add(socket);
     socket.setNoDelay(true);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
   });
 
   return new Promise((resolve, reject) => {
@@ -82,6 +102,7 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
             cut.unref();
             server.once('close', () => clearTimeout(cut));
           }),
+        openConnections: () => sockets.size,
       });
     });
   });
@@ -120,5 +141,15 @@ function answerClientError(
   const body = JSON.stringify(reply.body);
   const headers = { ...reply.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${head}\r\n${body}`);
+  // Closed, not half-closed, once the answer is handed to the system: a client that never reads or closes
+  // would otherwise hold the descriptor (FIN-WAIT-2 on its side, an open socket on ours) indefinitely.
+  const linger = setTimeout(() => socket.destroy(), ANSWER_LINGER_MS);
+  linger.unref();
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${head}\r\n${body}`, () => {
+    clearTimeout(linger);
+    socket.destroy();
+  });
 }
+
+/** How long an error answer may wait to be flushed (a client that does not read can fill the send buffer). */
+const ANSWER_LINGER_MS = 5_000;
