@@ -2,12 +2,16 @@ import { ConfigError } from '../core/config/load';
 import { AccountSetupError } from '../core/accounts';
 import { UnsafeListenError } from '../core/security';
 import { PortInUseError } from '../core/server/listener';
+import { AdminCallError, OwnerUnreachableError } from '../core/admin/admin-client';
+import { GatewayError } from '../core/errors';
+import { DataDirBusyError } from '../core/stores/data-dir-lock';
 import { UsageError } from './args';
 import { accountsCommand } from './commands/accounts';
 import { configCommand } from './commands/config';
 import { keysCommand } from './commands/keys';
 import { demoCommand, serveCommand, simulateCommand } from './commands/run';
 import { AGATE_VERSION } from './host';
+import { installBenchProbe } from './bench-probe';
 
 const USAGE = `agate ${AGATE_VERSION} — one local base URL for Anthropic, OpenAI and Gemini clients
 
@@ -31,6 +35,8 @@ Commands:
   keys rotate|revoke KEY    (name or id)
   keys primary [--rotate]   Print (or replace) your own key, which also opens the admin API
   config                    Print the effective configuration and where each layer comes from
+  config set KEY=VALUE …    Save settings; a running gateway on the data dir applies them at once (listen and
+                            build-time keys when it starts again)
   version                   Print the version
 
 Options for every command:
@@ -66,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
   return (await command(rest)) ?? 0;
 }
 
+installBenchProbe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -74,7 +81,11 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       process.stderr.write(`agate: ${err.message}\nRun "agate --help" for usage.\n`);
       process.exitCode = 2;
-    } else if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof AccountSetupError || err instanceof UnsafeListenError) {
+    } else if (
+      err instanceof ConfigError || err instanceof PortInUseError || err instanceof AccountSetupError || err instanceof UnsafeListenError ||
+      // The data dir's owner refused or could not be reached; or the in-process admin API refused.
+      err instanceof DataDirBusyError || err instanceof AdminCallError || err instanceof OwnerUnreachableError || err instanceof GatewayError
+    ) {
       process.stderr.write(`agate: ${err.message}\n`);
       process.exitCode = 1;
     } else {

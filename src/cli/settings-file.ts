@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { proxySettingsOf } from '../core/admin/admin-api';
-import type { ProxySettingKey, SettingsUpdateResult } from '../core/admin';
+import { needsRestart } from '../core/agate';
 import { loadConfig, readConfigFile, withChanges, type ConfigSources } from '../core/config/load';
 import type { GatewayConfig } from '../core/config/types';
-
-/** Settings the server binds with: they change only when `agate serve` starts again. */
-const LISTEN_KEYS = ['host', 'port', 'allowLanAccess'] as const;
 
 export interface SettingsFile {
   /** The JSON config file edits are saved to: `--config FILE`, else `<dataDir>/config.json`. */
   file: string;
   /** The layers the configuration is loaded from (the file among them). */
   sources: ConfigSources;
+}
+
+function valueAt(config: GatewayConfig, key: string): unknown {
+  return key.split('.').reduce<unknown>((node, name) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[name] : undefined), config);
 }
 
 /** Writes through a temporary file and a rename, so a crash leaves the old file or the new one, never half of one. */
@@ -30,7 +30,11 @@ function writeAtomically(file: string, text: string): void {
  * listen keys that changed are reported as waiting for a restart. Flags and
  * `AGATE_*` variables still win over the file, as at start.
  */
-export function saveSettings(target: SettingsFile, changes: Record<string, unknown>, running: GatewayConfig): { config: GatewayConfig } & SettingsUpdateResult {
+export function saveSettings(
+  target: SettingsFile,
+  changes: Record<string, unknown>,
+  running: GatewayConfig,
+): { config: GatewayConfig; restartRequired: string[]; overridden: string[] } {
   const previous = fs.existsSync(target.file) ? fs.readFileSync(target.file, 'utf8') : undefined;
   const saved = withChanges(previous === undefined ? {} : readConfigFile(target.file), changes);
   writeAtomically(target.file, JSON.stringify(saved, null, 2) + '\n');
@@ -42,9 +46,10 @@ export function saveSettings(target: SettingsFile, changes: Record<string, unkno
     else writeAtomically(target.file, previous);
     throw err;
   }
-  const inForce = proxySettingsOf(loaded);
-  const overridden = (Object.keys(changes) as ProxySettingKey[]).filter((key) => JSON.stringify(inForce[key]) !== JSON.stringify(changes[key]));
-  const restartRequired = LISTEN_KEYS.filter((key) => key in changes && !overridden.includes(key) && loaded[key] !== running[key]);
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const overridden = Object.keys(changes).filter((key) => !same(valueAt(loaded, key), changes[key]));
+  // Listen and build-time keys wait for the next start; the rest is read per request and applies at once.
+  const restartRequired = Object.keys(changes).filter((key) => needsRestart(key) && !overridden.includes(key) && !same(valueAt(loaded, key), valueAt(running, key)));
   return {
     config: { ...loaded, host: running.host, port: running.port, allowLanAccess: running.allowLanAccess },
     restartRequired,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Agate } from '../core/agate';
+import { BUILD_TIME_KEYS, LISTEN_KEYS, type Agate } from '../core/agate';
 import type { GatewayConfig } from '../core/config/types';
 import type { Logger } from '../core/ports';
 
@@ -18,13 +18,6 @@ export interface GatewayServiceOptions {
   logger: Logger;
 }
 
-/**
- * Settings read only when the core is assembled (the upstream client, protocol codecs, HTTP limits, storage):
- * a change rebuilds the core. Everything else is read on every request and applies as it is saved.
- */
-const BUILD_TIME_KEYS = ['dataDir', 'upstream', 'openai', 'server', 'monitor', 'stats'] as const satisfies ReadonlyArray<keyof GatewayConfig>;
-/** Settings the listener binds with: a change restarts the server. */
-const LISTEN_KEYS = ['host', 'port', 'allowLanAccess'] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 
 function differs(a: GatewayConfig, b: GatewayConfig, keys: ReadonlyArray<keyof GatewayConfig>): boolean {
   return keys.some((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));

@@ -1,17 +1,16 @@
 import fs from 'node:fs';
-import type { AccountView } from '../../core/accounts';
-import type { Agate } from '../../core/agate';
+import type { AdminAccount, AdminEvent } from '../../core/admin/types';
 import { loadConfig } from '../../core/config/load';
 import { configSources, parse, UsageError } from '../args';
-import { createCliAgate } from '../host';
+import { openDataDir, type DataDirSession } from '../data-dir-access';
 
 const percent = (fraction: number | undefined) => (fraction === undefined ? '?' : `${Math.round(fraction * 100)}%`);
 
-function describe(account: AccountView): string {
+function describe(account: AdminAccount): string {
   const state = account.state + (account.stateReason ? ` (${account.stateReason})` : '');
   const quota = account.models
     .filter((model) => model.remainingFraction !== undefined)
-    .map((model) => `${model.id} ${percent(model.remainingFraction)}${model.limit ? ' limited' : ''}`)
+    .map((model) => `${model.model} ${percent(model.remainingFraction)}${model.limit ? ' limited' : ''}`)
     .join(', ');
   const lines = [`${account.email}  [${account.id}]  ${account.plan}${account.tier ? ` / ${account.tier}` : ''}  ${state}`];
   if (account.actionUrl) lines.push(`    action needed: ${account.actionUrl}`);
@@ -20,14 +19,30 @@ function describe(account: AccountView): string {
   return lines.join('\n');
 }
 
-function find(agate: Agate, ref: string | undefined): AccountView {
+async function find(session: DataDirSession, ref: string | undefined): Promise<AdminAccount> {
   if (!ref) throw new UsageError('name the account by email or id');
-  const account = agate.pool.list().find((candidate) => candidate.id === ref || candidate.email.toLowerCase() === ref.toLowerCase());
+  const account = (await session.call('accounts')).find((candidate) => candidate.id === ref || candidate.email.toLowerCase() === ref.toLowerCase());
   if (!account) throw new UsageError(`no account "${ref}" (see "agate accounts list")`);
   return account;
 }
 
-/** `agate accounts …`: manages the pool of the data dir (the gateway may be running; it reads the same files at start). */
+/** Resolves with the first account the owner reports that was not in `before` (or is `email`), after a sign-in. */
+function nextSignedIn(session: DataDirSession, before: AdminAccount[], email: string | undefined): { account: Promise<AdminAccount>; stop: () => void } {
+  let stop = () => {};
+  const account = new Promise<AdminAccount>((resolve) => {
+    const known = new Set(before.map((candidate) => candidate.id));
+    stop = session.subscribe((event: AdminEvent) => {
+      if (event.type !== 'account') return;
+      if (!known.has(event.account.id) || (email && event.account.email.toLowerCase() === email.toLowerCase())) resolve(event.account);
+    });
+  });
+  return { account, stop: () => stop() };
+}
+
+/**
+ * `agate accounts …`: manages the pool of the data dir — through the gateway
+ * that serves it when one runs (the change applies at once), else directly.
+ */
 export async function accountsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     'refresh-token': { type: 'string' },
@@ -37,64 +52,74 @@ export async function accountsCommand(argv: string[]): Promise<number> {
   });
   const [action = 'list', ref, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  const known = ['list', 'add', 'import', 'remove', 'enable', 'disable', 'reauth', 'refresh'];
+  if (!known.includes(action)) throw new UsageError(`unknown accounts action "${action}"`);
+  const token = values['refresh-token'] ?? (values['sign-in'] ? undefined : process.env.AGATE_REFRESH_TOKEN);
+  if (action === 'add' && !token && !values['sign-in']) throw new UsageError('accounts add needs --sign-in or --refresh-token TOKEN');
+  if (action === 'import' && !ref) throw new UsageError('accounts import needs a JSON file');
   const config = loadConfig(configSources(values));
-  const agate = await createCliAgate(config);
+  const session = await openDataDir(config);
   try {
     switch (action) {
       case 'list': {
-        const accounts = agate.pool.list();
+        const accounts = await session.call('accounts');
         process.stdout.write(accounts.length ? accounts.map(describe).join('\n') + '\n' : 'No accounts. Add one with "agate accounts add --sign-in".\n');
         return 0;
       }
       case 'add': {
-        const token = values['refresh-token'] ?? (values['sign-in'] ? undefined : process.env.AGATE_REFRESH_TOKEN);
+        const before = await session.call('accounts');
         if (token) {
-          const { account, created } = await agate.pool.addByRefreshToken(token.trim(), { expectedEmail: values.email });
+          const account = await session.call('addAccount', { refreshToken: token.trim(), ...(values.email ? { expectedEmail: values.email } : {}) });
+          const created = !before.some((existing) => existing.id === account.id);
           process.stdout.write(`${created ? 'Added' : 'Updated'} ${describe(account)}\n`);
           return 0;
         }
-        if (!values['sign-in']) throw new UsageError('accounts add needs --sign-in or --refresh-token TOKEN');
-        const session = await agate.pool.beginSignIn({ loginHint: values['login-hint'] ?? values.email });
-        process.stdout.write(`Open this URL in a browser on this machine and sign in:\n\n  ${session.authorizeUrl}\n\nWaiting for the redirect to ${session.redirectUri} …\n`);
-        const account = await session.completion;
-        process.stdout.write(`Added ${describe(account)}\n`);
+        const hint = values['login-hint'] ?? values.email;
+        const signedIn = nextSignedIn(session, before, hint);
+        try {
+          const { authorizeUrl, redirectUri } = await session.call('beginSignIn', hint ? { loginHint: hint } : {});
+          process.stdout.write(`Open this URL in a browser on this machine and sign in:\n\n  ${authorizeUrl}\n\nWaiting for the redirect to ${redirectUri} …\n`);
+          process.stdout.write(`Added ${describe(await signedIn.account)}\n`);
+        } finally {
+          signedIn.stop();
+        }
         return 0;
       }
       case 'import': {
-        if (!ref) throw new UsageError('accounts import needs a JSON file');
-        const report = await agate.pool.importAccounts(fs.readFileSync(ref, 'utf8'));
+        const report = await session.call('importAccounts', { content: fs.readFileSync(ref!, 'utf8') });
         for (const account of report.added) process.stdout.write(`added    ${account.email}\n`);
         for (const account of report.updated) process.stdout.write(`updated  ${account.email}\n`);
         for (const failure of report.failed) process.stdout.write(`failed   #${failure.index}${failure.email ? ` ${failure.email}` : ''}: ${failure.error}\n`);
         return report.failed.length > 0 ? 1 : 0;
       }
       case 'remove': {
-        const account = find(agate, ref);
-        await agate.pool.remove(account.id);
+        const account = await find(session, ref);
+        await session.call('accountAction', { id: account.id, action: 'remove' });
         process.stdout.write(`Removed ${account.email}\n`);
         return 0;
       }
       case 'enable':
       case 'disable': {
-        const account = find(agate, ref);
-        const updated = await (action === 'enable' ? agate.pool.enable(account.id) : agate.pool.disable(account.id));
-        process.stdout.write(describe(updated) + '\n');
+        const account = await find(session, ref);
+        const accounts = await session.call('accountAction', { id: account.id, action });
+        process.stdout.write(describe(accounts.find((candidate) => candidate.id === account.id) ?? account) + '\n');
         return 0;
       }
       case 'reauth': {
-        const account = find(agate, ref);
-        process.stdout.write(describe(await agate.pool.reauthenticate(account.id, { refreshToken: values['refresh-token'] })) + '\n');
+        const account = await find(session, ref);
+        const refreshToken = values['refresh-token'];
+        process.stdout.write(describe(await session.call('reauthenticate', { id: account.id, ...(refreshToken ? { refreshToken } : {}) })) + '\n');
         return 0;
       }
-      case 'refresh': {
-        await agate.pool.refreshQuota(ref ? find(agate, ref).id : undefined);
-        process.stdout.write(agate.pool.list().map(describe).join('\n') + '\n');
+      default: {
+        // refresh: one account, or every account that can serve.
+        const targets = ref ? [await find(session, ref)] : (await session.call('accounts')).filter((account) => account.state === 'active');
+        for (const account of targets) await session.call('accountAction', { id: account.id, action: 'refreshQuota' });
+        process.stdout.write((await session.call('accounts')).map(describe).join('\n') + '\n');
         return 0;
       }
-      default:
-        throw new UsageError(`unknown accounts action "${action}"`);
     }
   } finally {
-    await agate.close();
+    await session.close();
   }
 }

@@ -1,9 +1,46 @@
-import { loadConfig } from '../../core/config/load';
-import { configSources, parse } from '../args';
+import { loadConfig, parseConfigValue } from '../../core/config/load';
+import { configSources, parse, UsageError } from '../args';
+import { openDataDir } from '../data-dir-access';
+import { settingsFileOf } from './run';
 
-/** Prints the effective configuration (the OAuth client secret masked). */
+/** `agate config set key=value …`: through the gateway that serves the data dir (live where the core allows), else into the file. */
+async function setCommand(values: Record<string, unknown>, pairs: string[]): Promise<number> {
+  if (pairs.length === 0) throw new UsageError('config set needs key=value (e.g. scheduling.mode=balance)');
+  const changes: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`config set expects key=value, got "${pair}"`);
+    const key = pair.slice(0, at);
+    if (key === 'dataDir') throw new UsageError('dataDir is not kept in the configuration file: pass --data-dir');
+    changes[key] = parseConfigValue(key, pair.slice(at + 1));
+  }
+  const sources = configSources(values);
+  const config = loadConfig(sources);
+  const session = await openDataDir(config, { settings: settingsFileOf(sources, config) });
+  try {
+    const result = await session.call('updateConfig', { changes });
+    for (const key of Object.keys(changes)) {
+      const when = result.overridden.includes(key)
+        ? 'saved, but a command-line flag or an AGATE_* variable overrides it'
+        : !session.owner
+          ? 'saved'
+          : result.restartRequired.includes(key)
+            ? 'saved; applies when the gateway starts again'
+            : 'saved and in force';
+      process.stdout.write(`${key}: ${when}\n`);
+    }
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+/** Prints the effective configuration (the OAuth client secret masked), or changes it (`config set`). */
 export async function configCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { port: { type: 'string' }, host: { type: 'string' } });
+  const { values, positionals } = parse(argv, { port: { type: 'string' }, host: { type: 'string' } });
+  const [action, ...rest] = positionals;
+  if (action === 'set') return setCommand(values, rest);
+  if (action !== undefined) throw new UsageError(`unknown config action "${action}" (config, or config set key=value)`);
   const config = loadConfig(configSources(values));
   const shown = { ...config, oauth: { ...config.oauth, clientSecret: config.oauth.clientSecret ? '(set)' : '' } };
   process.stdout.write(JSON.stringify(shown, null, 2) + '\n');

@@ -1,8 +1,8 @@
-import type { Agate } from '../../core/agate';
+import type { AdminClientKey } from '../../core/admin/types';
 import { loadConfig } from '../../core/config/load';
-import type { ClientKeyView, KeyLimits } from '../../core/security';
+import type { KeyLimits } from '../../core/security';
 import { configSources, parse, UsageError } from '../args';
-import { createCliAgate } from '../host';
+import { openDataDir, type DataDirSession } from '../data-dir-access';
 
 /** Flag → limit field; every flag takes a positive integer. */
 const LIMIT_FLAGS = {
@@ -27,10 +27,10 @@ function limitsFrom(values: Partial<Record<LimitFlag, string>>): KeyLimits {
   return limits;
 }
 
-function describe(key: ClientKeyView): string {
+function describe(key: AdminClientKey): string {
   const limits = Object.entries(LIMIT_FLAGS)
-    .filter(([, field]) => key.limits[field] !== undefined)
-    .map(([flag, field]) => `${flag} ${key.limits[field]}`)
+    .filter(([, field]) => key.limits?.[field] !== undefined)
+    .map(([flag, field]) => `${flag} ${key.limits?.[field]}`)
     .join(', ');
   return [
     `${key.name}  [${key.id}]  ${key.hint}  created ${new Date(key.createdAt).toISOString()}`,
@@ -39,16 +39,22 @@ function describe(key: ClientKeyView): string {
   ].join('\n');
 }
 
-async function find(agate: Agate, ref: string | undefined): Promise<ClientKeyView> {
+const listKeys = async (session: DataDirSession): Promise<AdminClientKey[]> => (await session.call('proxy')).keys;
+
+async function find(session: DataDirSession, ref: string | undefined): Promise<AdminClientKey> {
   if (!ref) throw new UsageError('name the client key by name or id');
-  const key = (await agate.security.keys.list()).find((candidate) => candidate.id === ref || candidate.name === ref);
+  const key = (await listKeys(session)).find((candidate) => candidate.id === ref || candidate.name === ref);
   if (!key) throw new UsageError(`no client key "${ref}" (see "agate keys list")`);
   return key;
 }
 
 const shownOnce = (key: string) => `${key}\n\nThis is the only time the key is shown; store it now.\n`;
 
-/** `agate keys …`: the primary key and the client keys of the data dir. A running gateway sees changes within seconds. */
+/**
+ * `agate keys …`: the primary key and the client keys of the data dir —
+ * through the gateway that serves it when one runs (the change applies at
+ * once), else directly.
+ */
 export async function keysCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     models: { type: 'string' },
@@ -61,43 +67,48 @@ export async function keysCommand(argv: string[]): Promise<number> {
   });
   const [action = 'list', ref, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (!['list', 'create', 'rotate', 'revoke', 'primary'].includes(action)) throw new UsageError(`unknown keys action "${action}"`);
+  if (action === 'create' && !ref) throw new UsageError('keys create needs a NAME');
+  const limits = limitsFrom(values);
   const config = loadConfig(configSources(values));
-  const agate = await createCliAgate(config);
+  const session = await openDataDir(config);
   try {
     switch (action) {
       case 'list': {
-        const keys = await agate.security.keys.list();
+        const keys = await listKeys(session);
         process.stdout.write(keys.length ? keys.map(describe).join('\n') + '\n' : 'No client keys. Create one with "agate keys create NAME".\n');
         return 0;
       }
       case 'create': {
-        if (!ref) throw new UsageError('keys create needs a NAME');
         const allowedModels = values.models?.split(',').map((model) => model.trim()).filter(Boolean);
-        const { id, key } = await agate.security.keys.create({ name: ref, allowedModels, limits: limitsFrom(values) });
+        const { id, key } = await session.call('createClientKey', {
+          name: ref!,
+          ...(allowedModels?.length ? { allowedModels } : {}),
+          ...(Object.keys(limits).length ? { limits } : {}),
+        });
         process.stdout.write(`Created client key "${ref}" [${id}]:\n\n${shownOnce(key)}`);
         return 0;
       }
       case 'rotate': {
-        const existing = await find(agate, ref);
-        const { key } = await agate.security.keys.rotate(existing.id);
+        const existing = await find(session, ref);
+        const { key } = await session.call('rotateClientKey', { id: existing.id });
         process.stdout.write(`New key for "${existing.name}" [${existing.id}]; the old one no longer works:\n\n${shownOnce(key)}`);
         return 0;
       }
       case 'revoke': {
-        const existing = await find(agate, ref);
-        await agate.security.keys.revoke(existing.id);
+        const existing = await find(session, ref);
+        await session.call('revokeClientKey', { id: existing.id });
         process.stdout.write(`Revoked "${existing.name}" [${existing.id}]\n`);
         return 0;
       }
-      case 'primary': {
-        const key = values.rotate ? await agate.security.rotatePrimaryKey() : await agate.security.primaryKey();
-        process.stdout.write(values.rotate ? `New primary key (restart a running gateway to apply it):\n${key}\n` : `${key}\n`);
+      default: {
+        // primary: with an owner running, a rotation is in force at once (the old key is refused from now on).
+        const { key } = await session.call(values.rotate ? 'rotatePrimaryKey' : 'primaryKey');
+        process.stdout.write(values.rotate ? `New primary key (the old one no longer works):\n${key}\n` : `${key}\n`);
         return 0;
       }
-      default:
-        throw new UsageError(`unknown keys action "${action}"`);
     }
   } finally {
-    await agate.close();
+    await session.close();
   }
 }

@@ -2,14 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Agate } from '../../core/agate';
+import type { Listening } from '../../core/server/listener';
 import { loadConfig } from '../../core/config/load';
 import { effectiveAuthMode } from '../../core/security';
 import type { GatewayConfig } from '../../core/config/types';
 import { DEMO_ACCOUNT, seedDemoAccount, startSimulator, type Simulator } from '../../simulator';
 import { gatewayFlagsFor } from '../../simulator/gateway-settings';
 import type { ConfigSources } from '../../core/config/load';
+import { DataDirBusyError, DataDirLock, describeOwner, type OwnerRole } from '../../core/stores/data-dir-lock';
 import { configSources, DATA_DIR_CONFIG_FILE, parse, UsageError } from '../args';
-import { createCliAgate } from '../host';
+import { AGATE_VERSION, createCliAgate } from '../host';
 
 const serverOptions = { port: { type: 'string' }, host: { type: 'string' } } as const;
 
@@ -66,13 +68,65 @@ function tryItCurls(baseUrl: string, key: string): string[] {
 }
 
 /** The dashboard saves settings to `--config FILE`, else to `<dataDir>/config.json` (which later starts read). */
-function settingsFileOf(sources: ConfigSources, config: GatewayConfig) {
+export function settingsFileOf(sources: ConfigSources, config: GatewayConfig) {
   return { file: sources.file ?? path.join(config.dataDir, DATA_DIR_CONFIG_FILE), sources };
 }
 
-async function runUntilStopped(agate: Agate): Promise<void> {
+/** How long a gateway start waits for an `agate` command that holds the data dir for a moment. */
+const LOCK_WAIT_MS = 15_000;
+
+/**
+ * Makes this process the data dir's one owner, or refuses naming the gateway
+ * that already serves it; a command that holds it for a moment is waited for.
+ */
+async function ownDataDir(config: GatewayConfig, role: OwnerRole): Promise<DataDirLock> {
+  try {
+    return await DataDirLock.acquire(config.dataDir, {
+      role,
+      version: AGATE_VERSION,
+      waitMs: LOCK_WAIT_MS,
+      giveUp: (holder) => holder.role !== 'cli',
+    });
+  } catch (err) {
+    if (!(err instanceof DataDirBusyError)) throw err;
+    throw new DataDirBusyError(
+      err.owner,
+      `another Agate already serves the data dir ${config.dataDir}: ${describeOwner(err.owner)}${err.owner.url ? ` at ${err.owner.url}` : ''}. ` +
+        'Use that one (the agate commands reach it), stop it first, or give this one another --data-dir.',
+    );
+  }
+}
+
+/** Starts the gateway as the data dir's owner and tells other processes where it listens. */
+async function startOwned(agate: Agate, lock: DataDirLock) {
+  const server = await agate.start();
+  // Other processes read the primary key from the data dir to call the admin API: it must exist before they look.
+  await agate.security.primaryKey();
+  lock.publish({ url: server.url, port: server.port });
+  return server;
+}
+
+async function runUntilStopped(agate: Agate, lock: DataDirLock): Promise<void> {
   await untilStopSignal();
-  await agate.close();
+  try {
+    await agate.close();
+  } finally {
+    lock.release();
+  }
+}
+
+/** Assembles and starts the core under the lock; a failure on the way releases what was taken. */
+async function serveOwned(lock: DataDirLock, build: () => Promise<Agate>): Promise<{ agate: Agate; server: Listening }> {
+  let agate: Agate | undefined;
+  try {
+    agate = await build();
+    const server = await startOwned(agate, lock);
+    return { agate, server };
+  } catch (err) {
+    await agate?.close().catch(() => undefined);
+    lock.release();
+    throw err;
+  }
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -80,13 +134,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals.join(' ')}"`);
   const sources = configSources(values);
   const config = loadConfig(sources);
-  const agate = await createCliAgate(config, { settings: settingsFileOf(sources, config) });
-  const server = await agate.start();
+  const lock = await ownDataDir(config, 'serve');
+  const { agate, server } = await serveOwned(lock, () => createCliAgate(config, { settings: settingsFileOf(sources, config) }));
   await printClientHints(agate, server.url, config);
   const { total, usable } = agate.pool.stats();
   if (total === 0) process.stdout.write('No account yet: add one with "agate accounts add --sign-in" (requests answer 503 until then).\n');
   else process.stdout.write(`${usable} of ${total} accounts usable.\n`);
-  await runUntilStopped(agate);
+  await runUntilStopped(agate, lock);
   return 0;
 }
 
@@ -122,19 +176,31 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await simulator?.close();
     throw err;
   }
-  // --no-observability: no request monitor or token stats (benchmarks compare with and without them).
-  const agate = await createCliAgate(config, {
-    allowSimulator: true,
-    observability: !values['no-observability'],
-    settings: settingsFileOf(demoSources, config),
-  });
-  if (!agate.pool.list().some((account) => account.email === DEMO_ACCOUNT.email)) {
-    await agate.pool.addByRefreshToken(DEMO_ACCOUNT.refreshToken);
+  let lock: DataDirLock;
+  try {
+    lock = await ownDataDir(config, 'demo');
+  } catch (err) {
+    await simulator?.close();
+    throw err;
   }
-  const server = await agate.start();
+  // --no-observability: no request monitor or token stats (benchmarks compare with and without them).
+  const { agate, server } = await serveOwned(lock, async () => {
+    const agate = await createCliAgate(config, {
+      allowSimulator: true,
+      observability: !values['no-observability'],
+      settings: settingsFileOf(demoSources, config),
+    });
+    if (!agate.pool.list().some((account) => account.email === DEMO_ACCOUNT.email)) {
+      await agate.pool.addByRefreshToken(DEMO_ACCOUNT.refreshToken);
+    }
+    return agate;
+  }).catch(async (err: unknown) => {
+    await simulator?.close();
+    throw err;
+  });
   process.stdout.write(`Demo: upstream simulator at ${simulatorUrl}, demo account ${DEMO_ACCOUNT.email}, data in ${config.dataDir}\n`);
   await printClientHints(agate, server.url, config);
-  await runUntilStopped(agate);
+  await runUntilStopped(agate, lock);
   await simulator?.close();
   if (temporaryDataDir) fs.rmSync(temporaryDataDir, { recursive: true, force: true });
   return 0;

@@ -1,6 +1,6 @@
 import type { AccountPool, AccountView, SignInSession } from '../accounts';
 import { AccountSetupError } from '../accounts';
-import { ConfigError, validateConfig, withChanges } from '../config/load';
+import { ConfigError, isConfigKey, validateConfig, withChanges } from '../config/load';
 import type { GatewayConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { ClientProtocol } from '../ir';
@@ -16,6 +16,7 @@ import {
   type AdminCalls,
   type AdminClientKey,
   type AdminEvent,
+  type AdminImportReport,
   type AdminMethod,
   type AdminResult,
   type GatewayInfo,
@@ -25,6 +26,7 @@ import {
   type RequestFilter,
   type SettingsUpdateResult,
   type StatsRequest,
+  type ConfigUpdateResult,
 } from './types';
 
 export interface AdminApiDeps {
@@ -36,9 +38,11 @@ export interface AdminApiDeps {
   version: string;
   /** The running server's base URL, if any. */
   serverUrl: () => string | undefined;
-  security: Pick<Security, 'keys' | 'primaryKey'>;
+  security: Pick<Security, 'keys' | 'primaryKey' | 'rotatePrimaryKey'>;
   /** The host's settings writer (AgateHost.updateSettings); absent: the API Proxy panel is read-only. */
   updateSettings?: (changes: Record<string, unknown>) => Promise<SettingsUpdateResult>;
+  /** The host's writer for any configuration key (AgateHost.updateConfig); absent: `agate config set` cannot reach this gateway. */
+  updateConfig?: (changes: Record<string, unknown>) => Promise<ConfigUpdateResult>;
   /** Where the host keeps the settings, as the panel names it. */
   settingsLocation?: string;
   /** The host's start/stop (AgateHost.setRunning); absent: not from the dashboard. */
@@ -209,6 +213,31 @@ export function checkSettingsChanges(current: GatewayConfig, params: Fields): Re
   return changes as Record<string, unknown>;
 }
 
+/**
+ * Any configuration keys but `dataDir` (the owner's data dir is where it keeps them), checked against the
+ * schema and the LAN policy as they would be in force.
+ */
+export function checkConfigChanges(current: GatewayConfig, params: Fields): Record<string, unknown> {
+  const changes = params.changes;
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw invalid('"changes" must be an object of settings', 'changes');
+  const keys = Object.keys(changes);
+  if (keys.length === 0) throw invalid('"changes" names no setting', 'changes');
+  for (const key of keys) {
+    if (key === 'dataDir') throw invalid('"dataDir" cannot be changed on a running gateway: it is where the gateway keeps its data', key);
+    if (!isConfigKey(key)) throw invalid(`"${key}" is not a configuration key (see "agate config")`, key);
+  }
+  const candidate = withChanges(current, changes as Record<string, unknown>);
+  try {
+    assertSafeListen(validateConfig(candidate));
+    assertSafeListen({ ...candidate, host: current.host, allowLanAccess: current.allowLanAccess });
+  } catch (err) {
+    if (err instanceof ConfigError) throw invalid(`Setting ${err.message.replace(/^invalid configuration: /, '')}`, err.key);
+    if (err instanceof UnsafeListenError) throw invalid(err.message, keys[0]);
+    throw err;
+  }
+  return changes as Record<string, unknown>;
+}
+
 /** Setup failures (a bad refresh token) are the caller's to fix: 400 with the step that failed. */
 async function asClientError<T>(work: Promise<T>): Promise<T> {
   try {
@@ -285,6 +314,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     (await deps.security.keys.list()).map((key) => {
       const view: AdminClientKey = { id: key.id, name: key.name, hint: key.hint, createdAt: key.createdAt, today: key.today };
       if (key.allowedModels) view.allowedModels = key.allowedModels;
+      if (Object.keys(key.limits).length > 0) view.limits = key.limits;
       return view;
     });
   const proxy = async (): Promise<ProxyInfo> => {
@@ -328,7 +358,18 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     },
     async addAccount(fields) {
       const refreshToken = text(fields, 'refreshToken').trim();
-      return toAdminAccount((await asClientError(pool.addByRefreshToken(refreshToken))).account);
+      const expectedEmail = text(fields, 'expectedEmail', true);
+      return toAdminAccount((await asClientError(pool.addByRefreshToken(refreshToken, expectedEmail ? { expectedEmail } : {}))).account);
+    },
+    async importAccounts(fields) {
+      if (fields.content === undefined) throw invalid('"content" is required: the accounts file, as text or parsed', 'content');
+      const report = await asClientError(pool.importAccounts(fields.content));
+      const result: AdminImportReport = {
+        added: report.added.map(toAdminAccount),
+        updated: report.updated.map(toAdminAccount),
+        failed: report.failed,
+      };
+      return result;
     },
     async reauthenticate(fields) {
       const id = text(fields, 'id');
@@ -336,16 +377,17 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       const refreshToken = text(fields, 'refreshToken', true);
       return toAdminAccount(await asClientError(pool.reauthenticate(id, refreshToken ? { refreshToken } : {})));
     },
-    async beginSignIn() {
+    async beginSignIn(fields) {
       signIn?.cancel();
-      const session = await pool.beginSignIn();
+      const loginHint = text(fields, 'loginHint', true);
+      const session = await pool.beginSignIn(loginHint ? { loginHint } : {});
       signIn = session;
       // The pool adds the account when the browser comes back; the dashboard sees it as an account event.
       session.completion.then(
         () => undefined,
         (err: unknown) => logger.info('dashboard sign-in ended without an account', { error: err instanceof Error ? err.message : String(err) }),
       );
-      return { authorizeUrl: session.authorizeUrl };
+      return { authorizeUrl: session.authorizeUrl, redirectUri: session.redirectUri };
     },
     async requests(fields) {
       const { monitor } = monitorOrThrow();
@@ -389,11 +431,16 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       return proxy();
     },
     async createClientKey(fields) {
-      // The key manager checks the name and the model list (400 naming the field).
-      const input = { name: fields.name, allowedModels: fields.allowedModels } as ClientKeyInput;
+      // The key manager checks the name, the model list and the limits (400 naming the field).
+      const input = { name: fields.name, allowedModels: fields.allowedModels, limits: fields.limits } as ClientKeyInput;
       if (input.allowedModels === undefined || (Array.isArray(input.allowedModels) && input.allowedModels.length === 0)) delete input.allowedModels;
+      if (input.limits === undefined) delete input.limits;
       const issued = await deps.security.keys.create(input);
-      return { key: issued.key, proxy: await proxy() };
+      return { id: issued.id, key: issued.key, proxy: await proxy() };
+    },
+    async rotateClientKey(fields) {
+      const issued = await deps.security.keys.rotate(text(fields, 'id'));
+      return { id: issued.id, key: issued.key };
     },
     async revokeClientKey(fields) {
       const id = text(fields, 'id');
@@ -401,6 +448,13 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       return proxy();
     },
     primaryKey: async () => ({ key: await deps.security.primaryKey() }),
+    rotatePrimaryKey: async () => ({ key: await deps.security.rotatePrimaryKey() }),
+    async updateConfig(fields) {
+      if (!deps.updateConfig) throw new GatewayError('unavailable', 'This host does not let other processes change its configuration');
+      const result = await deps.updateConfig(checkConfigChanges(config(), fields));
+      emit({ type: 'gateway', gateway: gateway() });
+      return result;
+    },
   };
 
   return {

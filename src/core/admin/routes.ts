@@ -113,6 +113,8 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
       router.delete('/admin/api/keys/:id', 'admin', (ctx) => call(ctx, 'revokeClientKey', { id: ctx.params.id }));
       // POST, not GET: a secret is never the answer to a request a browser might prefetch or cache.
       router.post('/admin/api/primary-key', 'admin', (ctx) => call(ctx, 'primaryKey', {}));
+      // Every call by name, its parameters as the JSON body: how other processes (the CLI, other editor windows) reach the owner.
+      router.post('/admin/api/call/:method', 'admin', async (ctx) => call(ctx, ctx.params.method as AdminMethod, await jsonBody(ctx)));
 
       router.get('/dashboard', 'admin', async (ctx) => {
         const dir = options.dashboardDir();

@@ -8,6 +8,7 @@ import type { AuthMode, ModelGroup, SchedulingMode } from '../config/types';
 import type { AttemptRecord } from '../dispatch';
 import type { ClientProtocol } from '../ir';
 import type { InFlightRequest, RequestRecord } from '../monitor/types';
+import type { KeyLimits } from '../security/client-keys';
 import type { StatsGranularity, StatsGroupBy, StatsQueryResult } from '../monitor/token-stats';
 
 export type { AttemptRecord, ClientProtocol, InFlightRequest, RequestRecord, StatsGranularity, StatsGroupBy, StatsQueryResult };
@@ -82,7 +83,25 @@ export interface AdminClientKey {
   hint: string;
   createdAt: number;
   allowedModels?: string[];
+  /** Absent fields: no limit. */
+  limits?: KeyLimits;
   today: { requests: number; tokens: number; inFlight: number };
+}
+
+/** What an import of an accounts file did, entry by entry. */
+export interface AdminImportReport {
+  added: AdminAccount[];
+  updated: AdminAccount[];
+  /** `index` is the entry's position in the file. */
+  failed: Array<{ index: number; email?: string; error: string }>;
+}
+
+/** What a host answers after saving configuration keys (`agate config set`). */
+export interface ConfigUpdateResult {
+  /** Saved keys that apply only when the gateway starts again. */
+  restartRequired: string[];
+  /** Saved keys whose saved value a command-line flag or an `AGATE_*` variable overrides. */
+  overridden: string[];
 }
 
 /** Everything the API Proxy panel shows. */
@@ -141,10 +160,13 @@ export interface AdminCalls {
   accounts: [Record<string, never>, AdminAccount[]];
   accountAction: [{ id: string; action: AccountAction }, AdminAccount[]];
   reorderAccounts: [{ ids: string[] }, AdminAccount[]];
-  addAccount: [{ refreshToken: string }, AdminAccount];
+  /** `expectedEmail`: refused unless the token is that account's. */
+  addAccount: [{ refreshToken: string; expectedEmail?: string }, AdminAccount];
+  /** An accounts file's text or parsed content (see the CLI's `accounts import`). */
+  importAccounts: [{ content: unknown }, AdminImportReport];
   reauthenticate: [{ id: string; refreshToken?: string }, AdminAccount];
   /** Starts a Google sign-in; the caller opens `authorizeUrl` in a browser on this machine. */
-  beginSignIn: [Record<string, never>, { authorizeUrl: string }];
+  beginSignIn: [{ loginHint?: string }, { authorizeUrl: string; redirectUri: string }];
   requests: [RequestFilter, { inFlight: InFlightRequest[]; records: RequestRecord[] }];
   request: [{ id: string }, RequestRecord];
   stats: [StatsRequest, StatsQueryResult];
@@ -154,10 +176,16 @@ export interface AdminCalls {
   updateSettings: [{ changes: Partial<ProxySettings> }, ProxyInfo];
   setRunning: [{ running: boolean }, ProxyInfo];
   /** The key is in the answer once; only its hash is kept. */
-  createClientKey: [{ name: string; allowedModels?: string[] }, { key: string; proxy: ProxyInfo }];
+  createClientKey: [{ name: string; allowedModels?: string[]; limits?: KeyLimits }, { id: string; key: string; proxy: ProxyInfo }];
+  /** A new secret for the same key; the old one stops working. Shown once. */
+  rotateClientKey: [{ id: string }, { id: string; key: string }];
   revokeClientKey: [{ id: string }, ProxyInfo];
   /** The user's own key, for the snippets' "reveal". */
   primaryKey: [Record<string, never>, { key: string }];
+  /** Replaces the primary key at once: the old one is refused from the next request on. */
+  rotatePrimaryKey: [Record<string, never>, { key: string }];
+  /** Any configuration key but `dataDir` (dotted) → new value; checked, saved by the host, applied live where the core allows. */
+  updateConfig: [{ changes: Record<string, unknown> }, ConfigUpdateResult];
 }
 
 export type AdminMethod = keyof AdminCalls;
@@ -185,6 +213,7 @@ export const ADMIN_METHODS: readonly AdminMethod[] = [
   'accountAction',
   'reorderAccounts',
   'addAccount',
+  'importAccounts',
   'reauthenticate',
   'beginSignIn',
   'requests',
@@ -195,6 +224,9 @@ export const ADMIN_METHODS: readonly AdminMethod[] = [
   'updateSettings',
   'setRunning',
   'createClientKey',
+  'rotateClientKey',
   'revokeClientKey',
   'primaryKey',
+  'rotatePrimaryKey',
+  'updateConfig',
 ];

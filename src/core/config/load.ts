@@ -160,6 +160,20 @@ export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, 
   return candidate as unknown as GatewayConfig;
 }
 
+/** Whether `key` names a configuration setting (a leaf, or an entry inside a map setting such as `models.aliases.x`). */
+export function isConfigKey(key: string): boolean {
+  const leaves = leafPaths(defaultConfig() as unknown as JsonObject);
+  return leaves.includes(key) || ['models.aliases.', 'models.groups.'].some((map) => key.startsWith(map) && key.length > map.length);
+}
+
+/** A setting's value from text, typed as its default is (`agate config set key=value`); throws ConfigError for an unknown key. */
+export function parseConfigValue(key: string, raw: string): unknown {
+  if (!isConfigKey(key)) throw new ConfigError(`unknown configuration key "${key}" (see "agate config")`, key);
+  const isMapEntry = !leafPaths(defaultConfig() as unknown as JsonObject).includes(key);
+  if (isMapEntry) return key.startsWith('models.groups.') ? parseJson(raw, `"${key}"`) : raw;
+  return parseScalar(raw, getPath(defaultConfig() as unknown as JsonObject, key), `"${key}"`);
+}
+
 /** `base` with each dotted key of `changes` set (maps and lists replaced whole); `base` itself is left as it was. */
 export function withChanges<T extends object>(base: T, changes: Readonly<Record<string, unknown>>): T {
   const copy = structuredClone(base) as unknown as JsonObject;

@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { OwnerUnreachableError, RemoteAdmin } from '../core/admin/admin-client';
+import type { AdminEvent, AdminMethod, AdminParams, AdminResult } from '../core/admin/types';
+import type { Agate } from '../core/agate';
+import type { GatewayConfig } from '../core/config/types';
+import { PRIMARY_KEY_SECRET } from '../core/security/primary-key';
+import { DataDirBusyError, DataDirLock, describeOwner, readOwner, type OwnerRecord } from '../core/stores/data-dir-lock';
+import { EncryptedFileSecretStore } from '../core/stores/encrypted-secret-store';
+import { preferredKeySource } from '../core/stores/keychain-key-source';
+import { AGATE_VERSION, createCliAgate, SECRETS_FILE, SECRETS_KEY_FILE, type CliHostOptions } from './host';
+
+/** How long a command waits for the data dir: another command holding it, or an owner starting or handing over. */
+const WAIT_MS = 30_000;
+const RETRY_MS = 100;
+
+/**
+ * What a CLI command changes the data dir through: the admin API of the
+ * gateway that owns it, or — when nothing serves it — an in-process core
+ * under the data dir's lock. The same calls either way, so every change goes
+ * through exactly one writer.
+ */
+export interface DataDirSession {
+  call<M extends AdminMethod>(method: M, params?: AdminParams<M> | Record<string, unknown>): Promise<AdminResult<M>>;
+  /** Events of the owner (remote) or of the local core; returns the unsubscribe function. */
+  subscribe(listener: (event: AdminEvent) => void): () => void;
+  /** The serving owner this session talks to; undefined when the command writes directly. */
+  readonly owner: OwnerRecord | undefined;
+  close(): Promise<void>;
+}
+
+/** The primary key as the owner keeps it in this data dir, read-only; undefined when there is none yet. */
+function primaryKeyReader(dataDir: string): () => Promise<string | undefined> {
+  let key: Promise<string | undefined> | undefined;
+  return () =>
+    (key ??= (async () => {
+      const file = path.join(dataDir, SECRETS_FILE);
+      if (!fs.existsSync(file)) return undefined;
+      const store = new EncryptedFileSecretStore(file, preferredKeySource(dataDir, path.join(dataDir, SECRETS_KEY_FILE)));
+      return store.get(PRIMARY_KEY_SECRET).catch(() => undefined);
+    })());
+}
+
+function remoteSession(owner: OwnerRecord & { url: string }, dataDir: string): DataDirSession {
+  const admin = new RemoteAdmin({ baseUrl: owner.url, key: primaryKeyReader(dataDir) });
+  const subscriptions = new Set<() => void>();
+  return {
+    owner,
+    call: (method, params) => admin.call(method, params),
+    subscribe(listener) {
+      const subscription = admin.subscribe(listener);
+      subscription.ended.catch(() => undefined);
+      const close = () => {
+        subscriptions.delete(close);
+        subscription.close();
+      };
+      subscriptions.add(close);
+      return close;
+    },
+    async close() {
+      for (const close of [...subscriptions]) close();
+    },
+  };
+}
+
+function localSession(agate: Agate, lock: DataDirLock): DataDirSession {
+  return {
+    owner: undefined,
+    call: (method, params) => agate.admin.call(method, params ?? {}),
+    subscribe: (listener) => agate.admin.subscribe(listener),
+    async close() {
+      try {
+        await agate.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+const serves = (owner: OwnerRecord): owner is OwnerRecord & { url: string } => typeof owner.url === 'string';
+
+/**
+ * Opens the data dir for a command: through the serving owner when there is
+ * one (checked to answer), else under the lock. Waits while another command
+ * holds the lock or an owner is starting, up to 30 s.
+ */
+export async function openDataDir(config: GatewayConfig, local: CliHostOptions = {}): Promise<DataDirSession> {
+  const dataDir = config.dataDir;
+  const deadline = Date.now() + WAIT_MS;
+  let lastOwner: OwnerRecord | undefined;
+  for (;;) {
+    const owner = readOwner(dataDir);
+    if (owner && serves(owner)) {
+      const session = remoteSession(owner, dataDir);
+      try {
+        await session.call('gateway', {});
+        return session;
+      } catch (err) {
+        // Stopping, or crashed a moment ago: look again (its lock goes, or a new owner publishes).
+        if (!(err instanceof OwnerUnreachableError)) throw err;
+      }
+    } else {
+      try {
+        const lock = await DataDirLock.acquire(dataDir, {
+          role: 'cli',
+          version: AGATE_VERSION,
+          waitMs: Math.max(0, deadline - Date.now()),
+          // An owner that serves is reached over its admin API instead.
+          giveUp: (holder) => serves(holder),
+        });
+        try {
+          return localSession(await createCliAgate(config, { observability: false, ...local }), lock);
+        } catch (err) {
+          lock.release();
+          throw err;
+        }
+      } catch (err) {
+        if (!(err instanceof DataDirBusyError)) throw err;
+        lastOwner = err.owner;
+      }
+    }
+    if (Date.now() >= deadline) {
+      const holder = lastOwner ?? owner;
+      throw new DataDirBusyError(
+        holder ?? { pid: 0, hostname: '', role: 'cli', startedAt: 0, dataDir, version: '' },
+        holder
+          ? `${describeOwner(holder)} holds the data dir ${dataDir} and does not answer; try again, or stop it`
+          : `the data dir ${dataDir} stayed busy for ${WAIT_MS / 1000} s; try again`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+}
