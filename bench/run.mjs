@@ -10,7 +10,7 @@
  * code path with the simulator's demo account) and the pass-through get CPU 0.
  * It is a benchmark: it reports, it never judges. Only a broken harness fails.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -5,10 +5,10 @@
  */
 const CREDENTIAL_PATTERNS: RegExp[] = [
   /\bya29\.[A-Za-z0-9_\-.]+/g, // Google access tokens
-  /\b1\/\/[A-Za-z0-9_\-]{20,}/g, // Google refresh tokens
-  /\bsk-agate-[A-Za-z0-9_\-]+/g, // our client keys
-  /\bsk-[A-Za-z0-9_\-]{20,}/g, // OpenAI/Anthropic-style keys
-  /\bAIza[0-9A-Za-z_\-]{30,}/g, // Google API keys
+  /\b1\/\/[A-Za-z0-9_-]{20,}/g, // Google refresh tokens
+  /\bsk-agate-[A-Za-z0-9_-]+/g, // our client keys
+  /\bsk-[A-Za-z0-9_-]{20,}/g, // OpenAI/Anthropic-style keys
+  /\bAIza[0-9A-Za-z_-]{30,}/g, // Google API keys
   /(Bearer\s+)[A-Za-z0-9_\-.~+/=]{8,}/gi,
 ];
 

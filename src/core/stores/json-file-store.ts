@@ -20,7 +20,7 @@ export class JsonFileStore implements DocumentStore {
       return JSON.parse(await fs.readFile(this.fileOf(name), 'utf8')) as T;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new Error(`cannot read ${this.fileOf(name)}: ${(err as Error).message}`);
+      throw new Error(`cannot read ${this.fileOf(name)}: ${(err as Error).message}`, { cause: err });
     }
   }
 

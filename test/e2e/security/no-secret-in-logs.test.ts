@@ -19,7 +19,7 @@ import { KEY_LOCATIONS, PROTOCOL_CALLS, send } from './protocol-calls';
 /** Shapes of secrets: an unredacted match anywhere is a leak whoever wrote it. */
 const SECRET_SHAPES: RegExp[] = [
   /ya29\.[A-Za-z0-9_\-.]{8,}/, // Google (and simulator) access tokens
-  /1\/\/[A-Za-z0-9_\-]{8,}/, // Google refresh tokens
+  /1\/\/[A-Za-z0-9_-]{8,}/, // Google refresh tokens
   /sk-agate-[0-9a-f]{8,}/, // Agate keys
 ];
 

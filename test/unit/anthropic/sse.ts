@@ -2,7 +2,6 @@
 
 export interface Frame {
   event: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any;
 }
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { TokenStats, type TokenStatsSettings } from '../../../src/core/monitor/token-stats';
 import { FakeClock, finishedRequest, RecordingLogger, tempDir } from './helpers';
 

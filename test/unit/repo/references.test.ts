@@ -83,7 +83,7 @@ describe('references stay inside the repository', () => {
     const offenders: string[] = [];
     for (const file of files) {
       const dir = path.dirname(path.join(ROOT, file));
-      for (const m of read(file).matchAll(/(?<![\w.\/])((?:\.\.\/)+)/g)) {
+      for (const m of read(file).matchAll(/(?<![\w./])((?:\.\.\/)+)/g)) {
         const target = path.resolve(dir, m[1]);
         if (target !== ROOT && !target.startsWith(ROOT + path.sep)) offenders.push(`${file}: ${m[0]}`);
       }

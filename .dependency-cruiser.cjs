@@ -1,0 +1,70 @@
+/**
+ * The layers, checked in `npm test` (npm run lint): the core runs without a
+ * host, protocol codecs and upstream adapters meet only in the IR, and the
+ * webview shares nothing but types with the rest.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+/** Core modules the webview bundles as code (both the console and the dashboard word attempt trails alike). */
+const WEBVIEW_SHARED = ['src/core/monitor/attempt-words\\.ts$'].join('|');
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-imports-no-host',
+      comment: 'src/core is the pure core: the VS Code extension and the CLI are hosts built on it, never the other way.',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/(vscode|cli)/|^src/extension\\.ts$' },
+    },
+    {
+      name: 'core-imports-no-vscode',
+      comment: 'src/core runs in plain Node (CLI, tests); only src/vscode talks to the editor.',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^vscode$|^node_modules/@types/vscode/' },
+    },
+    {
+      name: 'protocols-import-no-upstream',
+      comment: 'A protocol codec maps its wire format to and from the IR (src/core/ir.ts); it knows no upstream.',
+      severity: 'error',
+      from: { path: '^src/core/protocols/' },
+      to: { path: '^src/core/upstream/' },
+    },
+    {
+      name: 'upstream-imports-no-protocol',
+      comment: 'An upstream adapter speaks the IR to its service; it knows no client protocol.',
+      severity: 'error',
+      from: { path: '^src/core/upstream/' },
+      to: { path: '^src/core/protocols/' },
+    },
+    {
+      name: 'webview-imports-only-types',
+      comment:
+        'The dashboard webview is a browser bundle: from outside webview-ui it may import types, never code, ' +
+        'except the few pure modules listed in WEBVIEW_SHARED.',
+      severity: 'error',
+      from: { path: '^webview-ui/' },
+      to: { pathNot: `^(webview-ui/|node_modules/|${WEBVIEW_SHARED})`, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'webview-shared-is-pure',
+      comment: 'A module the webview bundles from the core imports nothing but types, so no Node code reaches the browser.',
+      severity: 'error',
+      from: { path: `^(${WEBVIEW_SHARED})` },
+      to: { dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'no-circular',
+      comment: 'Cycles make load order matter and layers meaningless.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^dist/' },
+  },
+};
