@@ -6,24 +6,21 @@
  * by a default.
  */
 export const DEFAULT_MODEL_ALIASES: Readonly<Record<string, string>> = {
-  // Claude: dated and older names (claude-sonnet-4-5-20250929, claude-opus-4-1, claude-3-7-sonnet-latest …).
-  'claude-opus*': 'claude-opus-4-6-thinking',
-  'claude-3-opus*': 'claude-opus-4-6-thinking',
-  'claude-sonnet*': 'claude-sonnet-4-6',
-  'claude-3-5-sonnet*': 'claude-sonnet-4-6',
-  'claude-3-7-sonnet*': 'claude-sonnet-4-6',
+  // Claude: dated, older and newer names (claude-sonnet-4-5-20250929, claude-3-7-sonnet-latest, Claude Code's
+  // default claude-opus-4-8 …), by tier so that the next release's id lands on the same tier.
+  'claude-*opus*': 'claude-opus-4-6-thinking',
+  'claude-*sonnet*': 'claude-sonnet-4-6',
   // Haiku is the small fast tier Claude Code uses for background work: a flash model.
-  'claude-haiku*': 'gemini-3-flash',
-  'claude-3-haiku*': 'gemini-3-flash',
-  'claude-3-5-haiku*': 'gemini-3-flash',
+  'claude-*haiku*': 'gemini-3-flash',
 
-  // Gemini: previews, `-latest` names, and ids gemini-cli rewrites (`gemini-3-flash` → `gemini-3.8-flash`).
-  'gemini-3*-flash*': 'gemini-3-flash',
-  'gemini-3*-flash-lite*': 'gemini-3.1-flash-lite',
-  'gemini-3*-flash-image*': 'gemini-3.1-flash-image',
-  'gemini-3*-pro*': 'gemini-3.1-pro-high',
-  'gemini-3*-pro-low*': 'gemini-3.1-pro-low',
-  'gemini-3*-pro-image*': 'gemini-3-pro-image',
+  // Gemini: previews, `-latest` names, newer versions (gemini-cli's router asks gemini-3.5-flash-lite, then a
+  // pro or flash id) and ids gemini-cli rewrites (`gemini-3-flash` → `gemini-3.8-flash`), by tier.
+  'gemini-*-flash*': 'gemini-3-flash',
+  'gemini-*-flash-lite*': 'gemini-3.1-flash-lite',
+  'gemini-*-flash-image*': 'gemini-3.1-flash-image',
+  'gemini-*-pro*': 'gemini-3.1-pro-high',
+  'gemini-*-pro-low*': 'gemini-3.1-pro-low',
+  'gemini-*-pro-image*': 'gemini-3-pro-image',
   'gemini-2.5-flash*': 'gemini-2.5-flash',
   'gemini-2.5-flash-lite*': 'gemini-3.1-flash-lite',
   'gemini-2.5-pro*': 'gemini-2.5-pro',
@@ -31,7 +28,7 @@ export const DEFAULT_MODEL_ALIASES: Readonly<Record<string, string>> = {
   'gemini-flash-lite-latest': 'gemini-3.1-flash-lite',
   'gemini-pro-latest': 'gemini-3.1-pro-high',
 
-  // OpenAI: Codex and OpenAI SDK defaults.
+  // OpenAI: Codex (its default gpt-6.1-sol and whatever gpt-* comes next) and OpenAI SDK defaults.
   'gpt-oss*': 'gpt-oss-120b-medium',
   'gpt-*': 'gemini-3.1-pro-high',
   'gpt-3.5*': 'gemini-3-flash',
