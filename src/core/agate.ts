@@ -219,7 +219,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     security.authorizeModel(state, request.model);
     const { media, models } = config();
     // In place: the Gemini codec recognises its own request object when encoding the answer.
-    await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal });
+    await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal, logger });
     if (request.protocol === 'anthropic' && models.backgroundModel && isClaudeCodeBackgroundRequest(request)) {
       // The background model is what goes upstream: a client key must be allowed it too.
       security.authorizeModel(state, models.backgroundModel);

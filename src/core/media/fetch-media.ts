@@ -3,6 +3,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
 import { GatewayError } from '../errors';
 import type { ChatRequest, MediaPart } from '../ir';
+import type { Logger } from '../ports';
 import { loadUndici } from '../undici';
 import { forbiddenAddressReason } from './address-policy';
 import type { DownloadSlots } from './download-slots';
@@ -89,6 +90,8 @@ export interface ResolveMediaOptions {
   lookup?: LookupAll;
   /** The client went away: stop downloading. */
   signal?: AbortSignal;
+  /** Where a refusal's details (the DNS answer, the address and its range) go; the client is told none of them. */
+  logger?: Pick<Logger, 'info'>;
 }
 
 interface MediaJob {
@@ -184,7 +187,7 @@ async function resolveOne(job: MediaJob, batch: MediaBatch): Promise<void> {
   try {
     let url = parseAllowedUrl(job.url, fail);
     for (let hop = 0; ; hop++) {
-      const addresses = await vettedAddresses(url, options.lookup ?? systemLookup, fail);
+      const addresses = await vettedAddresses(url, hop > 0, options.lookup ?? systemLookup, fail, options.logger);
       const init: MediaFetchInit = {
         method: 'GET',
         redirect: 'manual',
@@ -251,21 +254,38 @@ function parseAllowedUrl(text: string, fail: Fail): URL {
  * parser has already turned decimal, octal and hex IPv4 spellings
  * (`http://2130706433/`, `http://0x7f.1/`) into dotted quads.
  */
-async function vettedAddresses(url: URL, lookup: LookupAll, fail: Fail): Promise<ResolvedAddress[]> {
+async function vettedAddresses(
+  url: URL,
+  redirected: boolean,
+  lookup: LookupAll,
+  fail: Fail,
+  logger?: Pick<Logger, 'info'>,
+): Promise<ResolvedAddress[]> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  let addresses: ResolvedAddress[];
-  if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
-  else {
-    try {
-      addresses = await lookup(host);
-    } catch (err) {
-      throw fail(`the host '${host}' does not resolve`, err);
-    }
+  if (isIP(host)) {
+    const reason = forbiddenAddressReason(host);
+    if (!reason) return [{ address: host, family: isIP(host) }];
+    // The client wrote this address itself: saying which kind it is tells it nothing new. A redirect's is not its own.
+    if (!redirected) throw fail(`${host} is a ${reason} address, not a public one`);
+    logger?.info('media URL refused', { redirectedTo: host, reason });
+    throw fail('a redirect led to an address that is not public');
   }
-  if (addresses.length === 0) throw fail(`the host '${host}' does not resolve`);
+  // A name gets one answer whatever DNS said (no answer, a private address, which range), so that nobody can
+  // map internal names and addresses through the gateway; the log keeps the details.
+  const refuse = (details: Record<string, unknown>, cause?: unknown) => {
+    logger?.info('media URL refused', { host, ...details });
+    return fail(`the host '${host}' does not resolve to a public address`, cause);
+  };
+  let addresses: ResolvedAddress[];
+  try {
+    addresses = await lookup(host);
+  } catch (err) {
+    throw refuse({ error: (err as Error)?.message ?? String(err) }, err);
+  }
+  if (addresses.length === 0) throw refuse({ error: 'no address' });
   for (const { address } of addresses) {
     const reason = forbiddenAddressReason(address);
-    if (reason) throw fail(`the host '${host}' resolves to a ${reason} address (${address})`);
+    if (reason) throw refuse({ address, reason });
   }
   return addresses;
 }

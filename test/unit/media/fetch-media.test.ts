@@ -92,18 +92,30 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
   });
 
   describe('refuses, naming the part', () => {
-    it('hosts that resolve to a private address, when any of their addresses is private', async () => {
+    it('hosts that resolve to a private address, when any of their addresses is private; the DNS answer only in the log', async () => {
       const lookup = dns({ 'mixed.example': ['93.184.216.34', '10.0.0.5'] });
       const { fetch, fetched } = web({});
-      const err = await refusal(requestWith(urlPart('https://mixed.example/a.png')), { ...options, fetch, lookup });
+      const logged: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+      const logger = { info: (message: string, fields?: Record<string, unknown>) => void logged.push({ message, fields }) };
+      const err = await refusal(requestWith(urlPart('https://mixed.example/a.png')), { ...options, fetch, lookup, logger });
       assert.equal(err.param, 'messages[0].parts[1]');
-      assert.match(err.message, /private address \(10\.0\.0\.5\)/);
+      assert.match(err.message, /the host 'mixed\.example' does not resolve to a public address/);
+      assert.doesNotMatch(err.message, /10\.0\.0\.5|93\.184|private/, 'the client is not told the DNS answer');
       assert.deepEqual(fetched, [], 'nothing was fetched');
+      assert.deepEqual(logged, [{ message: 'media URL refused', fields: { host: 'mixed.example', address: '10.0.0.5', reason: 'private' } }]);
+    });
+
+    it('a name that does not resolve and a name that resolves to a private address get the same answer', async () => {
+      const lookup = dns({ 'intranet.example': ['192.168.1.20'] });
+      const { fetch } = web({});
+      const internal = await refusal(requestWith(urlPart('https://intranet.example/a.png')), { ...options, fetch, lookup });
+      const missing = await refusal(requestWith(urlPart('https://nowhere.example/a.png')), { ...options, fetch, lookup });
+      assert.equal(internal.message.replaceAll('intranet', 'X'), missing.message.replaceAll('nowhere', 'X'));
     });
 
     const literals: Array<[string, RegExp]> = [
       ['http://127.0.0.1/a.png', /loopback/],
-      ['http://localhost.example/a.png', /loopback/],
+      ['http://localhost.example/a.png', /does not resolve to a public address/],
       ['http://169.254.169.254/latest/meta-data/', /link-local/],
       ['http://2130706433/a.png', /loopback/], // decimal 127.0.0.1
       ['http://0x7f.1/a.png', /loopback/], // hex
@@ -137,14 +149,16 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
       const lookup = dns({ 'img.example': ['93.184.216.34'], 'intranet.example': ['192.168.0.10'] });
       const { fetch, fetched } = web({ 'https://img.example/a.png': redirect('http://intranet.example/secret') });
       const err = await refusal(requestWith(urlPart('https://img.example/a.png')), { ...options, fetch, lookup });
-      assert.match(err.message, /private/);
+      assert.match(err.message, /the host 'intranet\.example' does not resolve to a public address/);
+      assert.doesNotMatch(err.message, /192\.168|private/);
       assert.deepEqual(fetched, ['https://img.example/a.png']);
     });
 
     it('a redirect to the metadata service and to a file: URL', async () => {
       for (const location of ['http://169.254.169.254/', 'file:///etc/passwd']) {
         const { fetch, fetched } = web({ 'https://img.example/a.png': redirect(location) });
-        await refusal(requestWith(urlPart('https://img.example/a.png')), { ...options, fetch, lookup: PUBLIC });
+        const err = await refusal(requestWith(urlPart('https://img.example/a.png')), { ...options, fetch, lookup: PUBLIC });
+        assert.doesNotMatch(err.message, /169\.254|link-local/, 'an address a redirect named is not echoed');
         assert.equal(fetched.length, 1);
       }
     });
