@@ -3,6 +3,7 @@
  * parts of an answer, already cut into the frames a stream delivers.
  */
 import type { Directive } from './directives';
+import { jsonModeAnswer } from './json-answer';
 import { invalidArgument } from './google-errors';
 import type { SimModel } from './models';
 import type { ThoughtSigner } from './signatures';
@@ -41,7 +42,7 @@ export function composeAnswer(input: AnswerInput): Answer {
   const thinking = model.thinking && request.generationConfig?.thinkingConfig?.thinkingBudget !== 0;
   const thoughtText = thinking ? `Working out an answer to: "${snippet(userText || 'the tool results', 60)}".` : '';
 
-  let text = calls.length > 0 ? '' : scriptedText(input, userText);
+  let text = calls.length > 0 ? '' : (jsonModeAnswer(request.generationConfig, userText) ?? scriptedText(input, userText));
   let finishReason: Answer['finishReason'] = 'STOP';
   const maxOutputTokens = request.generationConfig?.maxOutputTokens;
   if (maxOutputTokens !== undefined && tokensForChars(text.length) > maxOutputTokens) {
