@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth';
 
 /**
  * Reads and parses a JSON request body under a byte limit. Hand-written
@@ -29,7 +30,12 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     throw invalidRequest('The request body ended before its declared length.');
   }
   if (size === 0) throw invalidRequest('The request body is empty; expected a JSON object.');
-  const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+  // Before parsing: a body nested a million levels deep is refused without building it.
+  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
+    throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
+  const text = bytes.toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {

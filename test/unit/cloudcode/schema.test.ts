@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import claudeCodeTools from '../../fixtures/claude-code-tools.json';
 import claudeCodeRequest from '../../fixtures/claude-code-request.json';
-import { cleanSchema, cleanSchemaWithPaths, EACH_ITEM } from '../../../src/core/upstream/cloudcode/schema';
+import { GatewayError } from '../../../src/core/errors';
+import {
+  cleanSchema,
+  cleanSchemaWithPaths,
+  EACH_ITEM,
+  newSchemaBudget,
+  SCHEMA_NODE_BUDGET,
+  SCHEMA_SIZE_BUDGET,
+} from '../../../src/core/upstream/cloudcode/schema';
+import { schemaBomb } from '../../helpers/schema-bomb';
 import { violations } from './schema-rules';
 
 interface AnthropicTool {
@@ -265,5 +274,96 @@ describe('cloudcode schema cleaning', () => {
     const perRequestMs = (performance.now() - started) / runs;
     // The target is 0.5 ms; the bound is loose because the machine is shared.
     assert.ok(perRequestMs < 5, `${perRequestMs.toFixed(3)} ms per request`);
+  });
+});
+
+describe('cloudcode schema expansion budget', () => {
+  const refusal = (owner: string) => (err: unknown) => {
+    assert.ok(err instanceof GatewayError, String(err));
+    assert.equal(err.kind, 'invalid_request');
+    assert.ok(err.message.includes(owner), err.message);
+    assert.match(err.message, /too large once its \$refs and allOfs are expanded/);
+    return true;
+  };
+
+  it('refuses a $ref fan-out bomb, naming its owner, after a bounded number of nodes', () => {
+    const budget = newSchemaBudget();
+    // 3^13 = 1.6 million leaves from 1.8 KB.
+    assert.ok(JSON.stringify(schemaBomb(13, 3)).length < 2_000);
+    assert.throws(() => cleanSchemaWithPaths(schemaBomb(13, 3), "tool 'bomb'", budget), refusal("tool 'bomb'"));
+    assert.equal(budget.nodes, SCHEMA_NODE_BUDGET + 1);
+  });
+
+  it('refuses a fan-out through allOf', () => {
+    const defs: Record<string, unknown> = { a0: { type: 'object', properties: { x: { type: 'string' } } } };
+    for (let level = 1; level <= 20; level++) {
+      const ref = { $ref: `#/$defs/a${level - 1}` };
+      defs[`a${level}`] = { allOf: [ref, ref, ref, { type: 'object', properties: { [`p${level}`]: ref } }] };
+    }
+    assert.throws(() => cleanSchema({ $defs: defs, $ref: '#/$defs/a20' }, 'the response format'), refusal('the response format'));
+  });
+
+  it('refuses a large definition copied many times, by its size', () => {
+    const big = { type: 'string', enum: Array.from({ length: 50_000 }, (_, i) => `v${i}`) };
+    const properties = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`p${i}`, { $ref: '#/$defs/big' }]));
+    const budget = newSchemaBudget();
+    assert.throws(() => cleanSchema({ type: 'object', properties, $defs: { big } }, "tool 'wide'", budget), refusal("tool 'wide'"));
+    assert.ok(budget.nodes < 100, `${budget.nodes} nodes`);
+    assert.ok(budget.size > SCHEMA_SIZE_BUDGET);
+  });
+
+  it("counts a request's schemas together, naming the one that crossed the line", () => {
+    const budget = newSchemaBudget();
+    let refused: string | undefined;
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      try {
+        cleanSchema(schemaBomb(6, 3), `tool 't${i}'`, budget); // 3^6 = 729 leaves, well within the budget alone
+      } catch (err) {
+        assert.ok(err instanceof GatewayError);
+        refused = err.message;
+      }
+    }
+    assert.match(refused ?? '', /^The schema of tool 't\d+'/);
+    assert.notEqual(refused?.includes("tool 't0'"), true);
+  });
+
+  it('still inlines shared definitions of ordinary size', () => {
+    const address = { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } }, required: ['city'] };
+    const budget = newSchemaBudget();
+    const cleaned = cleanSchema(
+      {
+        type: 'object',
+        properties: {
+          home: { $ref: '#/$defs/Address' },
+          work: { $ref: '#/$defs/Address', description: 'Office' },
+          past: { type: 'array', items: { $ref: '#/$defs/Address' } },
+          either: { anyOf: [{ $ref: '#/$defs/Address' }, { type: 'null' }] },
+        },
+        $defs: { Address: address },
+      },
+      "tool 'contacts'",
+      budget,
+    );
+    const expected = { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } }, required: ['city'] };
+    assert.deepEqual(cleaned.properties?.home, expected);
+    assert.deepEqual(cleaned.properties?.work, { ...expected, description: 'Office' });
+    assert.deepEqual(cleaned.properties?.past?.items, expected);
+    assert.deepEqual(cleaned.properties?.either, { ...expected, nullable: true });
+    assert.ok(budget.nodes < 30, `${budget.nodes} nodes`);
+  });
+
+  it("spends little of the budget on Claude Code's whole tool set", () => {
+    const budget = newSchemaBudget();
+    for (const tool of (claudeCodeRequest as { tools: AnthropicTool[] }).tools) cleanSchema(tool.input_schema, `tool '${tool.name}'`, budget);
+    assert.ok(budget.nodes < SCHEMA_NODE_BUDGET / 10, `${budget.nodes} nodes`);
+    assert.ok(budget.size < SCHEMA_SIZE_BUDGET / 10, `${budget.size} units`);
+  });
+
+  it('ends allOf cycles that no $ref expansion guards', () => {
+    const cleaned = cleanSchema({
+      allOf: [{ $ref: '#/$defs/b' }],
+      $defs: { b: { allOf: [{ $ref: '#/$defs/c' }], properties: { x: { type: 'string' } } }, c: { allOf: [{ $ref: '#/$defs/b' }] } },
+    });
+    assert.deepEqual(cleaned.properties?.x, { type: 'string' });
   });
 });

@@ -73,7 +73,7 @@ function decodeFunctionDeclaration(raw: unknown, path: string): ToolDefinition {
   if (parameters !== undefined && jsonSchema !== undefined) {
     throw invalidField(fieldPath(path, 'parametersJsonSchema'), 'parameters and parametersJsonSchema are mutually exclusive');
   }
-  if (parameters !== undefined) tool.parameters = geminiSchemaToJsonSchema(parameters);
+  if (parameters !== undefined) tool.parameters = geminiSchemaToJsonSchema(parameters, fieldPath(path, 'parameters'));
   if (jsonSchema !== undefined) tool.parameters = jsonSchema;
   return tool;
 }

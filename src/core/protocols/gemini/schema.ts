@@ -5,22 +5,27 @@
  * Schema `object`, `string`. Everything else (`nullable`, `propertyOrdering`,
  * `format` …) is kept for the upstream cleaner (upstream-protocol §9) to judge.
  */
+import { invalidRequest } from '../../errors';
 import type { JsonSchema } from '../../ir';
+import { MAX_JSON_DEPTH } from '../../json-depth';
 import { isPlainObject } from './fields';
 
-export function geminiSchemaToJsonSchema(schema: JsonSchema): JsonSchema {
+/** `path`: where the schema sits in the request, for the error of a schema nested past the JSON budget. */
+export function geminiSchemaToJsonSchema(schema: JsonSchema, path: string, depth = 0): JsonSchema {
+  if (depth > MAX_JSON_DEPTH) throw invalidRequest(`The schema at '${path}' nests more than ${MAX_JSON_DEPTH} levels deep.`, path);
+  const convert = (sub: JsonSchema) => geminiSchemaToJsonSchema(sub, path, depth + 1);
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'type' && typeof value === 'string') {
       if (value !== 'TYPE_UNSPECIFIED') out.type = value.toLowerCase();
     } else if (key === 'properties' && isPlainObject(value)) {
       out.properties = Object.fromEntries(
-        Object.entries(value).map(([name, sub]) => [name, isPlainObject(sub) ? geminiSchemaToJsonSchema(sub) : sub]),
+        Object.entries(value).map(([name, sub]) => [name, isPlainObject(sub) ? convert(sub) : sub]),
       );
     } else if (key === 'items' && isPlainObject(value)) {
-      out.items = geminiSchemaToJsonSchema(value);
+      out.items = convert(value);
     } else if (key === 'anyOf' && Array.isArray(value)) {
-      out.anyOf = value.map((sub) => (isPlainObject(sub) ? geminiSchemaToJsonSchema(sub) : sub));
+      out.anyOf = value.map((sub) => (isPlainObject(sub) ? convert(sub) : sub));
     } else {
       out[key] = value;
     }

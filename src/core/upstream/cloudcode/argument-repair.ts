@@ -1,3 +1,4 @@
+import { nestsDeeperThan } from '../../json-depth';
 import { EACH_ITEM, type JsonTextPath } from './schema';
 
 /**
@@ -21,9 +22,13 @@ function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Text the model wrote as JSON becomes that JSON; anything else stays as written. */
+/**
+ * Text the model wrote as JSON becomes that JSON; anything else stays as
+ * written, and so does JSON nested deeper than a client request may be (the
+ * encoders walk what comes back).
+ */
 function parseJsonText(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
+  if (typeof value !== 'string' || nestsDeeperThan(value)) return value;
   try {
     return JSON.parse(value);
   } catch {

@@ -5,6 +5,7 @@ import { encodeContents, encodeSystemInstruction } from './encode-contents';
 import { encodeFunctionTools, encodeToolConfig } from './encode-tools';
 import { encodeGenerationConfig } from './generation-config';
 import { isImageModel, modelFamily } from './models';
+import { newSchemaBudget } from './schema';
 import { SignatureReplay } from './signature-replay';
 import type { SignatureCache } from './signatures';
 import type { GenerateContentRequest, RequestType } from './wire';
@@ -36,6 +37,8 @@ function isPlainObject(value: unknown): value is JsonObject {
  * Native Gemini fields the IR does not model go in as the client sent them;
  * where they collide with a field computed here, the computed one stays, since
  * it carries the upstream's invariants (clamped limits, cleaned schemas).
+ * The recursion follows `target`, the request built here, a few levels deep;
+ * the client's part is cloned whole, within the body's nesting budget.
  */
 function mergeExtras(target: JsonObject, extras: JsonObject): void {
   for (const key in extras) {
@@ -56,19 +59,20 @@ export function encodeRequest(request: ChatRequest, call: EncodeCall, options: E
   if (systemInstruction) body.systemInstruction = systemInstruction;
 
   let argumentRepairs: ArgumentRepairs = new Map();
+  const schemaBudget = newSchemaBudget();
   if (request.webSearch) {
     // Search grounding never travels with function declarations (upstream-protocol §9).
     body.tools = [{ googleSearch: {} }];
   } else if (!imageGeneration && request.tools.length > 0) {
     // Image models take no function tools.
-    const encoded = encodeFunctionTools(request.tools, family);
+    const encoded = encodeFunctionTools(request.tools, family, schemaBudget);
     body.tools = encoded.tools;
     argumentRepairs = encoded.repairs;
     const toolConfig = encodeToolConfig(request.toolChoice, family);
     if (toolConfig) body.toolConfig = toolConfig;
   }
 
-  const generationConfig = encodeGenerationConfig(request, call.model, call.modelInfo, call.dropSignatures === true);
+  const generationConfig = encodeGenerationConfig(request, call.model, call.modelInfo, call.dropSignatures === true, schemaBudget);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   if (request.geminiExtras) mergeExtras(body, request.geminiExtras);
   body.sessionId = call.sessionId;

@@ -1,7 +1,7 @@
 import type { ToolChoice, ToolDefinition } from '../../ir';
 import type { ArgumentRepair, ArgumentRepairs } from './argument-repair';
 import type { ModelFamily } from './models';
-import { cleanSchemaWithPaths, type GeminiSchema } from './schema';
+import { cleanSchemaWithPaths, type GeminiSchema, type SchemaBudget } from './schema';
 import type { FunctionCallingMode, FunctionDeclaration, GeminiTool, ToolConfig } from './wire';
 
 /**
@@ -29,10 +29,14 @@ export interface EncodedTools {
   repairs: ArgumentRepairs;
 }
 
-function declare(tool: ToolDefinition, family: ModelFamily): { declaration: FunctionDeclaration; repair?: ArgumentRepair } {
+function declare(
+  tool: ToolDefinition,
+  family: ModelFamily,
+  budget: SchemaBudget,
+): { declaration: FunctionDeclaration; repair?: ArgumentRepair } {
   const declaration: FunctionDeclaration = { name: tool.name };
   if (tool.description) declaration.description = tool.description;
-  const cleaned = tool.parameters ? cleanSchemaWithPaths(tool.parameters) : undefined;
+  const cleaned = tool.parameters ? cleanSchemaWithPaths(tool.parameters, `tool '${tool.name}'`, budget) : undefined;
   if (cleaned?.schema.properties) {
     // Function parameters are an object, even when the client left the type out.
     declaration.parameters = { ...cleaned.schema, type: 'object' };
@@ -44,10 +48,11 @@ function declare(tool: ToolDefinition, family: ModelFamily): { declaration: Func
   return { declaration, repair: { placeholder: PLACEHOLDER_PROPERTY, jsonTextPaths: [] } };
 }
 
-export function encodeFunctionTools(definitions: ToolDefinition[], family: ModelFamily): EncodedTools {
+/** `budget`: what the request's schemas may expand to, shared with its response schema. */
+export function encodeFunctionTools(definitions: ToolDefinition[], family: ModelFamily, budget: SchemaBudget): EncodedTools {
   const repairs = new Map<string, ArgumentRepair>();
   const declarations = definitions.map((tool) => {
-    const { declaration, repair } = declare(tool, family);
+    const { declaration, repair } = declare(tool, family, budget);
     if (repair) repairs.set(tool.name, repair);
     return declaration;
   });

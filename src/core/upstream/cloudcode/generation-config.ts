@@ -1,7 +1,7 @@
 import type { ChatRequest, ThinkingRequest } from '../../ir';
 import type { ModelInfo } from '../upstream';
 import { acceptsZeroThinkingBudget, modelFamily, supportsThinking } from './models';
-import { cleanSchema } from './schema';
+import { cleanSchema, type SchemaBudget } from './schema';
 import type { GenerationConfig, ThinkingConfig } from './wire';
 
 /** Sampling, output limits and reasoning (upstream-protocol §5). */
@@ -89,6 +89,7 @@ export function encodeGenerationConfig(
   model: string,
   info: ModelInfo | undefined,
   dropSignatures: boolean,
+  schemaBudget: SchemaBudget,
 ): GenerationConfig {
   const config: GenerationConfig = {};
   if (request.temperature !== undefined) config.temperature = request.temperature;
@@ -104,7 +105,11 @@ export function encodeGenerationConfig(
 
   if (request.responseFormat?.type === 'json') {
     config.responseMimeType = 'application/json';
-    if (request.responseFormat.schema) config.responseSchema = cleanSchema(request.responseFormat.schema);
+    if (request.responseFormat.schema) {
+      const { name } = request.responseFormat;
+      const owner = name ? `the response format '${name}'` : 'the response format';
+      config.responseSchema = cleanSchema(request.responseFormat.schema, owner, schemaBudget);
+    }
   }
   if (request.imageConfig) config.imageConfig = { ...request.imageConfig };
   return config;

@@ -1,3 +1,4 @@
+import { invalidRequest } from '../../errors';
 import type { JsonSchema } from '../../ir';
 
 /**
@@ -62,6 +63,31 @@ const DESCRIBED_CONSTRAINTS = [
 /** Beyond this nesting a schema is a bomb or a bug; the rest is described, not expanded. */
 const MAX_DEPTH = 32;
 
+/**
+ * What the schemas of one request (its tools and its response schema) may
+ * expand to. `$ref` and `allOf` are inlined, since the upstream takes neither,
+ * so a few hundred bytes of definitions that each use the one before several
+ * times stand for millions of nodes: depth alone does not bound that. Counted
+ * per request, not per schema, so that many small bombs add up; Claude Code's
+ * 24 tools spend about 110 nodes and 21,000 units of size.
+ */
+export const SCHEMA_NODE_BUDGET = 10_000;
+/**
+ * About 1 MB of expanded schema: every time a node is read or copied, its
+ * size (a unit per keyword, per list entry and per character of text) is
+ * charged, and so is the text written out. Bounds what node counts miss: a
+ * definition with a huge enum, or thousands of keywords, used many times.
+ */
+export const SCHEMA_SIZE_BUDGET = 1_000_000;
+
+/** What the schemas cleaned so far for one request have spent; share one across a request's schemas. */
+export interface SchemaBudget {
+  nodes: number;
+  size: number;
+}
+
+export const newSchemaBudget = (): SchemaBudget => ({ nodes: 0, size: 0 });
+
 type Node = Record<string, unknown>;
 
 /** Stands for "every element of the array" in a JSON-text path. */
@@ -76,6 +102,13 @@ export interface CleanedSchema {
 
 interface Context {
   root: Node;
+  /** What the schema belongs to, for the error when the budget runs out (`tool 'search'`). */
+  owner: string;
+  budget: SchemaBudget;
+  /** Sizes of the nodes charged so far, each measured once. */
+  sizes: WeakMap<Node, number>;
+  /** Each `$ref` resolved once, however often it is used. */
+  resolved: Map<string, Node | undefined>;
   /** `$ref`s being expanded on the current path: a repeat is a cycle. */
   active: Set<string>;
   /** Property names and array steps from the root to the node being cleaned. */
@@ -83,14 +116,71 @@ interface Context {
   jsonTextPaths: JsonTextPath[];
 }
 
-export function cleanSchemaWithPaths(schema: JsonSchema): CleanedSchema {
-  const ctx: Context = { root: schema, active: new Set(), path: [], jsonTextPaths: [] };
+/**
+ * Throws a 400 naming `owner` when the schema would take `budget` past what one
+ * request may expand to.
+ */
+export function cleanSchemaWithPaths(schema: JsonSchema, owner = 'the schema', budget = newSchemaBudget()): CleanedSchema {
+  const ctx: Context = {
+    root: schema,
+    owner,
+    budget,
+    sizes: new WeakMap(),
+    resolved: new Map(),
+    active: new Set(),
+    path: [],
+    jsonTextPaths: [],
+  };
   return { schema: cleanNode(schema, ctx, 0), jsonTextPaths: ctx.jsonTextPaths };
 }
 
 /** For response schemas, where nothing comes back to repair. */
-export function cleanSchema(schema: JsonSchema): GeminiSchema {
-  return cleanSchemaWithPaths(schema).schema;
+export function cleanSchema(schema: JsonSchema, owner?: string, budget?: SchemaBudget): GeminiSchema {
+  return cleanSchemaWithPaths(schema, owner, budget).schema;
+}
+
+function overBudget(ctx: Context, what: string): never {
+  throw invalidRequest(
+    `The schema of ${ctx.owner} is too large once its $refs and allOfs are expanded: ` +
+      `this request's schemas would exceed ${what} (each use of a shared definition is a copy for the upstream).`,
+  );
+}
+
+function spendNode(ctx: Context): void {
+  if (++ctx.budget.nodes > SCHEMA_NODE_BUDGET) overBudget(ctx, `${SCHEMA_NODE_BUDGET.toLocaleString('en-US')} nodes`);
+}
+
+function spendSize(ctx: Context, units: number): void {
+  ctx.budget.size += units;
+  if (ctx.budget.size > SCHEMA_SIZE_BUDGET) overBudget(ctx, 'about 1 MB of expanded schema');
+}
+
+/**
+ * Charges reading `node`: what the cleaner does with one node (copy it, scan
+ * its enum, required or properties) takes time in proportion to this.
+ */
+function chargeNode(node: Node, ctx: Context): void {
+  let size = ctx.sizes.get(node);
+  if (size === undefined) {
+    size = 0;
+    for (const key in node) {
+      const value = node[key];
+      size += 1 + key.length;
+      if (typeof value === 'string') size += value.length;
+      else if (Array.isArray(value)) size += value.length;
+      else if (key === 'properties' && isNode(value)) for (const name in value) size += 1 + name.length;
+    }
+    ctx.sizes.set(node, size);
+  }
+  spendSize(ctx, size);
+}
+
+/** Charges the text of one finished output node. */
+function charged(schema: GeminiSchema, ctx: Context): GeminiSchema {
+  let size = (schema.title?.length ?? 0) + (schema.description?.length ?? 0);
+  if (schema.enum) for (const value of schema.enum) size += 1 + value.length;
+  spendSize(ctx, size);
+  return schema;
 }
 
 function isNode(value: unknown): value is Node {
@@ -98,11 +188,13 @@ function isNode(value: unknown): value is Node {
 }
 
 function cleanNode(input: unknown, ctx: Context, depth: number): GeminiSchema {
+  spendNode(ctx);
   // A boolean schema (`true`) allows any value.
   if (!isNode(input)) return asJsonText({}, 'value', ctx);
+  chargeNode(input, ctx);
   if (depth > MAX_DEPTH) return asJsonText({ description: 'Deeply nested value' }, 'value', ctx);
   if (typeof input.$ref === 'string') return cleanRef(input, input.$ref, ctx, depth);
-  const node = Array.isArray(input.allOf) ? mergeAllOf(input, ctx) : input;
+  const node = Array.isArray(input.allOf) ? mergeAllOf(input, ctx, depth) : input;
   if (Array.isArray(node.anyOf) && node.anyOf.length > 0) return cleanUnion(node, 'anyOf', ctx, depth);
   if (Array.isArray(node.oneOf) && node.oneOf.length > 0) return cleanUnion(node, 'oneOf', ctx, depth);
   return cleanPlain(node, ctx, depth);
@@ -133,6 +225,14 @@ function decodePointerToken(token: string): string {
   return decoded.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
+function resolve(ref: string, ctx: Context): Node | undefined {
+  if (ctx.resolved.has(ref)) return ctx.resolved.get(ref);
+  spendSize(ctx, ref.length);
+  const target = resolvePointer(ctx.root, ref);
+  ctx.resolved.set(ref, target);
+  return target;
+}
+
 function refName(ref: string): string {
   return ref.slice(ref.lastIndexOf('/') + 1) || ref;
 }
@@ -143,8 +243,19 @@ function withoutKey(node: Node, key: string): Node {
   return copy;
 }
 
+function hasKeys(node: Node): boolean {
+  for (const _key in node) return true;
+  return false;
+}
+
+/** The definition a $ref points to, refined by the keywords written beside it (JSON Schema 2019+). */
+function refined(target: Node, siblings: Node, ctx: Context): Node {
+  chargeNode(target, ctx);
+  return hasKeys(siblings) ? { ...target, ...siblings } : target;
+}
+
 function cleanRef(node: Node, ref: string, ctx: Context, depth: number): GeminiSchema {
-  const target = resolvePointer(ctx.root, ref);
+  const target = resolve(ref, ctx);
   const siblings = withoutKey(node, '$ref');
   if (target === undefined || ctx.active.has(ref)) {
     // A cycle (a tree node referring to its own definition) or a reference we
@@ -155,8 +266,7 @@ function cleanRef(node: Node, ref: string, ctx: Context, depth: number): GeminiS
     return cleanPlain({ ...siblings, type: target?.type ?? 'object', description }, ctx, depth);
   }
   ctx.active.add(ref);
-  // Sibling keywords next to a $ref refine the definition (JSON Schema 2019+).
-  const cleaned = cleanNode({ ...target, ...siblings }, ctx, depth + 1);
+  const cleaned = cleanNode(refined(target, siblings, ctx), ctx, depth + 1);
   ctx.active.delete(ref);
   return cleaned;
 }
@@ -164,26 +274,35 @@ function cleanRef(node: Node, ref: string, ctx: Context, depth: number): GeminiS
 /** A subschema with its top-level $ref replaced by the definition, for inspection and merging. */
 function dereference(value: unknown, ctx: Context): Node | undefined {
   if (!isNode(value)) return undefined;
+  chargeNode(value, ctx);
   if (typeof value.$ref !== 'string' || ctx.active.has(value.$ref)) return value;
-  const target = resolvePointer(ctx.root, value.$ref);
-  return target === undefined ? value : { ...target, ...withoutKey(value, '$ref') };
+  const target = resolve(value.$ref, ctx);
+  return target === undefined ? value : refined(target, withoutKey(value, '$ref'), ctx);
 }
 
 // ---------- allOf ----------
 
-/** The parent's own keywords win; branches fill what it lacks, properties and required are unions. */
-function mergeAllOf(node: Node, ctx: Context): Node {
+/**
+ * The parent's own keywords win; branches fill what it lacks, properties and
+ * required are unions. Nested allOfs merge up to the depth limit, each branch
+ * charged as a node: allOfs of $refs fan out like properties do.
+ */
+function mergeAllOf(node: Node, ctx: Context, depth: number): Node {
   const merged = withoutKey(node, 'allOf');
   for (const branch of node.allOf as unknown[]) {
+    spendNode(ctx);
     const resolved = dereference(branch, ctx);
     if (resolved === undefined) continue;
-    const part = Array.isArray(resolved.allOf) ? mergeAllOf(resolved, ctx) : resolved;
+    const part = Array.isArray(resolved.allOf) && depth < MAX_DEPTH ? mergeAllOf(resolved, ctx, depth + 1) : resolved;
     for (const key in part) {
       const value = part[key];
       if (key === 'properties' && isNode(value)) {
-        merged.properties = { ...value, ...(isNode(merged.properties) ? merged.properties : {}) };
+        const own = isNode(merged.properties) ? merged.properties : {};
+        chargeNode(own, ctx);
+        merged.properties = { ...value, ...own };
       } else if (key === 'required' && Array.isArray(value)) {
         const current = Array.isArray(merged.required) ? (merged.required as unknown[]) : [];
+        spendSize(ctx, current.length + value.length);
         merged.required = [...new Set([...current, ...value])];
       } else if (merged[key] === undefined) {
         merged[key] = value;
@@ -251,7 +370,7 @@ function cleanUnion(node: Node, key: 'anyOf' | 'oneOf', ctx: Context, depth: num
 
   if (alternatives.length > 1 && alternatives.every(isObjectBranch)) {
     const shapes = alternatives.map((b) => `{${Object.keys(isNode(b.properties) ? b.properties : {}).join(', ')}}`);
-    const merged = cleanNode(mergeObjectBranches(rest, alternatives), ctx, depth + 1);
+    const merged = cleanNode(mergeObjectBranches(rest, alternatives, ctx), ctx, depth + 1);
     return markNullable(appendHints(merged, [`One of the shapes: ${shapes.join(' | ')}`]), nullable);
   }
 
@@ -279,7 +398,7 @@ function isObjectBranch(branch: Node): boolean {
  * every property: a discriminator's literals are pooled and only properties
  * every shape requires stay required; the caller lists the shapes.
  */
-function mergeObjectBranches(rest: Node, branches: Node[]): Node {
+function mergeObjectBranches(rest: Node, branches: Node[], ctx: Context): Node {
   const properties: Node = {};
   let required: string[] | undefined;
   for (const branch of branches) {
@@ -289,10 +408,13 @@ function mergeObjectBranches(rest: Node, branches: Node[]): Node {
       const incoming = own[name];
       const pooled = isNode(existing) && isNode(incoming) ? literalValues([existing, incoming]) : undefined;
       if (existing === undefined) properties[name] = incoming;
-      else if (pooled !== undefined) properties[name] = { ...withoutKey(existing as Node, 'const'), enum: [...new Set(pooled)] };
+      else if (pooled !== undefined) {
+        spendSize(ctx, pooled.length);
+        properties[name] = { ...withoutKey(existing as Node, 'const'), enum: [...new Set(pooled)] };
+      }
     }
-    const branchRequired = Array.isArray(branch.required) ? (branch.required as string[]) : [];
-    required = required === undefined ? branchRequired : required.filter((r) => branchRequired.includes(r));
+    const branchRequired = new Set(Array.isArray(branch.required) ? (branch.required as string[]) : []);
+    required = required === undefined ? [...branchRequired] : required.filter((r) => branchRequired.has(r));
   }
   return { ...rest, type: 'object', properties, required };
 }
@@ -411,7 +533,7 @@ function cleanPlain(node: Node, ctx: Context, depth: number): GeminiSchema {
   if (hints.length > 0) appendHints(out, hints);
   if (out.type === undefined) return asJsonText(out, 'value', ctx);
   if (out.type === 'object' && out.properties === undefined) return asJsonText(out, 'object', ctx);
-  return out;
+  return charged(out, ctx);
 }
 
 /**
@@ -424,7 +546,7 @@ function asJsonText(open: GeminiSchema, kind: 'object' | 'value', ctx: Context):
   if (open.title !== undefined) schema.title = open.title;
   if (open.description !== undefined) schema.description = open.description;
   if (open.nullable) schema.nullable = true;
-  return appendHints(schema, [kind === 'object' ? 'a JSON object, as JSON text' : 'any JSON value, as JSON text']);
+  return charged(appendHints(schema, [kind === 'object' ? 'a JSON object, as JSON text' : 'any JSON value, as JSON text']), ctx);
 }
 
 function appendHints(schema: GeminiSchema, hints: string[]): GeminiSchema {

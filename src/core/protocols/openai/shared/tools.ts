@@ -1,5 +1,6 @@
 import { invalidRequest } from '../../../errors';
 import type { ToolChoice, ToolDefinition } from '../../../ir';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../json-depth';
 import { assertValidJsonSchema } from './json-schema';
 import { at, type JsonObject, optionalObject, optionalString, requireNonEmptyString } from './read';
 
@@ -61,6 +62,9 @@ export function parseToolArguments(value: unknown, param: string): Record<string
   if (value === undefined || value === null || value === '') return {};
   if (typeof value !== 'string') {
     throw invalidRequest(`Invalid type for '${param}': expected a JSON string.`, param);
+  }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw invalidRequest(`Invalid '${param}': the arguments nest more than ${MAX_JSON_DEPTH} levels deep.`, param);
   }
   let parsed: unknown;
   try {

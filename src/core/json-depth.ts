@@ -1,0 +1,69 @@
+/**
+ * The nesting budget of any JSON a client sends: the request body, and the
+ * JSON text inside it that is parsed later (OpenAI tool-call `arguments`).
+ * Checked once where the JSON enters, so that no walk over request data
+ * (decoders, schema conversion, structuredClone, JSON.stringify) can run out
+ * of stack: a deeper request is a 400, not a crash.
+ *
+ * 128 is serde_json's default recursion limit; Google's own JSON parser stops
+ * at 100 levels, so a request the upstream would take fits with room for the
+ * protocol envelope around it.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+/** Strings up to this long are skipped byte by byte; longer ones by `indexOf`, which is faster once past the call. */
+const INLINE_STRING_BYTES = 32;
+
+/**
+ * Whether `json` opens more than `limit` arrays and objects inside one
+ * another. A scan, not a parse: it costs a fraction of JSON.parse, and a body
+ * made mostly of text costs least. Malformed JSON gives some answer, and
+ * JSON.parse refuses it afterwards.
+ *
+ * On UTF-8 bytes: a quote or backslash byte never occurs inside a multi-byte
+ * sequence, so bytes can be scanned without decoding.
+ */
+export function nestsDeeperThan(json: Buffer | string, limit: number = MAX_JSON_DEPTH): boolean {
+  const bytes = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
+  const length = bytes.length;
+  let depth = 0;
+  for (let i = 0; i < length; i++) {
+    const byte = bytes[i];
+    if (byte === QUOTE) {
+      i = closingQuote(bytes, i);
+      if (i < 0) return false;
+    } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+      if (++depth > limit) return true;
+    } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Where the string opened at `open` ends, or -1 when it does not. */
+function closingQuote(bytes: Buffer, open: number): number {
+  const length = bytes.length;
+  const inlineEnd = Math.min(length, open + 1 + INLINE_STRING_BYTES);
+  let i = open;
+  while (++i < inlineEnd) {
+    const byte = bytes[i];
+    if (byte === QUOTE) return i;
+    if (byte === BACKSLASH) i++; // the escaped byte, a quote or not
+  }
+  for (;; i++) {
+    i = bytes.indexOf(QUOTE, i);
+    if (i < 0) return -1;
+    // Escaped only by an odd run of backslashes (`\\"` ends the string).
+    let backslashes = 0;
+    while (bytes[i - 1 - backslashes] === BACKSLASH) backslashes++;
+    if ((backslashes & 1) === 0) return i;
+  }
+}
