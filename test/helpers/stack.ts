@@ -13,6 +13,7 @@ import type { SecretStore } from '../../src/core/ports';
 import { JsonFileStore } from '../../src/core/stores/json-file-store';
 import { startSimulator, type AccountSpec, type Simulator, type SimulatorConfig } from '../../src/simulator';
 import { gatewayFlagsFor } from '../../src/simulator/gateway-settings';
+import { TestClock } from './test-clock';
 
 /** Every log line any stack wrote during the run, for the secret-leak check. */
 export const LOG_CAPTURE_FILE = path.resolve('.test-artifacts/gateway-logs.txt');
@@ -41,6 +42,8 @@ export interface Stack {
   dataDir: string;
   secrets: MemorySecretStore;
   logs: string[];
+  /** The gateway's and the simulator's clock: `clock.advance(ms)` moves both. */
+  clock: TestClock;
   /**
    * Closes the gateway and starts a new one on the same data dir, secret store
    * and simulator (accounts are not re-added: they come from storage);
@@ -67,7 +70,8 @@ export const DEFAULT_ACCOUNT: AccountSpec = { email: 'ada@example.com', refreshT
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const accounts = options.accounts ?? [DEFAULT_ACCOUNT];
-  const sim = await startSimulator({ config: { quotaCostPerRequest: 0, ...options.simulator } });
+  const clock = new TestClock();
+  const sim = await startSimulator({ config: { quotaCostPerRequest: 0, ...options.simulator }, now: clock.now });
   for (const account of [...accounts, ...(options.extraSimulatorAccounts ?? [])]) sim.addAccount(account);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-test-'));
   const config = loadConfig({
@@ -93,6 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
       version: '0.0.0-test',
       allowSimulator: true,
+      clock,
       ...options.host,
     });
   const agate = await newAgate();
@@ -106,6 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir,
     secrets,
     logs,
+    clock,
     async restart() {
       await stack.agate.close();
       stack.agate = await newAgate();

@@ -90,11 +90,12 @@ describe('foundation: host fallback on a network error and a 404', () => {
 });
 
 describe('foundation: access-token refresh', () => {
+  const TOKEN_TTL_SEC = 3600;
   let stack: Stack;
   before(async () => {
     stack = await startStack({
-      // Tokens live one second and the gateway refreshes only when one has expired, so a pause expires it.
-      accounts: [{ ...DEFAULT_ACCOUNT, accessTokenTtlSec: 1 }],
+      // The gateway refreshes only once a token has expired; the tests expire it by moving the shared clock.
+      accounts: [{ ...DEFAULT_ACCOUNT, accessTokenTtlSec: TOKEN_TTL_SEC }],
       flags: { 'oauth.refreshSkewMs': '0' },
     });
   });
@@ -103,7 +104,7 @@ describe('foundation: access-token refresh', () => {
   it('an expired access token is refreshed before the call; the upstream never sees a stale one', async () => {
     await ask(stack, 'first');
     const grantsBefore = tokenGrants(stack);
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    stack.clock.advance(TOKEN_TTL_SEC * 1000 + 1);
     const message = await ask(stack, 'after expiry');
     assert.match((message.content[0] as Anthropic.TextBlock).text, /You said: after expiry/);
     assert.equal(tokenGrants(stack), grantsBefore + 1, 'one refresh grant');
@@ -123,7 +124,7 @@ describe('foundation: access-token refresh', () => {
   });
 
   it('50 concurrent calls on an expired token share one refresh', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    stack.clock.advance(TOKEN_TTL_SEC * 1000 + 1);
     stack.sim.reset();
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => ask(stack, `concurrent ${i}`)));
     assert.equal(answers.length, 50);

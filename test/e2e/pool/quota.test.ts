@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { AccountView } from '../../../src/core/accounts/types';
 import { startStack, type Stack } from '../../helpers/stack';
 import { ADA, ask, BOB, echoOf, generations, logMark, viewOf } from './clients';
+import { waitUntil } from '../../helpers/wait-until';
 
 const MODEL = 'claude-sonnet-4-6';
 const fraction = (view: AccountView, model = MODEL) => view.models.find((m) => m.id === model)?.remainingFraction;
@@ -33,7 +34,7 @@ describe('pool: quota', () => {
       [ADA, BOB].map((a) => stack.sim.waitForLog((e) => e.id > mark && e.method === 'fetchAvailableModels' && e.account === a.email, 3_000)),
     );
     assert.ok(polled.every((e) => e.status === 200));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(() => viewOf(stack, ADA.email).quotaFetchedAt! > fetchedBefore, 'the polled quota in the pool');
     const ada = viewOf(stack, ADA.email);
     assert.equal(fraction(ada), 0.75, 'the poll saw the quarter spent upstream');
     assert.equal(fraction(viewOf(stack, BOB.email)), 1);

@@ -116,10 +116,10 @@ describe('pool: scheduling', () => {
     await turn('first turn');
     stack.sim.injectFault({ kind: 'rate_limited', retryDelayMs: 800, account: ADA.email });
     const mark = logMark(stack.sim);
-    const started = Date.now();
+    const sleepsBefore = stack.clock.sleeps.length;
     await turn('second turn');
-    assert.ok(Date.now() - started < 700, 'did not wait');
-    await new Promise((resolve) => setTimeout(resolve, 900)); // ada is free again; the conversation stays on bob
+    assert.deepEqual(stack.clock.sleeps.slice(sleepsBefore).filter((ms) => ms > 0 && ms <= 800), [], 'did not wait for ada');
+    stack.clock.advance(1_000); // ada is free again; the conversation stays on bob
     await turn('third turn');
     assert.deepEqual(generations(stack.sim, mark).map((e) => [e.account, e.status]), [
       [ADA.email, 429],

@@ -147,10 +147,12 @@ describe('security: client keys', () => {
 
   it('refuse a request beyond their concurrency limit while another is in flight', async () => {
     const { key } = await stack.agate.security.keys.create({ name: 'one-at-a-time', limits: { maxConcurrent: 1 } });
-    stack.sim.configure({ firstByteDelayMs: 400 });
+    // The first answer is held back long enough for the refusal, which never reaches the upstream, to come first.
+    stack.sim.configure({ firstByteDelayMs: 2_000 });
+    const mark = stack.sim.log.at(-1)?.id ?? 0;
     try {
       const first = send(stack.url, openai, key);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await stack.sim.waitForLog((entry) => entry.id > mark && /generateContent/i.test(entry.method)); // in flight
       const second = await send(stack.url, openai, key);
       assert.equal(second.status, 429);
       assert.match(assertProtocolError('openai', 429, await second.json()), /1 concurrent requests/);

@@ -265,16 +265,6 @@ describe('cloudcode schema cleaning', () => {
     assert.deepEqual(violations(cleanSchema(deep)), []);
   });
 
-  it("cleans Claude Code's whole tool set quickly", () => {
-    const schemas = (claudeCodeRequest as { tools: AnthropicTool[] }).tools.map((t) => t.input_schema);
-    for (let i = 0; i < 50; i++) for (const s of schemas) cleanSchema(s);
-    const runs = 200;
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) for (const s of schemas) cleanSchema(s);
-    const perRequestMs = (performance.now() - started) / runs;
-    // The target is 0.5 ms; the bound is loose because the machine is shared.
-    assert.ok(perRequestMs < 5, `${perRequestMs.toFixed(3)} ms per request`);
-  });
 });
 
 describe('cloudcode schema expansion budget', () => {

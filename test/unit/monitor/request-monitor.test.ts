@@ -4,6 +4,7 @@ import path from 'node:path';
 import { maskRecord } from '../../../src/core/monitor/mask';
 import { RequestMonitor, type MonitorEvent } from '../../../src/core/monitor/request-monitor';
 import { finishedRequest, RecordingLogger, tempDir } from './helpers';
+import { waitUntil } from '../../helpers/wait-until';
 
 const logLines = (dir: string, file = 'requests.jsonl'): string[] =>
   fs.readFileSync(path.join(dir, file), 'utf8').split('\n').filter(Boolean);
@@ -105,8 +106,7 @@ describe('request monitor', () => {
   it('writes a full batch without waiting for the interval', async () => {
     const monitor = await RequestMonitor.open({ dir, logger, settings: { flushIntervalMs: 60_000, flushBatch: 10 } });
     for (let i = 0; i < 10; i++) monitor.finished(finishedRequest());
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(logLines(dir).length, 10);
+    await waitUntil(() => fs.existsSync(path.join(dir, 'requests.jsonl')) && logLines(dir).length === 10, 'the batch on disk');
     await monitor.close();
   });
 
