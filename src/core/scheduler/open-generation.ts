@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/types';
 import type { AttemptRecord, DispatchHooks, GenerationRun } from '../dispatch';
 import { GatewayError, toGatewayError } from '../errors';
 import type { ChatEvent, ChatRequest } from '../ir';
+import { maskEmail } from '../monitor/mask';
 import type { Clock, Logger } from '../ports';
 import { UpstreamFailure } from '../upstream/failure';
 import type { Upstream, UpstreamCall } from '../upstream/upstream';
@@ -86,19 +87,33 @@ type Choice =
 
 const ABORTED_MESSAGE = 'The client went away before the answer started';
 
-function describe(account: UnavailableAccount, model: string): string {
+/** Why an account cannot serve `model`, without naming it. */
+function unusableBecause(account: UnavailableAccount, model: string): string {
   switch (account.reason) {
     case 'disabled':
-      return `${account.email} is disabled`;
+      return 'disabled';
     case 'needs_reauth':
-      return `${account.email} needs to sign in again${account.detail ? ` (${account.detail})` : ''}`;
+      return `must sign in again${account.detail ? ` (${account.detail})` : ''}`;
     case 'forbidden':
-      return `${account.email} is blocked by Google${account.detail ? ` (${account.detail})` : ''}`;
+      return `blocked by Google${account.detail ? ` (${account.detail})` : ''}`;
     case 'unsupported':
-      return `${account.email} does not offer ${model}`;
+      return `without ${model}`;
     default:
-      return `${account.email} is ${account.reason}`;
+      return account.reason;
   }
+}
+
+/**
+ * "1 disabled; 2 must sign in again (invalid_grant)": what a client may read. Account emails stay with the
+ * owner — in the log and the monitor, masked.
+ */
+function unusableSummary(accounts: UnavailableAccount[], model: string): string {
+  const counts = new Map<string, number>();
+  for (const account of accounts) {
+    const why = unusableBecause(account, model);
+    counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  return [...counts].map(([why, count]) => `${count} ${why}`).join('; ');
 }
 
 /** Reads the upstream answer to its end; the events after the first, replayable. */
@@ -341,9 +356,13 @@ class GenerationOpener {
       this.giveUp('no other account left to try');
       return gatewayErrorOf(failure, this.ctx.clock.now());
     }
-    const reasons = accounts.map((a) => describe(a, model)).join('; ');
-    this.giveUp(`no usable account left: ${reasons}`);
-    return new GatewayError('unavailable', `No usable Google account for ${model}: ${reasons}`);
+    const named = accounts.map((a) => `${maskEmail(a.email)}: ${unusableBecause(a, model)}`);
+    this.ctx.logger.warn('no usable account', { model, accounts: named });
+    this.giveUp(`no usable account left: ${named.join('; ')}`);
+    return new GatewayError(
+      'unavailable',
+      `No usable Google account for ${model}: ${unusableSummary(accounts, model)}. The dashboard or "agate accounts list" shows which.`,
+    );
   }
 
   private finalError(err: unknown): DispatchError {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AttemptRecord } from '../../../src/core/dispatch';
 import { GatewayError } from '../../../src/core/errors';
+import { maskEmail } from '../../../src/core/monitor/mask';
 import { DispatchError, NO_ACCOUNT_MESSAGE } from '../../../src/core/scheduler/errors';
 import { UpstreamFailure } from '../../../src/core/upstream/failure';
 import { chat, collect, fail, harness } from './harness';
@@ -198,13 +199,21 @@ describe('scheduler failure matrix', () => {
     assert.equal(err.message, NO_ACCOUNT_MESSAGE);
   });
 
-  it('with no usable account, names each account and why', async () => {
+  it('with no usable account, says why without naming the accounts (their emails go to the log, masked)', async () => {
     const h = await harness({ accounts: [A, B] });
     await h.pool.disable(h.idOf(A));
     h.pool.markNeedsReauth(h.idOf(B), 'invalid_grant');
     const err = await openFails(h.dispatcher.open(chat('hi'), new AbortController().signal));
     assert.equal(err.kind, 'unavailable');
-    assert.equal(err.message, `No usable Google account for ${SONNET}: ${A} is disabled; ${B} needs to sign in again (invalid_grant)`);
+    assert.equal(
+      err.message,
+      `No usable Google account for ${SONNET}: 1 disabled; 1 must sign in again (invalid_grant). The dashboard or "agate accounts list" shows which.`,
+    );
+    for (const email of [A, B]) assert.ok(!err.message.includes(email) && !err.message.includes(maskEmail(email)), `the client error names ${email}`);
+    const logged = h.logs.find((line) => line.includes('no usable account'));
+    assert.ok(logged, 'the details are logged');
+    assert.ok(logged.includes(maskEmail(A)) && logged.includes(maskEmail(B)), logged);
+    assert.ok(!logged.includes(A) && !logged.includes(B), 'the log masks the emails');
   });
 
   it('gives up after maxAttempts with the last failure', async () => {

@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../../../src/core/config/types';
 import type { GenerationRun } from '../../../src/core/dispatch';
 import type { ChatEvent, ChatRequest } from '../../../src/core/ir';
 import { emptyUsage } from '../../../src/core/ir';
+import { createLogger } from '../../../src/core/logging/logger';
 import { createDispatcher } from '../../../src/core/scheduler/dispatcher';
 import type { UpstreamFailure } from '../../../src/core/upstream/failure';
 import type { Upstream, UpstreamCall } from '../../../src/core/upstream/upstream';
@@ -107,6 +108,8 @@ export interface Harness {
   pool: AccountPool;
   settings: { scheduling: GatewayConfig['scheduling']; models: Pick<GatewayConfig['models'], 'aliases' | 'groups'> };
   dispatcher: ReturnType<typeof createDispatcher>;
+  /** What the dispatcher logged (info and above), one line each. */
+  logs: string[];
   idOf(email: string): string;
 }
 
@@ -130,11 +133,13 @@ export async function harness(options: HarnessOptions): Promise<Harness> {
     scheduling: { ...defaultConfig().scheduling, ...options.scheduling },
     models: { aliases: {}, groups: {}, ...options.models },
   };
-  const dispatcher = createDispatcher({ accounts: pool, upstream, settings: () => settings, clock, random: () => 0.5 });
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'info', sink: (_level, line) => void logs.push(line) });
+  const dispatcher = createDispatcher({ accounts: pool, upstream, settings: () => settings, clock, random: () => 0.5, logger });
   const idOf = (email: string) => {
     const account = pool.list().find((a) => a.email === email);
     if (!account) throw new Error(`no account ${email}`);
     return account.id;
   };
-  return { clock, google, upstream, pool, settings, dispatcher, idOf };
+  return { clock, google, upstream, pool, settings, dispatcher, logs, idOf };
 }
