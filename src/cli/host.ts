@@ -50,7 +50,7 @@ export async function createCliAgate(config: GatewayConfig, options: CliHostOpti
     ...(settings && {
       settingsLocation: settings.file,
       async updateSettings(changes: Record<string, unknown>) {
-        const saved = saveSettings(settings, changes, current);
+        const saved = await saveSettings(settings, changes, current);
         current = saved.config;
         logger.info('settings saved from the dashboard', {
           file: settings.file,
@@ -62,7 +62,7 @@ export async function createCliAgate(config: GatewayConfig, options: CliHostOpti
         return { restartRequired: saved.restartRequired as ProxySettingKey[], overridden: saved.overridden as ProxySettingKey[] };
       },
       async updateConfig(changes: Record<string, unknown>) {
-        const saved = saveSettings(settings, changes, current);
+        const saved = await saveSettings(settings, changes, current);
         current = saved.config;
         logger.info('configuration saved by "agate config set"', {
           file: settings.file,

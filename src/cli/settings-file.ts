@@ -3,6 +3,7 @@ import path from 'node:path';
 import { needsRestart } from '../core/agate';
 import { loadConfig, readConfigFile, withChanges, type ConfigSources } from '../core/config/load';
 import type { GatewayConfig } from '../core/config/types';
+import { writeFileAtomic } from '../core/stores/atomic-file';
 
 export interface SettingsFile {
   /** The JSON config file edits are saved to: `--config FILE`, else `<dataDir>/config.json`. */
@@ -15,13 +16,8 @@ function valueAt(config: GatewayConfig, key: string): unknown {
   return key.split('.').reduce<unknown>((node, name) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[name] : undefined), config);
 }
 
-/** Writes through a temporary file and a rename, so a crash leaves the old file or the new one, never half of one. */
-function writeAtomically(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, text, { mode: 0o600 });
-  fs.renameSync(temporary, file);
-}
+/** Saves to one file run one after another: each reads what the previous one wrote. */
+const saving = new Map<string, Promise<unknown>>();
 
 /**
  * Saves the dashboard's changes (dotted keys, already checked) into the config
@@ -34,16 +30,28 @@ export function saveSettings(
   target: SettingsFile,
   changes: Record<string, unknown>,
   running: GatewayConfig,
-): { config: GatewayConfig; restartRequired: string[]; overridden: string[] } {
+): Promise<{ config: GatewayConfig; restartRequired: string[]; overridden: string[] }> {
+  const file = path.resolve(target.file);
+  const result = (saving.get(file) ?? Promise.resolve()).catch(() => undefined).then(() => save(target, changes, running));
+  saving.set(file, result);
+  void result.finally(() => saving.get(file) === result && saving.delete(file)).catch(() => undefined);
+  return result;
+}
+
+async function save(
+  target: SettingsFile,
+  changes: Record<string, unknown>,
+  running: GatewayConfig,
+): Promise<{ config: GatewayConfig; restartRequired: string[]; overridden: string[] }> {
   const previous = fs.existsSync(target.file) ? fs.readFileSync(target.file, 'utf8') : undefined;
   const saved = withChanges(previous === undefined ? {} : readConfigFile(target.file), changes);
-  writeAtomically(target.file, JSON.stringify(saved, null, 2) + '\n');
+  await writeFileAtomic(target.file, JSON.stringify(saved, null, 2) + '\n');
   let loaded: GatewayConfig;
   try {
     loaded = loadConfig({ ...target.sources, file: target.file });
   } catch (err) {
     if (previous === undefined) fs.rmSync(target.file, { force: true });
-    else writeAtomically(target.file, previous);
+    else await writeFileAtomic(target.file, previous);
     throw err;
   }
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
