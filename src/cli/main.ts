@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/config/load';
 import { AccountSetupError } from '../core/accounts';
 import { UnsafeListenError } from '../core/security';
-import { PortInUseError } from '../core/server/listener';
+import { ListenError, PortInUseError } from '../core/server/listener';
 import { AdminCallError, OwnerUnreachableError } from '../core/admin/admin-client';
 import { GatewayError } from '../core/errors';
 import { DataDirBusyError } from '../core/stores/data-dir-lock';
@@ -82,7 +82,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`agate: ${err.message}\nRun "agate --help" for usage.\n`);
       process.exitCode = 2;
     } else if (
-      err instanceof ConfigError || err instanceof PortInUseError || err instanceof AccountSetupError || err instanceof UnsafeListenError ||
+      err instanceof ConfigError || err instanceof PortInUseError || err instanceof ListenError || err instanceof AccountSetupError || err instanceof UnsafeListenError ||
       // The data dir's owner refused or could not be reached; or the in-process admin API refused.
       err instanceof DataDirBusyError || err instanceof AdminCallError || err instanceof OwnerUnreachableError || err instanceof GatewayError
     ) {

@@ -21,6 +21,7 @@ import { availableModelNames } from './scheduler/model-router';
 import { createSecurity, effectiveAuthMode, type ModelResolution, type Security } from './security';
 import { createGateway, errorRenderersOf } from './server/gateway';
 import { listen, type Listening } from './server/listener';
+import { secureDataDir } from './stores/data-dir-hygiene';
 import type { RouteEntry, RouteTable } from './server/routes';
 import { protocolFamilyOf } from './server/protocol-of-path';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
@@ -165,6 +166,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const initial = config();
   const clock = host.clock ?? systemClock;
   const logger = host.logger;
+  await secureDataDir(initial.dataDir, logger);
 
   const upstream: CloudCodeUpstream = createCloudCodeUpstream({
     ...initial.upstream,

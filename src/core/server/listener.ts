@@ -24,6 +24,36 @@ export class PortInUseError extends Error {
   }
 }
 
+/** The address cannot be listened on (a name that does not resolve, an address not of this machine, a privileged port). */
+export class ListenError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly code: string | undefined,
+  ) {
+    super(`Cannot listen on ${host} port ${port}: ${listenFailureReason(code)}`);
+    this.name = 'ListenError';
+  }
+}
+
+function listenFailureReason(code: string | undefined): string {
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NODATA':
+    case 'EAI_NONAME':
+      return 'the host name does not resolve. Use an IP address such as 127.0.0.1, or a name this machine resolves.';
+    case 'EADDRNOTAVAIL':
+      return 'that address does not belong to this machine. Use 127.0.0.1, or one of its own addresses.';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (ports below 1024 need privileges).';
+    default:
+      return `the system refused${code ? ` (${code})` : ''}.`;
+  }
+}
+
 export interface ListenOptions {
   /** Largest request head; Node answers 431 beyond it (`maxHeaderSize`). */
   maxHeaderBytes: number;
@@ -83,7 +113,7 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
 
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err),
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : new ListenError(host, port, err.code)),
     );
     server.listen(port, host, () => {
       const address = server.address();
