@@ -28,7 +28,7 @@ function claudeHome(root: string): string {
   return home;
 }
 
-function runClaude(stack: Stack, root: string, args: string[]): Promise<ClaudeRun> {
+function runClaude(stack: Stack, root: string, args: string[], apiKey = 'sk-agate-test'): Promise<ClaudeRun> {
   const home = claudeHome(root);
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(ANTHROPIC_|CLAUDE_|AGATE_)/.test(name)));
   const env = {
@@ -36,7 +36,7 @@ function runClaude(stack: Stack, root: string, args: string[]): Promise<ClaudeRu
     HOME: home,
     CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
     ANTHROPIC_BASE_URL: stack.url,
-    ANTHROPIC_API_KEY: 'sk-agate-test',
+    ANTHROPIC_API_KEY: apiKey,
     DISABLE_TELEMETRY: '1',
     DISABLE_AUTOUPDATER: '1',
     DISABLE_ERROR_REPORTING: '1',
@@ -150,4 +150,32 @@ describe('Claude Code CLI through Agate', function () {
       assert.equal(response?.id, call.functionCall.id);
     });
   }
+});
+
+describe('Claude Code CLI with a wrong Agate key', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  let root: string;
+
+  before(async function () {
+    if (!fs.existsSync(CLAUDE)) this.skip();
+    stack = await startStack({ flags: { authMode: 'strict' } });
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-claude-'));
+  });
+  after(async () => {
+    await stack?.close();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('stops at the first 401 and says "Invalid API key" instead of retrying silently', async () => {
+    const run = await runClaude(stack, root, ['-p', 'say hi', '--output-format', 'json'], 'sk-agate-wrong');
+    assert.notEqual(run.code, 0);
+    const result = JSON.parse(run.stdout) as ClaudeResult;
+    assert.equal(result.is_error, true);
+    assert.equal(result.api_error_status, 401);
+    assert.match(result.result, /Invalid API key/);
+    const refused = stack.agate.observability!.monitor.list({ status: 401 });
+    assert.ok(refused.length >= 1 && refused.length <= 2, `${refused.length} tries with the wrong key`);
+    assert.equal(stack.sim.log.filter(isGeneration).length, 0);
+  });
 });

@@ -19,7 +19,10 @@ describe('anthropic error shapes', () => {
   for (const [kind, status, type] of expected) {
     it(`${kind} → ${status} ${type}`, () => {
       const reply = anthropicCodec.encodeError(new GatewayError(kind, `something ${kind}`));
-      assert.deepEqual(reply, { status, body: { type: 'error', error: { type, message: `something ${kind}` } } });
+      const message = kind === 'authentication' ? `something ${kind} (invalid x-api-key)` : `something ${kind}`;
+      assert.deepEqual({ status: reply.status, body: reply.body }, { status, body: { type: 'error', error: { type, message } } });
+      const final = kind === 'authentication' || kind === 'permission';
+      assert.equal(reply.headers?.['x-should-retry'], final ? 'false' : undefined);
     });
   }
 
@@ -27,5 +30,10 @@ describe('anthropic error shapes', () => {
     const reply = anthropicCodec.encodeError(new GatewayError('rate_limit', 'Slow down.', { retryAfterSeconds: 2.3 }));
     assert.deepEqual(reply.headers, { 'retry-after': '3' });
     assert.equal(reply.status, 429);
+  });
+
+  it("a 401 names x-api-key, which is what makes Claude Code say \"Invalid API key\" and stop", () => {
+    const reply = anthropicCodec.encodeError(new GatewayError('authentication', 'Send the key as "x-api-key" or a bearer token.'));
+    assert.equal((reply.body as { error: { message: string } }).error.message, 'Send the key as "x-api-key" or a bearer token.');
   });
 });

@@ -28,15 +28,29 @@ const ERROR_SHAPES: Record<GatewayErrorKind, { status: number; type: string }> =
   timeout: { status: 504, type: 'timeout_error' },
 };
 
+/**
+ * Claude Code tells the user "Invalid API key" only when a 401's message names `x-api-key`, as Anthropic's
+ * own ("invalid x-api-key") does; other wording reads to it as a failure it should retry.
+ */
+function messageOf(err: GatewayError): string {
+  if (err.kind !== 'authentication' || err.message.includes('x-api-key')) return err.message;
+  return `${err.message} (invalid x-api-key)`;
+}
+
 export function anthropicErrorBody(err: GatewayError): AnthropicErrorBody {
-  return { type: 'error', error: { type: ERROR_SHAPES[err.kind].type, message: err.message } };
+  return { type: 'error', error: { type: ERROR_SHAPES[err.kind].type, message: messageOf(err) } };
 }
 
 export function encodeAnthropicError(err: GatewayError): ErrorReply {
   const reply: ErrorReply = { status: ERROR_SHAPES[err.kind].status, body: anthropicErrorBody(err) };
+  const headers: Record<string, string> = {};
   if (err.retryAfterSeconds !== undefined) {
     // Whole seconds, rounded up: a client that retries early only meets the same limit again.
-    reply.headers = { 'retry-after': String(Math.max(0, Math.ceil(err.retryAfterSeconds))) };
+    headers['retry-after'] = String(Math.max(0, Math.ceil(err.retryAfterSeconds)));
   }
+  // Anthropic's SDKs (and Claude Code, which otherwise retries a 401 for a minute) obey this header:
+  // a wrong key or a refused permission does not get better by asking again.
+  if (err.kind === 'authentication' || err.kind === 'permission') headers['x-should-retry'] = 'false';
+  if (Object.keys(headers).length > 0) reply.headers = headers;
   return reply;
 }
