@@ -9,6 +9,7 @@ import type { RequestObserver } from '../monitor/types';
 import { cutAtStopSequences } from '../stop-sequences';
 import type { Logger } from '../ports';
 import type { InboundContext, ProtocolCodec, StreamEncoder } from '../protocols/codec';
+import { LARGE_BODY_BYTES, yieldToLoop } from '../loop-slices';
 
 export interface GenerateDeps {
   dispatcher: Dispatcher;
@@ -51,7 +52,10 @@ export async function handleGeneration(
   const id = String(ctx.state.requestId);
   // From here on the request is recorded here, never by the gateway's record of rejected requests.
   ctx.state.observed = true;
-  const decoded = codec.decodeRequest(ctx.state.body, inbound);
+  // The body was parsed in this turn: a large one is translated in the next.
+  if ((ctx.request.length ?? 0) >= LARGE_BODY_BYTES) await yieldToLoop();
+  const decoded = decodeOrRecord(ctx, codec, inbound, deps.observer, startedAt);
+  if (decoded.notes) deps.logger.info(`request ${id}: ${decoded.notes.join('; ')}`, { model: decoded.model, path: ctx.path });
   const abort = abortOnClientGone(ctx.res);
   deps.observer.started({ id, startedAt, protocol: codec.protocol, path: ctx.path, stream: decoded.stream, clientModel: decoded.model });
 
@@ -114,7 +118,24 @@ export async function handleGeneration(
       ttfbMs,
       usage,
       error: failure?.message,
+      ...(decoded.notes ? { notes: decoded.notes } : {}),
     });
+  }
+}
+
+/** A request the codec refuses still shows in the monitor, with the status and message the client got. */
+function decodeOrRecord(ctx: Koa.Context, codec: ProtocolCodec, inbound: InboundContext, observer: RequestObserver, startedAt: number): ChatRequest {
+  try {
+    return codec.decodeRequest(ctx.state.body, inbound);
+  } catch (err) {
+    const failure = toGatewayError(err);
+    const body = ctx.state.body as { model?: unknown; stream?: unknown } | undefined;
+    const clientModel = typeof body?.model === 'string' ? body.model : (inbound.params.model ?? '');
+    const stream = inbound.streamFromPath ?? body?.stream === true;
+    const request = { id: String(ctx.state.requestId), startedAt, protocol: codec.protocol, path: ctx.path, stream, clientModel };
+    observer.started(request);
+    observer.finished({ ...request, attempts: [], status: failure.status, latencyMs: Date.now() - startedAt, error: failure.message });
+    throw failure;
   }
 }
 

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../../config/types';
 import type { ChatEvent, ChatRequest } from '../../ir';
@@ -11,6 +12,10 @@ import { ResponseDecoder } from './decode-response';
 import { encodeRequest } from './encode-request';
 import { wrapInEnvelope } from './envelope';
 import { SignatureCache } from './signatures';
+import { stringifyInSlices } from '../../loop-slices';
+
+/** Encoding time (ms) from which the request body is serialised in slices (≈ 0.5 MB of conversation). */
+const SERIALISE_IN_SLICES_AFTER_MS = 2;
 
 /**
  * The Antigravity Cloud Code upstream: generation (Upstream) and the
@@ -64,12 +69,17 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
    * answers, and the non-stream codecs aggregate the same events.
    */
   async function* generate(request: ChatRequest, call: UpstreamCall): AsyncGenerator<ChatEvent, void, undefined> {
+    const encodeStarted = performance.now();
     const encoded = encodeRequest(request, call, { signatures, systemPreamble: options.systemPreamble });
+    const body = wrapInEnvelope(call.projectId, call.model, encoded.requestType, encoded.request);
+    // A conversation that took this long to encode takes longer to serialise: in slices, over later turns.
+    const bodyText = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await stringifyInSlices(body) : undefined;
     const decoder = new ResponseDecoder({ model: call.model, signatures, argumentRepairs: encoded.argumentRepairs });
     const frames = client.stream({
       method: 'streamGenerateContent',
       accessToken: call.accessToken,
-      body: wrapInEnvelope(call.projectId, call.model, encoded.requestType, encoded.request),
+      body,
+      bodyText,
       signal: call.signal,
       model: call.model,
       onAttempt: trackAttempts(call),
