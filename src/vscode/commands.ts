@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { addAccountByRefreshToken, addAccountWithGoogle, importAccounts, manageAccounts, type ManageAccountsArgs } from './account-commands';
 import type { ClaudeTerminals } from './claude-terminal';
 import { COMMANDS, WALKTHROUGH_ID } from './command-ids';
-import { showDashboard } from './dashboard-panel';
+import { Dashboard } from './dashboard-panel';
 import type { GatewayService, GatewayState } from './gateway-service';
 
 export interface CommandDeps {
@@ -78,6 +78,8 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     // The summary a caller (a test, another extension) can check; failures are explained by the state listener.
     return state.kind === 'running' ? { state: state.kind, url: state.url } : { state: state.kind };
   };
+  const dashboard = new Dashboard(context.extensionUri, service.onDidBuildCore);
+  context.subscriptions.push(dashboard);
   const handlers: Record<string, (...args: never[]) => unknown> = {
     [COMMANDS.start]: gatewayCommand(() => service.start()),
     [COMMANDS.stop]: gatewayCommand(() => service.stop()),
@@ -86,7 +88,7 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     [COMMANDS.addAccountRefreshToken]: (refreshToken?: string) => addAccountByRefreshToken(service, refreshToken),
     [COMMANDS.importAccounts]: (file?: vscode.Uri) => importAccounts(service, file),
     [COMMANDS.manageAccounts]: (args?: ManageAccountsArgs) => manageAccounts(service, args),
-    [COMMANDS.openDashboard]: async () => showDashboard(context, await service.core(), service.onDidBuildCore),
+    [COMMANDS.openDashboard]: async () => dashboard.show(await service.core()),
     [COMMANDS.openClaudeTerminal]: () => terminals.open(),
     [COMMANDS.copyBaseUrl]: () => copyBaseUrl(service),
     [COMMANDS.copyApiKey]: () => copyApiKey(service),

@@ -4,6 +4,7 @@ import type { Agate } from '../core/agate';
 import { GatewayError } from '../core/errors';
 import type { WebviewToHost } from '../../webview-ui/webview-messages';
 import { COMMANDS } from './command-ids';
+import { Disposable } from './lifecycle';
 
 const VIEW_TYPE = 'agate.dashboard';
 
@@ -12,8 +13,7 @@ const VIEW_TYPE = 'agate.dashboard';
  * admin calls relayed to the core in-process, live events pushed to it. One
  * panel per window; it follows the core when the gateway is rebuilt.
  */
-class DashboardPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+class DashboardPanel extends Disposable {
   private unsubscribe: (() => void) | undefined;
   private subscribed = false;
 
@@ -22,26 +22,20 @@ class DashboardPanel implements vscode.Disposable {
     private agate: Agate,
     private readonly root: vscode.Uri,
     onDidBuildCore: vscode.Event<Agate> | undefined,
-    private readonly onDispose: () => void,
   ) {
+    super();
     panel.webview.html = this.html();
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((message: WebviewToHost) => void this.receive(message)),
-      panel.onDidDispose(() => this.dispose()),
-    );
-    if (onDidBuildCore) this.disposables.push(onDidBuildCore((agate) => this.follow(agate)));
+    // Closing the tab disposes the panel; disposing this (extension shutdown) closes the tab.
+    this.register(panel);
+    this.register({ dispose: () => this.unsubscribe?.() });
+    this.register(panel.webview.onDidReceiveMessage((message: WebviewToHost) => void this.receive(message)));
+    this.register(panel.onDidDispose(() => this.dispose()));
+    if (onDidBuildCore) this.register(onDidBuildCore((agate) => this.follow(agate)));
   }
 
   reveal(agate: Agate): void {
     this.follow(agate);
     this.panel.reveal();
-  }
-
-  dispose(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    for (const disposable of this.disposables.splice(0)) disposable.dispose();
-    this.onDispose();
   }
 
   /** A rebuilt core has a new pool and monitor: the live feed moves to them and the page reloads its lists. */
@@ -111,20 +105,35 @@ class DashboardPanel implements vscode.Disposable {
   }
 }
 
-let current: DashboardPanel | undefined;
-
 /**
- * Opens the dashboard, or brings the open one forward. `onDidBuildCore`
- * (GatewayService's) lets the panel follow a rebuilt core.
+ * The window's dashboard: opens it, or brings the open one forward. Registered
+ * once in the extension's subscriptions; a closed panel is dropped, not kept.
+ * `onDidBuildCore` (GatewayService's) lets the panel follow a rebuilt core.
  */
-export function showDashboard(context: vscode.ExtensionContext, agate: Agate, onDidBuildCore?: vscode.Event<Agate>): void {
-  if (current) return current.reveal(agate);
-  const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-  const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Agate Dashboard', vscode.ViewColumn.Active, {
-    enableScripts: true,
-    localResourceRoots: [root],
-  });
-  panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-  current = new DashboardPanel(panel, agate, root, onDidBuildCore, () => (current = undefined));
-  context.subscriptions.push(current);
+export class Dashboard extends Disposable {
+  private current: DashboardPanel | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly onDidBuildCore?: vscode.Event<Agate>,
+  ) {
+    super();
+    this.register({ dispose: () => this.current?.dispose() });
+  }
+
+  show(agate: Agate): void {
+    if (this.isDisposed) return;
+    if (this.current) return this.current.reveal(agate);
+    const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Agate Dashboard', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [root],
+    });
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    const opened = new DashboardPanel(panel, agate, root, this.onDidBuildCore);
+    this.current = opened;
+    panel.onDidDispose(() => {
+      if (this.current === opened) this.current = undefined;
+    });
+  }
 }
