@@ -290,6 +290,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
         requestTimeoutMs: settings.server.requestTimeoutMs,
         maxConnections: settings.server.maxConnections,
         maxConnectionsPerAddress: settings.server.maxConnectionsPerAddress,
+        onConnectionsRefused: ({ cap, limit, refused, address }) =>
+          logger.warn(`connections closed on arrival: server.${cap} (${limit}) reached`, { refused, address }),
         renderError: (err, path) => renderers[protocolFamilyOf(path)](err),
       });
       pool.startQuotaPolling();

@@ -63,8 +63,20 @@ export interface ListenOptions {
   maxConnections: number;
   /** Open connections from one remote address beyond this are closed as they arrive. */
   maxConnectionsPerAddress: number;
+  /** Told of the 1st, 10th, 100th … connection closed by a cap (per cap), so a flood cannot flood the log. */
+  onConnectionsRefused?(refusal: ConnectionRefusal): void;
   /** Renders a request Node itself rejects (malformed, head too large, too slow) in the shape of the path's protocol. */
   renderError(err: GatewayError, path: string): ErrorReply;
+}
+
+export interface ConnectionRefusal {
+  /** Which cap: `server.maxConnections` or `server.maxConnectionsPerAddress`. */
+  cap: 'maxConnections' | 'maxConnectionsPerAddress';
+  limit: number;
+  /** Connections this cap has closed so far. */
+  refused: number;
+  /** The remote address, when known. */
+  address?: string;
 }
 
 const hostForUrl = (host: string) => (host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host);
@@ -85,6 +97,12 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
   server.keepAliveTimeout = 65_000; // longer than common client pools, so reused sockets are not cut mid-request
   // Node closes connections beyond this before any JavaScript sees them.
   server.maxConnections = options.maxConnections;
+  const refused = { maxConnections: 0, maxConnectionsPerAddress: 0 };
+  const refuse = (cap: ConnectionRefusal['cap'], address: string | undefined) => {
+    const count = ++refused[cap];
+    if (/^10*$/.test(String(count))) options.onConnectionsRefused?.({ cap, limit: options[cap], refused: count, address });
+  };
+  server.on('drop', (data?: { remoteAddress?: string }) => refuse('maxConnections', data?.remoteAddress));
   // The path of each connection's latest request: a body that stalls or breaks is answered in that path's protocol.
   const lastPath = new WeakMap<Socket, string>();
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -99,7 +117,10 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
     const address = socket.remoteAddress;
     if (address === undefined) return void socket.destroy();
     const open = perAddress.get(address) ?? 0;
-    if (open >= options.maxConnectionsPerAddress) return void socket.destroy();
+    if (open >= options.maxConnectionsPerAddress) {
+      socket.destroy();
+      return refuse('maxConnectionsPerAddress', address);
+    }
     perAddress.set(address, open + 1);
     sockets.add(socket);
     socket.setNoDelay(true);

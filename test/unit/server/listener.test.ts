@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import Koa from 'koa';
-import { listen, type Listening, type ListenOptions } from '../../../src/core/server/listener';
+import { listen, type ConnectionRefusal, type Listening, type ListenOptions } from '../../../src/core/server/listener';
 
 /** A plain app: `/healthz` answers at once, `/stream` sends `first`, then `last` once the test calls `finishStream`. */
 function testApp() {
@@ -121,12 +121,15 @@ describe('listener: sockets and connections', () => {
   describe('connection caps', () => {
     it('closes the connection one address opens beyond its cap, and serves the others', async () => {
       const { app } = testApp();
-      server = await listen(app, '127.0.0.1', 0, options({ maxConnectionsPerAddress: 2 }));
+      const refusals: ConnectionRefusal[] = [];
+      server = await listen(app, '127.0.0.1', 0, options({ maxConnectionsPerAddress: 2, onConnectionsRefused: (r) => refusals.push(r) }));
       const held = [await connect(server.port), await connect(server.port)];
       await until(() => server?.openConnections() === 2);
       const refused = await connect(server.port).catch(() => undefined);
       if (refused) assert.equal(await readToClose(refused), '', 'closed without an answer');
       assert.equal(server.openConnections(), 2);
+      await until(() => refusals.length > 0);
+      assert.deepEqual(refusals, [{ cap: 'maxConnectionsPerAddress', limit: 2, refused: 1, address: '127.0.0.1' }]);
 
       held[0].write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
       assert.match(await readToClose(held[0]), /^HTTP\/1\.1 200 /);
@@ -137,11 +140,14 @@ describe('listener: sockets and connections', () => {
 
     it('closes connections beyond the total cap', async () => {
       const { app } = testApp();
-      server = await listen(app, '127.0.0.1', 0, options({ maxConnections: 2 }));
+      const refusals: ConnectionRefusal[] = [];
+      server = await listen(app, '127.0.0.1', 0, options({ maxConnections: 2, onConnectionsRefused: (r) => refusals.push(r) }));
       const held = [await connect(server.port), await connect(server.port)];
       await until(() => server?.openConnections() === 2);
       const refused = await connect(server.port).catch(() => undefined);
       if (refused) assert.equal(await readToClose(refused), '', 'closed without an answer');
+      await until(() => refusals.length > 0);
+      assert.deepEqual(refusals.map(({ cap, limit, refused: count }) => [cap, limit, count]), [['maxConnections', 2, 1]]);
       held.forEach((socket) => socket.destroy());
       await until(() => server?.openConnections() === 0);
       assert.equal((await get(server.port, '/healthz')).status, 200);
