@@ -8,12 +8,32 @@ import { effectiveAuthMode } from '../../core/security';
 import type { GatewayConfig } from '../../core/config/types';
 import { DEMO_ACCOUNT, seedDemoAccount, startSimulator, type Simulator } from '../../simulator';
 import { gatewayFlagsFor } from '../../simulator/gateway-settings';
-import type { ConfigSources } from '../../core/config/load';
+import { envNameOf, type ConfigSources } from '../../core/config/load';
 import { DataDirBusyError, DataDirLock, describeOwner, type OwnerRole } from '../../core/stores/data-dir-lock';
 import { configSources, DATA_DIR_CONFIG_FILE, parse, UsageError } from '../args';
 import { AGATE_VERSION, createCliAgate } from '../host';
+import { defaultDataDir } from '../../core/config/defaults';
+import { accessLogFormatOf, printAccessLog } from '../access-log';
 
-const serverOptions = { port: { type: 'string' }, host: { type: 'string' } } as const;
+const serverOptions = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  /** No line per request on stdout. */
+  quiet: { type: 'boolean' },
+  /** The per-request line as `text` (default) or `json`. */
+  'log-format': { type: 'string' },
+} as const;
+
+/** The per-request lines, unless `--quiet`. */
+function startAccessLog(agate: Agate, values: { quiet?: boolean; 'log-format'?: string }): void {
+  const format = accessLogFormatOf(values['log-format']);
+  if (!values.quiet) printAccessLog(agate, format);
+}
+
+/** `--data-dir DIR` when the gateway's data dir is not the one a bare `agate` command would use. */
+function dataDirFlag(config: GatewayConfig): string {
+  return path.resolve(config.dataDir) === path.resolve(process.env[envNameOf('dataDir')] ?? defaultDataDir()) ? '' : ` --data-dir ${config.dataDir}`;
+}
 
 /** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
 function untilStopSignal(): Promise<NodeJS.Signals> {
@@ -30,9 +50,16 @@ function untilStopSignal(): Promise<NodeJS.Signals> {
 
 /** With auth off any key works; otherwise the user's own clients need the primary key (`agate keys primary`). */
 async function printClientHints(agate: Agate, baseUrl: string, config: GatewayConfig): Promise<void> {
-  const authOn = effectiveAuthMode(config.authMode, config.host) !== 'off';
+  const mode = effectiveAuthMode(config.authMode, config.host);
+  const authOn = mode !== 'off';
   const key = authOn ? await agate.security.primaryKey() : 'agate';
-  if (authOn) process.stdout.write(`Auth is on (${config.authMode}): clients need the primary key, shown below ("agate keys primary" prints it again).\n`);
+  if (authOn) {
+    process.stdout.write(
+      `Auth is on (${config.authMode}): clients need the primary key, shown below ("agate keys primary${dataDirFlag(config)}" prints it again).\n`,
+    );
+  }
+  // Only strict mode closes /healthz too.
+  const health = mode === 'strict' ? `curl -H 'authorization: Bearer ${key}' ${baseUrl}/healthz` : `curl ${baseUrl}/healthz`;
   process.stdout.write(
     [
       '',
@@ -42,7 +69,7 @@ async function printClientHints(agate: Agate, baseUrl: string, config: GatewayCo
       `  Claude Code     ANTHROPIC_BASE_URL=${baseUrl} ANTHROPIC_API_KEY=${key} claude`,
       `  OpenAI SDK      OPENAI_BASE_URL=${baseUrl}/v1 OPENAI_API_KEY=${key}`,
       `  Gemini SDK      httpOptions.baseUrl=${baseUrl}, apiKey=${key}`,
-      `  Health          curl ${baseUrl}/healthz`,
+      `  Health          ${health}`,
       '',
       // The key opens the dashboard once; the page moves it out of the address bar.
       `Dashboard: ${baseUrl}/dashboard${authOn ? `?key=${encodeURIComponent(key)}` : ''}`,
@@ -135,8 +162,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const sources = configSources(values);
   const config = loadConfig(sources);
   const lock = await ownDataDir(config, 'serve');
+  const format = accessLogFormatOf(values['log-format']);
   const { agate, server } = await serveOwned(lock, () => createCliAgate(config, { settings: settingsFileOf(sources, config) }));
   await printClientHints(agate, server.url, config);
+  if (!values.quiet) printAccessLog(agate, format);
   const { total, usable } = agate.pool.stats();
   if (total === 0) process.stdout.write('No account yet: add one with "agate accounts add --sign-in" (requests answer 503 until then).\n');
   else process.stdout.write(`${usable} of ${total} accounts usable.\n`);
@@ -157,6 +186,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     'no-observability': { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`demo takes no arguments, got "${positionals.join(' ')}"`);
+  accessLogFormatOf(values['log-format']);
   let simulator: Simulator | undefined;
   let simulatorUrl = values.simulator?.replace(/\/+$/, '');
   if (!simulatorUrl) {
@@ -198,12 +228,33 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await simulator?.close();
     throw err;
   });
-  process.stdout.write(`Demo: upstream simulator at ${simulatorUrl}, demo account ${DEMO_ACCOUNT.email}, data in ${config.dataDir}\n`);
+  process.stdout.write(demoIntro(simulatorUrl, config.dataDir, temporaryDataDir !== undefined));
   await printClientHints(agate, server.url, config);
+  startAccessLog(agate, values);
   await runUntilStopped(agate, lock);
   await simulator?.close();
   if (temporaryDataDir) fs.rmSync(temporaryDataDir, { recursive: true, force: true });
   return 0;
+}
+
+/** What `agate demo` is, and how to steer it. */
+function demoIntro(simulatorUrl: string, dataDir: string, temporary: boolean): string {
+  return [
+    `Agate demo: the real gateway, but the answers come from its built-in upstream simulator at ${simulatorUrl},`,
+    `not from Google. Account: ${DEMO_ACCOUNT.email} (simulated). Data: ${dataDir}${temporary ? ' (deleted when the demo stops)' : ''}.`,
+    '',
+    'Steer the simulator with directives in the last user message:',
+    '  [[sim:call NAME {"arg":"value"}]]   the model calls tool NAME (the request must declare it)',
+    '  [[sim:words 200]]                   a 200-word answer, streamed over several frames',
+    '  [[sim:fault KIND]]                  that upstream failure on every try: rate_limited, quota_exhausted,',
+    '                                      capacity, server_error, unauthorized, validation_required, hang, …',
+    '                                      (watch the retries in the dashboard\'s monitor)',
+    'Unlike the real service: answers are fixed text ("Hello from <model>. You said: …"), the same request',
+    'always gets the same answer and token counts, each answer uses 1 % of the demo quota (resets after 5 h),',
+    'and the simulator refuses what Google refuses (unknown fields, unsupported schema keywords, bad signatures).',
+    '',
+    '',
+  ].join('\n');
 }
 
 /** Only the simulator, for tests and benchmarks that run the gateway elsewhere. */

@@ -1,0 +1,77 @@
+import type { Agate } from '../core/agate';
+import { maskEmail } from '../core/monitor/mask';
+import type { RequestRecord } from '../core/monitor/types';
+import { UsageError } from './args';
+
+/** `agate serve`/`demo`: one line per finished request on stdout. */
+
+export const ACCESS_LOG_FORMATS = ['text', 'json'] as const;
+export type AccessLogFormat = (typeof ACCESS_LOG_FORMATS)[number];
+
+export function accessLogFormatOf(value: string | undefined): AccessLogFormat {
+  if (value === undefined) return 'text';
+  if ((ACCESS_LOG_FORMATS as readonly string[]).includes(value)) return value as AccessLogFormat;
+  throw new UsageError(`--log-format must be one of ${ACCESS_LOG_FORMATS.join(', ')} (got "${value}")`);
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const clock = (at: number) => {
+  const date = new Date(at);
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+};
+const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+const MAX_ERROR_CHARS = 160;
+
+/**
+ * `14:02:11 anthropic claude-sonnet-4-5 → claude-sonnet-4-6 de***@agate.local 200 1.2 s in 1234 out 56`;
+ * a failure ends with its message, a retried request with its upstream call count.
+ */
+export function accessLine(record: RequestRecord, format: AccessLogFormat): string {
+  const account = record.accountEmail === undefined ? undefined : maskEmail(record.accountEmail);
+  const usage = record.usage;
+  if (format === 'json') {
+    return JSON.stringify({
+      time: new Date(record.startedAt).toISOString(),
+      id: record.id,
+      protocol: record.protocol,
+      stream: record.stream,
+      clientModel: record.clientModel,
+      upstreamModel: record.upstreamModel,
+      account,
+      clientKey: record.clientKey,
+      status: record.status,
+      latencyMs: record.latencyMs,
+      ttfbMs: record.ttfbMs,
+      inputTokens: usage?.inputTokens,
+      outputTokens: usage?.outputTokens,
+      cachedInputTokens: usage?.cachedInputTokens,
+      thinkingTokens: usage?.thinkingTokens,
+      upstreamCalls: record.attempts.length,
+      error: record.error,
+    });
+  }
+  const model =
+    record.upstreamModel && record.upstreamModel !== record.clientModel
+      ? `${record.clientModel || '?'} → ${record.upstreamModel}`
+      : record.clientModel || '(no model)';
+  const parts = [clock(record.startedAt), record.protocol, model];
+  if (account) parts.push(account);
+  parts.push(String(record.status), duration(record.latencyMs));
+  if (usage) parts.push(`in ${usage.inputTokens} out ${usage.outputTokens + usage.thinkingTokens}`);
+  if (record.attempts.length > 1) parts.push(`(${record.attempts.length} upstream calls)`);
+  let line = parts.join(' ');
+  if (record.error) {
+    const error = record.error.length > MAX_ERROR_CHARS ? `${record.error.slice(0, MAX_ERROR_CHARS - 1)}…` : record.error;
+    line += ` — ${error}`;
+  }
+  return line;
+}
+
+/** Prints every finished request until the returned function is called; nothing without a request monitor. */
+export function printAccessLog(agate: Agate, format: AccessLogFormat, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): () => void {
+  const monitor = agate.observability?.monitor;
+  if (!monitor) return () => undefined;
+  return monitor.subscribe((event) => {
+    if (event.type === 'finished') write(accessLine(event.record, format));
+  });
+}
