@@ -8,6 +8,7 @@ import { DataDirBusyError } from '../core/stores/data-dir-lock';
 import { UsageError } from './args';
 import { accountsCommand } from './commands/accounts';
 import { configCommand } from './commands/config';
+import { connectCommand } from './commands/connect';
 import { keysCommand } from './commands/keys';
 import { demoCommand, serveCommand, simulateCommand } from './commands/run';
 import { AGATE_VERSION } from './host';
@@ -37,6 +38,9 @@ Commands:
   config                    Print the effective configuration and where each layer comes from
   config set KEY=VALUE …    Save settings; a running gateway on the data dir applies them at once (listen and
                             build-time keys when it starts again)
+  connect CLIENT [--yes] [--undo] [--model M]
+                            Point a client at Agate in its own settings (claude-code, codex, gemini-cli, opencode,
+                            cline; openai-compatible prints them): shows the diff, keeps a backup, --undo restores
   version                   Print the version
 
 Options for every command:
@@ -56,6 +60,7 @@ const commands: Record<string, Command> = {
   accounts: accountsCommand,
   keys: keysCommand,
   config: configCommand,
+  connect: connectCommand,
   version: async () => void console.log(AGATE_VERSION),
 };
 

@@ -1,0 +1,116 @@
+import os from 'node:os';
+import readline from 'node:readline/promises';
+import { loadConfig } from '../../core/config/load';
+import type { GatewayConfig } from '../../core/config/types';
+import { applyConnect, CONNECT_CLIENTS, connectClient, maskKey, planConnect, undoConnect, type ConnectClient } from '../../core/connect';
+import { effectiveAuthMode } from '../../core/security';
+import { configSources, parse, UsageError } from '../args';
+import { openDataDir } from '../data-dir-access';
+
+/** The key clients send when auth is off: the gateway ignores it, but every client insists on having one. */
+const ANY_KEY = 'agate';
+
+const listing = () =>
+  CONNECT_CLIENTS.map((client) => `  ${client.id.padEnd(18)} ${client.title}: ${client.files.map((f) => f.displayPath).join(', ') || 'prints the settings'}`).join('\n');
+
+/** `http://127.0.0.1:8045` for the configured listener (a wildcard host is reached on loopback). */
+function baseUrlOf(config: GatewayConfig): string {
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
+
+/** With auth on, the primary key of the data dir (as `agate keys primary` prints it). */
+async function keyFor(config: GatewayConfig): Promise<string> {
+  if (effectiveAuthMode(config.authMode, config.host) === 'off') return ANY_KEY;
+  const session = await openDataDir(config);
+  try {
+    return (await session.call('primaryKey')).key;
+  } finally {
+    await session.close();
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * `agate connect <client> [--yes] [--undo]`: writes the client's own settings
+ * so that it uses this gateway, after showing the diff (see core/connect).
+ */
+export async function connectCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    yes: { type: 'boolean', short: 'y' },
+    undo: { type: 'boolean' },
+    model: { type: 'string' },
+    key: { type: 'string' },
+    url: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+  });
+  const [id, ...extra] = positionals;
+  if (!id) {
+    process.stdout.write(`Usage: agate connect <client> [--yes] [--undo] [--model M] [--key K] [--url URL]\n\nClients:\n${listing()}\n`);
+    return 2;
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  const client = connectClient(id);
+  if (!client) throw new UsageError(`unknown client "${id}"; one of: ${CONNECT_CLIENTS.map((c) => c.id).join(', ')}`);
+  const where = { home: os.homedir(), env: process.env };
+
+  if (values.undo) return undo(client, where);
+
+  const config = loadConfig(configSources(values));
+  const baseUrl = (values.url ?? baseUrlOf(config)).replace(/\/+$/, '').replace(/\/v1$/, '');
+  const key = values.key ?? (await keyFor(config));
+  const connectValues = { baseUrl, key, ...(values.model ? { model: values.model } : {}) };
+
+  if (client.snippet) {
+    process.stdout.write(`${client.title}: ${client.summary}\n\n${client.snippet(connectValues)}\n`);
+    return 0;
+  }
+  const plan = await planConnect(client, connectValues, where);
+  if (plan.upToDate) {
+    process.stdout.write(`${client.title} already uses Agate at ${baseUrl} (${plan.files.map((f) => f.path).join(', ')}).\n`);
+    return 0;
+  }
+  process.stdout.write(`${client.title}: ${client.summary}\n\n`);
+  for (const file of plan.files) if (file.changed) process.stdout.write(file.diff + '\n');
+  if (!values.yes) {
+    if (!process.stdin.isTTY) throw new UsageError('not writing without confirmation: run it in a terminal, or add --yes');
+    if (!(await confirm('Write these changes? (a backup of each file is kept; "agate connect ' + client.id + ' --undo" restores it) [y/N] '))) {
+      process.stdout.write('Nothing written.\n');
+      return 1;
+    }
+  }
+  const written = await applyConnect(plan);
+  process.stdout.write(
+    `Connected ${client.title} to ${baseUrl}${key === ANY_KEY ? '' : ` (key ${maskKey(key, key)})`}:\n${written.map((file) => `  wrote ${file}`).join('\n')}\n` +
+      `Run: ${client.run}    Undo: agate connect ${client.id} --undo\n`,
+  );
+  return 0;
+}
+
+async function undo(client: ConnectClient, where: { home: string; env: NodeJS.ProcessEnv }): Promise<number> {
+  if (client.files.length === 0) {
+    process.stdout.write(`${client.title}: nothing was written, nothing to undo.\n`);
+    return 0;
+  }
+  const result = await undoConnect(client, where);
+  const lines = [
+    ...result.restored.map((file) => `  restored ${file}`),
+    ...result.removed.map((file) => `  removed ${file} (it did not exist before)`),
+    ...result.changedSince.map((file) => `  note: ${file} had changed since connect; those changes are undone too`),
+  ];
+  if (lines.length === 0) {
+    process.stdout.write(`${client.title}: no backup from "agate connect ${client.id}" found; nothing to undo.\n`);
+    return 0;
+  }
+  process.stdout.write(`Disconnected ${client.title}:\n${lines.join('\n')}\n`);
+  return 0;
+}
