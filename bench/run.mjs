@@ -2,12 +2,15 @@
  * `npm run bench`: what Agate adds over the upstream, side by side with a
  * bare node:http pass-through, every protocol, streaming and not.
  *
- *   node bench/run.mjs            full run (≈ 8 min), writes bench/results/<time>.{json,md,png}
- *   node bench/run.mjs --smoke    ≈ 10 s, one short step per protocol (CI)
+ *   node bench/run.mjs            full run (≈ 15 min), writes bench/results/<time>.{json,md,svg}
+ *   node bench/run.mjs --smoke    ≈ 20 s, one short step per protocol (CI)
+ *   --no-peer                     without the peer row (it is installed from npm at bench time)
  *
  * Processes: the simulator (`agate simulate`, fixed latency) and the load
  * generators share CPU 1; the gateway (`agate demo --simulator`, the serve
- * code path with the simulator's demo account) and the pass-through get CPU 0.
+ * code path with the simulator's demo account), the pass-through and the peer
+ * (antigravity-claude-proxy, bench/lib/peer.mjs) get CPU 0. The gateways run
+ * with AGATE_BENCH_PROBE=1: their event-loop delay is read over IPC per step.
  * It is a benchmark: it reports, it never judges. Only a broken harness fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,11 +23,14 @@ import { openLoopClient } from './lib/open-loop-client.mjs';
 import { median } from './lib/stats.mjs';
 import { canPin, cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 import { plotLines } from './lib/plot.mjs';
+import { loopProbe } from './lib/loop-probe.mjs';
+import { installPeer, peerCommand, PEER_PACKAGE, PEER_VERSION } from './lib/peer.mjs';
+import { claudeCodeRequest } from './lib/conversation.mjs';
 import { renderMarkdown, evaluateTargets } from './lib/report.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
-  options: { smoke: { type: 'boolean' }, out: { type: 'string' }, reps: { type: 'string' }, 'duration-ms': { type: 'string' } },
+  options: { smoke: { type: 'boolean' }, out: { type: 'string' }, reps: { type: 'string' }, 'duration-ms': { type: 'string' }, 'no-peer': { type: 'boolean' } },
 });
 const smoke = flags.smoke === true;
 
@@ -32,8 +38,8 @@ const SIM = { latencyMs: 50, frameIntervalMs: 10 };
 const MODEL = 'claude-sonnet-4-6';
 const PROMPT = 'benchmark';
 const plan = smoke
-  ? { rates: [200], reps: 1, durationMs: 600, warmupMs: 100, saturationS: 1, saturationConnections: 32, translateIterations: 200, warmupRuns: false, drainMs: 30_000 }
-  : { rates: [100, 200, 500, 1000], reps: 3, durationMs: 2000, warmupMs: 300, saturationS: 4, saturationConnections: 400, translateIterations: 3000, warmupRuns: true, drainMs: 5_000 };
+  ? { rates: [200], reps: 1, durationMs: 600, warmupMs: 100, saturationS: 1, saturationConnections: 32, translateIterations: 200, largeIterations: 1, warmupRuns: false, drainMs: 30_000, storeRates: [200], largeSizesMb: [1], largeReps: 1 }
+  : { rates: [100, 200, 500, 1000], reps: 3, durationMs: 2000, warmupMs: 300, saturationS: 4, saturationConnections: 400, translateIterations: 3000, largeIterations: 5, warmupRuns: true, drainMs: 5_000, storeRates: [200, 1000], largeSizesMb: [0.1, 1, 4], largeReps: 3 };
 if (flags.reps) plan.reps = Number(flags.reps);
 if (flags['duration-ms']) plan.durationMs = Number(flags['duration-ms']);
 const outDir = path.resolve(flags.out ?? path.join(root, 'bench/results'));
@@ -80,9 +86,13 @@ async function main() {
     const simConfig = await (await fetch(`${simUrl}/__sim/config`)).json();
 
     const gatewayArgs = (port, dir, extra = []) => [cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, dir), ...extra];
-    const gateway = track(spawnPinned(0, process.execPath, gatewayArgs(gatewayPort, 'agate')), 'agate', logFile);
+    const probed = { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, AGATE_BENCH_PROBE: '1' } };
+    const gateway = track(spawnPinned(0, process.execPath, gatewayArgs(gatewayPort, 'agate'), probed), 'agate', logFile);
     // The same gateway without the dashboard stores (request monitor, token stats).
-    const plain = track(spawnPinned(0, process.execPath, gatewayArgs(plainPort, 'agate-plain', ['--no-observability'])), 'agate-plain', logFile);
+    const plain = track(spawnPinned(0, process.execPath, gatewayArgs(plainPort, 'agate-plain', ['--no-observability']), probed), 'agate-plain', logFile);
+    const probes = { agate: loopProbe(gateway), 'agate-plain': loopProbe(plain) };
+    // The smoke stays offline and fast: the peer is installed from npm only for full runs.
+    const peer = flags['no-peer'] || smoke ? { skipped: smoke ? 'not in --smoke' : '--no-peer' } : await startPeer(work, simUrl, logFile);
     const pass = track(spawnPinned(0, process.execPath, [path.join(root, 'bench/passthrough.mjs'), '--port', String(passPort), '--target', simUrl]), 'passthrough', logFile);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const plainUrl = `http://127.0.0.1:${plainPort}`;
@@ -93,8 +103,8 @@ async function main() {
     ]);
     // Let start-up work (account refresh, quota fetch) settle before the idle reading.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const idleRss = { agate: rssMb(gateway.pid), agatePlain: rssMb(plain.pid), passthrough: rssMb(pass.pid) };
-    log(`idle RSS: agate ${idleRss.agate.toFixed(1)} MB, without stores ${idleRss.agatePlain.toFixed(1)} MB, pass-through ${idleRss.passthrough.toFixed(1)} MB`);
+    const idleRss = { agate: rssMb(gateway.pid), agatePlain: rssMb(plain.pid), passthrough: rssMb(pass.pid), peer: peer.child ? rssMb(peer.child.pid) : NaN };
+    log(`idle RSS: agate ${idleRss.agate.toFixed(1)} MB, without stores ${idleRss.agatePlain.toFixed(1)} MB, pass-through ${idleRss.passthrough.toFixed(1)} MB, peer ${idleRss.peer.toFixed(1)} MB`);
 
     // One request per protocol and mode, checked; the upstream bodies the gateway sent become the direct baseline.
     const upstreamBodies = {};
@@ -115,6 +125,29 @@ async function main() {
           targets[`agate-plain ${name}`] = { kind: 'agate-plain', protocol, stream, url: plainUrl + route, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
         }
       }
+    }
+    if (peer.url) {
+      for (const stream of [false, true]) {
+        const { path: route, body } = PROTOCOLS.anthropic(stream);
+        const name = `peer anthropic${stream ? ' stream' : ''}`;
+        const headers = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
+        const response = await fetch(peer.url + route, { method: 'POST', headers, body: JSON.stringify(body) });
+        const text = await response.text();
+        if (!response.ok || !text.includes('Hello')) throw new Error(`probe ${name}: HTTP ${response.status} ${text.slice(0, 300)}`);
+        targets[name] = { kind: 'peer', protocol: 'anthropic', stream, url: peer.url + route, body: JSON.stringify(body), headers };
+      }
+    }
+    // Claude Code's real request (24 tools, system prompt, a tool round) as it streams it.
+    const claudeCodeBody = JSON.stringify(claudeCodeRequest(0, { unsigned: true }));
+    targets['agate claude-code stream'] = {
+      kind: 'agate', protocol: 'claude-code', stream: true, special: true, url: `${gatewayUrl}/v1/messages?beta=true`, body: claudeCodeBody,
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    };
+    {
+      const target = targets['agate claude-code stream'];
+      const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
+      const text = await response.text();
+      if (!response.ok || !text.includes('message_stop')) throw new Error(`probe claude-code: HTTP ${response.status} ${text.slice(0, 300)}`);
     }
     const tokenResponse = await fetch(`${simUrl}/__sim/accounts/${encodeURIComponent('demo@agate.local')}/token`, { method: 'POST' });
     const { access_token: accessToken } = await tokenResponse.json();
@@ -141,7 +174,7 @@ async function main() {
     const generator = track(spawnPinned(1, process.execPath, [path.join(root, 'bench/open-loop.mjs')], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), 'generator', logFile);
     const openLoop = await openLoopClient(generator);
     const loadRun = (target, rate, durationMs, warmupMs) => openLoop.run(target, rate, durationMs, warmupMs, plan.drainMs);
-    const pidOf = (target) => ({ agate: gateway.pid, 'agate-plain': plain.pid, passthrough: pass.pid })[target.kind];
+    const pidOf = (target) => ({ agate: gateway.pid, 'agate-plain': plain.pid, passthrough: pass.pid, peer: peer.child?.pid })[target.kind];
 
     /** One measured run: the generator's figures plus the proxy's CPU and peak RSS over it. */
     async function measured(name, rate, rep) {
@@ -150,15 +183,19 @@ async function main() {
       const cpuBefore = pid ? cpuMs(pid) : NaN;
       let rssMax = pid ? rssMb(pid) : NaN;
       const sampler = pid ? setInterval(() => (rssMax = Math.max(rssMax, rssMb(pid))), 200) : undefined;
+      const probe = probes[target.kind];
+      await probe?.read(); // restarts the histogram: the figures cover this run only
       const result = await loadRun(target, rate, plan.durationMs, plan.warmupMs);
+      const loop = probe ? await probe.read() : undefined;
       clearInterval(sampler);
       const cpu = pid ? cpuMs(pid) - cpuBefore : NaN;
       if (pid) await settle(pid);
-      const run = { name, kind: target.kind, protocol: target.protocol, stream: target.stream, rate, rep, cpuMs: cpu, cpuMsPer1000: (cpu / result.completed) * 1000, rssMaxMb: rssMax, ...result };
+      const run = { name, kind: target.kind, protocol: target.protocol, stream: target.stream, rate, rep, cpuMs: cpu, cpuMsPer1000: (cpu / result.completed) * 1000, rssMaxMb: rssMax, loop, ...result };
       log(
         `rep ${rep} ${String(rate).padStart(4)} rps ${name.padEnd(26)} p50 ${run.total.p50.toFixed(2)} p99 ${run.total.p99.toFixed(2)} ms` +
-          (target.stream ? ` ttft ${run.ttft.p50.toFixed(2)}` : '') +
+          (target.stream && Number.isFinite(run.ttft.p50) ? ` ttft ${run.ttft.p50.toFixed(2)}` : '') +
           (pid ? ` cpu ${run.cpuMsPer1000.toFixed(0)} ms/1000` : '') +
+          (loop ? ` loop p99 ${loop.p99.toFixed(1)} max ${loop.max.toFixed(1)} ms` : '') +
           (run.failed || run.timedOut ? ` FAILED ${run.failed} timeouts ${run.timedOut} ${JSON.stringify(run.statuses)}` : ''),
       );
       return run;
@@ -173,7 +210,7 @@ async function main() {
       }
     }
 
-    const mainNames = Object.keys(targets).filter((name) => !name.startsWith('agate-plain'));
+    const mainNames = Object.keys(targets).filter((name) => !name.startsWith('agate-plain') && !targets[name].special);
     const storeNames = ['agate anthropic', 'agate anthropic stream', 'agate-plain anthropic', 'agate-plain anthropic stream'];
     if (plan.warmupRuns) {
       log('warm-up (JIT, connection pools): not measured');
@@ -183,13 +220,17 @@ async function main() {
       for (const name of storeNames.filter((n) => n.startsWith('agate-plain'))) await loadRun(targets[name], 500, 8000, 0);
     }
     const runs = [];
-    const storeRate = smoke ? plan.rates[0] : 200;
+    const claudeCodeRate = 200;
     for (let rep = 1; rep <= plan.reps; rep++) {
       for (const rate of plan.rates) {
         // Interleaved, and rotated per repetition so no target always runs first.
         const order = mainNames.map((_, i) => mainNames[(i + rep + plan.rates.indexOf(rate)) % mainNames.length]);
         for (const name of order) runs.push(await measured(name, rate, rep));
-        if (rate === storeRate) for (const name of storeNames) runs.push({ ...(await measured(name, storeRate, rep)), storesComparison: true });
+        if (plan.storeRates.includes(rate)) {
+          const stores = rep % 2 ? storeNames : [...storeNames].reverse();
+          for (const name of stores) runs.push({ ...(await measured(name, rate, rep)), storesComparison: true });
+        }
+        if (rate === claudeCodeRate) runs.push({ ...(await measured('agate claude-code stream', rate, rep)), claudeCode: true });
       }
     }
     const rssAfterLoad = { agate: rssMb(gateway.pid), agatePlain: rssMb(plain.pid), passthrough: rssMb(pass.pid) };
@@ -198,6 +239,8 @@ async function main() {
     const saturation = [];
     const saturationNames = smoke ? ['passthrough', 'agate anthropic'] : [...mainNames, 'agate-plain anthropic', 'agate-plain anthropic stream'];
     for (const name of saturationNames) saturation.push(await saturate(name, targets[name], pidOf(targets[name])));
+
+    const largeBodies = await measureLargeBodies();
 
     const translation = translate();
 
@@ -215,12 +258,16 @@ async function main() {
         model: MODEL,
         plan,
         upstreamBodies: Object.fromEntries(Object.entries(upstreamBodies).filter(([key]) => key !== 'baseline')),
+        peer: peer.url ? { package: PEER_PACKAGE, version: PEER_VERSION, mode: 'sticky (its default account selection)' } : { missing: peer.skipped ?? peer.error },
+        loopDelayResolutionMs: (await probes.agate.read()).resolutionMs,
       },
       runs,
-      steps: aggregateSteps(runs.filter((run) => !run.storesComparison)),
-      stores: aggregateSteps(runs.filter((run) => run.storesComparison || (run.kind === 'direct' && run.rate === storeRate))),
+      steps: aggregateSteps(runs.filter((run) => !run.storesComparison && !run.claudeCode)),
+      stores: aggregateSteps(runs.filter((run) => run.storesComparison || (run.kind === 'direct' && plan.storeRates.includes(run.rate)))),
+      claudeCode: aggregateSteps(runs.filter((run) => run.claudeCode)),
       saturation,
       rss: { idle: idleRss, afterLoad: rssAfterLoad, underLoadMax: maxRss(runs) },
+      largeBodies,
       translation,
     };
     result.targets = evaluateTargets(result);
@@ -230,8 +277,43 @@ async function main() {
     fs.writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n');
     const markdown = renderMarkdown(result);
     fs.writeFileSync(`${base}.md`, markdown);
-    fs.writeFileSync(`${base}.png`, plotAdded(result.steps));
-    process.stdout.write(markdown + `\nWrote ${base}.json, .md and .png\n`);
+    fs.writeFileSync(`${base}.svg`, plotAdded(result.steps));
+    process.stdout.write(markdown + `\nWrote ${base}.json, .md and .svg\n`);
+
+    /**
+     * Issue 14's budget for one request: Claude Code conversations of 0.1 (the recorded one), 1 and 4 MB,
+     * one at a time on the idle gateway. The gateway's event-loop delay max over the request is its longest
+     * synchronous slice (within the probe's resolution); RSS from /proc every 10 ms.
+     */
+    async function measureLargeBodies() {
+      const entries = [];
+      for (const mb of plan.largeSizesMb) {
+        const body = JSON.stringify(claudeCodeRequest(mb >= 0.5 ? mb * 1024 * 1024 : 0, { unsigned: true }));
+        const bytes = Buffer.byteLength(body);
+        for (let rep = 1; rep <= plan.largeReps; rep++) {
+          await settle(gateway.pid);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const rssBefore = rssMb(gateway.pid);
+          let rssPeak = rssBefore;
+          const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(gateway.pid))), 10);
+          await probes.agate.read();
+          const started = performance.now();
+          const response = await fetch(`${gatewayUrl}/v1/messages?beta=true`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
+          const text = await response.text();
+          const totalMs = performance.now() - started;
+          const loop = await probes.agate.read();
+          clearInterval(sampler);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const rssAfter = rssMb(gateway.pid);
+          if (!response.ok || !text.includes('message_stop')) throw new Error(`large body ${mb} MB: HTTP ${response.status} ${text.slice(0, 300)}`);
+          const entry = { mb, bytes, rep, totalMs, longestSliceMs: loop.max, loopP99Ms: loop.p99, rssBeforeMb: rssBefore, rssPeakMb: rssPeak, rssAfterMb: rssAfter, peakGrowthMb: rssPeak - rssBefore };
+          entry.growthPerBodyByte = (entry.peakGrowthMb * 1024 * 1024) / bytes;
+          log(`large body ${(bytes / 1048576).toFixed(2)} MB rep ${rep}: longest slice ${loop.max.toFixed(1)} ms, RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB (${entry.growthPerBodyByte.toFixed(1)}× body), answer in ${totalMs.toFixed(0)} ms`);
+          entries.push(entry);
+        }
+      }
+      return entries;
+    }
 
     function saturate(name, target, pid) {
       const args = [
@@ -273,9 +355,29 @@ async function main() {
   }
 }
 
+/** Installs and starts the peer pinned to CPU 0; `{error}` when it cannot be installed or does not answer. */
+async function startPeer(work, simUrl, logFile) {
+  log(`peer: installing ${PEER_PACKAGE}@${PEER_VERSION} from npm into the work dir`);
+  const installed = installPeer(path.join(work, 'peer'));
+  if (installed.error) {
+    log(`peer row skipped: ${installed.error}`);
+    return { error: installed.error };
+  }
+  const port = await freePort();
+  const { args, env } = peerCommand({ cli: installed.cli, home: path.join(work, 'peer-home'), port, simUrl, account: { email: 'demo@agate.local', refreshToken: '1//agate-demo-refresh-token' } });
+  const child = track(spawnPinned(0, process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }), 'peer', logFile);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/health`, child);
+  } catch (err) {
+    log(`peer row skipped: ${err.message}`);
+    return { error: `${PEER_PACKAGE} did not start: ${err.message}` };
+  }
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
 function translate() {
   const tsx = path.join(root, 'node_modules/.bin/tsx');
-  const args = [path.join(root, 'bench/translate.ts'), '--iterations', String(plan.translateIterations)];
+  const args = [path.join(root, 'bench/translate.ts'), '--iterations', String(plan.translateIterations), '--large-iterations', String(plan.largeIterations)];
   const result = canPin ? spawnSync('taskset', ['-c', '0', tsx, ...args], { encoding: 'utf8' }) : spawnSync(tsx, args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`translation microbenchmark failed: ${result.stderr}`);
   const figures = JSON.parse(result.stdout);
@@ -306,6 +408,7 @@ function aggregateSteps(runs) {
       gapMean: med((run) => run.gapMean),
       gapMax: med((run) => run.gapMax),
       cpuMsPer1000: med((run) => run.cpuMsPer1000),
+      loop: list[0].loop ? { p50: med((run) => run.loop.p50), p99: med((run) => run.loop.p99), max: Math.max(...list.map((run) => run.loop.max)) } : undefined,
       rssMaxMb: Math.max(...list.map((run) => run.rssMaxMb).filter(Number.isFinite), -Infinity),
     };
   });
@@ -332,7 +435,7 @@ function maxRss(runs) {
 
 function plotAdded(steps) {
   const series = steps
-    .filter((step) => step.added && step.kind !== 'agate-plain')
+    .filter((step) => step.added && step.kind !== 'agate-plain' && step.kind !== 'peer')
     .reduce((map, step) => {
       const name = step.kind === 'passthrough' ? `pass-through${step.stream ? ' stream' : ''}` : step.name.replace(/^agate /, '');
       (map[name] ??= []).push({ x: step.rate, y: step.added.p50 });

@@ -13,9 +13,14 @@ import { conversationKeyOf, sessionIdOf } from '../src/core/scheduler/conversati
 import { encodeRequest } from '../src/core/upstream/cloudcode/encode-request';
 import { wrapInEnvelope } from '../src/core/upstream/cloudcode/envelope';
 import { SignatureCache } from '../src/core/upstream/cloudcode/signatures';
+import { claudeCodeRequest } from './lib/conversation.mjs';
 
 const iterationsFlag = process.argv.indexOf('--iterations');
 const iterations = iterationsFlag > 0 ? Number(process.argv[iterationsFlag + 1]) : 2000;
+const largeFlag = process.argv.indexOf('--large-iterations');
+const largeIterations = largeFlag > 0 ? Number(process.argv[largeFlag + 1]) : 5;
+/** Conversation sizes (MiB) for the large-body phases; 0 = the recorded request as is. */
+const LARGE_SIZES_MB = [0, 1, 4];
 
 const raw = fs.readFileSync(path.join(__dirname, '../test/fixtures/claude-code-request.json'), 'utf8');
 const inbound: InboundContext = {
@@ -33,7 +38,7 @@ interface Timings {
   serialize: number;
 }
 
-function once(): Timings {
+function once(raw: string): Timings {
   const t0 = performance.now();
   const body: unknown = JSON.parse(raw);
   const t1 = performance.now();
@@ -57,16 +62,27 @@ function medianOf(values: number[]): number {
 
 const probe = anthropicCodec.decodeRequest(JSON.parse(raw), inbound);
 const warmup = Math.min(500, iterations);
-for (let i = 0; i < warmup; i++) once();
+for (let i = 0; i < warmup; i++) once(raw);
 const runs: Timings[] = [];
-for (let i = 0; i < iterations; i++) runs.push(once());
+for (let i = 0; i < iterations; i++) runs.push(once(raw));
 const pick = (key: keyof Timings) => runs.map((run) => run[key]);
 const translate = runs.map((run) => run.decode + run.encode);
 const all = runs.map((run) => run.parse + run.decode + run.encode + run.serialize);
 const sortedTranslate = [...translate].sort((a, b) => a - b);
 
+/** Each phase of a grown conversation, medians over `largeIterations` after one unmeasured run. */
+const large = LARGE_SIZES_MB.map((mb) => {
+  const text = JSON.stringify(claudeCodeRequest(mb * 1024 * 1024));
+  once(text);
+  const list: Timings[] = [];
+  for (let i = 0; i < largeIterations; i++) list.push(once(text));
+  const med = (key: keyof Timings) => medianOf(list.map((run) => run[key]));
+  return { mb, bytes: Buffer.byteLength(text), parse: med('parse'), decode: med('decode'), encode: med('encode'), serialize: med('serialize') };
+});
+
 process.stdout.write(
   JSON.stringify({
+    large,
     fixture: 'test/fixtures/claude-code-request.json',
     bytes: Buffer.byteLength(raw),
     tools: probe.tools.length,

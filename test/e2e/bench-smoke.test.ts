@@ -33,16 +33,16 @@ describe('bench --smoke', function () {
   });
   after(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
-  it('drives every protocol through direct, pass-through and Agate and writes JSON, Markdown and PNG', async () => {
+  it('drives every protocol through direct, pass-through and Agate and writes JSON, Markdown and SVG', async () => {
     const { code, stdout, stderr } = await runSmoke(outDir);
     assert.equal(code, 0, `bench exited with ${code}:\n${stderr.slice(-3000)}`);
     const files = fs.readdirSync(outDir);
     const json = files.find((file) => file.endsWith('.json'));
     assert.ok(json, `no JSON in ${files.join(', ')}`);
     const stem = json.slice(0, -'.json'.length);
-    assert.ok(files.includes(`${stem}.md`) && files.includes(`${stem}.png`), `missing .md or .png: ${files.join(', ')}`);
-    const png = fs.readFileSync(path.join(outDir, `${stem}.png`));
-    assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+    assert.ok(files.includes(`${stem}.md`) && files.includes(`${stem}.svg`), `missing .md or .svg: ${files.join(', ')}`);
+    const svg = fs.readFileSync(path.join(outDir, `${stem}.svg`), 'utf8');
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
     assert.match(stdout, /## Targets/);
 
     const result = JSON.parse(fs.readFileSync(path.join(outDir, json), 'utf8'));
@@ -65,5 +65,13 @@ describe('bench --smoke', function () {
     assert.ok(result.translation.medianMs.translate > 0);
     assert.ok(result.stores.some((step: { kind: string }) => step.kind === 'agate-plain'), 'no stores-off comparison');
     assert.ok(result.targets.length > 0 && result.targets.every((target: { holds: unknown }) => typeof target.holds === 'boolean'));
+    // The gateway's event-loop delay came back over IPC for every gateway step.
+    for (const step of result.steps.filter((s: { kind: string }) => s.kind === 'agate')) {
+      assert.ok(Number.isFinite(step.loop?.p99) && Number.isFinite(step.loop?.max), `${step.name}: no loop delay`);
+    }
+    assert.ok(result.claudeCode.length === 1 && result.claudeCode[0].failed === 0 && Number.isFinite(result.claudeCode[0].loop.p99));
+    assert.ok(result.largeBodies.length >= 1 && result.largeBodies.every((e: { bytes: number; longestSliceMs: number }) => e.bytes >= 1024 * 1024 && Number.isFinite(e.longestSliceMs)));
+    assert.ok(result.translation.large.some((e: { bytes: number; serialize: number }) => e.bytes >= 1024 * 1024 && e.serialize > 0));
+    assert.match(stdout, /Event-loop delay p99 ≤ 10 ms/);
   });
 });

@@ -52,9 +52,11 @@ export async function handleGeneration(
   const id = String(ctx.state.requestId);
   // From here on the request is recorded here, never by the gateway's record of rejected requests.
   ctx.state.observed = true;
-  // The body was parsed in this turn: a large one is translated in the next.
-  if ((ctx.request.length ?? 0) >= LARGE_BODY_BYTES) await yieldToLoop();
+  // A large body was parsed in this turn: it is decoded in the next, and encoded for the upstream in another.
+  const large = (ctx.request.length ?? 0) >= LARGE_BODY_BYTES;
+  if (large) await yieldToLoop();
   const decoded = decodeOrRecord(ctx, codec, inbound, deps.observer, startedAt);
+  if (large) await yieldToLoop();
   if (decoded.notes) deps.logger.info(`request ${id}: ${decoded.notes.join('; ')}`, { model: decoded.model, path: ctx.path });
   const abort = abortOnClientGone(ctx.res);
   deps.observer.started({ id, startedAt, protocol: codec.protocol, path: ctx.path, stream: decoded.stream, clientModel: decoded.model });
