@@ -250,6 +250,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     api: admin,
     dashboardDir: () => host.dashboardDir ?? findDashboardDir(),
     bodyLimitBytes: initial.server.bodyLimitBytes,
+    sessions: security.sessions,
   });
   const protocols = protocolsFor(initial);
   const renderers = errorRenderersOf(protocols);

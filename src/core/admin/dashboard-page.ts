@@ -28,7 +28,7 @@ const inlineSafe = (code: string): string => code.replace(/<\/(script|style)/gi,
  * `scripts` the bundle, inline or by URL; `transport` tells the bundle how
  * to reach the admin API.
  */
-export function dashboardHtml(page: { csp: string; head: string; scripts: string; transport: DashboardTransport }): string {
+export function dashboardHtml(page: { csp: string; head: string; scripts: string; transport: DashboardTransport; body?: string }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -42,14 +42,26 @@ ${page.head}
 </head>
 <body data-transport="${page.transport}">
 <div id="app" role="application" aria-label="Agate dashboard"><noscript>The Agate dashboard needs JavaScript.</noscript></div>
-${page.scripts}
+${page.body ?? ''}${page.scripts}
 </body>
 </html>
 `;
 }
 
-/** The browser page: bundle and styles inline, so that one request (which carries the key) loads everything. */
-export async function browserDashboard(dir: string): Promise<{ html: string; csp: string }> {
+/** Ends the browser's sign-in (the session cookie): a plain form post, so it works whatever the bundle does. */
+const signOutForm = (nonce: string): string => `<style nonce="${nonce}">
+.agate-sign-out { position: fixed; right: .75rem; bottom: .75rem; z-index: 10; margin: 0; }
+.agate-sign-out button { font: 12px system-ui, sans-serif; padding: .3rem .8rem; border: 1px solid #8a84a0; border-radius: 4px; background: transparent; color: inherit; cursor: pointer; opacity: .8; }
+.agate-sign-out button:hover, .agate-sign-out button:focus-visible { opacity: 1; }
+</style>
+<form class="agate-sign-out" method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>
+`;
+
+/**
+ * The browser page: bundle and styles inline, so that one request loads everything. `signOut`: the page was
+ * opened with a sign-in cookie, and offers to end it.
+ */
+export async function browserDashboard(dir: string, options: { signOut?: boolean } = {}): Promise<{ html: string; csp: string }> {
   const [script, styles] = await Promise.all([
     fs.promises.readFile(path.join(dir, DASHBOARD_SCRIPT), 'utf8'),
     fs.promises.readFile(path.join(dir, DASHBOARD_STYLES), 'utf8').catch(() => ''),
@@ -62,7 +74,7 @@ export async function browserDashboard(dir: string): Promise<{ html: string; csp
     "img-src 'self' data:",
     "connect-src 'self'",
     "base-uri 'none'",
-    "form-action 'none'",
+    options.signOut ? "form-action 'self'" : "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
   const html = dashboardHtml({
@@ -71,6 +83,7 @@ export async function browserDashboard(dir: string): Promise<{ html: string; csp
     head: `<style nonce="${nonce}">${inlineSafe(styles)}</style>`,
     scripts: `<script type="module" nonce="${nonce}">${inlineSafe(script)}</script>`,
     transport: 'http',
+    body: options.signOut ? signOutForm(nonce) : undefined,
   });
   return { html, csp };
 }

@@ -1,10 +1,12 @@
 import { PassThrough } from 'node:stream';
 import type Koa from 'koa';
 import { GatewayError } from '../errors';
+import { clearSessionCookies, sessionToken, setSessionCookies, type Caller, type DashboardSessions } from '../security';
 import { readJsonBody } from '../server/body';
 import type { RouteTable } from '../server/routes';
 import type { AdminApi } from './admin-api';
 import { browserDashboard } from './dashboard-page';
+import { pageHeaders, signInPage } from './sign-in-page';
 import type { AccountAction, AdminEvent, AdminMethod } from './types';
 
 export interface AdminRoutesOptions {
@@ -14,6 +16,8 @@ export interface AdminRoutesOptions {
   bodyLimitBytes: number;
   /** Heartbeat comment on idle event streams, so proxies and browsers keep them open. */
   heartbeatMs?: number;
+  /** Dashboard sign-ins: `/dashboard?key=…` starts one (a cookie), `POST /dashboard/sign-out` ends it. */
+  sessions?: DashboardSessions;
 }
 
 export interface AdminRoutes {
@@ -97,6 +101,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
       router.get('/admin/api/requests', 'admin', (ctx) => call(ctx, 'requests', ctx.query));
       router.get('/admin/api/requests/:id', 'admin', (ctx) => call(ctx, 'request', { id: ctx.params.id }));
       router.get('/admin/api/stats', 'admin', (ctx) => call(ctx, 'stats', ctx.query));
+      router.get('/admin/api/overview', 'admin', (ctx) => call(ctx, 'overview', {}));
       router.get('/admin/api/stats.csv', 'admin', async (ctx) => {
         const csv = await api.call('statsCsv', ctx.query);
         ctx.set('Cache-Control', 'no-store');
@@ -116,22 +121,45 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
       // Every call by name, its parameters as the JSON body: how other processes (the CLI, other editor windows) reach the owner.
       router.post('/admin/api/call/:method', 'admin', async (ctx) => call(ctx, ctx.params.method as AdminMethod, await jsonBody(ctx)));
 
-      router.get('/dashboard', 'admin', async (ctx) => {
+      // Without a sign-in (auth on), the page is a form for the primary key, not a JSON 401.
+      router.page('GET', '/dashboard', 'admin', signInPage, async (ctx) => {
+        if (ctx.query.key !== undefined) {
+          // `?key=` signs in: the cookie carries the sign-in from now on and the key leaves the address bar at once.
+          const primary = (ctx.state.caller as Caller | undefined)?.kind === 'primary';
+          if (primary && options.sessions) setSessionCookies(ctx, options.sessions.create());
+          ctx.set('Cache-Control', 'no-store');
+          ctx.set('Referrer-Policy', 'no-referrer');
+          ctx.status = 303;
+          ctx.set('Location', '/dashboard');
+          return;
+        }
         const dir = options.dashboardDir();
         if (!dir) throw new GatewayError('unavailable', 'The dashboard is not built: run "npm run build" (it writes dist/webview).');
-        const { html, csp } = await browserDashboard(dir);
-        ctx.set('Content-Security-Policy', csp);
-        ctx.set('Cache-Control', 'no-store');
-        // The page may carry the key in `?key=`: no other site may learn the URL.
-        ctx.set('Referrer-Policy', 'no-referrer');
-        ctx.set('X-Content-Type-Options', 'nosniff');
-        ctx.set('X-Frame-Options', 'DENY');
+        const signedIn = options.sessions !== undefined && isSignedIn(ctx, options.sessions);
+        const { html, csp } = await browserDashboard(dir, { signOut: signedIn });
+        pageHeaders(ctx, csp);
         ctx.type = 'text/html; charset=utf-8';
         ctx.body = html;
       });
+      // A form post from the page itself: SameSite=Strict and the origin check keep other sites' forms out.
+      const signOut = (ctx: Koa.Context) => {
+        const token = sessionToken(ctx);
+        if (token) options.sessions?.end(token);
+        clearSessionCookies(ctx);
+        ctx.set('Cache-Control', 'no-store');
+        ctx.status = 303;
+        ctx.set('Location', '/dashboard');
+      };
+      // Signed out already (expired, or the key was rotated): the same clean end.
+      router.page('POST', '/dashboard/sign-out', 'admin', signOut, signOut);
     },
     closeStreams() {
       for (const end of [...streams]) end();
     },
   };
 }
+
+const isSignedIn = (ctx: Koa.Context, sessions: DashboardSessions): boolean => {
+  const token = sessionToken(ctx);
+  return token !== undefined && sessions.verify(token);
+};

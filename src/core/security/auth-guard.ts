@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { Authorizer, Permission } from '../server/routes';
 import { PRIMARY_KEY_NAME, type ClientKeyInfo, type ClientKeys } from './client-keys';
+import { sessionToken, type DashboardSessions } from './dashboard-session';
 import { constantTimeEquals } from './key-material';
 import type { KeyUsage } from './key-usage';
 import { effectiveAuthMode, type EffectiveAuthMode } from './network';
@@ -22,6 +23,8 @@ export interface AuthGuardDeps {
   usage: KeyUsage;
   /** Request id → client key id, so the tokens of a finished request reach the key's counters. */
   inFlight: Map<string, string>;
+  /** Dashboard sign-ins: their cookie stands for the primary key on admin routes, nowhere else. */
+  sessions: DashboardSessions;
 }
 
 const HOW_TO_SEND =
@@ -52,10 +55,10 @@ function authorizeFor(permission: Permission, deps: AuthGuardDeps): Koa.Middlewa
     const { authMode, host } = deps.settings();
     const mode = effectiveAuthMode(authMode, host);
     const presented = presentedKey(ctx);
-    const caller = presented ? await identify(presented, deps) : undefined;
+    const caller = presented ? await identify(presented, deps) : permission === 'admin' ? signedIn(ctx, deps) : undefined;
 
     if (keyRequired(mode, permission)) {
-      if (!presented) throw new GatewayError('authentication', `This Agate requires an API key. ${HOW_TO_SEND}`);
+      if (!caller && !presented) throw new GatewayError('authentication', `This Agate requires an API key. ${HOW_TO_SEND}`);
       if (!caller) throw new GatewayError('authentication', 'Invalid API key: it is neither the Agate key nor an active client key.');
       if (permission === 'admin' && caller.kind !== 'primary') {
         throw new GatewayError('permission', 'Client keys cannot use the admin API or the dashboard; use the primary Agate key.');
@@ -81,6 +84,12 @@ function authorizeFor(permission: Permission, deps: AuthGuardDeps): Koa.Middlewa
       deps.inFlight.delete(requestId);
     }
   };
+}
+
+/** The dashboard's session cookie, when it names a live sign-in: the primary key's rights. */
+function signedIn(ctx: Koa.Context, deps: AuthGuardDeps): Caller | undefined {
+  const token = sessionToken(ctx);
+  return token && deps.sessions.verify(token) ? { kind: 'primary' } : undefined;
 }
 
 async function identify(presented: string, deps: AuthGuardDeps): Promise<Caller | undefined> {

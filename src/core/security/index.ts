@@ -6,6 +6,7 @@ import type { Clock, DocumentStore, Logger, SecretStore } from '../ports';
 import type { Authorizer } from '../server/routes';
 import { routeAuthorizer, type Caller } from './auth-guard';
 import { hostGuard, originGuard } from './browser-guard';
+import { DashboardSessions } from './dashboard-session';
 import { ClientKeys, modelAllowed, type ClientKeyInfo, type ClientKeyInput, type IssuedClientKey, type KeyLimits } from './client-keys';
 import { KeyUsage } from './key-usage';
 import { assertSafeListen } from './lan-policy';
@@ -14,6 +15,7 @@ import { PrimaryKey } from './primary-key';
 export { keyRequired, type Caller } from './auth-guard';
 export { PRIMARY_KEY_NAME, type ClientKeyInfo, type ClientKeyInput, type IssuedClientKey, type KeyLimits } from './client-keys';
 export { UnsafeListenError } from './lan-policy';
+export { clearSessionCookies, sessionToken, setSessionCookies, type DashboardSessions } from './dashboard-session';
 export { effectiveAuthMode, isLoopbackHost, type EffectiveAuthMode } from './network';
 
 /** A client key as listed: its settings and what it used today (UTC). */
@@ -34,8 +36,10 @@ export interface ClientKeyManager {
 export interface Security {
   /** The user's own key (`sk-agate-…`): for their clients and the admin API. Created on first use. */
   primaryKey(): Promise<string>;
-  /** Replaces the primary key; clients holding the old one get 401 from now on. */
+  /** Replaces the primary key; clients holding the old one get 401 from now on, dashboard sign-ins end. */
   rotatePrimaryKey(): Promise<string>;
+  /** Dashboard sign-ins (`/dashboard?key=…` sets the cookie, "Sign out" ends it). */
+  sessions: DashboardSessions;
   keys: ClientKeyManager;
   /** Host check, then origin check and CORS: composed before the routes, in this order. */
   guards: Koa.Middleware[];
@@ -81,6 +85,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   const clientKeys = new ClientKeys(options.documents, options.clock);
   const usage = await KeyUsage.open(options);
   const inFlight = new Map<string, string>();
+  const sessions = new DashboardSessions(options.clock);
 
   const keys: ClientKeyManager = {
     create: (input) => clientKeys.create(input),
@@ -95,10 +100,15 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
 
   return {
     primaryKey: () => primary.get(),
-    rotatePrimaryKey: () => primary.rotate(),
+    rotatePrimaryKey: async () => {
+      const key = await primary.rotate();
+      sessions.clear();
+      return key;
+    },
+    sessions,
     keys,
     guards: [hostGuard(settings), originGuard(settings)],
-    authorize: routeAuthorizer({ settings, primaryKey: primary, clientKeys, usage, inFlight }),
+    authorize: routeAuthorizer({ settings, primaryKey: primary, clientKeys, usage, inFlight, sessions }),
     observer: {
       started() {},
       finished(record) {

@@ -1,5 +1,6 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import type Koa from 'koa';
+import { GatewayError } from '../errors';
 
 /**
  * Who may call a route, declared where the route is registered:
@@ -28,6 +29,9 @@ export interface RouteEntry {
 }
 
 type Handler = RouterMiddleware;
+
+/** Answers a browser page whose auth check refused the request: HTML (a sign-in form), not a protocol error. */
+export type RefusedPage = (ctx: Koa.Context, refusal: GatewayError) => void | Promise<void>;
 
 /** No check at all: for a gateway assembled without security (unit tests, plain benchmarks). */
 const OPEN: Authorizer = () => (_ctx, next) => next();
@@ -64,6 +68,11 @@ export class RouteTable {
     return this.add('DELETE', path, permission, handlers);
   }
 
+  /** A browser page: like `get`/`post`, but a refused auth check answers with `refused` (HTML). */
+  page(method: 'GET' | 'POST', path: string, permission: Permission, refused: RefusedPage, ...handlers: Handler[]): this {
+    return this.add(method, path, permission, handlers, refused);
+  }
+
   /** Every route with its permission, in registration order (the docs' table and its test read this). */
   list(): readonly RouteEntry[] {
     return this.entries;
@@ -83,7 +92,7 @@ export class RouteTable {
     return [this.router.routes() as Koa.Middleware, this.router.allowedMethods() as Koa.Middleware, unmatched];
   }
 
-  private add(method: RouteMethod, path: string, permission: Permission, handlers: Handler[]): this {
+  private add(method: RouteMethod, path: string, permission: Permission, handlers: Handler[], refused?: RefusedPage): this {
     if (!PERMISSIONS.includes(permission)) {
       throw new Error(`The route ${method} ${path} must declare its permission (public, client or admin), not ${String(permission)}`);
     }
@@ -92,8 +101,22 @@ export class RouteTable {
     const previous = this.byPattern.get(path);
     if (!previous || RANK[permission] > RANK[previous]) this.byPattern.set(path, permission);
     const stack = [this.authorize(permission) as Handler, ...handlers];
+    if (refused) stack.unshift(refusalPage(refused));
     const verb = method.toLowerCase() as 'get' | 'head' | 'post' | 'delete';
     this.router[verb](path, ...(stack as [Handler, ...Handler[]]));
     return this;
   }
+}
+
+/** Turns the auth check's refusal (nothing past it has run: no caller yet) into the page's own answer. */
+function refusalPage(refused: RefusedPage): Handler {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const refusal = err instanceof GatewayError && (err.kind === 'authentication' || err.kind === 'permission');
+      if (!refusal || ctx.state.caller !== undefined) throw err;
+      await refused(ctx, err);
+    }
+  };
 }

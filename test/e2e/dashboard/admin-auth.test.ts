@@ -15,7 +15,7 @@ describe('dashboard: admin key when auth is strict', () => {
   });
   after(() => stack.close());
 
-  const paths = ['/admin/api/gateway', '/admin/api/accounts', '/admin/api/requests', '/admin/api/stats', '/admin/api/stats.csv', '/dashboard'];
+  const paths = ['/admin/api/gateway', '/admin/api/accounts', '/admin/api/requests', '/admin/api/stats', '/admin/api/stats.csv'];
 
   for (const path of paths) {
     it(`${path}: 401 without a key, 403 with a client key, 200 with the primary key`, async () => {
@@ -26,6 +26,19 @@ describe('dashboard: admin key when auth is strict', () => {
       assert.equal((await admin(stack.url, path, { key: primary })).status, 200);
     });
   }
+
+  it('/dashboard: a sign-in form without a key (401) and for a client key (403), the page with the primary key', async () => {
+    const anonymous = await admin<string>(stack.url, '/dashboard');
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(anonymous.body, /<form method="get" action="\/dashboard"/);
+    const refused = await admin<string>(stack.url, '/dashboard', { key: clientKey });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body, /primary Agate key/);
+    const page = await admin<string>(stack.url, '/dashboard', { key: primary });
+    assert.equal(page.status, 200);
+    assert.match(page.body, /id="app"/);
+  });
 
   it('refuses account actions to a client key before they run', async () => {
     const [account] = stack.agate.pool.list();
@@ -56,8 +69,9 @@ describe('dashboard: admin key when auth is strict', () => {
   });
 
   it('accepts the key once in ?key= for the page, and never logs it', async () => {
-    const response = await fetch(`${stack.url}/dashboard?key=${encodeURIComponent(primary)}`);
-    assert.equal(response.status, 200);
+    const response = await fetch(`${stack.url}/dashboard?key=${encodeURIComponent(primary)}`, { redirect: 'manual' });
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get('location'), '/dashboard');
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
     assert.ok(stack.logs.length > 0);
     assert.ok(stack.logs.every((line) => !line.includes(primary)));

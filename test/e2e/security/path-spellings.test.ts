@@ -122,7 +122,11 @@ describe('security: authorization by the matched route, strict routing', () => {
     assert.equal(JSON.parse(res.text).key, primary);
     assertRefused(await send('POST', '/admin/api/primary-key', clientKey), [403], 'client key');
     assertRefused(await send('POST', '/admin/api/primary-key'), [401], 'no key');
-    assertRefused(await send('GET', '/dashboard', clientKey), [403], 'client key on /dashboard');
+    // The dashboard page answers a refusal with its sign-in form (HTML), never the page itself.
+    const page = await send('GET', '/dashboard', clientKey);
+    assert.equal(page.status, 403);
+    assert.match(page.text, /<form method="get" action="\/dashboard"/);
+    assert.doesNotMatch(page.text, /id="app"/);
   });
 
   it('no spelling of any admin route or /dashboard answers a client key or no key; none aliases for the primary key', async function () {

@@ -52,7 +52,7 @@ describe('security: every route declares its permission', () => {
     assert.ok(agate.routes.length > 30, `only ${agate.routes.length} routes`);
     for (const route of agate.routes) {
       assert.ok(PERMISSIONS.includes(route.permission), `${route.method} ${route.path}: ${route.permission}`);
-      const adminPath = route.path.startsWith('/admin/') || route.path === '/dashboard';
+      const adminPath = route.path.startsWith('/admin/') || route.path === '/dashboard' || route.path.startsWith('/dashboard/');
       assert.equal(route.permission === 'admin', adminPath, `${route.method} ${route.path} is ${route.permission}`);
     }
     const publicRoutes = agate.routes.filter((route) => route.permission === 'public').map((route) => `${route.method} ${route.path}`);
