@@ -16,14 +16,3 @@ export function conversationKeyOf(request: ChatRequest): string | undefined {
   if (!text) return undefined;
   return `text:${createHash('sha256').update(text).digest('hex')}`;
 }
-
-/**
- * The upstream `request.sessionId`: a negative decimal integer string derived
- * from the conversation key (upstream-protocol §8), so one conversation keeps one id.
- */
-export function sessionIdOf(conversationKey: string): string {
-  const digest = createHash('sha256').update(conversationKey).digest();
-  // 63 bits: a positive signed 64-bit integer, negated.
-  const value = digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn;
-  return `-${value === 0n ? 1n : value}`;
-}

@@ -6,7 +6,7 @@ import type { ChatRequest } from '../ir';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
 import type { Upstream, UpstreamCall } from '../upstream/upstream';
 import { createConcurrencyGate } from './concurrency';
-import { conversationKeyOf, sessionIdOf } from './conversation';
+import { conversationKeyOf } from './conversation';
 import { liveModelsOf, resolveModel } from './model-router';
 import { openGeneration, type DispatchContext, type HostTry, type SchedulerSettings } from './open-generation';
 import { createAccountSelector } from './selector';
@@ -73,7 +73,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         accessToken,
         projectId: account.projectId,
         model,
-        sessionId: sessionIdOf(conversation ?? `count:${account.id}`),
+        conversation: conversation ?? `count:${account.id}`,
         signal,
       });
       return { inputTokens, estimated: false };

@@ -10,7 +10,7 @@ import { UpstreamFailure } from '../upstream/failure';
 import type { Upstream, UpstreamCall } from '../upstream/upstream';
 import { committedEvents } from './committed-run';
 import type { ConcurrencyGate, Lease } from './concurrency';
-import { conversationKeyOf, sessionIdOf } from './conversation';
+import { conversationKeyOf } from './conversation';
 import { DispatchError, gatewayErrorOf, NO_ACCOUNT_MESSAGE, rateLimitDetailsOf, secondsUntil } from './errors';
 import { capacityBackoffMs, decideFailure, type FailureDecision, type TriesSoFar } from './failure-policy';
 import { liveModelsOf, resolveModel, type ModelRouting, type ResolvedModel } from './model-router';
@@ -156,7 +156,8 @@ class GenerationOpener {
   private dropSignatures = false;
   private queueDeadline?: number;
   private conversation?: string;
-  private sessionId = '';
+  /** The conversation key the upstream sees: the client's, else one of this request's own. */
+  private upstreamConversation = '';
 
   constructor(
     private readonly ctx: DispatchContext,
@@ -175,7 +176,7 @@ class GenerationOpener {
       if (accounts.length === 0) throw new GatewayError('unavailable', NO_ACCOUNT_MESSAGE);
       const route = resolveModel(this.request.model, this.settings.models, liveModelsOf(accounts), this.ctx.random);
       this.conversation = conversationKeyOf(this.request);
-      this.sessionId = sessionIdOf(this.conversation ?? randomUUID());
+      this.upstreamConversation = this.conversation ?? randomUUID();
       for (;;) {
         this.checkBudget();
         const choice = this.choose(route);
@@ -457,7 +458,7 @@ class GenerationOpener {
             accessToken: token,
             projectId: account.projectId,
             model,
-            sessionId: this.sessionId,
+            conversation: this.upstreamConversation,
             signal: this.signal,
           };
           const modelInfo = account.quota?.models.find((m) => m.id === model);

@@ -38,8 +38,11 @@ export interface UpstreamCall {
   /** The real upstream model id, after aliases and groups. */
   model: string;
   modelInfo?: ModelInfo;
-  /** Upstream `request.sessionId` (upstream-protocol §8), derived from the conversation key. */
-  sessionId: string;
+  /**
+   * The conversation's key (sticky routing, upstream-protocol §8), the same on
+   * every turn; an upstream derives its own session id from it.
+   */
+  conversation: string;
   signal: AbortSignal;
   /** Strip replayed thought signatures (the retry after a signature 400). */
   dropSignatures?: boolean;

@@ -24,7 +24,7 @@ function chat(overrides: Partial<ChatRequest> = {}): ChatRequest {
 }
 
 function encode(request: ChatRequest, call: Partial<EncodeCall> = {}, signatures = new SignatureCache(), systemPreamble = '') {
-  return encodeRequest(request, { model: 'gemini-3-flash', sessionId: '-42', ...call }, { signatures, systemPreamble });
+  return encodeRequest(request, { model: 'gemini-3-flash', conversation: 'session:encode-test', ...call }, { signatures, systemPreamble });
 }
 
 const bashCall: ToolCallPart = { type: 'tool_call', id: 'call_1', name: 'Bash', args: { command: 'ls' } };
@@ -354,9 +354,11 @@ describe('cloudcode request encoding', () => {
     });
   });
 
-  it('carries the session id, and the envelope names project, model and request type', () => {
-    const { request, requestType } = encode(chat(), { sessionId: '-123456789' });
-    assert.equal(request.sessionId, '-123456789');
+  it("carries Cloud Code's session id of the conversation, and the envelope names project, model and request type", () => {
+    const { request, requestType } = encode(chat(), { conversation: 'session:one' });
+    assert.match(request.sessionId!, /^-\d+$/);
+    assert.equal(request.sessionId, encode(chat(), { conversation: 'session:one' }).request.sessionId, 'stable per conversation');
+    assert.notEqual(request.sessionId, encode(chat(), { conversation: 'session:two' }).request.sessionId);
     const envelope = wrapInEnvelope('proj-1', 'gemini-3-flash', requestType, request);
     assert.equal(envelope.project, 'proj-1');
     assert.equal(envelope.model, 'gemini-3-flash');

@@ -3,6 +3,7 @@ import type { ChatEvent, ChatRequest } from '../../../src/core/ir';
 import type { UpstreamCall } from '../../../src/core/upstream/upstream';
 import { UpstreamFailure } from '../../../src/core/upstream/failure';
 import { createCloudCodeUpstream, SignatureCache, type CloudCodeUpstreamOptions } from '../../../src/core/upstream/cloudcode';
+import { sessionIdOf } from '../../../src/core/upstream/cloudcode/session-id';
 import { json, signal, sseFrame, sseHead, startServer, within, type Handler, type TestServer } from './http-harness';
 
 const TOKEN = 'ya29.token';
@@ -39,7 +40,7 @@ function call(overrides: Partial<UpstreamCall> = {}): UpstreamCall {
     accessToken: TOKEN,
     projectId: 'proj-7',
     model: 'gemini-3-flash',
-    sessionId: '-99',
+    conversation: 'session:upstream-test',
     signal: new AbortController().signal,
     ...overrides,
   };
@@ -102,7 +103,7 @@ describe('cloudcode upstream', () => {
       assert.match(String(envelope.requestId), /^agent-/);
       assert.deepEqual(envelope.request.systemInstruction, { role: 'user', parts: [{ text: 'You are Antigravity.' }, { text: 'Be brief.' }] });
       assert.deepEqual(envelope.request.contents, [{ role: 'user', parts: [{ text: 'Hi' }] }]);
-      assert.equal(envelope.request.sessionId, '-99');
+      assert.equal(envelope.request.sessionId, sessionIdOf('session:upstream-test'));
     });
 
     it('rejects the first next() with a classified failure, and records the hosts tried', async () => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { sessionIdOf } from '../../../src/core/scheduler/conversation';
 import { UpstreamFailure } from '../../../src/core/upstream/failure';
 import { chat, collect, fail, harness } from './harness';
 
@@ -25,14 +24,12 @@ describe('scheduling modes and sticky conversations', () => {
     assert.equal(await turn(h, 'second conversation'), B);
   });
 
-  it('the client session key wins over the text hash, and the upstream sessionId follows it', async () => {
+  it('the client session key wins over the text hash, and the upstream gets the conversation it names', async () => {
     const h = await harness({ accounts: [A, B] });
     assert.equal(await turn(h, 'hello', 'session-1'), A);
     assert.equal(await turn(h, 'a different first message', 'session-1'), A);
-    const ids = h.upstream.calls.map((c) => c.call.sessionId);
-    assert.match(ids[0], /^-\d+$/);
-    assert.equal(ids[0], ids[1]);
-    assert.equal(ids[0], sessionIdOf('session:session-1'));
+    const conversations = h.upstream.calls.map((c) => c.call.conversation);
+    assert.deepEqual(conversations, ['session:session-1', 'session:session-1']);
   });
 
   it('cache-first waits for its account when the cooldown ends within stickyWaitMs', async () => {

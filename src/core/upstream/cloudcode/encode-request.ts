@@ -6,6 +6,7 @@ import { encodeFunctionTools, encodeToolConfig } from './encode-tools';
 import { encodeGenerationConfig } from './generation-config';
 import { isImageModel, modelFamily } from './models';
 import { newSchemaBudget } from './schema';
+import { sessionIdOf } from './session-id';
 import { SignatureReplay } from './signature-replay';
 import type { SignatureCache } from './signatures';
 import type { GenerateContentRequest, RequestType } from './wire';
@@ -25,7 +26,7 @@ export interface EncodedRequest {
   argumentRepairs: ArgumentRepairs;
 }
 
-export type EncodeCall = Pick<UpstreamCall, 'model' | 'modelInfo' | 'sessionId' | 'dropSignatures'>;
+export type EncodeCall = Pick<UpstreamCall, 'model' | 'modelInfo' | 'conversation' | 'dropSignatures'>;
 
 type JsonObject = Record<string, unknown>;
 
@@ -75,7 +76,7 @@ export function encodeRequest(request: ChatRequest, call: EncodeCall, options: E
   const generationConfig = encodeGenerationConfig(request, call.model, call.modelInfo, call.dropSignatures === true, schemaBudget);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   if (request.geminiExtras) mergeExtras(body, request.geminiExtras);
-  body.sessionId = call.sessionId;
+  body.sessionId = sessionIdOf(call.conversation);
 
   const requestType: RequestType = imageGeneration ? 'image_gen' : request.webSearch ? 'web_search' : 'agent';
   return { requestType, request: body, argumentRepairs };
