@@ -38,11 +38,13 @@ export function composeAnswer(input: AnswerInput): Answer {
   const { model, request, directives, signer } = input;
   const lastUser = lastUserContent(request);
   const userText = visibleText(lastUser);
-  const calls = callParts(input);
+  const json = jsonModeAnswer(request.generationConfig, userText);
+  // A JSON-mode request without tools (a client's classifier reading the same prompt) answers JSON, whatever the prompt scripts.
+  const calls = json !== undefined && declaredFunctionNames(request).size === 0 ? [] : callParts(input);
   const thinking = model.thinking && request.generationConfig?.thinkingConfig?.thinkingBudget !== 0;
   const thoughtText = thinking ? `Working out an answer to: "${snippet(userText || 'the tool results', 60)}".` : '';
 
-  let text = calls.length > 0 ? '' : (jsonModeAnswer(request.generationConfig, userText) ?? scriptedText(input, userText));
+  let text = calls.length > 0 ? '' : (json ?? scriptedText(input, userText));
   let finishReason: Answer['finishReason'] = 'STOP';
   const maxOutputTokens = request.generationConfig?.maxOutputTokens;
   if (maxOutputTokens !== undefined && tokensForChars(text.length) > maxOutputTokens) {

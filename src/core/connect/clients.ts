@@ -99,7 +99,8 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
     id: 'gemini-cli',
     title: 'gemini-cli',
     summary: 'API-key sign-in in its settings, and the base URL and key in its own `.env`, which it loads at start.',
-    run: 'gemini',
+    // gemini-cli reads its .env only in a folder it trusts.
+    run: 'gemini (in a folder you trust, or gemini --skip-trust)',
     files: [
       {
         displayPath: '~/.gemini/settings.json',
