@@ -25,6 +25,7 @@ import { secureDataDir } from './stores/data-dir-hygiene';
 import type { RouteEntry, RouteTable } from './server/routes';
 import { protocolFamilyOf } from './server/protocol-of-path';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
+import { createTransport, transportFetch } from './upstream/transport';
 
 /** What a host (VS Code extension, CLI) hands the core. */
 export interface AgateHost {
@@ -168,16 +169,16 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const logger = host.logger;
   await secureDataDir(initial.dataDir, logger);
 
+  // One transport for Cloud Code and OAuth: keep-alive pools, the proxy, and in VS Code the editor's patched http/https.
+  const transport = createTransport({ ...initial.upstream, proxyFromEnvironment: host.proxyFromEnvironment });
   const upstream: CloudCodeUpstream = createCloudCodeUpstream({
     ...initial.upstream,
+    transport,
     allowSimulator: host.allowSimulator,
-    proxyFromEnvironment: host.proxyFromEnvironment,
     logger,
     clock,
   });
-  // The global fetch stays untouched (VS Code patches it for its own proxy settings); a proxy of the gateway's own
-  // (`upstream.proxy`, or the CLI's environment) reaches OAuth through the upstream transport's dispatcher.
-  const oauth = redactingOAuth(createOAuthClient({ settings: () => config().oauth, dispatcher: upstream.proxyDispatcher, clock }));
+  const oauth = redactingOAuth(createOAuthClient({ settings: () => config().oauth, fetch: transportFetch(transport), clock }));
   const secrets = redactingSecrets(host.secrets);
   const pool = await createAccountPool({
     documents: host.documents,

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { MinimalFetch } from '../upstream/transport';
 import type { GatewayConfig } from '../config/types';
 import { systemClock, type Clock } from '../ports';
 import { UpstreamFailure } from '../upstream/failure';
@@ -55,8 +56,8 @@ export interface OAuthClient {
 export interface OAuthClientOptions {
   /** A function for settings that can change at run time. */
   settings: OAuthSettings | (() => OAuthSettings);
-  /** Defaults to the global fetch (VS Code patches it for its proxy settings). */
-  fetch?: typeof fetch;
+  /** Defaults to the global fetch; the gateway passes its upstream transport's (see upstream/transport.ts). */
+  fetch?: MinimalFetch;
   /** Per-request undici dispatcher for `upstream.proxy`; never installed globally. */
   dispatcher?: Dispatcher;
   clock?: Clock;
@@ -77,15 +78,15 @@ function errorCodeOf(err: unknown): string | undefined {
 
 export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
   const settings = typeof options.settings === 'function' ? options.settings : () => options.settings as OAuthSettings;
-  const fetchImpl = options.fetch ?? fetch;
+  const fetchImpl: MinimalFetch = options.fetch ?? fetch;
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   /** One HTTP exchange; transport errors become `network` / `timeout` failures, a caller's abort stays an abort. */
-  async function send(url: string, init: RequestInit, what: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
+  async function send(url: string, init: Parameters<MinimalFetch>[1], what: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const request: RequestInit & { dispatcher?: Dispatcher } = { ...init, signal: combined };
+    const request: Parameters<MinimalFetch>[1] & { dispatcher?: Dispatcher } = { ...init, signal: combined };
     if (options.dispatcher) request.dispatcher = options.dispatcher;
     try {
       const response = await fetchImpl(url, request);

@@ -140,3 +140,35 @@ class DispatcherTransport implements UpstreamTransport {
     await this.proxyDispatcher.close();
   }
 }
+
+/** The part of `fetch` the OAuth client uses; `transportFetch` serves it without loading the runtime's fetch. */
+export type MinimalFetch = (
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal | null },
+) => Promise<{ status: number; text(): Promise<string> }>;
+
+/**
+ * OAuth over the upstream transport: the same proxy and pools as Cloud Code, and no WHATWG fetch in the
+ * process at all (its first use costs about 13 MB of RSS). Failures look like fetch's: "fetch failed"
+ * with the system error as the cause.
+ */
+export function transportFetch(transport: UpstreamTransport): MinimalFetch {
+  return async (url, init) => {
+    try {
+      const response = await transport.request({
+        url: new URL(url),
+        method: init.method === 'POST' ? 'POST' : 'GET',
+        headers: init.headers ?? {},
+        body: init.body,
+        signal: init.signal ?? new AbortController().signal,
+      });
+      response.body.setEncoding('utf8');
+      let text = '';
+      for await (const chunk of response.body) text += chunk;
+      return { status: response.status, text: async () => text };
+    } catch (err) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      throw Object.assign(new TypeError('fetch failed'), { cause: err });
+    }
+  };
+}

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../../config/types';
 import type { ChatEvent, ChatRequest } from '../../ir';
 import { silentLogger, type Clock, type Logger } from '../../ports';
@@ -7,6 +6,7 @@ import { UpstreamFailure } from '../failure';
 import type { AccountApi, CodeAssistInfo, ModelQuotaSnapshot, Upstream, UpstreamCall } from '../upstream';
 import { CloudCodeAccountApi } from './account-api';
 import { CloudCodeClient, type HostAttempt } from './client';
+import type { UpstreamTransport } from '../transport';
 import { countTokensBody, totalTokensOf } from './count-tokens';
 import { ResponseDecoder } from './decode-response';
 import { encodeRequest } from './encode-request';
@@ -27,6 +27,8 @@ export type CloudCodeUpstreamOptions = GatewayConfig['upstream'] & {
   allowSimulator?: boolean;
   /** Honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY when `proxy` is empty (the CLI host). */
   proxyFromEnvironment?: boolean;
+  /** The connection layer, shared with OAuth; built from `proxy` and the options above when absent. */
+  transport?: UpstreamTransport;
   logger?: Logger;
   /** Shared thought-signature cache; one per process is right. */
   signatures?: SignatureCache;
@@ -44,8 +46,6 @@ export interface CloudCodeUpstream extends Upstream, AccountApi {
   hostAttempts(call: UpstreamCall): readonly HostAttempt[];
   /** The host of the last attempt: what AttemptRecord.host logs. */
   hostOf(call: UpstreamCall): string | undefined;
-  /** The undici dispatcher of the upstream proxy, for the OAuth calls; undefined when direct. */
-  readonly proxyDispatcher: Dispatcher | undefined;
   /** Releases the connection pools. */
   close(): Promise<void>;
 }
@@ -126,7 +126,6 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
       accounts.fetchAvailableModels(accessToken, projectId, signal),
     hostAttempts: (call) => attemptsByCall.get(call) ?? [],
     hostOf: (call) => attemptsByCall.get(call)?.at(-1)?.host,
-    proxyDispatcher: client.transport.proxyDispatcher,
     close: () => client.close(),
   };
 }
