@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import * as vscode from 'vscode';
 import { createAgate } from './core/agate';
+import { PRIMARY_KEY_SECRET } from './core/security/primary-key';
+import { dataDirPrimaryKey } from './core/stores/data-dir-secrets';
 import { JsonFileStore } from './core/stores/json-file-store';
 import { ClaudeTerminals } from './vscode/claude-terminal';
 import { TERMINAL_PROFILE_ID } from './vscode/command-ids';
@@ -51,8 +53,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
         documents: new JsonFileStore(dataDir),
         logger,
         version: String(context.extension.packageJSON.version),
-        // The tests point the gateway at the upstream simulator; a user's gateway refuses its answers.
-        allowSimulator: underTest,
+        // The tests and a development host (any window of them may own the gateway) point it at the upstream
+        // simulator; an installed extension refuses its answers.
+        allowSimulator: context.extensionMode !== vscode.ExtensionMode.Production,
         settingsLocation: `VS Code user settings (${SECTION}.*)`,
         async updateSettings(changes) {
           await writeGatewaySettings(changes);
@@ -61,11 +64,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
           return { restartRequired: [] };
         },
         async setRunning(running) {
-          await (running ? service.start() : service.stop());
+          if (running) await service.start();
+          // Not awaited: a stop waits for the requests in flight, and this may be one (another window's Stop).
+          else void service.stop();
         },
       }),
     readConfig: () => readGatewayConfig(dataDir),
     logger,
+    // One window owns the gateway of this editor's storage; the others attach to it (and one takes over when it goes).
+    ownership: {
+      dataDir,
+      version: String(context.extension.packageJSON.version),
+      primaryKey: async () => context.secrets.get(PRIMARY_KEY_SECRET),
+    },
   });
   deactivation = () => service.dispose();
 
@@ -81,7 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
     service.onDidChangeState((state) => {
       void setRunningContext(state);
       void terminals.syncInjection();
-      if (state.kind === 'failed') void explainStartFailure(state.error);
+      if (state.kind === 'failed') void explainStartFailure(state.error, { useOtherAgate: (owner) => service.useForeign(owner, dataDirPrimaryKey(owner.dataDir)) });
     }),
     service.onDidRejectSettings((error) => void explainInvalidSettings(error)),
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -93,9 +104,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
   );
   void setRunningContext(service.state);
 
-  // The core is assembled even when the server does not start, so that accounts can be managed and the status
-  // bar shows their quota; a failure here is in the log and explained on the next start.
-  await service.core().catch(() => undefined);
+  // This window owns the gateway, or attaches to the window that does. An owner assembles the core even when the
+  // server does not start, so that accounts can be managed and the status bar shows their quota; a failure here
+  // is in the log and explained on the next start.
+  await service.claim();
+  if (service.owns) await service.core().catch(() => undefined);
   if (readHostSettings().autoStart) await service.start();
 
   const activationMs = Math.round(performance.now() - started);

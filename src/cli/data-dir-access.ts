@@ -1,14 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { OwnerUnreachableError, RemoteAdmin } from '../core/admin/admin-client';
 import type { AdminEvent, AdminMethod, AdminParams, AdminResult } from '../core/admin/types';
 import type { Agate } from '../core/agate';
 import type { GatewayConfig } from '../core/config/types';
-import { PRIMARY_KEY_SECRET } from '../core/security/primary-key';
 import { DataDirBusyError, DataDirLock, describeOwner, readOwner, type OwnerRecord } from '../core/stores/data-dir-lock';
-import { EncryptedFileSecretStore } from '../core/stores/encrypted-secret-store';
-import { preferredKeySource } from '../core/stores/keychain-key-source';
-import { AGATE_VERSION, createCliAgate, SECRETS_FILE, SECRETS_KEY_FILE, type CliHostOptions } from './host';
+import { dataDirPrimaryKey } from '../core/stores/data-dir-secrets';
+import { AGATE_VERSION, createCliAgate, type CliHostOptions } from './host';
 
 /** How long a command waits for the data dir: another command holding it, or an owner starting or handing over. */
 const WAIT_MS = 30_000;
@@ -29,20 +25,8 @@ export interface DataDirSession {
   close(): Promise<void>;
 }
 
-/** The primary key as the owner keeps it in this data dir, read-only; undefined when there is none yet. */
-function primaryKeyReader(dataDir: string): () => Promise<string | undefined> {
-  let key: Promise<string | undefined> | undefined;
-  return () =>
-    (key ??= (async () => {
-      const file = path.join(dataDir, SECRETS_FILE);
-      if (!fs.existsSync(file)) return undefined;
-      const store = new EncryptedFileSecretStore(file, preferredKeySource(dataDir, path.join(dataDir, SECRETS_KEY_FILE)));
-      return store.get(PRIMARY_KEY_SECRET).catch(() => undefined);
-    })());
-}
-
 function remoteSession(owner: OwnerRecord & { url: string }, dataDir: string): DataDirSession {
-  const admin = new RemoteAdmin({ baseUrl: owner.url, key: primaryKeyReader(dataDir) });
+  const admin = new RemoteAdmin({ baseUrl: owner.url, key: dataDirPrimaryKey(dataDir) });
   const subscriptions = new Set<() => void>();
   return {
     owner,

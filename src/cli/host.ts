@@ -1,20 +1,14 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { createAgate, type Agate, type AgateHost } from '../core/agate';
 import type { GatewayConfig } from '../core/config/types';
 import { createLogger, stderrSink } from '../core/logging/logger';
-import { EncryptedFileSecretStore } from '../core/stores/encrypted-secret-store';
+import { dataDirSecrets } from '../core/stores/data-dir-secrets';
 import { JsonFileStore } from '../core/stores/json-file-store';
-import { preferredKeySource } from '../core/stores/keychain-key-source';
 import { version } from '../../package.json';
 import type { ProxySettingKey } from '../core/admin';
 import { saveSettings, type SettingsFile } from './settings-file';
 
 export const AGATE_VERSION: string = version;
-
-/** The encrypted secrets of the data dir, and the fallback file of its key (else in the OS keychain). */
-export const SECRETS_FILE = 'secrets.enc';
-export const SECRETS_KEY_FILE = 'secrets.key';
 
 export interface CliHostOptions {
   allowSimulator?: boolean;
@@ -38,10 +32,7 @@ export async function createCliAgate(config: GatewayConfig, options: CliHostOpti
   return createAgate({
     // Swapped when the dashboard saves settings: what is read per request applies at once.
     config: () => current,
-    secrets: new EncryptedFileSecretStore(
-      path.join(config.dataDir, SECRETS_FILE),
-      preferredKeySource(config.dataDir, path.join(config.dataDir, SECRETS_KEY_FILE)),
-    ),
+    secrets: dataDirSecrets(config.dataDir),
     documents: new JsonFileStore(config.dataDir),
     logger,
     version: AGATE_VERSION,

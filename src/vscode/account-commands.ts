@@ -1,16 +1,18 @@
 import * as vscode from 'vscode';
-import type { AccountView, ImportReport } from '../core/accounts';
+import { toAdminAccount } from '../core/admin/admin-api';
+import type { AdminAccount, AdminImportReport } from '../core/admin/types';
 import type { GatewayService } from './gateway-service';
 import { describeAccount, formatResetIn, percent, remainingOf } from './quota-summary';
 
 /**
  * The account commands. Each takes optional arguments that replace its prompts, so that walkthrough links,
- * other extensions and the extension-host tests can drive it; without them it asks through quick inputs.
+ * other extensions and the extension-host tests can drive it; without them it asks through quick inputs. They
+ * work in every window: through this window's core, or the admin API of the window that owns the gateway.
  */
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-function accountLabel(account: AccountView): string {
+function accountLabel(account: AdminAccount): string {
   return `${account.email} (${describeAccount(account)})`;
 }
 
@@ -24,7 +26,7 @@ function withCancellableProgress<T>(title: string, work: (signal: AbortSignal) =
 }
 
 /** "Add Account (Refresh Token)". Resolves with the added account, or undefined when cancelled or failed (the user was told why). */
-export async function addAccountByRefreshToken(service: GatewayService, refreshToken?: string): Promise<AccountView | undefined> {
+export async function addAccountByRefreshToken(service: GatewayService, refreshToken?: string): Promise<AdminAccount | undefined> {
   const token =
     refreshToken ??
     (await vscode.window.showInputBox({
@@ -36,10 +38,16 @@ export async function addAccountByRefreshToken(service: GatewayService, refreshT
     }));
   if (!token?.trim()) return undefined;
   try {
-    const agate = await service.core();
-    const { account, created } = await withCancellableProgress('Agate: adding the account…', (signal) =>
-      agate.pool.addByRefreshToken(token.trim(), { signal }),
-    );
+    const admin = await service.admin();
+    const { account, created } = await withCancellableProgress('Agate: adding the account…', async (signal) => {
+      if (admin.local) {
+        const added = await admin.local.pool.addByRefreshToken(token.trim(), { signal });
+        return { account: toAdminAccount(added.account), created: added.created };
+      }
+      const before = await admin.call('accounts');
+      const account = await admin.call('addAccount', { refreshToken: token.trim() });
+      return { account, created: !before.some((existing) => existing.id === account.id) };
+    });
     void vscode.window.showInformationMessage(`Agate: ${created ? 'added' : 'updated'} ${accountLabel(account)}.`);
     return account;
   } catch (err) {
@@ -60,18 +68,51 @@ async function externalRedirectUri(redirectUri: string): Promise<string> {
   return external.with({ path: external.path.replace(/\/+$/, '') + local.path }).toString(true);
 }
 
+/** A Google sign-in under way, in this window's core or in the owning window's. */
+interface SignIn {
+  authorizeUrl: string;
+  completion: Promise<AdminAccount>;
+  cancel(): void;
+}
+
+/**
+ * The sign-in runs in the window that owns the gateway (its loopback listener takes the redirect); this window
+ * opens the browser and waits for the new account on the owner's event stream.
+ */
+async function remoteSignIn(service: GatewayService, loginHint: string | undefined): Promise<SignIn> {
+  const admin = await service.admin();
+  const before = new Set((await admin.call('accounts')).map((account) => account.id));
+  let cancel = () => {};
+  const completion = new Promise<AdminAccount>((resolve, reject) => {
+    const subscription = service.onDidChangeAccounts(() => {
+      const added = service.accounts().find((account) => !before.has(account.id) || (loginHint && account.email === loginHint));
+      if (!added) return;
+      subscription.dispose();
+      resolve(added);
+    });
+    cancel = () => {
+      subscription.dispose();
+      reject(new Error('cancelled'));
+    };
+  });
+  const { authorizeUrl } = await admin.call('beginSignIn', loginHint ? { loginHint } : {});
+  return { authorizeUrl, completion, cancel: () => cancel() };
+}
+
+async function localSignIn(service: GatewayService, loginHint: string | undefined): Promise<SignIn> {
+  const { pool } = await service.core();
+  const session = await pool.beginSignIn({ loginHint, mapRedirectUri: externalRedirectUri });
+  return { authorizeUrl: session.authorizeUrl, completion: session.completion.then(toAdminAccount), cancel: () => session.cancel() };
+}
+
 /**
  * "Add Account (Google Sign-In)": the browser signs in with Google and comes back to a loopback listener of the
  * core. The callback address goes through `env.asExternalUri`, which forwards it when the extension host runs
  * elsewhere than the browser (Remote SSH, containers, code-server).
  */
-export async function addAccountWithGoogle(service: GatewayService, options: { loginHint?: string } = {}): Promise<AccountView | undefined> {
+export async function addAccountWithGoogle(service: GatewayService, options: { loginHint?: string } = {}): Promise<AdminAccount | undefined> {
   try {
-    const agate = await service.core();
-    const session = await agate.pool.beginSignIn({
-      loginHint: options.loginHint,
-      mapRedirectUri: externalRedirectUri,
-    });
+    const session = service.owns ? await localSignIn(service, options.loginHint) : await remoteSignIn(service, options.loginHint);
     const authorizeUri = vscode.Uri.parse(session.authorizeUrl, true);
     if (!(await vscode.env.openExternal(authorizeUri))) {
       const copy = 'Copy Link';
@@ -94,7 +135,7 @@ export async function addAccountWithGoogle(service: GatewayService, options: { l
   }
 }
 
-function reportMessage(report: ImportReport): string {
+function reportMessage(report: AdminImportReport): string {
   const parts = [`${report.added.length} added`, `${report.updated.length} updated`];
   if (report.failed.length) {
     const failures = report.failed.map((failure) => `${failure.email ?? `entry ${failure.index + 1}`}: ${failure.error}`);
@@ -104,7 +145,7 @@ function reportMessage(report: ImportReport): string {
 }
 
 /** "Import Accounts from File": a JSON export of Agate or of the tools it replaces (see parseAccountImport). */
-export async function importAccounts(service: GatewayService, file?: vscode.Uri): Promise<ImportReport | undefined> {
+export async function importAccounts(service: GatewayService, file?: vscode.Uri): Promise<AdminImportReport | undefined> {
   const uri =
     file ??
     (
@@ -118,8 +159,12 @@ export async function importAccounts(service: GatewayService, file?: vscode.Uri)
   if (!uri) return undefined;
   try {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const agate = await service.core();
-    const report = await withCancellableProgress('Agate: importing accounts…', (signal) => agate.pool.importAccounts(text, { signal }));
+    const admin = await service.admin();
+    const report = await withCancellableProgress('Agate: importing accounts…', async (signal): Promise<AdminImportReport> => {
+      if (!admin.local) return admin.call('importAccounts', { content: text });
+      const imported = await admin.local.pool.importAccounts(text, { signal });
+      return { added: imported.added.map(toAdminAccount), updated: imported.updated.map(toAdminAccount), failed: imported.failed };
+    });
     const show = report.failed.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(reportMessage(report));
     return report;
@@ -141,7 +186,7 @@ interface ActionItem extends vscode.QuickPickItem {
   action: AccountAction;
 }
 
-function actionsFor(account: AccountView, index: number, count: number): ActionItem[] {
+function actionsFor(account: AdminAccount, index: number, count: number): ActionItem[] {
   const items: ActionItem[] = [
     account.state === 'disabled'
       ? { action: 'enable', label: '$(check) Enable', description: 'Let the scheduler use this account again' }
@@ -155,7 +200,7 @@ function actionsFor(account: AccountView, index: number, count: number): ActionI
   return items;
 }
 
-async function pickAccount(accounts: AccountView[]): Promise<AccountView | undefined> {
+async function pickAccount(accounts: AdminAccount[]): Promise<AdminAccount | undefined> {
   const picked = await vscode.window.showQuickPick(
     accounts.map((account) => ({
       account,
@@ -168,17 +213,17 @@ async function pickAccount(accounts: AccountView[]): Promise<AccountView | undef
   return picked?.account;
 }
 
-async function showQuota(service: GatewayService, account: AccountView): Promise<AccountView | undefined> {
-  const agate = await service.core();
-  await agate.pool.refreshQuota(account.id);
-  const fresh = agate.pool.get(account.id) ?? account;
+async function showQuota(service: GatewayService, account: AdminAccount): Promise<AdminAccount | undefined> {
+  const admin = await service.admin();
+  const accounts = await admin.call('accountAction', { id: account.id, action: 'refreshQuota' });
+  const fresh = accounts.find((each) => each.id === account.id) ?? account;
   const now = Date.now();
   await vscode.window.showQuickPick(
     fresh.models.map((model) => {
       const left = remainingOf(model);
       const reset = model.limit?.until ?? model.resetAt;
       return {
-        label: model.displayName ?? model.id,
+        label: model.displayName ?? model.model,
         description: left === undefined ? 'no quota reported' : `${percent(left)} left`,
         detail: reset ? `resets ${formatResetIn(reset, now)}` : undefined,
       };
@@ -188,20 +233,20 @@ async function showQuota(service: GatewayService, account: AccountView): Promise
   return fresh;
 }
 
-async function runAction(service: GatewayService, account: AccountView, action: AccountAction, confirmed: boolean): Promise<AccountView | undefined> {
-  const { pool } = await service.core();
-  const ids = pool.list().map((each) => each.id);
+async function runAction(service: GatewayService, account: AdminAccount, action: AccountAction, confirmed: boolean): Promise<AdminAccount | undefined> {
+  const admin = await service.admin();
+  const ids = (await admin.call('accounts')).map((each) => each.id);
   const index = ids.indexOf(account.id);
+  const after = (accounts: AdminAccount[]) => accounts.find((each) => each.id === account.id);
   switch (action) {
     case 'enable':
-      return pool.enable(account.id);
     case 'disable':
-      return pool.disable(account.id);
+      return after(await admin.call('accountAction', { id: account.id, action }));
     case 'showQuota':
       return showQuota(service, account);
     case 'reauthenticate':
       try {
-        return await pool.reauthenticate(account.id);
+        return await admin.call('reauthenticate', { id: account.id });
       } catch (err) {
         const signIn = 'Sign In with Google';
         const choice = await vscode.window.showErrorMessage(`Agate: ${account.email} needs a new sign-in: ${messageOf(err)}`, signIn);
@@ -212,8 +257,7 @@ async function runAction(service: GatewayService, account: AccountView, action: 
       const target = action === 'moveUp' ? index - 1 : index + 1;
       if (target < 0 || target >= ids.length) return account;
       [ids[index], ids[target]] = [ids[target], ids[index]];
-      await pool.reorder(ids);
-      return pool.get(account.id);
+      return after(await admin.call('reorderAccounts', { ids }));
     }
     case 'remove': {
       if (!confirmed) {
@@ -225,17 +269,16 @@ async function runAction(service: GatewayService, account: AccountView, action: 
         );
         if (answer !== remove) return undefined;
       }
-      await pool.remove(account.id);
+      await admin.call('accountAction', { id: account.id, action: 'remove' });
       return account;
     }
   }
 }
 
 /** "Manage Accounts": pick an account, then an action. Resolves with the account as it is afterwards. */
-export async function manageAccounts(service: GatewayService, args?: ManageAccountsArgs): Promise<AccountView | undefined> {
+export async function manageAccounts(service: GatewayService, args?: ManageAccountsArgs): Promise<AdminAccount | undefined> {
   try {
-    const { pool } = await service.core();
-    const accounts = pool.list();
+    const accounts = await (await service.admin()).call('accounts');
     if (args) {
       const account = accounts.find((each) => each.id === args.account || each.email === args.account);
       if (!account) throw new Error(`no account "${args.account}"`);

@@ -53,8 +53,8 @@ export class ClaudeTerminals {
   }
 
   private async environment(baseUrl: string): Promise<Record<string, string>> {
-    const agate = await this.service.core();
-    return claudeCodeEnvironment(baseUrl, await agate.security.primaryKey(), this.settings().claudeCode);
+    const { key } = await (await this.service.admin()).call('primaryKey');
+    return claudeCodeEnvironment(baseUrl, key, this.settings().claudeCode);
   }
 
   private async terminalOptions(): Promise<vscode.TerminalOptions | undefined> {

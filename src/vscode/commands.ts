@@ -3,7 +3,7 @@ import { addAccountByRefreshToken, addAccountWithGoogle, importAccounts, manageA
 import type { ClaudeTerminals } from './claude-terminal';
 import { COMMANDS, WALKTHROUGH_ID } from './command-ids';
 import { Dashboard } from './dashboard-panel';
-import type { GatewayService, GatewayState } from './gateway-service';
+import type { GatewayAdmin, GatewayService, GatewayState } from './gateway-service';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -27,8 +27,8 @@ async function copyBaseUrl(service: GatewayService): Promise<string | undefined>
 
 /** The key itself goes to the clipboard only: commands' results are readable by any extension. */
 async function copyApiKey(service: GatewayService): Promise<void> {
-  const agate = await service.core();
-  await vscode.env.clipboard.writeText(await agate.security.primaryKey());
+  const { key } = await (await service.admin()).call('primaryKey');
+  await vscode.env.clipboard.writeText(key);
   void vscode.window.showInformationMessage(
     'Copied your Agate API key. Clients send it as their API key; the gateway asks for it when auth is on (setting agate.authMode).',
   );
@@ -42,8 +42,9 @@ async function rotateApiKey(service: GatewayService, terminals: ClaudeTerminals)
     rotate,
   );
   if (answer !== rotate) return false;
-  const agate = await service.core();
-  await vscode.env.clipboard.writeText(await agate.security.rotatePrimaryKey());
+  // In force at once wherever the gateway runs; every window reads the new key from the shared secret storage.
+  const { key } = await (await service.admin()).call('rotatePrimaryKey');
+  await vscode.env.clipboard.writeText(key);
   await terminals.syncInjection();
   void vscode.window.showInformationMessage('Agate has a new API key; it is on the clipboard.');
   return true;
@@ -78,7 +79,12 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     // The summary a caller (a test, another extension) can check; failures are explained by the state listener.
     return state.kind === 'running' ? { state: state.kind, url: state.url } : { state: state.kind };
   };
-  const dashboard = new Dashboard(context.extensionUri, service.onDidBuildCore);
+  const adminChanged = new vscode.EventEmitter<GatewayAdmin>();
+  context.subscriptions.push(
+    adminChanged,
+    service.onDidChangeAdmin(() => void service.admin().then((admin) => adminChanged.fire(admin), () => undefined)),
+  );
+  const dashboard = new Dashboard(context.extensionUri, adminChanged.event);
   context.subscriptions.push(dashboard);
   const handlers: Record<string, (...args: never[]) => unknown> = {
     [COMMANDS.start]: gatewayCommand(() => service.start()),
@@ -88,7 +94,7 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     [COMMANDS.addAccountRefreshToken]: (refreshToken?: string) => addAccountByRefreshToken(service, refreshToken),
     [COMMANDS.importAccounts]: (file?: vscode.Uri) => importAccounts(service, file),
     [COMMANDS.manageAccounts]: (args?: ManageAccountsArgs) => manageAccounts(service, args),
-    [COMMANDS.openDashboard]: async () => dashboard.show(await service.core()),
+    [COMMANDS.openDashboard]: async () => dashboard.show(await service.admin()),
     [COMMANDS.openClaudeTerminal]: () => terminals.open(),
     [COMMANDS.copyBaseUrl]: () => copyBaseUrl(service),
     [COMMANDS.copyApiKey]: () => copyApiKey(service),

@@ -1,17 +1,19 @@
 import * as vscode from 'vscode';
 import { dashboardHtml, DASHBOARD_SCRIPT, DASHBOARD_STYLES, newNonce, type AdminHostMessage, type AdminMethod } from '../core/admin';
-import type { Agate } from '../core/agate';
+import { AdminCallError } from '../core/admin/admin-client';
 import { GatewayError } from '../core/errors';
 import type { WebviewToHost } from '../../webview-ui/webview-messages';
 import { COMMANDS } from './command-ids';
+import type { GatewayAdmin } from './gateway-service';
 import { Disposable } from './lifecycle';
 
 const VIEW_TYPE = 'agate.dashboard';
 
 /**
  * The dashboard webview: the bundle from dist/webview under a nonce CSP, its
- * admin calls relayed to the core in-process, live events pushed to it. One
- * panel per window; it follows the core when the gateway is rebuilt.
+ * admin calls relayed to the gateway's admin API (this window's core, or the
+ * window that owns the gateway), live events pushed to it. One panel per
+ * window; it follows the gateway when it is rebuilt or changes hands.
  */
 class DashboardPanel extends Disposable {
   private unsubscribe: (() => void) | undefined;
@@ -19,9 +21,9 @@ class DashboardPanel extends Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    private agate: Agate,
+    private admin: GatewayAdmin,
     private readonly root: vscode.Uri,
-    onDidBuildCore: vscode.Event<Agate> | undefined,
+    onDidChangeAdmin: vscode.Event<GatewayAdmin> | undefined,
   ) {
     super();
     panel.webview.html = this.html();
@@ -30,28 +32,31 @@ class DashboardPanel extends Disposable {
     this.register({ dispose: () => this.unsubscribe?.() });
     this.register(panel.webview.onDidReceiveMessage((message: WebviewToHost) => void this.receive(message)));
     this.register(panel.onDidDispose(() => this.dispose()));
-    if (onDidBuildCore) this.register(onDidBuildCore((agate) => this.follow(agate)));
+    if (onDidChangeAdmin) this.register(onDidChangeAdmin((admin) => this.follow(admin)));
   }
 
-  reveal(agate: Agate): void {
-    this.follow(agate);
+  reveal(admin: GatewayAdmin): void {
+    this.follow(admin);
     this.panel.reveal();
   }
 
-  /** A rebuilt core has a new pool and monitor: the live feed moves to them and the page reloads its lists. */
-  private follow(agate: Agate): void {
-    if (agate === this.agate) return;
-    this.agate = agate;
+  /** A rebuilt core, or another owner, has another pool and monitor: the live feed moves to them and the page reloads its lists. */
+  private follow(admin: GatewayAdmin): void {
+    if (admin === this.admin) return;
+    this.admin = admin;
     if (this.subscribed) {
       this.unsubscribe?.();
       this.subscribe();
-      void agate.admin.call('gateway', {}).then((gateway) => this.post({ kind: 'admin-event', event: { type: 'gateway', gateway } }));
+      void admin.call('gateway', {}).then(
+        (gateway) => this.post({ kind: 'admin-event', event: { type: 'gateway', gateway } }),
+        () => undefined,
+      );
     }
   }
 
   private subscribe(): void {
     this.subscribed = true;
-    this.unsubscribe = this.agate.admin.subscribe((event) => this.post({ kind: 'admin-event', event }));
+    this.unsubscribe = this.admin.subscribe((event) => this.post({ kind: 'admin-event', event }));
   }
 
   private post(message: AdminHostMessage): void {
@@ -78,9 +83,9 @@ class DashboardPanel extends Disposable {
 
   private async relay(id: number, method: AdminMethod, params: unknown): Promise<void> {
     try {
-      this.post({ kind: 'admin-result', id, ok: true, result: await this.agate.admin.call(method, params) });
+      this.post({ kind: 'admin-result', id, ok: true, result: await this.admin.call(method, params as Record<string, unknown>) });
     } catch (err) {
-      const status = err instanceof GatewayError ? err.status : 500;
+      const status = err instanceof GatewayError || err instanceof AdminCallError ? err.status : 500;
       this.post({ kind: 'admin-result', id, ok: false, status, error: err instanceof Error ? err.message : String(err) });
     }
   }
@@ -108,29 +113,29 @@ class DashboardPanel extends Disposable {
 /**
  * The window's dashboard: opens it, or brings the open one forward. Registered
  * once in the extension's subscriptions; a closed panel is dropped, not kept.
- * `onDidBuildCore` (GatewayService's) lets the panel follow a rebuilt core.
+ * `onDidChangeAdmin` lets the panel follow a rebuilt core or another owner.
  */
 export class Dashboard extends Disposable {
   private current: DashboardPanel | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly onDidBuildCore?: vscode.Event<Agate>,
+    private readonly onDidChangeAdmin?: vscode.Event<GatewayAdmin>,
   ) {
     super();
     this.register({ dispose: () => this.current?.dispose() });
   }
 
-  show(agate: Agate): void {
+  show(admin: GatewayAdmin): void {
     if (this.isDisposed) return;
-    if (this.current) return this.current.reveal(agate);
+    if (this.current) return this.current.reveal(admin);
     const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Agate Dashboard', vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [root],
     });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
-    const opened = new DashboardPanel(panel, agate, root, this.onDidBuildCore);
+    const opened = new DashboardPanel(panel, admin, root, this.onDidChangeAdmin);
     this.current = opened;
     panel.onDidDispose(() => {
       if (this.current === opened) this.current = undefined;

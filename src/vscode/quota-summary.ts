@@ -1,7 +1,8 @@
-import type { AccountModelView, AccountView } from '../core/accounts';
+import type { AdminAccount, AdminModelQuota } from '../core/admin/types';
 
 /**
- * What the status bar says about quota, from the pool's account views. Pure (no `vscode`), so the wording and
+ * What the status bar says about quota, from the accounts as the admin API gives them (in this window's core or
+ * in the window that owns the gateway). Pure (no `vscode`), so the wording and
  * the choice of the headline model are unit-tested apart from the editor.
  */
 
@@ -13,7 +14,7 @@ export interface QuotaHeadline {
 }
 
 /** What is left of one model on one account; an exhausted model has nothing left whatever the last fetch said. */
-export function remainingOf(model: AccountModelView): number | undefined {
+export function remainingOf(model: AdminModelQuota): number | undefined {
   if (model.limit?.kind === 'exhausted') return 0;
   return model.remainingFraction;
 }
@@ -25,15 +26,15 @@ const isClaude = (modelId: string) => modelId.startsWith('claude');
  * with the most left, the family most clients of this gateway use. Accounts that cannot serve (disabled,
  * signed out, forbidden) do not count. Undefined when no account reports quota for such a model.
  */
-export function headlineQuota(accounts: readonly AccountView[], preferredModel: string): QuotaHeadline | undefined {
+export function headlineQuota(accounts: readonly AdminAccount[], preferredModel: string): QuotaHeadline | undefined {
   let best: QuotaHeadline | undefined;
   for (const account of accounts) {
     if (account.state !== 'active') continue;
     for (const model of account.models) {
-      if (preferredModel ? model.id !== preferredModel : !isClaude(model.id)) continue;
+      if (preferredModel ? model.model !== preferredModel : !isClaude(model.model)) continue;
       const fraction = remainingOf(model);
       if (fraction === undefined) continue;
-      if (!best || fraction > best.fraction) best = { model: model.id, fraction };
+      if (!best || fraction > best.fraction) best = { model: model.model, fraction };
     }
   }
   return best;
@@ -52,15 +53,15 @@ export function formatResetIn(resetAt: number, now: number): string {
   return `in ${Math.round(hours / 24)} days`;
 }
 
-const PLAN_NAMES: Record<AccountView['plan'], string> = { ultra: 'Ultra', pro: 'Pro', free: 'Free' };
-const STATE_NAMES: Record<AccountView['state'], string> = {
+const PLAN_NAMES: Record<AdminAccount['plan'], string> = { ultra: 'Ultra', pro: 'Pro', free: 'Free' };
+const STATE_NAMES: Record<AdminAccount['state'], string> = {
   active: 'active',
   disabled: 'disabled',
   needs_reauth: 'needs re-authentication',
   forbidden: 'blocked by Google',
 };
 
-export function describeAccount(account: AccountView): string {
+export function describeAccount(account: AdminAccount): string {
   return `${PLAN_NAMES[account.plan]} · ${STATE_NAMES[account.state]}`;
 }
 
@@ -70,13 +71,13 @@ export function escapeMarkdown(text: string): string {
 }
 
 /** A Markdown table of one account's models: what is left and when it resets. */
-export function quotaTable(account: AccountView, now: number): string {
+export function quotaTable(account: AdminAccount, now: number): string {
   const rows = account.models
     .filter((model) => remainingOf(model) !== undefined || model.limit)
     .map((model) => {
       const left = remainingOf(model);
       const reset = model.limit ? formatResetIn(model.limit.until, now) : model.resetAt ? formatResetIn(model.resetAt, now) : '';
-      return `| ${escapeMarkdown(model.id)} | ${left === undefined ? '—' : percent(left)} | ${reset} |`;
+      return `| ${escapeMarkdown(model.model)} | ${left === undefined ? '—' : percent(left)} | ${reset} |`;
     });
   if (rows.length === 0) return account.quotaError ? `Quota unavailable: ${escapeMarkdown(account.quotaError)}` : 'No quota reported yet.';
   return ['| Model | Left | Resets |', '|:--|--:|:--|', ...rows].join('\n');

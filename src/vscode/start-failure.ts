@@ -1,6 +1,9 @@
 import net from 'node:net';
 import * as vscode from 'vscode';
+import { defaultDataDir } from '../core/config/defaults';
+import { envNameOf } from '../core/config/load';
 import { UnsafeListenError } from '../core/security';
+import { describeOwner, readOwner, type OwnerRecord } from '../core/stores/data-dir-lock';
 import { PortInUseError } from '../core/server/listener';
 import { COMMANDS } from './command-ids';
 import { SECTION, SettingsError, updateGatewaySetting } from './settings';
@@ -9,6 +12,19 @@ const USE_ANOTHER_PORT = 'Use Another Port';
 const SHOW_WHAT_LISTENS = 'Show What Listens';
 const OPEN_SETTINGS = 'Open Settings';
 const SHOW_LOGS = 'Show Logs';
+const USE_IT = 'Use It';
+
+/** What the window can do about another Agate on its port: use that gateway instead of its own. */
+export interface StartFailureActions {
+  useOtherAgate(owner: OwnerRecord & { url: string }): Promise<unknown>;
+}
+
+/** The CLI's gateway (`agate serve`, `agate demo`) on `port`, found by the lock in the CLI's data dir. */
+function cliAgateOn(port: number): (OwnerRecord & { url: string }) | undefined {
+  const dataDir = process.env[envNameOf('dataDir')] || defaultDataDir();
+  const owner = readOwner(dataDir);
+  return owner?.url && owner.port === port ? (owner as OwnerRecord & { url: string }) : undefined;
+}
 
 /** Whether the process on the port is an Agate (another window, or `agate serve`): its `GET /` names itself. */
 async function isAgateAt(host: string, port: number): Promise<boolean> {
@@ -61,7 +77,20 @@ async function useAnotherPort(error: PortInUseError): Promise<void> {
   void vscode.window.showInformationMessage(`Agate now uses port ${port} (setting ${SECTION}.port).`);
 }
 
-async function explainPortInUse(error: PortInUseError): Promise<void> {
+async function explainPortInUse(error: PortInUseError, actions?: StartFailureActions): Promise<void> {
+  const cli = cliAgateOn(error.port);
+  if (cli) {
+    // The CLI keeps its own data dir (its own accounts and keys): say plainly whose gateway it is.
+    const choice = await vscode.window.showInformationMessage(
+      `Another Agate serves port ${error.port}: ${describeOwner(cli)} with the data dir ${cli.dataDir}. ` +
+        'Use that gateway in this window, or give this window\'s gateway another port?',
+      ...(actions ? [USE_IT] : []),
+      USE_ANOTHER_PORT,
+    );
+    if (choice === USE_IT) await actions?.useOtherAgate(cli);
+    if (choice === USE_ANOTHER_PORT) await useAnotherPort(error);
+    return;
+  }
   const anotherAgate = await isAgateAt(error.host, error.port);
   const message = anotherAgate
     ? `Another Agate already serves port ${error.port} (another window, or "agate serve"), so this window's gateway is stopped. Clients can keep using that one.`
@@ -83,8 +112,8 @@ async function explainWithSettings(message: string, setting: string): Promise<vo
 }
 
 /** Tells the user why the gateway did not start, with the actions that fix it. */
-export async function explainStartFailure(error: Error): Promise<void> {
-  if (error instanceof PortInUseError) return explainPortInUse(error);
+export async function explainStartFailure(error: Error, actions?: StartFailureActions): Promise<void> {
+  if (error instanceof PortInUseError) return explainPortInUse(error, actions);
   if (error instanceof UnsafeListenError) return explainWithSettings(`Agate did not start. ${error.message}`, `${SECTION}.allowLanAccess`);
   if (error instanceof SettingsError) return explainWithSettings(`Agate did not start: ${error.message}`, SECTION);
   if ((await vscode.window.showErrorMessage(`Agate did not start: ${error.message}`, SHOW_LOGS)) === SHOW_LOGS) {

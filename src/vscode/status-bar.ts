@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { AccountView } from '../core/accounts';
-import type { Agate } from '../core/agate';
+import type { AdminAccount } from '../core/admin/types';
 import { COMMANDS } from './command-ids';
 import type { GatewayService, GatewayState } from './gateway-service';
 import { describeAccount, escapeMarkdown, headlineQuota, percent, quotaTable } from './quota-summary';
@@ -27,11 +26,11 @@ const TOOLTIP_COMMANDS = [COMMANDS.toggle, COMMANDS.openDashboard, COMMANDS.mana
 function stateLine(state: GatewayState): string {
   switch (state.kind) {
     case 'running':
-      return `running at \`${state.url}\``;
+      return `running at \`${state.url}\`${state.owner ? ' (in another window)' : ''}`;
     case 'starting':
       return 'starting…';
     case 'stopped':
-      return 'stopped';
+      return state.owner ? 'stopped (in another window)' : 'stopped';
     case 'failed':
       return `not running: ${escapeMarkdown(state.error.message)}`;
   }
@@ -40,13 +39,12 @@ function stateLine(state: GatewayState): string {
 /**
  * The one "Agate" status bar item: gateway state and the quota left on the model the user cares about, a
  * Markdown tooltip with every account's quota, and a click that opens the Agate menu. It re-renders on gateway
- * state changes and on the pool's events (accounts added, updated — quota included — or removed); nothing polls.
+ * state changes and on account changes (added, updated — quota included — or removed), whether this window's core
+ * or the owning window's event stream reports them; nothing polls.
  */
 export class StatusBar implements vscode.Disposable, StatusBarView {
   private readonly item = vscode.window.createStatusBarItem('agate.status', vscode.StatusBarAlignment.Right, 100);
   private readonly subscriptions: vscode.Disposable[] = [];
-  private unsubscribePool: Array<() => void> = [];
-  private accounts: () => readonly AccountView[] = () => [];
   private view: StatusBarView = { text: '', tooltip: '', warning: false };
 
   constructor(
@@ -57,7 +55,7 @@ export class StatusBar implements vscode.Disposable, StatusBarView {
     this.item.command = COMMANDS.showMenu;
     this.subscriptions.push(
       service.onDidChangeState(() => this.render()),
-      service.onDidBuildCore((agate) => this.follow(agate)),
+      service.onDidChangeAccounts(() => this.render()),
     );
     this.render();
     this.item.show();
@@ -77,7 +75,7 @@ export class StatusBar implements vscode.Disposable, StatusBarView {
 
   render(): void {
     const state = this.service.state;
-    const accounts = this.accounts();
+    const accounts = this.service.accounts();
     const headline = headlineQuota(accounts, this.preferredModel());
     const text = `${STATE_ICONS[state.kind]} Agate${state.kind === 'running' && headline ? ` ${percent(headline.fraction)}` : ''}`;
     const warning = !accounts.some((account) => account.usable);
@@ -95,26 +93,11 @@ export class StatusBar implements vscode.Disposable, StatusBarView {
   }
 
   dispose(): void {
-    this.unfollow();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.item.dispose();
   }
 
-  private follow(agate: Agate): void {
-    this.unfollow();
-    const { pool } = agate;
-    this.accounts = () => pool.list();
-    const render = () => this.render();
-    this.unsubscribePool = [pool.on('added', render), pool.on('updated', render), pool.on('removed', render)];
-    this.render();
-  }
-
-  private unfollow(): void {
-    for (const unsubscribe of this.unsubscribePool) unsubscribe();
-    this.unsubscribePool = [];
-  }
-
-  private tooltipMarkdown(state: GatewayState, accounts: readonly AccountView[], headline: ReturnType<typeof headlineQuota>): string {
+  private tooltipMarkdown(state: GatewayState, accounts: readonly AdminAccount[], headline: ReturnType<typeof headlineQuota>): string {
     const now = Date.now();
     const lines = [`**Agate** — ${stateLine(state)}`];
     if (headline) lines.push('', `${percent(headline.fraction)} left on ${escapeMarkdown(headline.model)} (the best account)`);

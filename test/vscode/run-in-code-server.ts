@@ -79,11 +79,11 @@ function codeServerEntry(): string {
  * The workbench URL that makes VS Code load the extension under development and run the tests. Both paths
  * are `vscode-remote://` URIs: they name files on the server's machine, which is this one.
  */
-function testRunUrl(origin: string, authority: string, options: RunOptions, workspace: string): string {
+function testRunUrl(origin: string, authority: string, options: RunOptions, workspace: string, withTests = true): string {
   const remote = (file: string) => `vscode-remote://${authority}${file}`;
   const payload = [
     ['extensionDevelopmentPath', remote(options.extension)],
-    ['extensionTestsPath', remote(options.tests)],
+    ...(withTests ? [['extensionTestsPath', remote(options.tests)]] : []),
   ];
   const query = new URLSearchParams({ folder: workspace, payload: JSON.stringify(payload) });
   return `${origin}/?${query}`;
@@ -119,6 +119,7 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
   fs.mkdirSync(logsDir, { recursive: true });
 
   let workbench: Workbench | undefined;
+  let serverAddress: { origin: string; authority: string } | undefined;
   const screenshot = async (name: string) => {
     if (!workbench) throw new Error('the workbench is not open');
     const file = path.join(options.artifacts, `${name}.png`);
@@ -131,9 +132,19 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
     screenshot(name).catch((error: unknown) => log(`no ${name} screenshot: ${String(error)}`));
   const endpoint = await startScreenshotEndpoint({
     capture: screenshot,
-    texts: (selector) => {
+    texts: (selector, window) => {
       if (!workbench) throw new Error('the workbench is not open');
-      return workbench.texts(selector);
+      return workbench.texts(selector, window);
+    },
+    // A second window: another folder (so another extension host), the extension under development, no tests.
+    openWindow: () => {
+      if (!workbench || !serverAddress) throw new Error('the workbench is not open');
+      const folder = fs.mkdtempSync(path.join(stateDir, 'second-window-'));
+      return workbench.openWindow(testRunUrl(serverAddress.origin, serverAddress.authority, options, folder, false));
+    },
+    closeWindow: (window) => {
+      if (!workbench) throw new Error('the workbench is not open');
+      return workbench.closeWindow(window);
     },
   });
   cleanups.add(() => endpoint.close());
@@ -160,6 +171,7 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
     startTimeoutMs: deadline - Date.now(),
   });
   cleanups.add(() => server.stop());
+  serverAddress = { origin: server.origin, authority: server.authority };
   log(`code-server is up at ${server.origin} after ${seconds()}`);
 
   workbench = await openWorkbench({

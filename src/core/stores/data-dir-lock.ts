@@ -26,6 +26,8 @@ const GUARD_STALE_MS = 5_000;
 /** A lock without readable content this old was left by a process that died while creating it. */
 const UNREADABLE_STALE_MS = 5_000;
 const RETRY_MS = 100;
+/** Two readings of this process's start time differ by rounding and clock steps; another process's start by more. */
+const SAME_PROCESS_SLACK_MS = 2_000;
 
 /** What runs the owner: `serve`/`demo` (the CLI gateway), `vscode` (an editor window's gateway), `cli` (a command writing directly). */
 export type OwnerRole = 'serve' | 'demo' | 'vscode' | 'cli';
@@ -88,7 +90,9 @@ function parseOwner(text: string): OwnerRecord | undefined {
  */
 export function ownerAlive(owner: OwnerRecord): boolean {
   if (owner.hostname !== os.hostname()) return true;
-  if (owner.pid === process.pid) return owner.startedAt === processStartedAtOnce;
+  // This process (possibly another bundle of this module in it, which computed the start a moment apart), or an
+  // earlier process that had the same pid.
+  if (owner.pid === process.pid) return Math.abs(owner.startedAt - processStartedAtOnce) < SAME_PROCESS_SLACK_MS;
   try {
     process.kill(owner.pid, 0);
   } catch (err) {

@@ -40,8 +40,12 @@ export interface Workbench {
   /** Settles when the workbench reports the end of the test run, or rejects if the page dies first. */
   ended: Promise<TestRunEnd>;
   screenshot(file: string): Promise<void>;
-  /** The rendered text (innerText) of every element matching the CSS selector. */
-  texts(selector: string): Promise<string[]>;
+  /** The rendered text (innerText) of every element matching the CSS selector; `window`: one opened by `openWindow`. */
+  texts(selector: string, window?: number): Promise<string[]>;
+  /** Opens another workbench page (another window, with its own extension host) on `url`; resolves with its number. */
+  openWindow(url: string): Promise<number>;
+  /** Closes a window opened by `openWindow` the way a user closes a tab (its unload handlers run). */
+  closeWindow(window: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,20 +77,43 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     await page.exposeFunction('codeAutomationLog', (level: string, message: unknown[]) => options.onLog(level, message));
     recordConsole(page, options.consoleLogFile);
     await page.goto(options.url, { waitUntil: 'domcontentloaded', timeout: options.launchTimeoutMs });
+    const windows = new Map<number, Page>();
+    const pageOf = (window: number | undefined): Page => {
+      if (window === undefined) return page;
+      const other = windows.get(window);
+      if (!other) throw new Error(`no window ${window}`);
+      return other;
+    };
     return {
       ended,
       screenshot: (file) => screenshot(page, file),
       // Every frame: webviews (the dashboard) render in nested iframes of the workbench.
       // A webview frame torn down meanwhile (an editor closing) has no text, which is not the probe's failure.
-      texts: async (selector) =>
-        (
+      texts: async (selector, window) => {
+        const target = pageOf(window);
+        return (
           await Promise.all(
-            page.frames().map((frame) => {
+            target.frames().map((frame) => {
               const texts = frame.locator(selector).allInnerTexts();
-              return frame === page.mainFrame() ? texts : texts.catch(() => []);
+              return frame === target.mainFrame() ? texts : texts.catch(() => []);
             }),
           )
-        ).flat(),
+        ).flat();
+      },
+      openWindow: async (url) => {
+        const other = await context.newPage();
+        // A "leave the page?" prompt would keep the tab open: closing means closing.
+        other.on('dialog', (dialog) => void dialog.accept());
+        recordConsole(other, options.consoleLogFile);
+        await other.goto(url, { waitUntil: 'domcontentloaded', timeout: options.launchTimeoutMs });
+        const id = windows.size + 1;
+        windows.set(id, other);
+        return id;
+      },
+      closeWindow: async (window) => {
+        await pageOf(window).close({ runBeforeUnload: true });
+        windows.delete(window);
+      },
       close: () => browser.close(),
     };
   } catch (error) {

@@ -35,7 +35,17 @@ export async function saveScreenshot(name: string): Promise<string | undefined> 
   return (await post<{ path: string }>('/screenshot', { name })).path;
 }
 
-/** The rendered text of every element of the workbench page that matches the CSS selector. */
-export async function workbenchTexts(selector: string): Promise<string[]> {
-  return (await post<{ texts: string[] }>('/text', { selector })).texts;
+/** The rendered text of every element of the workbench page (or of another window) that matches the CSS selector. */
+export async function workbenchTexts(selector: string, window?: number): Promise<string[]> {
+  return (await post<{ texts: string[] }>('/text', window === undefined ? { selector } : { selector, window })).texts;
+}
+
+/** Opens a second window (another folder, so another extension host running the extension); resolves with its number. */
+export async function openSecondWindow(): Promise<number> {
+  return (await post<{ window: number }>('/window', { open: true })).window;
+}
+
+/** Closes a window opened by `openSecondWindow` as a user closes its tab. */
+export async function closeWindow(window: number): Promise<void> {
+  await post('/window', { close: window });
 }

@@ -1,0 +1,97 @@
+// Two windows on one editor (two workbench pages on different folders, so two extension hosts): one gateway, owned
+// by one window; the other attaches — its status bar shows the same quota live, its commands go to the owner —
+// and takes over on the same port when the owner's window closes. Runs last: it hands this window's gateway to
+// the second window and takes it back.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { AccountSpec } from '../../../src/simulator';
+import { readOwner } from '../../../src/core/stores/data-dir-lock';
+import { canSeeWorkbench, closeWindow, openSecondWindow, workbenchTexts } from './screenshot';
+import { ADA, agateFixture, askThroughGateway, waitFor, type Fixture } from './support/fixture';
+
+const FULL: AccountSpec = {
+  email: 'full@example.com',
+  refreshToken: '1//vscode-test-refresh-full-0123456789',
+  tier: 'g1-pro-tier',
+  quota: { 'claude-opus-4-6-thinking': 1, 'claude-sonnet-4-6': 1 },
+};
+
+const QUOTA_TEXT = /Agate (\d+)%/;
+
+/** The Agate status bar item of a window, as the page renders it. */
+async function statusBarText(window?: number): Promise<string | undefined> {
+  return (await workbenchTexts('.statusbar-item', window)).find((text) => QUOTA_TEXT.test(text) || /\bAgate\b/.test(text));
+}
+
+describe('two windows, one gateway', function () {
+  let fixture: Fixture;
+  let second: number | undefined;
+  before(async function () {
+    if (!canSeeWorkbench()) this.skip(); // a second window needs the code-server runner
+    fixture = await agateFixture();
+    await vscode.commands.executeCommand('agate.addAccountRefreshToken', ADA.refreshToken);
+  });
+  after(async () => {
+    if (second !== undefined) await closeWindow(second).catch(() => undefined);
+  });
+
+  it('one window owns the gateway, the other attaches, follows it live, and takes over on the same port when it closes', async function () {
+    this.timeout(180_000);
+    const { testing } = fixture;
+    const state = testing.gateway.state;
+    assert.equal(state.kind, 'running');
+    const port = state.kind === 'running' ? state.port : 0;
+    const dataDir = testing.globalStorageDir;
+
+    // This window lets the gateway go, as a closing window does; the second window, opened now, takes it.
+    await testing.gateway.relinquish(120_000);
+    second = await openSecondWindow();
+    const owner = await waitFor(
+      'the second window to own and serve the gateway',
+      () => {
+        const found = readOwner(dataDir);
+        return found?.pid !== process.pid && found?.port === port && found.role === 'vscode' && found;
+      },
+      60_000,
+    );
+    const attached = await waitFor('this window to attach to it', () => {
+      const current = testing.gateway.state;
+      return current.kind === 'running' && current.owner?.pid === owner.pid && current;
+    });
+    assert.equal(attached.port, port, 'the same port');
+    assert.equal(testing.gateway.owns, false);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200, 'one gateway, served by the second window');
+
+    // Both status bars show the quota.
+    const mine = await waitFor('the quota in this window\'s status bar', () => QUOTA_TEXT.exec(testing.statusBar.text)?.[1]);
+    const theirs = await waitFor('the quota in the second window\'s status bar', async () => QUOTA_TEXT.exec((await statusBarText(second)) ?? '')?.[1], 30_000);
+    assert.equal(theirs, mine);
+
+    // An account added in this (attached) window shows in the owner's window within 2 s.
+    fixture.sim.addAccount(FULL);
+    const added = await vscode.commands.executeCommand<{ email: string }>('agate.addAccountRefreshToken', FULL.refreshToken);
+    assert.equal(added?.email, FULL.email);
+    const addedAt = Date.now();
+    await waitFor('the new account\'s quota in the owner\'s status bar', async () => (await statusBarText(second))?.includes('Agate 100%'), 2_000);
+    assert.ok(Date.now() - addedAt <= 2_000);
+    await waitFor('the new account in this window\'s status bar', () => testing.statusBar.tooltip.includes('full@example.com'), 2_000);
+
+    // The owner's window closes: this window serves on the same port within 5 s.
+    await closeWindow(second);
+    second = undefined;
+    const closedAt = Date.now();
+    await waitFor(
+      'this window to serve on the same port',
+      () => {
+        const current = testing.gateway.state;
+        return current.kind === 'running' && !current.owner && current.port === port;
+      },
+      5_000,
+    );
+    assert.ok(Date.now() - closedAt <= 5_000);
+    assert.equal(testing.gateway.owns, true);
+    assert.equal(readOwner(dataDir)?.pid, process.pid);
+    const answer = await askThroughGateway(`http://127.0.0.1:${port}`, 'after the handover');
+    assert.match(answer, /You said: after the handover/);
+  });
+});
