@@ -9,6 +9,7 @@ export type GatewayErrorKind =
   | 'permission' // 403
   | 'not_found' // 404
   | 'request_too_large' // 413
+  | 'request_timeout' // 408: the client did not finish sending its request in time
   | 'rate_limit' // 429
   | 'api_error' // 500
   | 'bad_gateway' // 502
@@ -22,6 +23,7 @@ export const statusOfKind: Record<GatewayErrorKind, number> = {
   permission: 403,
   not_found: 404,
   request_too_large: 413,
+  request_timeout: 408,
   rate_limit: 429,
   api_error: 500,
   bad_gateway: 502,

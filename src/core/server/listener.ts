@@ -165,7 +165,7 @@ function classifyClientError(code: string | undefined): { kind: GatewayErrorKind
     case 'HPE_HEADER_OVERFLOW':
       return { kind: 'request_too_large', status: 431, message: 'The request headers are larger than the gateway accepts.' };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { kind: 'timeout', status: 408, message: 'The request was not received completely in time.' };
+      return { kind: 'request_timeout', status: 408, message: 'The request was not received completely in time.' };
     default:
       return { kind: 'invalid_request', status: 400, message: 'The request is not valid HTTP.' };
   }

@@ -9,6 +9,7 @@ describe('anthropic error shapes', () => {
     ['permission', 403, 'permission_error'],
     ['not_found', 404, 'not_found_error'],
     ['request_too_large', 413, 'request_too_large'],
+    ['request_timeout', 408, 'timeout_error'],
     ['rate_limit', 429, 'rate_limit_error'],
     ['api_error', 500, 'api_error'],
     ['bad_gateway', 502, 'api_error'],

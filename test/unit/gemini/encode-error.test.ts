@@ -9,6 +9,7 @@ describe('gemini encode: errors', () => {
     const expected: Record<GatewayErrorKind, [number, string]> = {
       invalid_request: [400, 'INVALID_ARGUMENT'],
       request_too_large: [400, 'INVALID_ARGUMENT'],
+      request_timeout: [408, 'DEADLINE_EXCEEDED'],
       authentication: [401, 'UNAUTHENTICATED'],
       permission: [403, 'PERMISSION_DENIED'],
       not_found: [404, 'NOT_FOUND'],

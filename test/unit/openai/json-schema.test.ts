@@ -32,6 +32,13 @@ describe('openai: client JSON Schemas are checked before they reach the cleaner'
     assert.match(throwsGateway(check({ anyOf: {} }), 'invalid_request', 'tools[0].function.parameters').message, /'\/anyOf' must be array/);
   });
 
+  it('does not compare enum values or types pairwise: repeats are accepted, not searched for', () => {
+    // ajv checks uniqueItems pair by pair on untyped items: a 50,000-value enum took 23 s of event loop.
+    check({ type: 'object', properties: { size: { enum: ['s', 'm', 's', { l: 1 }, { l: 1 }] }, n: { type: ['integer', 'integer', 'null'] } } })();
+    check({ type: 'string', enum: Array.from({ length: 50_000 }, (_, i) => `v${i % 25_000}`) })();
+    assert.match(throwsGateway(check({ enum: [] }), 'invalid_request', 'tools[0].function.parameters').message, /'\/enum' must NOT have fewer than 1 items/);
+  });
+
   it('refuses a schema nested deeper than the stack allows with a 400, not a crash', () => {
     let schema: Record<string, unknown> = { type: 'string' };
     for (let i = 0; i < 100_000; i++) schema = { type: 'object', properties: { a: schema } };

@@ -34,6 +34,7 @@ describe('openai models and errors', () => {
       ['permission', 403, 'permission_error', null],
       ['not_found', 404, 'invalid_request_error', null],
       ['request_too_large', 413, 'invalid_request_error', 'request_too_large'],
+      ['request_timeout', 408, 'invalid_request_error', 'timeout'],
       ['rate_limit', 429, 'requests', 'rate_limit_exceeded'],
       ['api_error', 500, 'server_error', null],
       ['bad_gateway', 502, 'server_error', 'bad_gateway'],

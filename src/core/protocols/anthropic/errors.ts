@@ -20,6 +20,7 @@ const ERROR_SHAPES: Record<GatewayErrorKind, { status: number; type: string }> =
   permission: { status: 403, type: 'permission_error' },
   not_found: { status: 404, type: 'not_found_error' },
   request_too_large: { status: 413, type: 'request_too_large' },
+  request_timeout: { status: 408, type: 'timeout_error' },
   rate_limit: { status: 429, type: 'rate_limit_error' },
   api_error: { status: 500, type: 'api_error' },
   bad_gateway: { status: 502, type: 'api_error' },

@@ -16,6 +16,7 @@ import type { GoogleErrorBody } from './wire';
 const GOOGLE_STATUS: Record<GatewayErrorKind, { code: number; status: string }> = {
   invalid_request: { code: 400, status: 'INVALID_ARGUMENT' },
   request_too_large: { code: 400, status: 'INVALID_ARGUMENT' },
+  request_timeout: { code: 408, status: 'DEADLINE_EXCEEDED' },
   authentication: { code: 401, status: 'UNAUTHENTICATED' },
   permission: { code: 403, status: 'PERMISSION_DENIED' },
   not_found: { code: 404, status: 'NOT_FOUND' },

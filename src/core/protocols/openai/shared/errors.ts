@@ -16,6 +16,7 @@ const typeOfKind: Record<GatewayErrorKind, string> = {
   // OpenAI answers an unknown model or response with a 404 of type invalid_request_error.
   not_found: 'invalid_request_error',
   request_too_large: 'invalid_request_error',
+  request_timeout: 'invalid_request_error',
   // OpenAI's own 429s carry `type: "requests"` (or "tokens") with code rate_limit_exceeded.
   rate_limit: 'requests',
   api_error: 'server_error',
@@ -47,6 +48,7 @@ function codeOf(err: GatewayError): string | null {
       // The code OpenAI and Codex use for "model at capacity".
       return 'server_is_overloaded';
     case 'timeout':
+    case 'request_timeout':
       return 'timeout';
     default:
       return null;
