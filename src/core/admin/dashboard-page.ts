@@ -28,14 +28,22 @@ const inlineSafe = (code: string): string => code.replace(/<\/(script|style)/gi,
  * `scripts` the bundle, inline or by URL; `transport` tells the bundle how
  * to reach the admin API.
  */
-export function dashboardHtml(page: { csp: string; head: string; scripts: string; transport: DashboardTransport; body?: string }): string {
+export function dashboardHtml(page: {
+  csp: string;
+  head: string;
+  scripts: string;
+  transport: DashboardTransport;
+  body?: string;
+  /** Default `no-referrer`. */
+  referrerPolicy?: string;
+}): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${page.csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="${page.referrerPolicy ?? 'no-referrer'}">
 <link rel="icon" href="data:,">
 <title>Agate dashboard</title>
 ${page.head}
@@ -47,6 +55,13 @@ ${page.body ?? ''}${page.scripts}
 </html>
 `;
 }
+
+/**
+ * The page's URL never holds the key (`?key=` is redirected away before it loads), so its own requests may name
+ * their origin — a form post under `no-referrer` says `Origin: null`, which the origin guard refuses — while other
+ * sites still learn nothing.
+ */
+export const BROWSER_REFERRER_POLICY = 'same-origin';
 
 /** Ends the browser's sign-in (the session cookie): a plain form post, so it works whatever the bundle does. */
 const signOutForm = (nonce: string): string => `<style nonce="${nonce}">
@@ -84,6 +99,7 @@ export async function browserDashboard(dir: string, options: { signOut?: boolean
     scripts: `<script type="module" nonce="${nonce}">${inlineSafe(script)}</script>`,
     transport: 'http',
     body: options.signOut ? signOutForm(nonce) : undefined,
+    referrerPolicy: BROWSER_REFERRER_POLICY,
   });
   return { html, csp };
 }

@@ -5,7 +5,7 @@ import { clearSessionCookies, sessionToken, setSessionCookies, type Caller, type
 import { readJsonBody } from '../server/body';
 import type { RouteTable } from '../server/routes';
 import type { AdminApi } from './admin-api';
-import { browserDashboard } from './dashboard-page';
+import { BROWSER_REFERRER_POLICY, browserDashboard } from './dashboard-page';
 import { pageHeaders, signInPage } from './sign-in-page';
 import type { AccountAction, AdminEvent, AdminMethod } from './types';
 
@@ -136,7 +136,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
         if (!dir) throw new GatewayError('unavailable', 'The dashboard is not built: run "npm run build" (it writes dist/webview).');
         const signedIn = options.sessions !== undefined && isSignedIn(ctx, options.sessions);
         const { html, csp } = await browserDashboard(dir, { signOut: signedIn });
-        pageHeaders(ctx, csp);
+        pageHeaders(ctx, csp, BROWSER_REFERRER_POLICY);
         ctx.type = 'text/html; charset=utf-8';
         ctx.body = html;
       });

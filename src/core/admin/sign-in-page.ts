@@ -2,11 +2,11 @@ import type Koa from 'koa';
 import type { GatewayError } from '../errors';
 import { newNonce } from './dashboard-page';
 
-/** Headers every dashboard page answer carries: no caching, no referrer, no sniffing, no framing. */
-export function pageHeaders(ctx: Koa.Context, csp: string): void {
+/** Headers every dashboard page answer carries: no caching, no referrer beyond the gateway, no sniffing, no framing. */
+export function pageHeaders(ctx: Koa.Context, csp: string, referrerPolicy = 'no-referrer'): void {
   ctx.set('Content-Security-Policy', csp);
   ctx.set('Cache-Control', 'no-store');
-  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('Referrer-Policy', referrerPolicy);
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('X-Frame-Options', 'DENY');
 }
@@ -28,7 +28,7 @@ export function signInPage(ctx: Koa.Context, refusal: GatewayError): void {
   const nonce = newNonce();
   pageHeaders(
     ctx,
-    `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
   );
   const reason = reasonOf(refusal, typeof ctx.query.key === 'string');
   ctx.status = refusal.status;
