@@ -6,6 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { cliBundle } from './bundle';
 
+/** Opens the URL as a browser would: a sign-in (`?key=`) redirects with a session cookie, which the next request carries. */
+async function openAsBrowser(url: string): Promise<number> {
+  const first = await fetch(url, { redirect: 'manual' });
+  if (first.status !== 303) return first.status;
+  const cookie = first.headers.getSetCookie().map((header) => header.split(';')[0])[0] ?? '';
+  return (await fetch(new URL(first.headers.get('location')!, url), { headers: { cookie } })).status;
+}
+
 /** Runs `agate serve` until it printed its dashboard line; returns that URL. */
 async function dashboardLineOf(args: string[]): Promise<{ url: string; pageStatus: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-serve-url-'));
@@ -20,7 +28,7 @@ async function dashboardLineOf(args: string[]): Promise<{ url: string; pageStatu
         if (line) resolve(line[1]);
       });
     });
-    return { url, pageStatus: (await fetch(url)).status };
+    return { url, pageStatus: await openAsBrowser(url) };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
