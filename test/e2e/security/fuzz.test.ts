@@ -188,12 +188,6 @@ function mutatedBody(rng: Rng, family: Family): Json {
 
 // ---------- hostile values ----------
 
-const nestedObject = (levels: number, leaf: unknown = 1): unknown => {
-  let value = leaf;
-  for (let i = 0; i < levels; i++) value = { a: value };
-  return value;
-};
-
 /** JSON text nested `levels` deep: beyond what JSON.stringify can build without recursion trouble. */
 const nestedText = (levels: number, rng: Rng) =>
   rng.chance(0.5) ? `${'['.repeat(levels)}1${']'.repeat(levels)}` : `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
