@@ -2,11 +2,12 @@ import type { AdminEvent, GatewayInfo, RequestFilter } from '../src/core/admin/t
 import { AccountsView } from './accounts-view';
 import { announcer, h } from './dom';
 import { MonitorView } from './monitor-view';
+import { OverviewView } from './overview-view';
 import { ProxyView } from './proxy-view';
 import { StatsView, type StatsSelection } from './stats-view';
 import type { LiveState, Transport } from './transport';
 
-type TabId = 'accounts' | 'monitor' | 'stats' | 'proxy';
+type TabId = 'overview' | 'accounts' | 'monitor' | 'stats' | 'proxy';
 
 /** What survives hide/show (webview) or reload (browser). */
 interface SavedState {
@@ -16,6 +17,7 @@ interface SavedState {
 }
 
 const TABS: Array<{ id: TabId; label: string }> = [
+  { id: 'overview', label: 'Overview' },
   { id: 'accounts', label: 'Accounts' },
   { id: 'monitor', label: 'Live monitor' },
   { id: 'stats', label: 'Token stats' },
@@ -27,7 +29,7 @@ const STATS_REFRESH_MS = 5000;
 export function startApp(root: HTMLElement, transport: Transport): void {
   const saved = transport.loadState<SavedState>();
   const state: SavedState = {
-    tab: saved?.tab ?? 'accounts',
+    tab: saved?.tab ?? 'overview',
     filter: saved?.filter ?? {},
     stats: saved?.stats ?? { range: '24h', groupBy: 'model' },
   };
@@ -37,7 +39,8 @@ export function startApp(root: HTMLElement, transport: Transport): void {
   const monitor = new MonitorView(transport, state.filter, (filter) => ((state.filter = filter), save()));
   const stats = new StatsView(transport, state.stats, (selection) => ((state.stats = selection), save()));
   const proxy = new ProxyView(transport, live.say);
-  const views: Record<TabId, { element: HTMLElement }> = { accounts, monitor, stats, proxy };
+  const overview = new OverviewView(transport);
+  const views: Record<TabId, { element: HTMLElement }> = { overview, accounts, monitor, stats, proxy };
 
   const gatewayLine = h('p', { className: 'gateway-line', attrs: { 'aria-live': 'polite' } });
   const liveBadge = h('span', { className: 'live-badge', text: 'connecting' });
@@ -77,6 +80,7 @@ export function startApp(root: HTMLElement, transport: Transport): void {
       tabButtons[index].tabIndex = selected ? 0 : -1;
       panels[index].hidden = !selected;
     });
+    if (tab === 'overview') void overview.load();
     if (tab === 'stats') void stats.load();
     if (tab === 'proxy') void proxy.load();
   }
@@ -108,6 +112,7 @@ export function startApp(root: HTMLElement, transport: Transport): void {
     }
     accounts.handle(event);
     monitor.handle(event);
+    if (state.tab === 'overview') overview.handle(event);
     if (event.type === 'request-finished' && state.tab === 'stats') {
       statsTimer ??= setTimeout(() => {
         statsTimer = undefined;
@@ -119,7 +124,10 @@ export function startApp(root: HTMLElement, transport: Transport): void {
   void refreshGateway();
   void accounts.load().catch(() => undefined);
   void monitor.load();
-  setInterval(() => accounts.tick(Date.now()), 1000);
+  setInterval(() => {
+    accounts.tick(Date.now());
+    if (state.tab === 'overview') overview.tick(Date.now());
+  }, 1000);
   // Pool counts change without an event of their own (a limit ends); the header follows every half minute.
   setInterval(() => void refreshGateway(), 30_000);
 }

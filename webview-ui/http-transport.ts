@@ -63,6 +63,8 @@ function routeOf<M extends AdminMethod>(method: M, params: AdminParams<M>): Rout
       return { method: 'GET', path: `/admin/api/requests/${encodeURIComponent(String(p.id))}` };
     case 'stats':
       return { method: 'GET', path: '/admin/api/stats', query: p };
+    case 'overview':
+      return { method: 'GET', path: '/admin/api/overview' };
     case 'statsCsv':
       return { method: 'GET', path: '/admin/api/stats.csv', query: p };
     case 'proxy':

@@ -120,9 +120,12 @@ export class MonitorView {
               },
             },
           },
-          ...[row.time, row.protocol, row.model, row.account, row.status, row.latency, row.tokens, String(row.attempts)].map((text) =>
-            h('td', { text }),
-          ),
+          h('td', { text: row.time }),
+          h('td', { text: row.protocol }),
+          h('td', { text: row.model }),
+          // A narrow table breaks an email after its @, not in the middle of a word.
+          h('td', {}, ...row.account.split(/(?=@)/).flatMap((part, index) => (index === 0 ? [part] : [h('wbr'), part]))),
+          ...[row.status, row.latency, row.tokens, String(row.attempts)].map((text) => h('td', { text })),
         ),
       );
     }

@@ -5,6 +5,7 @@ import { clientSnippets, KEY_PLACEHOLDER, type SnippetId } from './snippets';
 import { sortableList } from './sortable';
 import type { Transport } from './transport';
 import { ago } from './view-model';
+import { DEFAULT_MODEL_ALIASES } from '../src/core/scheduler/default-aliases';
 
 const AUTH_MODES: ReadonlyArray<readonly [AuthMode, string]> = [
   ['auto', 'auto — off on loopback, strict beyond'],
@@ -33,6 +34,24 @@ interface GroupRow {
 const present = (...nodes: Array<Node | null>): Node[] => nodes.filter((node): node is Node => node !== null);
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The aliases every gateway has, read-only: the user's own win over them. */
+function builtInAliases(): HTMLElement {
+  const rows = Object.entries(DEFAULT_MODEL_ALIASES).map(([from, to]) =>
+    h('tr', {}, h('td', {}, h('code', { text: from })), h('td', {}, h('code', { text: to }))),
+  );
+  return h(
+    'details',
+    { className: 'built-in-aliases', attrs: { 'data-built-in-aliases': '' } },
+    h('summary', { text: `Built-in aliases (${rows.length}, read-only; yours take precedence)` }),
+    h(
+      'table',
+      { attrs: { 'aria-label': 'Built-in model aliases' } },
+      h('thead', {}, h('tr', {}, h('th', { text: 'Client model', attrs: { scope: 'col' } }), h('th', { text: 'Upstream model', attrs: { scope: 'col' } }))),
+      h('tbody', {}, ...rows),
+    ),
+  );
+}
 
 /**
  * The API Proxy panel: server state and start/stop, listen and auth settings,
@@ -169,7 +188,7 @@ export class ProxyView {
     const portValue = () => port.control.value;
     clear(this.gatewayBox);
     this.gatewayBox.append(...present(
-      ...this.heading('Gateway', `Settings are saved to ${info.settingsLocation}.`),
+      ...this.heading('Gateway', info.settingsWritable ? `Settings are saved to ${info.settingsLocation}.` : undefined),
       h('div', { className: 'row' }, state, toggle),
       h('form', { className: 'settings-form', attrs: { 'aria-label': 'Gateway settings' }, on: { submit: (event) => (event.preventDefault(), submit()) } },
         h('div', { className: 'row' }, port.field, host.field),
@@ -291,6 +310,7 @@ export class ProxyView {
         this.info!.settingsWritable ? button('Save aliases', saveAliases, { attrs: { 'data-action': 'save-aliases' } }) : null,
       ),
       errorBox,
+      builtInAliases(),
     ));
   }
 

@@ -3,7 +3,7 @@ import type { StatsGroupBy, StatsQueryResult } from '../src/core/admin/types';
 import { button, select } from './controls';
 import { h } from './dom';
 import type { Transport } from './transport';
-import { bucketLabel, formatTokens, latencyAndErrors, overviewOf, RANGE_PRESETS, rangeOf, stackedSeries, type StatsMetric } from './view-model';
+import { bucketLabel, firstShownBucket, formatTokens, fromBucket, latencyAndErrors, overviewOf, RANGE_PRESETS, rangeOf, stackedSeries, type StatsMetric } from './view-model';
 
 /** Chart.js ships as an ES module only: loaded (and its parts registered) when the first chart is drawn. */
 let chartClass: Promise<typeof Chart> | undefined;
@@ -95,7 +95,9 @@ export class StatsView {
       ]);
       const ChartClass = await loadChart();
       this.error.textContent = '';
-      this.draw(ChartClass, grouped, overall);
+      // Both queries cover the same buckets: cut them at the same place.
+      const start = firstShownBucket(overall);
+      this.draw(ChartClass, fromBucket(grouped, start), fromBucket(overall, start));
     } catch (err) {
       this.error.textContent = err instanceof Error ? err.message : String(err);
     }

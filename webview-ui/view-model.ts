@@ -148,7 +148,10 @@ export interface RequestRow {
 }
 
 export function requestRow(record: RequestRecord): RequestRow {
-  const model = record.upstreamModel && record.upstreamModel !== record.clientModel ? `${record.clientModel} → ${record.upstreamModel}` : record.clientModel;
+  const model =
+    record.upstreamModel && record.upstreamModel !== record.clientModel
+      ? `${record.clientModel} → ${record.upstreamModel}`
+      : record.clientModel || '–';
   const usage = record.usage;
   return {
     id: record.id,
@@ -195,6 +198,33 @@ export function bucketLabel(start: number, granularity: StatsGranularity): strin
 
 export type StatsMetric = 'tokens' | 'requests';
 
+/** What an empty series key stands for, per grouping. */
+const NO_KEY_LABEL: Record<StatsQueryResult['groupBy'], string> = {
+  model: '(never reached upstream)',
+  account: '(no account)',
+  clientKey: '(no client key)',
+  none: 'all',
+};
+
+/**
+ * Where the chart starts: at the first bucket with traffic, when the data starts later than the range (a new
+ * user sees bars, not a sliver at the right edge); at least `minBuckets` buckets stay, so one bar is not the chart.
+ */
+export function firstShownBucket(result: StatsQueryResult, minBuckets = 6): number {
+  const first = result.buckets.findIndex((_, at) => result.series.some((entry) => entry.points[at].requests > 0));
+  return first < 0 ? 0 : Math.max(0, Math.min(first, result.buckets.length - minBuckets));
+}
+
+/** The result from bucket `start` on. */
+export function fromBucket(result: StatsQueryResult, start: number): StatsQueryResult {
+  if (start <= 0) return result;
+  return {
+    ...result,
+    buckets: result.buckets.slice(start),
+    series: result.series.map((entry) => ({ ...entry, points: entry.points.slice(start) })),
+  };
+}
+
 export interface ChartSeries {
   label: string;
   data: number[];
@@ -204,7 +234,7 @@ export interface ChartSeries {
 export function stackedSeries(result: StatsQueryResult, metric: StatsMetric, maxSeries = 8): ChartSeries[] {
   const value = (totals: StatsTotals) =>
     metric === 'requests' ? totals.requests : totals.inputTokens + totals.outputTokens + totals.thinkingTokens;
-  const series = result.series.map((entry) => ({ label: entry.key || '(none)', data: entry.points.map(value) }));
+  const series = result.series.map((entry) => ({ label: entry.key || NO_KEY_LABEL[result.groupBy], data: entry.points.map(value) }));
   if (series.length <= maxSeries) return series;
   const kept = series.slice(0, maxSeries - 1);
   const other = series.slice(maxSeries - 1).reduce<number[]>((sum, entry) => sum.map((total, at) => total + entry.data[at]), result.buckets.map(() => 0));

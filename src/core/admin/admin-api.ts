@@ -8,6 +8,7 @@ import type { Observability } from '../monitor';
 import type { Clock, Logger } from '../ports';
 import { effectiveAuthMode, UnsafeListenError, type ClientKeyInput, type Security } from '../security';
 import { assertSafeListen } from '../security/lan-policy';
+import { poolOverview } from './overview';
 import {
   ADMIN_METHODS,
   type AccountAction,
@@ -400,6 +401,17 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       const record = monitor.list({ limit: Number.MAX_SAFE_INTEGER }).find((candidate) => candidate.id === id);
       if (!record) throw new GatewayError('not_found', `No recent request has the id "${id}"`, { param: 'id' });
       return record;
+    },
+    async overview() {
+      const now = clock.now();
+      const midnight = new Date(now).setHours(0, 0, 0, 0);
+      const totals = observability?.stats.query({ from: midnight, to: now + 1, granularity: 'hour', groupBy: 'none' }).series[0]?.total;
+      return poolOverview({
+        accounts: pool.snapshot(),
+        mode: config().scheduling.mode,
+        now,
+        today: observability ? { requests: totals?.requests ?? 0, errors: totals?.errors ?? 0 } : undefined,
+      });
     },
     async stats(fields) {
       const range = parseStatsRange(fields, clock.now());

@@ -101,6 +101,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
       router.get('/admin/api/requests', 'admin', (ctx) => call(ctx, 'requests', ctx.query));
       router.get('/admin/api/requests/:id', 'admin', (ctx) => call(ctx, 'request', { id: ctx.params.id }));
       router.get('/admin/api/stats', 'admin', (ctx) => call(ctx, 'stats', ctx.query));
+      router.get('/admin/api/overview', 'admin', (ctx) => call(ctx, 'overview', {}));
       router.get('/admin/api/stats.csv', 'admin', async (ctx) => {
         const csv = await api.call('statsCsv', ctx.query);
         ctx.set('Cache-Control', 'no-store');

@@ -10,9 +10,11 @@ import type { ClientProtocol } from '../ir';
 import type { InFlightRequest, RequestRecord } from '../monitor/types';
 import type { KeyLimits } from '../security/client-keys';
 import type { StatsGranularity, StatsGroupBy, StatsQueryResult } from '../monitor/token-stats';
+import type { PoolOverview } from './overview';
 
 export type { AttemptRecord, ClientProtocol, InFlightRequest, RequestRecord, StatsGranularity, StatsGroupBy, StatsQueryResult };
 export type { StatsTotals } from '../monitor/tally';
+export type { NextPick, PoolAccountIssue, PoolModel, PoolOverview } from './overview';
 export type { AuthMode, ModelGroup, SchedulingMode };
 
 export interface AdminModelQuota {
@@ -170,6 +172,8 @@ export interface AdminCalls {
   requests: [RequestFilter, { inFlight: InFlightRequest[]; records: RequestRecord[] }];
   request: [{ id: string }, RequestRecord];
   stats: [StatsRequest, StatsQueryResult];
+  /** Pool-wide quota, account states, today's counts, the scheduler's next pick and a health verdict. */
+  overview: [Record<string, never>, PoolOverview];
   statsCsv: [Omit<StatsRequest, 'groupBy'>, string];
   proxy: [Record<string, never>, ProxyInfo];
   /** Dotted keys of PROXY_SETTING_KEYS → new values; checked with the configuration schema, then saved by the host. */
@@ -219,6 +223,7 @@ export const ADMIN_METHODS: readonly AdminMethod[] = [
   'requests',
   'request',
   'stats',
+  'overview',
   'statsCsv',
   'proxy',
   'updateSettings',

@@ -136,7 +136,8 @@ export class TokenStats {
     const entry: JournalEntry = {
       seq: ++this.seq,
       startedAt: record.startedAt,
-      model: record.upstreamModel || record.clientModel,
+      // The model the upstream was asked for: a client's name for it (an alias, a typo refused with a 400) is not a model.
+      model: record.upstreamModel ?? record.attempts.at(-1)?.model ?? '',
       account: record.accountEmail ?? '',
       clientKey: record.clientKey ?? '',
       error: countsAsError(record.status),

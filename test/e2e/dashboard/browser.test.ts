@@ -32,6 +32,8 @@ describe('dashboard: in a browser', function () {
 
   it('loads with the key from ?key=, drops it from the address bar, and shows account cards with quota bars', async () => {
     await page.goto(`${stack.url}/dashboard?key=${encodeURIComponent(primary)}`);
+    // The overview is the first tab; the cards are one tab over.
+    await page.getByRole('tab', { name: 'Accounts' }).click();
     const card = page.locator('[data-account]').first();
     await card.waitFor();
     assert.equal(new URL(page.url()).search, '', 'the key left the address bar');

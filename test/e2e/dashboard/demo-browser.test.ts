@@ -81,6 +81,8 @@ describe('dashboard: in a browser against agate demo', function () {
 
   it('loads and shows the demo account with quota bars', async () => {
     await page.goto(demo.dashboardUrl);
+    // The overview is the first tab; the cards are one tab over.
+    await page.getByRole('tab', { name: 'Accounts' }).click();
     const card = page.locator('[data-account]').first();
     await card.waitFor();
     assert.match((await card.textContent()) ?? '', /demo@agate\.local/);

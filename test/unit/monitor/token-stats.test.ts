@@ -48,7 +48,7 @@ describe('token stats', () => {
     await stats.close();
   });
 
-  it('groups by model (upstream, else client), account and client key, busiest first, zero-filled', async () => {
+  it('groups by model (the upstream one; none for a request that never reached upstream), account and client key, busiest first, zero-filled', async () => {
     const stats = await open();
     const at = JAN_16 + 2 * HOUR;
     stats.record(finishedRequest({ startedAt: at, upstreamModel: 'gemini-3-flash', clientKey: 'laptop' }));
@@ -59,9 +59,10 @@ describe('token stats', () => {
     const query = (groupBy: 'model' | 'account' | 'clientKey') =>
       stats.query({ from: at, to: at + 3 * HOUR, granularity: 'hour', groupBy }).series.map((s) => [s.key, s.points.map((p) => p.requests)]);
 
+    // The client's name for a model that never reached upstream is not a model.
     assert.deepEqual(query('model'), [
       ['gemini-3-flash', [2, 0, 0]],
-      ['mystery', [0, 1, 0]],
+      ['', [0, 1, 0]],
     ]);
     assert.deepEqual(query('account'), [
       ['', [0, 1, 0]],
