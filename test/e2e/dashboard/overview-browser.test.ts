@@ -137,4 +137,21 @@ describe('dashboard: overview, trails and narrow layouts in a browser', function
     await shoot('proxy-760');
     assert.deepEqual(problems, []);
   });
+
+  it('closing a dashboard tab logs nothing alarming', async () => {
+    const other = await browser.newPage();
+    await other.goto(`${stack.url}/dashboard`);
+    await other.locator('.live-badge.live').waitFor();
+    const before = stack.logs.length;
+    await other.close();
+    // A request after the close: by the time its record is listed, the closed event stream has been handled.
+    const { id } = await ask('after the tab closed');
+    for (let tries = 0; tries < 100; tries++) {
+      const records = (await (await fetch(`${stack.url}/admin/api/requests?limit=5`)).json()) as { records: Array<{ id: string }> };
+      if (records.records.some((record) => record.id === id)) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const alarming = stack.logs.slice(before).filter((line) => /WARN|ERROR|Premature close/.test(line));
+    assert.deepEqual(alarming, []);
+  });
 });
