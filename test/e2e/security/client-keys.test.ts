@@ -80,6 +80,19 @@ describe('security: client keys', () => {
     }
   });
 
+  it("keep Claude Code's background requests on the model asked for when the key may not use the background model", async () => {
+    const warmup = { ...anthropic, body: { model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'Warmup' }] } };
+    const upstreamModels = () => stack.sim.log.filter((entry) => /generateContent/i.test(entry.method)).map((entry) => entry.model);
+    const { key: sonnetOnly } = await stack.agate.security.keys.create({ name: 'sonnet-only', allowedModels: ['claude-sonnet-4-6'] });
+    let before = upstreamModels().length;
+    assert.equal((await send(stack.url, warmup, sonnetOnly, 'x-api-key')).status, 200);
+    assert.deepEqual(upstreamModels().slice(before), ['claude-sonnet-4-6'], 'not the background model the key may not use');
+    const { key: withFlash } = await stack.agate.security.keys.create({ name: 'sonnet-and-flash', allowedModels: ['claude-sonnet-4-6', 'gemini-3-flash'] });
+    before = upstreamModels().length;
+    assert.equal((await send(stack.url, warmup, withFlash, 'x-api-key')).status, 200);
+    assert.deepEqual(upstreamModels().slice(before), ['gemini-3-flash'], 'the background model, which this key may use');
+  });
+
   it("list only the key's own models in a 404 for a model that does not exist", async () => {
     const { key } = await stack.agate.security.keys.create({ name: 'narrow', allowedModels: ['gemini-3-flash', 'made-up-*'] });
     const res = await send(stack.url, withModel(openai, 'made-up-model'), key);
