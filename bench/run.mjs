@@ -85,7 +85,8 @@ async function main() {
     await waitForHttp(`${simUrl}/__sim/config`, sim);
     const simConfig = await (await fetch(`${simUrl}/__sim/config`)).json();
 
-    const gatewayArgs = (port, dir, extra = []) => [cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, dir), ...extra];
+    // All load comes from one address, with up to 400 connections (saturation), more when a gateway falls behind: above the connection caps.
+    const gatewayArgs = (port, dir, extra = []) => [cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, dir), '--set', 'server.maxConnectionsPerAddress=100000', '--set', 'server.maxConnections=100000', ...extra];
     const probed = { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, AGATE_BENCH_PROBE: '1' } };
     const gateway = track(spawnPinned(0, process.execPath, gatewayArgs(gatewayPort, 'agate'), probed), 'agate', logFile);
     // The same gateway without the dashboard stores (request monitor, token stats).
