@@ -57,6 +57,8 @@ export const START_REQUEST_FILE = 'agate.start-request';
 const WATCH_MS = 1_000;
 /** How long Start in an attached window waits for a stopped owner to start. */
 const START_REQUEST_WAIT_MS = 5_000;
+/** How long Stop in an attached window waits for the owner to stop (its graceful stop is bounded by server.shutdownGraceMs). */
+const STOP_WAIT_MS = 15_000;
 
 interface Attachment {
   owner: OwnerRecord & { url: string };
@@ -454,9 +456,11 @@ export class GatewayService implements vscode.Disposable {
     this.holdOffUntil = 0;
     const primaryKey = this.foreign?.owner === owner ? this.foreign.primaryKey : () => this.options.ownership!.primaryKey();
     const admin = new RemoteAdmin({ baseUrl: owner.url, key: primaryKey, timeoutMs: 60_000 });
+    let opened = false;
     const subscription = admin.subscribe(
       (event) => this.remoteEvent(event),
       () => {
+        opened = true;
         // Subscribed first, then listed: no change falls between the two.
         void admin.call('accounts').then(
           (accounts) => {
@@ -474,9 +478,10 @@ export class GatewayService implements vscode.Disposable {
       .catch((err: unknown) => this.options.logger.info('the event stream of the owning window failed', { error: asError(err).message }))
       .finally(() => {
         if (this.attachment !== attachment) return;
-        // The owner stopped or went away: look at once rather than at the next watch.
         this.attachment = undefined;
-        void this.serially(() => this.follow());
+        // A stream that ran and ended: the owner stopped or went away, so look at once. One that never opened
+        // (the owner is stopping but has not said so yet) is looked at again by the next watch, not in a loop.
+        if (opened) void this.serially(() => this.follow());
       });
     const url = new URL(owner.url);
     this.options.logger.info('attached to the gateway of another window', { url: owner.url, pid: owner.pid });
@@ -540,6 +545,12 @@ export class GatewayService implements vscode.Disposable {
         this.options.logger.warn('the owning window did not confirm the stop', { error: asError(err).message });
       }
       this.detach();
+      // The owner stops in the background: wait until it says so in the data dir (or goes).
+      const dataDir = this.options.ownership!.dataDir;
+      const deadline = Date.now() + STOP_WAIT_MS;
+      for (let owner = readOwner(dataDir); owner?.pid === attachment.owner.pid && owner.url && Date.now() < deadline; owner = readOwner(dataDir)) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
     await this.follow();
     return this.current;

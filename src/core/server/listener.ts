@@ -147,11 +147,18 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
           new Promise<void>((done) => {
             server.close(() => done());
             server.closeIdleConnections();
+            // A keep-alive connection whose request finishes during the grace goes idle, not away: close those as
+            // they go idle, so that a stop waits only for requests in flight (another window takes the port over).
+            const sweep = setInterval(() => server.closeIdleConnections(), 100);
+            sweep.unref();
             const cut = setTimeout(() => {
               for (const socket of sockets) socket.destroy();
             }, graceMs);
             cut.unref();
-            server.once('close', () => clearTimeout(cut));
+            server.once('close', () => {
+              clearTimeout(cut);
+              clearInterval(sweep);
+            });
           }),
         openConnections: () => sockets.size,
       });

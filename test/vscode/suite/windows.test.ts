@@ -67,6 +67,13 @@ describe('two windows, one gateway', function () {
     const theirs = await waitFor('the quota in the second window\'s status bar', async () => QUOTA_TEXT.exec((await statusBarText(second)) ?? '')?.[1], 30_000);
     assert.equal(theirs, mine);
 
+    // Commands of this window act on the owner's gateway: Stop stops it, Start asks the owner to start it again.
+    assert.deepEqual(await vscode.commands.executeCommand('agate.stop'), { state: 'stopped' });
+    await waitFor('the owner to stop serving', () => readOwner(dataDir)?.pid === owner.pid && readOwner(dataDir)?.url === undefined);
+    assert.deepEqual(await vscode.commands.executeCommand('agate.start'), { state: 'running', url: `http://127.0.0.1:${port}` });
+    assert.equal(readOwner(dataDir)?.pid, owner.pid, 'the second window still owns the gateway');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+
     // An account added in this (attached) window shows in the owner's window within 2 s.
     fixture.sim.addAccount(FULL);
     const added = await vscode.commands.executeCommand<{ email: string }>('agate.addAccountRefreshToken', FULL.refreshToken);
@@ -75,6 +82,15 @@ describe('two windows, one gateway', function () {
     await waitFor('the new account\'s quota in the owner\'s status bar', async () => (await statusBarText(second))?.includes('Agate 100%'), 2_000);
     assert.ok(Date.now() - addedAt <= 2_000);
     await waitFor('the new account in this window\'s status bar', () => testing.statusBar.tooltip.includes('full@example.com'), 2_000);
+    // The dashboard of this window shows the owner's accounts.
+    await vscode.commands.executeCommand('agate.openDashboard');
+    await waitFor('the new account on this window\'s dashboard', async () => (await workbenchTexts('.account-card')).some((text) => text.includes(FULL.email)), 30_000);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // Neither window complains that the other one owns the port.
+    for (const window of [undefined, second]) {
+      const toasts = (await workbenchTexts('.notifications-toasts', window)).join('\n');
+      assert.doesNotMatch(toasts, new RegExp(`port ${port}\\b|Another Agate|did not start`), `window ${window ?? 'under test'}: ${toasts}`);
+    }
 
     // The owner's window closes: this window serves on the same port within 5 s.
     await closeWindow(second);
