@@ -218,17 +218,6 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
 
   const mediaSlots = createDownloadSlots(() => config().media.globalConcurrency);
 
-  /** Whether the caller's key may use `model` as it would go upstream (aliases and groups resolved). */
-  const mayUse = (state: Koa.DefaultState, model: string): boolean => {
-    try {
-      security.authorizeModel(state, model);
-      return true;
-    } catch (err) {
-      if (err instanceof GatewayError && (err.kind === 'permission' || err.kind === 'not_found')) return false;
-      throw err;
-    }
-  };
-
   async function prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState): Promise<ChatRequest> {
     security.authorizeModel(state, request.model);
     const { media, models } = config();
@@ -236,7 +225,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal, logger });
     if (request.protocol === 'anthropic' && models.backgroundModel && isClaudeCodeBackgroundRequest(request)) {
       // The background model is a saving, not the client's ask: a client key not allowed it keeps the model it asked for.
-      if (mayUse(state, models.backgroundModel)) return stripForBackground(request, models.backgroundModel);
+      if (security.modelUsable(state, models.backgroundModel)) return stripForBackground(request, models.backgroundModel);
     }
     return request;
   }

@@ -52,6 +52,8 @@ export interface Security {
    * to (aliases, built-in aliases, groups); 404 listing only the key's models when it resolves to nothing.
    */
   authorizeModel(state: Koa.DefaultState, model: string): void;
+  /** `authorizeModel` as a question, for choices the gateway makes itself (the background model). */
+  modelUsable(state: Koa.DefaultState, model: string): boolean;
   /** Whether the caller may use the model: model lists show a client key only its models. */
   modelAllowed(state: Koa.DefaultState, model: string): boolean;
   /** Throws UnsafeListenError when the settings would expose the gateway unsafely. */
@@ -98,6 +100,29 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     },
   };
 
+  /** Why the caller may not use `model` (name, then what it resolves to); undefined when it may. */
+  function modelRefusal(state: Koa.DefaultState, model: string): { error: GatewayError; key: string; upstream?: string[] } | undefined {
+    const caller = state.caller as Caller | undefined;
+    if (caller?.kind !== 'client' || !caller.key.allowedModels) return undefined;
+    const { key } = caller;
+    const refused = (why: string) =>
+      new GatewayError('permission', `The client key "${key.name}" may not use the model "${model}"${why}.`, { param: 'model' });
+    if (!modelAllowed(key, model)) return { error: refused(''), key: key.name };
+    const resolution = options.resolveModel?.(model);
+    if (!resolution) return undefined;
+    if (!resolution.found) {
+      // The router's own 404 lists every model; this caller learns only of its own.
+      const available = resolution.available.filter((id) => modelAllowed(key, id));
+      const error = new GatewayError('not_found', `model ${model} not found; available: ${available.length ? available.join(', ') : '(none)'}`, {
+        param: 'model',
+      });
+      return { error, key: key.name };
+    }
+    const outside = resolution.models.filter((id) => !modelAllowed(key, id));
+    if (outside.length === 0) return undefined;
+    return { error: refused(": it is served by a model outside the key's allowance"), key: key.name, upstream: outside };
+  }
+
   return {
     primaryKey: () => primary.get(),
     rotatePrimaryKey: async () => {
@@ -122,27 +147,14 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
       return caller?.kind !== 'client' || modelAllowed(caller.key, model);
     },
     authorizeModel(state, model) {
-      const caller = state.caller as Caller | undefined;
-      if (caller?.kind !== 'client' || !caller.key.allowedModels) return;
-      const { key } = caller;
-      const refused = (why: string) =>
-        new GatewayError('permission', `The client key "${key.name}" may not use the model "${model}"${why}.`, { param: 'model' });
-      if (!modelAllowed(key, model)) throw refused('');
-      const resolution = options.resolveModel?.(model);
-      if (!resolution) return;
-      if (!resolution.found) {
-        // The router's own 404 lists every model; this caller learns only of its own.
-        const available = resolution.available.filter((id) => modelAllowed(key, id));
-        throw new GatewayError('not_found', `model ${model} not found; available: ${available.length ? available.join(', ') : '(none)'}`, {
-          param: 'model',
-        });
+      const refusal = modelRefusal(state, model);
+      if (!refusal) return;
+      if (refusal.upstream) {
+        options.logger.info('client key refused: the model resolves beyond its allowance', { key: refusal.key, model, upstream: refusal.upstream });
       }
-      const outside = resolution.models.filter((id) => !modelAllowed(key, id));
-      if (outside.length > 0) {
-        options.logger.info('client key refused: the model resolves beyond its allowance', { key: key.name, model, upstream: outside });
-        throw refused(': it is served by a model outside the key\'s allowance');
-      }
+      throw refusal.error;
     },
+    modelUsable: (state, model) => modelRefusal(state, model) === undefined,
     assertSafeListen: () => assertSafeListen(settings()),
     close: () => usage.close(),
   };
