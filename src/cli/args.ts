@@ -20,12 +20,56 @@ export class UsageError extends Error {
   }
 }
 
+/** Node's parseArgs messages, in one line each. */
+function usageMessage(err: Error & { code?: string }): string {
+  const option = /'(-[^']*)'/.exec(err.message)?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? err.message}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /argument missing/.test(err.message) ? `option ${option?.split(' ')[0] ?? ''} needs a value` : `option ${option ?? ''} takes no value`;
+    default:
+      return err.message;
+  }
+}
+
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(usageMessage(err as Error & { code?: string }));
   }
+}
+
+/** Options that take a value, wherever they stand: what `agate --data-dir X accounts list` moves after the command. */
+const GLOBAL_VALUE_OPTIONS = new Set(['--data-dir', '--config', '--set', '--port', '--host', '--log-format']);
+const GLOBAL_FLAGS = new Set(['--quiet']);
+
+/**
+ * `[--data-dir X] command args…` → `command args… --data-dir X`: options for
+ * every command may come before its name. Stops at the first word that is
+ * not such an option (or its value): that is the command.
+ */
+export function commandFirst(argv: string[]): string[] {
+  const leading: string[] = [];
+  let at = 0;
+  while (at < argv.length) {
+    const word = argv[at];
+    const name = word.split('=')[0];
+    if (GLOBAL_VALUE_OPTIONS.has(name)) {
+      const takesNext = !word.includes('=');
+      if (takesNext && at + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
+      leading.push(...argv.slice(at, at + (takesNext ? 2 : 1)));
+      at += takesNext ? 2 : 1;
+    } else if (GLOBAL_FLAGS.has(word)) {
+      leading.push(word);
+      at++;
+    } else {
+      break;
+    }
+  }
+  if (leading.length === 0 || at >= argv.length) return argv;
+  return [argv[at], ...argv.slice(at + 1), ...leading];
 }
 
 /** Where the dashboard saves settings when no `--config FILE` is given; read at start when it exists. */
@@ -37,16 +81,19 @@ export const DATA_DIR_CONFIG_FILE = 'config.json';
  */
 export function configSources(values: Record<string, unknown>): ConfigSources {
   const flags: Record<string, string> = {};
+  // Messages name a setting the way the user typed it.
+  const flagNames: Record<string, string> = {};
   for (const pair of (values.set as string[] | undefined) ?? []) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new UsageError(`--set expects key=value, got "${pair}"`);
     flags[pair.slice(0, at)] = pair.slice(at + 1);
+    flagNames[pair.slice(0, at)] = `--set ${pair.slice(0, at)}`;
   }
-  if (typeof values.port === 'string') flags.port = values.port;
-  if (typeof values.host === 'string') flags.host = values.host;
-  if (typeof values['data-dir'] === 'string') flags.dataDir = path.resolve(values['data-dir']);
+  if (typeof values.port === 'string') (flags.port = values.port), (flagNames.port = '--port');
+  if (typeof values.host === 'string') (flags.host = values.host), (flagNames.host = '--host');
+  if (typeof values['data-dir'] === 'string') (flags.dataDir = path.resolve(values['data-dir'])), (flagNames.dataDir = '--data-dir');
   const dataDir = flags.dataDir ?? process.env[envNameOf('dataDir')] ?? defaultDataDir();
   const inDataDir = path.join(dataDir, DATA_DIR_CONFIG_FILE);
   const file = typeof values.config === 'string' ? path.resolve(values.config) : fs.existsSync(inDataDir) ? inDataDir : undefined;
-  return { file, env: process.env, flags };
+  return { file, env: process.env, flags, flagNames };
 }

@@ -5,7 +5,8 @@ import { ListenError, PortInUseError } from '../core/server/listener';
 import { AdminCallError, OwnerUnreachableError } from '../core/admin/admin-client';
 import { GatewayError } from '../core/errors';
 import { DataDirBusyError } from '../core/stores/data-dir-lock';
-import { UsageError } from './args';
+import { commandFirst, UsageError } from './args';
+import { COMMAND_HELP, COMMON_OPTIONS } from './help';
 import { accountsCommand } from './commands/accounts';
 import { configCommand } from './commands/config';
 import { connectCommand } from './commands/connect';
@@ -43,13 +44,9 @@ Commands:
                             cline; openai-compatible prints them): shows the diff, keeps a backup, --undo restores
   version                   Print the version
 
-Options for every command:
-  --data-dir DIR            Where accounts, secrets, logs and stats live (default ~/.agate)
-  --config FILE             JSON config file (layers: defaults < file < AGATE_* env < flags)
-  --set key=value           Any config key, e.g. --set scheduling.mode=balance (repeatable)
-  --port N, --host ADDR     Shorthands for --set port=N, --set host=ADDR
-  -h, --help
-`;
+"agate COMMAND --help" tells more about one command.
+
+${COMMON_OPTIONS}`;
 
 type Command = (argv: string[]) => Promise<number | void>;
 
@@ -64,17 +61,34 @@ const commands: Record<string, Command> = {
   version: async () => void console.log(AGATE_VERSION),
 };
 
+/** The command being run, for messages. */
+let current: string | undefined;
+
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = commandFirst(argv);
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    process.stdout.write(USAGE);
+    // `agate help serve` is `agate serve --help`.
+    const topic = name === 'help' ? rest[0] : undefined;
+    process.stdout.write(topic && COMMAND_HELP[topic] ? `${COMMAND_HELP[topic]}\n${COMMON_OPTIONS}` : USAGE);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') return (console.log(AGATE_VERSION), 0);
   const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"`);
-  if (rest.includes('--help') || rest.includes('-h')) return (process.stdout.write(USAGE), 0);
+  if (!command) {
+    if (name.startsWith('-')) throw new UsageError(`unknown option ${name.split('=')[0]}`);
+    throw new UsageError(`unknown command "${name}"`);
+  }
+  current = name;
+  if (rest.includes('--help') || rest.includes('-h')) return (process.stdout.write(`${COMMAND_HELP[name] ?? USAGE}\n${COMMON_OPTIONS}`), 0);
   return (await command(rest)) ?? 0;
+}
+
+/** An expected failure's words, with what caused it (`fetch failed: getaddrinfo ENOTFOUND oauth2.googleapis.com`). */
+function explain(err: Error): string {
+  const cause = err.cause as (Error & { code?: string; hostname?: string }) | undefined;
+  if (!cause || typeof cause !== 'object') return err.message;
+  const detail = cause.code === 'ENOTFOUND' && cause.hostname ? `cannot resolve ${cause.hostname}` : (cause.message ?? String(cause));
+  return detail && !err.message.includes(detail) ? `${err.message}: ${detail}` : err.message;
 }
 
 installBenchProbe();
@@ -84,7 +98,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`agate: ${err.message}\nRun "agate --help" for usage.\n`);
+      const help = current ? `agate ${current} --help` : 'agate --help';
+      process.stderr.write(`agate${current ? ` ${current}` : ''}: ${err.message} (see "${help}")\n`);
       process.exitCode = 2;
     } else if (
       err instanceof ConfigError || err instanceof PortInUseError || err instanceof ListenError || err instanceof AccountSetupError || err instanceof UnsafeListenError ||
@@ -94,7 +109,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`agate: ${err.message}\n`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`agate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      // No stack trace for the user (a network error, a refused sign-in); AGATE_DEBUG=1 shows it.
+      const debug = process.env.AGATE_DEBUG === '1';
+      const text = err instanceof Error ? (debug ? (err.stack ?? err.message) : explain(err)) : String(err);
+      process.stderr.write(`agate: ${text}\n`);
       process.exitCode = 1;
     }
   },

@@ -113,7 +113,17 @@ export async function accountsCommand(argv: string[]): Promise<number> {
       }
       default: {
         // refresh: one account, or every account that can serve.
-        const targets = ref ? [await find(session, ref)] : (await session.call('accounts')).filter((account) => account.state === 'active');
+        const all = ref ? [] : await session.call('accounts');
+        if (!ref && all.length === 0) {
+          process.stdout.write('No accounts to refresh. Add one with "agate accounts add --sign-in".\n');
+          return 0;
+        }
+        const targets = ref ? [await find(session, ref)] : all.filter((account) => account.state === 'active');
+        if (targets.length === 0) {
+          process.stdout.write('No active account to refresh (each needs sign-in, is forbidden or disabled):\n');
+          process.stdout.write(all.map(describe).join('\n') + '\n');
+          return 1;
+        }
         for (const account of targets) await session.call('accountAction', { id: account.id, action: 'refreshQuota' });
         process.stdout.write((await session.call('accounts')).map(describe).join('\n') + '\n');
         return 0;

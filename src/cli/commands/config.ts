@@ -1,4 +1,4 @@
-import { loadConfig, parseConfigValue } from '../../core/config/load';
+import { explainConfig, loadConfig, parseConfigValue } from '../../core/config/load';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir } from '../data-dir-access';
 import { settingsFileOf } from './run';
@@ -37,12 +37,37 @@ async function setCommand(values: Record<string, unknown>, pairs: string[]): Pro
 
 /** Prints the effective configuration (the OAuth client secret masked), or changes it (`config set`). */
 export async function configCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { port: { type: 'string' }, host: { type: 'string' } });
+  const { values, positionals } = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } });
   const [action, ...rest] = positionals;
   if (action === 'set') return setCommand(values, rest);
   if (action !== undefined) throw new UsageError(`unknown config action "${action}" (config, or config set key=value)`);
-  const config = loadConfig(configSources(values));
+  const sources = configSources(values);
+  const { config, originOf } = explainConfig(sources);
   const shown = { ...config, oauth: { ...config.oauth, clientSecret: config.oauth.clientSecret ? '(set)' : '' } };
-  process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
+  if (values.json) {
+    process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
+    return 0;
+  }
+  process.stdout.write(explained(shown as unknown as Record<string, unknown>, originOf, sources.file));
   return 0;
+}
+
+/** The settings that are maps or lists print whole, as JSON. */
+const WHOLE = new Set(['models.aliases', 'models.groups']);
+
+/** `key  value  origin`, one line per setting: where each value comes from (default, file, variable, flag). */
+function explained(config: Record<string, unknown>, originOf: (key: string) => string, file: string | undefined): string {
+  const rows: Array<[string, string, string]> = [];
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [name, value] of Object.entries(node)) {
+      const key = prefix ? `${prefix}.${name}` : name;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value) && !WHOLE.has(key)) walk(value as Record<string, unknown>, key);
+      else rows.push([key, typeof value === 'string' ? value : JSON.stringify(value), originOf(key)]);
+    }
+  };
+  walk(config, '');
+  const keyWidth = Math.max(...rows.map(([key]) => key.length));
+  const valueWidth = Math.min(48, Math.max(...rows.map(([, value]) => value.length)));
+  const header = `Effective configuration (defaults < ${file ? `config file ${file}` : 'config file (none)'} < AGATE_* environment < flags); "agate config --json" prints it as JSON.\n`;
+  return header + rows.map(([key, value, origin]) => `${key.padEnd(keyWidth)}  ${value.padEnd(valueWidth)}  ${origin}`).join('\n') + '\n';
 }

@@ -26,6 +26,8 @@ export interface ConfigSources {
   env?: NodeJS.ProcessEnv;
   /** Flag values by dotted key, e.g. `{ port: '9000', 'upstream.hosts': 'http://a,http://b' }`. */
   flags?: Record<string, string>;
+  /** How the user typed each flag (`--set scheduling.mode`, `--port`), for messages; default `option --<key>`. */
+  flagNames?: Record<string, string>;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -101,7 +103,16 @@ export function readConfigFile(file: string): JsonObject {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a folder, not a file'
+            : `cannot be read (${code ?? (err as Error).message})`;
+    throw new ConfigError(`config file ${file} ${why}`);
   }
   const parsed = parseJson(text, `config file ${file}`);
   if (!isObject(parsed)) throw new ConfigError(`config file ${file}: the top level must be a JSON object`);
@@ -114,6 +125,17 @@ const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: false, me
 const validate = ajv.compile(configSchema);
 
 export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
+  return explainConfig(sources).config;
+}
+
+/** Where each setting's value comes from: `default`, or the layer that set it (file, variable, flag). */
+export interface ExplainedConfig {
+  config: GatewayConfig;
+  originOf(key: string): string;
+}
+
+/** The configuration and, per dotted key, the layer its value comes from (`agate config`). */
+export function explainConfig(sources: ConfigSources = {}): ExplainedConfig {
   const defaults = defaultConfig() as unknown as JsonObject;
   const leaves = leafPaths(defaults);
   const origins = new Map<string, string>();
@@ -133,13 +155,18 @@ export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
     origins.set(path, origin);
   }
   for (const [path, raw] of Object.entries(sources.flags ?? {})) {
-    if (!leaves.includes(path)) throw new ConfigError(`unknown option --${path}`);
-    const origin = `option --${path}`;
-    setPath(merged, path, parseScalar(raw, getPath(defaults, path), origin));
+    const origin = sources.flagNames?.[path] ?? `option --${path}`;
+    if (!isConfigKey(path)) throw new ConfigError(`${origin}: "${path}" is not a configuration key (see "agate config")`, path);
+    // An entry of a map setting (`models.aliases.gpt-4o`) is set on its own, beside the map's other entries.
+    const value = leaves.includes(path) ? parseScalar(raw, getPath(defaults, path), origin) : (parseConfigValue(path, raw) as Json);
+    setPath(merged, path, value);
     origins.set(path, origin);
   }
 
-  return validateConfig(merged, origins);
+  const config = validateConfig(merged, origins);
+  const originOf = (key: string) =>
+    origins.get(key) ?? [...origins.entries()].find(([path]) => key.startsWith(path + '.') || path.startsWith(key + '.'))?.[1] ?? 'default';
+  return { config, originOf };
 }
 
 /**
@@ -154,7 +181,14 @@ export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, 
       .filter(Boolean)
       .join('.');
     const origin = [...origins.entries()].find(([path]) => key === path || key.startsWith(path + '.'))?.[1];
-    const what = error.keyword === 'additionalProperties' ? 'is not a known setting' : error.message;
+    const allowed = (error.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
+    const value = key ? getPath(candidate as JsonObject, key) : undefined;
+    const what =
+      error.keyword === 'additionalProperties'
+        ? 'is not a known setting'
+        : allowed
+          ? `must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`
+          : error.message;
     throw new ConfigError(`invalid configuration: "${key || '(root)'}" ${what}${origin ? ` (from ${origin})` : ''}`, key || undefined);
   }
   return candidate as unknown as GatewayConfig;

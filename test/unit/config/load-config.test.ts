@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, envNameOf, loadConfig } from '../../../src/core/config/load';
+import { ConfigError, envNameOf, explainConfig, loadConfig } from '../../../src/core/config/load';
 
 const configDirs: string[] = [];
 const writeConfig = (value: unknown) => {
@@ -53,7 +53,19 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ flags: { port: '70000' } }), /"port" must be <= 65535 \(from option --port\)/);
     assert.throws(() => loadConfig({ file: writeConfig({ upstream: { hosts: ['ftp://x'] } }) }), /"upstream\.hosts\.0" must match pattern.*config file/);
     assert.throws(() => loadConfig({ file: writeConfig({ upstrem: {} }) }), /"upstrem" is not a known setting/);
-    assert.throws(() => loadConfig({ flags: { 'no.such': '1' } }), /unknown option --no\.such/);
-    assert.throws(() => loadConfig({ file: '/nonexistent/agate.json' }), /config file .*ENOENT/);
+    assert.throws(() => loadConfig({ flags: { 'no.such': '1' } }), /option --no\.such: "no\.such" is not a configuration key/);
+    assert.throws(() => loadConfig({ file: '/nonexistent/agate.json' }), /config file \/nonexistent\/agate\.json does not exist/);
+    assert.throws(
+      () => loadConfig({ flags: { 'scheduling.mode': 'fastest' }, flagNames: { 'scheduling.mode': '--set scheduling.mode' } }),
+      /"scheduling\.mode" must be one of cache-first, balance, performance-first \(got "fastest"\) \(from --set scheduling\.mode\)/,
+    );
+  });
+
+  it('sets an entry of a map setting from a flag, and says where each value came from', () => {
+    const { config, originOf } = explainConfig({ env: { AGATE_HOST: '127.0.0.2' }, flags: { 'models.aliases.gpt-4o': 'gemini-3-flash' } });
+    assert.deepEqual(config.models.aliases, { 'gpt-4o': 'gemini-3-flash' });
+    assert.equal(originOf('models.aliases'), 'option --models.aliases.gpt-4o');
+    assert.equal(originOf('host'), 'environment variable AGATE_HOST');
+    assert.equal(originOf('port'), 'default');
   });
 });

@@ -1,0 +1,84 @@
+/** `agate <command> --help`: what one command does and takes. The overview is in main.ts. */
+
+export const COMMON_OPTIONS = `Options for every command (before or after the command's name):
+  --data-dir DIR            Where accounts, secrets, logs and stats live (default ~/.agate)
+  --config FILE             JSON config file (layers: defaults < file < AGATE_* env < flags)
+  --set key=value           Any config key, e.g. --set scheduling.mode=balance or --set models.aliases.gpt-4o=gemini-3-flash
+                            (repeatable)
+  -h, --help                This help
+`;
+
+const SERVER_OPTIONS = `  --port N, --host ADDR     Where to listen (shorthands for --set port=N, --set host=ADDR)
+  --quiet                   No line per request on stdout
+  --log-format text|json    The per-request line as text (default) or one JSON object
+`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  serve: `Usage: agate serve [options]
+
+Runs the gateway in the foreground with the accounts in the data dir; Ctrl-C stops it gracefully. Prints the
+base URL, ready-to-paste client settings, the dashboard URL, then one line per request.
+
+${SERVER_OPTIONS}`,
+  demo: `Usage: agate demo [options]
+
+Runs the real gateway against the built-in upstream simulator with a demo account, in a temporary data dir
+(unless --data-dir): try clients and the dashboard without a Google account. Answers are the simulator's;
+directives in the prompt trigger tool calls ([[sim:call NAME {json}]]) and faults ([[sim:fault KIND]]).
+
+${SERVER_OPTIONS}  --simulator URL           Use a simulator already running ("agate simulate") instead of starting one
+  --sim-port N              Port of the simulator this command starts (default: any free port)
+  --no-observability        No request monitor or token stats (benchmarks)
+`,
+  simulate: `Usage: agate simulate [--port N] [--host ADDR] [--latency-ms N] [--frame-interval-ms N] [--quota-cost F]
+
+Runs only the upstream simulator (Google OAuth and Cloud Code stand-in), for tests and benchmarks; point a
+gateway at it with "agate demo --simulator URL".
+
+  --latency-ms N            Delay before the first byte of each answer
+  --frame-interval-ms N     Delay between streamed frames
+  --quota-cost F            Fraction of an account's quota one answer uses (default 0.01)
+`,
+  accounts: `Usage: agate accounts <action> [options]
+
+Manages the Google accounts in the data dir: through the gateway that serves it when one runs (changes apply at
+once), else directly.
+
+  list                              Accounts, their state and quota (the default)
+  add --sign-in [--email E]         Add an account in the browser (loopback redirect; E preselects it)
+  add --refresh-token TOKEN [--email E]
+                                    Add an account by refresh token (refused if the token is not E's)
+  import FILE                       Bulk import: a JSON array of {email?, refresh_token}
+  remove|enable|disable ACCOUNT     By email or id
+  reauth ACCOUNT [--refresh-token TOKEN]
+                                    Sign the account in again
+  refresh [ACCOUNT]                 Fetch quota now (every active account without ACCOUNT)
+`,
+  keys: `Usage: agate keys <action> [options]
+
+Client keys (one per client or person; used when auth is on) and your own primary key.
+
+  list                              Keys, their models, limits and usage today (the default)
+  create NAME [--models a,b*] [--rpm N] [--rpd N] [--tpm N] [--tpd N] [--concurrency N]
+                                    A key for one client or person (shown once)
+  rotate|revoke KEY                 By name or id
+  primary [--rotate]                Print (or replace) your own key, which also opens the admin API and dashboard
+`,
+  config: `Usage: agate config [--json]
+       agate config set KEY=VALUE …
+
+Without an action: every setting's effective value and where it comes from (default, the config file, an
+AGATE_* variable or a flag); --json prints the configuration as JSON instead.
+set: saves settings to the config file; a gateway running on the data dir applies them at once (listen and
+build-time keys when it starts again). Map entries work too: models.aliases.gpt-4o=gemini-3-flash.
+`,
+  connect: `Usage: agate connect CLIENT [--yes] [--undo] [--model M] [--key K] [--url URL]
+
+Points a client at Agate in its own settings (claude-code, codex, gemini-cli, opencode, cline; openai-compatible
+prints them): shows the diff, asks (unless --yes), keeps a backup; --undo restores it.
+`,
+  version: `Usage: agate version
+
+Prints the version.
+`,
+};
