@@ -98,7 +98,11 @@ describe('dashboard: attempt trail and rejected requests', () => {
   });
 
   it('keeps a streaming client alive with ping events while retrying, then ends within the retry deadline', async () => {
+    const sleepsBefore = stack.clock.sleeps.length;
     const { response, text, id } = await postMessages(stack, anthropicBody('[[sim:fault server_error]] stream', true));
+    // The scheduler's pauses, on its clock: within scheduling.transientRetryBudgetMs (2 s here).
+    const paused = stack.clock.sleeps.slice(sleepsBefore).reduce((sum, ms) => sum + ms, 0);
+    assert.ok(paused > 0 && paused <= 2000, `paused ${paused} ms`);
     // The head went out with the first keep-alive frame, before the scheduler gave up.
     assert.equal(response.status, 200);
     const ping = text.indexOf('event: ping');
@@ -109,6 +113,27 @@ describe('dashboard: attempt trail and rejected requests', () => {
     const record = await recordOf(stack, id);
     assert.equal(record.status, 502);
     assert.ok(record.attempts.length >= 2);
+  });
+
+  it('keeps OpenAI and Gemini streams alive the same way, in their own framing', async () => {
+    const openai = await fetch(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gemini-3-flash', stream: true, messages: [{ role: 'user', content: '[[sim:fault server_error]] openai' }] }),
+    });
+    assert.equal(openai.status, 200);
+    const openaiText = await openai.text();
+    assert.match(openaiText, /^: /, 'an SSE comment first');
+    assert.match(openaiText, /"error"/);
+    const gemini = await fetch(`${stack.url}/v1beta/models/gemini-3-flash:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: '[[sim:fault server_error]] gemini' }] }] }),
+    });
+    assert.equal(gemini.status, 200);
+    const geminiText = await gemini.text();
+    assert.match(geminiText, /^\r\n/, 'a blank line first, which SSE parsers skip');
+    assert.match(geminiText, /"code":\s*502/);
   });
 });
 
