@@ -27,7 +27,9 @@ const MAX_ERROR_CHARS = 160;
  * a failure ends with its message, a retried request with its upstream call count.
  */
 export function accessLine(record: RequestRecord, format: AccessLogFormat): string {
-  const account = record.accountEmail === undefined ? undefined : maskEmail(record.accountEmail);
+  // A request that failed on every account has none of its own: the last one tried stands for it.
+  const email = record.accountEmail ?? record.attempts.at(-1)?.accountEmail;
+  const account = email === undefined ? undefined : maskEmail(email);
   const usage = record.usage;
   if (format === 'json') {
     return JSON.stringify({
