@@ -98,7 +98,12 @@ export function evaluateTargets(result) {
   if (atLargest.length) {
     const slice = median(atLargest.map((entry) => entry.longestSliceMs));
     const worst = Math.max(...atLargest.map((entry) => entry.longestSliceMs));
-    check(`Longest slice ≤ 50 ms for a ${largest} MB conversation`, `median ${fmt(slice, 1)} ms, worst ${fmt(worst, 1)} ms of ${atLargest.length}`, slice <= 50);
+    const wall = median(atLargest.map((entry) => entry.loopMaxMs));
+    check(
+      `Longest slice ≤ 50 ms for a ${largest} MB conversation`,
+      `median ${fmt(slice, 1)} ms of CPU, worst ${fmt(worst, 1)} of ${atLargest.length} (wall-clock loop delay max, median: ${fmt(wall, 1)} ms)`,
+      slice <= 50,
+    );
     const growth = median(atLargest.map((entry) => entry.growthPerBodyByte));
     check(`Peak RSS growth of one ${largest} MB request ≤ 3× its body`, `${fmt(growth, 1)}× (median)`, growth <= 3);
   }
@@ -177,7 +182,7 @@ export function renderMarkdown(result) {
     ),
   );
 
-  out.push(`\n## Event-loop delay of the gateway (ms, p50 / p99 / max; monitorEventLoopDelay, ${meta.loopDelayResolutionMs ?? '?'} ms resolution)\n`);
+  out.push(`\n## Event-loop delay of the gateway (ms, p50 / p99 / max; monitorEventLoopDelay, ${meta.loopDelayResolutionMs ?? '?'} ms resolution; [longest CPU slice])\n`);
   out.push(
     table(
       ['target', ...stepRates.map((r) => `${r} req/s`)],
@@ -185,14 +190,14 @@ export function renderMarkdown(result) {
         name,
         ...stepRates.map((r) => {
           const loop = find(name, r)?.loop;
-          return loop ? `${fmt(loop.p50, 1)} / ${fmt(loop.p99, 1)} / ${fmt(loop.max, 1)}` : '–';
+          return loop ? `${fmt(loop.p50, 1)} / ${fmt(loop.p99, 1)} / ${fmt(loop.max, 1)} [${fmt(loop.cpuSliceMax, 1)}]` : '–';
         }),
       ]),
     ),
   );
   for (const step of result.claudeCode ?? []) {
     out.push(
-      `\nClaude Code's real request (${translation.tools} tools, streamed) at ${step.rate} req/s: loop delay ${fmt(step.loop?.p50, 1)} / ${fmt(step.loop?.p99, 1)} / ${fmt(step.loop?.max, 1)} ms, ` +
+      `\nClaude Code's real request (${translation.tools} tools, streamed) at ${step.rate} req/s: loop delay ${fmt(step.loop?.p50, 1)} / ${fmt(step.loop?.p99, 1)} / ${fmt(step.loop?.max, 1)} ms (longest CPU slice ${fmt(step.loop?.cpuSliceMax, 1)} ms), ` +
         `answer p50 / p99 ${fmt(step.total.p50)} / ${fmt(step.total.p99)} ms, CPU ${fmt(step.cpuMsPer1000, 0)} ms/1000 req${step.failed ? `, ${step.failed} failed` : ''}.`,
     );
   }
@@ -237,14 +242,17 @@ export function renderMarkdown(result) {
     out.push("\n## One large request at a time: Claude Code conversations (issue 14's budget)\n");
     out.push(
       table(
-        ['conversation', 'rep', 'longest slice ms', 'RSS before → peak → after MB', 'peak growth ÷ body', 'answer ms'],
+        ['conversation', 'rep', 'longest slice ms (CPU)', 'loop delay max ms (wall)', 'RSS before → peak → after MB', 'peak growth ÷ body', 'answer ms'],
         result.largeBodies.map((e) => [
-          `${(e.bytes / 1048576).toFixed(2)} MB`, String(e.rep), fmt(e.longestSliceMs, 1),
+          `${(e.bytes / 1048576).toFixed(2)} MB`, String(e.rep), fmt(e.longestSliceMs, 1), fmt(e.loopMaxMs, 1),
           `${fmt(e.rssBeforeMb, 0)} → ${fmt(e.rssPeakMb, 0)} → ${fmt(e.rssAfterMb, 0)}`, `${fmt(e.growthPerBodyByte, 1)}×`, fmt(e.totalMs, 0),
         ]),
       ),
     );
-    out.push('\nThe longest slice is the largest event-loop delay the gateway saw while serving that one request.');
+    out.push(
+      '\nLongest slice: the most process CPU the gateway spent between two turns of its event loop (a 5 ms probe timer) while serving that one request. ' +
+        'The wall-clock loop delay beside it also counts time the OS gave other processes, which on a shared machine is most of it.',
+    );
   }
   if (translation.large?.length) {
     out.push('\nIn-process phases of the same conversations (ms, medians; each phase runs in its own event-loop turn in the gateway from 256 KB on, serialisation in ≤ 8 ms slices):\n');

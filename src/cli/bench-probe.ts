@@ -14,6 +14,15 @@ export function installBenchProbe(): void {
   if (process.env.AGATE_BENCH_PROBE !== '1' || !process.send) return;
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
+  // The delay above includes time the OS gave other processes (a loaded machine). The process CPU spent
+  // between two ticks of this timer is the gateway's own longest stretch of work without a turn.
+  let lastCpu = process.cpuUsage();
+  let maxCpuSliceMs = 0;
+  setInterval(() => {
+    const now = process.cpuUsage();
+    maxCpuSliceMs = Math.max(maxCpuSliceMs, (now.user - lastCpu.user + now.system - lastCpu.system) / 1000);
+    lastCpu = now;
+  }, RESOLUTION_MS).unref();
   const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
   process.on('message', (message: { type?: unknown; id?: unknown }) => {
     if (message?.type !== 'loop-delay') return;
@@ -24,9 +33,11 @@ export function installBenchProbe(): void {
       p50: ms(histogram.percentile(50)),
       p99: ms(histogram.percentile(99)),
       max: ms(histogram.max),
+      maxCpuSliceMs,
       samples: histogram.count,
     });
     histogram.reset();
+    maxCpuSliceMs = 0;
   });
   // The channel must not keep a stopped gateway alive.
   process.channel?.unref();

@@ -19,18 +19,25 @@ const SLICE_MS = 8;
 const SPLIT_DEPTH = 3;
 
 /**
- * `JSON.stringify(value)` for plain JSON data (no toJSON, no cycles), built in
- * pieces with a turn of the event loop whenever a slice has run SLICE_MS.
- * The top levels are walked (an envelope → its request → its contents); each
- * element below is serialised whole.
+ * `JSON.stringify(value)` for plain JSON data (no toJSON, no cycles) as UTF-8
+ * buffers ready for the socket, built with a turn of the event loop whenever
+ * a slice has run SLICE_MS: the whole text never exists as one string, and
+ * its encoding to bytes is sliced too. The top levels are walked (an envelope
+ * → its request → its contents); each element below is serialised whole.
  */
-export async function stringifyInSlices(value: unknown): Promise<string> {
-  const pieces: string[] = [];
+export async function serialiseInSlices(value: unknown): Promise<Buffer[]> {
+  const buffers: Buffer[] = [];
+  let pieces: string[] = [];
   let sliceStarted = performance.now();
+  const emit = () => {
+    if (pieces.length > 0) buffers.push(Buffer.from(pieces.join(''), 'utf8'));
+    pieces = [];
+  };
   const walk = async (node: unknown, depth: number): Promise<void> => {
     if (depth >= SPLIT_DEPTH || node === null || typeof node !== 'object') {
       pieces.push(JSON.stringify(node) ?? 'null');
       if (performance.now() - sliceStarted > SLICE_MS) {
+        emit();
         await yieldToLoop();
         sliceStarted = performance.now();
       }
@@ -40,9 +47,9 @@ export async function stringifyInSlices(value: unknown): Promise<string> {
       pieces.push('[');
       for (let index = 0; index < node.length; index++) {
         if (index > 0) pieces.push(',');
-        const item = node[index];
-        // As JSON.stringify does: undefined and functions in an array become null.
-        await walk(item === undefined || typeof item === 'function' ? null : item, depth + 1);
+        const item: unknown = node[index];
+        // As JSON.stringify does: undefined, functions and symbols in an array become null.
+        await walk(item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : item, depth + 1);
       }
       pieces.push(']');
       return;
@@ -58,5 +65,6 @@ export async function stringifyInSlices(value: unknown): Promise<string> {
     pieces.push('}');
   };
   await walk(value, 0);
-  return pieces.join('');
+  emit();
+  return buffers;
 }

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import { LARGE_BODY_BYTES, yieldToLoop } from '../loop-slices';
 import { GatewayError, invalidRequest } from '../errors';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth';
 
@@ -14,6 +16,9 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     throw tooLarge(limitBytes);
   }
   const chunks: Buffer[] = [];
+  // Decoded as the chunks arrive: a multi-megabyte body is not turned into text in one slice at the end.
+  const decoder = new StringDecoder('utf8');
+  const texts: string[] = [];
   let size = 0;
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -23,6 +28,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
         throw tooLarge(limitBytes);
       }
       chunks.push(chunk);
+      texts.push(decoder.write(chunk));
     }
   } catch (err) {
     if (err instanceof GatewayError) throw err;
@@ -35,7 +41,10 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
     throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
   }
-  const text = bytes.toString('utf8');
+  texts.push(decoder.end());
+  const text = texts.join('');
+  // The parse of a large body gets a turn of its own.
+  if (size >= LARGE_BODY_BYTES) await yieldToLoop();
   try {
     return JSON.parse(text);
   } catch (err) {

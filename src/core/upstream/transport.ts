@@ -23,7 +23,8 @@ export interface TransportRequest {
   url: URL;
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  /** Text, or UTF-8 buffers written one after the other (a large body serialised in slices). */
+  body?: string | Buffer[];
   /** Aborting destroys the exchange, whether or not the answer has started. */
   signal: AbortSignal;
 }
@@ -68,6 +69,9 @@ export function createTransport(options: TransportOptions): UpstreamTransport {
   return new NodeHttpTransport(timeout);
 }
 
+const byteLengthOf = (body: string | Buffer[]): number =>
+  typeof body === 'string' ? Buffer.byteLength(body) : body.reduce((sum, buffer) => sum + buffer.length, 0);
+
 const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
 
 /** A connection not established in time; the code is one the classifier reads as a timeout. */
@@ -95,7 +99,7 @@ class NodeHttpTransport implements UpstreamTransport {
   request(request: TransportRequest): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       const secure = request.url.protocol === 'https:';
-      const headers = request.body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
+      const headers = request.body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(byteLengthOf(request.body)) };
       const outgoing = (secure ? https : http).request(
         request.url,
         { method: request.method, headers, agent: secure ? this.httpsAgent : this.httpAgent, signal: request.signal },
@@ -108,7 +112,10 @@ class NodeHttpTransport implements UpstreamTransport {
         socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
         outgoing.once('close', () => clearTimeout(timer));
       });
-      outgoing.end(request.body);
+      if (Array.isArray(request.body)) {
+        for (const buffer of request.body) outgoing.write(buffer);
+        outgoing.end();
+      } else outgoing.end(request.body);
     });
   }
 
@@ -127,7 +134,8 @@ class DispatcherTransport implements UpstreamTransport {
       path: request.url.pathname + request.url.search,
       method: request.method,
       headers: request.headers,
-      body: request.body,
+      // The proxy path is not the hot one: slices are joined for undici's single-body API.
+      body: Array.isArray(request.body) ? Buffer.concat(request.body) : request.body,
       signal: request.signal,
       // The caller's first-byte and idle timers govern; undici's own defaults (300 s) stay out of the way.
       headersTimeout: 0,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { stringifyInSlices } from '../../../src/core/loop-slices';
+import { serialiseInSlices } from '../../../src/core/loop-slices';
 
-describe('stringifyInSlices', () => {
+describe('serialiseInSlices', () => {
   it('writes what JSON.stringify writes, for envelopes, arrays, escapes and dropped values', async () => {
     const samples: unknown[] = [
       null,
       42,
-      'text with "quotes", \\ and \n\t',
+      'text with "quotes", \\ and \n\t, non-ASCII — é 😀',
       [],
       {},
       [1, undefined, () => 1, 'x', null],
@@ -21,6 +21,6 @@ describe('stringifyInSlices', () => {
         model: 'claude-sonnet-4-6',
       },
     ];
-    for (const sample of samples) assert.equal(await stringifyInSlices(sample), JSON.stringify(sample));
+    for (const sample of samples) assert.equal(Buffer.concat(await serialiseInSlices(sample)).toString('utf8'), JSON.stringify(sample));
   });
 });

@@ -59,8 +59,8 @@ export interface CloudCodeRequest {
   method: CloudCodeMethod;
   accessToken: string;
   body: unknown;
-  /** `body` already serialised (a large one is, in slices); else the client serialises it. */
-  bodyText?: string;
+  /** `body` already serialised as UTF-8 (a large one is, in slices); else the client serialises it. */
+  bodyBytes?: Buffer[];
   signal?: AbortSignal;
   /** The upstream model, for failure classification. */
   model?: string;
@@ -217,7 +217,7 @@ export class CloudCodeClient {
 
   /** Tries the hosts in order until one answers 2xx or fails in a way another host cannot fix. */
   private async open(request: CloudCodeRequest, stream: boolean): Promise<OpenExchange> {
-    const body = request.bodyText ?? JSON.stringify(request.body);
+    const body = request.bodyBytes ?? JSON.stringify(request.body);
     let lastFailure: unknown;
     for (const [index, host] of this.hosts.entries()) {
       const started = Date.now();

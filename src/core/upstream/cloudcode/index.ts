@@ -12,7 +12,7 @@ import { ResponseDecoder } from './decode-response';
 import { encodeRequest } from './encode-request';
 import { wrapInEnvelope } from './envelope';
 import { SignatureCache } from './signatures';
-import { stringifyInSlices } from '../../loop-slices';
+import { serialiseInSlices } from '../../loop-slices';
 
 /** Encoding time (ms) from which the request body is serialised in slices (≈ 0.5 MB of conversation). */
 const SERIALISE_IN_SLICES_AFTER_MS = 2;
@@ -73,13 +73,13 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
     const encoded = encodeRequest(request, call, { signatures, systemPreamble: options.systemPreamble });
     const body = wrapInEnvelope(call.projectId, call.model, encoded.requestType, encoded.request);
     // A conversation that took this long to encode takes longer to serialise: in slices, over later turns.
-    const bodyText = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await stringifyInSlices(body) : undefined;
+    const bodyBytes = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await serialiseInSlices(body) : undefined;
     const decoder = new ResponseDecoder({ model: call.model, signatures, argumentRepairs: encoded.argumentRepairs });
     const frames = client.stream({
       method: 'streamGenerateContent',
       accessToken: call.accessToken,
       body,
-      bodyText,
+      bodyBytes,
       signal: call.signal,
       model: call.model,
       onAttempt: trackAttempts(call),
