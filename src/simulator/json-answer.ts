@@ -11,44 +11,51 @@ type Schema = Record<string, unknown>;
 
 /** Past this depth (a recursive `$ref`) a value is `null`. */
 const MAX_DEPTH = 24;
+/**
+ * Values written for one answer, and elements of one array: past them a value
+ * is `null`. A schema whose `$ref`s fan out (or a `minItems` of a billion) must
+ * not hold the process the gateway shares with the simulator in the tests.
+ */
+const MAX_VALUES = 10_000;
+const MAX_ITEMS = 100;
 
 /** The JSON text of a JSON-mode answer, or undefined when the request is not in JSON mode. */
 export function jsonModeAnswer(config: WireGenerationConfig | undefined, userText: string): string | undefined {
   if (typeof config?.responseMimeType !== 'string' || config.responseMimeType.toLowerCase() !== 'application/json') return undefined;
   const schema = asSchema(config.responseJsonSchema) ?? asSchema(config.responseSchema);
   if (!schema) return JSON.stringify({ answer: `Simulated answer to: ${userText.slice(0, 60)}` });
-  return JSON.stringify(valueForSchema(schema, schema, 'answer', 0));
+  return JSON.stringify(valueForSchema(schema, schema, 'answer', 0, { valuesLeft: MAX_VALUES }));
 }
 
 const asSchema = (value: unknown): Schema | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Schema) : undefined;
 
 /** A value that validates against `schema`; `name` is the property it fills (strings mention it). */
-export function valueForSchema(schema: Schema, root: Schema, name: string, depth: number): unknown {
-  if (depth > MAX_DEPTH) return null;
+export function valueForSchema(schema: Schema, root: Schema, name: string, depth: number, budget: { valuesLeft: number }): unknown {
+  if (depth > MAX_DEPTH || --budget.valuesLeft < 0) return null;
   const ref = typeof schema.$ref === 'string' ? resolveRef(schema.$ref, root) : undefined;
-  if (ref) return valueForSchema(ref, root, name, depth + 1);
+  if (ref) return valueForSchema(ref, root, name, depth + 1, budget);
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   for (const key of ['anyOf', 'oneOf'] as const) {
     const first = Array.isArray(schema[key]) ? asSchema((schema[key] as unknown[]).find((s) => asSchema(s)?.type !== 'null') ?? (schema[key] as unknown[])[0]) : undefined;
-    if (first) return valueForSchema(first, root, name, depth + 1);
+    if (first) return valueForSchema(first, root, name, depth + 1, budget);
   }
   if (Array.isArray(schema.allOf)) {
     const merged = Object.assign({}, ...schema.allOf.map((s) => asSchema(s) ?? {}), { allOf: undefined }) as Schema;
-    return valueForSchema(merged, root, name, depth + 1);
+    return valueForSchema(merged, root, name, depth + 1, budget);
   }
   switch (typeOf(schema)) {
     case 'object': {
       const properties = asSchema(schema.properties) ?? {};
       return Object.fromEntries(
-        Object.entries(properties).map(([key, value]) => [key, valueForSchema(asSchema(value) ?? {}, root, key, depth + 1)]),
+        Object.entries(properties).map(([key, value]) => [key, valueForSchema(asSchema(value) ?? {}, root, key, depth + 1, budget)]),
       );
     }
     case 'array': {
       const items = asSchema(schema.items) ?? {};
-      const count = Math.max(1, numberOr(schema.minItems, 1));
-      return Array.from({ length: Math.min(count, numberOr(schema.maxItems, count)) }, () => valueForSchema(items, root, name, depth + 1));
+      const count = Math.min(MAX_ITEMS, Math.max(1, numberOr(schema.minItems, 1)));
+      return Array.from({ length: Math.max(0, Math.min(count, numberOr(schema.maxItems, count))) }, () => valueForSchema(items, root, name, depth + 1, budget));
     }
     case 'integer':
       return Math.ceil(numberIn(schema));

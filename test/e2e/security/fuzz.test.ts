@@ -551,7 +551,9 @@ describe('security: fuzzing every route with hostile requests', function () {
       else if (answer.text.includes('Internal gateway error')) problems.push(`${where}: ${answer.status} with an internal error inside: ${answer.text.slice(0, 300)}`);
       if (request.method === 'HEAD') return; // answers without a body
       if (answer.status < 400) {
-        if (!/json|event-stream|html|csv/.test(answer.contentType) && answer.text !== '') problems.push(`${where}: ${answer.status} ${answer.contentType}`);
+        // Redirects (the dashboard moving a ?key= out of the address bar) carry Koa's short text.
+        const expected = answer.status >= 300 || /json|event-stream|html|csv/.test(answer.contentType) || answer.text === '';
+        if (!expected) problems.push(`${where}: ${answer.status} ${answer.contentType}`);
         return;
       }
       try {

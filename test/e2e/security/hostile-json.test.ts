@@ -80,8 +80,8 @@ function deepCases(): HostileCase[] {
 
 function bombCases(): HostileCase[] {
   const bomb = schemaBomb(13, 3);
-  const toolMessage = /The schema of tool 'bomb' is too large once its \$refs and allOfs are expanded/;
-  const formatMessage = /The schema of the response format 'bomb' is too large/;
+  const toolMessage = /The schema of tool 'bomb' takes this request's tool and response schemas past 10,000 nodes once every \$ref and allOf is written out/;
+  const formatMessage = /The schema of the response format 'bomb' takes this request's/;
   const user = [{ role: 'user', content: 'go' }];
   return [
     { name: 'Anthropic tool', protocol: 'anthropic', path: '/v1/messages', body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32, messages: user, tools: [{ name: 'bomb', input_schema: bomb }] }), message: toolMessage },
@@ -93,7 +93,7 @@ function bombCases(): HostileCase[] {
     { name: 'Responses text.format', protocol: 'openai', path: '/v1/responses', body: JSON.stringify({ model: 'gemini-3-flash', input: 'go', store: false, text: { format: { type: 'json_schema', name: 'bomb', schema: bomb } } }), message: formatMessage },
     { name: 'Gemini parametersJsonSchema', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'go' }] }], tools: [{ functionDeclarations: [{ name: 'bomb', parametersJsonSchema: bomb }] }] }), message: toolMessage },
     { name: 'Gemini parametersJsonSchema, counting tokens', protocol: 'gemini', path: `${GEMINI}:countTokens`, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'go' }] }], tools: [{ functionDeclarations: [{ name: 'bomb', parametersJsonSchema: bomb }] }] }), message: toolMessage },
-    { name: 'Gemini responseJsonSchema', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'go' }] }], generationConfig: { responseMimeType: 'application/json', responseJsonSchema: bomb } }), message: /The schema of the response format is too large/ },
+    { name: 'Gemini responseJsonSchema', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'go' }] }], generationConfig: { responseMimeType: 'application/json', responseJsonSchema: bomb } }), message: /The schema of the response format takes this request's/ },
   ];
 }
 

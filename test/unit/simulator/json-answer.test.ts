@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020';
 import { jsonModeAnswer } from '../../../src/simulator/json-answer';
+import { schemaBomb } from '../../helpers/schema-bomb';
 
 /** Gemini's OpenAPI subset writes types in upper case; JSON Schema validators want lower case. */
 const lowerTypes = (schema: unknown): unknown =>
@@ -66,5 +67,14 @@ describe('simulator: JSON mode answers', () => {
     const schema = { $defs: { node: { type: 'object', properties: { next: { $ref: '#/$defs/node' } } } }, $ref: '#/$defs/node' };
     const text = jsonModeAnswer({ responseMimeType: 'application/json', responseJsonSchema: schema }, 'x')!;
     assert.match(text, /null/);
+  });
+});
+
+describe('simulator: JSON-mode answers stay small for hostile schemas', () => {
+  it('stops a $ref fan-out and a huge minItems at its budgets instead of expanding them', () => {
+    const text = jsonModeAnswer({ responseMimeType: 'application/json', responseJsonSchema: schemaBomb(10, 5) }, 'x')!; // 5^10 leaves as written
+    assert.ok((text.match(/Simulated/g) ?? []).length <= 10_000, `${text.length} characters`);
+    const items = JSON.parse(jsonModeAnswer({ responseMimeType: 'application/json', responseJsonSchema: { type: 'array', minItems: 1e9, items: { type: 'integer' } } }, 'x')!);
+    assert.equal(items.length, 100);
   });
 });

@@ -141,8 +141,8 @@ export function cleanSchema(schema: JsonSchema, owner?: string, budget?: SchemaB
 
 function overBudget(ctx: Context, what: string): never {
   throw invalidRequest(
-    `The schema of ${ctx.owner} is too large once its $refs and allOfs are expanded: ` +
-      `this request's schemas would exceed ${what} (each use of a shared definition is a copy for the upstream).`,
+    `The schema of ${ctx.owner} takes this request's tool and response schemas past ${what} ` +
+      'once every $ref and allOf is written out in full, as the upstream needs them.',
   );
 }
 
