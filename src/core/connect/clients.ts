@@ -170,8 +170,16 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
             // Cline's Anthropic provider follows the AI SDK: the base URL ends in /v1.
             { key: ['providers', id, 'settings', 'baseUrl'], value: v1(values) },
             { key: ['providers', id, 'tokenSource'], value: 'manual' },
+            // Cline drops (and rewrites) a providers file whose entries lack these.
+            { key: ['providers', id, 'updatedAt'], value: new Date().toISOString(), ifAbsent: true },
           ];
-          return [{ key: ['version'], value: 1 }, { key: ['lastUsedProvider'], value: 'anthropic' }, ...provider('anthropic'), ...provider('openai-compatible')];
+          return [
+            { key: ['version'], value: 1 },
+            { key: ['lastUsedProvider'], value: 'anthropic' },
+            { key: ['modes'], value: {}, ifAbsent: true },
+            ...provider('anthropic'),
+            ...provider('openai-compatible'),
+          ];
         },
       },
     ],

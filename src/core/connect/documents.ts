@@ -13,7 +13,9 @@ export type DocumentFormat = 'json' | 'toml' | 'dotenv';
 /** One setting: a key path inside the document (`['env', 'ANTHROPIC_BASE_URL']`) and its value. */
 export interface Setting {
   key: string[];
-  value: string | number | boolean;
+  value: string | number | boolean | Record<string, never>;
+  /** Only when the key is not set yet: a field the client requires, whose value the user may have chosen. */
+  ifAbsent?: boolean;
 }
 
 export class SettingsFileError extends Error {
@@ -27,7 +29,7 @@ const isTable = (value: unknown): value is Table => typeof value === 'object' &&
 export function applySettings(format: DocumentFormat, text: string | undefined, settings: readonly Setting[], file: string): string {
   if (format === 'dotenv') return applyDotenv(text ?? '', settings);
   const document = text === undefined || text.trim() === '' ? {} : parseDocument(format, text, file);
-  for (const { key, value } of settings) setPath(document, key, value);
+  for (const { key, value, ifAbsent } of settings) setPath(document, key, value, ifAbsent === true);
   if (format === 'toml') return stringifyToml(document) + '\n';
   return JSON.stringify(document, null, indentOf(text)) + '\n';
 }
@@ -51,13 +53,15 @@ function parseDocument(format: 'json' | 'toml', text: string, file: string): Tab
   return parsed;
 }
 
-function setPath(document: Table, key: readonly string[], value: unknown): void {
+function setPath(document: Table, key: readonly string[], value: unknown, ifAbsent: boolean): void {
   let node = document;
   for (const part of key.slice(0, -1)) {
     if (!isTable(node[part])) node[part] = {};
     node = node[part] as Table;
   }
-  node[key[key.length - 1]] = value;
+  const last = key[key.length - 1];
+  if (ifAbsent && node[last] !== undefined) return;
+  node[last] = value;
 }
 
 /** The indentation the file already uses (two spaces for a new file). */

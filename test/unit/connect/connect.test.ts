@@ -72,7 +72,11 @@ describe('connect: writing a client’s own settings', () => {
         assert.deepEqual(await applyConnect(plan), plan.files.map((f) => f.path));
         for (const definition of client.files) {
           const text = fs.readFileSync(definition.path(where), 'utf8');
-          for (const setting of definition.settings(values)) assert.deepEqual(readSetting(definition.format, text, setting.key), setting.value, setting.key.join('.'));
+          for (const setting of definition.settings(values)) {
+            const value = readSetting(definition.format, text, setting.key);
+            if (setting.ifAbsent) assert.notEqual(value, undefined, setting.key.join('.'));
+            else assert.deepEqual(value, setting.value, setting.key.join('.'));
+          }
           assert.equal(fs.statSync(definition.path(where)).mode & 0o777, 0o600, 'the key is readable by the user only');
         }
         const again = await planConnect(client, values, where);
