@@ -256,7 +256,10 @@ class GenerationOpener {
     );
   }
 
-  /** The client is kept waiting (a retry, a pause): a streaming answer starts its keep-alive frames. */
+  /**
+   * The client is about to wait (a backoff, a wait for a reset or a slot): a streaming answer starts its
+   * keep-alive frames. Immediate retries (a renewed token, signatures dropped, another account) do not count.
+   */
   private waiting(): void {
     try {
       this.hooks.onWaiting?.();
@@ -495,7 +498,6 @@ class GenerationOpener {
             this.giveUp(giveUpNote(err));
             throw gatewayErrorOf(err, this.ctx.clock.now());
           }
-          this.waiting();
           if (decision.action === 'switch') {
             record.next = { action: 'switch', note: switchNote(decision, this.ctx.clock.now()) };
             this.report(account.id, decision);
