@@ -36,11 +36,11 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     throw invalidRequest('The request body ended before its declared length.');
   }
   if (size === 0) throw invalidRequest('The request body is empty; expected a JSON object.');
-  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
   // Before parsing: a body nested a million levels deep is refused without building it.
-  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
+  if (nestsTooDeep(chunks, size)) {
     throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
   }
+  chunks.length = 0; // the bytes are not needed beside their text while it is parsed
   texts.push(decoder.end());
   const text = texts.join('');
   // The parse of a large body gets a turn of its own.
@@ -50,6 +50,11 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   } catch (err) {
     throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** The depth check on the whole body; its joined copy lives only here. */
+function nestsTooDeep(chunks: Buffer[], size: number): boolean {
+  return nestsDeeperThan(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), MAX_JSON_DEPTH);
 }
 
 const tooLarge = (limit: number) =>
