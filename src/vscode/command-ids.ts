@@ -14,6 +14,7 @@ export const COMMANDS = {
   rotateApiKey: 'agate.rotateApiKey',
   showLogs: 'agate.showLogs',
   openWalkthrough: 'agate.openWalkthrough',
+  connectClient: 'agate.connectClient',
   /** The status bar item's click: a quick pick of the common actions. */
   showMenu: 'agate.showMenu',
 } as const;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { addAccountByRefreshToken, addAccountWithGoogle, importAccounts, manageAccounts, type ManageAccountsArgs } from './account-commands';
 import type { ClaudeTerminals } from './claude-terminal';
 import { COMMANDS, WALKTHROUGH_ID } from './command-ids';
+import { connectClientCommand } from './connect-command';
 import { Dashboard } from './dashboard-panel';
 import type { GatewayAdmin, GatewayService, GatewayState } from './gateway-service';
 
@@ -65,6 +66,7 @@ async function showMenu(service: GatewayService): Promise<void> {
     { command: COMMANDS.openClaudeTerminal, label: '$(terminal) Open Claude Code Terminal' },
     { command: COMMANDS.manageAccounts, label: '$(account) Manage Accounts' },
     { command: COMMANDS.addAccountGoogle, label: '$(add) Add Account (Google Sign-In)' },
+    { command: COMMANDS.connectClient, label: '$(plug) Connect a Client…' },
     { command: COMMANDS.copyBaseUrl, label: '$(copy) Copy Base URL' },
     { command: COMMANDS.showLogs, label: '$(output) Show Logs' },
   ];
@@ -102,6 +104,7 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     [COMMANDS.showLogs]: () => channel.show(),
     [COMMANDS.openWalkthrough]: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
     [COMMANDS.showMenu]: () => showMenu(service),
+    [COMMANDS.connectClient]: () => connectClientCommand(service),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import * as vscode from 'vscode';
+import { applyConnect, BACKUP_SUFFIX, CONNECT_CLIENTS, planConnect, undoConnect, type ConnectClient } from '../core/connect';
+import type { GatewayService } from './gateway-service';
+
+interface ClientItem extends vscode.QuickPickItem {
+  client: ConnectClient;
+}
+
+const where = () => ({ home: os.homedir(), env: process.env });
+
+/** A file of the client still has the backup of its first connect: it is connected. */
+const isConnected = (client: ConnectClient) => client.files.some((file) => fs.existsSync(file.path(where()) + BACKUP_SUFFIX));
+
+/**
+ * "Agate: Connect a Client…": pick a client, see the diff of its settings
+ * files, write them (with a backup), or disconnect one connected before.
+ * The work is core/connect's; this only asks and reports.
+ */
+export async function connectClientCommand(service: GatewayService): Promise<void> {
+  const items: ClientItem[] = CONNECT_CLIENTS.map((client) => ({
+    client,
+    label: client.title,
+    description: isConnected(client) ? 'connected' : client.files.map((file) => file.displayPath).join(', '),
+    detail: client.summary,
+  }));
+  const picked = await vscode.window.showQuickPick(items, { title: 'Connect a client to Agate', placeHolder: 'Which client should use Agate?' });
+  if (!picked) return;
+  const { client } = picked;
+
+  if (isConnected(client)) {
+    const disconnect = 'Disconnect (restore my files)';
+    const update = 'Connect again';
+    const choice = await vscode.window.showQuickPick([update, disconnect], { title: `${client.title} already uses Agate` });
+    if (choice === disconnect) return disconnectClient(client);
+    if (choice !== update) return;
+  }
+
+  const baseUrl = service.baseUrl();
+  if (!baseUrl) {
+    void vscode.window.showErrorMessage('Agate has no base URL: fix the Agate settings first.');
+    return;
+  }
+  // The primary key works whether auth is on or off (off: the gateway ignores it).
+  const { key } = await (await service.admin()).call('primaryKey');
+  const values = { baseUrl: baseUrl.replace(/\/+$/, ''), key };
+
+  if (client.snippet) {
+    const text = client.snippet(values);
+    await vscode.env.clipboard.writeText(text);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: true });
+    void vscode.window.showInformationMessage(`The settings for ${client.title} are on the clipboard.`);
+    return;
+  }
+
+  const plan = await planConnect(client, values, where());
+  if (plan.upToDate) {
+    void vscode.window.showInformationMessage(`${client.title} already uses Agate at ${values.baseUrl}.`);
+    return;
+  }
+  const diff = plan.files.filter((file) => file.changed).map((file) => file.diff).join('\n');
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: diff, language: 'diff' }), { preview: true });
+  const write = 'Write';
+  const answer = await vscode.window.showInformationMessage(
+    `Write these changes to ${plan.files.filter((f) => f.changed).map((f) => f.displayPath).join(' and ')}? A backup is kept; "Disconnect" restores it.`,
+    { modal: true },
+    write,
+  );
+  if (answer !== write) return;
+  const written = await applyConnect(plan);
+  const undo = 'Disconnect';
+  const next = await vscode.window.showInformationMessage(`${client.title} now uses Agate (${written.join(', ')}). Run: ${client.run}`, undo);
+  if (next === undo) await disconnectClient(client);
+}
+
+async function disconnectClient(client: ConnectClient): Promise<void> {
+  const result = await undoConnect(client, where());
+  const changed = result.changedSince.length ? ` Changes made to ${result.changedSince.join(', ')} since connecting are undone too.` : '';
+  void vscode.window.showInformationMessage(`${client.title} no longer uses Agate: its files are as they were before.${changed}`);
+}
