@@ -154,7 +154,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
     id: 'cline',
     title: 'Cline CLI',
     summary: 'Its Anthropic provider with Agate’s base URL (the default), and its OpenAI-compatible provider as well.',
-    run: 'cline',
+    run: 'cline (its OpenAI-compatible provider: cline -P openai-compatible)',
     files: [
       {
         displayPath: '~/.cline/data/settings/providers.json',
@@ -171,7 +171,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
             { key: ['providers', id, 'settings', 'baseUrl'], value: v1(values) },
             { key: ['providers', id, 'tokenSource'], value: 'manual' },
             // Cline drops (and rewrites) a providers file whose entries lack these.
-            { key: ['providers', id, 'updatedAt'], value: new Date().toISOString(), ifAbsent: true },
+            { key: ['providers', id, 'updatedAt'], value: new Date().toISOString(), ifAbsent: true, shown: 'the time of connecting' },
           ];
           return [
             { key: ['version'], value: 1 },

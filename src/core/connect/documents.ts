@@ -16,6 +16,8 @@ export interface Setting {
   value: string | number | boolean | Record<string, never>;
   /** Only when the key is not set yet: a field the client requires, whose value the user may have chosen. */
   ifAbsent?: boolean;
+  /** How documentation shows a value that depends on the moment (a timestamp). */
+  shown?: string;
 }
 
 export class SettingsFileError extends Error {
