@@ -1,8 +1,8 @@
 /**
  * The floor for a Node gateway bound to the runtime's global `fetch` upstream
- * (as Agate is, for VS Code's proxy support): a `node:http` server that
- * forwards each request body with `fetch` and streams the answer back
- * untouched. Same fetch options as Agate's Cloud Code client.
+ * (as Agate was before its upstream transport moved to `node:http`/`https`):
+ * a `node:http` server that forwards each request body with `fetch` and
+ * streams the answer back untouched, with the fetch options Agate used.
  * Usage: node bench/fetch-passthrough.mjs --port P --target URL
  */
 import http from 'node:http';
