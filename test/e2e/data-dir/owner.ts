@@ -34,6 +34,18 @@ export async function adminCall<T = unknown>(baseUrl: string, method: string, pa
   return JSON.parse(text) as T;
 }
 
+/** A call of the admin API's REST routes (the ones the dashboard uses); throws with the answer's text unless 2xx. */
+export async function adminRest<T = unknown>(baseUrl: string, method: 'GET' | 'POST' | 'DELETE', route: string, body?: unknown, key?: string): Promise<T> {
+  const response = await fetch(`${baseUrl}/admin/api/${route}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
 export interface AdminAccountLike {
   id: string;
   email: string;
@@ -41,8 +53,8 @@ export interface AdminAccountLike {
   usable: boolean;
 }
 
-export const keyNames = async (baseUrl: string): Promise<string[]> =>
-  (await adminCall<{ keys: Array<{ name: string }> }>(baseUrl, 'proxy')).keys.map((key) => key.name).sort();
+export const keyNames = async (baseUrl: string, key?: string): Promise<string[]> =>
+  (await adminRest<{ keys: Array<{ name: string }> }>(baseUrl, 'GET', 'proxy', undefined, key)).keys.map((entry) => entry.name).sort();
 
 /** Every JSON document of the data dir (not the temp files a killed writer leaves) parses; every complete journal line too. */
 export function assertEveryFileParses(dataDir: string): number {
