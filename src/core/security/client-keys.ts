@@ -54,7 +54,10 @@ interface KeysDocument {
 export const CLIENT_KEYS_DOCUMENT = 'client-keys';
 /** Names shown for requests made with the primary key (token stats, monitor). */
 export const PRIMARY_KEY_NAME = 'primary';
-/** Another process (`agate keys …`) may change the document; a running gateway rereads it this often at most. */
+/**
+ * Rereads of the document, at most this often. Only the data dir's owner writes it (`agate keys …` beside a
+ * running gateway go through its admin API), so a reread finds only a hand edit.
+ */
 const RELOAD_AFTER_MS = 2_000;
 
 /**
