@@ -89,9 +89,14 @@ export function configSources(values: Record<string, unknown>): ConfigSources {
     flags[pair.slice(0, at)] = pair.slice(at + 1);
     flagNames[pair.slice(0, at)] = `--set ${pair.slice(0, at)}`;
   }
-  if (typeof values.port === 'string') (flags.port = values.port), (flagNames.port = '--port');
-  if (typeof values.host === 'string') (flags.host = values.host), (flagNames.host = '--host');
-  if (typeof values['data-dir'] === 'string') (flags.dataDir = path.resolve(values['data-dir'])), (flagNames.dataDir = '--data-dir');
+  const shorthand = (key: string, flag: string, value: unknown) => {
+    if (typeof value !== 'string') return;
+    flags[key] = key === 'dataDir' ? path.resolve(value) : value;
+    flagNames[key] = flag;
+  };
+  shorthand('port', '--port', values.port);
+  shorthand('host', '--host', values.host);
+  shorthand('dataDir', '--data-dir', values['data-dir']);
   const dataDir = flags.dataDir ?? process.env[envNameOf('dataDir')] ?? defaultDataDir();
   const inDataDir = path.join(dataDir, DATA_DIR_CONFIG_FILE);
   const file = typeof values.config === 'string' ? path.resolve(values.config) : fs.existsSync(inDataDir) ? inDataDir : undefined;
