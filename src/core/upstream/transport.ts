@@ -99,7 +99,9 @@ class NodeHttpTransport implements UpstreamTransport {
   request(request: TransportRequest): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       const secure = request.url.protocol === 'https:';
-      const headers = request.body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(byteLengthOf(request.body)) };
+      // Encoded once: the length and the bytes written come from the same pass over the text.
+      const body = typeof request.body === 'string' ? [Buffer.from(request.body, 'utf8')] : request.body;
+      const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(byteLengthOf(body)) };
       const outgoing = (secure ? https : http).request(
         request.url,
         { method: request.method, headers, agent: secure ? this.httpsAgent : this.httpAgent, signal: request.signal },
@@ -112,10 +114,8 @@ class NodeHttpTransport implements UpstreamTransport {
         socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
         outgoing.once('close', () => clearTimeout(timer));
       });
-      if (Array.isArray(request.body)) {
-        for (const buffer of request.body) outgoing.write(buffer);
-        outgoing.end();
-      } else outgoing.end(request.body);
+      for (const buffer of body ?? []) outgoing.write(buffer);
+      outgoing.end();
     });
   }
 
