@@ -68,7 +68,8 @@ export function commandFirst(argv: string[]): string[] {
       break;
     }
   }
-  if (leading.length === 0 || at >= argv.length) return argv;
+  if (leading.length === 0) return argv;
+  if (at >= argv.length) throw new UsageError(`${leading[0]} needs a command after it, e.g. "agate ${leading.join(' ')} accounts list"`);
   return [argv[at], ...argv.slice(at + 1), ...leading];
 }
 
