@@ -75,6 +75,10 @@ describe('Cline CLI, connected by agate connect', function () {
         const names = tools.flatMap((t) => (t.functionDeclarations ?? []).map((d) => d.name));
         assert.ok(names.includes('run_commands'), names.join(', '));
         assert.ok(!tools.some((t) => 'googleSearch' in t), 'web search dropped beside the functions');
+        if (path_ === '/v1/messages') {
+          // Cline declares Anthropic's web search server tool on every request: dropped, and said so in the monitor.
+          assert.ok(records.some((r) => r.notes?.some((note) => /web_search_20250305.*cannot be combined with function tools/.test(note))), JSON.stringify(records.map((r) => r.notes)));
+        }
       });
 
       it('runs a shell command through run_commands and answers with its output', async () => {
