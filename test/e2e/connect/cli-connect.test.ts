@@ -52,6 +52,16 @@ describe('agate connect (CLI)', function () {
     assert.equal(fs.existsSync(file), false);
   });
 
+  it('with auth on, writes the primary key of the data dir (as "agate keys primary" prints it)', async () => {
+    const run = await agate('connect', 'claude-code', '--yes', '--set', 'authMode=strict');
+    assert.equal(run.code, 0, run.stderr);
+    const primary = (await agate('keys', 'primary')).stdout.trim();
+    assert.match(primary, /^sk-agate-/);
+    const settings = JSON.parse(fs.readFileSync(path.join(home.home, '.claude', 'settings.json'), 'utf8'));
+    assert.deepEqual(settings.env, { ANTHROPIC_BASE_URL: 'http://127.0.0.1:8045', ANTHROPIC_AUTH_TOKEN: primary });
+    assert.ok(!run.stdout.includes(primary), 'the key is not printed whole');
+  });
+
   it('lists the clients, refuses an unknown one, and prints the OpenAI-compatible settings', async () => {
     const list = await agate('connect');
     assert.equal(list.code, 2);
