@@ -1,5 +1,6 @@
 import type { AdminEvent, ClientProtocol, RequestFilter, RequestRecord } from '../src/core/admin/types';
 import { describeNext, describeOutcome, hostLabel } from '../src/core/monitor/attempt-words';
+import { maskEmail } from '../src/core/monitor/mask';
 import { select, textField } from './controls';
 import { clear, h } from './dom';
 import type { Transport } from './transport';
@@ -169,7 +170,7 @@ export class MonitorView {
         'li',
         { className: attempt.outcome === 'ok' ? 'attempt ok' : 'attempt failed' },
         h('strong', { text: describeOutcome(attempt) }),
-        ` ${attempt.accountEmail} · ${attempt.model}${attempt.host ? ` · ${hostLabel(attempt.host)}` : ''} · ${formatLatency(attempt.durationMs)}`,
+        ` ${maskEmail(attempt.accountEmail)} · ${attempt.model}${attempt.host ? ` · ${hostLabel(attempt.host)}` : ''} · ${formatLatency(attempt.durationMs)}`,
         attempt.message && attempt.message !== attempt.reason ? h('div', { className: 'muted', text: attempt.message }) : null,
         attempt.next ? h('div', { className: 'next', text: `→ ${describeNext(attempt.next)}` }) : null,
       ),

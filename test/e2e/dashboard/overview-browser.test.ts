@@ -82,6 +82,9 @@ describe('dashboard: overview, trails and narrow layouts in a browser', function
     const texts = await entries.allTextContents();
     for (const text of texts) assert.doesNotMatch(text, /^\s*\d+\./, 'the list numbers the entries; the text does not');
     assert.match(texts[0], /^500 server .*\/daily.*→ fall back to the next host/);
+    // Accounts in the trail are masked, as in the log and the console.
+    assert.match(texts[0], /(c|ad)\*\*\*@example\.com/);
+    assert.doesNotMatch(texts.join(' '), /(cy|ada)@example\.com/);
     assert.match(texts.at(-1)!, /→ give up: gave up after 2 attempts, 4 upstream calls/);
     assert.ok(calls >= (await entries.count()));
     await shoot('trail-1280');
