@@ -56,6 +56,8 @@ if (watch) {
 } else {
   await Promise.all(bundles.map((options) => esbuild.build(options)));
   for (const options of bundles) if (options.platform === 'node') asciiOnly(options.outfile);
+  // sql.js (the IDE state database) loads its WebAssembly from beside the bundle: a .vsix ships no node_modules.
+  fs.copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
   // The extension-host suite (test/vscode), for `npm run test:vscode`; a .vsix needs none of it.
   if (!production) await buildVscodeTests();
   if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
