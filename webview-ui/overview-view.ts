@@ -5,6 +5,8 @@ import { countdown } from './view-model';
 
 /** Events refresh the overview at most this often. */
 const REFRESH_MIN_MS = 2000;
+/** Countdowns are redrawn this often. */
+const TICK_MS = 5000;
 
 const FAMILY_NAME = { claude: 'Claude', gemini: 'Gemini' } as const;
 
@@ -18,6 +20,7 @@ export class OverviewView {
   private overview: PoolOverview | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private loadedAt = 0;
+  private renderedAt = 0;
 
   constructor(private readonly transport: Transport) {
     this.element.append(this.error, this.body);
@@ -45,12 +48,14 @@ export class OverviewView {
     }, wait);
   }
 
-  /** Countdowns follow the clock without a reload. */
+  /** Countdowns follow the clock without a reload, every few seconds; never under the keyboard user's focus. */
   tick(now: number): void {
-    if (this.overview) this.render(now);
+    if (!this.overview || now - this.renderedAt < TICK_MS || this.element.contains(document.activeElement)) return;
+    this.render(now);
   }
 
   private render(now: number): void {
+    this.renderedAt = now;
     const overview = this.overview!;
     const { accounts } = overview;
     const cards = h(
