@@ -155,6 +155,12 @@ describe('openai responses: decoding requests', () => {
     assert.equal(request.notes, undefined);
   });
 
+  it('lets the model choose when tool_choice names a hosted tool, with a note', () => {
+    const request = decode({ tools: [{ type: 'function', name: 'f' }], tool_choice: { type: 'web_search_preview' } });
+    assert.equal(request.toolChoice, undefined);
+    assert.deepEqual(request.notes, ["ignored tool_choice of type 'web_search_preview': no upstream counterpart, the model chooses"]);
+  });
+
   it('ignores well-formed input items it has no use for, with a note', () => {
     const request = decode({ input: [{ type: 'computer_call', call_id: 'x' }, { role: 'user', content: 'hi' }, { type: 'brand_new_item' }] });
     assert.deepEqual(request.messages, [{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }]);

@@ -54,7 +54,7 @@ export function decodeResponsesRequest(
   const user = optionalString(body.user, 'user') ?? optionalString(body.safety_identifier, 'safety_identifier');
   const store = optionalBoolean(body.store, 'store') ?? true;
   const include = optionalStringList(body.include, 'include') ?? [];
-  const toolChoice = decodeResponsesToolChoice(body.tool_choice, tools, toolNames);
+  const toolChoice = decodeResponsesToolChoice(body.tool_choice, tools, toolNames, notes);
   const parallelToolCalls = optionalBoolean(body.parallel_tool_calls, 'parallel_tool_calls');
   const maxOutputTokens = optionalNumber(body.max_output_tokens, 'max_output_tokens', { integer: true, min: 1 });
   const temperature = optionalNumber(body.temperature, 'temperature', { min: 0, max: 2 });

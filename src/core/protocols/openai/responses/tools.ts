@@ -10,7 +10,6 @@ import {
   requireNonEmptyString,
   requireObject,
   requireString,
-  unsupported,
 } from '../shared/read';
 import { assertUniqueToolNames, functionTool, namedToolChoice, toolChoiceFromMode } from '../shared/tools';
 import { CUSTOM_TOOL_INPUT, type ToolNameMap } from './tool-names';
@@ -105,13 +104,19 @@ function inputDescription(format: JsonObject | undefined, param: string): string
   return grammar ? `${plain} It must match this ${syntax} grammar:\n${grammar}` : plain;
 }
 
-/** `"none" | "auto" | "required"` or `{type: "function" | "custom", name, namespace?}`. */
-export function decodeResponsesToolChoice(value: unknown, tools: ToolDefinition[], toolNames: ToolNameMap): ToolChoice | undefined {
+/**
+ * `"none" | "auto" | "required"` or `{type: "function" | "custom", name, namespace?}`. A choice of any other
+ * kind (a hosted tool, `allowed_tools`) names nothing the upstream has: the model chooses, with a note.
+ */
+export function decodeResponsesToolChoice(value: unknown, tools: ToolDefinition[], toolNames: ToolNameMap, notes: DecodeNotes): ToolChoice | undefined {
   if (isAbsent(value)) return undefined;
   if (typeof value === 'string') return toolChoiceFromMode(value, tools, 'tool_choice');
   const choice = requireObject(value, 'tool_choice');
   const type = requireString(choice.type, 'tool_choice.type');
-  if (type !== 'function' && type !== 'custom') unsupported('tool_choice.type', `tool_choice of type '${type}'`);
+  if (type !== 'function' && type !== 'custom') {
+    notes.add(`ignored tool_choice of type '${type}': no upstream counterpart, the model chooses`);
+    return undefined;
+  }
   const name = requireNonEmptyString(choice.name, 'tool_choice.name');
   const namespace = optionalString(choice.namespace, 'tool_choice.namespace');
   return namedToolChoice(toolNames.upstreamName(namespace, name), tools, 'tool_choice.name');
