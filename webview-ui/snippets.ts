@@ -1,6 +1,8 @@
 /** Ready-to-paste client setups for the API Proxy panel. Pure, so they are unit-tested in Node. */
+import { connectClient, type ConnectClientId } from '../src/core/connect/clients';
+import { applySettings } from '../src/core/connect/documents';
 
-export type SnippetId = 'claude-code' | 'openai-sdk' | 'gemini-sdk' | 'codex' | 'cherry-studio';
+export type SnippetId = 'claude-code' | 'openai-sdk' | 'gemini-sdk' | 'codex' | 'gemini-cli' | 'opencode' | 'cline' | 'cherry-studio';
 
 export interface Snippet {
   id: SnippetId;
@@ -24,12 +26,7 @@ export interface SnippetInput {
 export function clientSnippets({ baseUrl, key, model = 'gemini-3-flash' }: SnippetInput): Snippet[] {
   const url = baseUrl.replace(/\/+$/, '');
   return [
-    {
-      id: 'claude-code',
-      label: 'Claude Code',
-      where: 'shell',
-      text: [`export ANTHROPIC_BASE_URL=${url}`, `export ANTHROPIC_API_KEY=${key}`, 'claude'].join('\n'),
-    },
+    connectSnippet('claude-code', url, key),
     {
       id: 'openai-sdk',
       label: 'OpenAI SDK',
@@ -57,23 +54,10 @@ export function clientSnippets({ baseUrl, key, model = 'gemini-3-flash' }: Snipp
         'console.log(answer.text);',
       ].join('\n'),
     },
-    {
-      id: 'codex',
-      label: 'Codex CLI',
-      where: '~/.codex/config.toml, then: export AGATE_API_KEY=… and run codex',
-      text: [
-        'model_provider = "agate"',
-        `model = "${model}"`,
-        '',
-        '[model_providers.agate]',
-        'name = "Agate"',
-        `base_url = "${url}/v1"`,
-        'env_key = "AGATE_API_KEY"',
-        'wire_api = "responses"',
-        '',
-        `# export AGATE_API_KEY=${key}`,
-      ].join('\n'),
-    },
+    connectSnippet('codex', url, key),
+    connectSnippet('gemini-cli', url, key),
+    connectSnippet('opencode', url, key),
+    connectSnippet('cline', url, key),
     {
       id: 'cherry-studio',
       label: 'Cherry Studio',
@@ -81,4 +65,18 @@ export function clientSnippets({ baseUrl, key, model = 'gemini-3-flash' }: Snipp
       text: [`Provider type: OpenAI`, `API Key:       ${key}`, `API Host:      ${url}`, `Models:        ${model}, claude-sonnet-4-6, gemini-3.1-pro-high`].join('\n'),
     },
   ];
+}
+
+/**
+ * A client `agate connect` knows: its settings files as connect writes them into an empty home (the same
+ * definitions, so the snippet and the command never disagree).
+ */
+function connectSnippet(id: ConnectClientId & SnippetId, baseUrl: string, key: string): Snippet {
+  const client = connectClient(id)!;
+  const files = client.files.map((file) => {
+    const text = applySettings(file.format, undefined, file.settings({ baseUrl, key }), file.displayPath).trimEnd();
+    return client.files.length > 1 ? `${file.format === 'json' ? '//' : '#'} ${file.displayPath}\n${text}` : text;
+  });
+  const where = client.files.length > 1 ? 'these files' : client.files[0].displayPath;
+  return { id, label: client.title, where: `${where} (agate connect ${id} merges it into yours)`, text: files.join('\n\n') };
 }

@@ -3,8 +3,13 @@
  * definition per client, read by `agate connect`, the VS Code command, the
  * README table (checked by a test) and the end-to-end tests.
  */
-import path from 'node:path';
 import type { DocumentFormat, Setting } from './documents';
+
+/**
+ * `home/.claude/settings.json`. Not node:path, so the dashboard (a browser bundle) can read these
+ * definitions too; Node takes `/` on every platform, also after a Windows home folder.
+ */
+const join = (...parts: string[]) => parts.map((part, i) => (i === 0 ? part.replace(/[\\/]+$/, '') : part)).join('/');
 
 export type ConnectClientId = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'cline' | 'openai-compatible';
 
@@ -62,7 +67,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
     files: [
       {
         displayPath: '~/.claude/settings.json',
-        path: (where) => path.join(envOr(where, 'CLAUDE_CONFIG_DIR', path.join(where.home, '.claude')), 'settings.json'),
+        path: (where) => join(envOr(where, 'CLAUDE_CONFIG_DIR', join(where.home, '.claude')), 'settings.json'),
         format: 'json',
         settings: (values) => [
           { key: ['env', 'ANTHROPIC_BASE_URL'], value: values.baseUrl },
@@ -81,7 +86,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
     files: [
       {
         displayPath: '~/.codex/config.toml',
-        path: (where) => path.join(envOr(where, 'CODEX_HOME', path.join(where.home, '.codex')), 'config.toml'),
+        path: (where) => join(envOr(where, 'CODEX_HOME', join(where.home, '.codex')), 'config.toml'),
         format: 'toml',
         settings: (values) => [
           { key: ['model_provider'], value: 'agate' },
@@ -104,7 +109,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
     files: [
       {
         displayPath: '~/.gemini/settings.json',
-        path: (where) => path.join(where.home, '.gemini', 'settings.json'),
+        path: (where) => join(where.home, '.gemini', 'settings.json'),
         format: 'json',
         settings: (values) => [
           // Without it gemini-cli stops with "Invalid auth method selected" (exit 41).
@@ -114,7 +119,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
       },
       {
         displayPath: '~/.gemini/.env',
-        path: (where) => path.join(where.home, '.gemini', '.env'),
+        path: (where) => join(where.home, '.gemini', '.env'),
         format: 'dotenv',
         settings: (values) => [
           // gemini-cli accepts an http base URL only on localhost / 127.0.0.1.
@@ -132,7 +137,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
     files: [
       {
         displayPath: '~/.config/opencode/opencode.json',
-        path: (where) => path.join(envOr(where, 'XDG_CONFIG_HOME', path.join(where.home, '.config')), 'opencode', 'opencode.json'),
+        path: (where) => join(envOr(where, 'XDG_CONFIG_HOME', join(where.home, '.config')), 'opencode', 'opencode.json'),
         format: 'json',
         settings: (values) => [
           { key: ['provider', 'agate', 'npm'], value: '@ai-sdk/openai-compatible' },
@@ -159,7 +164,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
       {
         displayPath: '~/.cline/data/settings/providers.json',
         path: (where) =>
-          path.join(envOr(where, 'CLINE_DATA_DIR', path.join(envOr(where, 'CLINE_DIR', path.join(where.home, '.cline')), 'data')), 'settings', 'providers.json'),
+          join(envOr(where, 'CLINE_DATA_DIR', join(envOr(where, 'CLINE_DIR', join(where.home, '.cline')), 'data')), 'settings', 'providers.json'),
         format: 'json',
         settings: (values) => {
           const model = values.model ?? CLINE_DEFAULT_MODEL;

@@ -60,11 +60,16 @@ describe('dashboard: client snippets', () => {
     const snippets = clientSnippets({ baseUrl: 'http://127.0.0.1:8045/', key: KEY_PLACEHOLDER });
     assert.deepEqual(
       snippets.map((snippet) => snippet.label),
-      ['Claude Code', 'OpenAI SDK', 'Gemini SDK', 'Codex CLI', 'Cherry Studio'],
+      ['Claude Code', 'OpenAI SDK', 'Gemini SDK', 'Codex CLI', 'gemini-cli', 'opencode', 'Cline CLI', 'Cherry Studio'],
     );
     for (const snippet of snippets) assert.ok(snippet.text.includes(KEY_PLACEHOLDER), snippet.id);
     const text = (id: string) => snippets.find((snippet) => snippet.id === id)!.text;
-    assert.match(text('claude-code'), /^export ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:8045$/m);
+    // The clients agate connect knows show the files it writes (one definition: core/connect/clients.ts).
+    assert.match(text('claude-code'), /^    "ANTHROPIC_BASE_URL": "http:\/\/127\.0\.0\.1:8045",$/m);
+    assert.match(text('gemini-cli'), /^GOOGLE_GEMINI_BASE_URL=http:\/\/127\.0\.0\.1:8045$/m);
+    assert.match(text('gemini-cli'), /"selectedType": "gemini-api-key"/);
+    assert.match(text('opencode'), /"baseURL": "http:\/\/127\.0\.0\.1:8045\/v1"/);
+    assert.match(text('cline'), /"baseUrl": "http:\/\/127\.0\.0\.1:8045\/v1"/);
     assert.match(text('openai-sdk'), /baseURL: 'http:\/\/127\.0\.0\.1:8045\/v1'/);
     assert.match(text('gemini-sdk'), /httpOptions: \{ baseUrl: 'http:\/\/127\.0\.0\.1:8045' \}/);
     assert.match(text('codex'), /^base_url = "http:\/\/127\.0\.0\.1:8045\/v1"$/m);
