@@ -57,8 +57,11 @@ const targetNames = (flags.targets ?? 'anthropic,anthropic-stream').split(',');
 const log = (line) => process.stderr.write(`[ab] ${line}\n`);
 
 const children = [];
+// All load comes from one address, and an overloaded gateway holds more connections than the caps allow
+// (environment variables: a build from before the caps ignores them).
+const env = { ...process.env, AGATE_SERVER_MAX_CONNECTIONS: '100000', AGATE_SERVER_MAX_CONNECTIONS_PER_ADDRESS: '100000' };
 const spawnTracked = (cpu, args, options) => {
-  const child = spawnPinned(cpu, process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit', ...(options?.ipc ? ['ipc'] : [])] });
+  const child = spawnPinned(cpu, process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit', ...(options?.ipc ? ['ipc'] : [])] });
   children.push(child);
   return child;
 };
@@ -74,8 +77,7 @@ async function main() {
     for (const variant of variants) {
       const port = await freePort();
       const nodeFlags = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`, `--cpu-prof-name=${variant.name}.cpuprofile`] : [];
-      // All load comes from one address, and an overloaded gateway holds more connections than the caps allow.
-      const args = [...nodeFlags, variant.cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, variant.name), '--set', 'server.maxConnectionsPerAddress=100000', '--set', 'server.maxConnections=100000'];
+      const args = [...nodeFlags, variant.cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, variant.name)];
       if (flags['no-observability']) args.push('--no-observability');
       args.push(...variant.extra);
       const child = spawnTracked(0, args);

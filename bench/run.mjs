@@ -47,6 +47,8 @@ const cli = path.join(root, 'dist/cli.js');
 if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run "npm run build" (npm run bench does it)');
 
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+/** All load comes from one address, with up to 400 connections (saturation), more when a gateway falls behind. */
+const UNCAPPED_CONNECTIONS = { AGATE_SERVER_MAX_CONNECTIONS: '100000', AGATE_SERVER_MAX_CONNECTIONS_PER_ADDRESS: '100000' };
 
 /** Inbound requests per protocol: the same prompt and model, so the simulator does the same work. */
 const PROTOCOLS = {
@@ -85,9 +87,8 @@ async function main() {
     await waitForHttp(`${simUrl}/__sim/config`, sim);
     const simConfig = await (await fetch(`${simUrl}/__sim/config`)).json();
 
-    // All load comes from one address, with up to 400 connections (saturation), more when a gateway falls behind: above the connection caps.
-    const gatewayArgs = (port, dir, extra = []) => [cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, dir), '--set', 'server.maxConnectionsPerAddress=100000', '--set', 'server.maxConnections=100000', ...extra];
-    const probed = { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, AGATE_BENCH_PROBE: '1' } };
+    const gatewayArgs = (port, dir, extra = []) => [cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, dir), ...extra];
+    const probed = { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...UNCAPPED_CONNECTIONS, AGATE_BENCH_PROBE: '1' } };
     const gateway = track(spawnPinned(0, process.execPath, gatewayArgs(gatewayPort, 'agate'), probed), 'agate', logFile);
     // The same gateway without the dashboard stores (request monitor, token stats).
     const plain = track(spawnPinned(0, process.execPath, gatewayArgs(plainPort, 'agate-plain', ['--no-observability']), probed), 'agate-plain', logFile);
