@@ -87,6 +87,12 @@ export interface AccountPool extends SchedulableAccounts {
    */
   reauthenticate(accountId: string, options?: { refreshToken?: string; signal?: AbortSignal }): Promise<AccountView>;
 
+  /**
+   * What signing another program (the Antigravity IDE) into the account takes: an access
+   * token valid for at least `minValidityMs`, its expiry, and the stored refresh token.
+   */
+  handoverTokens(accountId: string, minValidityMs: number, signal?: AbortSignal): Promise<{ email: string; tier?: string; accessToken: string; expiresAt: number; refreshToken: string }>;
+
   startQuotaPolling(): void;
   /** Stops polling, cancels sign-ins in progress, and waits for the last write. */
   close(): Promise<void>;
@@ -427,6 +433,16 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
         throw new AccountSetupError('email lookup', new Error(`that refresh token belongs to ${verified.email}, not ${account.email}`));
       }
       return (await upsert(verified)).account;
+    },
+
+    async handoverTokens(accountId, minValidityMs, signal) {
+      const account = accountOrThrow(accountId);
+      let fresh: { accessToken: string; expiresAt: number } | undefined;
+      await withTokenFailures(accountId, async () => (fresh = await tokens.getWithExpiry(accountId, minValidityMs, signal)).accessToken);
+      if (!fresh) throw new GatewayError('not_found', `No access token for ${account.email}`);
+      const refreshToken = await store.refreshToken(accountId);
+      if (!refreshToken) throw new GatewayError('not_found', `No refresh token is stored for ${account.email}; sign in again`);
+      return { email: account.email, ...(account.tier ? { tier: account.tier } : {}), accessToken: fresh.accessToken, expiresAt: fresh.expiresAt, refreshToken };
     },
 
     startQuotaPolling() {

@@ -12,6 +12,11 @@ export interface TokenManager {
   get(accountId: string, signal?: AbortSignal): Promise<string>;
   /** A token other than `rejected` (the upstream answered 401 to it); refreshes unless that already happened. */
   renew(accountId: string, rejected: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * A token valid for at least `minValidityMs`, with its expiry: for handing
+   * over to another program (the Antigravity IDE), which needs the full lifetime.
+   */
+  getWithExpiry(accountId: string, minValidityMs: number, signal?: AbortSignal): Promise<OAuthTokens>;
   /** Caches tokens obtained elsewhere (the sign-in or the add flow) so they are not fetched twice. */
   seed(accountId: string, tokens: OAuthTokens): void;
   /** Drops the cached token and ignores any refresh in flight (account removed or re-authenticated). */
@@ -97,6 +102,15 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const tokens = cached.get(accountId);
       if (fresh(tokens)) return Promise.resolve(tokens.accessToken);
       return abortable(refresh(accountId), signal);
+    },
+
+    async getWithExpiry(accountId, minValidityMs, signal) {
+      const tokens = cached.get(accountId);
+      if (tokens && tokens.expiresAt - minValidityMs > options.clock.now()) return { ...tokens };
+      await abortable(refresh(accountId), signal);
+      const refreshed = cached.get(accountId);
+      if (!refreshed) throw new UpstreamFailure('auth_revoked', 'The account changed while its token was refreshed; try again');
+      return { ...refreshed };
     },
 
     renew(accountId, rejected, signal) {

@@ -70,6 +70,9 @@ const ACTIONS: readonly AccountAction[] = ['refreshQuota', 'enable', 'disable', 
 const GRANULARITIES = ['hour', 'day'] as const;
 const GROUPS = ['model', 'account', 'clientKey', 'none'] as const;
 
+/** An access token handed to the Antigravity IDE stays valid at least this long. */
+const IDE_TOKEN_MIN_VALIDITY_MS = 15 * 60_000;
+
 const invalid = (message: string, param?: string) => new GatewayError('invalid_request', message, { param });
 
 type Fields = Record<string, unknown>;
@@ -460,6 +463,12 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       return proxy();
     },
     primaryKey: async () => ({ key: await deps.security.primaryKey() }),
+    async ideCredentials(fields) {
+      const id = text(fields, 'id');
+      // The IDE needs most of the token's hour, not the scheduler's 90 s margin.
+      const tokens = await asClientError(pool.handoverTokens(id, IDE_TOKEN_MIN_VALIDITY_MS));
+      return { ...tokens, clientId: config().oauth.clientId };
+    },
     rotatePrimaryKey: async () => ({ key: await deps.security.rotatePrimaryKey() }),
     async updateConfig(fields) {
       if (!deps.updateConfig) throw new GatewayError('unavailable', 'This host does not let other processes change its configuration');

@@ -186,6 +186,11 @@ export interface AdminCalls {
   revokeClientKey: [{ id: string }, ProxyInfo];
   /** The user's own key, for the snippets' "reveal". */
   primaryKey: [Record<string, never>, { key: string }];
+  /**
+   * Tokens to sign the Antigravity IDE into an account (`agate ide switch`): a fresh access token, its expiry,
+   * the refresh token and the OAuth client that issued it. Secret: only for the user's own processes.
+   */
+  ideCredentials: [{ id: string }, { email: string; tier?: string; accessToken: string; expiresAt: number; refreshToken: string; clientId: string }];
   /** Replaces the primary key at once: the old one is refused from the next request on. */
   rotatePrimaryKey: [Record<string, never>, { key: string }];
   /** Any configuration key but `dataDir` (dotted) → new value; checked, saved by the host, applied live where the core allows. */
@@ -232,6 +237,7 @@ export const ADMIN_METHODS: readonly AdminMethod[] = [
   'rotateClientKey',
   'revokeClientKey',
   'primaryKey',
+  'ideCredentials',
   'rotatePrimaryKey',
   'updateConfig',
 ];
