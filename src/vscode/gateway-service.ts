@@ -55,6 +55,8 @@ const asError = (err: unknown): Error => (err instanceof Error ? err : new Error
 export const START_REQUEST_FILE = 'agate.start-request';
 /** How often a window that does not own the gateway checks the owner (a closed event stream checks at once). */
 const WATCH_MS = 1_000;
+/** How soon a window looks again at an owner whose event stream could not be opened (it is stopping or exiting). */
+const REATTACH_MS = 200;
 /** How long Start in an attached window waits for a stopped owner to start. */
 const START_REQUEST_WAIT_MS = 5_000;
 /** How long Stop in an attached window waits for the owner to stop (its graceful stop is bounded by server.shutdownGraceMs). */
@@ -275,10 +277,13 @@ export class GatewayService implements vscode.Disposable {
     if (this.watchTimer) clearInterval(this.watchTimer);
     await this.serially(async () => {
       this.detach();
+      const owned = this.lock !== undefined;
+      const started = Date.now();
       await this.release();
       this.setState({ kind: 'stopped' });
       this.lock?.release();
       this.lock = undefined;
+      if (owned) this.options.logger.info('gave the gateway up for another window', { ms: Date.now() - started });
     });
     this.stateEmitter.dispose();
     this.coreEmitter.dispose();
@@ -480,8 +485,9 @@ export class GatewayService implements vscode.Disposable {
         if (this.attachment !== attachment) return;
         this.attachment = undefined;
         // A stream that ran and ended: the owner stopped or went away, so look at once. One that never opened
-        // (the owner is stopping but has not said so yet) is looked at again by the next watch, not in a loop.
+        // (the owner is stopping or exiting but has not said so yet) is looked at again shortly, not in a loop.
         if (opened) void this.serially(() => this.follow());
+        else setTimeout(() => void this.serially(() => this.follow()), REATTACH_MS);
       });
     const url = new URL(owner.url);
     this.options.logger.info('attached to the gateway of another window', { url: owner.url, pid: owner.pid });

@@ -146,10 +146,14 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
         close: (graceMs) =>
           new Promise<void>((done) => {
             server.close(() => done());
-            server.closeIdleConnections();
-            // A keep-alive connection whose request finishes during the grace goes idle, not away: close those as
-            // they go idle, so that a stop waits only for requests in flight (another window takes the port over).
-            const sweep = setInterval(() => server.closeIdleConnections(), 100);
+            // Only requests in flight get the grace: a connection without one (idle between keep-alive requests,
+            // or opened and never used, which Node's closeIdleConnections leaves open) is closed now, and one
+            // whose request finishes later is closed as it goes idle, so the port is free as soon as they end.
+            const closeUnused = () => {
+              for (const socket of sockets) if (!lastPath.has(socket)) socket.destroy();
+            };
+            closeUnused();
+            const sweep = setInterval(closeUnused, 100);
             sweep.unref();
             const cut = setTimeout(() => {
               for (const socket of sockets) socket.destroy();

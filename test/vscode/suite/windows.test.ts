@@ -3,11 +3,16 @@
 // and takes over on the same port when the owner's window closes. Runs last: it hands this window's gateway to
 // the second window and takes it back.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AccountSpec } from '../../../src/simulator';
-import { readOwner } from '../../../src/core/stores/data-dir-lock';
+import { DataDirLock, readOwner } from '../../../src/core/stores/data-dir-lock';
 import { canSeeWorkbench, closeWindow, openSecondWindow, workbenchTexts } from './screenshot';
-import { ADA, agateFixture, askThroughGateway, waitFor, type Fixture } from './support/fixture';
+import { ADA, agateFixture, askThroughGateway, freePort, setSetting, waitFor, waitForRunning, type Fixture } from './support/fixture';
 
 const FULL: AccountSpec = {
   email: 'full@example.com',
@@ -33,6 +38,37 @@ describe('two windows, one gateway', function () {
   });
   after(async () => {
     if (second !== undefined) await closeWindow(second).catch(() => undefined);
+  });
+
+  it('names the CLI Agate that serves the wanted port (PID, data dir) and offers to use it or another port', async () => {
+    // A gateway of `agate serve` on the port, as its data dir's lock describes it (the CLI's data dir: AGATE_DATA_DIR).
+    const cliDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-cli-owner-'));
+    const previous = process.env.AGATE_DATA_DIR;
+    process.env.AGATE_DATA_DIR = cliDataDir;
+    const blocker = http.createServer((_request, response) => response.end('{}'));
+    const taken = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as AddressInfo).port)));
+    const lock = await DataDirLock.acquire(cliDataDir, { role: 'serve', version: 'test' });
+    lock.publish({ url: `http://127.0.0.1:${taken}`, port: taken });
+    try {
+      await setSetting('port', taken);
+      await waitFor('the start to fail', () => fixture.testing.gateway.state.kind === 'failed');
+      const toast = await waitFor('the notification naming the other Agate', async () =>
+        (await workbenchTexts('.notifications-toasts')).find((text) => text.includes(`Another Agate serves port ${taken}`)),
+      );
+      assert.match(toast, new RegExp(`"agate serve" \\(PID ${process.pid}, port ${taken}\\)`));
+      assert.ok(toast.includes(cliDataDir), toast);
+      assert.match(toast, /Use It/);
+      assert.match(toast, /Use Another Port/);
+    } finally {
+      lock.release();
+      blocker.close();
+      if (previous === undefined) delete process.env.AGATE_DATA_DIR;
+      else process.env.AGATE_DATA_DIR = previous;
+      fs.rmSync(cliDataDir, { recursive: true, force: true });
+      await setSetting('port', await freePort());
+    }
+    await waitForRunning(fixture.testing);
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   it('one window owns the gateway, the other attaches, follows it live, and takes over on the same port when it closes', async function () {
