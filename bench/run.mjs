@@ -39,7 +39,7 @@ const MODEL = 'claude-sonnet-4-6';
 const PROMPT = 'benchmark';
 const plan = smoke
   ? { rates: [200], reps: 1, durationMs: 600, warmupMs: 100, saturationS: 1, saturationConnections: 32, translateIterations: 200, largeIterations: 1, warmupRuns: false, drainMs: 30_000, storeRates: [200], largeSizesMb: [1], largeReps: 1 }
-  : { rates: [100, 200, 500, 1000], reps: 3, durationMs: 2000, warmupMs: 300, saturationS: 4, saturationConnections: 400, translateIterations: 3000, largeIterations: 5, warmupRuns: true, drainMs: 5_000, storeRates: [200, 1000], largeSizesMb: [0.1, 1, 4], largeReps: 3 };
+  : { rates: [100, 200, 500, 1000], reps: 3, durationMs: 2000, warmupMs: 300, saturationS: 4, saturationConnections: 400, translateIterations: 3000, largeIterations: 5, warmupRuns: true, drainMs: 15_000, storeRates: [200, 1000], largeSizesMb: [0.1, 1, 4], largeReps: 3 };
 if (flags.reps) plan.reps = Number(flags.reps);
 if (flags['duration-ms']) plan.durationMs = Number(flags['duration-ms']);
 const outDir = path.resolve(flags.out ?? path.join(root, 'bench/results'));
@@ -47,6 +47,8 @@ const cli = path.join(root, 'dist/cli.js');
 if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run "npm run build" (npm run bench does it)');
 
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+/** A figure for the progress log; a run where nothing answered has none. */
+const num = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 /** All load comes from one address, with up to 400 connections (saturation), more when a gateway falls behind. */
 const UNCAPPED_CONNECTIONS = { AGATE_SERVER_MAX_CONNECTIONS: '100000', AGATE_SERVER_MAX_CONNECTIONS_PER_ADDRESS: '100000' };
 
@@ -194,10 +196,10 @@ async function main() {
       if (pid) await settle(pid);
       const run = { name, kind: target.kind, protocol: target.protocol, stream: target.stream, rate, rep, cpuMs: cpu, cpuMsPer1000: (cpu / result.completed) * 1000, rssMaxMb: rssMax, loop, ...result };
       log(
-        `rep ${rep} ${String(rate).padStart(4)} rps ${name.padEnd(26)} p50 ${run.total.p50.toFixed(2)} p99 ${run.total.p99.toFixed(2)} ms` +
-          (target.stream && Number.isFinite(run.ttft.p50) ? ` ttft ${run.ttft.p50.toFixed(2)}` : '') +
-          (pid ? ` cpu ${run.cpuMsPer1000.toFixed(0)} ms/1000` : '') +
-          (loop ? ` loop p99 ${loop.p99.toFixed(1)} max ${loop.max.toFixed(1)} ms` : '') +
+        `rep ${rep} ${String(rate).padStart(4)} rps ${name.padEnd(26)} p50 ${num(run.total.p50)} p99 ${num(run.total.p99)} ms` +
+          (target.stream && Number.isFinite(run.ttft.p50) ? ` ttft ${num(run.ttft.p50)}` : '') +
+          (pid ? ` cpu ${num(run.cpuMsPer1000, 0)} ms/1000` : '') +
+          (loop ? ` loop p99 ${num(loop.p99, 1)} max ${num(loop.max, 1)} (CPU slice ${num(loop.maxCpuSliceMs, 1)}) ms` : '') +
           (run.failed || run.timedOut ? ` FAILED ${run.failed} timeouts ${run.timedOut} ${JSON.stringify(run.statuses)}` : ''),
       );
       return run;
