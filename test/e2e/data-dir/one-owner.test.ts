@@ -33,6 +33,7 @@ describe('data dir: one owner, every change through it', function () {
     simulator = await startSimulator({ config: { quotaCostPerRequest: 0 } });
     seedDemoAccount(simulator);
     simulator.addAccount({ email: 'second@agate.local', refreshToken: '1//second-refresh-token', tier: 'g1-pro-tier' });
+    simulator.addAccount({ email: 'third@agate.local', refreshToken: '1//third-refresh-token', tier: 'g1-pro-tier' });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-owner-'));
   });
   afterEach(() => {
@@ -164,6 +165,24 @@ describe('data dir: one owner, every change through it', function () {
     const bad = await agate(dataDir, ['config', 'set', 'scheduling.mode=fastest']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /scheduling\.mode/);
+  });
+
+  it('"accounts add --sign-in" beside a running gateway signs in through it and waits for the account', async () => {
+    const dataDir = newDataDir();
+    const owner = await own(dataDir);
+    const signIn = CliServer.start(['accounts', 'add', '--sign-in', '--email', 'third@agate.local', '--data-dir', dataDir]);
+    try {
+      const [, authorizeUrl] = await signIn.waitFor(/^\s+(http\S+oauth\/authorize\S+)$/m);
+      // The browser: the consent page redirects to the owner's loopback listener.
+      const page = await fetch(authorizeUrl, { redirect: 'follow' });
+      assert.equal(page.status, 200, await page.text());
+      await signIn.waitFor(/Added third@agate\.local/);
+      assert.equal(await new Promise((resolve) => (signIn.child.exitCode !== null ? resolve(signIn.child.exitCode) : signIn.child.once('close', resolve))), 0);
+      const accounts = await adminRest<AdminAccountLike[]>(owner.url, 'GET', 'accounts');
+      assert.ok(accounts.some((account) => account.email === 'third@agate.local' && account.state === 'active'), JSON.stringify(accounts));
+    } finally {
+      signIn.kill();
+    }
   });
 
   it('a lock left by a killed owner is taken over at once', async () => {
