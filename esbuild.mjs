@@ -24,6 +24,8 @@ const node = {
 const bundles = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The detached helper that switches the Antigravity IDE's account once the IDE has quit (core/ide/deferred.ts).
+  { ...node, entryPoints: ['src/cli/ide-helper.ts'], outfile: 'dist/ide-helper.js' },
   {
     bundle: true,
     platform: 'browser',

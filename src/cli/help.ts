@@ -72,6 +72,27 @@ AGATE_* variable or a flag); --json prints the configuration as JSON instead.
 set: saves settings to the config file; a gateway running on the data dir applies them at once (listen and
 build-time keys when it starts again). Map entries work too: models.aliases.gpt-4o=gemini-3-flash.
 `,
+  ide: `Usage: agate ide status|switch [ACCOUNT|--best]|undo [options]
+
+Signs the Antigravity IDE (its own agent) into an account of the pool. Finds the IDE's state database (the
+"Antigravity IDE" folder, then the legacy "Antigravity" one; --user-data-dir of a running instance; portable
+installs), reads which account it uses and in which format, and writes the new account's tokens in one
+transaction, after a backup (state.vscdb.agate-backup). The IDE must be closed for that: Agate asks, closes it
+like Quit, checks that every process of it is gone, and starts it again. Run from the IDE's own terminal, a
+helper waits until you quit the IDE instead.
+
+  status                    The installations, their sign-in, and the pool's accounts by score
+  switch ACCOUNT            Sign the IDE into ACCOUNT (email or id)
+  switch --best             Into the account with the best score (not the one it uses now)
+  undo                      Put the database back as it was before the last switch
+  --families a,b            Model families the score counts: claude, gemini-pro, gemini-flash (default all)
+  --user-data-dir DIR       The IDE's data folder, when it is not found by itself
+  --yes, -y                 Close a running IDE without asking
+  --no-relaunch             Do not start the IDE again
+
+Score: the quota left on the chosen family that runs out first (0-100); ties go to the higher average, then to
+the quota that resets sooner. A quota whose reset time has passed counts as full.
+`,
   connect: `Usage: agate connect CLIENT [--yes] [--undo] [--model M] [--key K] [--url URL]
 
 Points a client at Agate in its own settings (claude-code, codex, gemini-cli, opencode, cline; openai-compatible

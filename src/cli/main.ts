@@ -10,6 +10,7 @@ import { COMMAND_HELP, COMMON_OPTIONS } from './help';
 import { accountsCommand } from './commands/accounts';
 import { configCommand } from './commands/config';
 import { connectCommand } from './commands/connect';
+import { ideCommand } from './commands/ide';
 import { keysCommand } from './commands/keys';
 import { demoCommand, serveCommand, simulateCommand } from './commands/run';
 import { AGATE_VERSION } from './host';
@@ -42,6 +43,9 @@ Commands:
   connect CLIENT [--yes] [--undo] [--model M]
                             Point a client at Agate in its own settings (claude-code, codex, gemini-cli, opencode,
                             cline; openai-compatible prints them): shows the diff, keeps a backup, --undo restores
+  ide status|switch [ACCOUNT|--best]|undo
+                            Sign the Antigravity IDE into a pool account (the best one by quota left): closes it on
+                            your word, keeps a backup, starts it again; undo restores the backup
   version                   Print the version
 
 "agate COMMAND --help" tells more about one command.
@@ -58,6 +62,7 @@ const commands: Record<string, Command> = {
   keys: keysCommand,
   config: configCommand,
   connect: connectCommand,
+  ide: ideCommand,
   version: async () => void console.log(AGATE_VERSION),
 };
 

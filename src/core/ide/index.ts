@@ -19,3 +19,4 @@ export {
 } from './switcher';
 export { scoreAccounts, bestAccount, describeFamilies, parseFamilies, SCORE_EXPLANATION, MODEL_FAMILIES, FAMILY_TITLES, type AccountScore, type ModelFamilyId } from './score';
 export { findInstallations } from './discover';
+export { startDeferredSwitch, type StartedHelper } from './deferred';

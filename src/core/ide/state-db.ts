@@ -28,7 +28,9 @@ let engine: Promise<SqlJsStatic> | undefined;
 function wasmPath(): string {
   const bundled = path.join(__dirname, 'sql-wasm.wasm');
   if (fs.existsSync(bundled)) return bundled;
-  return require.resolve('sql.js/dist/sql-wasm.wasm');
+  // Not a literal: the bundler must not try to bundle the .wasm (it is copied beside the bundle instead).
+  const wasm = ['sql.js', 'dist', 'sql-wasm.wasm'].join('/');
+  return require.resolve(wasm);
 }
 
 function sqlJs(): Promise<SqlJsStatic> {

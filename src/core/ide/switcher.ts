@@ -175,10 +175,22 @@ export interface IdeContext {
   hostPid?: number;
 }
 
+/**
+ * The installation's processes, never counting our own (a CLI run with `--user-data-dir` would match itself);
+ * `hostsUs` when one of them is our ancestor: Agate runs in the IDE's extension host or in its terminal.
+ */
 function runningOf(installation: IdeInstallation, table: readonly ProcessInfo[], context: IdeContext) {
   const hostPid = context.hostPid ?? process.pid;
-  const found = processesOf(installation, table, context.selfPids);
-  return { found, hostsUs: found.all.some((p) => p.pid === hostPid) };
+  const found = processesOf(installation, table, new Set([...(context.selfPids ?? []), process.pid, hostPid]));
+  const byPid = new Map(table.map((p) => [p.pid, p]));
+  const ids = new Set(found.all.map((p) => p.pid));
+  let hostsUs = false;
+  const seen = new Set<number>();
+  for (let pid = byPid.get(hostPid)?.ppid; pid !== undefined && pid > 1 && !seen.has(pid); pid = byPid.get(pid)?.ppid) {
+    seen.add(pid);
+    if (ids.has(pid)) hostsUs = true;
+  }
+  return { found, hostsUs };
 }
 
 export async function inspectInstallation(installation: IdeInstallation, context: IdeContext): Promise<InstallationReport> {
@@ -266,7 +278,7 @@ async function withIdeClosed<T>(options: Omit<SwitchOptions, 'credentials'>, bod
     if (!(await options.confirmClose({ installation, running: found.all.map((p) => p.pid) }))) {
       throw new IdeSwitchError('declined', `${installation.product} is running (PIDs ${found.all.map((p) => p.pid).join(', ')}); nothing was changed. Quit it, or allow Agate to close it.`);
     }
-    relaunches = await closeInstallation(installation, { table, clock, timeoutMs: options.closeTimeoutMs, exclude: options.selfPids });
+    relaunches = await closeInstallation(installation, { table, clock, timeoutMs: options.closeTimeoutMs, exclude: new Set([...(options.selfPids ?? []), process.pid]) });
   }
   const closed = relaunches.length > 0;
   const relaunch = closed && options.relaunch !== false;
@@ -332,7 +344,7 @@ export async function prepareDeferredSwitch(installation: IdeInstallation, crede
 /** The helper's work: wait until every process of the IDE is gone, write, start it again. */
 export async function runDeferredSwitch(job: DeferredSwitchJob, context: IdeContext): Promise<SwitchResult> {
   const clock = context.clock ?? systemClock;
-  await waitUntilGone(job.installation, { table: context.table, clock, timeoutMs: job.waitMs, exclude: context.selfPids });
+  await waitUntilGone(job.installation, { table: context.table, clock, timeoutMs: job.waitMs, exclude: new Set([...(context.selfPids ?? []), process.pid]) });
   try {
     const written = await writeSwitch(job.installation, job.credentials, clock.now());
     return { ...written, closed: true, relaunched: job.relaunches.length > 0 };

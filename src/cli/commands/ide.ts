@@ -1,0 +1,178 @@
+import path from 'node:path';
+import readline from 'node:readline/promises';
+import type { AdminAccount } from '../../core/admin/types';
+import { loadConfig } from '../../core/config/load';
+import {
+  bestAccount,
+  describeFamilies,
+  findInstallations,
+  inspectInstallation,
+  parseFamilies,
+  prepareDeferredSwitch,
+  SCORE_EXPLANATION,
+  scoreAccounts,
+  startDeferredSwitch,
+  switchIdeAccount,
+  systemProcessTable,
+  undoIdeSwitch,
+  type AccountScore,
+  type InstallationReport,
+  type ModelFamilyId,
+} from '../../core/ide';
+import { configSources, parse, UsageError } from '../args';
+import { openDataDir } from '../data-dir-access';
+
+/**
+ * `agate ide status|switch [ACCOUNT|--best]|undo`: signs the Antigravity IDE
+ * into a pool account (see core/ide and docs/antigravity-ide.md).
+ */
+
+const when = (ms: number | undefined) => (ms === undefined ? '?' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
+
+function describeInstallation(report: InstallationReport): string {
+  const { installation } = report;
+  const lines = [`${installation.product}  ${installation.userDataDir}  (${installation.source === 'default' ? 'standard location' : installation.source})`];
+  if (report.state === 'signed-in') {
+    const signIn = report.signIn;
+    lines.push(`    signed in as ${signIn?.email ?? '(email unknown)'}, ${signIn?.format === 'unified' ? 'unified-state format (IDE 1.16.5 or later)' : 'old format (IDE before 1.16.5)'}; its token expires ${when(signIn?.tokenExpiresAt)}`);
+  } else {
+    lines.push(`    ${report.state}: ${report.reason}`);
+  }
+  if (report.running.length > 0) lines.push(`    running (PIDs ${report.running.join(', ')})${report.hostsUs ? ', and this terminal belongs to it' : ''}`);
+  if (report.undo) lines.push(`    "agate ide undo" puts back ${report.undo.previousEmail ?? 'the previous sign-in'} (switched to ${report.undo.newEmail} at ${when(report.undo.createdAt)})`);
+  return lines.join('\n');
+}
+
+function describeScores(scores: AccountScore[]): string {
+  if (scores.length === 0) return 'No accounts in the pool. Add one with "agate accounts add --sign-in".';
+  const best = bestAccount(scores);
+  return scores
+    .map((s) => {
+      const mark = s === best ? '→' : ' ';
+      const tail = s.current ? ' (the IDE uses it now)' : s.eligible ? '' : ` (not a candidate: ${s.reason})`;
+      return `${mark} ${String(s.eligible ? s.score : '–').padStart(3)}  ${s.email}  ${describeFamilies(s)}${tail}`;
+    })
+    .join('\n');
+}
+
+async function ask(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function pickInstallation(reports: InstallationReport[], given: string | undefined, need: (r: InstallationReport) => boolean, what: string): InstallationReport {
+  if (given) return reports[0];
+  const found = reports.find(need);
+  if (found) return found;
+  const why = reports.map((r) => `  ${r.installation.userDataDir}: ${r.reason ?? r.state}`).join('\n');
+  throw new UsageError(`no Antigravity IDE installation ${what}:\n${why}\n(name one with --user-data-dir DIR)`);
+}
+
+function findAccount(accounts: AdminAccount[], ref: string): AdminAccount {
+  const account = accounts.find((a) => a.id === ref || a.email.toLowerCase() === ref.toLowerCase());
+  if (!account) throw new UsageError(`no account "${ref}" in the pool (see "agate accounts list")`);
+  return account;
+}
+
+export async function ideCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    best: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    'user-data-dir': { type: 'string' },
+    families: { type: 'string' },
+    'no-relaunch': { type: 'boolean' },
+  });
+  const [action = 'status', ref, ...extra] = positionals;
+  if (!['status', 'switch', 'undo'].includes(action)) throw new UsageError(`unknown ide action "${action}"`);
+  if (extra.length > 0 || (action !== 'switch' && ref)) throw new UsageError(`unexpected arguments: ${[ref, ...extra].filter(Boolean).join(' ')}`);
+  if (action === 'switch' && !ref === !values.best) throw new UsageError('ide switch needs an ACCOUNT (email or id) or --best, not both');
+  let families: ModelFamilyId[] = [];
+  try {
+    families = values.families ? parseFamilies(values.families) : [];
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const given = values['user-data-dir'] ? path.resolve(values['user-data-dir']) : undefined;
+  const table = systemProcessTable;
+  const installations = await findInstallations({ table, ...(given ? { userDataDir: given } : {}) });
+  const reports = await Promise.all((given ? installations.slice(0, 1) : installations).map((i) => inspectInstallation(i, { table })));
+  const config = loadConfig(configSources(values));
+
+  const scoresFor = async (currentEmail: string | undefined) => {
+    const session = await openDataDir(config);
+    try {
+      const accounts = await session.call('accounts');
+      return { accounts, scores: scoreAccounts(accounts, families, Date.now(), currentEmail) };
+    } finally {
+      await session.close();
+    }
+  };
+
+  if (action === 'status') {
+    process.stdout.write(`${reports.map(describeInstallation).join('\n')}\n\n`);
+    const current = reports.find((r) => r.state === 'signed-in')?.signIn?.email;
+    const { scores } = await scoresFor(current);
+    process.stdout.write(`Pool accounts by score for the IDE (${families.length ? families.join(', ') : 'all model families'}):\n${describeScores(scores)}\n\n${SCORE_EXPLANATION}\n`);
+    return 0;
+  }
+
+  const confirmClose = async ({ running }: { running: number[] }) => {
+    if (values.yes) return true;
+    if (!process.stdin.isTTY) throw new UsageError(`the IDE is running (PIDs ${running.join(', ')}): quit it first, or add --yes to let Agate close it`);
+    return ask(`The IDE is running (PIDs ${running.join(', ')}). Close it now (like Quit; unsaved files make it ask first) and start it again afterwards? [y/N] `);
+  };
+
+  if (action === 'undo') {
+    const target = pickInstallation(reports, given, (r) => r.undo !== undefined, 'with a switch to undo');
+    const result = await undoIdeSwitch({ installation: target.installation, table, confirmClose, relaunch: !values['no-relaunch'] });
+    process.stdout.write(
+      `Restored ${target.installation.dbPath} as it was before the switch${result.restoredEmail ? ` (signed in as ${result.restoredEmail})` : ''}.\n` +
+        (result.changedSince ? 'Note: the IDE had changed its state since the switch; those changes are undone too.\n' : '') +
+        (result.relaunched ? 'The IDE was started again.\n' : ''),
+    );
+    return 0;
+  }
+
+  const target = pickInstallation(reports, given, (r) => r.state === 'signed-in', 'that Agate can switch');
+  if (target.state !== 'signed-in') throw new UsageError(`${target.installation.userDataDir}: ${target.reason}`);
+  const { accounts, scores } = await scoresFor(target.signIn?.email);
+  let account: AdminAccount;
+  if (values.best) {
+    const best = bestAccount(scores);
+    if (!best) throw new UsageError(`no account qualifies:\n${describeScores(scores)}`);
+    account = findAccount(accounts, best.accountId);
+    process.stdout.write(`Best account: ${best.email}, score ${best.score} (${describeFamilies(best)}).\n`);
+  } else {
+    account = findAccount(accounts, ref as string);
+  }
+  const session = await openDataDir(config);
+  let credentials;
+  try {
+    credentials = { ...(await session.call('ideCredentials', { id: account.id })) };
+  } finally {
+    await session.close();
+  }
+
+  if (target.hostsUs) {
+    // This terminal is the IDE's: closing the IDE would end this command. A helper finishes the job after it quits.
+    const job = await prepareDeferredSwitch(target.installation, credentials, { table });
+    const helper = startDeferredSwitch(job, { execPath: process.execPath, script: path.join(__dirname, 'ide-helper.js') });
+    process.stdout.write(
+      `This terminal runs inside ${target.installation.product}, which must quit before its sign-in can change.\n` +
+        `Quit the IDE now (File > Exit). A helper (PID ${helper.pid}) then signs it in as ${credentials.email}, keeps a backup, and starts it again.\n` +
+        `It waits up to ${Math.round(job.waitMs / 60_000)} minutes; its log: ${helper.logFile}\n`,
+    );
+    return 0;
+  }
+  const result = await switchIdeAccount({ installation: target.installation, credentials, table, confirmClose, relaunch: !values['no-relaunch'] });
+  process.stdout.write(
+    `${target.installation.product} is now signed in as ${result.email}${result.previousEmail ? ` (was ${result.previousEmail})` : ''}, ${result.format === 'unified' ? 'unified-state format' : 'old format'}.\n` +
+      `Backup: ${result.backupPath}    Undo: agate ide undo${given ? ` --user-data-dir "${given}"` : ''}\n` +
+      (result.relaunched ? 'The IDE was started again.\n' : result.closed ? '' : 'Start the IDE when you are ready.\n'),
+  );
+  return 0;
+}
