@@ -47,7 +47,7 @@ describe('CLI: agate ide', function () {
     const run = await runCli(['ide', 'status', '--user-data-dir', userDataDir, '--families', 'claude', ...common]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /signed in as old@example\.com, unified-state format/);
-    assert.match(run.stdout, /→  70 {2}high@example\.com {2}Claude 70%\n {3}10 {2}low@example\.com/);
+    assert.match(run.stdout, /→ {2}70 {2}high@example\.com {2}Claude 70%\n {3}10 {2}low@example\.com/);
     assert.match(run.stdout, /Score = the quota left/);
   });
 
