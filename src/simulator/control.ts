@@ -7,6 +7,8 @@
  *   POST /__sim/accounts                 add or replace an account (AccountSpec)
  *   POST /__sim/accounts/{email}/revoke  revoke it
  *   POST /__sim/accounts/{email}/token   issue an access token
+ *   GET  /__sim/provider-keys            paid-provider keys (names only)
+ *   POST /__sim/provider-keys            add one (ProviderKeySpec)
  *   GET  /__sim/faults                   active faults
  *   POST /__sim/faults                   inject a fault (FaultSpec) → {id}
  *   DELETE /__sim/faults                 clear faults
@@ -66,6 +68,10 @@ async function route(
       return sendJson(res, 200, sim.accounts());
     case 'POST /__sim/accounts':
       return sendJson(res, 201, sim.addAccount((await json()) as Parameters<Simulator['addAccount']>[0]));
+    case 'GET /__sim/provider-keys':
+      return sendJson(res, 200, sim.providerKeys());
+    case 'POST /__sim/provider-keys':
+      return sendJson(res, 201, sim.addProviderKey((await json()) as Parameters<Simulator['addProviderKey']>[0]));
     case 'GET /__sim/faults':
       return sendJson(res, 200, sim.faults());
     case 'POST /__sim/faults':

@@ -1,5 +1,5 @@
 /** The Simulator object: the in-process control API over one simulator's state. */
-import { parseAccountSpec, parseConfigPatch, parseFaultSpec } from './specs';
+import { parseAccountSpec, parseConfigPatch, parseFaultSpec, parseProviderKeySpec } from './specs';
 import type { SimState } from './state';
 import type { Simulator } from './types';
 
@@ -25,6 +25,9 @@ export function createFacade(state: SimState, close: () => Promise<void>): Simul
       if (account.revoked) throw new Error(`simulated account ${email} is revoked`);
       return accounts.issueAccessToken(account).accessToken;
     },
+    addProviderKey: (spec) => state.providerKeys.add(parseProviderKeySpec(spec)),
+    revokeProviderKey: (key) => state.providerKeys.revoke(key),
+    providerKeys: () => state.providerKeys.list(),
     injectFault: (spec) => faults.inject(parseFaultSpec(spec)),
     faults: () => faults.list(),
     clearFaults: () => faults.clear(),

@@ -4,6 +4,7 @@
  *   /{label}/v1internal:{method}       Cloud Code, host label = first path segment (optional)
  *   /{label}/v1internal/operations/…   long-running operation polls
  *   /oauth/{token,userinfo,authorize}  Google OAuth stand-in
+ *   /{anthropic,gemini-api,openai}/…   fake paid providers (providers/router.ts)
  *   /__sim/…                           control API
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,6 +16,7 @@ import { handleGeneration } from './generate';
 import { SimHttpError, googleError, notFound, unauthenticated } from './google-errors';
 import { bearerToken, isObject, parseJson, readBody } from './http';
 import { OAuthStandIn, parseTokenForm, redactedForm } from './oauth';
+import { ProviderRoutes } from './providers/router';
 import type { SimState } from './state';
 import type { Simulator } from './types';
 
@@ -24,9 +26,10 @@ const SIM_HEADER = 'x-agate-simulator';
 
 export function createSimServer(state: SimState, sim: Simulator): Server {
   const oauth = new OAuthStandIn(state);
+  const providers = new ProviderRoutes(state);
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
     res.setHeader(SIM_HEADER, '1');
-    route(state, sim, oauth, req, res).catch((error: unknown) => {
+    route(state, sim, oauth, providers, req, res).catch((error: unknown) => {
       console.error('agate simulator: unexpected failure', error);
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=UTF-8' });
@@ -42,7 +45,14 @@ export function createSimServer(state: SimState, sim: Simulator): Server {
   return server;
 }
 
-async function route(state: SimState, sim: Simulator, oauth: OAuthStandIn, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  state: SimState,
+  sim: Simulator,
+  oauth: OAuthStandIn,
+  providers: ProviderRoutes,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -50,6 +60,7 @@ async function route(state: SimState, sim: Simulator, oauth: OAuthStandIn, req: 
   const method = req.method ?? 'GET';
   if (path.startsWith('/__sim/')) return handleControl(sim, res, method, path, () => readBody(req));
 
+  if (providers.matches(path)) return providers.serve(req, res, path, query);
   const oauthMatch = OAUTH_PATH.exec(path);
   if (oauthMatch) return serveOAuth(state, oauth, req, res, oauthMatch[1], query);
 

@@ -4,7 +4,8 @@
  * routes and the `[[sim:fault …]]` directive, so a typo fails loudly.
  */
 import { isObject } from './http';
-import { FAULT_KINDS, type AccountSpec, type FaultKind, type FaultSpec, type SimulatorConfig } from './types';
+import { FAULT_KINDS, type AccountSpec, type FaultKind, type FaultSpec, type ProviderKeySpec, type ProviderKind, type SimulatorConfig } from './types';
+import { PROVIDER_KINDS } from './providers/keys';
 
 export class SpecError extends Error {
   override name = 'SpecError';
@@ -130,4 +131,16 @@ export function parseConfigPatch(input: unknown): Partial<SimulatorConfig> {
   }
   if (patch.framesPerAnswer !== undefined) patch.framesPerAnswer = Math.floor(patch.framesPerAnswer);
   return patch;
+}
+
+export function parseProviderKeySpec(input: unknown): ProviderKeySpec {
+  if (!isObject(input)) throw new SpecError('a provider key must be an object');
+  rejectUnknownKeys(input, ['provider', 'key', 'name'], 'provider key');
+  const provider = input.provider;
+  if (typeof provider !== 'string' || !PROVIDER_KINDS.includes(provider as ProviderKind)) {
+    throw new SpecError(`provider must be one of ${PROVIDER_KINDS.join(', ')}`);
+  }
+  const key = optionalString(input, 'key');
+  if (!key) throw new SpecError('key is required');
+  return { provider: provider as ProviderKind, key, name: optionalString(input, 'name') };
 }

@@ -2,6 +2,7 @@
 import { AccountRegistry } from './accounts';
 import { FaultBook } from './faults';
 import { PromptCache } from './prompt-cache';
+import { ProviderKeyBook } from './providers/keys';
 import { RequestLog } from './request-log';
 import { ThoughtSigner } from './signatures';
 import { DEFAULT_CONFIG, type SimulatorConfig, type SimulatorOptions } from './types';
@@ -14,6 +15,7 @@ export class SimState {
   readonly log: RequestLog;
   readonly signer: ThoughtSigner;
   readonly promptCache = new PromptCache();
+  readonly providerKeys = new ProviderKeyBook();
   /** Set once the server listens. */
   baseUrl = '';
   private sequence = 0;

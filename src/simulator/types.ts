@@ -129,6 +129,24 @@ export interface LogEntry {
   fault?: FaultKind;
   /** Set when the exchange ends (answered, aborted or reset). */
   durationMs?: number;
+  /** Paid-provider requests: the request headers, credentials left out (passthrough tests read anthropic-beta here). */
+  headers?: Record<string, string>;
+}
+
+/** The paid-provider APIs the simulator fakes, each under its own path prefix (`${url}/${kind}`). */
+export type ProviderKind = 'anthropic' | 'gemini-api' | 'openai';
+
+export interface ProviderKeySpec {
+  provider: ProviderKind;
+  key: string;
+  /** How the log's `account` names requests made with this key; default: the key redacted. */
+  name?: string;
+}
+
+export interface ProviderKeyInfo {
+  provider: ProviderKind;
+  name: string;
+  revoked: boolean;
 }
 
 export interface SimulatorOptions {
@@ -158,7 +176,15 @@ export interface Simulator {
   accounts(): AccountInfo[];
   /** An access token as the token endpoint would issue it (tests that skip OAuth). */
   issueAccessToken(email: string): string;
-  /** Returns the fault id. */
+  /**
+   * A key the fake paid provider of that kind accepts. Base URLs: Anthropic `${url}/anthropic`,
+   * Gemini API `${url}/gemini-api`, OpenAI-compatible `${url}/openai/v1`.
+   */
+  addProviderKey(spec: ProviderKeySpec): ProviderKeyInfo;
+  /** The key is refused from now on (the provider's "invalid key" error). */
+  revokeProviderKey(key: string): void;
+  providerKeys(): ProviderKeyInfo[];
+  /** Returns the fault id. Faults with `host` set to a provider kind hit only that provider. */
   injectFault(spec: FaultSpec): number;
   /** Faults still armed, with how many more requests each will hit. */
   faults(): Array<FaultSpec & { id: number; remaining: number }>;

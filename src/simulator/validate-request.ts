@@ -80,8 +80,9 @@ export function validateGeneration(body: unknown, account: SimAccount, signer: T
   return { envelope: body as unknown as GenerateEnvelope, model };
 }
 
-function validateRequest(request: GenerateRequest, model: SimModel, signer: ThoughtSigner): void {
-  rejectUnknownKeys(request, REQUEST_KEYS, 'request');
+/** A GenerateContentRequest; the Gemini API fake shares it with its own field list (no sessionId). */
+export function validateRequest(request: GenerateRequest, model: SimModel, signer: ThoughtSigner, keys: readonly string[] = REQUEST_KEYS): void {
+  rejectUnknownKeys(request, keys, 'request');
   if (request.systemInstruction !== undefined) {
     if (!isObject(request.systemInstruction)) throw fieldError('system_instruction', 'must be an object.');
     rejectUnknownKeys(request.systemInstruction, ['role', 'parts'], 'request.system_instruction');
