@@ -15,6 +15,9 @@ export const COMMANDS = {
   showLogs: 'agate.showLogs',
   openWalkthrough: 'agate.openWalkthrough',
   connectClient: 'agate.connectClient',
+  switchIdeAccount: 'agate.switchIdeAccount',
+  switchIdeAccountBest: 'agate.switchIdeAccountBest',
+  undoIdeSwitch: 'agate.undoIdeSwitch',
   /** The status bar item's click: a quick pick of the common actions. */
   showMenu: 'agate.showMenu',
 } as const;

@@ -4,6 +4,7 @@ import type { ClaudeTerminals } from './claude-terminal';
 import { COMMANDS, WALKTHROUGH_ID } from './command-ids';
 import { connectClientCommand } from './connect-command';
 import { Dashboard } from './dashboard-panel';
+import { switchIdeAccountCommand, undoIdeSwitchCommand, type IdeSwitchArgs } from './ide-commands';
 import type { GatewayAdmin, GatewayService, GatewayState } from './gateway-service';
 
 export interface CommandDeps {
@@ -67,6 +68,7 @@ async function showMenu(service: GatewayService): Promise<void> {
     { command: COMMANDS.manageAccounts, label: '$(account) Manage Accounts' },
     { command: COMMANDS.addAccountGoogle, label: '$(add) Add Account (Google Sign-In)' },
     { command: COMMANDS.connectClient, label: '$(plug) Connect a Client…' },
+    { command: COMMANDS.switchIdeAccount, label: '$(arrow-swap) Switch Antigravity IDE Account…' },
     { command: COMMANDS.copyBaseUrl, label: '$(copy) Copy Base URL' },
     { command: COMMANDS.showLogs, label: '$(output) Show Logs' },
   ];
@@ -105,6 +107,9 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     [COMMANDS.openWalkthrough]: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
     [COMMANDS.showMenu]: () => showMenu(service),
     [COMMANDS.connectClient]: () => connectClientCommand(service),
+    [COMMANDS.switchIdeAccount]: (args?: IdeSwitchArgs) => switchIdeAccountCommand(service, context, 'pick', args),
+    [COMMANDS.switchIdeAccountBest]: (args?: IdeSwitchArgs) => switchIdeAccountCommand(service, context, 'best', args),
+    [COMMANDS.undoIdeSwitch]: (args?: IdeSwitchArgs) => undoIdeSwitchCommand(args),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

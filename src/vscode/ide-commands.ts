@@ -1,0 +1,199 @@
+import * as vscode from 'vscode';
+import type { AdminAccount } from '../core/admin/types';
+import {
+  bestAccount,
+  describeFamilies,
+  FAMILY_TITLES,
+  findInstallations,
+  inspectInstallation,
+  MODEL_FAMILIES,
+  prepareDeferredSwitch,
+  SCORE_EXPLANATION,
+  scoreAccounts,
+  startDeferredSwitch,
+  switchIdeAccount,
+  systemProcessTable,
+  undoIdeSwitch,
+  type AccountScore,
+  type InstallationReport,
+  type ModelFamilyId,
+} from '../core/ide';
+import type { GatewayService } from './gateway-service';
+
+/**
+ * "Agate: Switch Antigravity IDE Account…" and "…to the Best Account": the
+ * editor's face of core/ide. The logic (finding the IDE, scoring, closing,
+ * writing, undo) is the core's; this file asks and tells.
+ */
+
+export interface IdeSwitchArgs {
+  /** Switch to this account without asking which (the dashboard's card button). */
+  accountId?: string;
+  /** The IDE's data folder, when it is not found by itself. */
+  userDataDir?: string;
+  /** Model families the score counts; default: the last choice, else all. */
+  families?: ModelFamilyId[];
+  /** Close a running IDE without the modal question (tests, a caller that asked already). */
+  closeRunning?: boolean;
+}
+
+export interface IdeSwitchOutcome {
+  /** The accounts as offered, best first, with their scores. */
+  offered: Array<{ email: string; score: number; eligible: boolean; current: boolean; detail: string }>;
+  switched?: { email: string; previousEmail?: string; format: string; backupPath: string; relaunched: boolean };
+  /** The IDE hosts this extension: a helper switches once the IDE has quit. */
+  deferred?: { email: string; logFile: string };
+}
+
+const FAMILIES_KEY = 'agate.ide.families';
+const FAMILIES_ITEM = 'families';
+
+async function target(args: IdeSwitchArgs): Promise<InstallationReport | undefined> {
+  const table = systemProcessTable;
+  const installations = await findInstallations({ table, ...(args.userDataDir ? { userDataDir: args.userDataDir } : {}) });
+  const reports = await Promise.all((args.userDataDir ? installations.slice(0, 1) : installations).map((i) => inspectInstallation(i, { table })));
+  const found = reports.find((r) => r.state === 'signed-in');
+  if (found) return found;
+  const why = reports.map((r) => `${r.installation.userDataDir}: ${r.reason ?? r.state}`).join(' · ');
+  void vscode.window.showErrorMessage(`Agate found no Antigravity IDE it can switch. ${why}`);
+  return undefined;
+}
+
+const offered = (scores: AccountScore[]): IdeSwitchOutcome['offered'] =>
+  scores.map((s) => ({ email: s.email, score: s.score, eligible: s.eligible, current: s.current, detail: describeFamilies(s) }));
+
+async function chooseFamilies(context: vscode.ExtensionContext, current: ModelFamilyId[]): Promise<ModelFamilyId[]> {
+  const picked = await vscode.window.showQuickPick(
+    MODEL_FAMILIES.map((family) => ({ label: FAMILY_TITLES[family], family, picked: current.includes(family) })),
+    { canPickMany: true, title: 'Score accounts by the quota of these model families' },
+  );
+  if (!picked || picked.length === 0) return current;
+  const families = picked.map((p) => p.family);
+  await context.globalState.update(FAMILIES_KEY, families);
+  return families;
+}
+
+type AccountItem = vscode.QuickPickItem & { accountId?: string; kind2?: typeof FAMILIES_ITEM };
+
+/** The pick of accounts, best first, each with its score and why. */
+async function pickAccount(context: vscode.ExtensionContext, accounts: AdminAccount[], families: ModelFamilyId[], currentEmail: string | undefined): Promise<{ accountId?: string; scores: AccountScore[] }> {
+  for (;;) {
+    const scores = scoreAccounts(accounts, families, Date.now(), currentEmail);
+    const best = bestAccount(scores);
+    const items: AccountItem[] = [
+      ...scores.map((s): AccountItem => ({
+        label: `${s === best ? '$(star-full) ' : ''}${s.email}`,
+        description: s.eligible ? `score ${s.score}${s.current ? ' · the IDE uses it now' : ''}` : `not a candidate: ${s.reason}${s.current ? ' · the IDE uses it now' : ''}`,
+        detail: describeFamilies(s),
+        accountId: s.accountId,
+      })),
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: `$(settings-gear) Score by: ${families.map((f) => FAMILY_TITLES[f]).join(', ')}`, description: 'change…', detail: SCORE_EXPLANATION, kind2: FAMILIES_ITEM },
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `Switch the Antigravity IDE${currentEmail ? ` (now ${currentEmail})` : ''} to…`,
+      placeHolder: 'Accounts by score: the quota left on the family that runs out first',
+      matchOnDetail: true,
+    });
+    if (!picked) return { scores };
+    if (picked.kind2 === FAMILIES_ITEM) {
+      families = await chooseFamilies(context, families);
+      continue;
+    }
+    return { accountId: picked.accountId, scores };
+  }
+}
+
+export async function switchIdeAccountCommand(service: GatewayService, context: vscode.ExtensionContext, mode: 'pick' | 'best', args: IdeSwitchArgs = {}): Promise<IdeSwitchOutcome | undefined> {
+  const report = await target(args);
+  if (!report) return undefined;
+  const admin = await service.admin();
+  const accounts = await admin.call('accounts');
+  const families = args.families ?? context.globalState.get<ModelFamilyId[]>(FAMILIES_KEY) ?? [...MODEL_FAMILIES];
+  const currentEmail = report.signIn?.email;
+  let accountId = args.accountId;
+  let scores = scoreAccounts(accounts, families, Date.now(), currentEmail);
+  if (!accountId && mode === 'best') {
+    const best = bestAccount(scores);
+    if (!best) {
+      void vscode.window.showWarningMessage(`No pool account qualifies for the Antigravity IDE. ${SCORE_EXPLANATION}`);
+      return { offered: offered(scores) };
+    }
+    accountId = best.accountId;
+  } else if (!accountId) {
+    const picked = await pickAccount(context, accounts, families, currentEmail);
+    scores = picked.scores;
+    accountId = picked.accountId;
+    if (!accountId) return { offered: offered(scores) };
+  }
+  const chosen = scores.find((s) => s.accountId === accountId);
+  const credentials = await admin.call('ideCredentials', { id: accountId });
+  const { installation } = report;
+  const name = installation.product;
+
+  if (report.hostsUs) {
+    // This window is the IDE being switched: it cannot close itself and keep running the switch.
+    const go = 'Quit and Switch';
+    const answer = await vscode.window.showWarningMessage(
+      `Agate runs inside ${name}, so it cannot close it itself. When you choose "${go}", a small helper starts, ${name} quits, and the helper then signs it in as ${credentials.email}, keeps a backup of its state, and starts it again. Unsaved files make the IDE ask before it quits.`,
+      { modal: true },
+      go,
+    );
+    if (answer !== go) return { offered: offered(scores) };
+    const job = await prepareDeferredSwitch(installation, credentials, { table: systemProcessTable });
+    const helper = startDeferredSwitch(job, { execPath: process.execPath, script: vscode.Uri.joinPath(context.extensionUri, 'dist', 'ide-helper.js').fsPath });
+    void vscode.commands.executeCommand('workbench.action.quit');
+    return { offered: offered(scores), deferred: { email: credentials.email, logFile: helper.logFile } };
+  }
+
+  const result = await switchIdeAccount({
+    installation,
+    credentials,
+    table: systemProcessTable,
+    confirmClose: async ({ running }) => {
+      if (args.closeRunning) return true;
+      const close = `Close ${name} and Switch`;
+      const answer = await vscode.window.showWarningMessage(
+        `${name} is running (PIDs ${running.join(', ')}). Agate closes it like Quit (unsaved files make it ask first), waits until every process of it is gone, signs it in as ${credentials.email}, and starts it again.`,
+        { modal: true },
+        close,
+      );
+      return answer === close;
+    },
+  });
+  const undo = 'Undo';
+  void vscode.window
+    .showInformationMessage(
+      `${name} is now signed in as ${result.email}${result.previousEmail ? ` (was ${result.previousEmail})` : ''}${chosen ? `, score ${chosen.score}` : ''}.${result.relaunched ? ' It was started again.' : ''}`,
+      undo,
+    )
+    .then((answer) => (answer === undo ? undoIdeSwitchCommand({ ...(args.userDataDir ? { userDataDir: args.userDataDir } : {}) }) : undefined));
+  return {
+    offered: offered(scores),
+    switched: { email: result.email, format: result.format, backupPath: result.backupPath, relaunched: result.relaunched, ...(result.previousEmail ? { previousEmail: result.previousEmail } : {}) },
+  };
+}
+
+export async function undoIdeSwitchCommand(args: Pick<IdeSwitchArgs, 'userDataDir' | 'closeRunning'> = {}): Promise<{ restoredEmail?: string } | undefined> {
+  const table = systemProcessTable;
+  const installations = await findInstallations({ table, ...(args.userDataDir ? { userDataDir: args.userDataDir } : {}) });
+  const reports = await Promise.all(installations.map((i) => inspectInstallation(i, { table })));
+  const report = reports.find((r) => r.undo);
+  if (!report) {
+    void vscode.window.showInformationMessage('No Antigravity IDE account switch by Agate to undo.');
+    return undefined;
+  }
+  if (report.hostsUs) {
+    void vscode.window.showWarningMessage(`Agate runs inside ${report.installation.product}: quit it and run "agate ide undo" in a terminal.`);
+    return undefined;
+  }
+  const result = await undoIdeSwitch({
+    installation: report.installation,
+    table,
+    confirmClose: async ({ running }) =>
+      args.closeRunning === true ||
+      (await vscode.window.showWarningMessage(`${report.installation.product} is running (PIDs ${running.join(', ')}). Close it, undo the switch, and start it again?`, { modal: true }, 'Close and Undo')) === 'Close and Undo',
+  });
+  void vscode.window.showInformationMessage(`${report.installation.product}'s state is back as before the switch${result.restoredEmail ? ` (${result.restoredEmail})` : ''}.`);
+  return result.restoredEmail ? { restoredEmail: result.restoredEmail } : {};
+}
