@@ -1,15 +1,18 @@
 /**
- * Writes what is derived from the settings definition: the Settings table of
- * the user's README (README.vsix.md, the readme the .vsix ships).
+ * Writes what is derived from the settings definitions (src/core/config/definition.ts,
+ * src/vscode/settings-definition.ts): package.json `contributes.configuration`
+ * and the Settings section of the user's README (README.vsix.md).
  *
- *   npx tsx scripts/generate-settings.ts          # rewrite
- *   npx tsx scripts/generate-settings.ts --check  # exit 1 when out of date
+ *   npx tsx scripts/generate-settings.ts          # rewrite both
+ *   npx tsx scripts/generate-settings.ts --check  # exit 1 when either is out of date
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { contributedConfiguration } from '../src/vscode/settings-definition';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const USER_README = path.join(ROOT, 'README.vsix.md');
+export const MANIFEST = path.join(ROOT, 'package.json');
 const START = /<!-- settings:start[^>]*-->\n/;
 const END = '<!-- settings:end -->';
 
@@ -20,20 +23,11 @@ interface SettingSchema {
   markdownDescription?: string;
   description?: string;
   markdownEnumDescriptions?: string[];
-  minimum?: number;
-  maximum?: number;
 }
 
 export interface SettingsCategory {
   title: string;
   properties: Record<string, SettingSchema>;
-}
-
-function readManifestConfiguration(): SettingsCategory[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    contributes: { configuration: SettingsCategory[] };
-  };
-  return manifest.contributes.configuration;
 }
 
 function formatDefault(value: unknown): string {
@@ -46,7 +40,9 @@ function formatDefault(value: unknown): string {
 function cell(markdown: string): string {
   return markdown
     .replace(/`#(agate\.[\w.]+)#`/g, '`$1`')
-    .replace(/#(agate\.[\w.]+)#/g, '`$1`').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+    .replace(/#(agate\.[\w.]+)#/g, '`$1`')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 function describe(schema: SettingSchema): string {
@@ -80,18 +76,26 @@ export function withSettingsSection(readme: string, categories: SettingsCategory
 }
 
 export function expectedUserReadme(): string {
-  return withSettingsSection(fs.readFileSync(USER_README, 'utf8'), readManifestConfiguration());
+  return withSettingsSection(fs.readFileSync(USER_README, 'utf8'), contributedConfiguration() as SettingsCategory[]);
+}
+
+/** package.json with `contributes.configuration` regenerated, formatted as npm writes it. */
+export function expectedManifest(): string {
+  const manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { contributes: { configuration: unknown } };
+  manifest.contributes.configuration = contributedConfiguration();
+  return JSON.stringify(manifest, null, 2) + '\n';
 }
 
 if (require.main === module) {
-  const expected = expectedUserReadme();
-  const current = fs.readFileSync(USER_README, 'utf8');
+  const outputs: Array<[string, string]> = [
+    [MANIFEST, expectedManifest()],
+    [USER_README, expectedUserReadme()],
+  ];
+  const stale = outputs.filter(([file, expected]) => fs.readFileSync(file, 'utf8') !== expected);
   if (process.argv.includes('--check')) {
-    if (expected !== current) {
-      process.stderr.write('README.vsix.md is out of date: run npx tsx scripts/generate-settings.ts\n');
-      process.exit(1);
-    }
-  } else if (expected !== current) {
-    fs.writeFileSync(USER_README, expected);
+    for (const [file] of stale) process.stderr.write(`${path.relative(ROOT, file)} is out of date: run npx tsx scripts/generate-settings.ts\n`);
+    if (stale.length) process.exit(1);
+  } else {
+    for (const [file, expected] of stale) fs.writeFileSync(file, expected);
   }
 }

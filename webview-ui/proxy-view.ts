@@ -319,7 +319,7 @@ export class ProxyView {
     const groups = this.groups.map((group, groupIndex) => {
       const name = textField(`group-name-${groupIndex}`, 'Group name', group.name, { placeholder: 'fast' });
       name.control.addEventListener('input', () => (group.name = name.control.value));
-      const strategy = select(`group-strategy-${groupIndex}`, 'Strategy', [['ordered', 'ordered — in this order'], ['random', 'random — shuffled per request']], group.strategy);
+      const strategy = select(`group-strategy-${groupIndex}`, 'Strategy', [['ordered', 'ordered — in this order'], ['random', 'random — shuffled per request']], group.strategy ?? 'ordered');
       strategy.control.addEventListener('change', () => (group.strategy = strategy.control.value as GroupRow['strategy']));
       const models = sortableList({
         label: `Models of ${group.name || 'the group'}, in the order they are tried`,

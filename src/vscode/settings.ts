@@ -1,38 +1,14 @@
 import * as vscode from 'vscode';
 import { ConfigError, loadConfig } from '../core/config/load';
 import type { GatewayConfig } from '../core/config/types';
-
-/** The configuration section of every setting this extension contributes (package.json `contributes.configuration`). */
-export const SECTION = 'agate';
+import { GATEWAY_SETTINGS, SECTION } from './settings-definition';
 
 /**
- * Settings that are gateway configuration keys under the same dotted name (`agate.scheduling.mode` is
- * `scheduling.mode`), so that the README's configuration reference holds for the CLI and the editor alike.
- * Their values go through the core's loader, which validates them with the same schema as a config file.
+ * Which gateway configuration keys are settings (the same dotted name under `agate.`, so the README's
+ * configuration reference holds for the CLI and the editor alike) is defined in settings-definition.ts,
+ * beside the editor-only settings; package.json is generated from it.
  */
-export const GATEWAY_SETTINGS = [
-  'port',
-  'host',
-  'allowLanAccess',
-  'authMode',
-  'scheduling.mode',
-  'scheduling.stickyWaitMs',
-  'scheduling.retrySameAccountMaxDelayMs',
-  'scheduling.waitForResetMaxMs',
-  'scheduling.maxAttempts',
-  'scheduling.perAccountConcurrency',
-  'scheduling.perModelConcurrency',
-  'scheduling.queueTimeoutMs',
-  'models.aliases',
-  'models.groups',
-  'models.backgroundModel',
-  'quota.refreshIntervalMs',
-  'upstream.proxy',
-  'upstream.hosts',
-  'oauth.authorizeUrl',
-  'oauth.tokenUrl',
-  'oauth.userinfoUrl',
-] as const;
+export { GATEWAY_SETTINGS, SECTION } from './settings-definition';
 
 /** Settings of the editor host only (not gateway configuration). */
 export interface HostSettings {
@@ -77,20 +53,14 @@ function isSet(settings: vscode.WorkspaceConfiguration, key: string): boolean {
  */
 export function readGatewayConfig(dataDir: string): GatewayConfig {
   const settings = section();
-  const flags: Record<string, string> = { dataDir };
-  for (const key of GATEWAY_SETTINGS) {
-    if (!isSet(settings, key)) continue;
-    const value = settings.get<unknown>(key);
-    // The loader parses flag strings by the type of each key's default (numbers, booleans, JSON for maps and lists).
-    flags[key] = typeof value === 'string' ? value : JSON.stringify(value);
-  }
+  const values: Record<string, unknown> = {};
+  for (const key of GATEWAY_SETTINGS) if (isSet(settings, key)) values[key] = settings.get<unknown>(key);
   try {
-    // Not the process environment: in the editor, settings are the one source of configuration.
-    return loadConfig({ env: {}, flags });
+    // Not the process environment: in the editor, settings are the one source of configuration. They arrive
+    // typed, and the loader checks them with the same schema as a config file, naming the setting at fault.
+    return loadConfig({ env: {}, flags: { dataDir }, settings: { values, describe: (key) => `setting ${SECTION}.${key}` } });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      throw new SettingsError(err.message.replace(/\(from option --([\w.]+)\)/, `(setting ${SECTION}.$1)`));
-    }
+    if (err instanceof ConfigError) throw new SettingsError(err.message);
     throw err;
   }
 }
@@ -113,7 +83,7 @@ export function readHostSettings(): HostSettings {
 }
 
 /** Writes a gateway setting for the user (all of them are application- or machine-scoped). */
-export function updateGatewaySetting(key: (typeof GATEWAY_SETTINGS)[number], value: unknown): Thenable<void> {
+export function updateGatewaySetting(key: string, value: unknown): Thenable<void> {
   return section().update(key, value, vscode.ConfigurationTarget.Global);
 }
 
@@ -123,7 +93,7 @@ export function updateGatewaySetting(key: (typeof GATEWAY_SETTINGS)[number], val
  */
 export async function writeGatewaySettings(changes: Record<string, unknown>): Promise<void> {
   for (const [key, value] of Object.entries(changes)) {
-    if (!(GATEWAY_SETTINGS as readonly string[]).includes(key)) throw new SettingsError(`${SECTION}.${key} is not a gateway setting`);
-    await updateGatewaySetting(key as (typeof GATEWAY_SETTINGS)[number], value);
+    if (!GATEWAY_SETTINGS.includes(key)) throw new SettingsError(`${SECTION}.${key} is not a gateway setting`);
+    await updateGatewaySetting(key, value);
   }
 }

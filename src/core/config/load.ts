@@ -5,8 +5,8 @@ import { configSchema } from './schema';
 import type { GatewayConfig } from './types';
 
 /**
- * Layered configuration: defaults < JSON config file < `AGATE_*` environment
- * < command-line flags. Each leaf key has one environment name, derived from
+ * Layered configuration: defaults < JSON config file < editor settings (typed
+ * values) < `AGATE_*` environment < command-line flags. Each leaf key has one environment name, derived from
  * its path: `upstream.userAgent` → `AGATE_UPSTREAM_USER_AGENT`.
  */
 export class ConfigError extends Error {
@@ -28,6 +28,11 @@ export interface ConfigSources {
   flags?: Record<string, string>;
   /** How the user typed each flag (`--set scheduling.mode`, `--port`), for messages; default `option --<key>`. */
   flagNames?: Record<string, string>;
+  /**
+   * Values that arrive typed, by dotted key (the editor's settings): not parsed
+   * from text, only checked with the rest. `describe` names a key's source in messages.
+   */
+  settings?: { values: Readonly<Record<string, unknown>>; describe(key: string): string };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -119,8 +124,8 @@ export function readConfigFile(file: string): JsonObject {
   return parsed;
 }
 
-// Our own schema needs no meta-schema check at every start (test/unit/config/schema-meta.test.ts makes it
-// once): without the meta-schema, start-up holds ≈ 4 MB less.
+// The schema is built by TypeBox (definition.ts), so it needs no meta-schema check at every start: without
+// the meta-schema, start-up holds ≈ 4 MB less.
 const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: false, meta: false });
 const validate = ajv.compile(configSchema);
 
@@ -145,6 +150,12 @@ export function explainConfig(sources: ConfigSources = {}): ExplainedConfig {
     const fromFile = readConfigFile(sources.file);
     merged = deepMerge(merged, fromFile);
     for (const path of leafPaths(fromFile)) origins.set(path.split('.').slice(0, 2).join('.'), `config file ${sources.file}`);
+  }
+  for (const [path, value] of Object.entries(sources.settings?.values ?? {})) {
+    const origin = sources.settings!.describe(path);
+    if (!leaves.includes(path)) throw new ConfigError(`${origin} is not a configuration key`, path);
+    setPath(merged, path, structuredClone(value) as Json);
+    origins.set(path, origin);
   }
   const env = sources.env ?? {};
   for (const path of leaves) {

@@ -1,0 +1,142 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { configSchema, schemaAt } from '../core/config/definition';
+
+/**
+ * The editor's settings, defined once: which gateway configuration keys are
+ * settings (type, default and description come from the core's definition),
+ * the editor-only settings, their categories, order and scope. package.json's
+ * `contributes.configuration` and the user README's settings table are
+ * generated from this (scripts/generate-settings.ts); a unit test keeps them
+ * in step. No `vscode` import: the generator runs in plain Node.
+ */
+
+/** The configuration section of every setting this extension contributes. */
+export const SECTION = 'agate';
+
+type Scope = 'application' | 'machine';
+
+/** A gateway configuration key, the same dotted name under `agate.` (`agate.scheduling.mode` is `scheduling.mode`). */
+interface GatewayEntry {
+  gateway: string;
+  scope: Scope;
+}
+
+/** A setting of the editor host only. */
+interface HostEntry {
+  host: string;
+  scope: Scope;
+  schema: TSchema;
+}
+
+export interface SettingsCategory {
+  title: string;
+  entries: ReadonlyArray<GatewayEntry | HostEntry>;
+}
+
+const gateway = (key: string, scope: Scope = 'application'): GatewayEntry => ({ gateway: key, scope });
+const host = (key: string, schema: TSchema, scope: Scope = 'application'): HostEntry => ({ host: key, schema, scope });
+const modelVariable = (variable: string, example: string) =>
+  Type.String({ default: '', description: `\`${variable}\`${example}. Empty = unset.` });
+
+export const SETTINGS_CATEGORIES: readonly SettingsCategory[] = [
+  {
+    title: 'Gateway',
+    entries: [
+      host('autoStart', Type.Boolean({ default: true, description: 'Start the gateway when the editor starts. When off, start it with **Agate: Start Gateway** or from the status bar.' })),
+      gateway('port', 'machine'),
+      gateway('host', 'machine'),
+      gateway('allowLanAccess', 'machine'),
+      gateway('authMode'),
+    ],
+  },
+  {
+    title: 'Scheduling',
+    entries: [
+      gateway('scheduling.mode'),
+      gateway('scheduling.stickyWaitMs'),
+      gateway('scheduling.retrySameAccountMaxDelayMs'),
+      gateway('scheduling.waitForResetMaxMs'),
+      gateway('scheduling.maxAttempts'),
+      gateway('scheduling.perAccountConcurrency'),
+      gateway('scheduling.perModelConcurrency'),
+      gateway('scheduling.queueTimeoutMs'),
+    ],
+  },
+  {
+    title: 'Models',
+    entries: [gateway('models.aliases'), gateway('models.groups'), gateway('models.backgroundModel')],
+  },
+  {
+    title: 'Claude Code',
+    entries: [
+      host('claudeCode.model', Type.String({ default: '', description: '`ANTHROPIC_MODEL` in the Claude Code terminal: the model Claude Code starts with. Empty = Claude Code\'s default.' })),
+      host('claudeCode.opusModel', modelVariable('ANTHROPIC_DEFAULT_OPUS_MODEL', ': what Claude Code\'s `opus` stands for, e.g. `claude-opus-4-6-thinking`')),
+      host('claudeCode.sonnetModel', modelVariable('ANTHROPIC_DEFAULT_SONNET_MODEL', ': what `sonnet` stands for, e.g. `claude-sonnet-4-6`')),
+      host('claudeCode.haikuModel', modelVariable('ANTHROPIC_DEFAULT_HAIKU_MODEL', ': what `haiku` stands for, e.g. `gemini-3-flash`')),
+      host('claudeCode.subagentModel', modelVariable('CLAUDE_CODE_SUBAGENT_MODEL', ': the model of Claude Code\'s subagents')),
+      host('injectIntoAllTerminals', Type.Boolean({ default: false, description: 'Set the Claude Code variables (base URL, key, models) in **every** new terminal, not only in the Claude Code terminal. Existing terminals keep their environment.' })),
+    ],
+  },
+  {
+    title: 'Status Bar and Quota',
+    entries: [
+      host('statusBar.model', Type.String({ default: '', description: 'Upstream model whose quota the status bar shows (the most left on any account), e.g. `gemini-3.1-pro-high`. Empty = the Claude model with the most left.' })),
+      gateway('quota.refreshIntervalMs'),
+    ],
+  },
+  {
+    title: 'Network',
+    entries: [
+      gateway('upstream.proxy', 'machine'),
+      gateway('upstream.hosts', 'machine'),
+      gateway('oauth.authorizeUrl', 'machine'),
+      gateway('oauth.tokenUrl', 'machine'),
+      gateway('oauth.userinfoUrl', 'machine'),
+    ],
+  },
+];
+
+/** The gateway configuration keys that are editor settings. */
+export const GATEWAY_SETTINGS: readonly string[] = SETTINGS_CATEGORIES.flatMap((category) =>
+  category.entries.flatMap((entry) => ('gateway' in entry ? [entry.gateway] : [])),
+);
+
+type JsonSchema = Record<string, unknown>;
+
+/** A schema as JSON (TypeBox's symbol keys dropped), with the editor's spelling of descriptions. */
+function forEditor(schema: TSchema, settingKeys: ReadonlySet<string>): JsonSchema {
+  const plain = JSON.parse(JSON.stringify(schema)) as JsonSchema;
+  // A key in backticks that is a setting becomes a link in the Settings editor.
+  const link = (markdown: string) => markdown.replace(/`([\w.]+)`/g, (code, key: string) => (settingKeys.has(key) ? `\`#${SECTION}.${key}#\`` : code));
+  const { description, enumDescriptions, ...rest } = plain as JsonSchema & { description?: string; enumDescriptions?: string[] };
+  return {
+    ...rest,
+    ...(enumDescriptions && { markdownEnumDescriptions: enumDescriptions.map(link) }),
+    ...(description !== undefined && { markdownDescription: link(description) }),
+  };
+}
+
+const READING_ORDER = ['type', 'items', 'enum', 'markdownEnumDescriptions', 'default', 'minimum', 'maximum', 'minLength', 'minItems', 'pattern', 'scope', 'order', 'markdownDescription'];
+
+/** The fields of one setting in a fixed order, so that package.json reads (and diffs) the same every time. */
+function inReadingOrder(setting: JsonSchema): JsonSchema {
+  const rank = (field: string) => (READING_ORDER.includes(field) ? READING_ORDER.indexOf(field) : READING_ORDER.indexOf('scope') - 0.5);
+  return Object.fromEntries(Object.entries(setting).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
+/** package.json `contributes.configuration`, as generated from the definitions. */
+export function contributedConfiguration(): Array<{ title: string; order: number; properties: Record<string, JsonSchema> }> {
+  const settingKeys = new Set(SETTINGS_CATEGORIES.flatMap((c) => c.entries.map((e) => ('gateway' in e ? e.gateway : e.host))));
+  return SETTINGS_CATEGORIES.map((category, index) => ({
+    title: category.title,
+    order: index + 1,
+    properties: Object.fromEntries(
+      category.entries.map((entry, order) => {
+        const key = 'gateway' in entry ? entry.gateway : entry.host;
+        const schema = 'gateway' in entry ? schemaAt(entry.gateway, configSchema) : entry.schema;
+        if (!schema) throw new Error(`${SECTION}.${key}: no such gateway configuration key`);
+        return [`${SECTION}.${key}`, inReadingOrder({ ...forEditor(schema, settingKeys), scope: entry.scope, order: order + 1 })];
+      }),
+    ),
+  }));
+}
