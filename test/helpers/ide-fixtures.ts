@@ -76,8 +76,12 @@ export const UNRELATED_ROWS: Record<string, string> = {
   'google.antigravity': '{"some":"state"}',
 };
 
+/** The engine with its WebAssembly read from the package (the extension-host suite runs these helpers bundled). */
+const sqlJs = () => initSqlJs({ wasmBinary: toArrayBuffer(fs.readFileSync(require.resolve(['sql.js', 'dist', 'sql-wasm.wasm'].join('/')))) });
+const toArrayBuffer = (bytes: Buffer) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+
 export async function buildStateDb(file: string, rows: Record<string, string>, options: { wal?: boolean } = {}): Promise<void> {
-  const SQL = await initSqlJs();
+  const SQL = await sqlJs();
   const db = new SQL.Database();
   // As VS Code creates it.
   db.exec('CREATE TABLE IF NOT EXISTS ItemTable (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB); PRAGMA user_version = 1;');
@@ -111,7 +115,7 @@ export function legacyRows(email = 'old@example.com'): Record<string, string> {
 
 /** Every row of a state DB, values as stored (BLOBs as hex, to compare exactly). */
 export async function dumpRows(file: string): Promise<Map<string, string>> {
-  const SQL = await initSqlJs();
+  const SQL = await sqlJs();
   const db = new SQL.Database(fs.readFileSync(file));
   try {
     const rows = new Map<string, string>();
