@@ -535,7 +535,7 @@ function streamFrames(id: string, model: string, answerFrames: WirePart[][], usa
     if (open !== undefined) current += event('content_block_stop', { index });
     open = undefined;
   };
-  answerFrames.forEach((parts, frameIndex) => {
+  answerFrames.forEach((parts) => {
     for (const part of parts) {
       if (part.thought) {
         if (open !== 'thinking') {

@@ -65,7 +65,7 @@ describe('dashboard: client snippets', () => {
     for (const snippet of snippets) assert.ok(snippet.text.includes(KEY_PLACEHOLDER), snippet.id);
     const text = (id: string) => snippets.find((snippet) => snippet.id === id)!.text;
     // The clients agate connect knows show the files it writes (one definition: core/connect/clients.ts).
-    assert.match(text('claude-code'), /^    "ANTHROPIC_BASE_URL": "http:\/\/127\.0\.0\.1:8045",$/m);
+    assert.match(text('claude-code'), /^ {4}"ANTHROPIC_BASE_URL": "http:\/\/127\.0\.0\.1:8045",$/m);
     assert.match(text('gemini-cli'), /^GOOGLE_GEMINI_BASE_URL=http:\/\/127\.0\.0\.1:8045$/m);
     assert.match(text('gemini-cli'), /"selectedType": "gemini-api-key"/);
     assert.match(text('opencode'), /"baseURL": "http:\/\/127\.0\.0\.1:8045\/v1"/);
