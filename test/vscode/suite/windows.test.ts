@@ -145,5 +145,8 @@ describe('two windows, one gateway', function () {
     assert.equal(readOwner(dataDir)?.pid, process.pid);
     const answer = await askThroughGateway(`http://127.0.0.1:${port}`, 'after the handover');
     assert.match(answer, /You said: after the handover/);
+    // The takeover asked nothing of the user.
+    const toasts = (await workbenchTexts('.notifications-toasts')).join('\n');
+    assert.doesNotMatch(toasts, new RegExp(`port ${port}\\b|Another Agate|did not start`), toasts);
   });
 });
