@@ -1,0 +1,68 @@
+/**
+ * Paid API-key providers: pool members beside the Antigravity accounts. The
+ * record is plain JSON kept in the `providers` document; the key never is —
+ * it lives in the SecretStore under `providerKeyName(id)`.
+ */
+
+export const PROVIDER_KINDS = ['anthropic', 'gemini-api', 'openai-compatible'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** Where each kind lives by default; OpenAI-compatible has none (OpenAI, OpenRouter, DeepSeek, a local server …). */
+export const DEFAULT_BASE_URLS: Readonly<Record<ProviderKind, string | undefined>> = {
+  anthropic: 'https://api.anthropic.com',
+  'gemini-api': 'https://generativelanguage.googleapis.com',
+  'openai-compatible': undefined,
+};
+
+/** US dollars per million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  /** Input read from the provider's prompt cache; default: `input`. */
+  cachedInput?: number;
+  /** Input written to the prompt cache (Anthropic); default: `input`. */
+  cacheWrite?: number;
+}
+
+/** Absent fields: no limit. */
+export interface ProviderLimits {
+  requestsPerMinute?: number;
+  tokensPerDay?: number;
+  /** US dollars per day (UTC), priced with the provider's price table. */
+  dailySpendCapUsd?: number;
+}
+
+export type ProviderState = 'active' | 'key_rejected';
+
+export interface ProviderRecord {
+  id: string;
+  /** The user's name for it, unique; routes name it as `name:model`. */
+  name: string;
+  kind: ProviderKind;
+  /** Without a trailing slash. OpenAI-compatible: up to and including the version (`https://api.openai.com/v1`). */
+  baseUrl: string;
+  /** Model ids it serves. */
+  models: string[];
+  /** Whether `models` came from the provider's models endpoint or were listed by the user. */
+  modelsSource: 'fetched' | 'listed';
+  /** Lower runs first (as accounts). */
+  priority: number;
+  enabled: boolean;
+  limits: ProviderLimits;
+  /** Per model; overrides the defaults of DEFAULT_PRICES. */
+  prices: Record<string, ModelPrice>;
+  state: ProviderState;
+  /** The key's last four characters, to tell keys apart (never more of it). */
+  keyHint: string;
+  /** Why it is not active: the provider's own message. */
+  stateReason?: string;
+  addedAt: number;
+}
+
+export const providerKeyName = (id: string): string => `provider:${id}:key`;
+
+/** A provider as the admin API shows it (never the key). */
+export interface ProviderView extends ProviderRecord {
+  /** Prices in force per served model (defaults merged with the user's), and where each came from. */
+  effectivePrices: Record<string, ModelPrice & { source: 'user' | 'default' }>;
+}
