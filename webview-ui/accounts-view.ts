@@ -149,6 +149,13 @@ export class AccountsView {
           ? button('Enable', 'toggle', run('enable', `${account.email} enabled`))
           : button('Disable', 'toggle', run('disable', `${account.email} disabled`)),
         button('Re-authenticate', 'reauth', () => void this.reauthenticate(account)),
+        ...(this.transport.switchIdeAccount
+          ? [
+              button('Use in Antigravity IDE', 'ide', () => void this.attempt(() => this.transport.switchIdeAccount!(account.id)), {
+                title: `Sign the Antigravity IDE into ${account.email} (Agate asks before it closes the IDE, keeps a backup, and can undo)`,
+              }),
+            ]
+          : []),
         removeButton,
       ),
     );

@@ -16,6 +16,8 @@ export interface Transport {
   addAccountWithGoogle(): Promise<void>;
   /** Saves a file (CSV export). */
   save(fileName: string, text: string): Promise<void>;
+  /** Only in the editor: signs the Antigravity IDE into the account (the editor asks before closing the IDE). */
+  switchIdeAccount?(accountId: string): Promise<void>;
 }
 
 export class AdminCallError extends Error {

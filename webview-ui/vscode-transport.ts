@@ -66,6 +66,10 @@ export class VsCodeTransport implements Transport {
     this.post({ kind: 'save-file', fileName, text });
   }
 
+  async switchIdeAccount(accountId: string): Promise<void> {
+    this.post({ kind: 'switch-ide-account', accountId });
+  }
+
   private post(message: WebviewToHost): void {
     this.api.postMessage(message);
   }

@@ -8,4 +8,6 @@ export type WebviewToHost =
   /** Run the Google sign-in command (VS Code opens the browser and waits for it). */
   | { kind: 'add-account-google' }
   /** Ask where to save, then write the file. */
-  | { kind: 'save-file'; fileName: string; text: string };
+  | { kind: 'save-file'; fileName: string; text: string }
+  /** Run "Agate: Switch Antigravity IDE Account…" for this account (it asks before closing the IDE). */
+  | { kind: 'switch-ide-account'; accountId: string };

@@ -73,6 +73,9 @@ class DashboardPanel extends Disposable {
       case 'add-account-google':
         await vscode.commands.executeCommand(COMMANDS.addAccountGoogle);
         return;
+      case 'switch-ide-account':
+        await vscode.commands.executeCommand(COMMANDS.switchIdeAccount, { accountId: message.accountId });
+        return;
       case 'save-file': {
         const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(message.fileName), filters: { CSV: ['csv'] } });
         if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(message.text, 'utf8'));
