@@ -103,6 +103,19 @@ describe('two windows, one gateway', function () {
     const theirs = await waitFor('the quota in the second window\'s status bar', async () => QUOTA_TEXT.exec((await statusBarText(second)) ?? '')?.[1], 30_000);
     assert.equal(theirs, mine);
 
+    // The key and the Claude Code terminal of this window are the owner's gateway's.
+    const ownerKey = ((await (await fetch(`http://127.0.0.1:${port}/admin/api/primary-key`, { method: 'POST' })).json()) as { key: string }).key;
+    await vscode.commands.executeCommand('agate.copyApiKey');
+    assert.equal(await vscode.env.clipboard.readText(), ownerKey);
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>('agate.openClaudeTerminal');
+    try {
+      const env = (terminal.creationOptions as vscode.TerminalOptions).env!;
+      assert.equal(env.ANTHROPIC_BASE_URL, `http://127.0.0.1:${port}`);
+      assert.equal(env.ANTHROPIC_AUTH_TOKEN, ownerKey);
+    } finally {
+      terminal?.dispose();
+    }
+
     // Commands of this window act on the owner's gateway: Stop stops it, Start asks the owner to start it again.
     assert.deepEqual(await vscode.commands.executeCommand('agate.stop'), { state: 'stopped' });
     await waitFor('the owner to stop serving', () => readOwner(dataDir)?.pid === owner.pid && readOwner(dataDir)?.url === undefined);
