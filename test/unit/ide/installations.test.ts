@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { locateInstallations, productOfExecutable, userDataDirArg, type LocateEnvironment } from '../../../src/core/ide/installations';
-import { splitWindowsCommandLine } from '../../../src/core/ide/processes';
+import { processesOf, relaunchOf, splitWindowsCommandLine, type ProcessInfo } from '../../../src/core/ide/processes';
 
 const existing = (...files: string[]) => (file: string) => files.includes(file);
 
@@ -71,5 +71,32 @@ describe('Antigravity IDE installations: where the state database is', () => {
       'x',
     ]);
     assert.deepEqual(splitWindowsCommandLine('"C:\\P Q\\a.exe" --user-data-dir "D:\\x y" --flag'), ['C:\\P Q\\a.exe', '--user-data-dir', 'D:\\x y', '--flag']);
+  });
+
+  it('tells the processes of one installation from every other (macOS table, no --user-data-dir)', () => {
+    const proc = (pid: number, ppid: number, command: string): ProcessInfo => {
+      const executable = command.split(/ (?=--?\w)/)[0];
+      return { pid, ppid, executable, argv: [executable, ...command.slice(executable.length).trim().split(/ (?=--?\w)/).filter(Boolean)], command };
+    };
+    const table = [
+      proc(100, 1, '/Applications/Antigravity IDE.app/Contents/MacOS/Electron'),
+      proc(101, 100, '/Applications/Antigravity IDE.app/Contents/Frameworks/Antigravity IDE Helper (Renderer).app/Contents/MacOS/Antigravity IDE Helper (Renderer) --type=renderer'),
+      proc(102, 101, '/Users/u/.antigravity-ide/bin/language_server_macos_arm'),
+      proc(200, 1, '/Applications/Antigravity.app/Contents/MacOS/Electron'),
+      proc(201, 200, '/Applications/Antigravity.app/Contents/Frameworks/Antigravity Helper.app/Contents/MacOS/Antigravity Helper --type=utility'),
+      proc(300, 1, '/Applications/Antigravity IDE.app/Contents/MacOS/Electron --user-data-dir=/Users/u/other profile'),
+      proc(400, 1, '/Applications/Cursor.app/Contents/MacOS/Cursor'),
+    ];
+    const standard = { product: 'Antigravity IDE' as const, userDataDir: '/Users/u/Library/Application Support/Antigravity IDE', dbPath: '', source: 'default' as const };
+    const found = processesOf(standard, table);
+    assert.deepEqual(found.all.map((p) => p.pid), [100, 101, 102]);
+    assert.deepEqual(found.mains.map((p) => p.pid), [100]);
+    const other = { ...standard, userDataDir: '/Users/u/other profile', source: 'given' as const };
+    assert.deepEqual(processesOf(other, table).all.map((p) => p.pid), [300]);
+    const legacy = { ...standard, product: 'Antigravity' as const, userDataDir: '/Users/u/Library/Application Support/Antigravity' };
+    assert.deepEqual(processesOf(legacy, table).all.map((p) => p.pid), [200, 201]);
+    assert.deepEqual(processesOf(standard, table, new Set([101])).all.map((p) => p.pid), [100], 'an excluded process and its subtree are not counted');
+    assert.deepEqual(relaunchOf(table[5], other, 'darwin'), { command: 'open', args: ['-n', '-a', '/Applications/Antigravity IDE.app', '--args', '--user-data-dir=/Users/u/other profile'] });
+    assert.deepEqual(relaunchOf(table[0], standard, 'darwin'), { command: 'open', args: ['-n', '-a', '/Applications/Antigravity IDE.app'] });
   });
 });
