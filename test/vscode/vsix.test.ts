@@ -26,7 +26,9 @@ describe('the packaged .vsix', () => {
   after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
   it('holds the bundled extension and what the editor shows, nothing of the development tree', () => {
-    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png', 'extension/media/walkthrough/start.md']) {
+    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png', 'extension/media/walkthrough/start.md',
+      // SQLite as WebAssembly and the deferred-switch helper (the Antigravity IDE account switch).
+      'extension/dist/sql-wasm.wasm', 'extension/dist/ide-helper.js']) {
       assert.ok(entries.includes(needed), `${needed} is missing from the .vsix`);
     }
     const strays = entries.filter((entry) => /^extension\/(src|test|node_modules|scripts|webview-ui)\/|\.map$|\.ts$/.test(entry));
