@@ -136,7 +136,7 @@ export interface ChatRequest {
    * Opaque data the inbound codec attaches in `decodeRequest` and reads back in
    * `encodeResponse` / `createStreamEncoder`: client-only options the IR does not
    * model (OpenAI `stream_options.include_usage`, Responses `store`/`include`,
-   * namespaced tool names). Every other layer carries it along untouched; a
+   * namespaced tool names, Gemini's `?alt=` stream framing). Every other layer carries it along untouched; a
    * copy of the request (`{...request}`) keeps it.
    */
   inboundCodecState?: unknown;

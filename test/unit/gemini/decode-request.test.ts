@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { GeminiCodec } from '../../../src/core/protocols/gemini';
+import { GeminiCodec, GeminiStreamRequest } from '../../../src/core/protocols/gemini';
 import { assertInvalid, routeContext } from './helpers';
 
 const codec = new GeminiCodec();
@@ -79,6 +79,8 @@ describe('gemini decode: a generateContent request', () => {
       topK: 64,
       includeThoughts: true,
       thinking: { type: 'effort', effort: 'high' },
+      // How this client connection wants the stream framed: the codec's own, never the upstream's.
+      inboundCodecState: new GeminiStreamRequest('sse'),
     });
   });
 

@@ -134,9 +134,10 @@ describe('gemini encode: a streamed answer', () => {
     assert.equal(JSON.parse(body).length, 5);
   });
 
-  it('streams as SSE for a request it did not decode', () => {
+  it('a copy of the request keeps the framing it asked for; one it did not decode streams as SSE', () => {
     const request = codec.decodeRequest({ contents: [{ parts: [{ text: 'hi' }] }] }, routeContext('m', { stream: true }));
-    assert.equal(codec.createStreamEncoder({ ...request }).contentType, 'text/event-stream');
     assert.equal(codec.createStreamEncoder(request).contentType, 'application/json; charset=UTF-8');
+    assert.equal(codec.createStreamEncoder({ ...request, messages: [] }).contentType, 'application/json; charset=UTF-8');
+    assert.equal(codec.createStreamEncoder({ ...request, inboundCodecState: undefined }).contentType, 'text/event-stream');
   });
 });

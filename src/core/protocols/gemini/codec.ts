@@ -15,24 +15,24 @@ import { GeminiStreamEncoder } from './stream-encoder';
 import { streamFramingOf, type StreamFraming } from './stream-framing';
 import type { GenerateContentResponse } from './wire';
 
+/** What a Gemini stream encoder needs beyond the IR: the framing `?alt=` chose. */
+export class GeminiStreamRequest {
+  constructor(readonly framing: StreamFraming) {}
+}
+
 export class GeminiCodec implements ProtocolCodec {
   readonly protocol = 'gemini' as const;
 
   /**
-   * The stream framing each streaming request asked for (`?alt=`), known only
-   * at decode time. Kept beside the request rather than in it: it concerns this
-   * client connection alone, and anything inside the ChatRequest (geminiExtras
-   * included) is meant for the upstream. Keyed by the object `decodeRequest`
-   * returned, which is the one the pipeline hands to `createStreamEncoder`; a
-   * request this codec did not decode streams as SSE, what every Google SDK asks for.
+   * The stream framing a streaming request asked for (`?alt=`), known only at
+   * decode time, travels as the request's `inboundCodecState`: it concerns this
+   * client connection alone (geminiExtras is for the upstream), and it survives
+   * every copy of the request on the way to `createStreamEncoder`.
    */
-  private readonly framings = new WeakMap<ChatRequest, StreamFraming>();
-
   decodeRequest(body: unknown, ctx: InboundContext): ChatRequest {
     const framing = ctx.streamFromPath === true ? streamFramingOf(ctx.query) : undefined;
     const request = decodeGenerateContentRequest(body, ctx);
-    if (framing !== undefined) this.framings.set(request, framing);
-    return request;
+    return framing === undefined ? request : { ...request, inboundCodecState: new GeminiStreamRequest(framing) };
   }
 
   encodeResponse(response: ChatResponse, request: ChatRequest): GenerateContentResponse {
@@ -40,7 +40,9 @@ export class GeminiCodec implements ProtocolCodec {
   }
 
   createStreamEncoder(request: ChatRequest): StreamEncoder {
-    return new GeminiStreamEncoder(request, this.framings.get(request) ?? 'sse');
+    // A request this codec did not decode streams as SSE, what every Google SDK asks for.
+    const state = request.inboundCodecState;
+    return new GeminiStreamEncoder(request, state instanceof GeminiStreamRequest ? state.framing : 'sse');
   }
 
   encodeError(err: GatewayError): ErrorReply {
