@@ -35,6 +35,8 @@ export interface IdeSwitchArgs {
   families?: ModelFamilyId[];
   /** Close a running IDE without the modal question (tests, a caller that asked already). */
   closeRunning?: boolean;
+  /** With `accountId`: the caller has confirmed the switch (else the editor asks, as for a click on a card). */
+  confirmed?: boolean;
 }
 
 export interface IdeSwitchOutcome {
@@ -127,6 +129,16 @@ export async function switchIdeAccountCommand(service: GatewayService, context: 
     if (!accountId) return { offered: offered(scores) };
   }
   const chosen = scores.find((s) => s.accountId === accountId);
+  if (args.accountId && !args.confirmed) {
+    const go = 'Switch';
+    const email = chosen?.email ?? accounts.find((a) => a.id === accountId)?.email ?? accountId;
+    const answer = await vscode.window.showInformationMessage(
+      `Sign the Antigravity IDE${currentEmail ? ` (now ${currentEmail})` : ''} into ${email}${chosen?.eligible ? ` (score ${chosen.score}: ${describeFamilies(chosen)})` : ''}? Agate keeps a backup of its state, and Undo restores it.`,
+      { modal: true },
+      go,
+    );
+    if (answer !== go) return { offered: offered(scores) };
+  }
   const credentials = await admin.call('ideCredentials', { id: accountId });
   const { installation } = report;
   const name = installation.product;

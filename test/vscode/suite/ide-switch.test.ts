@@ -70,7 +70,7 @@ describe('Antigravity IDE account switch', () => {
   });
 
   it('switches to a given account (the dashboard card), then to the best one by itself', async () => {
-    const given = await vscode.commands.executeCommand<IdeSwitchOutcome>('agate.switchIdeAccount', { userDataDir, accountId: low.id });
+    const given = await vscode.commands.executeCommand<IdeSwitchOutcome>('agate.switchIdeAccount', { userDataDir, accountId: low.id, confirmed: true });
     assert.equal(given?.switched?.email, LOW.email);
     assert.equal((await signedIn(dbPathOf(userDataDir))).refreshToken, LOW.refreshToken);
 
