@@ -1,4 +1,5 @@
-import type { AccountAction, AdminAccount, AdminEvent } from '../src/core/admin/types';
+import type { AccountAction } from '../src/core/admin/protocol';
+import type { AdminAccount, AdminEvent } from '../src/core/admin/types';
 import { clear, h } from './dom';
 import type { Transport } from './transport';
 import { accountStateLine, ago, moveItem, quotaBar } from './view-model';

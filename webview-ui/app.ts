@@ -1,4 +1,5 @@
-import type { AdminEvent, GatewayInfo, RequestFilter } from '../src/core/admin/types';
+import type { RequestFilter } from '../src/core/admin/protocol';
+import type { AdminEvent, GatewayInfo } from '../src/core/admin/types';
 import { AccountsView } from './accounts-view';
 import { announcer, h } from './dom';
 import { MonitorView } from './monitor-view';

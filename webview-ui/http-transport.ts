@@ -1,5 +1,6 @@
 import { createParser } from 'eventsource-parser';
-import type { AdminEvent, AdminMethod, AdminParams, AdminResult } from '../src/core/admin/types';
+import { adminHttpRequest, EVENTS_PATH, type AdminMethod, type AdminParams, type AdminResult } from '../src/core/admin/protocol';
+import type { AdminEvent } from '../src/core/admin/types';
 import { AdminCallError, type LiveState, type Transport } from './transport';
 
 const KEY_STORAGE = 'agate.adminKey';
@@ -23,66 +24,6 @@ export function adoptKeyFromUrl(location: Location, history: History, storage: S
   return storage.getItem(KEY_STORAGE) ?? undefined;
 }
 
-interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
-  path: string;
-  query?: Record<string, unknown>;
-  body?: unknown;
-}
-
-const ACCOUNT_ACTION_ROUTES = {
-  refreshQuota: (id: string): Route => ({ method: 'POST', path: `/admin/api/accounts/${encodeURIComponent(id)}/refresh-quota` }),
-  enable: (id: string): Route => ({ method: 'POST', path: `/admin/api/accounts/${encodeURIComponent(id)}/enable` }),
-  disable: (id: string): Route => ({ method: 'POST', path: `/admin/api/accounts/${encodeURIComponent(id)}/disable` }),
-  remove: (id: string): Route => ({ method: 'DELETE', path: `/admin/api/accounts/${encodeURIComponent(id)}` }),
-};
-
-/** Each admin call as its REST route (src/core/admin/routes.ts). */
-function routeOf<M extends AdminMethod>(method: M, params: AdminParams<M>): Route {
-  const p = params as Record<string, unknown>;
-  switch (method) {
-    case 'gateway':
-      return { method: 'GET', path: '/admin/api/gateway' };
-    case 'accounts':
-      return { method: 'GET', path: '/admin/api/accounts' };
-    case 'accountAction': {
-      const { id, action } = params as AdminParams<'accountAction'>;
-      return ACCOUNT_ACTION_ROUTES[action](id);
-    }
-    case 'reorderAccounts':
-      return { method: 'POST', path: '/admin/api/accounts/order', body: params };
-    case 'addAccount':
-      return { method: 'POST', path: '/admin/api/accounts', body: params };
-    case 'reauthenticate':
-      return { method: 'POST', path: `/admin/api/accounts/${encodeURIComponent(String(p.id))}/reauthenticate`, body: { refreshToken: p.refreshToken } };
-    case 'beginSignIn':
-      return { method: 'POST', path: '/admin/api/accounts/sign-in' };
-    case 'requests':
-      return { method: 'GET', path: '/admin/api/requests', query: p };
-    case 'request':
-      return { method: 'GET', path: `/admin/api/requests/${encodeURIComponent(String(p.id))}` };
-    case 'stats':
-      return { method: 'GET', path: '/admin/api/stats', query: p };
-    case 'overview':
-      return { method: 'GET', path: '/admin/api/overview' };
-    case 'statsCsv':
-      return { method: 'GET', path: '/admin/api/stats.csv', query: p };
-    case 'proxy':
-      return { method: 'GET', path: '/admin/api/proxy' };
-    case 'updateSettings':
-      return { method: 'POST', path: '/admin/api/settings', body: params };
-    case 'setRunning':
-      return { method: 'POST', path: `/admin/api/gateway/${p.running ? 'start' : 'stop'}` };
-    case 'createClientKey':
-      return { method: 'POST', path: '/admin/api/keys', body: params };
-    case 'revokeClientKey':
-      return { method: 'DELETE', path: `/admin/api/keys/${encodeURIComponent(String(p.id))}` };
-    case 'primaryKey':
-      return { method: 'POST', path: '/admin/api/primary-key' };
-  }
-  throw new Error(`unknown admin call ${String(method)}`);
-}
-
 function withQuery(path: string, query: Record<string, unknown> | undefined): string {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined && value !== '') search.set(name, String(value));
@@ -103,9 +44,10 @@ export class HttpTransport implements Transport {
   }
 
   async call<M extends AdminMethod>(method: M, params: AdminParams<M>): Promise<AdminResult<M>> {
-    const route = routeOf(method, params);
+    // Each call's own REST route, from the protocol table (src/core/admin/protocol.ts).
+    const route = adminHttpRequest(method, params);
     const response = await fetch(withQuery(route.path, route.query), {
-      method: route.method,
+      method: route.verb,
       headers: this.headers(route.body === undefined ? {} : { 'content-type': 'application/json' }),
       body: route.body === undefined ? undefined : JSON.stringify(route.body),
       cache: 'no-store',
@@ -167,7 +109,7 @@ export class HttpTransport implements Transport {
     for (let failures = 0; ; failures++) {
       this.setLive('connecting');
       try {
-        const response = await fetch('/admin/api/events', { headers: this.headers({ accept: 'text/event-stream' }), cache: 'no-store' });
+        const response = await fetch(EVENTS_PATH, { headers: this.headers({ accept: 'text/event-stream' }), cache: 'no-store' });
         if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
         this.setLive('live');
         failures = 0;

@@ -1,4 +1,5 @@
-import type { AdminEvent, ClientProtocol, RequestFilter, RequestRecord } from '../src/core/admin/types';
+import type { RequestFilter } from '../src/core/admin/protocol';
+import type { AdminEvent, ClientProtocol, RequestRecord } from '../src/core/admin/types';
 import { describeNext, describeOutcome, hostLabel } from '../src/core/monitor/attempt-words';
 import { maskEmail } from '../src/core/monitor/mask';
 import { select, textField } from './controls';

@@ -1,4 +1,5 @@
-import type { AdminEvent, AdminMethod, AdminParams, AdminResult } from '../src/core/admin/types';
+import type { AdminMethod, AdminParams, AdminResult } from '../src/core/admin/protocol';
+import type { AdminEvent } from '../src/core/admin/types';
 
 /** Connection state of the live feed, shown in the header. */
 export type LiveState = 'connecting' | 'live' | 'offline';

@@ -3,7 +3,8 @@
  * the DOM: formatting, countdowns, filters, chart series. Pure functions, so
  * they are unit-tested in Node (test/unit/dashboard).
  */
-import type { AdminAccount, AdminModelQuota, RequestFilter, RequestRecord, StatsGranularity, StatsQueryResult, StatsTotals } from '../src/core/admin/types';
+import type { RequestFilter } from '../src/core/admin/protocol';
+import type { AdminAccount, AdminModelQuota, RequestRecord, StatsGranularity, StatsQueryResult, StatsTotals } from '../src/core/admin/types';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,6 +1,6 @@
-import type { AdminEvent, AdminHostMessage, AdminMethod, AdminParams, AdminRequestMessage, AdminResult } from '../src/core/admin/types';
+import type { AdminHostMessage, AdminMethod, AdminParams, AdminRequestMessage, AdminResult, WebviewToHost } from '../src/core/admin/protocol';
+import type { AdminEvent } from '../src/core/admin/types';
 import { AdminCallError, type LiveState, type Transport } from './transport';
-import type { WebviewToHost } from './webview-messages';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

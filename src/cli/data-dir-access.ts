@@ -1,5 +1,6 @@
 import { OwnerUnreachableError, RemoteAdmin } from '../core/admin/admin-client';
-import type { AdminEvent, AdminMethod, AdminParams, AdminResult } from '../core/admin/types';
+import type { AdminMethod, AdminParams, AdminResult } from '../core/admin/protocol';
+import type { AdminEvent } from '../core/admin/types';
 import type { Agate } from '../core/agate';
 import type { GatewayConfig } from '../core/config/types';
 import { DataDirBusyError, DataDirLock, describeOwner, readOwner, type OwnerRecord } from '../core/stores/data-dir-lock';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { dashboardHtml, DASHBOARD_SCRIPT, DASHBOARD_STYLES, newNonce, type AdminHostMessage, type AdminMethod } from '../core/admin';
 import { AdminCallError } from '../core/admin/admin-client';
 import { GatewayError } from '../core/errors';
-import type { WebviewToHost } from '../../webview-ui/webview-messages';
+import type { WebviewToHost } from '../core/admin/protocol';
 import { COMMANDS } from './command-ids';
 import type { GatewayAdmin } from './gateway-service';
 import { Disposable } from './lifecycle';

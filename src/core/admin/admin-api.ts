@@ -3,30 +3,24 @@ import { AccountSetupError } from '../accounts';
 import { ConfigError, isConfigKey, validateConfig, withChanges } from '../config/load';
 import type { GatewayConfig } from '../config/types';
 import { GatewayError } from '../errors';
-import type { ClientProtocol } from '../ir';
 import type { Observability } from '../monitor';
 import type { Clock, Logger } from '../ports';
 import { effectiveAuthMode, UnsafeListenError, type ClientKeyInput, type Security } from '../security';
 import { assertSafeListen } from '../security/lan-policy';
 import { poolOverview } from './overview';
+import { checkAdminParams } from './params-check';
+import type { AdminCalls, AdminMethod, AdminParams, AdminResult, RequestFilter } from './protocol';
 import {
-  ADMIN_METHODS,
-  type AccountAction,
   PROXY_SETTING_KEYS,
   type AdminAccount,
-  type AdminCalls,
   type AdminClientKey,
   type AdminEvent,
   type AdminImportReport,
-  type AdminMethod,
-  type AdminResult,
   type GatewayInfo,
   type ProxyInfo,
   type ProxySettingKey,
   type ProxySettings,
-  type RequestFilter,
   type SettingsUpdateResult,
-  type StatsRequest,
   type ConfigUpdateResult,
 } from './types';
 
@@ -65,11 +59,6 @@ export interface AdminApi {
   close(): void;
 }
 
-const PROTOCOLS: readonly ClientProtocol[] = ['anthropic', 'openai-chat', 'openai-responses', 'openai-completions', 'gemini'];
-const ACTIONS: readonly AccountAction[] = ['refreshQuota', 'enable', 'disable', 'remove'];
-const GRANULARITIES = ['hour', 'day'] as const;
-const GROUPS = ['model', 'account', 'clientKey', 'none'] as const;
-
 /** An access token handed to the Antigravity IDE stays valid at least this long. */
 const IDE_TOKEN_MIN_VALIDITY_MS = 15 * 60_000;
 
@@ -77,70 +66,20 @@ const invalid = (message: string, param?: string) => new GatewayError('invalid_r
 
 type Fields = Record<string, unknown>;
 
-function fieldsOf(params: unknown): Fields {
-  if (params === undefined || params === null) return {};
-  if (typeof params !== 'object' || Array.isArray(params)) throw invalid('The parameters must be a JSON object');
-  return params as Fields;
-}
-
-function text(fields: Fields, name: string): string;
-function text(fields: Fields, name: string, optional: true): string | undefined;
-function text(fields: Fields, name: string, optional?: true): string | undefined {
-  const value = fields[name];
-  if (value === undefined || value === '') {
-    if (optional) return undefined;
-    throw invalid(`"${name}" is required`, name);
-  }
-  if (typeof value !== 'string') throw invalid(`"${name}" must be a string`, name);
-  return value;
-}
-
-/** A number, or a numeric string (query parameters arrive as text). */
-function integer(fields: Fields, name: string, optional: true): number | undefined;
-function integer(fields: Fields, name: string): number;
-function integer(fields: Fields, name: string, optional?: true): number | undefined {
-  const value = fields[name];
-  if (value === undefined || value === '') {
-    if (optional) return undefined;
-    throw invalid(`"${name}" is required`, name);
-  }
-  const number = typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw invalid(`"${name}" must be an integer`, name);
-  return number;
-}
-
-function oneOf<T extends string>(fields: Fields, name: string, allowed: readonly T[], fallback?: T): T {
-  const value = fields[name] ?? fallback;
-  if (typeof value !== 'string' || !allowed.includes(value as T)) throw invalid(`"${name}" must be one of ${allowed.join(', ')}`, name);
-  return value as T;
-}
-
-export function parseRequestFilter(fields: Fields): RequestFilter {
+/** The monitor's filter from checked parameters: empty strings (a cleared field) filter nothing. */
+export function requestFilterOf(params: AdminParams<'requests'>): RequestFilter {
   const filter: RequestFilter = {};
-  const status = fields.status;
-  if (status === 'ok' || status === 'error') filter.status = status;
-  else if (status !== undefined && status !== '') filter.status = integer(fields, 'status');
-  const model = text(fields, 'model', true);
-  if (model) filter.model = model;
-  const account = text(fields, 'account', true);
-  if (account) filter.account = account;
-  if (fields.protocol !== undefined && fields.protocol !== '') filter.protocol = oneOf(fields, 'protocol', PROTOCOLS);
-  const limit = integer(fields, 'limit', true);
-  if (limit !== undefined) {
-    if (limit < 1) throw invalid('"limit" must be at least 1', 'limit');
-    filter.limit = limit;
+  for (const [name, value] of Object.entries(params) as Array<[keyof RequestFilter, unknown]>) {
+    if (value !== undefined && value !== '') (filter as Fields)[name] = value;
   }
-  const before = text(fields, 'before', true);
-  if (before) filter.before = before;
   return filter;
 }
 
-function parseStatsRange(fields: Fields, now: number): Omit<StatsRequest, 'groupBy'> {
-  const granularity = oneOf(fields, 'granularity', GRANULARITIES, 'hour');
-  const to = integer(fields, 'to', true) ?? now;
-  const from = integer(fields, 'from', true) ?? to - 24 * 3600_000;
+function statsRangeOf(params: AdminParams<'statsCsv'>, now: number): { from: number; to: number; granularity: 'hour' | 'day' } {
+  const to = params.to ?? now;
+  const from = params.from ?? to - 24 * 3600_000;
   if (from >= to) throw invalid('"from" must be before "to"', 'from');
-  return { from, to, granularity };
+  return { from, to, granularity: params.granularity ?? 'hour' };
 }
 
 /** The soonest end of the model limits, when they leave no model to serve. */
@@ -340,12 +279,11 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     };
   };
 
-  const handlers: { [M in AdminMethod]: (fields: Fields) => Promise<AdminCalls[M][1]> } = {
+  /** One handler per call of protocol.ts, given its parameters already checked against the call's schema. */
+  const handlers: { [M in AdminMethod]: (params: AdminCalls[M][0]) => Promise<AdminCalls[M][1]> } = {
     gateway: async () => gateway(),
     accounts: async () => accounts(),
-    async accountAction(fields) {
-      const id = text(fields, 'id');
-      const action = oneOf(fields, 'action', ACTIONS);
+    async accountAction({ id, action }) {
       accountOrThrow(id);
       if (action === 'refreshQuota') await pool.refreshQuota(id);
       else if (action === 'enable') await pool.enable(id);
@@ -353,21 +291,20 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       else await pool.remove(id);
       return accounts();
     },
-    async reorderAccounts(fields) {
-      const ids = fields.ids;
-      if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw invalid('"ids" must be an array of account ids', 'ids');
-      (ids as string[]).forEach(accountOrThrow);
-      await pool.reorder(ids as string[]);
+    async reorderAccounts({ ids }) {
+      ids.forEach(accountOrThrow);
+      await pool.reorder(ids);
       return accounts();
     },
-    async addAccount(fields) {
-      const refreshToken = text(fields, 'refreshToken').trim();
-      const expectedEmail = text(fields, 'expectedEmail', true);
+    async addAccount(params) {
+      const refreshToken = params.refreshToken.trim();
+      if (!refreshToken) throw invalid('"refreshToken" is required', 'refreshToken');
+      const expectedEmail = params.expectedEmail;
       return toAdminAccount((await asClientError(pool.addByRefreshToken(refreshToken, expectedEmail ? { expectedEmail } : {}))).account);
     },
-    async importAccounts(fields) {
-      if (fields.content === undefined) throw invalid('"content" is required: the accounts file, as text or parsed', 'content');
-      const report = await asClientError(pool.importAccounts(fields.content));
+    async importAccounts({ content }) {
+      if (content === undefined) throw invalid('"content" is required: the accounts file, as text or parsed', 'content');
+      const report = await asClientError(pool.importAccounts(content));
       const result: AdminImportReport = {
         added: report.added.map(toAdminAccount),
         updated: report.updated.map(toAdminAccount),
@@ -375,15 +312,12 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       };
       return result;
     },
-    async reauthenticate(fields) {
-      const id = text(fields, 'id');
+    async reauthenticate({ id, refreshToken }) {
       accountOrThrow(id);
-      const refreshToken = text(fields, 'refreshToken', true);
       return toAdminAccount(await asClientError(pool.reauthenticate(id, refreshToken ? { refreshToken } : {})));
     },
-    async beginSignIn(fields) {
+    async beginSignIn({ loginHint }) {
       signIn?.cancel();
-      const loginHint = text(fields, 'loginHint', true);
       const session = await pool.beginSignIn(loginHint ? { loginHint } : {});
       signIn = session;
       // The pool adds the account when the browser comes back; the dashboard sees it as an account event.
@@ -393,12 +327,11 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       );
       return { authorizeUrl: session.authorizeUrl, redirectUri: session.redirectUri };
     },
-    async requests(fields) {
+    async requests(params) {
       const { monitor } = monitorOrThrow();
-      return { inFlight: monitor.inFlight(), records: monitor.list(parseRequestFilter(fields)) };
+      return { inFlight: monitor.inFlight(), records: monitor.list(requestFilterOf(params)) };
     },
-    async request(fields) {
-      const id = text(fields, 'id');
+    async request({ id }) {
       const { monitor } = monitorOrThrow();
       // The ring is the monitor's memory: a request older than it is only in the log file.
       const record = monitor.list({ limit: Number.MAX_SAFE_INTEGER }).find((candidate) => candidate.id === id);
@@ -416,19 +349,18 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         today: observability ? { requests: totals?.requests ?? 0, errors: totals?.errors ?? 0 } : undefined,
       });
     },
-    async stats(fields) {
-      const range = parseStatsRange(fields, clock.now());
-      const groupBy = oneOf(fields, 'groupBy', GROUPS, 'model');
-      return rangeChecked(() => monitorOrThrow().stats.query({ ...range, groupBy }));
+    async stats(params) {
+      const range = statsRangeOf(params, clock.now());
+      return rangeChecked(() => monitorOrThrow().stats.query({ ...range, groupBy: params.groupBy ?? 'model' }));
     },
-    async statsCsv(fields) {
-      const range = parseStatsRange(fields, clock.now());
+    async statsCsv(params) {
+      const range = statsRangeOf(params, clock.now());
       return rangeChecked(() => monitorOrThrow().stats.exportCsv(range));
     },
     proxy,
-    async updateSettings(fields) {
+    async updateSettings(params) {
       if (!deps.updateSettings) throw new GatewayError('unavailable', 'This host does not let the dashboard change its settings');
-      const changes = checkSettingsChanges(config(), fields);
+      const changes = checkSettingsChanges(config(), params);
       const result = await deps.updateSettings(changes);
       for (const key of Object.keys(changes) as ProxySettingKey[]) {
         overridden.delete(key);
@@ -439,40 +371,37 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       emit({ type: 'gateway', gateway: gateway() });
       return proxy();
     },
-    async setRunning(fields) {
+    async setRunning({ running }) {
       if (!deps.setRunning) throw new GatewayError('unavailable', 'This host starts and stops the gateway itself, not from the dashboard');
-      if (typeof fields.running !== 'boolean') throw invalid('"running" must be true or false', 'running');
-      await deps.setRunning(fields.running);
+      await deps.setRunning(running);
       return proxy();
     },
-    async createClientKey(fields) {
+    async createClientKey(params) {
       // The key manager checks the name, the model list and the limits (400 naming the field).
-      const input = { name: fields.name, allowedModels: fields.allowedModels, limits: fields.limits } as ClientKeyInput;
+      const input: ClientKeyInput = { name: params.name, allowedModels: params.allowedModels, limits: params.limits };
       if (input.allowedModels === undefined || (Array.isArray(input.allowedModels) && input.allowedModels.length === 0)) delete input.allowedModels;
       if (input.limits === undefined) delete input.limits;
       const issued = await deps.security.keys.create(input);
       return { id: issued.id, key: issued.key, proxy: await proxy() };
     },
-    async rotateClientKey(fields) {
-      const issued = await deps.security.keys.rotate(text(fields, 'id'));
+    async rotateClientKey({ id }) {
+      const issued = await deps.security.keys.rotate(id);
       return { id: issued.id, key: issued.key };
     },
-    async revokeClientKey(fields) {
-      const id = text(fields, 'id');
+    async revokeClientKey({ id }) {
       await deps.security.keys.revoke(id);
       return proxy();
     },
     primaryKey: async () => ({ key: await deps.security.primaryKey() }),
-    async ideCredentials(fields) {
-      const id = text(fields, 'id');
+    async ideCredentials({ id }) {
       // The IDE needs most of the token's hour, not the scheduler's 90 s margin.
       const tokens = await asClientError(pool.handoverTokens(id, IDE_TOKEN_MIN_VALIDITY_MS));
       return { ...tokens, clientId: config().oauth.clientId };
     },
     rotatePrimaryKey: async () => ({ key: await deps.security.rotatePrimaryKey() }),
-    async updateConfig(fields) {
+    async updateConfig(params) {
       if (!deps.updateConfig) throw new GatewayError('unavailable', 'This host does not let other processes change its configuration');
-      const result = await deps.updateConfig(checkConfigChanges(config(), fields));
+      const result = await deps.updateConfig(checkConfigChanges(config(), params));
       emit({ type: 'gateway', gateway: gateway() });
       return result;
     },
@@ -480,9 +409,9 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
 
   return {
     call<M extends AdminMethod>(method: M, params: unknown): Promise<AdminResult<M>> {
-      if (!ADMIN_METHODS.includes(method)) return Promise.reject(new GatewayError('not_found', `Unknown admin call "${String(method)}"`));
       try {
-        return handlers[method](fieldsOf(params)) as Promise<AdminResult<M>>;
+        const handler = handlers[method] as (checked: AdminParams<M>) => Promise<AdminResult<M>>;
+        return handler(checkAdminParams(method, params));
       } catch (err) {
         return Promise.reject(err);
       }

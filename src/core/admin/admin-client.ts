@@ -1,5 +1,6 @@
 import { createParser } from 'eventsource-parser';
-import type { AdminEvent, AdminMethod, AdminParams, AdminResult } from './types';
+import type { AdminMethod, AdminParams, AdminResult } from './protocol';
+import type { AdminEvent } from './types';
 
 /** An admin call the owner answered with an error: its message and HTTP status. */
 export class AdminCallError extends Error {

@@ -7,7 +7,8 @@ import type { RouteTable } from '../server/routes';
 import type { AdminApi } from './admin-api';
 import { BROWSER_REFERRER_POLICY, browserDashboard } from './dashboard-page';
 import { pageHeaders, signInPage } from './sign-in-page';
-import type { AccountAction, AdminEvent, AdminMethod } from './types';
+import { ADMIN_CALLS, ADMIN_METHODS, EVENTS_PATH, GENERIC_CALL_PATH, type AdminMethod, type AdminRoute } from './protocol';
+import type { AdminEvent } from './types';
 
 export interface AdminRoutesOptions {
   api: AdminApi;
@@ -53,7 +54,23 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
     }
     return (body ?? {}) as Record<string, unknown>;
   };
-  const action = (name: AccountAction) => (ctx: Koa.Context) => call(ctx, 'accountAction', { id: ctx.params.id, action: name });
+  /** The call's parameters from the request: the query (GET, DELETE; an empty value is no value) or the JSON body, then the path's and the route's own. */
+  const paramsOf = async (ctx: Koa.Context, route: AdminRoute): Promise<Record<string, unknown>> => {
+    const sent =
+      route.verb === 'POST'
+        ? await jsonBody(ctx)
+        : Object.fromEntries(Object.entries(ctx.query).filter(([, value]) => value !== undefined && value !== ''));
+    return { ...sent, ...ctx.params, ...route.fixed };
+  };
+  const handler = (method: AdminMethod, route: AdminRoute) => async (ctx: Koa.Context) => {
+    const params = await paramsOf(ctx, route);
+    if (!route.download) return call(ctx, method, params);
+    const body = await api.call(method, params);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Content-Disposition', `attachment; filename="${route.download.fileName}"`);
+    ctx.type = route.download.type;
+    ctx.body = body;
+  };
 
   const events = (ctx: Koa.Context) => {
     ctx.req.socket.setTimeout(0);
@@ -86,40 +103,16 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
 
   return {
     mount(router) {
-      router.get('/admin/api/gateway', 'admin', (ctx) => call(ctx, 'gateway', {}));
-      router.get('/admin/api/accounts', 'admin', (ctx) => call(ctx, 'accounts', {}));
-      router.post('/admin/api/accounts', 'admin', async (ctx) => call(ctx, 'addAccount', await jsonBody(ctx)));
-      router.post('/admin/api/accounts/order', 'admin', async (ctx) => call(ctx, 'reorderAccounts', await jsonBody(ctx)));
-      router.post('/admin/api/accounts/sign-in', 'admin', (ctx) => call(ctx, 'beginSignIn', {}));
-      router.post('/admin/api/accounts/:id/refresh-quota', 'admin', action('refreshQuota'));
-      router.post('/admin/api/accounts/:id/enable', 'admin', action('enable'));
-      router.post('/admin/api/accounts/:id/disable', 'admin', action('disable'));
-      router.delete('/admin/api/accounts/:id', 'admin', action('remove'));
-      router.post('/admin/api/accounts/:id/reauthenticate', 'admin', async (ctx) =>
-        call(ctx, 'reauthenticate', { ...(await jsonBody(ctx)), id: ctx.params.id }),
-      );
-      router.get('/admin/api/requests', 'admin', (ctx) => call(ctx, 'requests', ctx.query));
-      router.get('/admin/api/requests/:id', 'admin', (ctx) => call(ctx, 'request', { id: ctx.params.id }));
-      router.get('/admin/api/stats', 'admin', (ctx) => call(ctx, 'stats', ctx.query));
-      router.get('/admin/api/overview', 'admin', (ctx) => call(ctx, 'overview', {}));
-      router.get('/admin/api/stats.csv', 'admin', async (ctx) => {
-        const csv = await api.call('statsCsv', ctx.query);
-        ctx.set('Cache-Control', 'no-store');
-        ctx.set('Content-Disposition', 'attachment; filename="agate-token-stats.csv"');
-        ctx.type = 'text/csv; charset=utf-8';
-        ctx.body = csv;
-      });
-      router.get('/admin/api/events', 'admin', events);
-      router.get('/admin/api/proxy', 'admin', (ctx) => call(ctx, 'proxy', {}));
-      router.post('/admin/api/settings', 'admin', async (ctx) => call(ctx, 'updateSettings', await jsonBody(ctx)));
-      router.post('/admin/api/gateway/start', 'admin', (ctx) => call(ctx, 'setRunning', { running: true }));
-      router.post('/admin/api/gateway/stop', 'admin', (ctx) => call(ctx, 'setRunning', { running: false }));
-      router.post('/admin/api/keys', 'admin', async (ctx) => call(ctx, 'createClientKey', await jsonBody(ctx)));
-      router.delete('/admin/api/keys/:id', 'admin', (ctx) => call(ctx, 'revokeClientKey', { id: ctx.params.id }));
-      // POST, not GET: a secret is never the answer to a request a browser might prefetch or cache.
-      router.post('/admin/api/primary-key', 'admin', (ctx) => call(ctx, 'primaryKey', {}));
-      // Every call by name, its parameters as the JSON body: how other processes (the CLI, other editor windows) reach the owner.
-      router.post('/admin/api/call/:method', 'admin', async (ctx) => call(ctx, ctx.params.method as AdminMethod, await jsonBody(ctx)));
+      // Each call's own routes (protocol.ts), then the live feed, then every call by name.
+      for (const method of ADMIN_METHODS) {
+        for (const route of ADMIN_CALLS[method].routes) {
+          const register = route.verb === 'GET' ? router.get : route.verb === 'POST' ? router.post : router.delete;
+          register.call(router, route.path, route.permission, handler(method, route));
+        }
+      }
+      router.get(EVENTS_PATH, 'admin', events);
+      // How other processes (the CLI, other editor windows) reach the owner: the method by name, its parameters as the JSON body.
+      router.post(GENERIC_CALL_PATH, 'admin', async (ctx) => call(ctx, ctx.params.method as AdminMethod, await jsonBody(ctx)));
 
       // Without a sign-in (auth on), the page is a form for the primary key, not a JSON 401.
       router.page('GET', '/dashboard', 'admin', signInPage, async (ctx) => {

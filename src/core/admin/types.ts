@@ -1,7 +1,7 @@
 /**
- * The admin API's wire types: what the HTTP routes answer and what the
- * webview's postMessage transport carries. Plain JSON, no secrets; the
- * dashboard (webview-ui) imports these as types only.
+ * The admin API's wire types: what its calls answer (the calls themselves
+ * are in protocol.ts). Plain JSON, no secrets; the dashboard (webview-ui)
+ * imports these as types only.
  */
 import type { AccountState, ModelLimit, Plan } from '../accounts/types';
 import type { AuthMode, ModelGroup, SchedulingMode } from '../config/types';
@@ -10,7 +10,6 @@ import type { ClientProtocol } from '../ir';
 import type { InFlightRequest, RequestRecord } from '../monitor/types';
 import type { KeyLimits } from '../security/client-keys';
 import type { StatsGranularity, StatsGroupBy, StatsQueryResult } from '../monitor/token-stats';
-import type { PoolOverview } from './overview';
 
 export type { AttemptRecord, ClientProtocol, InFlightRequest, RequestRecord, StatsGranularity, StatsGroupBy, StatsQueryResult };
 export type { StatsTotals } from '../monitor/tally';
@@ -46,8 +45,6 @@ export interface AdminAccount {
   quotaError?: string;
   lastUsedAt?: number;
 }
-
-export type AccountAction = 'refreshQuota' | 'enable' | 'disable' | 'remove';
 
 export interface GatewayInfo {
   version: string;
@@ -132,112 +129,9 @@ export interface SettingsUpdateResult {
   overridden?: ProxySettingKey[];
 }
 
-export interface RequestFilter {
-  status?: number | 'ok' | 'error';
-  model?: string;
-  account?: string;
-  protocol?: ClientProtocol;
-  limit?: number;
-  /** Id of the last row of the previous page. */
-  before?: string;
-}
-
-export interface StatsRequest {
-  from: number;
-  to: number;
-  granularity: StatsGranularity;
-  groupBy: StatsGroupBy;
-}
-
 export type AdminEvent =
   | { type: 'request-started'; request: InFlightRequest }
   | { type: 'request-finished'; record: RequestRecord }
   | { type: 'account'; account: AdminAccount }
   | { type: 'account-removed'; id: string }
   | { type: 'gateway'; gateway: GatewayInfo };
-
-/** Every call the dashboard makes: name → [params, result]. One table for both transports. */
-export interface AdminCalls {
-  gateway: [Record<string, never>, GatewayInfo];
-  accounts: [Record<string, never>, AdminAccount[]];
-  accountAction: [{ id: string; action: AccountAction }, AdminAccount[]];
-  reorderAccounts: [{ ids: string[] }, AdminAccount[]];
-  /** `expectedEmail`: refused unless the token is that account's. */
-  addAccount: [{ refreshToken: string; expectedEmail?: string }, AdminAccount];
-  /** An accounts file's text or parsed content (see the CLI's `accounts import`). */
-  importAccounts: [{ content: unknown }, AdminImportReport];
-  reauthenticate: [{ id: string; refreshToken?: string }, AdminAccount];
-  /** Starts a Google sign-in; the caller opens `authorizeUrl` in a browser on this machine. */
-  beginSignIn: [{ loginHint?: string }, { authorizeUrl: string; redirectUri: string }];
-  requests: [RequestFilter, { inFlight: InFlightRequest[]; records: RequestRecord[] }];
-  request: [{ id: string }, RequestRecord];
-  stats: [StatsRequest, StatsQueryResult];
-  /** Pool-wide quota, account states, today's counts, the scheduler's next pick and a health verdict. */
-  overview: [Record<string, never>, PoolOverview];
-  statsCsv: [Omit<StatsRequest, 'groupBy'>, string];
-  proxy: [Record<string, never>, ProxyInfo];
-  /** Dotted keys of PROXY_SETTING_KEYS → new values; checked with the configuration schema, then saved by the host. */
-  updateSettings: [{ changes: Partial<ProxySettings> }, ProxyInfo];
-  setRunning: [{ running: boolean }, ProxyInfo];
-  /** The key is in the answer once; only its hash is kept. */
-  createClientKey: [{ name: string; allowedModels?: string[]; limits?: KeyLimits }, { id: string; key: string; proxy: ProxyInfo }];
-  /** A new secret for the same key; the old one stops working. Shown once. */
-  rotateClientKey: [{ id: string }, { id: string; key: string }];
-  revokeClientKey: [{ id: string }, ProxyInfo];
-  /** The user's own key, for the snippets' "reveal". */
-  primaryKey: [Record<string, never>, { key: string }];
-  /**
-   * Tokens to sign the Antigravity IDE into an account (`agate ide switch`): a fresh access token, its expiry,
-   * the refresh token and the OAuth client that issued it. Secret: only for the user's own processes.
-   */
-  ideCredentials: [{ id: string }, { email: string; tier?: string; accessToken: string; expiresAt: number; refreshToken: string; clientId: string }];
-  /** Replaces the primary key at once: the old one is refused from the next request on. */
-  rotatePrimaryKey: [Record<string, never>, { key: string }];
-  /** Any configuration key but `dataDir` (dotted) → new value; checked, saved by the host, applied live where the core allows. */
-  updateConfig: [{ changes: Record<string, unknown> }, ConfigUpdateResult];
-}
-
-export type AdminMethod = keyof AdminCalls;
-export type AdminParams<M extends AdminMethod> = AdminCalls[M][0];
-export type AdminResult<M extends AdminMethod> = AdminCalls[M][1];
-
-/** Webview → host. */
-export interface AdminRequestMessage {
-  kind: 'admin-call';
-  id: number;
-  method: AdminMethod;
-  params: unknown;
-}
-
-/** Host → webview. */
-export type AdminHostMessage =
-  | { kind: 'admin-result'; id: number; ok: true; result: unknown }
-  | { kind: 'admin-result'; id: number; ok: false; error: string; status: number }
-  | { kind: 'admin-event'; event: AdminEvent };
-
-/** Every method name, for validating what a transport received. */
-export const ADMIN_METHODS: readonly AdminMethod[] = [
-  'gateway',
-  'accounts',
-  'accountAction',
-  'reorderAccounts',
-  'addAccount',
-  'importAccounts',
-  'reauthenticate',
-  'beginSignIn',
-  'requests',
-  'request',
-  'stats',
-  'overview',
-  'statsCsv',
-  'proxy',
-  'updateSettings',
-  'setRunning',
-  'createClientKey',
-  'rotateClientKey',
-  'revokeClientKey',
-  'primaryKey',
-  'ideCredentials',
-  'rotatePrimaryKey',
-  'updateConfig',
-];

@@ -103,6 +103,15 @@ describe('dashboard: admin API', () => {
     assert.equal((await get('/admin/api/requests?protocol=smtp')).status, 400);
     assert.equal((await get('/admin/api/stats?granularity=minute')).status, 400);
     assert.equal((await get('/admin/api/stats?from=0&to=4102444800000')).status, 400, 'a range of too many buckets');
+    // Checked against the call's schema (src/core/admin/protocol.ts): the 400 names the parameter, on either route.
+    const limit = await get<{ error: { message: string; param?: string } }>('/admin/api/requests?limit=0');
+    assert.equal(limit.status, 400);
+    assert.equal(limit.body.error.param, 'limit');
+    assert.match(limit.body.error.message, /"limit"/);
+    const typo = await post<{ error: { message: string; param?: string } }>('/admin/api/call/proxy', { verbose: true });
+    assert.equal(typo.status, 400);
+    assert.equal(typo.body.error.param, 'verbose');
+    assert.equal((await post('/admin/api/call/noSuchCall', {})).status, 404);
   });
 
   it('shows a request made with the OpenAI SDK and one with the Anthropic SDK in the monitor', async () => {
@@ -219,7 +228,7 @@ describe('dashboard: admin API', () => {
     assert.ok(nonce, csp);
     assert.match(csp, /default-src 'none'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
-    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(response.headers.get('referrer-policy'), 'same-origin');
     assert.equal(response.headers.get('cache-control'), 'no-store');
     const html = await response.text();
     assert.ok(html.includes(`<script type="module" nonce="${nonce}">`));
