@@ -124,19 +124,91 @@ function inReadingOrder(setting: JsonSchema): JsonSchema {
   return Object.fromEntries(Object.entries(setting).sort(([a], [b]) => rank(a) - rank(b)));
 }
 
-/** package.json `contributes.configuration`, as generated from the definitions. */
-export function contributedConfiguration(): Array<{ title: string; order: number; properties: Record<string, JsonSchema> }> {
+type Configuration = Array<{ title: string; order: number; properties: Record<string, JsonSchema> }>;
+
+/** `Status Bar and Quota` → `statusBarAndQuota`, for nls keys. */
+function camelCase(title: string): string {
+  return title
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word, i) => (i === 0 ? word.toLowerCase() : word[0].toUpperCase() + word.slice(1).toLowerCase()))
+    .join('');
+}
+
+/**
+ * Replaces every text of a setting by a `%key%` placeholder (the editor looks it up in package.nls*.json) and
+ * records the English text under that key: `config.<setting>.description`, `config.<setting>.enum.<value>`, and for
+ * a description nested in the schema (a map's values) `config.<setting>.<property…>.description`.
+ */
+function placeholders(node: unknown, prefix: string, strings: Map<string, string>): unknown {
+  if (Array.isArray(node)) return node.map((item) => placeholders(item, prefix, strings));
+  if (!node || typeof node !== 'object') return node;
+  const put = (key: string, text: string) => {
+    strings.set(key, text);
+    return `%${key}%`;
+  };
+  const schema = node as JsonSchema;
+  return Object.fromEntries(
+    Object.entries(schema).map(([field, value]) => {
+      if ((field === 'markdownDescription' || field === 'description') && typeof value === 'string') return [field, put(`${prefix}.description`, value)];
+      if (field === 'markdownEnumDescriptions' && Array.isArray(value)) {
+        const values = schema.enum as unknown[];
+        return [field, (value as string[]).map((text, i) => put(`${prefix}.enum.${String(values[i])}`, text))];
+      }
+      if (field === 'properties' && value && typeof value === 'object') {
+        return [field, Object.fromEntries(Object.entries(value).map(([name, child]) => [name, placeholders(child, `${prefix}.${name}`, strings)]))];
+      }
+      return [field, placeholders(value, prefix, strings)];
+    }),
+  );
+}
+
+function generate(): { configuration: Configuration; strings: Map<string, string> } {
   const settingKeys = new Set(SETTINGS_CATEGORIES.flatMap((c) => c.entries.map((e) => ('gateway' in e ? e.gateway : e.host))));
-  return SETTINGS_CATEGORIES.map((category, index) => ({
-    title: category.title,
-    order: index + 1,
-    properties: Object.fromEntries(
-      category.entries.map((entry, order) => {
-        const key = 'gateway' in entry ? entry.gateway : entry.host;
-        const schema = 'gateway' in entry ? schemaAt(entry.gateway, configSchema) : entry.schema;
-        if (!schema) throw new Error(`${SECTION}.${key}: no such gateway configuration key`);
-        return [`${SECTION}.${key}`, inReadingOrder({ ...forEditor(schema, settingKeys), scope: entry.scope, order: order + 1 })];
-      }),
-    ),
-  }));
+  const strings = new Map<string, string>();
+  const configuration = SETTINGS_CATEGORIES.map((category, index) => {
+    const titleKey = `config.category.${camelCase(category.title)}`;
+    strings.set(titleKey, category.title);
+    return {
+      title: `%${titleKey}%`,
+      order: index + 1,
+      properties: Object.fromEntries(
+        category.entries.map((entry, order) => {
+          const key = 'gateway' in entry ? entry.gateway : entry.host;
+          const schema = 'gateway' in entry ? schemaAt(entry.gateway, configSchema) : entry.schema;
+          if (!schema) throw new Error(`${SECTION}.${key}: no such gateway configuration key`);
+          const setting = inReadingOrder({ ...forEditor(schema, settingKeys), scope: entry.scope, order: order + 1 });
+          return [`${SECTION}.${key}`, placeholders(setting, `config.${key}`, strings) as JsonSchema];
+        }),
+      ),
+    };
+  });
+  return { configuration, strings };
+}
+
+/** package.json `contributes.configuration`, as generated from the definitions, its texts as `%key%` placeholders. */
+export function contributedConfiguration(): Configuration {
+  return generate().configuration;
+}
+
+/** The English texts of the settings (package.nls.json), by nls key, in the order the settings are defined. */
+export function configurationStrings(): Record<string, string> {
+  return Object.fromEntries(generate().strings);
+}
+
+/** The nls keys this generator owns in package.nls*.json. */
+export const CONFIGURATION_NLS_PREFIX = 'config.';
+
+/** `contributes.configuration` with its placeholders resolved from `strings` (for the README's settings table). */
+export function resolvedConfiguration(strings: Record<string, string> = configurationStrings()): Configuration {
+  const resolve = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      const match = /^%([^%]+)%$/.exec(node);
+      return match && match[1] in strings ? strings[match[1]] : node;
+    }
+    if (Array.isArray(node)) return node.map(resolve);
+    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolve(v)]));
+    return node;
+  };
+  return resolve(contributedConfiguration()) as Configuration;
 }
