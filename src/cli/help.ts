@@ -54,6 +54,22 @@ once), else directly.
                                     Sign the account in again
   refresh [ACCOUNT]                 Fetch quota now (every active account without ACCOUNT)
 `,
+  providers: `Usage: agate providers <action> [options]
+
+Paid API-key providers beside the accounts: through the gateway that serves the data dir when one runs (changes
+apply at once), else directly. The key is read from AGATE_PROVIDER_KEY (or --key-env VAR, or --key-stdin), never
+from the command line, checked against the provider, and kept in the encrypted secret store.
+
+  list                              Providers, their models, limits and state (the default)
+  add NAME --kind KIND [--base-url URL] [--models a,b] [--priority N] [--rpm N] [--tokens-per-day N]
+      [--daily-cap USD] [--price MODEL=IN/OUT[/CACHED]]… [--disabled]
+                                    KIND: anthropic, gemini-api or openai-compatible (which needs --base-url,
+                                    e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1); models come from
+                                    the provider's models endpoint unless listed; prices in US dollars per million tokens
+  set NAME [same options as add]    Change limits, prices, models, base URL or (with --key-env/--key-stdin) the key
+  remove|enable|disable NAME        By name or id; remove deletes the key
+  refresh NAME                      Ask the provider for its models again
+`,
   keys: `Usage: agate keys <action> [options]
 
 Client keys (one per client or person; used when auth is on) and your own primary key.

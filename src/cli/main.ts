@@ -12,6 +12,7 @@ import { configCommand } from './commands/config';
 import { connectCommand } from './commands/connect';
 import { ideCommand } from './commands/ide';
 import { keysCommand } from './commands/keys';
+import { providersCommand } from './commands/providers';
 import { demoCommand, serveCommand, simulateCommand } from './commands/run';
 import { AGATE_VERSION } from './host';
 import { installBenchProbe } from './bench-probe';
@@ -32,6 +33,8 @@ Commands:
   accounts import FILE      Bulk import: a JSON array of {email?, refresh_token}
   accounts remove|enable|disable|reauth ACCOUNT   (email or id)
   accounts refresh [ACCOUNT]  Fetch quota now
+  providers list|add|set|remove|enable|disable|refresh
+                            API-key providers (Anthropic, Gemini API, OpenAI-compatible) beside the accounts
   keys list                 Client keys, their models, limits and usage today
   keys create NAME [--models a,b*] [--rpm N] [--rpd N] [--tpm N] [--tpd N] [--concurrency N]
                             A key for one client or person (shown once)
@@ -59,6 +62,7 @@ const commands: Record<string, Command> = {
   demo: demoCommand,
   simulate: simulateCommand,
   accounts: accountsCommand,
+  providers: providersCommand,
   keys: keysCommand,
   config: configCommand,
   connect: connectCommand,

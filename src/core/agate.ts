@@ -11,9 +11,10 @@ import { resolveMediaUrls } from './media/fetch-media';
 import { createObservability, type Observability } from './monitor';
 import type { RequestObserver } from './monitor/types';
 import { systemClock, type Clock, type DocumentStore, type Logger, type SecretStore } from './ports';
-import { anthropicCodec, isClaudeCodeBackgroundRequest, stripForBackground } from './protocols/anthropic';
+import { anthropicCodec } from './protocols/anthropic';
 import { geminiCodec } from './protocols/gemini';
 import { ChatCompletionsCodec, CompletionsCodec, encodeModel, encodeModelList, ResponsesCodec, ResponsesStore } from './protocols/openai';
+import type { ProtocolCodec } from './protocols/codec';
 import type { ProtocolRegistry } from './protocols/registry';
 import { GatewayError } from './errors';
 import { createDispatcher, createModelCatalog, liveModelsOf, resolveModel } from './scheduler';
@@ -24,6 +25,7 @@ import { listen, type Listening } from './server/listener';
 import { secureDataDir } from './stores/data-dir-hygiene';
 import type { RouteEntry, RouteTable } from './server/routes';
 import { protocolFamilyOf } from './server/protocol-of-path';
+import { ProviderRegistry } from './providers';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 import { createTransport, transportFetch } from './upstream/transport';
 
@@ -83,6 +85,8 @@ export interface AgateParts {
   readonly catalog: ModelCatalog;
   readonly observability: Observability | undefined;
   readonly security: Security;
+  /** The API-key providers beside the accounts. */
+  readonly providers: ProviderRegistry;
 }
 
 /** The gateway core, assembled: hosts start and stop it and read its parts. */
@@ -190,6 +194,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     refreshSkewMs: () => config().oauth.refreshSkewMs,
     quotaRefreshIntervalMs: () => config().quota.refreshIntervalMs,
   });
+  const providers = await ProviderRegistry.open({ documents: host.documents, secrets, fetch: transportFetch(transport), clock, logger });
   const dispatcher = createDispatcher({ accounts: pool, upstream, settings: config, clock, logger });
   const catalog = createModelCatalog({ accounts: pool, routing: () => config().models });
   const observability =
@@ -218,19 +223,18 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
 
   const mediaSlots = createDownloadSlots(() => config().media.globalConcurrency);
 
-  async function prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState): Promise<ChatRequest> {
+  async function prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState, codec: ProtocolCodec): Promise<ChatRequest> {
     security.authorizeModel(state, request.model);
     const { media, models } = config();
     // In place: the Gemini codec recognises its own request object when encoding the answer.
     await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal, logger });
-    if (request.protocol === 'anthropic' && models.backgroundModel && isClaudeCodeBackgroundRequest(request)) {
-      // The background model is a saving, not the client's ask: a client key not allowed it keeps the model it asked for.
-      if (security.modelUsable(state, models.backgroundModel)) return stripForBackground(request, models.backgroundModel);
-    }
+    const background = models.backgroundModel ? codec.backgroundRequest?.(request, models.backgroundModel) : undefined;
+    // The background model is a saving, not the client's ask: a client key not allowed it keeps the model it asked for.
+    if (background && security.modelUsable(state, background.model)) return background;
     return request;
   }
 
-  const parts: AgateParts = { pool, dispatcher, catalog, observability, security };
+  const parts: AgateParts = { pool, dispatcher, catalog, observability, security, providers };
   let server: Listening | undefined;
   const admin = createAdminApi({
     pool,
@@ -245,6 +249,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     updateConfig: host.updateConfig?.bind(host),
     settingsLocation: host.settingsLocation,
     setRunning: host.setRunning?.bind(host),
+    providers,
   });
   const adminRoutes = createAdminRoutes({
     api: admin,

@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { Observability } from '../monitor';
 import type { Clock, Logger } from '../ports';
+import type { ProviderRegistry } from '../providers';
 import { effectiveAuthMode, UnsafeListenError, type ClientKeyInput, type Security } from '../security';
 import { assertSafeListen } from '../security/lan-policy';
 import { poolOverview } from './overview';
@@ -42,6 +43,8 @@ export interface AdminApiDeps {
   settingsLocation?: string;
   /** The host's start/stop (AgateHost.setRunning); absent: not from the dashboard. */
   setRunning?: (running: boolean) => Promise<void>;
+  /** The API-key providers of the data dir. */
+  providers: ProviderRegistry;
 }
 
 /**
@@ -212,6 +215,9 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       pool.on('added', (view) => emit({ type: 'account', account: toAdminAccount(view) })),
       pool.on('updated', (view) => emit({ type: 'account', account: toAdminAccount(view) })),
       pool.on('removed', ({ id }) => emit({ type: 'account-removed', id })),
+      deps.providers.on((event) =>
+        emit(event.type === 'updated' ? { type: 'provider', provider: event.provider } : { type: 'provider-removed', id: event.id }),
+      ),
     ];
     if (observability) {
       offs.push(
@@ -290,6 +296,15 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       else if (action === 'disable') await pool.disable(id);
       else await pool.remove(id);
       return accounts();
+    },
+    providers: async () => deps.providers.list(),
+    addProvider: (params) => deps.providers.add(params),
+    updateProvider: ({ id, ...patch }) => deps.providers.update(id, patch),
+    async providerAction({ id, action }) {
+      if (action === 'refreshModels') await deps.providers.refreshModels(id);
+      else if (action === 'remove') await deps.providers.remove(id);
+      else await deps.providers.update(id, { enabled: action === 'enable' });
+      return deps.providers.list();
     },
     async reorderAccounts({ ids }) {
       ids.forEach(accountOrThrow);

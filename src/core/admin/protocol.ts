@@ -9,6 +9,7 @@
  */
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import type { ClientProtocol } from '../ir';
+import { PROVIDER_KINDS, type ModelPrice, type ProviderLimits, type ProviderView } from '../providers/types';
 import type { KeyLimits } from '../security/client-keys';
 import type { Permission } from '../server/routes';
 import type {
@@ -65,6 +66,8 @@ const oneOf = <const T extends readonly string[]>(values: T, extra: { default?: 
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...extra });
 
 export const ACCOUNT_ACTIONS = ['refreshQuota', 'enable', 'disable', 'remove'] as const;
+export const PROVIDER_ACTIONS = ['refreshModels', 'enable', 'disable', 'remove'] as const;
+export type ProviderAction = (typeof PROVIDER_ACTIONS)[number];
 export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
 const CLIENT_PROTOCOLS = ['anthropic', 'openai-chat', 'openai-responses', 'openai-completions', 'gemini'] as const satisfies readonly ClientProtocol[];
 const GRANULARITIES = ['hour', 'day'] as const;
@@ -90,6 +93,19 @@ const requestFilter = params({
 
 /** The settings changes a host checks against the whole configuration schema (admin-api.ts), key by key. */
 const changes = <T>() => Type.Unsafe<T>({ type: 'object' });
+
+/** What a provider's add and update share; the registry checks the values (ranges, URLs, names). */
+const providerFields = {
+  name: Type.Optional(text),
+  key: Type.Optional(text),
+  baseUrl: Type.Optional(text),
+  models: Type.Optional(Type.Array(text)),
+  priority: Type.Optional(Type.Integer()),
+  enabled: Type.Optional(Type.Boolean()),
+  limits: Type.Optional(Type.Unsafe<ProviderLimits>({ type: 'object' })),
+  /** Model id → US dollars per million tokens. */
+  prices: Type.Optional(Type.Unsafe<Record<string, ModelPrice>>({ type: 'object' })),
+};
 
 /** Every admin call: method → parameters, result, HTTP routes. */
 export const ADMIN_CALLS = {
@@ -129,6 +145,25 @@ export const ADMIN_CALLS = {
     params: byId,
     // POST: a secret is never the answer to a request a browser might prefetch or cache.
     routes: [route('POST', '/admin/api/accounts/:id/ide-credentials')],
+  }),
+  /** API-key providers (never their keys). */
+  providers: call<ProviderView[]>()({ params: NONE, routes: [route('GET', '/admin/api/providers')] }),
+  /** Checks the key against the provider's models endpoint before keeping it. */
+  addProvider: call<ProviderView>()({
+    params: params({ ...providerFields, name: text, key: text, kind: oneOf(PROVIDER_KINDS) }),
+    routes: [route('POST', '/admin/api/providers')],
+  }),
+  /** Only the fields given change; a new key or base URL is checked first. */
+  updateProvider: call<ProviderView>()({ params: params({ id, ...providerFields }), routes: [route('POST', '/admin/api/providers/:id')] }),
+  /** `id` is the provider's id or name. */
+  providerAction: call<ProviderView[]>()({
+    params: params({ id, action: oneOf(PROVIDER_ACTIONS) }),
+    routes: [
+      route('POST', '/admin/api/providers/:id/refresh-models', { fixed: { action: 'refreshModels' } }),
+      route('POST', '/admin/api/providers/:id/enable', { fixed: { action: 'enable' } }),
+      route('POST', '/admin/api/providers/:id/disable', { fixed: { action: 'disable' } }),
+      route('DELETE', '/admin/api/providers/:id', { fixed: { action: 'remove' } }),
+    ],
   }),
   requests: call<{ inFlight: InFlightRequest[]; records: RequestRecord[] }>()({ params: requestFilter, routes: [route('GET', '/admin/api/requests')] }),
   request: call<RequestRecord>()({ params: byId, routes: [route('GET', '/admin/api/requests/:id')] }),

@@ -8,6 +8,7 @@ import type { AuthMode, ModelGroup, SchedulingMode } from '../config/types';
 import type { AttemptRecord } from '../dispatch';
 import type { ClientProtocol } from '../ir';
 import type { InFlightRequest, RequestRecord } from '../monitor/types';
+import type { ProviderView } from '../providers/types';
 import type { KeyLimits } from '../security/client-keys';
 import type { StatsGranularity, StatsGroupBy, StatsQueryResult } from '../monitor/token-stats';
 
@@ -15,6 +16,7 @@ export type { AttemptRecord, ClientProtocol, InFlightRequest, RequestRecord, Sta
 export type { StatsTotals } from '../monitor/tally';
 export type { NextPick, PoolAccountIssue, PoolModel, PoolOverview } from './overview';
 export type { AuthMode, ModelGroup, SchedulingMode };
+export type { ProviderView };
 
 export interface AdminModelQuota {
   model: string;
@@ -134,4 +136,6 @@ export type AdminEvent =
   | { type: 'request-finished'; record: RequestRecord }
   | { type: 'account'; account: AdminAccount }
   | { type: 'account-removed'; id: string }
+  | { type: 'provider'; provider: ProviderView }
+  | { type: 'provider-removed'; id: string }
   | { type: 'gateway'; gateway: GatewayInfo };
