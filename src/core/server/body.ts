@@ -16,8 +16,8 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     throw tooLarge(limitBytes);
   }
   const chunks: Buffer[] = [];
-  // Decoded as the chunks arrive: a multi-megabyte body is not turned into text in one slice at the end.
-  const decoder = new StringDecoder('utf8');
+  // A large body is decoded as its chunks arrive, not turned into text in one slice at the end.
+  const decoder = Number.isFinite(declared) && declared >= LARGE_BODY_BYTES ? new StringDecoder('utf8') : undefined;
   const texts: string[] = [];
   let size = 0;
   try {
@@ -28,7 +28,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
         throw tooLarge(limitBytes);
       }
       chunks.push(chunk);
-      texts.push(decoder.write(chunk));
+      if (decoder) texts.push(decoder.write(chunk));
     }
   } catch (err) {
     if (err instanceof GatewayError) throw err;
@@ -40,9 +40,8 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   if (nestsTooDeep(chunks, size)) {
     throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
   }
+  const text = decoder ? texts.join('') + decoder.end() : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8');
   chunks.length = 0; // the bytes are not needed beside their text while it is parsed
-  texts.push(decoder.end());
-  const text = texts.join('');
   // The parse of a large body gets a turn of its own.
   if (size >= LARGE_BODY_BYTES) await yieldToLoop();
   try {

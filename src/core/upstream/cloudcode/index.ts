@@ -14,8 +14,8 @@ import { wrapInEnvelope } from './envelope';
 import { SignatureCache } from './signatures';
 import { serialiseInSlices } from '../../loop-slices';
 
-/** Encoding time (ms) from which the request body is serialised in slices (≈ 0.5 MB of conversation). */
-const SERIALISE_IN_SLICES_AFTER_MS = 2;
+/** Encoding time (ms) from which the request body is serialised in slices (a conversation of a few MB; below, one stringify takes under ~10 ms). */
+const SERIALISE_IN_SLICES_AFTER_MS = 5;
 
 /**
  * The Antigravity Cloud Code upstream: generation (Upstream) and the
