@@ -25,7 +25,6 @@ import { listen, type Listening } from './server/listener';
 import { secureDataDir } from './stores/data-dir-hygiene';
 import type { RouteEntry, RouteTable } from './server/routes';
 import { protocolFamilyOf } from './server/protocol-of-path';
-import { ProviderRegistry } from './providers';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 import { createTransport, transportFetch } from './upstream/transport';
 
@@ -85,8 +84,6 @@ export interface AgateParts {
   readonly catalog: ModelCatalog;
   readonly observability: Observability | undefined;
   readonly security: Security;
-  /** The API-key providers beside the accounts. */
-  readonly providers: ProviderRegistry;
 }
 
 /** The gateway core, assembled: hosts start and stop it and read its parts. */
@@ -194,7 +191,6 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     refreshSkewMs: () => config().oauth.refreshSkewMs,
     quotaRefreshIntervalMs: () => config().quota.refreshIntervalMs,
   });
-  const providers = await ProviderRegistry.open({ documents: host.documents, secrets, fetch: transportFetch(transport), clock, logger });
   const dispatcher = createDispatcher({ accounts: pool, upstream, settings: config, clock, logger });
   const catalog = createModelCatalog({ accounts: pool, routing: () => config().models });
   const observability =
@@ -234,7 +230,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     return request;
   }
 
-  const parts: AgateParts = { pool, dispatcher, catalog, observability, security, providers };
+  const parts: AgateParts = { pool, dispatcher, catalog, observability, security };
   let server: Listening | undefined;
   const admin = createAdminApi({
     pool,
@@ -249,7 +245,6 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     updateConfig: host.updateConfig?.bind(host),
     settingsLocation: host.settingsLocation,
     setRunning: host.setRunning?.bind(host),
-    providers,
   });
   const adminRoutes = createAdminRoutes({
     api: admin,

@@ -42,4 +42,10 @@ export interface ProtocolCodec {
   encodeResponse(response: ChatResponse, request: ChatRequest): unknown;
   createStreamEncoder(request: ChatRequest): StreamEncoder;
   encodeError(err: GatewayError): ErrorReply;
+  /**
+   * The request to send instead when its client sent it as a background chore (Claude Code's titles, topic
+   * checks, suggestions) and the gateway has a cheaper `model` for those; undefined keeps the request as asked.
+   * Only a protocol that can tell a client's chores from its real work implements it.
+   */
+  backgroundRequest?(request: ChatRequest, model: string): ChatRequest | undefined;
 }

@@ -19,9 +19,9 @@ export interface GenerateDeps {
   /**
    * Vets and rewrites a decoded request before dispatch: the caller's model
    * permissions (from `state`, set by the guards), media URL fetching,
-   * background-task routing.
+   * background-task routing (the codec's `backgroundRequest`).
    */
-  prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState): Promise<ChatRequest>;
+  prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState, codec: ProtocolCodec): Promise<ChatRequest>;
 }
 
 /** Attempts collected on a failure, when the dispatcher attaches them (to the error, or to the one it wraps). */
@@ -68,7 +68,7 @@ export async function handleGeneration(
   let failure: GatewayError | undefined;
   let stream: StreamResponse | undefined;
   try {
-    const request = await deps.prepare(decoded, abort.signal, ctx.state);
+    const request = await deps.prepare(decoded, abort.signal, ctx.state, codec);
     const stops = codec.namesStopSequence && request.stopSequences?.length ? request.stopSequences : undefined;
     const encoder = request.stream ? codec.createStreamEncoder(request) : undefined;
     const hooks: DispatchHooks | undefined = encoder && {

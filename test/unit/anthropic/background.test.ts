@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import type { ChatRequest, Message } from '../../../src/core/ir';
-import { isClaudeCodeBackgroundRequest, stripForBackground } from '../../../src/core/protocols/anthropic';
+import { anthropicCodec, isClaudeCodeBackgroundRequest, stripForBackground } from '../../../src/core/protocols/anthropic';
+import type { ProtocolCodec } from '../../../src/core/protocols/codec';
+import { geminiCodec } from '../../../src/core/protocols/gemini';
+import { ChatCompletionsCodec } from '../../../src/core/protocols/openai';
 
 const CLAUDE_CODE_SYSTEM = [
   { type: 'text' as const, text: 'x-anthropic-billing-header: cc_version=2.1.197.1c0; cc_entrypoint=cli;' },
@@ -102,5 +105,14 @@ describe('Claude Code background requests', () => {
       },
     ]);
     assert.deepEqual(stripped.system, original.system);
+  });
+
+  it("is the Anthropic codec's background hook: the gateway routes what the codec recognises, and only that", () => {
+    const chore = anthropicCodec.backgroundRequest?.(ask('Warmup'), 'gemini-3-flash');
+    assert.equal(chore?.model, 'gemini-3-flash');
+    assert.deepEqual(chore?.tools, []);
+    assert.equal(anthropicCodec.backgroundRequest?.(ask('Fix the failing test in parser.ts'), 'gemini-3-flash'), undefined);
+    // Other protocols cannot tell a client's chores from its work: no hook, the request goes as asked.
+    for (const codec of [geminiCodec, new ChatCompletionsCodec()] as ProtocolCodec[]) assert.equal(codec.backgroundRequest, undefined, codec.protocol);
   });
 });

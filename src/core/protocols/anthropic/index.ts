@@ -6,6 +6,7 @@ import { encodeMessageResponse } from './encode-response';
 import { encodeAnthropicError } from './errors';
 import { DEFAULT_MAX_INLINE_MEDIA_BYTES, type MediaLimits } from './media';
 import { encodeModel, encodeModelList, type AnthropicModelInfo, type AnthropicModelList } from './models';
+import { isClaudeCodeBackgroundRequest, stripForBackground } from './background';
 import { AnthropicStreamEncoder } from './stream-encoder';
 
 export interface AnthropicCodecOptions {
@@ -31,6 +32,7 @@ export function createAnthropicCodec(options: AnthropicCodecOptions = {}): Anthr
     encodeResponse: encodeMessageResponse,
     createStreamEncoder: (request) => new AnthropicStreamEncoder(request.model),
     encodeError: encodeAnthropicError,
+    backgroundRequest: (request, model) => (isClaudeCodeBackgroundRequest(request) ? stripForBackground(request, model) : undefined),
     decodeCountTokensRequest: (body, ctx) => decodeMessagesBody(body, ctx, { limits, requireMaxTokens: false }),
     encodeCountTokens,
     encodeModelList,
