@@ -1,0 +1,280 @@
+/**
+ * The providers as the scheduler sees them: which serve a model and are
+ * usable now, the caps checked before a request is sent (requests/min,
+ * tokens/day, the daily spend cap priced with the provider's table), what a
+ * request used and cost (per UTC day, kept across restarts), and what a
+ * failure does to the provider (429 → cooldown for the wait it asked,
+ * 401/403 → key rejected, 5xx/overloaded → retry with backoff, then the next candidate).
+ */
+import { GatewayError } from '../errors';
+import type { Usage } from '../ir';
+import type { Clock, DocumentStore, Logger } from '../ports';
+import type { UpstreamFailure } from '../upstream/failure';
+import { costOf, defaultPrice } from './prices';
+import type { ProviderRegistry } from './registry';
+import type { ModelPrice, ProviderLimits, ProviderRecord } from './types';
+
+export const PROVIDER_USAGE_DOCUMENT = 'provider-usage';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Retries on one provider for 5xx/overloaded before the next candidate, and their backoff. */
+export const PROVIDER_SERVER_RETRIES = 2;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 8000;
+/** A 429 without retry-after cools the provider this long. */
+const DEFAULT_COOLDOWN_MS = 30_000;
+
+/** `pool-only` (default): providers only where the user opted in; `pool-first`: providers when no account can serve; `provider-only`; or an ordered list of `pool` and `provider:model` / `provider`. */
+export type ProviderPolicy = 'pool-first' | 'pool-only' | 'provider-only' | readonly string[];
+
+export interface ProviderCandidate {
+  provider: ProviderRecord;
+  /** The provider's model id. */
+  model: string;
+}
+
+export type CapName = keyof ProviderLimits;
+
+export interface CapRefusal {
+  cap: CapName;
+  /** Says which cap, its value and when it frees up. */
+  message: string;
+  /** Epoch ms when the cap frees up. */
+  until: number;
+}
+
+export interface ProviderUsageToday {
+  /** UTC day, `YYYY-MM-DD`. */
+  day: string;
+  requests: number;
+  tokens: number;
+  spendUsd: number;
+  /** Tokens of models with no price known: counted, not priced. */
+  unpricedTokens: number;
+}
+
+interface UsageDocument {
+  version: 1;
+  day: string;
+  providers: Record<string, ProviderUsageToday>;
+}
+
+export type FailureDecision =
+  /** Try the same provider again after `delayMs`. */
+  | { action: 'retry'; delayMs: number }
+  /** Go to the next candidate. */
+  | { action: 'next'; reason: string }
+  /** The client's request is at fault: answer it. */
+  | { action: 'fail' };
+
+const dayOf = (now: number): string => new Date(now).toISOString().slice(0, 10);
+const nextDayStart = (now: number): number => (Math.floor(now / DAY_MS) + 1) * DAY_MS;
+
+/** `provider:model` split at the first ":" (model ids may hold ":", provider names never). */
+export function parseProviderRef(ref: string): { provider: string; model?: string } {
+  const at = ref.indexOf(':');
+  return at < 0 ? { provider: ref } : { provider: ref.slice(0, at), model: ref.slice(at + 1) };
+}
+
+export function priceOf(provider: ProviderRecord, model: string): ModelPrice | undefined {
+  return provider.prices[model] ?? defaultPrice(model);
+}
+
+export class ProviderPool {
+  private readonly minuteWindows = new Map<string, number[]>();
+  private readonly cooldowns = new Map<string, { until: number; reason: string }>();
+  private usage: UsageDocument;
+  private writing: Promise<void> = Promise.resolve();
+  private pendingWrite = false;
+
+  private constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly documents: DocumentStore,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    stored: UsageDocument | undefined,
+  ) {
+    const today = dayOf(clock.now());
+    this.usage = stored && stored.day === today ? stored : { version: 1, day: today, providers: {} };
+  }
+
+  static async open(options: { registry: ProviderRegistry; documents: DocumentStore; clock: Clock; logger: Logger }): Promise<ProviderPool> {
+    const stored = await options.documents.read<UsageDocument>(PROVIDER_USAGE_DOCUMENT);
+    const valid = stored && stored.version === 1 && typeof stored.day === 'string' && typeof stored.providers === 'object' && stored.providers !== null;
+    return new ProviderPool(options.registry, options.documents, options.clock, options.logger, valid ? stored : undefined);
+  }
+
+  /**
+   * The provider candidates for a model, in priority order: every enabled
+   * provider serving it (or the one named by `name:model`), with why each
+   * other one cannot serve right now (key rejected, cooling down, a cap).
+   */
+  candidates(model: string): { usable: ProviderCandidate[]; skipped: Array<{ provider: string; reason: string }> } {
+    const explicit = model.includes(':') ? parseProviderRef(model) : undefined;
+    const named = explicit ? this.registry.find(explicit.provider) : undefined;
+    const serving = named
+      ? [{ provider: named, model: explicit!.model ?? '' }]
+      : this.registry
+          .records()
+          .filter((provider) => provider.models.includes(model))
+          .map((provider) => ({ provider, model }));
+    const usable: ProviderCandidate[] = [];
+    const skipped: Array<{ provider: string; reason: string }> = [];
+    for (const candidate of serving) {
+      const reason = this.unusableReason(candidate);
+      if (reason) skipped.push({ provider: candidate.provider.name, reason });
+      else usable.push(candidate);
+    }
+    return { usable, skipped };
+  }
+
+  private unusableReason({ provider, model }: ProviderCandidate): string | undefined {
+    if (!provider.enabled) return 'disabled';
+    if (provider.state === 'key_rejected') return `key rejected: ${provider.stateReason ?? 'no message'}`;
+    if (!provider.models.includes(model)) return `does not serve ${model}`;
+    const cooldown = this.cooldowns.get(provider.id);
+    const now = this.clock.now();
+    if (cooldown && cooldown.until > now) return `cooling down for ${Math.ceil((cooldown.until - now) / 1000)} s (${cooldown.reason})`;
+    return this.capRefusal({ provider, model }, 0)?.message;
+  }
+
+  /** The first cap that stops a request of about `estimatedTokens` input tokens now, if any. */
+  capRefusal({ provider, model }: ProviderCandidate, estimatedTokens: number): CapRefusal | undefined {
+    const { limits } = provider;
+    const now = this.clock.now();
+    const today = this.today(provider.id);
+    if (limits.requestsPerMinute !== undefined) {
+      const window = this.window(provider.id, now);
+      if (window.length >= limits.requestsPerMinute) {
+        const until = window[0] + MINUTE_MS;
+        return { cap: 'requestsPerMinute', until, message: `${provider.name}: requests/min cap of ${limits.requestsPerMinute} reached (frees in ${Math.ceil((until - now) / 1000)} s)` };
+      }
+    }
+    if (limits.tokensPerDay !== undefined && today.tokens + estimatedTokens > limits.tokensPerDay) {
+      return { cap: 'tokensPerDay', until: nextDayStart(now), message: `${provider.name}: tokens/day cap of ${limits.tokensPerDay} reached (${today.tokens} used today, UTC)` };
+    }
+    if (limits.dailySpendCapUsd !== undefined) {
+      const price = priceOf(provider, model);
+      const estimate = price ? costOf({ inputTokens: estimatedTokens, outputTokens: 0 }, price) : 0;
+      if (today.spendUsd + estimate >= limits.dailySpendCapUsd) {
+        return {
+          cap: 'dailySpendCapUsd',
+          until: nextDayStart(now),
+          message: `${provider.name}: daily spend cap of $${limits.dailySpendCapUsd} reached ($${today.spendUsd.toFixed(4)} spent today, UTC)`,
+        };
+      }
+      if (!price) {
+        return { cap: 'dailySpendCapUsd', until: nextDayStart(now), message: `${provider.name}: daily spend cap set but ${model} has no price; set one with "agate providers set ${provider.name} --price ${model}=IN/OUT"` };
+      }
+    }
+    return undefined;
+  }
+
+  /** Counts a request toward the requests/min cap as it is sent; throws a rate_limit GatewayError naming the cap when one stops it. */
+  admit(candidate: ProviderCandidate, estimatedTokens: number): void {
+    const refusal = this.capRefusal(candidate, estimatedTokens);
+    if (refusal) {
+      throw new GatewayError('rate_limit', refusal.message, { retryAfterSeconds: Math.max(1, Math.ceil((refusal.until - this.clock.now()) / 1000)) });
+    }
+    this.window(candidate.provider.id, this.clock.now()).push(this.clock.now());
+    this.today(candidate.provider.id).requests += 1;
+  }
+
+  /** What a request used: tokens and spend of today (UTC). */
+  record({ provider, model }: ProviderCandidate, usage: Usage): void {
+    const today = this.today(provider.id);
+    const tokens = usage.inputTokens + usage.outputTokens + usage.thinkingTokens;
+    today.tokens += tokens;
+    const price = priceOf(provider, model);
+    if (price) {
+      today.spendUsd += costOf({ inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, outputTokens: usage.outputTokens + usage.thinkingTokens }, price);
+    } else {
+      today.unpricedTokens += tokens;
+    }
+    this.save();
+  }
+
+  /** What a failure on this provider does, and to it. `attempt` counts from 0 on this provider. */
+  onFailure({ provider }: ProviderCandidate, failure: UpstreamFailure, attempt: number): FailureDecision {
+    const now = this.clock.now();
+    switch (failure.kind) {
+      case 'rate_limited': {
+        const wait = failure.retryAfterMs ?? DEFAULT_COOLDOWN_MS;
+        this.cooldowns.set(provider.id, { until: now + wait, reason: failure.message });
+        return { action: 'next', reason: `${provider.name}: rate limited, cooling down ${Math.ceil(wait / 1000)} s` };
+      }
+      case 'quota_exhausted': {
+        const until = failure.resetAt ?? (failure.retryAfterMs !== undefined ? now + failure.retryAfterMs : nextDayStart(now));
+        this.cooldowns.set(provider.id, { until, reason: failure.message });
+        return { action: 'next', reason: `${provider.name}: ${failure.message}` };
+      }
+      case 'forbidden':
+      case 'auth_expired':
+      case 'auth_revoked':
+        void this.registry.markKeyRejected(provider.id, failure.message.replace(/^key rejected: /, '')).catch((err: unknown) =>
+          this.logger.warn('could not save a provider state', { provider: provider.name, error: String(err) }),
+        );
+        return { action: 'next', reason: `${provider.name}: key rejected (${failure.message.replace(/^key rejected: /, '')})` };
+      case 'capacity':
+      case 'server':
+      case 'network':
+      case 'timeout':
+        if (attempt < PROVIDER_SERVER_RETRIES) return { action: 'retry', delayMs: Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) };
+        return { action: 'next', reason: `${provider.name}: ${failure.message}` };
+      case 'not_found':
+        return { action: 'next', reason: `${provider.name}: ${failure.message}` };
+      default:
+        return { action: 'fail' };
+    }
+  }
+
+  usageToday(providerId: string): ProviderUsageToday {
+    return { ...this.today(providerId) };
+  }
+
+  private today(providerId: string): ProviderUsageToday {
+    const day = dayOf(this.clock.now());
+    if (this.usage.day !== day) this.usage = { version: 1, day, providers: {} };
+    return (this.usage.providers[providerId] ??= { day, requests: 0, tokens: 0, spendUsd: 0, unpricedTokens: 0 });
+  }
+
+  private window(providerId: string, now: number): number[] {
+    let window = this.minuteWindows.get(providerId);
+    if (!window) this.minuteWindows.set(providerId, (window = []));
+    while (window.length > 0 && window[0] <= now - MINUTE_MS) window.shift();
+    return window;
+  }
+
+  /** Coalesced: a burst of records costs at most two writes, and the last state lands. */
+  private save(): void {
+    if (this.pendingWrite) return;
+    this.pendingWrite = true;
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(() => {
+        this.pendingWrite = false;
+        return this.documents.write(PROVIDER_USAGE_DOCUMENT, this.usage);
+      })
+      .catch((err: unknown) => this.logger.warn('could not save provider usage', { error: String(err) }));
+  }
+
+  /** Resolves when the usage written so far is saved. */
+  flush(): Promise<void> {
+    return this.writing;
+  }
+}
+
+/**
+ * The order in which a model's candidates are tried, as stages: accounts
+ * (`pool`) and provider candidates. `pool-first` puts providers after the
+ * accounts (the dispatcher moves on only when no account can serve);
+ * `pool-only` ignores providers unless the model names one (`name:model`).
+ */
+export function candidateStages(policy: ProviderPolicy, model: string): Array<{ kind: 'pool' } | { kind: 'providers'; model: string }> {
+  if (model.includes(':') && parseProviderRef(model).model) return [{ kind: 'providers', model }];
+  if (policy === 'pool-only') return [{ kind: 'pool' }];
+  if (policy === 'provider-only') return [{ kind: 'providers', model }];
+  if (policy === 'pool-first') return [{ kind: 'pool' }, { kind: 'providers', model }];
+  return policy.map((entry) => (entry === 'pool' ? { kind: 'pool' as const } : { kind: 'providers' as const, model: entry.includes(':') ? entry : `${entry}:${model}` }));
+}
