@@ -30,16 +30,16 @@ export async function addAccountByRefreshToken(service: GatewayService, refreshT
   const token =
     refreshToken ??
     (await vscode.window.showInputBox({
-      title: 'Agate: Add Account (Refresh Token)',
-      prompt: 'The Google refresh token of an account with Antigravity access (it usually starts with "1//"). It is kept in the editor\'s secret storage.',
+      title: vscode.l10n.t('Agate: Add Account (Refresh Token)'),
+      prompt: vscode.l10n.t('The Google refresh token of an account with Antigravity access (it usually starts with "1//"). It is kept in the editor\'s secret storage.'),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() ? undefined : 'Paste a refresh token'),
+      validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Paste a refresh token')),
     }));
   if (!token?.trim()) return undefined;
   try {
     const admin = await service.admin();
-    const { account, created } = await withCancellableProgress('Agate: adding the account…', async (signal) => {
+    const { account, created } = await withCancellableProgress(vscode.l10n.t('Agate: adding the account…'), async (signal) => {
       if (admin.local) {
         const added = await admin.local.pool.addByRefreshToken(token.trim(), { signal });
         return { account: toAdminAccount(added.account), created: added.created };
@@ -48,10 +48,10 @@ export async function addAccountByRefreshToken(service: GatewayService, refreshT
       const account = await admin.call('addAccount', { refreshToken: token.trim() });
       return { account, created: !before.some((existing) => existing.id === account.id) };
     });
-    void vscode.window.showInformationMessage(`Agate: ${created ? 'added' : 'updated'} ${accountLabel(account)}.`);
+    void vscode.window.showInformationMessage(created ? vscode.l10n.t('Agate: added {0}.', accountLabel(account)) : vscode.l10n.t('Agate: updated {0}.', accountLabel(account)));
     return account;
   } catch (err) {
-    void vscode.window.showErrorMessage(`Agate could not add the account: ${messageOf(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agate could not add the account: {0}', messageOf(err)));
     return undefined;
   }
 }
@@ -115,33 +115,31 @@ export async function addAccountWithGoogle(service: GatewayService, options: { l
     const session = service.owns ? await localSignIn(service, options.loginHint) : await remoteSignIn(service, options.loginHint);
     const authorizeUri = vscode.Uri.parse(session.authorizeUrl, true);
     if (!(await vscode.env.openExternal(authorizeUri))) {
-      const copy = 'Copy Link';
-      if ((await vscode.window.showWarningMessage('Agate could not open the browser for Google sign-in.', copy)) === copy) {
+      const copy = vscode.l10n.t('Copy Link');
+      if ((await vscode.window.showWarningMessage(vscode.l10n.t('Agate could not open the browser for Google sign-in.'), copy)) === copy) {
         await vscode.env.clipboard.writeText(session.authorizeUrl);
       }
     }
     const account = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Agate: waiting for Google sign-in in your browser…', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Agate: waiting for Google sign-in in your browser…'), cancellable: true },
       (_progress, token) => {
         token.onCancellationRequested(() => session.cancel());
         return session.completion;
       },
     );
-    void vscode.window.showInformationMessage(`Agate: signed in ${accountLabel(account)}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agate: signed in {0}.', accountLabel(account)));
     return account;
   } catch (err) {
-    void vscode.window.showErrorMessage(`Agate: Google sign-in did not complete: ${messageOf(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agate: Google sign-in did not complete: {0}', messageOf(err)));
     return undefined;
   }
 }
 
 function reportMessage(report: AdminImportReport): string {
-  const parts = [`${report.added.length} added`, `${report.updated.length} updated`];
-  if (report.failed.length) {
-    const failures = report.failed.map((failure) => `${failure.email ?? `entry ${failure.index + 1}`}: ${failure.error}`);
-    parts.push(`${report.failed.length} failed (${failures.join('; ')})`);
-  }
-  return `Agate import: ${parts.join(', ')}.`;
+  const counts = vscode.l10n.t('{0} added, {1} updated', report.added.length, report.updated.length);
+  if (!report.failed.length) return vscode.l10n.t('Agate import: {0}.', counts);
+  const failures = report.failed.map((failure) => `${failure.email ?? vscode.l10n.t('entry {0}', failure.index + 1)}: ${failure.error}`);
+  return vscode.l10n.t('Agate import: {0}, {1} failed ({2}).', counts, report.failed.length, failures.join('; '));
 }
 
 /** "Import Accounts from File": a JSON export of Agate or of the tools it replaces (see parseAccountImport). */
@@ -150,17 +148,17 @@ export async function importAccounts(service: GatewayService, file?: vscode.Uri)
     file ??
     (
       await vscode.window.showOpenDialog({
-        title: 'Agate: Import Accounts',
+        title: vscode.l10n.t('Agate: Import Accounts'),
         canSelectMany: false,
-        filters: { 'Account exports': ['json'] },
-        openLabel: 'Import',
+        filters: { [vscode.l10n.t('Account exports')]: ['json'] },
+        openLabel: vscode.l10n.t('Import'),
       })
     )?.[0];
   if (!uri) return undefined;
   try {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     const admin = await service.admin();
-    const report = await withCancellableProgress('Agate: importing accounts…', async (signal): Promise<AdminImportReport> => {
+    const report = await withCancellableProgress(vscode.l10n.t('Agate: importing accounts…'), async (signal): Promise<AdminImportReport> => {
       if (!admin.local) return admin.call('importAccounts', { content: text });
       const imported = await admin.local.pool.importAccounts(text, { signal });
       return { added: imported.added.map(toAdminAccount), updated: imported.updated.map(toAdminAccount), failed: imported.failed };
@@ -169,7 +167,7 @@ export async function importAccounts(service: GatewayService, file?: vscode.Uri)
     void show(reportMessage(report));
     return report;
   } catch (err) {
-    void vscode.window.showErrorMessage(`Agate could not import ${uri.fsPath}: ${messageOf(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agate could not import {0}: {1}', uri.fsPath, messageOf(err)));
     return undefined;
   }
 }
@@ -189,14 +187,14 @@ interface ActionItem extends vscode.QuickPickItem {
 function actionsFor(account: AdminAccount, index: number, count: number): ActionItem[] {
   const items: ActionItem[] = [
     account.state === 'disabled'
-      ? { action: 'enable', label: '$(check) Enable', description: 'Let the scheduler use this account again' }
-      : { action: 'disable', label: '$(circle-slash) Disable', description: 'Keep the account but send it no requests' },
-    { action: 'showQuota', label: '$(graph) Show Quota', description: 'Fetch and list what is left per model' },
-    { action: 'reauthenticate', label: '$(key) Re-authenticate', description: 'Set the account up again with its stored token' },
+      ? { action: 'enable', label: `$(check) ${vscode.l10n.t('Enable')}`, description: vscode.l10n.t('Let the scheduler use this account again') }
+      : { action: 'disable', label: `$(circle-slash) ${vscode.l10n.t('Disable')}`, description: vscode.l10n.t('Keep the account but send it no requests') },
+    { action: 'showQuota', label: `$(graph) ${vscode.l10n.t('Show Quota')}`, description: vscode.l10n.t('Fetch and list what is left per model') },
+    { action: 'reauthenticate', label: `$(key) ${vscode.l10n.t('Re-authenticate')}`, description: vscode.l10n.t('Set the account up again with its stored token') },
   ];
-  if (index > 0) items.push({ action: 'moveUp', label: '$(arrow-up) Move Up', description: 'Try this account earlier' });
-  if (index < count - 1) items.push({ action: 'moveDown', label: '$(arrow-down) Move Down', description: 'Try this account later' });
-  items.push({ action: 'remove', label: '$(trash) Remove', description: 'Forget the account and its token' });
+  if (index > 0) items.push({ action: 'moveUp', label: `$(arrow-up) ${vscode.l10n.t('Move Up')}`, description: vscode.l10n.t('Try this account earlier') });
+  if (index < count - 1) items.push({ action: 'moveDown', label: `$(arrow-down) ${vscode.l10n.t('Move Down')}`, description: vscode.l10n.t('Try this account later') });
+  items.push({ action: 'remove', label: `$(trash) ${vscode.l10n.t('Remove')}`, description: vscode.l10n.t('Forget the account and its token') });
   return items;
 }
 
@@ -208,7 +206,7 @@ async function pickAccount(accounts: AdminAccount[]): Promise<AdminAccount | und
       description: describeAccount(account),
       detail: account.stateReason ?? account.quotaError,
     })),
-    { title: 'Agate: Manage Accounts', placeHolder: 'Choose an account' },
+    { title: vscode.l10n.t('Agate: Manage Accounts'), placeHolder: vscode.l10n.t('Choose an account') },
   );
   return picked?.account;
 }
@@ -224,11 +222,11 @@ async function showQuota(service: GatewayService, account: AdminAccount): Promis
       const reset = model.limit?.until ?? model.resetAt;
       return {
         label: model.displayName ?? model.model,
-        description: left === undefined ? 'no quota reported' : `${percent(left)} left`,
-        detail: reset ? `resets ${formatResetIn(reset, now)}` : undefined,
+        description: left === undefined ? vscode.l10n.t('no quota reported') : vscode.l10n.t('{0} left', percent(left)),
+        detail: reset ? vscode.l10n.t('resets {0}', formatResetIn(reset, now)) : undefined,
       };
     }),
-    { title: `Agate: quota of ${fresh.email}`, placeHolder: fresh.quotaError ?? 'What is left per model' },
+    { title: vscode.l10n.t('Agate: quota of {0}', fresh.email), placeHolder: fresh.quotaError ?? vscode.l10n.t('What is left per model') },
   );
   return fresh;
 }
@@ -248,8 +246,8 @@ async function runAction(service: GatewayService, account: AdminAccount, action:
       try {
         return await admin.call('reauthenticate', { id: account.id });
       } catch (err) {
-        const signIn = 'Sign In with Google';
-        const choice = await vscode.window.showErrorMessage(`Agate: ${account.email} needs a new sign-in: ${messageOf(err)}`, signIn);
+        const signIn = vscode.l10n.t('Sign In with Google');
+        const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Agate: {0} needs a new sign-in: {1}', account.email, messageOf(err)), signIn);
         return choice === signIn ? addAccountWithGoogle(service, { loginHint: account.email }) : undefined;
       }
     case 'moveUp':
@@ -261,9 +259,9 @@ async function runAction(service: GatewayService, account: AdminAccount, action:
     }
     case 'remove': {
       if (!confirmed) {
-        const remove = 'Remove';
+        const remove = vscode.l10n.t('Remove');
         const answer = await vscode.window.showWarningMessage(
-          `Remove ${account.email} from Agate? Its refresh token is deleted from the editor's secret storage.`,
+          vscode.l10n.t("Remove {0} from Agate? Its refresh token is deleted from the editor's secret storage.", account.email),
           { modal: true },
           remove,
         );
@@ -281,13 +279,13 @@ export async function manageAccounts(service: GatewayService, args?: ManageAccou
     const accounts = await (await service.admin()).call('accounts');
     if (args) {
       const account = accounts.find((each) => each.id === args.account || each.email === args.account);
-      if (!account) throw new Error(`no account "${args.account}"`);
+      if (!account) throw new Error(vscode.l10n.t('no account "{0}"', args.account));
       // The caller chose the action already: no confirmation step.
       return await runAction(service, account, args.action, true);
     }
     if (accounts.length === 0) {
-      const add = 'Add Account';
-      if ((await vscode.window.showInformationMessage('Agate has no accounts yet.', add)) === add) return await addAccountWithGoogle(service);
+      const add = vscode.l10n.t('Add Account');
+      if ((await vscode.window.showInformationMessage(vscode.l10n.t('Agate has no accounts yet.'), add)) === add) return await addAccountWithGoogle(service);
       return undefined;
     }
     const account = await pickAccount(accounts);
@@ -299,7 +297,7 @@ export async function manageAccounts(service: GatewayService, args?: ManageAccou
     });
     return action && (await runAction(service, account, action.action, false));
   } catch (err) {
-    void vscode.window.showErrorMessage(`Agate: ${messageOf(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agate: {0}', messageOf(err)));
     return undefined;
   }
 }

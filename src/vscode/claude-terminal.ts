@@ -4,9 +4,9 @@ import type { GatewayService } from './gateway-service';
 import type { HostSettings } from './settings';
 
 const TERMINAL_NAME = 'Claude Code (Agate)';
-const INSTALL_HINT =
-  'Claude Code is not on PATH. Install it with \x1b[1mnpm install -g @anthropic-ai/claude-code\x1b[0m, then run ' +
-  '\x1b[1mclaude\x1b[0m here: this terminal already points it at Agate.\r\n';
+const bold = (text: string) => `\x1b[1m${text}\x1b[0m`;
+const installHint = (): string =>
+  vscode.l10n.t('Claude Code is not on PATH. Install it with {0}, then run {1} here: this terminal already points it at Agate.', bold('npm install -g @anthropic-ai/claude-code'), bold('claude')) + '\r\n';
 
 /**
  * Claude Code against the gateway: the "Open Claude Code Terminal" command, the terminal profile of the same
@@ -20,7 +20,7 @@ export class ClaudeTerminals {
   ) {
     // The injected variables hold the gateway key: VS Code must not write them to its workspace storage.
     context.environmentVariableCollection.persistent = false;
-    context.environmentVariableCollection.description = 'Points Claude Code at the Agate gateway';
+    context.environmentVariableCollection.description = vscode.l10n.t('Points Claude Code at the Agate gateway');
   }
 
   /** Starts the gateway when needed (the terminal is useless without it) and opens a terminal with the variables. */
@@ -60,7 +60,7 @@ export class ClaudeTerminals {
   private async terminalOptions(): Promise<vscode.TerminalOptions | undefined> {
     const state = this.service.state.kind === 'running' ? this.service.state : await this.service.start();
     if (state.kind !== 'running') {
-      void vscode.window.showErrorMessage(`Agate is not running, so Claude Code would have nothing to talk to: ${state.kind === 'failed' ? state.error.message : state.kind}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Agate is not running, so Claude Code would have nothing to talk to: {0}', state.kind === 'failed' ? state.error.message : state.kind));
       return undefined;
     }
     const claude = findOnPath('claude');
@@ -69,7 +69,7 @@ export class ClaudeTerminals {
       env: await this.environment(state.url),
       iconPath: new vscode.ThemeIcon('radio-tower'),
       // `claude` itself as the terminal's process when installed; otherwise the user's shell with the how-to.
-      ...(claude ? { shellPath: claude } : { message: INSTALL_HINT }),
+      ...(claude ? { shellPath: claude } : { message: installHint() }),
     };
   }
 }

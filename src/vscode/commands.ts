@@ -18,12 +18,15 @@ export interface CommandDeps {
 async function copyBaseUrl(service: GatewayService): Promise<string | undefined> {
   const url = service.baseUrl();
   if (!url) {
-    void vscode.window.showErrorMessage('Agate has no base URL: fix the Agate settings first.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agate has no base URL: fix the Agate settings first.'));
     return undefined;
   }
   await vscode.env.clipboard.writeText(url);
-  const note = service.state.kind === 'running' ? '' : ' The gateway is not running yet.';
-  void vscode.window.showInformationMessage(`Copied the Agate base URL ${url}.${note}`);
+  void vscode.window.showInformationMessage(
+    service.state.kind === 'running'
+      ? vscode.l10n.t('Copied the Agate base URL {0}.', url)
+      : vscode.l10n.t('Copied the Agate base URL {0}. The gateway is not running yet.', url),
+  );
   return url;
 }
 
@@ -32,14 +35,14 @@ async function copyApiKey(service: GatewayService): Promise<void> {
   const { key } = await (await service.admin()).call('primaryKey');
   await vscode.env.clipboard.writeText(key);
   void vscode.window.showInformationMessage(
-    'Copied your Agate API key. Clients send it as their API key; the gateway asks for it when auth is on (setting agate.authMode).',
+    vscode.l10n.t('Copied your Agate API key. Clients send it as their API key; the gateway asks for it when auth is on (setting agate.authMode).'),
   );
 }
 
 async function rotateApiKey(service: GatewayService, terminals: ClaudeTerminals): Promise<boolean> {
-  const rotate = 'Rotate Key';
+  const rotate = vscode.l10n.t('Rotate Key');
   const answer = await vscode.window.showWarningMessage(
-    'Replace the Agate API key? Clients that use the current key (and open Claude Code terminals) will be refused until they get the new one.',
+    vscode.l10n.t('Replace the Agate API key? Clients that use the current key (and open Claude Code terminals) will be refused until they get the new one.'),
     { modal: true },
     rotate,
   );
@@ -48,7 +51,7 @@ async function rotateApiKey(service: GatewayService, terminals: ClaudeTerminals)
   const { key } = await (await service.admin()).call('rotatePrimaryKey');
   await vscode.env.clipboard.writeText(key);
   await terminals.syncInjection();
-  void vscode.window.showInformationMessage('Agate has a new API key; it is on the clipboard.');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Agate has a new API key; it is on the clipboard.'));
   return true;
 }
 
@@ -61,16 +64,16 @@ async function showMenu(service: GatewayService): Promise<void> {
   const running = service.state.kind === 'running';
   const items: MenuItem[] = [
     running
-      ? { command: COMMANDS.stop, label: '$(debug-stop) Stop Gateway', description: service.baseUrl() }
-      : { command: COMMANDS.start, label: '$(play) Start Gateway', description: service.baseUrl() },
-    { command: COMMANDS.openDashboard, label: '$(dashboard) Open Dashboard' },
-    { command: COMMANDS.openClaudeTerminal, label: '$(terminal) Open Claude Code Terminal' },
-    { command: COMMANDS.manageAccounts, label: '$(account) Manage Accounts' },
-    { command: COMMANDS.addAccountGoogle, label: '$(add) Add Account (Google Sign-In)' },
-    { command: COMMANDS.connectClient, label: '$(plug) Connect a Client…' },
-    { command: COMMANDS.switchIdeAccount, label: '$(arrow-swap) Switch Antigravity IDE Account…' },
-    { command: COMMANDS.copyBaseUrl, label: '$(copy) Copy Base URL' },
-    { command: COMMANDS.showLogs, label: '$(output) Show Logs' },
+      ? { command: COMMANDS.stop, label: `$(debug-stop) ${vscode.l10n.t('Stop Gateway')}`, description: service.baseUrl() }
+      : { command: COMMANDS.start, label: `$(play) ${vscode.l10n.t('Start Gateway')}`, description: service.baseUrl() },
+    { command: COMMANDS.openDashboard, label: `$(dashboard) ${vscode.l10n.t('Open Dashboard')}` },
+    { command: COMMANDS.openClaudeTerminal, label: `$(terminal) ${vscode.l10n.t('Open Claude Code Terminal')}` },
+    { command: COMMANDS.manageAccounts, label: `$(account) ${vscode.l10n.t('Manage Accounts')}` },
+    { command: COMMANDS.addAccountGoogle, label: `$(add) ${vscode.l10n.t('Add Account (Google Sign-In)')}` },
+    { command: COMMANDS.connectClient, label: `$(plug) ${vscode.l10n.t('Connect a Client…')}` },
+    { command: COMMANDS.switchIdeAccount, label: `$(arrow-swap) ${vscode.l10n.t('Switch Antigravity IDE Account…')}` },
+    { command: COMMANDS.copyBaseUrl, label: `$(copy) ${vscode.l10n.t('Copy Base URL')}` },
+    { command: COMMANDS.showLogs, label: `$(output) ${vscode.l10n.t('Show Logs')}` },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Agate' });
   if (picked) await vscode.commands.executeCommand(picked.command);

@@ -22,24 +22,24 @@ export async function connectClientCommand(service: GatewayService): Promise<voi
   const items: ClientItem[] = CONNECT_CLIENTS.map((client) => ({
     client,
     label: client.title,
-    description: isConnected(client) ? 'connected' : client.files.map((file) => file.displayPath).join(', '),
+    description: isConnected(client) ? vscode.l10n.t('connected') : client.files.map((file) => file.displayPath).join(', '),
     detail: client.summary,
   }));
-  const picked = await vscode.window.showQuickPick(items, { title: 'Connect a client to Agate', placeHolder: 'Which client should use Agate?' });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Connect a client to Agate'), placeHolder: vscode.l10n.t('Which client should use Agate?') });
   if (!picked) return;
   const { client } = picked;
 
   if (isConnected(client)) {
-    const disconnect = 'Disconnect (restore my files)';
-    const update = 'Connect again';
-    const choice = await vscode.window.showQuickPick([update, disconnect], { title: `${client.title} already uses Agate` });
+    const disconnect = vscode.l10n.t('Disconnect (restore my files)');
+    const update = vscode.l10n.t('Connect again');
+    const choice = await vscode.window.showQuickPick([update, disconnect], { title: vscode.l10n.t('{0} already uses Agate', client.title) });
     if (choice === disconnect) return disconnectClient(client);
     if (choice !== update) return;
   }
 
   const baseUrl = service.baseUrl();
   if (!baseUrl) {
-    void vscode.window.showErrorMessage('Agate has no base URL: fix the Agate settings first.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agate has no base URL: fix the Agate settings first.'));
     return;
   }
   // The primary key works whether auth is on or off (off: the gateway ignores it).
@@ -50,32 +50,41 @@ export async function connectClientCommand(service: GatewayService): Promise<voi
     const text = client.snippet(values);
     await vscode.env.clipboard.writeText(text);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: true });
-    void vscode.window.showInformationMessage(`The settings for ${client.title} are on the clipboard.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('The settings for {0} are on the clipboard.', client.title));
     return;
   }
 
   const plan = await planConnect(client, values, where());
   if (plan.upToDate) {
-    void vscode.window.showInformationMessage(`${client.title} already uses Agate at ${values.baseUrl}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} already uses Agate at {1}.', client.title, values.baseUrl));
     return;
   }
   const diff = plan.files.filter((file) => file.changed).map((file) => file.diff).join('\n');
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: diff, language: 'diff' }), { preview: true });
-  const write = 'Write';
+  const write = vscode.l10n.t('Write');
   const answer = await vscode.window.showInformationMessage(
-    `Write these changes to ${plan.files.filter((f) => f.changed).map((f) => f.displayPath).join(' and ')}? A backup is kept; "Disconnect" restores it.`,
+    vscode.l10n.t(
+      'Write these changes to {0}? A backup is kept; "Disconnect" restores it.',
+      plan.files
+        .filter((f) => f.changed)
+        .map((f) => f.displayPath)
+        .join(vscode.l10n.t(' and ')),
+    ),
     { modal: true },
     write,
   );
   if (answer !== write) return;
   const written = await applyConnect(plan);
-  const undo = 'Disconnect';
-  const next = await vscode.window.showInformationMessage(`${client.title} now uses Agate (${written.join(', ')}). Run: ${client.run}`, undo);
+  const undo = vscode.l10n.t('Disconnect');
+  const next = await vscode.window.showInformationMessage(vscode.l10n.t('{0} now uses Agate ({1}). Run: {2}', client.title, written.join(', '), client.run), undo);
   if (next === undo) await disconnectClient(client);
 }
 
 async function disconnectClient(client: ConnectClient): Promise<void> {
   const result = await undoConnect(client, where());
-  const changed = result.changedSince.length ? ` Changes made to ${result.changedSince.join(', ')} since connecting are undone too.` : '';
-  void vscode.window.showInformationMessage(`${client.title} no longer uses Agate: its files are as they were before.${changed}`);
+  void vscode.window.showInformationMessage(
+    result.changedSince.length
+      ? vscode.l10n.t('{0} no longer uses Agate: its files are as they were before. Changes made to {1} since connecting are undone too.', client.title, result.changedSince.join(', '))
+      : vscode.l10n.t('{0} no longer uses Agate: its files are as they were before.', client.title),
+  );
 }

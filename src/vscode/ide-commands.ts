@@ -57,7 +57,7 @@ async function target(args: IdeSwitchArgs): Promise<InstallationReport | undefin
   const found = reports.find((r) => r.state === 'signed-in');
   if (found) return found;
   const why = reports.map((r) => `${r.installation.userDataDir}: ${r.reason ?? r.state}`).join(' · ');
-  void vscode.window.showErrorMessage(`Agate found no Antigravity IDE it can switch. ${why}`);
+  void vscode.window.showErrorMessage(vscode.l10n.t('Agate found no Antigravity IDE it can switch. {0}', why));
   return undefined;
 }
 
@@ -67,7 +67,7 @@ const offered = (scores: AccountScore[]): IdeSwitchOutcome['offered'] =>
 async function chooseFamilies(context: vscode.ExtensionContext, current: ModelFamilyId[]): Promise<ModelFamilyId[]> {
   const picked = await vscode.window.showQuickPick(
     MODEL_FAMILIES.map((family) => ({ label: FAMILY_TITLES[family], family, picked: current.includes(family) })),
-    { canPickMany: true, title: 'Score accounts by the quota of these model families' },
+    { canPickMany: true, title: vscode.l10n.t('Score accounts by the quota of these model families') },
   );
   if (!picked || picked.length === 0) return current;
   const families = picked.map((p) => p.family);
@@ -85,16 +85,21 @@ async function pickAccount(context: vscode.ExtensionContext, accounts: AdminAcco
     const items: AccountItem[] = [
       ...scores.map((s): AccountItem => ({
         label: `${s === best ? '$(star-full) ' : ''}${s.email}`,
-        description: s.eligible ? `score ${s.score}${s.current ? ' · the IDE uses it now' : ''}` : `not a candidate: ${s.reason}${s.current ? ' · the IDE uses it now' : ''}`,
+        description: (s.eligible ? vscode.l10n.t('score {0}', s.score) : vscode.l10n.t('not a candidate: {0}', s.reason ?? '')) + (s.current ? vscode.l10n.t(' · the IDE uses it now') : ''),
         detail: describeFamilies(s),
         accountId: s.accountId,
       })),
       { label: '', kind: vscode.QuickPickItemKind.Separator },
-      { label: `$(settings-gear) Score by: ${families.map((f) => FAMILY_TITLES[f]).join(', ')}`, description: 'change…', detail: SCORE_EXPLANATION, kind2: FAMILIES_ITEM },
+      {
+        label: `$(settings-gear) ${vscode.l10n.t('Score by: {0}', families.map((f) => FAMILY_TITLES[f]).join(', '))}`,
+        description: vscode.l10n.t('change…'),
+        detail: SCORE_EXPLANATION,
+        kind2: FAMILIES_ITEM,
+      },
     ];
     const picked = await vscode.window.showQuickPick(items, {
-      title: `Switch the Antigravity IDE${currentEmail ? ` (now ${currentEmail})` : ''} to…`,
-      placeHolder: 'Accounts by score: the quota left on the family that runs out first',
+      title: currentEmail ? vscode.l10n.t('Switch the Antigravity IDE (now {0}) to…', currentEmail) : vscode.l10n.t('Switch the Antigravity IDE to…'),
+      placeHolder: vscode.l10n.t('Accounts by score: the quota left on the family that runs out first'),
       matchOnDetail: true,
     });
     if (!picked) return { scores };
@@ -118,7 +123,7 @@ export async function switchIdeAccountCommand(service: GatewayService, context: 
   if (!accountId && mode === 'best') {
     const best = bestAccount(scores);
     if (!best) {
-      void vscode.window.showWarningMessage(`No pool account qualifies for the Antigravity IDE. ${SCORE_EXPLANATION}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('No pool account qualifies for the Antigravity IDE. {0}', SCORE_EXPLANATION));
       return { offered: offered(scores) };
     }
     accountId = best.accountId;
@@ -130,10 +135,15 @@ export async function switchIdeAccountCommand(service: GatewayService, context: 
   }
   const chosen = scores.find((s) => s.accountId === accountId);
   if (args.accountId && !args.confirmed) {
-    const go = 'Switch';
+    const go = vscode.l10n.t('Switch');
     const email = chosen?.email ?? accounts.find((a) => a.id === accountId)?.email ?? accountId;
     const answer = await vscode.window.showInformationMessage(
-      `Sign the Antigravity IDE${currentEmail ? ` (now ${currentEmail})` : ''} into ${email}${chosen?.eligible ? ` (score ${chosen.score}: ${describeFamilies(chosen)})` : ''}? Agate keeps a backup of its state, and Undo restores it.`,
+      vscode.l10n.t(
+        'Sign the Antigravity IDE{0} into {1}{2}? Agate keeps a backup of its state, and Undo restores it.',
+        currentEmail ? vscode.l10n.t(' (now {0})', currentEmail) : '',
+        email,
+        chosen?.eligible ? vscode.l10n.t(' (score {0}: {1})', chosen.score, describeFamilies(chosen)) : '',
+      ),
       { modal: true },
       go,
     );
@@ -145,9 +155,14 @@ export async function switchIdeAccountCommand(service: GatewayService, context: 
 
   if (report.hostsUs) {
     // This window is the IDE being switched: it cannot close itself and keep running the switch.
-    const go = 'Quit and Switch';
+    const go = vscode.l10n.t('Quit and Switch');
     const answer = await vscode.window.showWarningMessage(
-      `Agate runs inside ${name}, so it cannot close it itself. When you choose "${go}", a small helper starts, ${name} quits, and the helper then signs it in as ${credentials.email}, keeps a backup of its state, and starts it again. Unsaved files make the IDE ask before it quits.`,
+      vscode.l10n.t(
+        'Agate runs inside {0}, so it cannot close it itself. When you choose "{1}", a small helper starts, {0} quits, and the helper then signs it in as {2}, keeps a backup of its state, and starts it again. Unsaved files make the IDE ask before it quits.',
+        name,
+        go,
+        credentials.email,
+      ),
       { modal: true },
       go,
     );
@@ -164,19 +179,31 @@ export async function switchIdeAccountCommand(service: GatewayService, context: 
     table: systemProcessTable,
     confirmClose: async ({ running }) => {
       if (args.closeRunning) return true;
-      const close = `Close ${name} and Switch`;
+      const close = vscode.l10n.t('Close {0} and Switch', name);
       const answer = await vscode.window.showWarningMessage(
-        `${name} is running (PIDs ${running.join(', ')}). Agate closes it like Quit (unsaved files make it ask first), waits until every process of it is gone, signs it in as ${credentials.email}, and starts it again.`,
+        vscode.l10n.t(
+          '{0} is running (PIDs {1}). Agate closes it like Quit (unsaved files make it ask first), waits until every process of it is gone, signs it in as {2}, and starts it again.',
+          name,
+          running.join(', '),
+          credentials.email,
+        ),
         { modal: true },
         close,
       );
       return answer === close;
     },
   });
-  const undo = 'Undo';
+  const undo = vscode.l10n.t('Undo');
   void vscode.window
     .showInformationMessage(
-      `${name} is now signed in as ${result.email}${result.previousEmail ? ` (was ${result.previousEmail})` : ''}${chosen ? `, score ${chosen.score}` : ''}.${result.relaunched ? ' It was started again.' : ''}`,
+      vscode.l10n.t(
+        '{0} is now signed in as {1}{2}{3}.{4}',
+        name,
+        result.email,
+        result.previousEmail ? vscode.l10n.t(' (was {0})', result.previousEmail) : '',
+        chosen ? vscode.l10n.t(', score {0}', chosen.score) : '',
+        result.relaunched ? vscode.l10n.t(' It was started again.') : '',
+      ),
       undo,
     )
     .then((answer) => (answer === undo ? undoIdeSwitchCommand({ ...(args.userDataDir ? { userDataDir: args.userDataDir } : {}) }) : undefined));
@@ -192,11 +219,11 @@ export async function undoIdeSwitchCommand(args: Pick<IdeSwitchArgs, 'userDataDi
   const reports = await Promise.all(installations.map((i) => inspectInstallation(i, { table })));
   const report = reports.find((r) => r.undo);
   if (!report) {
-    void vscode.window.showInformationMessage('No Antigravity IDE account switch by Agate to undo.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No Antigravity IDE account switch by Agate to undo.'));
     return undefined;
   }
   if (report.hostsUs) {
-    void vscode.window.showWarningMessage(`Agate runs inside ${report.installation.product}: quit it and run "agate ide undo" in a terminal.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Agate runs inside {0}: quit it and run "agate ide undo" in a terminal.', report.installation.product));
     return undefined;
   }
   const result = await undoIdeSwitch({
@@ -204,8 +231,16 @@ export async function undoIdeSwitchCommand(args: Pick<IdeSwitchArgs, 'userDataDi
     table,
     confirmClose: async ({ running }) =>
       args.closeRunning === true ||
-      (await vscode.window.showWarningMessage(`${report.installation.product} is running (PIDs ${running.join(', ')}). Close it, undo the switch, and start it again?`, { modal: true }, 'Close and Undo')) === 'Close and Undo',
+      (await vscode.window.showWarningMessage(
+        vscode.l10n.t('{0} is running (PIDs {1}). Close it, undo the switch, and start it again?', report.installation.product, running.join(', ')),
+        { modal: true },
+        vscode.l10n.t('Close and Undo'),
+      )) === vscode.l10n.t('Close and Undo'),
   });
-  void vscode.window.showInformationMessage(`${report.installation.product}'s state is back as before the switch${result.restoredEmail ? ` (${result.restoredEmail})` : ''}.`);
+  void vscode.window.showInformationMessage(
+    result.restoredEmail
+      ? vscode.l10n.t("{0}'s state is back as before the switch ({1}).", report.installation.product, result.restoredEmail)
+      : vscode.l10n.t("{0}'s state is back as before the switch.", report.installation.product),
+  );
   return result.restoredEmail ? { restoredEmail: result.restoredEmail } : {};
 }

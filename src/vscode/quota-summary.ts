@@ -1,9 +1,9 @@
+import { l10n } from 'vscode';
 import type { AdminAccount, AdminModelQuota } from '../core/admin/types';
 
 /**
  * What the status bar says about quota, from the accounts as the admin API gives them (in this window's core or
- * in the window that owns the gateway). Pure (no `vscode`), so the wording and
- * the choice of the headline model are unit-tested apart from the editor.
+ * in the window that owns the gateway), in the editor's display language (`l10n.t`).
  */
 
 /** The quota the status bar shows: the most left on the chosen model across the accounts that can serve. */
@@ -45,24 +45,30 @@ export const percent = (fraction: number): string => `${Math.round(fraction * 10
 /** `in 3 h 20 min`, `in 12 min`, `now`: reset times as the tooltip shows them. */
 export function formatResetIn(resetAt: number, now: number): string {
   const minutes = Math.ceil((resetAt - now) / 60_000);
-  if (minutes <= 0) return 'now';
-  if (minutes < 60) return `in ${minutes} min`;
+  if (minutes <= 0) return l10n.t('now');
+  if (minutes < 60) return l10n.t('in {0} min', minutes);
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
-  if (hours < 48) return rest ? `in ${hours} h ${rest} min` : `in ${hours} h`;
-  return `in ${Math.round(hours / 24)} days`;
+  if (hours < 48) return rest ? l10n.t('in {0} h {1} min', hours, rest) : l10n.t('in {0} h', hours);
+  return l10n.t('in {0} days', Math.round(hours / 24));
 }
 
 const PLAN_NAMES: Record<AdminAccount['plan'], string> = { ultra: 'Ultra', pro: 'Pro', free: 'Free' };
-const STATE_NAMES: Record<AdminAccount['state'], string> = {
-  active: 'active',
-  disabled: 'disabled',
-  needs_reauth: 'needs re-authentication',
-  forbidden: 'blocked by Google',
-};
+function stateName(state: AdminAccount['state']): string {
+  switch (state) {
+    case 'active':
+      return l10n.t('active');
+    case 'disabled':
+      return l10n.t('disabled');
+    case 'needs_reauth':
+      return l10n.t('needs re-authentication');
+    case 'forbidden':
+      return l10n.t('blocked by Google');
+  }
+}
 
 export function describeAccount(account: AdminAccount): string {
-  return `${PLAN_NAMES[account.plan]} · ${STATE_NAMES[account.state]}`;
+  return `${PLAN_NAMES[account.plan]} · ${stateName(account.state)}`;
 }
 
 /** Characters of emails, model ids and error messages that Markdown would read as formatting, links or table cells. */
@@ -79,6 +85,6 @@ export function quotaTable(account: AdminAccount, now: number): string {
       const reset = model.limit ? formatResetIn(model.limit.until, now) : model.resetAt ? formatResetIn(model.resetAt, now) : '';
       return `| ${escapeMarkdown(model.model)} | ${left === undefined ? '—' : percent(left)} | ${reset} |`;
     });
-  if (rows.length === 0) return account.quotaError ? `Quota unavailable: ${escapeMarkdown(account.quotaError)}` : 'No quota reported yet.';
-  return ['| Model | Left | Resets |', '|:--|--:|:--|', ...rows].join('\n');
+  if (rows.length === 0) return account.quotaError ? l10n.t('Quota unavailable: {0}', escapeMarkdown(account.quotaError)) : l10n.t('No quota reported yet.');
+  return [`| ${l10n.t('Model')} | ${l10n.t('Left')} | ${l10n.t('Resets')} |`, '|:--|--:|:--|', ...rows].join('\n');
 }

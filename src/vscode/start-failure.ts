@@ -8,11 +8,11 @@ import { PortInUseError } from '../core/server/listener';
 import { COMMANDS } from './command-ids';
 import { SECTION, SettingsError, updateGatewaySetting } from './settings';
 
-const USE_ANOTHER_PORT = 'Use Another Port';
-const SHOW_WHAT_LISTENS = 'Show What Listens';
-const OPEN_SETTINGS = 'Open Settings';
-const SHOW_LOGS = 'Show Logs';
-const USE_IT = 'Use It';
+const USE_ANOTHER_PORT = (): string => vscode.l10n.t('Use Another Port');
+const SHOW_WHAT_LISTENS = (): string => vscode.l10n.t('Show What Listens');
+const OPEN_SETTINGS = (): string => vscode.l10n.t('Open Settings');
+const SHOW_LOGS = (): string => vscode.l10n.t('Show Logs');
+const USE_IT = (): string => vscode.l10n.t('Use It');
 
 /** What the window can do about another Agate on its port: use that gateway instead of its own. */
 export interface StartFailureActions {
@@ -74,7 +74,7 @@ async function useAnotherPort(error: PortInUseError): Promise<void> {
   }
   // The settings listener restarts the gateway on the new port.
   await updateGatewaySetting('port', port);
-  void vscode.window.showInformationMessage(`Agate now uses port ${port} (setting ${SECTION}.port).`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Agate now uses port {0} (setting {1}).', port, `${SECTION}.port`));
 }
 
 async function explainPortInUse(error: PortInUseError, actions?: StartFailureActions): Promise<void> {
@@ -82,31 +82,35 @@ async function explainPortInUse(error: PortInUseError, actions?: StartFailureAct
   if (cli) {
     // The CLI keeps its own data dir (its own accounts and keys): say plainly whose gateway it is.
     const choice = await vscode.window.showInformationMessage(
-      `Another Agate serves port ${error.port}: ${describeOwner(cli)} with the data dir ${cli.dataDir}. ` +
-        'Use that gateway in this window, or give this window\'s gateway another port?',
-      ...(actions ? [USE_IT] : []),
-      USE_ANOTHER_PORT,
+      vscode.l10n.t(
+        "Another Agate serves port {0}: {1} with the data dir {2}. Use that gateway in this window, or give this window's gateway another port?",
+        error.port,
+        describeOwner(cli),
+        cli.dataDir,
+      ),
+      ...(actions ? [USE_IT()] : []),
+      USE_ANOTHER_PORT(),
     );
-    if (choice === USE_IT) await actions?.useOtherAgate(cli);
-    if (choice === USE_ANOTHER_PORT) await useAnotherPort(error);
+    if (choice === USE_IT()) await actions?.useOtherAgate(cli);
+    if (choice === USE_ANOTHER_PORT()) await useAnotherPort(error);
     return;
   }
   const anotherAgate = await isAgateAt(error.host, error.port);
   const message = anotherAgate
-    ? `Another Agate already serves port ${error.port} (another window, or "agate serve"), so this window's gateway is stopped. Clients can keep using that one.`
-    : `Agate cannot start: port ${error.port} on ${error.host} is already in use by another program.`;
+    ? vscode.l10n.t('Another Agate already serves port {0} (another window, or "agate serve"), so this window\'s gateway is stopped. Clients can keep using that one.', error.port)
+    : vscode.l10n.t('Agate cannot start: port {0} on {1} is already in use by another program.', error.port, error.host);
   const show = anotherAgate ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  const choice = await show(message, USE_ANOTHER_PORT, SHOW_WHAT_LISTENS);
-  if (choice === USE_ANOTHER_PORT) await useAnotherPort(error);
-  if (choice === SHOW_WHAT_LISTENS) {
-    const terminal = vscode.window.createTerminal({ name: `Port ${error.port}`, isTransient: true });
+  const choice = await show(message, USE_ANOTHER_PORT(), SHOW_WHAT_LISTENS());
+  if (choice === USE_ANOTHER_PORT()) await useAnotherPort(error);
+  if (choice === SHOW_WHAT_LISTENS()) {
+    const terminal = vscode.window.createTerminal({ name: vscode.l10n.t('Port {0}', error.port), isTransient: true });
     terminal.show();
     terminal.sendText(whatListensCommand(error.port));
   }
 }
 
 async function explainWithSettings(message: string, setting: string): Promise<void> {
-  if ((await vscode.window.showErrorMessage(message, OPEN_SETTINGS)) === OPEN_SETTINGS) {
+  if ((await vscode.window.showErrorMessage(message, OPEN_SETTINGS())) === OPEN_SETTINGS()) {
     await vscode.commands.executeCommand('workbench.action.openSettings', setting);
   }
 }
@@ -114,14 +118,14 @@ async function explainWithSettings(message: string, setting: string): Promise<vo
 /** Tells the user why the gateway did not start, with the actions that fix it. */
 export async function explainStartFailure(error: Error, actions?: StartFailureActions): Promise<void> {
   if (error instanceof PortInUseError) return explainPortInUse(error, actions);
-  if (error instanceof UnsafeListenError) return explainWithSettings(`Agate did not start. ${error.message}`, `${SECTION}.allowLanAccess`);
-  if (error instanceof SettingsError) return explainWithSettings(`Agate did not start: ${error.message}`, SECTION);
-  if ((await vscode.window.showErrorMessage(`Agate did not start: ${error.message}`, SHOW_LOGS)) === SHOW_LOGS) {
+  if (error instanceof UnsafeListenError) return explainWithSettings(vscode.l10n.t('Agate did not start. {0}', error.message), `${SECTION}.allowLanAccess`);
+  if (error instanceof SettingsError) return explainWithSettings(vscode.l10n.t('Agate did not start: {0}', error.message), SECTION);
+  if ((await vscode.window.showErrorMessage(vscode.l10n.t('Agate did not start: {0}', error.message), SHOW_LOGS())) === SHOW_LOGS()) {
     await vscode.commands.executeCommand(COMMANDS.showLogs);
   }
 }
 
 /** Changed settings that do not validate: the gateway keeps running with the previous ones. */
 export function explainInvalidSettings(error: Error): Promise<void> {
-  return explainWithSettings(`Agate kept its previous settings: ${error.message}`, SECTION);
+  return explainWithSettings(vscode.l10n.t('Agate kept its previous settings: {0}', error.message), SECTION);
 }

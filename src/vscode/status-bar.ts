@@ -23,16 +23,30 @@ const STATE_ICONS: Record<GatewayState['kind'], string> = {
 /** The commands the tooltip links to; only these run from it. */
 const TOOLTIP_COMMANDS = [COMMANDS.toggle, COMMANDS.openDashboard, COMMANDS.manageAccounts, COMMANDS.addAccountGoogle, COMMANDS.showLogs];
 
+/** The state in a word, for screen readers. */
+function stateName(state: GatewayState): string {
+  switch (state.kind) {
+    case 'running':
+      return vscode.l10n.t('running');
+    case 'starting':
+      return vscode.l10n.t('starting');
+    case 'stopped':
+      return vscode.l10n.t('stopped');
+    case 'failed':
+      return vscode.l10n.t('failed');
+  }
+}
+
 function stateLine(state: GatewayState): string {
   switch (state.kind) {
     case 'running':
-      return `running at \`${state.url}\`${state.owner ? ' (in another window)' : ''}`;
+      return state.owner ? vscode.l10n.t('running at `{0}` (in another window)', state.url) : vscode.l10n.t('running at `{0}`', state.url);
     case 'starting':
-      return 'starting…';
+      return vscode.l10n.t('starting…');
     case 'stopped':
-      return state.owner ? 'stopped (in another window)' : 'stopped';
+      return state.owner ? vscode.l10n.t('stopped (in another window)') : vscode.l10n.t('stopped');
     case 'failed':
-      return `not running: ${escapeMarkdown(state.error.message)}`;
+      return vscode.l10n.t('not running: {0}', escapeMarkdown(state.error.message));
   }
 }
 
@@ -88,7 +102,9 @@ export class StatusBar implements vscode.Disposable, StatusBarView {
     markdown.isTrusted = { enabledCommands: TOOLTIP_COMMANDS };
     this.item.tooltip = markdown;
     this.item.accessibilityInformation = {
-      label: `Agate gateway ${state.kind}${headline ? `, ${percent(headline.fraction)} of ${headline.model} quota left` : ''}`,
+      label: headline
+        ? vscode.l10n.t('Agate gateway {0}, {1} of {2} quota left', stateName(state), percent(headline.fraction), headline.model)
+        : vscode.l10n.t('Agate gateway {0}', stateName(state)),
     };
   }
 
@@ -100,20 +116,20 @@ export class StatusBar implements vscode.Disposable, StatusBarView {
   private tooltipMarkdown(state: GatewayState, accounts: readonly AdminAccount[], headline: ReturnType<typeof headlineQuota>): string {
     const now = Date.now();
     const lines = [`**Agate** — ${stateLine(state)}`];
-    if (headline) lines.push('', `${percent(headline.fraction)} left on ${escapeMarkdown(headline.model)} (the best account)`);
+    if (headline) lines.push('', vscode.l10n.t('{0} left on {1} (the best account)', percent(headline.fraction), escapeMarkdown(headline.model)));
     if (accounts.length === 0) {
-      lines.push('', `No accounts yet. [Add one with Google](command:${COMMANDS.addAccountGoogle})`);
+      lines.push('', vscode.l10n.t('No accounts yet. [Add one with Google]({0})', `command:${COMMANDS.addAccountGoogle}`));
     }
     for (const account of accounts) {
       lines.push('', '---', '', `**${escapeMarkdown(account.email)}** · ${describeAccount(account)}`, '', quotaTable(account, now));
     }
-    const toggle = state.kind === 'running' || state.kind === 'starting' ? 'Stop' : 'Start';
+    const toggle = state.kind === 'running' || state.kind === 'starting' ? vscode.l10n.t('Stop') : vscode.l10n.t('Start');
     lines.push(
       '',
       '---',
       '',
-      `[${toggle}](command:${COMMANDS.toggle}) · [Dashboard](command:${COMMANDS.openDashboard}) · ` +
-        `[Accounts](command:${COMMANDS.manageAccounts}) · [Logs](command:${COMMANDS.showLogs})`,
+      `[${toggle}](command:${COMMANDS.toggle}) · [${vscode.l10n.t('Dashboard')}](command:${COMMANDS.openDashboard}) · ` +
+        `[${vscode.l10n.t('Accounts')}](command:${COMMANDS.manageAccounts}) · [${vscode.l10n.t('Logs')}](command:${COMMANDS.showLogs})`,
     );
     return lines.join('\n');
   }
