@@ -133,7 +133,7 @@ export class Dashboard extends Disposable {
     if (this.isDisposed) return;
     if (this.current) return this.current.reveal(admin);
     const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Agate Dashboard', vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Agate Dashboard'), vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [root],
     });

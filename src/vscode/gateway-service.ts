@@ -173,7 +173,7 @@ export class GatewayService implements vscode.Disposable {
     if (this.owns) return this.adminOf(await this.core());
     const attachment = this.attachment ?? (await this.serially(() => this.follow()).then(() => this.attachment));
     if (!attachment) {
-      throw new Error('Another window owns the Agate gateway and has it stopped: start it (Agate: Start Gateway), then try again.');
+      throw new Error(vscode.l10n.t('Another window owns the Agate gateway and has it stopped: start it (Agate: Start Gateway), then try again.'));
     }
     return this.adminOf(attachment);
   }
