@@ -13,12 +13,11 @@ export interface FailurePolicySettings {
   capacityRetries: number;
 }
 
-/** What has been tried on the current account (and, for signatures, in the request). */
+/** What has been tried on the current account. */
 export interface TriesSoFar {
   rateLimitRetries: number;
   capacityRetries: number;
   tokenRenewed: boolean;
-  signaturesDropped: boolean;
 }
 
 export type AccountMark =
@@ -28,7 +27,7 @@ export type AccountMark =
 
 export type FailureDecision =
   /** Same account again after `delayMs`. */
-  | { action: 'retry'; delayMs: number; renewToken?: true; dropSignatures?: true }
+  | { action: 'retry'; delayMs: number; renewToken?: true }
   /** Another account; `mark` records what the upstream said about this one. */
   | { action: 'switch'; mark?: AccountMark; refreshQuota?: true }
   /** Give the client the upstream's answer. */
@@ -96,7 +95,8 @@ export function decideFailure(failure: UpstreamFailure, ctx: FailureContext): Fa
     case 'forbidden':
       return { action: 'switch', mark: { kind: 'forbidden', reason: failure.message, actionUrl: failure.actionUrl } };
     case 'signature_invalid':
-      return tries.signaturesDropped ? { action: 'fail' } : { action: 'retry', delayMs: 0, dropSignatures: true };
+      // The upstream has already tried without the signatures: the request itself is at fault.
+      return { action: 'fail' };
     case 'server':
     case 'network':
     case 'timeout':

@@ -153,7 +153,6 @@ class GenerationOpener {
   /** Rounds over the excluded accounts so far, for the backoff between rounds. */
   private rounds = 0;
   private lastFailure?: UpstreamFailure;
-  private dropSignatures = false;
   private queueDeadline?: number;
   private conversation?: string;
   /** The conversation key the upstream sees: the client's, else one of this request's own. */
@@ -432,7 +431,6 @@ class GenerationOpener {
       rateLimitRetries: 0,
       capacityRetries: 0,
       tokenRenewed: false,
-      signaturesDropped: this.dropSignatures,
     };
     let rejectedToken: string | undefined;
     let committed = false;
@@ -466,7 +464,6 @@ class GenerationOpener {
           };
           const modelInfo = account.quota?.models.find((m) => m.id === model);
           if (modelInfo) call.modelInfo = modelInfo;
-          if (this.dropSignatures) call.dropSignatures = true;
           const iterator = this.ctx.upstream.generate(this.request, call)[Symbol.asyncIterator]();
           const first = await iterator.next();
           // A client that waits for the whole answer has seen nothing of it yet: a break anywhere in it can still be retried.
@@ -509,13 +506,11 @@ class GenerationOpener {
             tries.tokenRenewed = true;
             rejectedToken = token;
           }
-          if (decision.dropSignatures) tries.signaturesDropped = this.dropSignatures = true;
           if (err.kind === 'rate_limited') tries.rateLimitRetries++;
           if (err.kind === 'capacity') tries.capacityRetries++;
           record.next = { action: 'retry' };
           if (decision.delayMs > 0) record.next.waitMs = decision.delayMs;
           if (decision.renewToken) record.next.note = 'with a fresh access token';
-          else if (decision.dropSignatures) record.next.note = 'without thought signatures';
           else if (err.kind === 'rate_limited') record.next.note = 'after the rate limit';
           await this.pause(decision.delayMs, err.kind === 'rate_limited');
         }
@@ -584,7 +579,7 @@ class GenerationOpener {
       now,
       model,
       settings: this.settings.scheduling,
-      tries: { rateLimitRetries: 0, capacityRetries: 0, tokenRenewed: true, signaturesDropped: true },
+      tries: { rateLimitRetries: 0, capacityRetries: 0, tokenRenewed: true },
       random: this.ctx.random,
     });
     if (decision.action === 'switch') this.report(account.id, decision);

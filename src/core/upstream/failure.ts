@@ -10,7 +10,7 @@ export type UpstreamFailureKind =
   | 'auth_expired' // 401: refresh the access token once
   | 'auth_revoked' // invalid_grant on refresh: the user must sign in again
   | 'forbidden' // 403 VALIDATION_REQUIRED (url) or ToS-disabled
-  | 'signature_invalid' // 400 about thought signatures: retry once without them
+  | 'signature_invalid' // 400 about thought signatures, after the upstream's own try without them
   | 'bad_request' // any other 400: the client's fault, fail at once
   | 'not_found' // 404 (unknown model / method)
   | 'server' // 5xx

@@ -44,8 +44,6 @@ export interface UpstreamCall {
    */
   conversation: string;
   signal: AbortSignal;
-  /** Strip replayed thought signatures (the retry after a signature 400). */
-  dropSignatures?: boolean;
 }
 
 /** Where generation happens. Cloud Code today; an official-API upstream would be another folder. */

@@ -132,6 +132,39 @@ describe('cloudcode upstream', () => {
       );
     });
 
+    it('answers a thought-signature 400 by trying once more without the signatures, and records both requests', async () => {
+      const signature = 'y'.repeat(80);
+      const refusal = { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'Corrupted thought signature.' } };
+      const s = await serve((_req, res) => {
+        if (s.requests.length === 1) return json(res, 400, refusal);
+        sseHead(res);
+        sseFrame(res, { response: { candidates: [{ content: { parts: [{ text: 'done' }] }, finishReason: 'STOP' }] } });
+        res.end();
+      });
+      const replay = chat('go on', {
+        messages: [
+          { role: 'user', parts: [{ type: 'text', text: 'list' }] },
+          { role: 'assistant', parts: [{ type: 'tool_call', id: 'fc1', name: 'Bash', args: {}, signature }] },
+          { role: 'user', parts: [{ type: 'tool_result', callId: 'fc1', name: 'Bash', content: [{ type: 'text', text: 'a.txt' }] }] },
+        ],
+      });
+      const upstream = upstreamFor([s.url]);
+      const attempt = call();
+      const events: ChatEvent[] = [];
+      for await (const event of upstream.generate(replay, attempt)) events.push(event);
+      assert.ok(events.some((event) => event.type === 'text' && event.text === 'done'));
+      const sentSignatures = s.requests.map((request) => JSON.stringify(request.body).includes(signature));
+      assert.deepEqual(sentSignatures, [true, false], 'the second request carries no signature');
+      assert.deepEqual(upstream.hostAttempts(attempt).map((a) => [a.status, a.outcome]), [[400, 'signature_invalid'], [200, 'ok']]);
+    });
+
+    it('gives up after the second thought-signature 400', async () => {
+      const s = await serve((_req, res) => json(res, 400, { error: { code: 400, message: 'Invalid signature in thinking block' } }));
+      const iterator = upstreamFor([s.url]).generate(chat('Hi'), call())[Symbol.asyncIterator]();
+      await assert.rejects(iterator.next(), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'signature_invalid');
+      assert.equal(s.requests.length, 2);
+    });
+
     it('fails when the stream closes without any answer', async () => {
       const s = await serve((_req, res) => {
         sseHead(res);

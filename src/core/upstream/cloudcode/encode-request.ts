@@ -26,7 +26,10 @@ export interface EncodedRequest {
   argumentRepairs: ArgumentRepairs;
 }
 
-export type EncodeCall = Pick<UpstreamCall, 'model' | 'modelInfo' | 'conversation' | 'dropSignatures'>;
+export type EncodeCall = Pick<UpstreamCall, 'model' | 'modelInfo' | 'conversation'> & {
+  /** Strip replayed thought signatures: the upstream's own second try after a signature 400. */
+  dropSignatures?: boolean;
+};
 
 type JsonObject = Record<string, unknown>;
 

@@ -57,9 +57,10 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
   const accounts = new CloudCodeAccountApi(client, options);
   const attemptsByCall = new WeakMap<UpstreamCall, HostAttempt[]>();
 
+  /** The hosts tried for the call, across its requests (a second try without signatures adds to the first's). */
   const trackAttempts = (call: UpstreamCall) => {
-    const attempts: HostAttempt[] = [];
-    attemptsByCall.set(call, attempts);
+    let attempts = attemptsByCall.get(call);
+    if (!attempts) attemptsByCall.set(call, (attempts = []));
     return (attempt: HostAttempt) => void attempts.push(attempt);
   };
 
@@ -69,8 +70,24 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
    * answers, and the non-stream codecs aggregate the same events.
    */
   async function* generate(request: ChatRequest, call: UpstreamCall): AsyncGenerator<ChatEvent, void, undefined> {
+    let answered = false;
+    try {
+      for await (const event of streamAnswer(request, call, false)) {
+        answered = true;
+        yield event;
+      }
+    } catch (err) {
+      if (answered || call.signal.aborted || !(err instanceof UpstreamFailure) || err.kind !== 'signature_invalid') throw err;
+      // A replayed thought signature Google no longer accepts (another family's, or one gone stale): once more
+      // without any (upstream-protocol §7). A second refusal is the request's own fault.
+      logger.info('cloudcode refused the thought signatures; trying once without them', { model: call.model });
+      yield* streamAnswer(request, call, true);
+    }
+  }
+
+  async function* streamAnswer(request: ChatRequest, call: UpstreamCall, dropSignatures: boolean): AsyncGenerator<ChatEvent, void, undefined> {
     const encodeStarted = performance.now();
-    const encoded = encodeRequest(request, call, { signatures, systemPreamble: options.systemPreamble });
+    const encoded = encodeRequest(request, { ...call, dropSignatures }, { signatures, systemPreamble: options.systemPreamble });
     const body = wrapInEnvelope(call.projectId, call.model, encoded.requestType, encoded.request);
     // A conversation that took this long to encode takes longer to serialise: in slices, over later turns.
     const bodyBytes = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await serialiseInSlices(body) : undefined;
