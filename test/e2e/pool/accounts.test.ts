@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { AccountView } from '../../../src/core/accounts/types';
 import { AccountSetupError } from '../../../src/core/accounts';
+import type { LogEntry } from '../../../src/simulator';
 import { startStack, type Stack } from '../../helpers/stack';
 import { ADA, ask, BOB, CY, DEE, echoOf, generations, logMark } from './clients';
 
@@ -186,14 +187,20 @@ describe('pool: adding accounts', () => {
     }
 
     it('email lookup (userinfo refuses the token)', async () => {
-      // Tokens that die a tenth of a millisecond after issue: userinfo answers 401.
-      stack = await startStack({ accounts: [ADA], extraSimulatorAccounts: [{ ...BOB, accessTokenTtlSec: 0.0001 }] });
+      // The token dies between issue and use: the shared clock moves a minute on as the token endpoint answers
+      // (before the gateway can read the answer), so userinfo answers 401.
+      stack = await startStack({ accounts: [ADA], extraSimulatorAccounts: [{ ...BOB, accessTokenTtlSec: 30 }] });
+      const { sim, clock } = stack;
+      const bobTokenIssued = (entry: LogEntry) =>
+        entry.label === 'oauth' && entry.method === 'token' && entry.account === BOB.email && entry.status === 200;
+      const advanced = sim.waitForLog(bobTokenIssued, 15_000).then(() => clock.advance(60_000));
       await assert.rejects(stack.agate.pool.addByRefreshToken(BOB.refreshToken), (err: unknown) => {
         assert.ok(err instanceof AccountSetupError);
         assert.equal(err.step, 'email lookup');
         assert.match(err.message, /^email lookup failed: Looking up the account email failed \(UNAUTHENTICATED/);
         return true;
       });
+      await advanced;
     });
 
     it('email lookup (the token belongs to another account than the one named)', async () => {
