@@ -101,9 +101,16 @@ interface MediaJob {
   param: string;
 }
 
-export async function resolveMediaUrls(request: ChatRequest, options: ResolveMediaOptions): Promise<void> {
+/**
+ * The request with every URL media part (tool results' included) replaced by the fetched bytes, as a copy:
+ * the decoded request stays as the client sent it. The same request when it names no URL.
+ */
+export async function resolveMediaUrls(request: ChatRequest, options: ResolveMediaOptions): Promise<ChatRequest> {
   const jobs = collectUrlParts(request);
-  if (jobs.length === 0) return options.signal?.throwIfAborted();
+  if (jobs.length === 0) {
+    options.signal?.throwIfAborted();
+    return request;
+  }
   if (jobs.length > options.maxUrls) {
     throw new GatewayError(
       'invalid_request',
@@ -121,11 +128,12 @@ export async function resolveMediaUrls(request: ChatRequest, options: ResolveMed
   };
   let next = 0;
   const failures: Array<{ index: number; error: unknown }> = [];
+  const fetched = new Map<MediaPart, MediaPart>();
   const worker = async () => {
     while (next < jobs.length && !stop.signal.aborted) {
       const index = next++;
       try {
-        await resolveOne(jobs[index], batch);
+        fetched.set(jobs[index].part, await resolveOne(jobs[index], batch));
       } catch (error) {
         if (error !== STOPPED) failures.push({ index, error });
         stop.abort(STOPPED);
@@ -137,6 +145,25 @@ export async function resolveMediaUrls(request: ChatRequest, options: ResolveMed
   // Report the first failing part in request order, whichever download finished first.
   failures.sort((a, b) => a.index - b.index);
   if (failures.length > 0) throw failures[0].error;
+  return withParts(request, fetched);
+}
+
+/** A copy of the request with `replaced` parts swapped in; messages without one are shared. */
+function withParts(request: ChatRequest, replaced: ReadonlyMap<MediaPart, MediaPart>): ChatRequest {
+  const swap = <T>(part: T): T => (replaced.get(part as MediaPart) as T | undefined) ?? part;
+  const messages = request.messages.map((message) => {
+    let changed = false;
+    const parts = message.parts.map((part) => {
+      const next =
+        part.type === 'tool_result' && part.content.some((inner) => replaced.has(inner as MediaPart))
+          ? { ...part, content: part.content.map(swap) }
+          : swap(part);
+      if (next !== part) changed = true;
+      return next;
+    });
+    return changed ? { ...message, parts } : message;
+  });
+  return { ...request, messages };
 }
 
 /** The reason a download was stopped because another part of the same request failed. */
@@ -174,7 +201,7 @@ function collectUrlParts(request: ChatRequest): MediaJob[] {
   return jobs;
 }
 
-async function resolveOne(job: MediaJob, batch: MediaBatch): Promise<void> {
+async function resolveOne(job: MediaJob, batch: MediaBatch): Promise<MediaPart> {
   const { part, param } = job;
   const { options } = batch;
   const fail = (reason: string, cause?: unknown) =>
@@ -214,10 +241,8 @@ async function resolveOne(job: MediaJob, batch: MediaBatch): Promise<void> {
       }
       const mimeType = acceptedType(part.mimeType, response.headers.get('content-type'), fail);
       const data = await readCapped(response, { maxBytes: options.maxBytes, budget: batch.budget, signal, param, fail });
-      part.mimeType = mimeType;
       // The bytes are dropped as this returns: only the base64 copy outlives the conversion.
-      part.source = { kind: 'base64', data: data.toString('base64') };
-      return;
+      return { ...part, mimeType, source: { kind: 'base64', data: data.toString('base64') } };
     }
   } catch (err) {
     if (err instanceof GatewayError) throw err;

@@ -71,9 +71,11 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
       role: 'user',
       parts: [{ type: 'tool_result', callId: 'c', name: 'shot', content: [urlPart('https://cdn.example/b.jpg')] }],
     });
-    await resolveMediaUrls(request, { ...options, fetch, lookup: PUBLIC });
-    assert.deepEqual(request.messages[0].parts[1], { type: 'media', mimeType: 'image/png', source: { kind: 'base64', data: PNG.toString('base64') } });
-    const result = request.messages[1].parts[0];
+    const sent = structuredClone(request);
+    const resolved = await resolveMediaUrls(request, { ...options, fetch, lookup: PUBLIC });
+    assert.deepEqual(request, sent, 'the decoded request stays as the client sent it');
+    assert.deepEqual(resolved.messages[0].parts[1], { type: 'media', mimeType: 'image/png', source: { kind: 'base64', data: PNG.toString('base64') } });
+    const result = resolved.messages[1].parts[0];
     assert.ok(result.type === 'tool_result');
     assert.deepEqual(result.content[0], { type: 'media', mimeType: 'image/jpeg', source: { kind: 'base64', data: PNG.toString('base64') } });
   });
@@ -86,9 +88,9 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
       'https://img.example/final.png': image(),
     });
     const request = requestWith(urlPart('http://img.example/1'));
-    await resolveMediaUrls(request, { ...options, fetch, lookup: PUBLIC });
+    const resolved = await resolveMediaUrls(request, { ...options, fetch, lookup: PUBLIC });
     assert.equal(fetched.length, 4);
-    assert.equal((request.messages[0].parts[1] as MediaPart).source.kind, 'base64');
+    assert.equal((resolved.messages[0].parts[1] as MediaPart).source.kind, 'base64');
   });
 
   describe('refuses, naming the part', () => {
@@ -348,8 +350,8 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
 
     it('accepts images within the total', async () => {
       const request = images(4, `size=${1 * MB}&declare`);
-      await resolveMediaUrls(request, budget);
-      for (const part of request.messages[0].parts.slice(1)) {
+      const resolved = await resolveMediaUrls(request, budget);
+      for (const part of resolved.messages[0].parts.slice(1)) {
         assert.ok(part.type === 'media' && part.source.kind === 'base64');
         assert.equal(Buffer.from(part.source.data, 'base64').length, 1 * MB);
       }
