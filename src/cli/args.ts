@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultDataDir } from '../core/config/defaults';
 import { envNameOf, type ConfigSources } from '../core/config/load';
+import { l10n } from './l10n';
 
 /** Options every subcommand accepts. */
 export const commonOptions = {
@@ -25,9 +26,9 @@ function usageMessage(err: Error & { code?: string }): string {
   const option = /'(-[^']*)'/.exec(err.message)?.[1];
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${option ?? err.message}`;
+      return l10n.t('unknown option {0}', option ?? err.message);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /argument missing/.test(err.message) ? `option ${option?.split(' ')[0] ?? ''} needs a value` : `option ${option ?? ''} takes no value`;
+      return /argument missing/.test(err.message) ? l10n.t('option {0} needs a value', option?.split(' ')[0] ?? '') : l10n.t('option {0} takes no value', option ?? '');
     default:
       return err.message;
   }
@@ -58,7 +59,7 @@ export function commandFirst(argv: string[]): string[] {
     const name = word.split('=')[0];
     if (GLOBAL_VALUE_OPTIONS.has(name)) {
       const takesNext = !word.includes('=');
-      if (takesNext && at + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
+      if (takesNext && at + 1 >= argv.length) throw new UsageError(l10n.t('option {0} needs a value', name));
       leading.push(...argv.slice(at, at + (takesNext ? 2 : 1)));
       at += takesNext ? 2 : 1;
     } else if (GLOBAL_FLAGS.has(word)) {
@@ -69,7 +70,7 @@ export function commandFirst(argv: string[]): string[] {
     }
   }
   if (leading.length === 0) return argv;
-  if (at >= argv.length) throw new UsageError(`${leading[0]} needs a command after it, e.g. "agate ${leading.join(' ')} accounts list"`);
+  if (at >= argv.length) throw new UsageError(l10n.t('{0} needs a command after it, e.g. "{1}"', leading[0], `agate ${leading.join(' ')} accounts list`));
   return [argv[at], ...argv.slice(at + 1), ...leading];
 }
 
@@ -86,7 +87,7 @@ export function configSources(values: Record<string, unknown>): ConfigSources {
   const flagNames: Record<string, string> = {};
   for (const pair of (values.set as string[] | undefined) ?? []) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`--set expects key=value, got "${pair}"`);
+    if (at <= 0) throw new UsageError(l10n.t('--set expects key=value, got "{0}"', pair));
     flags[pair.slice(0, at)] = pair.slice(at + 1);
     flagNames[pair.slice(0, at)] = `--set ${pair.slice(0, at)}`;
   }

@@ -1,10 +1,17 @@
-/** `agate <command> --help`: what one command does and takes. The overview is in main.ts. */
+/**
+ * The CLI's help: the overview (`agate --help`), the options of every command, and `agate <command> --help`, in
+ * English here and in each language's help.<language>.ts, chosen by the CLI's language (l10n.ts).
+ */
+import { AGATE_VERSION } from './host';
+import { currentLanguage, type CliHelp, type CliLanguage } from './l10n';
+import { HELP_ZH_CN } from './help.zh-cn';
 
 export const COMMON_OPTIONS = `Options for every command (before or after the command's name):
   --data-dir DIR            Where accounts, secrets, logs and stats live (default ~/.agate)
   --config FILE             JSON config file (layers: defaults < file < AGATE_* env < flags)
   --set key=value           Any config key, e.g. --set scheduling.mode=balance or --set models.aliases.gpt-4o=gemini-3-flash
                             (repeatable)
+  --lang en|zh-CN           Language of messages and help (default: from LC_ALL, LC_MESSAGES or LANG, else English)
   -h, --help                This help
 `;
 
@@ -119,3 +126,50 @@ prints them): shows the diff, asks (unless --yes), keeps a backup; --undo restor
 Prints the version.
 `,
 };
+
+const USAGE = `agate ${AGATE_VERSION} — one local base URL for Anthropic, OpenAI and Gemini clients
+
+Usage: agate <command> [options]
+
+Commands:
+  serve                     Run the gateway (Ctrl-C stops it gracefully)
+  demo                      Run the gateway against the built-in upstream simulator, with a demo account
+  simulate                  Run only the upstream simulator
+  accounts list             Accounts, their state and quota
+  accounts add --sign-in [--email E]
+                            Add a Google account in the browser (loopback redirect; E preselects it)
+  accounts add --refresh-token TOKEN [--email E]
+                            Add an account by refresh token (refused if the token is not E's)
+  accounts import FILE      Bulk import: a JSON array of {email?, refresh_token}
+  accounts remove|enable|disable|reauth ACCOUNT   (email or id)
+  accounts refresh [ACCOUNT]  Fetch quota now
+  providers list|add|set|remove|enable|disable|refresh
+                            API-key providers (Anthropic, Gemini API, OpenAI-compatible) beside the accounts
+  keys list                 Client keys, their models, limits and usage today
+  keys create NAME [--models a,b*] [--rpm N] [--rpd N] [--tpm N] [--tpd N] [--concurrency N]
+                            A key for one client or person (shown once)
+  keys rotate|revoke KEY    (name or id)
+  keys primary [--rotate]   Print (or replace) your own key, which also opens the admin API
+  config                    Print the effective configuration and where each layer comes from
+  config set KEY=VALUE …    Save settings; a running gateway on the data dir applies them at once (listen and
+                            build-time keys when it starts again)
+  connect CLIENT [--yes] [--undo] [--model M]
+                            Point a client at Agate in its own settings (claude-code, codex, gemini-cli, opencode,
+                            cline; openai-compatible prints them): shows the diff, keeps a backup, --undo restores
+  ide status|switch [ACCOUNT|--best]|undo
+                            Sign the Antigravity IDE into a pool account (the best one by quota left): closes it on
+                            your word, keeps a backup, starts it again; undo restores the backup
+  version                   Print the version
+
+"agate COMMAND --help" tells more about one command.
+
+${COMMON_OPTIONS}`;
+
+export const HELP_EN: CliHelp = { usage: USAGE, common: COMMON_OPTIONS, commands: COMMAND_HELP };
+
+const HELP: Record<CliLanguage, CliHelp> = { en: HELP_EN, 'zh-cn': HELP_ZH_CN };
+
+/** The help in the CLI's language. */
+export function help(language: CliLanguage = currentLanguage()): CliHelp {
+  return HELP[language];
+}

@@ -3,6 +3,7 @@ import type { AdminAccount, AdminEvent } from '../../core/admin/types';
 import { loadConfig } from '../../core/config/load';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir, type DataDirSession } from '../data-dir-access';
+import { l10n } from '../l10n';
 
 const percent = (fraction: number | undefined) => (fraction === undefined ? '?' : `${Math.round(fraction * 100)}%`);
 
@@ -10,19 +11,19 @@ function describe(account: AdminAccount): string {
   const state = account.state + (account.stateReason ? ` (${account.stateReason})` : '');
   const quota = account.models
     .filter((model) => model.remainingFraction !== undefined)
-    .map((model) => `${model.model} ${percent(model.remainingFraction)}${model.limit ? ' limited' : ''}`)
+    .map((model) => `${model.model} ${percent(model.remainingFraction)}${model.limit ? l10n.t(' limited') : ''}`)
     .join(', ');
   const lines = [`${account.email}  [${account.id}]  ${account.plan}${account.tier ? ` / ${account.tier}` : ''}  ${state}`];
-  if (account.actionUrl) lines.push(`    action needed: ${account.actionUrl}`);
-  if (quota) lines.push(`    quota: ${quota}`);
-  if (account.quotaError) lines.push(`    quota error: ${account.quotaError}`);
+  if (account.actionUrl) lines.push(`    ${l10n.t('action needed: {0}', account.actionUrl)}`);
+  if (quota) lines.push(`    ${l10n.t('quota: {0}', quota)}`);
+  if (account.quotaError) lines.push(`    ${l10n.t('quota error: {0}', account.quotaError)}`);
   return lines.join('\n');
 }
 
 async function find(session: DataDirSession, ref: string | undefined): Promise<AdminAccount> {
-  if (!ref) throw new UsageError('name the account by email or id');
+  if (!ref) throw new UsageError(l10n.t('name the account by email or id'));
   const account = (await session.call('accounts')).find((candidate) => candidate.id === ref || candidate.email.toLowerCase() === ref.toLowerCase());
-  if (!account) throw new UsageError(`no account "${ref}" (see "agate accounts list")`);
+  if (!account) throw new UsageError(l10n.t('no account "{0}" (see "agate accounts list")', ref));
   return account;
 }
 
@@ -51,19 +52,19 @@ export async function accountsCommand(argv: string[]): Promise<number> {
     'login-hint': { type: 'string' },
   });
   const [action = 'list', ref, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (extra.length > 0) throw new UsageError(l10n.t('unexpected arguments: {0}', extra.join(' ')));
   const known = ['list', 'add', 'import', 'remove', 'enable', 'disable', 'reauth', 'refresh'];
-  if (!known.includes(action)) throw new UsageError(`unknown accounts action "${action}"`);
+  if (!known.includes(action)) throw new UsageError(l10n.t('unknown accounts action "{0}"', action));
   const token = values['refresh-token'] ?? (values['sign-in'] ? undefined : process.env.AGATE_REFRESH_TOKEN);
-  if (action === 'add' && !token && !values['sign-in']) throw new UsageError('accounts add needs --sign-in or --refresh-token TOKEN');
-  if (action === 'import' && !ref) throw new UsageError('accounts import needs a JSON file');
+  if (action === 'add' && !token && !values['sign-in']) throw new UsageError(l10n.t('accounts add needs --sign-in or --refresh-token TOKEN'));
+  if (action === 'import' && !ref) throw new UsageError(l10n.t('accounts import needs a JSON file'));
   const config = loadConfig(configSources(values));
   const session = await openDataDir(config);
   try {
     switch (action) {
       case 'list': {
         const accounts = await session.call('accounts');
-        process.stdout.write(accounts.length ? accounts.map(describe).join('\n') + '\n' : 'No accounts. Add one with "agate accounts add --sign-in".\n');
+        process.stdout.write(accounts.length ? accounts.map(describe).join('\n') + '\n' : l10n.t('No accounts. Add one with "agate accounts add --sign-in".') + '\n');
         return 0;
       }
       case 'add': {
@@ -71,15 +72,15 @@ export async function accountsCommand(argv: string[]): Promise<number> {
         if (token) {
           const account = await session.call('addAccount', { refreshToken: token.trim(), ...(values.email ? { expectedEmail: values.email } : {}) });
           const created = !before.some((existing) => existing.id === account.id);
-          process.stdout.write(`${created ? 'Added' : 'Updated'} ${describe(account)}\n`);
+          process.stdout.write(`${created ? l10n.t('Added {0}', describe(account)) : l10n.t('Updated {0}', describe(account))}\n`);
           return 0;
         }
         const hint = values['login-hint'] ?? values.email;
         const signedIn = nextSignedIn(session, before, hint);
         try {
           const { authorizeUrl, redirectUri } = await session.call('beginSignIn', hint ? { loginHint: hint } : {});
-          process.stdout.write(`Open this URL in a browser on this machine and sign in:\n\n  ${authorizeUrl}\n\nWaiting for the redirect to ${redirectUri} …\n`);
-          process.stdout.write(`Added ${describe(await signedIn.account)}\n`);
+          process.stdout.write(`${l10n.t('Open this URL in a browser on this machine and sign in:')}\n\n  ${authorizeUrl}\n\n${l10n.t('Waiting for the redirect to {0} …', redirectUri)}\n`);
+          process.stdout.write(`${l10n.t('Added {0}', describe(await signedIn.account))}\n`);
         } finally {
           signedIn.stop();
         }
@@ -95,7 +96,7 @@ export async function accountsCommand(argv: string[]): Promise<number> {
       case 'remove': {
         const account = await find(session, ref);
         await session.call('accountAction', { id: account.id, action: 'remove' });
-        process.stdout.write(`Removed ${account.email}\n`);
+        process.stdout.write(`${l10n.t('Removed {0}', account.email)}\n`);
         return 0;
       }
       case 'enable':
@@ -115,12 +116,12 @@ export async function accountsCommand(argv: string[]): Promise<number> {
         // refresh: one account, or every account that can serve.
         const all = ref ? [] : await session.call('accounts');
         if (!ref && all.length === 0) {
-          process.stdout.write('No accounts to refresh. Add one with "agate accounts add --sign-in".\n');
+          process.stdout.write(l10n.t('No accounts to refresh. Add one with "agate accounts add --sign-in".') + '\n');
           return 0;
         }
         const targets = ref ? [await find(session, ref)] : all.filter((account) => account.state === 'active');
         if (targets.length === 0) {
-          process.stdout.write('No active account to refresh (each needs sign-in, is forbidden or disabled):\n');
+          process.stdout.write(l10n.t('No active account to refresh (each needs sign-in, is forbidden or disabled):') + '\n');
           process.stdout.write(all.map(describe).join('\n') + '\n');
           return 1;
         }

@@ -1,17 +1,18 @@
 import { explainConfig, loadConfig, parseConfigValue } from '../../core/config/load';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir } from '../data-dir-access';
+import { l10n } from '../l10n';
 import { settingsFileOf } from './run';
 
 /** `agate config set key=value …`: through the gateway that serves the data dir (live where the core allows), else into the file. */
 async function setCommand(values: Record<string, unknown>, pairs: string[]): Promise<number> {
-  if (pairs.length === 0) throw new UsageError('config set needs key=value (e.g. scheduling.mode=balance)');
+  if (pairs.length === 0) throw new UsageError(l10n.t('config set needs key=value (e.g. scheduling.mode=balance)'));
   const changes: Record<string, unknown> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`config set expects key=value, got "${pair}"`);
+    if (at <= 0) throw new UsageError(l10n.t('config set expects key=value, got "{0}"', pair));
     const key = pair.slice(0, at);
-    if (key === 'dataDir') throw new UsageError('dataDir is not kept in the configuration file: pass --data-dir');
+    if (key === 'dataDir') throw new UsageError(l10n.t('dataDir is not kept in the configuration file: pass --data-dir'));
     changes[key] = parseConfigValue(key, pair.slice(at + 1));
   }
   const sources = configSources(values);
@@ -21,12 +22,12 @@ async function setCommand(values: Record<string, unknown>, pairs: string[]): Pro
     const result = await session.call('updateConfig', { changes });
     for (const key of Object.keys(changes)) {
       const when = result.overridden.includes(key)
-        ? 'saved, but a command-line flag or an AGATE_* variable overrides it'
+        ? l10n.t('saved, but a command-line flag or an AGATE_* variable overrides it')
         : !session.owner
-          ? 'saved'
+          ? l10n.t('saved')
           : result.restartRequired.includes(key)
-            ? 'saved; applies when the gateway starts again'
-            : 'saved and in force';
+            ? l10n.t('saved; applies when the gateway starts again')
+            : l10n.t('saved and in force');
       process.stdout.write(`${key}: ${when}\n`);
     }
     return 0;
@@ -40,7 +41,7 @@ export async function configCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } });
   const [action, ...rest] = positionals;
   if (action === 'set') return setCommand(values, rest);
-  if (action !== undefined) throw new UsageError(`unknown config action "${action}" (config, or config set key=value)`);
+  if (action !== undefined) throw new UsageError(l10n.t('unknown config action "{0}" (config, or config set key=value)', action));
   const sources = configSources(values);
   const { config, originOf } = explainConfig(sources);
   const shown = { ...config, oauth: { ...config.oauth, clientSecret: config.oauth.clientSecret ? '(set)' : '' } };
@@ -68,6 +69,10 @@ function explained(config: Record<string, unknown>, originOf: (key: string) => s
   walk(config, '');
   const keyWidth = Math.max(...rows.map(([key]) => key.length));
   const valueWidth = Math.min(48, Math.max(...rows.map(([, value]) => value.length)));
-  const header = `Effective configuration (defaults < ${file ? `config file ${file}` : 'config file (none)'} < AGATE_* environment < flags); "agate config --json" prints it as JSON.\n`;
+  const header =
+    l10n.t(
+      'Effective configuration (defaults < {0} < AGATE_* environment < flags); "agate config --json" prints it as JSON.',
+      file ? l10n.t('config file {0}', file) : l10n.t('config file (none)'),
+    ) + '\n';
   return header + rows.map(([key, value, origin]) => `${key.padEnd(keyWidth)}  ${value.padEnd(valueWidth)}  ${origin}`).join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '../../core/config/load';
 import type { KeyLimits } from '../../core/security';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir, type DataDirSession } from '../data-dir-access';
+import { l10n } from '../l10n';
 
 /** Flag → limit field; every flag takes a positive integer. */
 const LIMIT_FLAGS = {
@@ -21,7 +22,7 @@ function limitsFrom(values: Partial<Record<LimitFlag, string>>): KeyLimits {
     const raw = values[flag];
     if (raw === undefined) continue;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} expects a positive integer, got "${raw}"`);
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(l10n.t('--{0} expects a positive integer, got "{1}"', flag, raw));
     limits[field] = value;
   }
   return limits;
@@ -33,22 +34,22 @@ function describe(key: AdminClientKey): string {
     .map(([flag, field]) => `${flag} ${key.limits?.[field]}`)
     .join(', ');
   return [
-    `${key.name}  [${key.id}]  ${key.hint}  created ${new Date(key.createdAt).toISOString()}`,
-    `    models: ${key.allowedModels?.join(', ') ?? 'all'}${limits ? `  limits: ${limits}` : ''}`,
-    `    today: ${key.today.requests} requests, ${key.today.tokens} tokens`,
+    `${key.name}  [${key.id}]  ${key.hint}  ${l10n.t('created {0}', new Date(key.createdAt).toISOString())}`,
+    `    ${l10n.t('models: {0}', key.allowedModels?.join(', ') ?? l10n.t('all'))}${limits ? `  ${l10n.t('limits: {0}', limits)}` : ''}`,
+    `    ${l10n.t('today: {0} requests, {1} tokens', key.today.requests, key.today.tokens)}`,
   ].join('\n');
 }
 
 const listKeys = async (session: DataDirSession): Promise<AdminClientKey[]> => (await session.call('proxy')).keys;
 
 async function find(session: DataDirSession, ref: string | undefined): Promise<AdminClientKey> {
-  if (!ref) throw new UsageError('name the client key by name or id');
+  if (!ref) throw new UsageError(l10n.t('name the client key by name or id'));
   const key = (await listKeys(session)).find((candidate) => candidate.id === ref || candidate.name === ref);
-  if (!key) throw new UsageError(`no client key "${ref}" (see "agate keys list")`);
+  if (!key) throw new UsageError(l10n.t('no client key "{0}" (see "agate keys list")', ref));
   return key;
 }
 
-const shownOnce = (key: string) => `${key}\n\nThis is the only time the key is shown; store it now.\n`;
+const shownOnce = (key: string) => `${key}\n\n${l10n.t('This is the only time the key is shown; store it now.')}\n`;
 
 /**
  * `agate keys …`: the primary key and the client keys of the data dir —
@@ -66,9 +67,9 @@ export async function keysCommand(argv: string[]): Promise<number> {
     concurrency: { type: 'string' },
   });
   const [action = 'list', ref, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-  if (!['list', 'create', 'rotate', 'revoke', 'primary'].includes(action)) throw new UsageError(`unknown keys action "${action}"`);
-  if (action === 'create' && !ref) throw new UsageError('keys create needs a NAME');
+  if (extra.length > 0) throw new UsageError(l10n.t('unexpected arguments: {0}', extra.join(' ')));
+  if (!['list', 'create', 'rotate', 'revoke', 'primary'].includes(action)) throw new UsageError(l10n.t('unknown keys action "{0}"', action));
+  if (action === 'create' && !ref) throw new UsageError(l10n.t('keys create needs a NAME'));
   const limits = limitsFrom(values);
   const config = loadConfig(configSources(values));
   const session = await openDataDir(config);
@@ -76,7 +77,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
     switch (action) {
       case 'list': {
         const keys = await listKeys(session);
-        process.stdout.write(keys.length ? keys.map(describe).join('\n') + '\n' : 'No client keys. Create one with "agate keys create NAME".\n');
+        process.stdout.write(keys.length ? keys.map(describe).join('\n') + '\n' : l10n.t('No client keys. Create one with "agate keys create NAME".') + '\n');
         return 0;
       }
       case 'create': {
@@ -86,25 +87,25 @@ export async function keysCommand(argv: string[]): Promise<number> {
           ...(allowedModels?.length ? { allowedModels } : {}),
           ...(Object.keys(limits).length ? { limits } : {}),
         });
-        process.stdout.write(`Created client key "${ref}" [${id}]:\n\n${shownOnce(key)}`);
+        process.stdout.write(`${l10n.t('Created client key "{0}" [{1}]:', ref, id)}\n\n${shownOnce(key)}`);
         return 0;
       }
       case 'rotate': {
         const existing = await find(session, ref);
         const { key } = await session.call('rotateClientKey', { id: existing.id });
-        process.stdout.write(`New key for "${existing.name}" [${existing.id}]; the old one no longer works:\n\n${shownOnce(key)}`);
+        process.stdout.write(`${l10n.t('New key for "{0}" [{1}]; the old one no longer works:', existing.name, existing.id)}\n\n${shownOnce(key)}`);
         return 0;
       }
       case 'revoke': {
         const existing = await find(session, ref);
         await session.call('revokeClientKey', { id: existing.id });
-        process.stdout.write(`Revoked "${existing.name}" [${existing.id}]\n`);
+        process.stdout.write(`${l10n.t('Revoked "{0}" [{1}]', existing.name, existing.id)}\n`);
         return 0;
       }
       default: {
         // primary: with an owner running, a rotation is in force at once (the old key is refused from now on).
         const { key } = await session.call(values.rotate ? 'rotatePrimaryKey' : 'primaryKey');
-        process.stdout.write(values.rotate ? `New primary key (the old one no longer works):\n${key}\n` : `${key}\n`);
+        process.stdout.write(values.rotate ? `${l10n.t('New primary key (the old one no longer works):')}\n${key}\n` : `${key}\n`);
         return 0;
       }
     }
