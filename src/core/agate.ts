@@ -25,6 +25,10 @@ import { listen, type Listening } from './server/listener';
 import { secureDataDir } from './stores/data-dir-hygiene';
 import type { RouteEntry, RouteTable } from './server/routes';
 import { protocolFamilyOf } from './server/protocol-of-path';
+import { ProviderPool, ProviderRegistry, type ProviderPolicy } from './providers';
+import { createRoutingDispatcher } from './providers/routing-dispatcher';
+import { matchAlias } from './scheduler/model-router';
+import { createProviderUpstream } from './upstream/provider-upstream';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 import { createTransport, transportFetch } from './upstream/transport';
 
@@ -84,6 +88,8 @@ export interface AgateParts {
   readonly catalog: ModelCatalog;
   readonly observability: Observability | undefined;
   readonly security: Security;
+  /** The API-key providers beside the accounts. */
+  readonly providers: ProviderRegistry;
 }
 
 /** The gateway core, assembled: hosts start and stop it and read its parts. */
@@ -191,7 +197,23 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     refreshSkewMs: () => config().oauth.refreshSkewMs,
     quotaRefreshIntervalMs: () => config().quota.refreshIntervalMs,
   });
-  const dispatcher = createDispatcher({ accounts: pool, upstream, settings: config, clock, logger });
+  const providers = await ProviderRegistry.open({ documents: host.documents, secrets, fetch: transportFetch(transport), clock, logger });
+  // Accounts and API-key providers behind one dispatcher: the model's policy decides who serves it.
+  const dispatcher = createRoutingDispatcher({
+    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger }),
+    providers: await ProviderPool.open({ registry: providers, documents: host.documents, clock, logger }),
+    registry: providers,
+    upstream: createProviderUpstream({ transport, firstByteTimeoutMs: initial.upstream.firstByteTimeoutMs, idleTimeoutMs: initial.upstream.idleTimeoutMs }),
+    aliases: () => config().models.aliases,
+    policy: (model) => {
+      // Exact id, else the longest `prefix*` pattern, as aliases match.
+      const policies = config().models.providerPolicy;
+      const key = matchAlias(model, Object.fromEntries(Object.keys(policies).map((name) => [name, name])));
+      return (key === undefined ? undefined : (policies[key] as ProviderPolicy)) ?? 'pool-only';
+    },
+    clock,
+    logger,
+  });
   const catalog = createModelCatalog({ accounts: pool, routing: () => config().models });
   const observability =
     host.observability === false
@@ -222,14 +244,15 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   async function prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState, codec: ProtocolCodec): Promise<ChatRequest> {
     security.authorizeModel(state, request.model);
     const { media, models } = config();
-    const resolved = await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal, logger });
-    const background = models.backgroundModel ? codec.backgroundRequest?.(resolved, models.backgroundModel) : undefined;
+    // In place: the Gemini codec recognises its own request object when encoding the answer.
+    await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal, logger });
+    const background = models.backgroundModel ? codec.backgroundRequest?.(request, models.backgroundModel) : undefined;
     // The background model is a saving, not the client's ask: a client key not allowed it keeps the model it asked for.
     if (background && security.modelUsable(state, background.model)) return background;
-    return resolved;
+    return request;
   }
 
-  const parts: AgateParts = { pool, dispatcher, catalog, observability, security };
+  const parts: AgateParts = { pool, dispatcher, catalog, observability, security, providers };
   let server: Listening | undefined;
   const admin = createAdminApi({
     pool,
@@ -244,6 +267,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     updateConfig: host.updateConfig?.bind(host),
     settingsLocation: host.settingsLocation,
     setRunning: host.setRunning?.bind(host),
+    providers,
   });
   const adminRoutes = createAdminRoutes({
     api: admin,

@@ -106,6 +106,10 @@ export const configSchema = Type.Object(
     models: section('Model routing.', {
       aliases: map(Type.String({ minLength: 1 }), 'Client model id (or `prefix*` pattern) → upstream model id or group name, e.g. `{"gpt-4o": "gemini-3.1-pro-high", "claude-haiku*": "gemini-3-flash"}`. Added to the built-in aliases.'),
       groups: map(modelGroup, 'Named model groups usable as a model id or alias target: `{"fast": {"strategy": "ordered", "models": ["gemini-3-flash", "gemini-2.5-flash"]}}`. `ordered` tries the models in turn; `random` shuffles per request.'),
+      providerPolicy: map(
+        Type.Union([Type.Union([Type.Literal('pool-only'), Type.Literal('pool-first'), Type.Literal('provider-only')]), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+        'Model id, group or `prefix*` pattern → how API-key providers join the accounts: `pool-only` (the default: providers only for `provider:model` ids and aliases pointing at them), `pool-first` (providers when no account can serve), `provider-only`, or an ordered list of `pool`, `provider` and `provider:model`, e.g. `{"claude-*": "pool-first", "gpt-4o": ["openai", "pool"]}`.',
+      ),
       backgroundModel: text('gemini-3-flash', 'Model for Claude Code\'s background tasks (titles, summaries, warm-up), which need no large model. Empty = use the model Claude Code asked for.'),
     }),
     server: section('The HTTP server.', {

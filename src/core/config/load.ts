@@ -44,7 +44,7 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 function leafPaths(value: JsonObject, prefix = ''): string[] {
   return Object.entries(value).flatMap(([key, child]) => {
     const path = prefix ? `${prefix}.${key}` : key;
-    const isMap = path === 'models.aliases' || path === 'models.groups';
+    const isMap = path === 'models.aliases' || path === 'models.groups' || path === 'models.providerPolicy';
     return isObject(child) && !isMap ? leafPaths(child, path) : [path];
   });
 }
@@ -208,7 +208,7 @@ export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, 
 /** Whether `key` names a configuration setting (a leaf, or an entry inside a map setting such as `models.aliases.x`). */
 export function isConfigKey(key: string): boolean {
   const leaves = leafPaths(defaultConfig() as unknown as JsonObject);
-  return leaves.includes(key) || ['models.aliases.', 'models.groups.'].some((map) => key.startsWith(map) && key.length > map.length);
+  return leaves.includes(key) || ['models.aliases.', 'models.groups.', 'models.providerPolicy.'].some((map) => key.startsWith(map) && key.length > map.length);
 }
 
 /** A setting's value from text, typed as its default is (`agate config set key=value`); throws ConfigError for an unknown key. */
