@@ -56,6 +56,13 @@ export const DEMO_ACCOUNT = {
   refreshToken: '1//agate-demo-refresh-token',
 } as const;
 
+/** The paid provider key `agate demo` adds beside the demo account (a simulated Anthropic API). */
+export const DEMO_PROVIDER = { provider: 'anthropic', key: 'sk-ant-agate-demo-provider-key', name: 'demo-anthropic' } as const;
+
+export function seedDemoProvider(sim: Simulator): void {
+  sim.addProviderKey({ ...DEMO_PROVIDER });
+}
+
 /** Adds the demo account: a Pro tier with some quota already used, so the dashboard has something to show. */
 export function seedDemoAccount(sim: Simulator): AccountInfo {
   return sim.addAccount({

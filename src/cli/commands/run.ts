@@ -6,7 +6,7 @@ import type { Listening } from '../../core/server/listener';
 import { loadConfig } from '../../core/config/load';
 import { effectiveAuthMode } from '../../core/security';
 import type { GatewayConfig } from '../../core/config/types';
-import { DEMO_ACCOUNT, seedDemoAccount, startSimulator, type Simulator } from '../../simulator';
+import { DEMO_ACCOUNT, DEMO_PROVIDER, seedDemoAccount, seedDemoProvider, startSimulator, type Simulator } from '../../simulator';
 import { gatewayFlagsFor } from '../../simulator/gateway-settings';
 import { envNameOf, type ConfigSources } from '../../core/config/load';
 import { DataDirBusyError, DataDirLock, describeOwner, type OwnerRole } from '../../core/stores/data-dir-lock';
@@ -192,6 +192,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   if (!simulatorUrl) {
     simulator = await startSimulator({ port: Number(values['sim-port'] ?? 0) });
     seedDemoAccount(simulator);
+    seedDemoProvider(simulator);
     simulatorUrl = simulator.url;
   }
   const sources = configSources(values);
@@ -223,18 +224,32 @@ export async function demoCommand(argv: string[]): Promise<number> {
     if (!agate.pool.list().some((account) => account.email === DEMO_ACCOUNT.email)) {
       await agate.pool.addByRefreshToken(DEMO_ACCOUNT.refreshToken);
     }
+    await addDemoProvider(agate, simulatorUrl!);
     return agate;
   }).catch(async (err: unknown) => {
     await simulator?.close();
     throw err;
   });
   process.stdout.write(demoIntro(simulatorUrl, config.dataDir, temporaryDataDir !== undefined));
+  if (agate.providers.find(DEMO_PROVIDER.name)) {
+    process.stdout.write(`API-key provider beside the account: ${DEMO_PROVIDER.name} (a simulated Anthropic API); ask for model "${DEMO_PROVIDER.name}:claude-sonnet-4-6".\n\n`);
+  }
   await printClientHints(agate, server.url, config);
   startAccessLog(agate, values);
   await runUntilStopped(agate, lock);
   await simulator?.close();
   if (temporaryDataDir) fs.rmSync(temporaryDataDir, { recursive: true, force: true });
   return 0;
+}
+
+/** The simulated Anthropic provider beside the demo account; a simulator without it (an older `agate simulate`) only loses the provider. */
+async function addDemoProvider(agate: Awaited<ReturnType<typeof createCliAgate>>, simulatorUrl: string): Promise<void> {
+  if (agate.providers.find(DEMO_PROVIDER.name)) return;
+  try {
+    await agate.admin.call('addProvider', { name: DEMO_PROVIDER.name, kind: 'anthropic', key: DEMO_PROVIDER.key, baseUrl: `${simulatorUrl}/anthropic` });
+  } catch (err) {
+    process.stderr.write(`No demo provider: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
 }
 
 /** What `agate demo` is, and how to steer it. */
@@ -282,6 +297,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     },
   });
   seedDemoAccount(simulator);
+  seedDemoProvider(simulator);
   // `agate serve` refuses the simulator's answers (a user's gateway must never talk to it); `demo` accepts them.
   process.stdout.write(
     `Upstream simulator at ${simulator.url} (demo account ${DEMO_ACCOUNT.email}, refresh token ${DEMO_ACCOUNT.refreshToken})\n` +

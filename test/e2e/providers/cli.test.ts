@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { seedDemoAccount, startSimulator, type Simulator } from '../../../src/simulator';
+import { DEMO_PROVIDER, seedDemoAccount, seedDemoProvider, startSimulator, type Simulator } from '../../../src/simulator';
 import { cleanEnv, ensureCliBuilt, runCli } from '../foundation/cli-process';
 import { adminCall, startOwner, type Owner } from '../data-dir/owner';
 
@@ -64,6 +64,31 @@ describe('providers: the CLI', () => {
     const removed = await providers(dataDir, ['remove', 'claude-paid']);
     assert.equal(removed.code, 0, removed.stderr);
     assert.deepEqual(await adminCall(owner.url, 'providers'), []);
+  });
+
+  it('agate demo shows a provider beside the demo account, and it answers', async function () {
+    this.timeout(120_000);
+    const demoSim = await startSimulator();
+    try {
+      seedDemoAccount(demoSim);
+      seedDemoProvider(demoSim);
+      owner = await startOwner(demoSim.url, path.join(tmp, 'demo'));
+      await owner.server.waitFor(/API-key provider beside the account: demo-anthropic/, 30_000);
+      const listed = await adminCall<Array<{ name: string; kind: string; models: string[] }>>(owner.url, 'providers');
+      assert.deepEqual(listed.map((p) => [p.name, p.kind]), [[DEMO_PROVIDER.name, 'anthropic']]);
+      const answer = await fetch(`${owner.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ model: 'demo-anthropic:claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'Hi provider' }] }),
+      });
+      const body = (await answer.json()) as { content: Array<{ text: string }> };
+      assert.equal(answer.status, 200, JSON.stringify(body));
+      assert.equal(body.content[0].text, 'Hello from claude-sonnet-4-6. You said: Hi provider');
+      assert.equal(demoSim.log.at(-1)!.label, 'anthropic');
+    } finally {
+      owner?.server.kill();
+      await demoSim.close();
+    }
   });
 
   it('works without a running gateway, and says what is wrong in one line', async function () {
