@@ -15,9 +15,12 @@ const WEBVIEW_SHARED = [
   'src/core/admin/protocol\\.ts$',
   // The provider kinds the protocol's schema lists.
   'src/core/providers/types\\.ts$',
+  // The client definitions and the settings merge the "Connect a client" box shows.
+  'src/core/connect/clients\\.ts$',
+  'src/core/connect/documents\\.ts$',
 ].join('|');
-/** Browser-safe libraries a shared module may use as code: TypeBox builds the protocol's schemas. */
-const WEBVIEW_SHARED_LIBRARIES = '^node_modules/@sinclair/typebox/';
+/** Browser-safe libraries a shared module may use as code: TypeBox builds the protocol's schemas, smol-toml writes Codex's settings. */
+const WEBVIEW_SHARED_LIBRARIES = '^node_modules/(@sinclair/typebox|smol-toml)/';
 
 module.exports = {
   forbidden: [
