@@ -2,6 +2,7 @@ import type { Agate } from '../core/agate';
 import { maskEmail } from '../core/monitor/mask';
 import type { RequestRecord } from '../core/monitor/types';
 import { UsageError } from './args';
+import { l10n } from './l10n';
 
 /** `agate serve`/`demo`: one line per finished request on stdout. */
 
@@ -11,7 +12,7 @@ export type AccessLogFormat = (typeof ACCESS_LOG_FORMATS)[number];
 export function accessLogFormatOf(value: string | undefined): AccessLogFormat {
   if (value === undefined) return 'text';
   if ((ACCESS_LOG_FORMATS as readonly string[]).includes(value)) return value as AccessLogFormat;
-  throw new UsageError(`--log-format must be one of ${ACCESS_LOG_FORMATS.join(', ')} (got "${value}")`);
+  throw new UsageError(l10n.t('--log-format must be one of {0} (got "{1}")', ACCESS_LOG_FORMATS.join(', '), value));
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

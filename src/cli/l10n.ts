@@ -81,6 +81,18 @@ export const l10n = {
   },
 };
 
+/** Columns a terminal gives the text: CJK characters and full-width punctuation take two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(char) ? 2 : 1;
+  return width;
+}
+
+/** `text` padded with spaces to `width` terminal columns (a table column that holds translated words). */
+export function padDisplay(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
 /** The catalogue of a language, for tests. */
 export function catalogue(language: Exclude<CliLanguage, 'en'>): Readonly<Record<string, string>> {
   return CATALOGUES[language];

@@ -6,6 +6,7 @@ import { applyConnect, CONNECT_CLIENTS, connectClient, maskKey, planConnect, und
 import { effectiveAuthMode } from '../../core/security';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir } from '../data-dir-access';
+import { l10n } from '../l10n';
 
 /** The key clients send when auth is off: the gateway ignores it, but every client insists on having one. */
 const ANY_KEY = 'agate';
@@ -55,12 +56,12 @@ export async function connectCommand(argv: string[]): Promise<number> {
   });
   const [id, ...extra] = positionals;
   if (!id) {
-    process.stdout.write(`Usage: agate connect <client> [--yes] [--undo] [--model M] [--key K] [--url URL]\n\nClients:\n${listing()}\n`);
+    process.stdout.write(`${l10n.t('Usage: {0}', 'agate connect <client> [--yes] [--undo] [--model M] [--key K] [--url URL]')}\n\n${l10n.t('Clients:')}\n${listing()}\n`);
     return 2;
   }
-  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (extra.length > 0) throw new UsageError(l10n.t('unexpected arguments: {0}', extra.join(' ')));
   const client = connectClient(id);
-  if (!client) throw new UsageError(`unknown client "${id}"; one of: ${CONNECT_CLIENTS.map((c) => c.id).join(', ')}`);
+  if (!client) throw new UsageError(l10n.t('unknown client "{0}"; one of: {1}', id, CONNECT_CLIENTS.map((c) => c.id).join(', ')));
   const where = { home: os.homedir(), env: process.env };
 
   if (values.undo) return undo(client, where);
@@ -76,41 +77,42 @@ export async function connectCommand(argv: string[]): Promise<number> {
   }
   const plan = await planConnect(client, connectValues, where);
   if (plan.upToDate) {
-    process.stdout.write(`${client.title} already uses Agate at ${baseUrl} (${plan.files.map((f) => f.path).join(', ')}).\n`);
+    process.stdout.write(l10n.t('{0} already uses Agate at {1} ({2}).', client.title, baseUrl, plan.files.map((f) => f.path).join(', ')) + '\n');
     return 0;
   }
   process.stdout.write(`${client.title}: ${client.summary}\n\n`);
   for (const file of plan.files) if (file.changed) process.stdout.write(file.diff + '\n');
   if (!values.yes) {
-    if (!process.stdin.isTTY) throw new UsageError('not writing without confirmation: run it in a terminal, or add --yes');
-    if (!(await confirm('Write these changes? (a backup of each file is kept; "agate connect ' + client.id + ' --undo" restores it) [y/N] '))) {
-      process.stdout.write('Nothing written.\n');
+    if (!process.stdin.isTTY) throw new UsageError(l10n.t('not writing without confirmation: run it in a terminal, or add --yes'));
+    if (!(await confirm(`${l10n.t('Write these changes? (a backup of each file is kept; "{0}" restores it)', `agate connect ${client.id} --undo`)} [y/N] `))) {
+      process.stdout.write(l10n.t('Nothing written.') + '\n');
       return 1;
     }
   }
   const written = await applyConnect(plan);
   process.stdout.write(
-    `Connected ${client.title} to ${baseUrl}${key === ANY_KEY ? '' : ` (key ${maskKey(key, key)})`}:\n${written.map((file) => `  wrote ${file}`).join('\n')}\n` +
-      `Run: ${client.run}    Undo: agate connect ${client.id} --undo\n`,
+    `${key === ANY_KEY ? l10n.t('Connected {0} to {1}:', client.title, baseUrl) : l10n.t('Connected {0} to {1} (key {2}):', client.title, baseUrl, maskKey(key, key))}\n` +
+      `${written.map((file) => `  ${l10n.t('wrote {0}', file)}`).join('\n')}\n` +
+      `${l10n.t('Run: {0}    Undo: {1}', client.run, `agate connect ${client.id} --undo`)}\n`,
   );
   return 0;
 }
 
 async function undo(client: ConnectClient, where: { home: string; env: NodeJS.ProcessEnv }): Promise<number> {
   if (client.files.length === 0) {
-    process.stdout.write(`${client.title}: nothing was written, nothing to undo.\n`);
+    process.stdout.write(l10n.t('{0}: nothing was written, nothing to undo.', client.title) + '\n');
     return 0;
   }
   const result = await undoConnect(client, where);
   const lines = [
-    ...result.restored.map((file) => `  restored ${file}`),
-    ...result.removed.map((file) => `  removed ${file} (it did not exist before)`),
-    ...result.changedSince.map((file) => `  note: ${file} had changed since connect; those changes are undone too`),
+    ...result.restored.map((file) => `  ${l10n.t('restored {0}', file)}`),
+    ...result.removed.map((file) => `  ${l10n.t('removed {0} (it did not exist before)', file)}`),
+    ...result.changedSince.map((file) => `  ${l10n.t('note: {0} had changed since connect; those changes are undone too', file)}`),
   ];
   if (lines.length === 0) {
-    process.stdout.write(`${client.title}: no backup from "agate connect ${client.id}" found; nothing to undo.\n`);
+    process.stdout.write(l10n.t('{0}: no backup from "{1}" found; nothing to undo.', client.title, `agate connect ${client.id}`) + '\n');
     return 0;
   }
-  process.stdout.write(`Disconnected ${client.title}:\n${lines.join('\n')}\n`);
+  process.stdout.write(`${l10n.t('Disconnected {0}:', client.title)}\n${lines.join('\n')}\n`);
   return 0;
 }

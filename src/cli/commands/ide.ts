@@ -21,6 +21,7 @@ import {
 } from '../../core/ide';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir } from '../data-dir-access';
+import { l10n } from '../l10n';
 
 /**
  * `agate ide status|switch [ACCOUNT|--best]|undo`: signs the Antigravity IDE
@@ -69,12 +70,12 @@ function pickInstallation(reports: InstallationReport[], given: string | undefin
   const found = reports.find(need);
   if (found) return found;
   const why = reports.map((r) => `  ${r.installation.userDataDir}: ${r.reason ?? r.state}`).join('\n');
-  throw new UsageError(`no Antigravity IDE installation ${what}:\n${why}\n(name one with --user-data-dir DIR)`);
+  throw new UsageError(`${what}\n${why}\n${l10n.t('(name one with --user-data-dir DIR)')}`);
 }
 
 function findAccount(accounts: AdminAccount[], ref: string): AdminAccount {
   const account = accounts.find((a) => a.id === ref || a.email.toLowerCase() === ref.toLowerCase());
-  if (!account) throw new UsageError(`no account "${ref}" in the pool (see "agate accounts list")`);
+  if (!account) throw new UsageError(l10n.t('no account "{0}" in the pool (see "agate accounts list")', ref));
   return account;
 }
 
@@ -87,9 +88,9 @@ export async function ideCommand(argv: string[]): Promise<number> {
     'no-relaunch': { type: 'boolean' },
   });
   const [action = 'status', ref, ...extra] = positionals;
-  if (!['status', 'switch', 'undo'].includes(action)) throw new UsageError(`unknown ide action "${action}"`);
-  if (extra.length > 0 || (action !== 'switch' && ref)) throw new UsageError(`unexpected arguments: ${[ref, ...extra].filter(Boolean).join(' ')}`);
-  if (action === 'switch' && !ref === !values.best) throw new UsageError('ide switch needs an ACCOUNT (email or id) or --best, not both');
+  if (!['status', 'switch', 'undo'].includes(action)) throw new UsageError(l10n.t('unknown ide action "{0}"', action));
+  if (extra.length > 0 || (action !== 'switch' && ref)) throw new UsageError(l10n.t('unexpected arguments: {0}', [ref, ...extra].filter(Boolean).join(' ')));
+  if (action === 'switch' && !ref === !values.best) throw new UsageError(l10n.t('ide switch needs an ACCOUNT (email or id) or --best, not both'));
   let families: ModelFamilyId[] = [];
   try {
     families = values.families ? parseFamilies(values.families) : [];
@@ -116,36 +117,39 @@ export async function ideCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${reports.map(describeInstallation).join('\n')}\n\n`);
     const current = reports.find((r) => r.state === 'signed-in')?.signIn?.email;
     const { scores } = await scoresFor(current);
-    process.stdout.write(`Pool accounts by score for the IDE (${families.length ? families.join(', ') : 'all model families'}):\n${describeScores(scores)}\n\n${SCORE_EXPLANATION}\n`);
+    process.stdout.write(`${l10n.t('Pool accounts by score for the IDE ({0}):', families.length ? families.join(', ') : l10n.t('all model families'))}\n${describeScores(scores)}\n\n${SCORE_EXPLANATION}\n`);
     return 0;
   }
 
   const confirmClose = async ({ running }: { running: number[] }) => {
     if (values.yes) return true;
-    if (!process.stdin.isTTY) throw new UsageError(`the IDE is running (PIDs ${running.join(', ')}): quit it first, or add --yes to let Agate close it`);
-    return ask(`The IDE is running (PIDs ${running.join(', ')}). Close it now (like Quit; unsaved files make it ask first) and start it again afterwards? [y/N] `);
+    if (!process.stdin.isTTY) throw new UsageError(l10n.t('the IDE is running (PIDs {0}): quit it first, or add --yes to let Agate close it', running.join(', ')));
+    return ask(`${l10n.t('The IDE is running (PIDs {0}). Close it now (like Quit; unsaved files make it ask first) and start it again afterwards?', running.join(', '))} [y/N] `);
   };
 
   if (action === 'undo') {
-    const target = pickInstallation(reports, given, (r) => r.undo !== undefined, 'with a switch to undo');
+    const target = pickInstallation(reports, given, (r) => r.undo !== undefined, l10n.t('no Antigravity IDE installation with a switch to undo:'));
     const result = await undoIdeSwitch({ installation: target.installation, table, confirmClose, relaunch: !values['no-relaunch'] });
     process.stdout.write(
-      `Restored ${target.installation.dbPath} as it was before the switch${result.restoredEmail ? ` (signed in as ${result.restoredEmail})` : ''}.\n` +
-        (result.changedSince ? 'Note: the IDE had changed its state since the switch; those changes are undone too.\n' : '') +
-        (result.relaunched ? 'The IDE was started again.\n' : ''),
+      (result.restoredEmail
+        ? l10n.t('Restored {0} as it was before the switch (signed in as {1}).', target.installation.dbPath, result.restoredEmail)
+        : l10n.t('Restored {0} as it was before the switch.', target.installation.dbPath)) +
+        '\n' +
+        (result.changedSince ? l10n.t('Note: the IDE had changed its state since the switch; those changes are undone too.') + '\n' : '') +
+        (result.relaunched ? l10n.t('The IDE was started again.') + '\n' : ''),
     );
     return 0;
   }
 
-  const target = pickInstallation(reports, given, (r) => r.state === 'signed-in', 'that Agate can switch');
+  const target = pickInstallation(reports, given, (r) => r.state === 'signed-in', l10n.t('no Antigravity IDE installation that Agate can switch:'));
   if (target.state !== 'signed-in') throw new UsageError(`${target.installation.userDataDir}: ${target.reason}`);
   const { accounts, scores } = await scoresFor(target.signIn?.email);
   let account: AdminAccount;
   if (values.best) {
     const best = bestAccount(scores);
-    if (!best) throw new UsageError(`no account qualifies:\n${describeScores(scores)}`);
+    if (!best) throw new UsageError(`${l10n.t('no account qualifies:')}\n${describeScores(scores)}`);
     account = findAccount(accounts, best.accountId);
-    process.stdout.write(`Best account: ${best.email}, score ${best.score} (${describeFamilies(best)}).\n`);
+    process.stdout.write(l10n.t('Best account: {0}, score {1} ({2}).', best.email, best.score, describeFamilies(best)) + '\n');
   } else {
     account = findAccount(accounts, ref as string);
   }
@@ -162,17 +166,28 @@ export async function ideCommand(argv: string[]): Promise<number> {
     const job = await prepareDeferredSwitch(target.installation, credentials, { table });
     const helper = startDeferredSwitch(job, { execPath: process.execPath, script: path.join(__dirname, 'ide-helper.js') });
     process.stdout.write(
-      `This terminal runs inside ${target.installation.product}, which must quit before its sign-in can change.\n` +
-        `Quit the IDE now (File > Exit). A helper (PID ${helper.pid}) then signs it in as ${credentials.email}, keeps a backup, and starts it again.\n` +
-        `It waits up to ${Math.round(job.waitMs / 60_000)} minutes; its log: ${helper.logFile}\n`,
+      l10n.t('This terminal runs inside {0}, which must quit before its sign-in can change.', target.installation.product) +
+        '\n' +
+        l10n.t('Quit the IDE now (File > Exit). A helper (PID {0}) then signs it in as {1}, keeps a backup, and starts it again.', String(helper.pid), credentials.email) +
+        '\n' +
+        l10n.t('It waits up to {0} minutes; its log: {1}', Math.round(job.waitMs / 60_000), helper.logFile) +
+        '\n',
     );
     return 0;
   }
   const result = await switchIdeAccount({ installation: target.installation, credentials, table, confirmClose, relaunch: !values['no-relaunch'] });
   process.stdout.write(
-    `${target.installation.product} is now signed in as ${result.email}${result.previousEmail ? ` (was ${result.previousEmail})` : ''}, ${result.format === 'unified' ? 'unified-state format' : 'old format'}.\n` +
-      `Backup: ${result.backupPath}    Undo: agate ide undo${given ? ` --user-data-dir "${given}"` : ''}\n` +
-      (result.relaunched ? 'The IDE was started again.\n' : result.closed ? '' : 'Start the IDE when you are ready.\n'),
+    l10n.t(
+      '{0} is now signed in as {1}{2}, {3}.',
+      target.installation.product,
+      result.email,
+      result.previousEmail ? l10n.t(' (was {0})', result.previousEmail) : '',
+      result.format === 'unified' ? l10n.t('unified-state format') : l10n.t('old format'),
+    ) +
+      '\n' +
+      l10n.t('Backup: {0}    Undo: {1}', result.backupPath, `agate ide undo${given ? ` --user-data-dir "${given}"` : ''}`) +
+      '\n' +
+      (result.relaunched ? l10n.t('The IDE was started again.') + '\n' : result.closed ? '' : l10n.t('Start the IDE when you are ready.') + '\n'),
   );
   return 0;
 }

@@ -14,6 +14,7 @@ import { configSources, DATA_DIR_CONFIG_FILE, parse, UsageError } from '../args'
 import { AGATE_VERSION, createCliAgate } from '../host';
 import { defaultDataDir } from '../../core/config/defaults';
 import { accessLogFormatOf, printAccessLog } from '../access-log';
+import { l10n, padDisplay } from '../l10n';
 
 const serverOptions = {
   port: { type: 'string' },
@@ -40,7 +41,7 @@ function untilStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.once('SIGINT', () => process.exit(130));
-      process.stderr.write(`\n${signal}: stopping (again to force)…\n`);
+      process.stderr.write(`\n${l10n.t('{0}: stopping (again to force)…', signal)}\n`);
       resolve(signal);
     };
     process.once('SIGINT', onSignal);
@@ -55,7 +56,7 @@ async function printClientHints(agate: Agate, baseUrl: string, config: GatewayCo
   const key = authOn ? await agate.security.primaryKey() : 'agate';
   if (authOn) {
     process.stdout.write(
-      `Auth is on (${config.authMode}): clients need the primary key, shown below ("agate keys primary${dataDirFlag(config)}" prints it again).\n`,
+      l10n.t('Auth is on ({0}): clients need the primary key, shown below ("{1}" prints it again).', config.authMode, `agate keys primary${dataDirFlag(config)}`) + '\n',
     );
   }
   // Only strict mode closes /healthz too.
@@ -63,18 +64,18 @@ async function printClientHints(agate: Agate, baseUrl: string, config: GatewayCo
   process.stdout.write(
     [
       '',
-      `Agate is listening on ${baseUrl}`,
+      l10n.t('Agate is listening on {0}', baseUrl),
       '',
-      'Point your clients at it:',
+      l10n.t('Point your clients at it:'),
       `  Claude Code     ANTHROPIC_BASE_URL=${baseUrl} ANTHROPIC_API_KEY=${key} claude`,
       `  OpenAI SDK      OPENAI_BASE_URL=${baseUrl}/v1 OPENAI_API_KEY=${key}`,
       `  Gemini SDK      httpOptions.baseUrl=${baseUrl}, apiKey=${key}`,
-      `  Health          ${health}`,
+      `  ${padDisplay(l10n.t('Health'), 16)}${health}`,
       '',
       // The key opens the dashboard once; the page moves it out of the address bar.
-      `Dashboard: ${baseUrl}/dashboard${authOn ? `?key=${encodeURIComponent(key)}` : ''}`,
+      l10n.t('Dashboard: {0}', `${baseUrl}/dashboard${authOn ? `?key=${encodeURIComponent(key)}` : ''}`),
       '',
-      'Try each protocol:',
+      l10n.t('Try each protocol:'),
       ...tryItCurls(baseUrl, key).map((line) => `  ${line}`),
       '',
     ].join('\n'),
@@ -158,7 +159,7 @@ async function serveOwned(lock: DataDirLock, build: () => Promise<Agate>): Promi
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, serverOptions);
-  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals.join(' ')}"`);
+  if (positionals.length > 0) throw new UsageError(l10n.t('{0} takes no arguments, got "{1}"', 'serve', positionals.join(' ')));
   const sources = configSources(values);
   const config = loadConfig(sources);
   const lock = await ownDataDir(config, 'serve');
@@ -167,8 +168,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await printClientHints(agate, server.url, config);
   if (!values.quiet) printAccessLog(agate, format);
   const { total, usable } = agate.pool.stats();
-  if (total === 0) process.stdout.write('No account yet: add one with "agate accounts add --sign-in" (requests answer 503 until then).\n');
-  else process.stdout.write(`${usable} of ${total} accounts usable.\n`);
+  if (total === 0) process.stdout.write(l10n.t('No account yet: add one with "agate accounts add --sign-in" (requests answer 503 until then).') + '\n');
+  else process.stdout.write(l10n.t('{0} of {1} accounts usable.', usable, total) + '\n');
   await runUntilStopped(agate, lock);
   return 0;
 }
@@ -185,7 +186,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     simulator: { type: 'string' },
     'no-observability': { type: 'boolean' },
   });
-  if (positionals.length > 0) throw new UsageError(`demo takes no arguments, got "${positionals.join(' ')}"`);
+  if (positionals.length > 0) throw new UsageError(l10n.t('{0} takes no arguments, got "{1}"', 'demo', positionals.join(' ')));
   accessLogFormatOf(values['log-format']);
   let simulator: Simulator | undefined;
   let simulatorUrl = values.simulator?.replace(/\/+$/, '');
@@ -255,18 +256,20 @@ async function addDemoProvider(agate: Awaited<ReturnType<typeof createCliAgate>>
 /** What `agate demo` is, and how to steer it. */
 function demoIntro(simulatorUrl: string, dataDir: string, temporary: boolean): string {
   return [
-    `Agate demo: the real gateway, but the answers come from its built-in upstream simulator at ${simulatorUrl},`,
-    `not from Google. Account: ${DEMO_ACCOUNT.email} (simulated). Data: ${dataDir}${temporary ? ' (deleted when the demo stops)' : ''}.`,
+    l10n.t('Agate demo: the real gateway, but the answers come from its built-in upstream simulator at {0},', simulatorUrl),
+    temporary
+      ? l10n.t('not from Google. Account: {0} (simulated). Data: {1} (deleted when the demo stops).', DEMO_ACCOUNT.email, dataDir)
+      : l10n.t('not from Google. Account: {0} (simulated). Data: {1}.', DEMO_ACCOUNT.email, dataDir),
     '',
-    'Steer the simulator with directives in the last user message:',
-    '  [[sim:call NAME {"arg":"value"}]]   the model calls tool NAME (the request must declare it)',
-    '  [[sim:words 200]]                   a 200-word answer, streamed over several frames',
-    '  [[sim:fault KIND]]                  that upstream failure on every try: rate_limited, quota_exhausted,',
+    l10n.t('Steer the simulator with directives in the last user message:'),
+    `  [[sim:call NAME {"arg":"value"}]]   ${l10n.t('the model calls tool NAME (the request must declare it)')}`,
+    `  [[sim:words 200]]                   ${l10n.t('a 200-word answer, streamed over several frames')}`,
+    `  [[sim:fault KIND]]                  ${l10n.t('that upstream failure on every try: rate_limited, quota_exhausted,')}`,
     '                                      capacity, server_error, unauthorized, validation_required, hang, …',
-    '                                      (watch the retries in the dashboard\'s monitor)',
-    'Unlike the real service: answers are fixed text ("Hello from <model>. You said: …"), the same request',
-    'always gets the same answer and token counts, each answer uses 1 % of the demo quota (resets after 5 h),',
-    'and the simulator refuses what Google refuses (unknown fields, unsupported schema keywords, bad signatures).',
+    `                                      ${l10n.t("(watch the retries in the dashboard's monitor)")}`,
+    l10n.t('Unlike the real service: answers are fixed text ("Hello from <model>. You said: …"), the same request'),
+    l10n.t('always gets the same answer and token counts, each answer uses 1 % of the demo quota (resets after 5 h),'),
+    l10n.t('and the simulator refuses what Google refuses (unknown fields, unsupported schema keywords, bad signatures).'),
     '',
     '',
   ].join('\n');
@@ -283,7 +286,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   });
   const number = (name: 'latency-ms' | 'frame-interval-ms' | 'quota-cost', fallback: number) => {
     const value = Number(values[name] ?? fallback);
-    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} expects a non-negative number`);
+    if (!Number.isFinite(value) || value < 0) throw new UsageError(l10n.t('--{0} expects a non-negative number', name));
     return value;
   };
   const simulator = await startSimulator({
@@ -300,8 +303,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   seedDemoProvider(simulator);
   // `agate serve` refuses the simulator's answers (a user's gateway must never talk to it); `demo` accepts them.
   process.stdout.write(
-    `Upstream simulator at ${simulator.url} (demo account ${DEMO_ACCOUNT.email}, refresh token ${DEMO_ACCOUNT.refreshToken})\n` +
-      `Run a gateway against it:\n  agate demo --simulator ${simulator.url}\n`,
+    l10n.t('Upstream simulator at {0} (demo account {1}, refresh token {2})', simulator.url, DEMO_ACCOUNT.email, DEMO_ACCOUNT.refreshToken) +
+      `\n${l10n.t('Run a gateway against it:')}\n  agate demo --simulator ${simulator.url}\n`,
   );
   await untilStopSignal();
   await simulator.close();
