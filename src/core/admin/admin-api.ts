@@ -133,19 +133,15 @@ export function proxySettingsOf(config: GatewayConfig): ProxySettings {
 }
 
 /**
- * Only the panel's keys, checked against the whole configuration schema and
- * the LAN policy as they would be in force: a bad edit is a 400 naming its key.
+ * Changes as they would be in force: each key vetted by `vetKey`, then the whole configuration checked
+ * against the schema and the LAN policy. A bad edit is a 400 naming its key.
  */
-export function checkSettingsChanges(current: GatewayConfig, params: Fields): Record<string, unknown> {
+function checkChanges(current: GatewayConfig, params: Fields, vetKey: (key: string) => void): Record<string, unknown> {
   const changes = params.changes;
   if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw invalid('"changes" must be an object of settings', 'changes');
-  const entries = Object.entries(changes);
-  if (entries.length === 0) throw invalid('"changes" names no setting', 'changes');
-  for (const [key] of entries) {
-    if (!PROXY_SETTING_KEYS.includes(key as ProxySettingKey)) {
-      throw invalid(`"${key}" is not a setting the dashboard can change (it can change ${PROXY_SETTING_KEYS.join(', ')})`, key);
-    }
-  }
+  const keys = Object.keys(changes);
+  if (keys.length === 0) throw invalid('"changes" names no setting', 'changes');
+  keys.forEach(vetKey);
   const candidate = withChanges(current, changes as Record<string, unknown>);
   try {
     assertSafeListen(validateConfig(candidate));
@@ -153,35 +149,27 @@ export function checkSettingsChanges(current: GatewayConfig, params: Fields): Re
     assertSafeListen({ ...candidate, host: current.host, allowLanAccess: current.allowLanAccess });
   } catch (err) {
     if (err instanceof ConfigError) throw invalid(`Setting ${err.message.replace(/^invalid configuration: /, '')}`, err.key);
-    if (err instanceof UnsafeListenError) throw invalid(err.message, 'host' in changes ? 'host' : 'allowLanAccess' in changes ? 'allowLanAccess' : 'authMode');
+    if (err instanceof UnsafeListenError) throw invalid(err.message, ['host', 'allowLanAccess', 'authMode'].find((key) => key in changes) ?? keys[0]);
     throw err;
   }
   return changes as Record<string, unknown>;
 }
 
-/**
- * Any configuration keys but `dataDir` (the owner's data dir is where it keeps them), checked against the
- * schema and the LAN policy as they would be in force.
- */
+/** Only the dashboard panel's keys. */
+export function checkSettingsChanges(current: GatewayConfig, params: Fields): Record<string, unknown> {
+  return checkChanges(current, params, (key) => {
+    if (!PROXY_SETTING_KEYS.includes(key as ProxySettingKey)) {
+      throw invalid(`"${key}" is not a setting the dashboard can change (it can change ${PROXY_SETTING_KEYS.join(', ')})`, key);
+    }
+  });
+}
+
+/** Any configuration key but `dataDir` (the owner's data dir is where it keeps them). */
 export function checkConfigChanges(current: GatewayConfig, params: Fields): Record<string, unknown> {
-  const changes = params.changes;
-  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw invalid('"changes" must be an object of settings', 'changes');
-  const keys = Object.keys(changes);
-  if (keys.length === 0) throw invalid('"changes" names no setting', 'changes');
-  for (const key of keys) {
+  return checkChanges(current, params, (key) => {
     if (key === 'dataDir') throw invalid('"dataDir" cannot be changed on a running gateway: it is where the gateway keeps its data', key);
     if (!isConfigKey(key)) throw invalid(`"${key}" is not a configuration key (see "agate config")`, key);
-  }
-  const candidate = withChanges(current, changes as Record<string, unknown>);
-  try {
-    assertSafeListen(validateConfig(candidate));
-    assertSafeListen({ ...candidate, host: current.host, allowLanAccess: current.allowLanAccess });
-  } catch (err) {
-    if (err instanceof ConfigError) throw invalid(`Setting ${err.message.replace(/^invalid configuration: /, '')}`, err.key);
-    if (err instanceof UnsafeListenError) throw invalid(err.message, keys[0]);
-    throw err;
-  }
-  return changes as Record<string, unknown>;
+  });
 }
 
 /** Setup failures (a bad refresh token) are the caller's to fix: 400 with the step that failed. */
