@@ -228,6 +228,9 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   /** What a client key's allowance is checked against: the models a name is actually sent upstream as. */
   const resolveForKeys = (model: string): ModelResolution => {
     const routing = config().models;
+    // A provider model (`provider:model`, or an alias to one) is sent upstream as itself.
+    const target = matchAlias(model, routing.aliases) ?? model;
+    if (target.includes(':') && providers.find(target.slice(0, target.indexOf(':')))) return { found: true, models: [target] };
     const live = liveModelsOf(pool.snapshot());
     try {
       return { found: true, models: resolveModel(model, routing, live, () => 0).models };

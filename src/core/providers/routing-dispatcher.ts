@@ -166,7 +166,18 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
       if (poolError instanceof GatewayError && reasons.length <= 1) throw poolError;
       throw new GatewayError(capped ? 'rate_limit' : 'unavailable', message);
     },
-    countTokens: (request, signal) => options.pool.countTokens(request, signal),
+    /** The accounts count what they serve; a provider model (or a model no account knows) gets the local estimate, never a 404. */
+    async countTokens(request, signal) {
+      const target = matchAlias(request.model, options.aliases()) ?? request.model;
+      const estimate = { inputTokens: estimateInputTokens(request), estimated: true };
+      if (target.includes(':') && registry.find(parseProviderRef(target).provider)) return estimate;
+      try {
+        return await options.pool.countTokens(request, signal);
+      } catch (err) {
+        if (err instanceof GatewayError && err.kind === 'not_found' && providers.candidates(target).usable.length > 0) return estimate;
+        throw err;
+      }
+    },
     inFlight: () => options.pool.inFlight(),
   };
 }

@@ -56,6 +56,20 @@ describe('providers: through the gateway', () => {
     stack.sim.clearFaults();
   });
 
+  it('a client key allowed a provider model uses it, and no other', async () => {
+    const { key } = await stack.agate.admin.call('createClientKey', { name: 'paid-only', allowedModels: ['claude-paid:*'] });
+    const previous = stack.config.authMode;
+    stack.config.authMode = 'strict';
+    try {
+      const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
+      const ok = await client.chat.completions.create({ model: 'claude-paid:claude-sonnet-4-6', messages: [{ role: 'user', content: 'Hi' }] });
+      assert.match(ok.choices[0].message.content!, /Hello from claude-sonnet-4-6/);
+      await assert.rejects(client.chat.completions.create({ model: 'openai:gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }), (err: unknown) => err instanceof OpenAI.APIError && err.status === 403);
+    } finally {
+      stack.config.authMode = previous;
+    }
+  });
+
   it('a model no account or provider serves is a clear error in the client protocol', async () => {
     await assert.rejects(openai().chat.completions.create({ model: 'claude-paid:no-such-model', messages: [{ role: 'user', content: 'x' }] }), (err: unknown) => {
       assert.ok(err instanceof OpenAI.APIError);

@@ -180,6 +180,12 @@ describe('providers: routing across accounts and providers', () => {
     });
   });
 
+  it('counts tokens for a provider model locally instead of failing', async () => {
+    const count = await dispatcher.countTokens(request('alpha:gpt-4o', 'Count these words please'), signal);
+    assert.equal(count.estimated, true);
+    assert.ok(count.inputTokens > 0);
+  });
+
   it('any client protocol reaches an Anthropic provider through the IR (an OpenAI-shaped request)', async () => {
     await registry.add({ name: 'claude', kind: 'anthropic', key: 'sk-ant-route-0003', baseUrl: `${sim.url}/anthropic` });
     const run = await dispatcher.open(request('claude:claude-sonnet-4-6', 'Hi Claude'), signal);
