@@ -68,6 +68,25 @@ describe('l10n: the manifest (package.nls*.json)', () => {
     }
   });
 
+  it("every walkthrough page has a translation beside it (<page>.nls.<language>.md, the editor's lookup), same headings and code", () => {
+    const steps = (manifest.contributes.walkthroughs as Array<{ steps: Array<{ media: { markdown?: string } }> }>).flatMap((w) => w.steps);
+    const pages = steps.map((step) => step.media.markdown).filter((page): page is string => page !== undefined);
+    assert.ok(pages.length >= 4);
+    const languages = manifestTranslations().map((file) => /package\.nls\.([\w-]+)\.json$/.exec(file)![1]);
+    const shape = (markdown: string) => ({
+      headings: markdown.split('\n').filter((line) => /^#+ /.test(line)).map((line) => line.split(' ')[0]),
+      code: [...new Set(markdown.match(/`[^`]+`/g) ?? [])].sort(),
+    });
+    for (const page of pages) {
+      const english = fs.readFileSync(path.join(ROOT, page), 'utf8');
+      for (const language of languages) {
+        const translated = path.join(ROOT, page.replace(/\.md$/, `.nls.${language}.md`));
+        assert.ok(fs.existsSync(translated), `${path.relative(ROOT, translated)} is missing`);
+        assert.deepEqual(shape(fs.readFileSync(translated, 'utf8')), shape(english), path.relative(ROOT, translated));
+      }
+    }
+  });
+
   it('the .vsix ships the nls files and the runtime bundles', () => {
     const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n');
     assert.ok(ignore.includes('!package.nls*.json'));
