@@ -21,12 +21,4 @@ export interface Transport {
   switchIdeAccount?(accountId: string): Promise<void>;
 }
 
-export class AdminCallError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = 'AdminCallError';
-  }
-}
+export { AdminCallError } from '../src/core/admin/protocol';

@@ -1,17 +1,8 @@
 import { createParser } from 'eventsource-parser';
-import type { AdminMethod, AdminParams, AdminResult } from './protocol';
+import { AdminCallError, type AdminMethod, type AdminParams, type AdminResult } from './protocol';
 import type { AdminEvent } from './types';
 
-/** An admin call the owner answered with an error: its message and HTTP status. */
-export class AdminCallError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = 'AdminCallError';
-  }
-}
+export { AdminCallError };
 
 /** The owner could not be reached at all (it stopped, crashed, or is not listening yet). */
 export class OwnerUnreachableError extends Error {

@@ -275,3 +275,14 @@ export type WebviewToHost =
   | { kind: 'save-file'; fileName: string; text: string }
   /** Run "Agate: Switch Antigravity IDE Account…" for this account (it asks before closing the IDE). */
   | { kind: 'switch-ide-account'; accountId: string };
+
+/** An admin call answered with an error: its message and HTTP status (every transport throws this). */
+export class AdminCallError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'AdminCallError';
+  }
+}
