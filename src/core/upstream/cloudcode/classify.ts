@@ -64,9 +64,9 @@ function errorFacts(error: GoogleError | undefined): ErrorFacts {
   };
 }
 
-/** "Your quota will reset after 1h2m3s." — the only delay some 429s carry. */
+/** "Your quota will reset after 1h2m3s." / "Resets in 108h48m29s." — the only delay some 429s carry. */
 function delayInMessage(message: string): number | undefined {
-  const match = /reset after ([0-9hms.]+?)\.?(?:\s|$)/i.exec(message);
+  const match = /resets? (?:after|in) ([0-9hms.]+?)\.?(?:\s|$)/i.exec(message);
   return match ? parseDurationMs(match[1]) : undefined;
 }
 
