@@ -198,10 +198,11 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     quotaRefreshIntervalMs: () => config().quota.refreshIntervalMs,
   });
   const providers = await ProviderRegistry.open({ documents: host.documents, secrets, fetch: transportFetch(transport), clock, logger });
+  const providerPool = await ProviderPool.open({ registry: providers, documents: host.documents, clock, logger });
   // Accounts and API-key providers behind one dispatcher: the model's policy decides who serves it.
   const dispatcher = createRoutingDispatcher({
     pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger }),
-    providers: await ProviderPool.open({ registry: providers, documents: host.documents, clock, logger }),
+    providers: providerPool,
     registry: providers,
     upstream: createProviderUpstream({ transport, firstByteTimeoutMs: initial.upstream.firstByteTimeoutMs, idleTimeoutMs: initial.upstream.idleTimeoutMs }),
     aliases: () => config().models.aliases,
@@ -271,6 +272,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     settingsLocation: host.settingsLocation,
     setRunning: host.setRunning?.bind(host),
     providers,
+    providerUsage: (id) => providerPool.usageToday(id),
   });
   const adminRoutes = createAdminRoutes({
     api: admin,

@@ -17,6 +17,10 @@ function describe(provider: ProviderView): string {
   const lines = [`${provider.name}  [${provider.id}]  ${provider.kind}  ${provider.baseUrl}  key …${provider.keyHint}  priority ${provider.priority}  ${state}`];
   lines.push(`    models (${provider.modelsSource}): ${models || 'none'}`);
   if (limits.length > 0) lines.push(`    limits: ${limits.join(', ')}`);
+  if (provider.today) {
+    const { requests, tokens, spendUsd, unpricedTokens } = provider.today;
+    lines.push(`    today (UTC): ${requests} requests, ${tokens} tokens, $${spendUsd.toFixed(4)}${unpricedTokens ? ` (${unpricedTokens} tokens unpriced)` : ''}`);
+  }
   const priced = Object.entries(provider.effectivePrices).filter(([, price]) => price.source === 'user');
   if (priced.length > 0) lines.push(`    prices: ${priced.map(([model, p]) => `${model} $${p.input}/$${p.output}${p.cachedInput !== undefined ? `/$${p.cachedInput}` : ''}`).join(', ')}`);
   return lines.join('\n');

@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { Observability } from '../monitor';
 import type { Clock, Logger } from '../ports';
-import type { ProviderRegistry } from '../providers';
+import type { ProviderRegistry, ProviderUsageToday, ProviderView } from '../providers';
 import { effectiveAuthMode, UnsafeListenError, type ClientKeyInput, type Security } from '../security';
 import { assertSafeListen } from '../security/lan-policy';
 import { poolOverview } from './overview';
@@ -45,6 +45,8 @@ export interface AdminApiDeps {
   setRunning?: (running: boolean) => Promise<void>;
   /** The API-key providers of the data dir. */
   providers: ProviderRegistry;
+  /** A provider's use and spend of today, where the host routes through its providers. */
+  providerUsage?: (id: string) => ProviderUsageToday;
 }
 
 /**
@@ -204,7 +206,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       pool.on('updated', (view) => emit({ type: 'account', account: toAdminAccount(view) })),
       pool.on('removed', ({ id }) => emit({ type: 'account-removed', id })),
       deps.providers.on((event) =>
-        emit(event.type === 'updated' ? { type: 'provider', provider: event.provider } : { type: 'provider-removed', id: event.id }),
+        emit(event.type === 'updated' ? { type: 'provider', provider: withUsage(event.provider) } : { type: 'provider-removed', id: event.id }),
       ),
     ];
     if (observability) {
@@ -216,6 +218,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     }
     return () => offs.forEach((off) => off());
   };
+
+  const withUsage = (view: ProviderView): ProviderView => (deps.providerUsage ? { ...view, today: deps.providerUsage(view.id) } : view);
 
   const accountOrThrow = (id: string): AccountView => {
     const view = pool.get(id);
@@ -285,14 +289,14 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       else await pool.remove(id);
       return accounts();
     },
-    providers: async () => deps.providers.list(),
-    addProvider: (params) => deps.providers.add(params),
-    updateProvider: ({ id, ...patch }) => deps.providers.update(id, patch),
+    providers: async () => deps.providers.list().map(withUsage),
+    addProvider: async (params) => withUsage(await deps.providers.add(params)),
+    updateProvider: async ({ id, ...patch }) => withUsage(await deps.providers.update(id, patch)),
     async providerAction({ id, action }) {
       if (action === 'refreshModels') await deps.providers.refreshModels(id);
       else if (action === 'remove') await deps.providers.remove(id);
       else await deps.providers.update(id, { enabled: action === 'enable' });
-      return deps.providers.list();
+      return deps.providers.list().map(withUsage);
     },
     async reorderAccounts({ ids }) {
       ids.forEach(accountOrThrow);

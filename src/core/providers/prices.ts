@@ -32,18 +32,22 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
   'deepseek-reasoner': { input: 0.28, output: 0.42, cachedInput: 0.028 },
 };
 
+/** A dated snapshot or moving tag of a known id: `-20251001`, `-2024-08-06`, `-latest`. */
+const SNAPSHOT_SUFFIX = /^-(?:\d{8}|\d{4}-\d{2}-\d{2}|latest)$/;
+
 /**
- * The default price of a model id: exact, else the longest known id it starts
- * with (dated snapshots such as `claude-haiku-4-5-20251001`, or `openai/gpt-4o` on OpenRouter).
+ * The default price of a model id: exact, else of the id it is a snapshot of
+ * (`claude-haiku-4-5-20251001`, `gpt-4o-2024-08-06`), also behind a router's
+ * vendor prefix (`openai/gpt-4o` on OpenRouter). Another version
+ * (`claude-sonnet-4-6`) is another model: no default.
  */
 export function defaultPrice(model: string): ModelPrice | undefined {
   const bare = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
   if (DEFAULT_PRICES[bare]) return DEFAULT_PRICES[bare];
-  let best: string | undefined;
   for (const id of Object.keys(DEFAULT_PRICES)) {
-    if (bare.startsWith(`${id}-`) && (!best || id.length > best.length)) best = id;
+    if (bare.startsWith(id) && SNAPSHOT_SUFFIX.test(bare.slice(id.length))) return DEFAULT_PRICES[id];
   }
-  return best ? DEFAULT_PRICES[best] : undefined;
+  return undefined;
 }
 
 export interface TokenUsage {

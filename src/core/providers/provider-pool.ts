@@ -12,7 +12,9 @@ import type { Clock, DocumentStore, Logger } from '../ports';
 import type { UpstreamFailure } from '../upstream/failure';
 import { costOf, defaultPrice } from './prices';
 import type { ProviderRegistry } from './registry';
-import type { ModelPrice, ProviderLimits, ProviderRecord } from './types';
+import type { ModelPrice, ProviderLimits, ProviderRecord, ProviderUsageToday } from './types';
+
+export type { ProviderUsageToday } from './types';
 
 export const PROVIDER_USAGE_DOCUMENT = 'provider-usage';
 
@@ -44,15 +46,6 @@ export interface CapRefusal {
   until: number;
 }
 
-export interface ProviderUsageToday {
-  /** UTC day, `YYYY-MM-DD`. */
-  day: string;
-  requests: number;
-  tokens: number;
-  spendUsd: number;
-  /** Tokens of models with no price known: counted, not priced. */
-  unpricedTokens: number;
-}
 
 interface UsageDocument {
   version: 1;

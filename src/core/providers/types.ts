@@ -61,8 +61,21 @@ export interface ProviderRecord {
 
 export const providerKeyName = (id: string): string => `provider:${id}:key`;
 
+/** A provider's use of today (UTC): what its caps and spend count. */
+export interface ProviderUsageToday {
+  /** UTC day, `YYYY-MM-DD`. */
+  day: string;
+  requests: number;
+  tokens: number;
+  spendUsd: number;
+  /** Tokens of models with no price known: counted, not priced. */
+  unpricedTokens: number;
+}
+
 /** A provider as the admin API shows it (never the key). */
 export interface ProviderView extends ProviderRecord {
+  /** Set where the gateway routes requests (the admin API): use and spend of today. */
+  today?: ProviderUsageToday;
   /** Prices in force per served model (defaults merged with the user's), and where each came from. */
   effectivePrices: Record<string, ModelPrice & { source: 'user' | 'default' }>;
 }

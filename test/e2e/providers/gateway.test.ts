@@ -35,6 +35,12 @@ describe('providers: through the gateway', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text.split(' ').length, 12);
     assert.ok(stack.sim.log.every((entry) => entry.label === 'anthropic'), 'no Cloud Code request');
+    // The admin API (the dashboard, `agate providers list`) shows today's use and spend.
+    const [paid] = (await stack.agate.admin.call('providers', {})).filter((p) => p.name === 'claude-paid');
+    assert.equal(paid.today?.requests, 2);
+    assert.ok(paid.today!.tokens > 0);
+    assert.equal(paid.today!.spendUsd, 0, 'claude-sonnet-4-6 has no default price: tokens counted, no spend');
+    assert.equal(paid.today!.unpricedTokens, paid.today!.tokens);
   });
 
   it('the Anthropic SDK reaches an OpenAI-compatible provider', async () => {

@@ -130,7 +130,9 @@ describe('providers: the registry', () => {
   it('prices well-known models by default, dated snapshots and routed ids included', () => {
     assert.deepEqual(defaultPrice('claude-haiku-4-5-20251001'), defaultPrice('claude-haiku-4-5'));
     assert.deepEqual(defaultPrice('openai/gpt-4o-mini'), defaultPrice('gpt-4o-mini'));
+    assert.deepEqual(defaultPrice('gpt-4o-2024-08-06'), defaultPrice('gpt-4o'));
     assert.equal(defaultPrice('my-local-model'), undefined);
+    assert.equal(defaultPrice('claude-sonnet-4-6'), undefined, 'another version is another model');
     // 1M plain input at $3, 1M cached at $0.30, 1M output at $15.
     assert.equal(costOf({ inputTokens: 2_000_000, cachedInputTokens: 1_000_000, outputTokens: 1_000_000 }, { input: 3, output: 15, cachedInput: 0.3 }), 18.3);
   });
