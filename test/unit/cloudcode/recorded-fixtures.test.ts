@@ -92,6 +92,13 @@ describe('recorded Cloud Code error bodies → classification', () => {
     assert.equal(failure.actionUrl, undefined);
   });
 
+  it('403 VALIDATION_REQUIRED: forbidden with validation_url, not its label or the learn-more page', () => {
+    const failure = classifyHttpFailure(403, body('403-validation-required.json'), { now: NOW });
+    assert.equal(failure.kind, 'forbidden');
+    assert.equal(failure.reason, 'VALIDATION_REQUIRED');
+    assert.match(failure.actionUrl ?? '', /^https:\/\/accounts\.google\.com\/signin\/continue\?sarp=1&scc=1&continue=/);
+  });
+
   it('403 CONSUMER_INVALID: forbidden with the ErrorInfo reason, not a validation prompt', () => {
     const failure = classifyHttpFailure(403, body('403-consumer-invalid.json'), { now: NOW });
     assert.equal(failure.kind, 'forbidden');

@@ -82,6 +82,19 @@ function firstUrl(text: string): string | undefined {
   return /https:\/\/[^\s"'<>)]+/.exec(text)?.[0];
 }
 
+const isHttpsUrl = (value: unknown): value is string => typeof value === 'string' && value.startsWith('https://');
+
+/**
+ * The page a 403 VALIDATION_REQUIRED sends the user to: `validation_url` on
+ * the wire. Its neighbours `validation_url_link_text` (a label) and
+ * `validation_learn_more_url` (a help article) are not it.
+ */
+function validationUrl(metadata: Record<string, unknown>): string | undefined {
+  if (isHttpsUrl(metadata.validation_url)) return metadata.validation_url;
+  const other = Object.entries(metadata).find(([key, value]) => /url|link/i.test(key) && !/learn_?more/i.test(key) && isHttpsUrl(value));
+  return other?.[1] as string | undefined;
+}
+
 const SIGNATURE_PROBLEM = /signature|thinking/i;
 const CAPACITY_PROBLEM = /no capacity available|capacity exhausted|overloaded/i;
 const TOS_PROBLEM = /terms of service|has been disabled|account (?:is )?disabled/i;
@@ -121,10 +134,9 @@ export function classifyHttpFailure(status: number, body: unknown, context: Http
       return fail('auth_expired');
     case 403: {
       if (facts.reason === 'VALIDATION_REQUIRED' || VALIDATION_PROBLEM.test(message)) {
-        const metadataUrl = Object.entries(facts.metadata).find(([k, v]) => /url/i.test(k) && typeof v === 'string')?.[1];
         return fail('forbidden', {
           reason: 'VALIDATION_REQUIRED',
-          actionUrl: (metadataUrl as string | undefined) ?? facts.helpUrl ?? firstUrl(message),
+          actionUrl: validationUrl(facts.metadata) ?? facts.helpUrl ?? firstUrl(message),
         });
       }
       if (TOS_PROBLEM.test(message)) return fail('forbidden', { reason: facts.reason ?? 'ACCOUNT_DISABLED' });
