@@ -74,9 +74,8 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
           reasons.push(`${candidate.provider.name}: its key is missing from the secret store; add it again`);
           break;
         }
-        const iterator = upstream
-          .generate(candidate.provider.kind, { ...request, model: candidate.model }, { baseUrl: candidate.provider.baseUrl, key, model: candidate.model, signal })
-          [Symbol.asyncIterator]();
+        const events = upstream.generate(candidate.provider.kind, { ...request, model: candidate.model }, { baseUrl: candidate.provider.baseUrl, key, model: candidate.model, signal });
+        const iterator = events[Symbol.asyncIterator]();
         let first: IteratorResult<ChatEvent>;
         try {
           first = await iterator.next();

@@ -152,7 +152,7 @@ export class AnthropicStreamDecoder {
         const current = this.blocks.get(frame.index as number);
         this.blocks.delete(frame.index as number);
         if (current?.type !== 'tool_use' && current?.type !== 'server_tool_use') return [];
-        let args: unknown = {};
+        let args: unknown;
         try {
           args = current.json === '' ? {} : JSON.parse(current.json);
         } catch (err) {
