@@ -125,7 +125,14 @@ export function faultError(spec: FaultSpec, model: string | undefined, now: numb
             '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
             reason: 'VALIDATION_REQUIRED',
             domain: CLOUDCODE_DOMAIN,
-            metadata: { validation_link: url },
+            // The keys as recorded from Google (test/fixtures/cloudcode-recorded/403-validation-required.json).
+            metadata: {
+              validation_error_message: 'Verify your account to continue.',
+              validation_url_link_text: 'Verify your account',
+              validation_url: url,
+              validation_learn_more_link_text: 'Learn more',
+              validation_learn_more_url: 'https://support.google.com/accounts?p=al_alert',
+            },
           },
           {
             '@type': 'type.googleapis.com/google.rpc.Help',

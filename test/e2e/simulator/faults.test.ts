@@ -78,7 +78,7 @@ describe('simulator: faults', () => {
     const body = (await res.json()) as Json;
     const info = detail(body, 'ErrorInfo');
     assert.equal(info.reason, 'VALIDATION_REQUIRED');
-    assert.equal(info.metadata.validation_link, 'https://accounts.google.com/verify-me');
+    assert.equal(info.metadata.validation_url, 'https://accounts.google.com/verify-me');
     assert.equal(detail(body, 'Help').links[0].url, 'https://accounts.google.com/verify-me');
   });
 
