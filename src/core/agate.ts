@@ -248,12 +248,11 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   async function prepare(request: ChatRequest, signal: AbortSignal, state: Koa.DefaultState, codec: ProtocolCodec): Promise<ChatRequest> {
     security.authorizeModel(state, request.model);
     const { media, models } = config();
-    // In place: the Gemini codec recognises its own request object when encoding the answer.
-    await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal, logger });
-    const background = models.backgroundModel ? codec.backgroundRequest?.(request, models.backgroundModel) : undefined;
+    const resolved = await resolveMediaUrls(request, { ...media, slots: mediaSlots, signal, logger });
+    const background = models.backgroundModel ? codec.backgroundRequest?.(resolved, models.backgroundModel) : undefined;
     // The background model is a saving, not the client's ask: a client key not allowed it keeps the model it asked for.
     if (background && security.modelUsable(state, background.model)) return background;
-    return request;
+    return resolved;
   }
 
   const parts: AgateParts = { pool, dispatcher, catalog, observability, security, providers };
