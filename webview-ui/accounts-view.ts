@@ -3,11 +3,12 @@ import type { AdminAccount, AdminEvent } from '../src/core/admin/types';
 import { clear, h } from './dom';
 import type { Transport } from './transport';
 import { accountStateLine, ago, moveItem, quotaBar } from './view-model';
+import { t } from './l10n';
 
 /** Account cards: quota bars with reset countdowns, actions, reorder by drag or by the move buttons, add account. */
 export class AccountsView {
-  readonly element = h('section', { className: 'view accounts', attrs: { 'aria-label': 'Accounts' } });
-  private readonly list = h('ol', { className: 'account-list', attrs: { 'aria-label': 'Accounts in the order they are used' } });
+  readonly element = h('section', { className: 'view accounts', attrs: { 'aria-label': t('Accounts') } });
+  private readonly list = h('ol', { className: 'account-list', attrs: { 'aria-label': t('Accounts in the order they are used') } });
   private readonly error = h('p', { className: 'error', attrs: { role: 'alert' } });
   private accounts: AdminAccount[] = [];
   private dragged: string | undefined;
@@ -54,7 +55,7 @@ export class AccountsView {
     clear(this.list);
     const now = Date.now();
     accounts.forEach((account, index) => this.list.append(this.card(account, index, now)));
-    if (accounts.length === 0) this.list.append(h('li', { className: 'empty', text: 'No accounts yet: add one above.' }));
+    if (accounts.length === 0) this.list.append(h('li', { className: 'empty', text: t('No accounts yet: add one above.') }));
     // Re-rendering must not drop the keyboard user's place (a move keeps focus on the moved card's button).
     if (focused) this.restoreFocus(focused);
   }
@@ -77,11 +78,11 @@ export class AccountsView {
         className: `quota-bar level-${bar.level}`,
         attrs: {
           role: 'meter',
-          'aria-label': `${bar.label} quota left`,
+          'aria-label': t('{0} quota left', bar.label),
           'aria-valuemin': 0,
           'aria-valuemax': 100,
           'aria-valuenow': bar.percent,
-          'aria-valuetext': bar.percent === undefined ? 'unknown' : `${bar.percent}%`,
+          'aria-valuetext': bar.percent === undefined ? t('unknown') : `${bar.percent}%`,
         },
       });
       const fill = h('div', { className: 'quota-fill' });
@@ -96,14 +97,14 @@ export class AccountsView {
         h('span', { className: 'quota-note', text: bar.note }),
       );
     });
-    const removeButton = button('Remove', 'remove', () => {
+    const removeButton = button(t('Remove'), 'remove', () => {
       // Two steps instead of confirm(), which webviews do not show.
-      if (removeButton.dataset.armed) return void this.act(account, 'remove', `Removed ${account.email}`);
+      if (removeButton.dataset.armed) return void this.act(account, 'remove', t('Removed {0}', account.email));
       removeButton.dataset.armed = 'true';
-      removeButton.textContent = 'Confirm remove';
+      removeButton.textContent = t('Confirm remove');
       setTimeout(() => {
         delete removeButton.dataset.armed;
-        removeButton.textContent = 'Remove';
+        removeButton.textContent = t('Remove');
       }, 5000);
     });
     removeButton.classList.add('danger');
@@ -128,32 +129,32 @@ export class AccountsView {
       h(
         'header',
         { className: 'card-header' },
-        h('span', { className: 'drag-handle', text: '⋮⋮', attrs: { 'aria-hidden': 'true', title: 'Drag to reorder' } }),
+        h('span', { className: 'drag-handle', text: '⋮⋮', attrs: { 'aria-hidden': 'true', title: t('Drag to reorder') } }),
         h('h3', { className: 'email', text: account.email }),
         h('span', { className: `badge plan-${account.plan}`, text: account.tier ? `${account.plan} · ${account.tier}` : account.plan }),
       ),
       h('p', { className: 'state-line', text: accountStateLine(account, now) }),
-      account.actionUrl ? h('a', { text: 'Verify the account', attrs: { href: account.actionUrl, target: '_blank', rel: 'noreferrer' } }) : null,
-      account.quotaError ? h('p', { className: 'error', text: `Quota: ${account.quotaError}` }) : null,
-      h('ul', { className: 'quota-list', attrs: { 'aria-label': `Quota of ${account.email}` } }, ...models),
-      h('p', { className: 'muted', text: `Last used ${ago(account.lastUsedAt, now)} · priority ${index + 1}` }),
+      account.actionUrl ? h('a', { text: t('Verify the account'), attrs: { href: account.actionUrl, target: '_blank', rel: 'noreferrer' } }) : null,
+      account.quotaError ? h('p', { className: 'error', text: t('Quota: {0}', account.quotaError) }) : null,
+      h('ul', { className: 'quota-list', attrs: { 'aria-label': t('Quota of {0}', account.email) } }, ...models),
+      h('p', { className: 'muted', text: t('Last used {0} · priority {1}', ago(account.lastUsedAt, now), index + 1) }),
       h(
         'div',
-        { className: 'actions', attrs: { role: 'group', 'aria-label': `Actions for ${account.email}` } },
-        button('↑', 'up', () => void this.move(index, index - 1), { 'aria-label': `Move ${account.email} up`, disabled: index === 0 }),
+        { className: 'actions', attrs: { role: 'group', 'aria-label': t('Actions for {0}', account.email) } },
+        button('↑', 'up', () => void this.move(index, index - 1), { 'aria-label': t('Move {0} up', account.email), disabled: index === 0 }),
         button('↓', 'down', () => void this.move(index, index + 1), {
-          'aria-label': `Move ${account.email} down`,
+          'aria-label': t('Move {0} down', account.email),
           disabled: index === this.accounts.length - 1,
         }),
-        button('Refresh quota', 'refresh', run('refreshQuota', `Quota of ${account.email} refreshed`)),
+        button(t('Refresh quota'), 'refresh', run('refreshQuota', t('Quota of {0} refreshed', account.email))),
         account.state === 'disabled'
-          ? button('Enable', 'toggle', run('enable', `${account.email} enabled`))
-          : button('Disable', 'toggle', run('disable', `${account.email} disabled`)),
-        button('Re-authenticate', 'reauth', () => void this.reauthenticate(account)),
+          ? button(t('Enable'), 'toggle', run('enable', t('{0} enabled', account.email)))
+          : button(t('Disable'), 'toggle', run('disable', t('{0} disabled', account.email))),
+        button(t('Re-authenticate'), 'reauth', () => void this.reauthenticate(account)),
         ...(this.transport.switchIdeAccount
           ? [
-              button('Use in Antigravity IDE', 'ide', () => void this.attempt(() => this.transport.switchIdeAccount!(account.id)), {
-                title: `Sign the Antigravity IDE into ${account.email} (Agate asks before it closes the IDE, keeps a backup, and can undo)`,
+              button(t('Use in Antigravity IDE'), 'ide', () => void this.attempt(() => this.transport.switchIdeAccount!(account.id)), {
+                title: t('Sign the Antigravity IDE into {0} (Agate asks before it closes the IDE, keeps a backup, and can undo)', account.email),
               }),
             ]
           : []),
@@ -179,7 +180,7 @@ export class AccountsView {
     await this.attempt(async () => {
       this.show(await this.transport.call('reorderAccounts', { ids }));
       const moved = this.accounts.find((account) => account.id === ids[Math.max(0, Math.min(ids.length - 1, to))]);
-      if (moved) this.say(`${moved.email} is now number ${this.accounts.indexOf(moved) + 1}`);
+      if (moved) this.say(t('{0} is now number {1}', moved.email, this.accounts.indexOf(moved) + 1));
     });
   }
 
@@ -187,7 +188,7 @@ export class AccountsView {
     await this.attempt(async () => {
       await this.transport.call('reauthenticate', { id: account.id });
       await this.load();
-      this.say(`${account.email} signed in again`);
+      this.say(t('{0} signed in again', account.email));
     });
   }
 
@@ -208,7 +209,7 @@ export class AccountsView {
       'form',
       {
         className: 'add-account',
-        attrs: { 'aria-label': 'Add an account' },
+        attrs: { 'aria-label': t('Add an account') },
         on: {
           submit: (event) => {
             event.preventDefault();
@@ -218,19 +219,19 @@ export class AccountsView {
               const account = await this.transport.call('addAccount', { refreshToken });
               input.value = '';
               await this.load();
-              this.say(`Added ${account.email}`);
+              this.say(t('Added {0}', account.email));
             });
           },
         },
       },
       h('button', {
-        text: 'Sign in with Google',
+        text: t('Sign in with Google'),
         attrs: { type: 'button' },
         on: { click: () => void this.attempt(() => this.transport.addAccountWithGoogle()) },
       }),
-      h('label', { text: 'or a refresh token', attrs: { for: 'refresh-token' } }),
+      h('label', { text: t('or a refresh token'), attrs: { for: 'refresh-token' } }),
       input,
-      h('button', { text: 'Add account', attrs: { type: 'submit' } }),
+      h('button', { text: t('Add account'), attrs: { type: 'submit' } }),
     );
     return form;
   }

@@ -7,6 +7,7 @@ import { OverviewView } from './overview-view';
 import { ProxyView } from './proxy-view';
 import { StatsView, type StatsSelection } from './stats-view';
 import type { LiveState, Transport } from './transport';
+import { currentLanguage, LANGUAGE_STORAGE_KEY, LANGUAGES, parseLanguage, t } from './l10n';
 
 type TabId = 'overview' | 'accounts' | 'monitor' | 'stats' | 'proxy';
 
@@ -18,11 +19,11 @@ interface SavedState {
 }
 
 const TABS: Array<{ id: TabId; label: string }> = [
-  { id: 'overview', label: 'Overview' },
-  { id: 'accounts', label: 'Accounts' },
-  { id: 'monitor', label: 'Live monitor' },
-  { id: 'stats', label: 'Token stats' },
-  { id: 'proxy', label: 'API Proxy' },
+  { id: 'overview', label: t('Overview') },
+  { id: 'accounts', label: t('Accounts') },
+  { id: 'monitor', label: t('Live monitor') },
+  { id: 'stats', label: t('Token stats') },
+  { id: 'proxy', label: t('API Proxy') },
 ];
 /** Stats follow traffic at most this often while their tab is open. */
 const STATS_REFRESH_MS = 5000;
@@ -44,10 +45,18 @@ export function startApp(root: HTMLElement, transport: Transport): void {
   const views: Record<TabId, { element: HTMLElement }> = { overview, accounts, monitor, stats, proxy };
 
   const gatewayLine = h('p', { className: 'gateway-line', attrs: { 'aria-live': 'polite' } });
-  const liveBadge = h('span', { className: 'live-badge', text: 'connecting' });
+  const liveBadge = h('span', { className: 'live-badge', text: liveStateLabel('connecting') });
   const showGateway = (info: GatewayInfo) => {
-    const where = info.running ? info.url : 'stopped';
-    gatewayLine.textContent = `Agate ${info.version} · ${where} · auth ${info.authMode} · ${info.schedulingMode} · ${info.accounts.usable}/${info.accounts.total} accounts usable`;
+    const where = info.running ? info.url : t('stopped');
+    gatewayLine.textContent = t(
+      'Agate {0} · {1} · auth {2} · {3} · {4}/{5} accounts usable',
+      info.version,
+      where ?? '',
+      info.authMode,
+      info.schedulingMode,
+      info.accounts.usable,
+      info.accounts.total,
+    );
   };
 
   const tabButtons = TABS.map((tab) =>
@@ -93,15 +102,16 @@ export function startApp(root: HTMLElement, transport: Transport): void {
       h('h1', { text: 'Agate' }),
       gatewayLine,
       liveBadge,
+      transport.kind === 'vscode' ? null : languageSwitch(),
     ),
-    h('nav', { className: 'tabs', attrs: { role: 'tablist', 'aria-label': 'Dashboard sections' } }, ...tabButtons),
+    h('nav', { className: 'tabs', attrs: { role: 'tablist', 'aria-label': t('Dashboard sections') } }, ...tabButtons),
     ...panels,
     live.element,
   );
   select(state.tab);
 
   transport.onLiveState((liveState: LiveState) => {
-    liveBadge.textContent = liveState;
+    liveBadge.textContent = liveStateLabel(liveState);
     liveBadge.className = `live-badge ${liveState}`;
     // After a reconnect, whatever happened meanwhile is in the lists, not in the stream.
     if (liveState === 'live') void Promise.all([accounts.load(), monitor.load()]).catch(() => undefined);
@@ -131,4 +141,43 @@ export function startApp(root: HTMLElement, transport: Transport): void {
   }, 1000);
   // Pool counts change without an event of their own (a limit ends); the header follows every half minute.
   setInterval(() => void refreshGateway(), 30_000);
+}
+
+function liveStateLabel(state: LiveState): string {
+  switch (state) {
+    case 'connecting':
+      return t('connecting');
+    case 'live':
+      return t('live');
+    case 'offline':
+      return t('offline');
+  }
+}
+
+/**
+ * The browser's language picker: the choice is remembered (localStorage) and the page reloads in it; the tab,
+ * filters and stats range survive the reload (saved state). The webview has none: it speaks the editor's language.
+ */
+function languageSwitch(): HTMLElement {
+  const picker = h(
+    'select',
+    {
+      className: 'language-switch',
+      attrs: { 'aria-label': t('Language'), 'data-language-switch': '' },
+      on: {
+        change: () => {
+          const language = parseLanguage(picker.value);
+          if (!language || language === currentLanguage()) return;
+          try {
+            localStorage.setItem(LANGUAGE_STORAGE_KEY, language);
+          } catch {
+            // Storage refused: the page still switches, for this load.
+          }
+          location.reload();
+        },
+      },
+    },
+    ...LANGUAGES.map((language) => h('option', { text: language.name, attrs: { value: language.id, lang: language.locale, selected: language.id === currentLanguage() } })),
+  ) as HTMLSelectElement;
+  return picker;
 }

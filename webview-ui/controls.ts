@@ -4,6 +4,7 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js' with { 'resolution-mode': 'import' };
 import { h } from './dom';
 import './elements';
+import { t } from './l10n';
 
 export type { VscodeButton, VscodeCheckbox, VscodeSingleSelect, VscodeTextfield };
 
@@ -53,6 +54,6 @@ export async function copyText(text: string): Promise<void> {
     area.select();
     const copied = document.execCommand('copy');
     area.remove();
-    if (!copied) throw new Error('The browser did not allow copying: select the text and copy it yourself.');
+    if (!copied) throw new Error(t('The browser did not allow copying: select the text and copy it yourself.'));
   }
 }

@@ -5,17 +5,18 @@ import { maskEmail } from '../src/core/monitor/mask';
 import { select, textField } from './controls';
 import { clear, h } from './dom';
 import type { Transport } from './transport';
-import { clockTime, formatLatency, formatTokens, matchesFilter, mergeRows, requestRow } from './view-model';
+import { formatLatency, formatTokens, matchesFilter, mergeRows, requestRow } from './view-model';
+import { formatDateTime, t } from './l10n';
 
 const MAX_ROWS = 200;
 const PROTOCOLS: ClientProtocol[] = ['anthropic', 'openai-chat', 'openai-responses', 'openai-completions', 'gemini'];
-const COLUMNS = ['Time', 'Protocol', 'Model', 'Account', 'Status', 'Latency', 'Tokens in / out', 'Attempts'];
+const COLUMNS = [t('Time'), t('Protocol'), t('Model'), t('Account'), t('Status'), t('Latency'), t('Tokens in / out'), t('Attempts')];
 
 /** The live request table: filters, rows streaming in, a row opens its attempt trail. */
 export class MonitorView {
-  readonly element = h('section', { className: 'view monitor', attrs: { 'aria-label': 'Live monitor' } });
+  readonly element = h('section', { className: 'view monitor', attrs: { 'aria-label': t('Live monitor') } });
   private readonly body = h('tbody');
-  private readonly detail = h('aside', { className: 'detail', attrs: { 'aria-label': 'Request details', 'aria-live': 'polite' } });
+  private readonly detail = h('aside', { className: 'detail', attrs: { 'aria-label': t('Request details'), 'aria-live': 'polite' } });
   private readonly inFlight = h('p', { className: 'muted' });
   private readonly error = h('p', { className: 'error', attrs: { role: 'alert' } });
   private rows: RequestRecord[] = [];
@@ -29,7 +30,7 @@ export class MonitorView {
   ) {
     const table = h(
       'table',
-      { className: 'requests', attrs: { 'aria-label': 'Recent requests, newest first' } },
+      { className: 'requests', attrs: { 'aria-label': t('Recent requests, newest first') } },
       h('thead', {}, h('tr', {}, ...COLUMNS.map((column) => h('th', { text: column, attrs: { scope: 'col' } })))),
       this.body,
     );
@@ -66,13 +67,13 @@ export class MonitorView {
   private filters(): HTMLElement {
     const status = select(
       'filter-status',
-      'Status',
-      [['', 'Any'], ['ok', 'Succeeded'], ['error', 'Failed'], ['429', '429'], ['499', 'Cancelled (499)']],
+      t('Status'),
+      [['', t('Any')], ['ok', t('Succeeded')], ['error', t('Failed')], ['429', '429'], ['499', t('Cancelled (499)')]],
       this.filter.status === undefined ? '' : String(this.filter.status),
     );
-    const protocol = select('filter-protocol', 'Protocol', [['', 'Any'], ...PROTOCOLS.map((name) => [name, name] as const)], this.filter.protocol ?? '');
-    const model = textField('filter-model', 'Model', this.filter.model ?? '', { type: 'search', placeholder: 'exact model id' });
-    const account = textField('filter-account', 'Account', this.filter.account ?? '', { type: 'search', placeholder: 'email' });
+    const protocol = select('filter-protocol', t('Protocol'), [['', t('Any')], ...PROTOCOLS.map((name) => [name, name] as const)], this.filter.protocol ?? '');
+    const model = textField('filter-model', t('Model'), this.filter.model ?? '', { type: 'search', placeholder: t('exact model id') });
+    const account = textField('filter-account', t('Account'), this.filter.account ?? '', { type: 'search', placeholder: t('email') });
     const apply = () => {
       const next: RequestFilter = {};
       const statusValue = status.control.value;
@@ -88,7 +89,7 @@ export class MonitorView {
     for (const control of [status.control, protocol.control, model.control, account.control]) control.addEventListener('change', apply);
     return h(
       'form',
-      { className: 'filters', attrs: { role: 'search', 'aria-label': 'Filter requests' }, on: { submit: (event) => (event.preventDefault(), apply()) } },
+      { className: 'filters', attrs: { role: 'search', 'aria-label': t('Filter requests') }, on: { submit: (event) => (event.preventDefault(), apply()) } },
       status.field,
       protocol.field,
       model.field,
@@ -97,7 +98,7 @@ export class MonitorView {
   }
 
   private renderInFlight(): void {
-    this.inFlight.textContent = `${this.running.size} in flight · ${this.rows.length} shown`;
+    this.inFlight.textContent = t('{0} in flight · {1} shown', this.running.size, this.rows.length);
   }
 
   private render(): void {
@@ -131,7 +132,7 @@ export class MonitorView {
         ),
       );
     }
-    if (this.rows.length === 0) this.body.append(h('tr', {}, h('td', { text: 'No requests yet.', attrs: { colspan: COLUMNS.length } })));
+    if (this.rows.length === 0) this.body.append(h('tr', {}, h('td', { text: t('No requests yet.'), attrs: { colspan: COLUMNS.length } })));
   }
 
   private async select(id: string): Promise<void> {
@@ -149,22 +150,28 @@ export class MonitorView {
   private showDetail(record: RequestRecord): void {
     const usage = record.usage;
     const facts: Array<[string, string]> = [
-      ['Request', record.id],
-      ['Started', `${new Date(record.startedAt).toLocaleDateString()} ${clockTime(record.startedAt)}`],
-      ['Endpoint', `${record.protocol} ${record.path}${record.stream ? ' (stream)' : ''}`],
-      ['Model', record.upstreamModel ? `${record.clientModel} → ${record.upstreamModel}` : record.clientModel],
-      ['Account', record.accountEmail ?? '–'],
-      ['Client key', record.clientKey ?? '–'],
-      ['Status', String(record.status)],
-      ['Latency', `${formatLatency(record.latencyMs)} (first byte ${formatLatency(record.ttfbMs)})`],
+      [t('Request'), record.id],
+      [t('Started'), formatDateTime(record.startedAt, { dateStyle: 'medium', timeStyle: 'medium' })],
+      [t('Endpoint'), record.stream ? t('{0} (stream)', `${record.protocol} ${record.path}`) : `${record.protocol} ${record.path}`],
+      [t('Model'), record.upstreamModel ? `${record.clientModel} → ${record.upstreamModel}` : record.clientModel],
+      [t('Account'), record.accountEmail ?? '–'],
+      [t('Client key'), record.clientKey ?? '–'],
+      [t('Status'), String(record.status)],
+      [t('Latency'), t('{0} (first byte {1})', formatLatency(record.latencyMs), formatLatency(record.ttfbMs))],
     ];
     if (usage) {
       facts.push([
-        'Tokens',
-        `in ${formatTokens(usage.inputTokens)} (cached ${formatTokens(usage.cachedInputTokens)}) · out ${formatTokens(usage.outputTokens)} · thinking ${formatTokens(usage.thinkingTokens)}`,
+        t('Tokens'),
+        t(
+          'in {0} (cached {1}) · out {2} · thinking {3}',
+          formatTokens(usage.inputTokens),
+          formatTokens(usage.cachedInputTokens),
+          formatTokens(usage.outputTokens),
+          formatTokens(usage.thinkingTokens),
+        ),
       ]);
     }
-    if (record.error) facts.push(['Error', record.error]);
+    if (record.error) facts.push([t('Error'), record.error]);
     // The list numbers the entries; the text does not repeat the number.
     const attempts = record.attempts.map((attempt) =>
       h(
@@ -176,11 +183,11 @@ export class MonitorView {
         attempt.next ? h('div', { className: 'next', text: `→ ${describeNext(attempt.next)}` }) : null,
       ),
     );
-    const noAttempt = record.status >= 400 ? `Rejected before any upstream call (HTTP ${record.status}).` : 'No upstream call.';
+    const noAttempt = record.status >= 400 ? t('Rejected before any upstream call (HTTP {0}).', record.status) : t('No upstream call.');
     this.detail.replaceChildren(
-      h('h3', { text: 'Request' }),
+      h('h3', { text: t('Request') }),
       h('dl', {}, ...facts.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
-      h('h3', { text: `Attempt trail${attempts.length > 1 ? ` (${attempts.length} upstream calls)` : ''}` }),
+      h('h3', { text: attempts.length > 1 ? t('Attempt trail ({0} upstream calls)', attempts.length) : t('Attempt trail') }),
       attempts.length > 0 ? h('ol', { className: 'attempts' }, ...attempts) : h('p', { className: 'muted', text: noAttempt }),
     );
   }

@@ -2,6 +2,7 @@ import type { AdminEvent, NextPick, PoolAccountIssue, PoolModel, PoolOverview } 
 import { h } from './dom';
 import type { Transport } from './transport';
 import { countdown } from './view-model';
+import { formatNumber, t } from './l10n';
 
 /** Events refresh the overview at most this often. */
 const REFRESH_MIN_MS = 2000;
@@ -14,7 +15,7 @@ const percent = (fraction: number) => `${Math.round(fraction * 100)} %`;
 
 /** The first tab: pool-wide quota per model, account states with reasons, today's counts, the next pick, health. */
 export class OverviewView {
-  readonly element = h('section', { className: 'view pool-overview', attrs: { 'aria-label': 'Overview' } });
+  readonly element = h('section', { className: 'view pool-overview', attrs: { 'aria-label': t('Overview') } });
   private readonly error = h('p', { className: 'error', attrs: { role: 'alert' } });
   private readonly body = h('div', { className: 'overview-body' });
   private overview: PoolOverview | undefined;
@@ -61,14 +62,14 @@ export class OverviewView {
     const cards = h(
       'div',
       { className: 'overview-cards' },
-      this.card('Requests today', overview.today ? `${overview.today.requests}` : '–', overview.today ? `${overview.today.errors} failed` : 'monitor off'),
-      this.card('Accounts usable', `${accounts.usable} of ${accounts.total}`, accountBreakdown(accounts)),
-      ...overview.next.map((pick) => this.card(`Next ${FAMILY_NAME[pick.family]} account`, pick.email ?? 'none', nextNote(pick, now), `next-${pick.family}`)),
+      this.card(t('Requests today'), overview.today ? formatNumber(overview.today.requests) : '–', overview.today ? t('{0} failed', formatNumber(overview.today.errors)) : t('monitor off')),
+      this.card(t('Accounts usable'), t('{0} of {1}', accounts.usable, accounts.total), accountBreakdown(accounts)),
+      ...overview.next.map((pick) => this.card(t('Next {0} account', FAMILY_NAME[pick.family]), pick.email ?? t('none'), nextNote(pick, now), `next-${pick.family}`)),
     );
     this.body.replaceChildren(
       h('p', { className: `health health-${overview.health.level}`, attrs: { 'data-health': overview.health.level }, text: overview.health.verdict }),
       cards,
-      h('h3', { text: 'Quota left across the pool' }),
+      h('h3', { text: t('Quota left across the pool') }),
       this.modelTable(overview.models, now),
       ...this.issues(accounts, now),
     );
@@ -85,7 +86,7 @@ export class OverviewView {
   }
 
   private modelTable(models: PoolModel[], now: number): HTMLElement {
-    if (models.length === 0) return h('p', { className: 'muted', text: 'No quota known yet: add an account, or refresh its quota.' });
+    if (models.length === 0) return h('p', { className: 'muted', text: t('No quota known yet: add an account, or refresh its quota.') });
     const rows = models.map((model) => {
       const level = model.usableAccounts === 0 ? 'empty' : model.remainingShare < 0.2 ? 'low' : model.remainingShare < 0.5 ? 'medium' : 'high';
       const meter = h('div', {
@@ -98,16 +99,16 @@ export class OverviewView {
       const back =
         model.backAt !== undefined
           ? model.usableAccounts === 0
-            ? `back in ${countdown(model.backAt, now)}`
-            : `${model.limitedAccounts} more in ${countdown(model.backAt, now)}`
+            ? t('back in {0}', countdown(model.backAt, now))
+            : t('{0} more in {1}', model.limitedAccounts, countdown(model.backAt, now))
           : model.nextResetAt !== undefined
-            ? `next reset in ${countdown(model.nextResetAt, now)}`
+            ? t('next reset in {0}', countdown(model.nextResetAt, now))
             : '–';
       return h(
         'tr',
         { attrs: { 'data-model': model.model } },
         h('th', { attrs: { scope: 'row' } }, h('div', { text: model.displayName ?? model.model }), model.displayName ? h('div', { className: 'muted', text: model.model }) : null),
-        h('td', {}, meter, h('div', { className: 'muted', text: `${percent(model.remainingShare)} · ${model.remaining} of ${model.accounts} account${model.accounts === 1 ? '' : 's'}' worth` })),
+        h('td', {}, meter, h('div', { className: 'muted', text: `${percent(model.remainingShare)} · ${model.accounts === 1 ? t("{0} of {1} account's worth", formatNumber(model.remaining), model.accounts) : t("{0} of {1} accounts' worth", formatNumber(model.remaining), model.accounts)}` })),
         h('td', { text: `${model.usableAccounts}/${model.accounts}` }),
         h('td', { text: back }),
       );
@@ -117,26 +118,27 @@ export class OverviewView {
       { className: 'table-wrap' },
       h(
         'table',
-        { className: 'pool-models', attrs: { 'aria-label': 'Quota left per model across all accounts' } },
-        h('thead', {}, h('tr', {}, ...['Model', 'Left', 'Usable accounts', 'Comes back'].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
+        { className: 'pool-models', attrs: { 'aria-label': t('Quota left per model across all accounts') } },
+        h('thead', {}, h('tr', {}, ...[t('Model'), t('Left'), t('Usable accounts'), t('Comes back')].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
         h('tbody', {}, ...rows),
       ),
     );
   }
 
   private issues(accounts: PoolOverview['accounts'], now: number): HTMLElement[] {
-    const sections: Array<[string, PoolAccountIssue[], (issue: PoolAccountIssue) => string]> = [
-      ['Cooling down', accounts.coolingDown, (issue) => `${issue.reason}, back in ${countdown(issue.until ?? now, now)}`],
-      ['Need to sign in again', accounts.needsSignIn, (issue) => issue.reason],
-      ['Blocked by Google', accounts.forbidden, (issue) => issue.reason],
+    // The data attribute stays English (tests and styles find the section by it); the heading is in the language.
+    const sections: Array<[string, PoolAccountIssue[], (issue: PoolAccountIssue) => string, string]> = [
+      ['Cooling down', accounts.coolingDown, (issue) => t('{0}, back in {1}', issue.reason, countdown(issue.until ?? now, now)), t('Cooling down')],
+      ['Need to sign in again', accounts.needsSignIn, (issue) => issue.reason, t('Need to sign in again')],
+      ['Blocked by Google', accounts.forbidden, (issue) => issue.reason, t('Blocked by Google')],
     ];
     return sections
       .filter(([, issues]) => issues.length > 0)
-      .map(([title, issues, describe]) =>
+      .map(([title, issues, describe, heading]) =>
         h(
           'div',
           { className: 'overview-issues', attrs: { 'data-issues': title } },
-          h('h3', { text: `${title} (${issues.length})` }),
+          h('h3', { text: `${heading} (${issues.length})` }),
           h(
             'ul',
             {},
@@ -146,7 +148,7 @@ export class OverviewView {
                 {},
                 h('strong', { text: issue.email }),
                 ` — ${describe(issue)}`,
-                issue.actionUrl ? h('a', { text: ' (verify)', attrs: { href: issue.actionUrl, target: '_blank', rel: 'noreferrer' } }) : null,
+                issue.actionUrl ? h('a', { text: t(' (verify)'), attrs: { href: issue.actionUrl, target: '_blank', rel: 'noreferrer' } }) : null,
               ),
             ),
           ),
@@ -157,16 +159,16 @@ export class OverviewView {
 
 function accountBreakdown(accounts: PoolOverview['accounts']): string {
   const parts: string[] = [];
-  if (accounts.coolingDown.length) parts.push(`${accounts.coolingDown.length} cooling down`);
-  if (accounts.needsSignIn.length) parts.push(`${accounts.needsSignIn.length} need sign-in`);
-  if (accounts.forbidden.length) parts.push(`${accounts.forbidden.length} forbidden`);
-  if (accounts.disabled) parts.push(`${accounts.disabled} disabled`);
-  return parts.join(' · ') || 'all ready';
+  if (accounts.coolingDown.length) parts.push(t('{0} cooling down', accounts.coolingDown.length));
+  if (accounts.needsSignIn.length) parts.push(t('{0} need sign-in', accounts.needsSignIn.length));
+  if (accounts.forbidden.length) parts.push(t('{0} forbidden', accounts.forbidden.length));
+  if (accounts.disabled) parts.push(t('{0} disabled', accounts.disabled));
+  return parts.join(' · ') || t('all ready');
 }
 
 function nextNote(pick: NextPick, now: number): string {
-  if (pick.none) return `${pick.none}${pick.backAt !== undefined ? `, back in ${countdown(pick.backAt, now)}` : ''} (${pick.model})`;
-  const left = pick.remainingFraction !== undefined ? `${percent(pick.remainingFraction)} left` : 'quota unknown';
-  const reset = pick.resetAt !== undefined && pick.resetAt > now ? `, resets in ${countdown(pick.resetAt, now)}` : '';
+  if (pick.none) return `${pick.none}${pick.backAt !== undefined ? t(', back in {0}', countdown(pick.backAt, now)) : ''} (${pick.model})`;
+  const left = pick.remainingFraction !== undefined ? t('{0} left', percent(pick.remainingFraction)) : t('quota unknown');
+  const reset = pick.resetAt !== undefined && pick.resetAt > now ? t(', resets in {0}', countdown(pick.resetAt, now)) : '';
   return `${pick.model}: ${left}${reset}`;
 }

@@ -4,21 +4,22 @@ import { clear, h } from './dom';
 import { clientSnippets, KEY_PLACEHOLDER, type SnippetId } from './snippets';
 import { sortableList } from './sortable';
 import type { Transport } from './transport';
-import { ago } from './view-model';
+import { ago, formatTokens } from './view-model';
 import { DEFAULT_MODEL_ALIASES } from '../src/core/scheduler/default-aliases';
+import { t } from './l10n';
 
 const AUTH_MODES: ReadonlyArray<readonly [AuthMode, string]> = [
-  ['auto', 'auto — off on loopback, strict beyond'],
-  ['off', 'off — no key (loopback only)'],
-  ['strict', 'strict — every request needs a key'],
-  ['all_except_health', 'all except /healthz'],
+  ['auto', t('auto — off on loopback, strict beyond')],
+  ['off', t('off — no key (loopback only)')],
+  ['strict', t('strict — every request needs a key')],
+  ['all_except_health', t('all except /healthz')],
 ];
 const SCHEDULING_MODES: ReadonlyArray<readonly [SchedulingMode, string]> = [
-  ['cache-first', 'cache-first — keep a conversation on one account'],
-  ['balance', 'balance — spread over the most quota left'],
-  ['performance-first', 'performance-first — the fastest account'],
+  ['cache-first', t('cache-first — keep a conversation on one account')],
+  ['balance', t('balance — spread over the most quota left')],
+  ['performance-first', t('performance-first — the fastest account')],
 ];
-const LISTEN_LABELS: Partial<Record<keyof ProxySettings, string>> = { port: 'Port', host: 'Host', allowLanAccess: 'LAN access' };
+const LISTEN_LABELS: Partial<Record<keyof ProxySettings, string>> = { port: t('Port'), host: t('Host'), allowLanAccess: t('LAN access') };
 
 interface AliasRow {
   from: string;
@@ -43,11 +44,11 @@ function builtInAliases(): HTMLElement {
   return h(
     'details',
     { className: 'built-in-aliases', attrs: { 'data-built-in-aliases': '' } },
-    h('summary', { text: `Built-in aliases (${rows.length}, read-only; yours take precedence)` }),
+    h('summary', { text: t('Built-in aliases ({0}, read-only; yours take precedence)', rows.length) }),
     h(
       'table',
-      { attrs: { 'aria-label': 'Built-in model aliases' } },
-      h('thead', {}, h('tr', {}, h('th', { text: 'Client model', attrs: { scope: 'col' } }), h('th', { text: 'Upstream model', attrs: { scope: 'col' } }))),
+      { attrs: { 'aria-label': t('Built-in model aliases') } },
+      h('thead', {}, h('tr', {}, h('th', { text: t('Client model'), attrs: { scope: 'col' } }), h('th', { text: t('Upstream model'), attrs: { scope: 'col' } }))),
       h('tbody', {}, ...rows),
     ),
   );
@@ -59,12 +60,12 @@ function builtInAliases(): HTMLElement {
  * base URL with client snippets. Edits go to the host's own settings.
  */
 export class ProxyView {
-  readonly element = h('section', { className: 'view proxy', attrs: { 'aria-label': 'API Proxy' } });
-  private readonly gatewayBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Gateway' } });
-  private readonly keysBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Client keys' } });
-  private readonly aliasesBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Model aliases' } });
-  private readonly groupsBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Model groups' } });
-  private readonly snippetsBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': 'Connect a client' } });
+  readonly element = h('section', { className: 'view proxy', attrs: { 'aria-label': t('API Proxy') } });
+  private readonly gatewayBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': t('Gateway') } });
+  private readonly keysBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': t('Client keys') } });
+  private readonly aliasesBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': t('Model aliases') } });
+  private readonly groupsBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': t('Model groups') } });
+  private readonly snippetsBox = h('div', { className: 'proxy-section', attrs: { 'aria-label': t('Connect a client') } });
   private readonly error = h('p', { className: 'error', attrs: { role: 'alert' } });
   private info: ProxyInfo | undefined;
   private aliases: AliasRow[] = [];
@@ -127,7 +128,7 @@ export class ProxyView {
       const info = await this.transport.call('updateSettings', { changes });
       this.show(info);
       const waiting = Object.keys(changes).filter((key) => key in info.pendingRestart || key in info.overridden);
-      this.say(waiting.length > 0 ? `${what} saved; not yet in force: ${waiting.join(', ')}` : `${what} saved and in force`);
+      this.say(waiting.length > 0 ? t('{0} saved; not yet in force: {1}', what, waiting.join(', ')) : t('{0} saved and in force', what));
     }, errorBox);
   }
 
@@ -142,33 +143,33 @@ export class ProxyView {
     const state = h(
       'p',
       { className: `gateway-state ${gateway.running ? 'running' : 'stopped'}`, attrs: { 'data-gateway-state': gateway.running ? 'running' : 'stopped' } },
-      h('strong', { text: gateway.running ? 'Running' : 'Stopped' }),
-      gateway.running && gateway.url ? ` at ${gateway.url}` : '',
-      ` · auth ${gateway.authMode} · ${gateway.accounts.usable}/${gateway.accounts.total} accounts usable`,
+      h('strong', { text: gateway.running ? t('Running') : t('Stopped') }),
+      gateway.running && gateway.url ? t(' at {0}', gateway.url) : '',
+      t(' · auth {0} · {1}/{2} accounts usable', gateway.authMode, gateway.accounts.usable, gateway.accounts.total),
     );
     const toggle = info.canStartStop
-      ? button(gateway.running ? 'Stop gateway' : 'Start gateway', () =>
+      ? button(gateway.running ? t('Stop gateway') : t('Start gateway'), () =>
           void this.attempt(async () => {
             this.show(await this.transport.call('setRunning', { running: !gateway.running }));
-            this.say(this.info?.gateway.running ? 'Gateway started' : 'Gateway stopped');
+            this.say(this.info?.gateway.running ? t('Gateway started') : t('Gateway stopped'));
           }, errorBox),
         { secondary: gateway.running })
-      : h('p', { className: 'muted', text: 'This gateway runs in a terminal ("agate serve"): stop it there with Ctrl-C.' });
+      : h('p', { className: 'muted', text: t('This gateway runs in a terminal ("agate serve"): stop it there with Ctrl-C.') });
 
     // The fields show what is saved; the list below them says what is not in force yet.
     const saved: ProxySettings = { ...settings, ...overridden, ...pendingRestart };
-    const port = textField('proxy-port', 'Port', String(saved.port), { type: 'number', min: 0, max: 65535 });
-    const host = textField('proxy-host', 'Host', saved.host);
-    const lan = checkbox('proxy-lan', 'Allow LAN access (other machines; they need a key)', saved.allowLanAccess);
-    const auth = select('proxy-auth', 'Auth mode', AUTH_MODES, saved.authMode);
-    const scheduling = select('proxy-scheduling', 'Scheduling', SCHEDULING_MODES, saved['scheduling.mode']);
+    const port = textField('proxy-port', t('Port'), String(saved.port), { type: 'number', min: 0, max: 65535 });
+    const host = textField('proxy-host', t('Host'), saved.host);
+    const lan = checkbox('proxy-lan', t('Allow LAN access (other machines; they need a key)'), saved.allowLanAccess);
+    const auth = select('proxy-auth', t('Auth mode'), AUTH_MODES, saved.authMode);
+    const scheduling = select('proxy-scheduling', t('Scheduling'), SCHEDULING_MODES, saved['scheduling.mode']);
     const labelOf = (key: string) => LISTEN_LABELS[key as keyof ProxySettings] ?? key;
     const pending = [
       ...Object.entries(pendingRestart).map(([key, value]) =>
-        h('li', { text: `${labelOf(key)}: ${JSON.stringify(value)} is saved and applies when the gateway restarts` }),
+        h('li', { text: t('{0}: {1} is saved and applies when the gateway restarts', labelOf(key), JSON.stringify(value)) }),
       ),
       ...Object.entries(overridden).map(([key, value]) =>
-        h('li', { text: `${labelOf(key)}: ${JSON.stringify(value)} is saved, but a command-line option or AGATE_* variable overrides it` }),
+        h('li', { text: t('{0}: {1} is saved, but a command-line option or AGATE_* variable overrides it', labelOf(key), JSON.stringify(value)) }),
       ),
     ];
     const submit = () => {
@@ -182,23 +183,23 @@ export class ProxyView {
       };
       // Only what the user changed: an untouched setting stays unset in the host's settings.
       const changes = Object.fromEntries(Object.entries(next).filter(([key, value]) => saved[key as keyof ProxySettings] !== value));
-      if (Object.keys(changes).length === 0) return this.say('Nothing changed');
-      void this.save(changes, errorBox, 'Gateway settings');
+      if (Object.keys(changes).length === 0) return this.say(t('Nothing changed'));
+      void this.save(changes, errorBox, t('Gateway settings'));
     };
     const portValue = () => port.control.value;
     clear(this.gatewayBox);
     this.gatewayBox.append(...present(
-      ...this.heading('Gateway', info.settingsWritable ? `Settings are saved to ${info.settingsLocation}.` : undefined),
+      ...this.heading(t('Gateway'), info.settingsWritable ? t('Settings are saved to {0}.', info.settingsLocation) : undefined),
       h('div', { className: 'row' }, state, toggle),
-      h('form', { className: 'settings-form', attrs: { 'aria-label': 'Gateway settings' }, on: { submit: (event) => (event.preventDefault(), submit()) } },
+      h('form', { className: 'settings-form', attrs: { 'aria-label': t('Gateway settings') }, on: { submit: (event) => (event.preventDefault(), submit()) } },
         h('div', { className: 'row' }, port.field, host.field),
         lan,
         h('div', { className: 'row' }, auth.field, scheduling.field),
         info.settingsWritable
-          ? button('Save gateway settings', submit, { attrs: { 'data-action': 'save-gateway' } })
-          : h('p', { className: 'muted', text: 'This host does not let the dashboard change settings.' }),
+          ? button(t('Save gateway settings'), submit, { attrs: { 'data-action': 'save-gateway' } })
+          : h('p', { className: 'muted', text: t('This host does not let the dashboard change settings.') }),
       ),
-      pending.length > 0 ? h('ul', { className: 'pending', attrs: { 'aria-label': 'Saved but not yet in force' } }, ...pending) : null,
+      pending.length > 0 ? h('ul', { className: 'pending', attrs: { 'aria-label': t('Saved but not yet in force') } }, ...pending) : null,
       errorBox,
     ));
   }
@@ -206,8 +207,8 @@ export class ProxyView {
   private renderKeys(): void {
     const info = this.info!;
     const errorBox = h('p', { className: 'error', attrs: { role: 'alert' } });
-    const name = textField('key-name', 'Name', '', { placeholder: 'e.g. laptop, ci, alice' });
-    const models = textField('key-models', 'Allowed models (optional)', '', { placeholder: 'claude-*, gemini-3-flash' });
+    const name = textField('key-name', t('Name'), '', { placeholder: t('e.g. laptop, ci, alice') });
+    const models = textField('key-models', t('Allowed models (optional)'), '', { placeholder: 'claude-*, gemini-3-flash' });
     const create = () =>
       void this.attempt(async () => {
         const allowedModels = models.control.value.split(',').map((model) => model.trim()).filter(Boolean);
@@ -216,59 +217,59 @@ export class ProxyView {
         this.issuedKey = { name: keyName, key };
         this.info = proxy;
         this.renderKeys();
-        this.say(`Client key ${keyName} created: copy it now, it is shown once`);
+        this.say(t('Client key {0} created: copy it now, it is shown once', keyName));
       }, errorBox);
     const issued = this.issuedKey
       ? h(
           'div',
-          { className: 'issued-key', attrs: { role: 'group', 'aria-label': 'New client key' } },
-          h('p', {}, h('strong', { text: `Key "${this.issuedKey.name}" — shown only now. ` }), 'Copy it into the client; Agate keeps only its hash.'),
+          { className: 'issued-key', attrs: { role: 'group', 'aria-label': t('New client key') } },
+          h('p', {}, h('strong', { text: t('Key "{0}" — shown only now. ', this.issuedKey.name) }), t('Copy it into the client; Agate keeps only its hash.')),
           h('code', { className: 'secret', text: this.issuedKey.key, attrs: { 'data-issued-key': '' } }),
-          button('Copy key', () => void this.copy(this.issuedKey!.key, 'Key copied', errorBox)),
-          button('Done', () => ((this.issuedKey = undefined), this.renderKeys()), { secondary: true }),
+          button(t('Copy key'), () => void this.copy(this.issuedKey!.key, t('Key copied'), errorBox)),
+          button(t('Done'), () => ((this.issuedKey = undefined), this.renderKeys()), { secondary: true }),
         )
       : null;
     const rows = info.keys.map((key) => {
-      const revoke = button('Revoke', () => {
+      const revoke = button(t('Revoke'), () => {
         // Two steps instead of confirm(), which webviews do not show.
         if (!revoke.dataset.armed) {
           revoke.dataset.armed = 'true';
-          revoke.textContent = 'Confirm revoke';
+          revoke.textContent = t('Confirm revoke');
           return;
         }
         void this.attempt(async () => {
           this.info = await this.transport.call('revokeClientKey', { id: key.id });
           this.renderKeys();
-          this.say(`Client key ${key.name} revoked`);
+          this.say(t('Client key {0} revoked', key.name));
         }, errorBox);
-      }, { secondary: true, attrs: { 'aria-label': `Revoke ${key.name}` } });
+      }, { secondary: true, attrs: { 'aria-label': t('Revoke {0}', key.name) } });
       return h(
         'tr',
         { attrs: { 'data-key': key.id } },
         h('td', { text: key.name }),
         h('td', {}, h('code', { text: key.hint })),
         h('td', { text: key.allowedModels?.join(', ') ?? 'all' }),
-        h('td', { text: `${key.today.requests} req · ${key.today.tokens} tok` }),
+        h('td', { text: t('{0} req · {1} tok', formatTokens(key.today.requests), formatTokens(key.today.tokens)) }),
         h('td', { text: ago(key.createdAt, Date.now()) }),
         h('td', {}, revoke),
       );
     });
     clear(this.keysBox);
     this.keysBox.append(...present(
-      ...this.heading('Client keys', 'One key per client or person: revoke one without touching the others. Used when auth is on.'),
+      ...this.heading(t('Client keys'), t('One key per client or person: revoke one without touching the others. Used when auth is on.')),
       issued,
       info.keys.length > 0
         ? h(
             'table',
-            { className: 'keys', attrs: { 'aria-label': 'Client keys' } },
-            h('thead', {}, h('tr', {}, ...['Name', 'Key', 'Models', 'Today', 'Created', ''].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
+            { className: 'keys', attrs: { 'aria-label': t('Client keys') } },
+            h('thead', {}, h('tr', {}, ...[t('Name'), t('Key'), t('Models'), t('Today'), t('Created'), ''].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
             h('tbody', {}, ...rows),
           )
-        : h('p', { className: 'muted', text: 'No client keys yet.' }),
-      h('form', { className: 'row', attrs: { 'aria-label': 'Create a client key' }, on: { submit: (event) => (event.preventDefault(), create()) } },
+        : h('p', { className: 'muted', text: t('No client keys yet.') }),
+      h('form', { className: 'row', attrs: { 'aria-label': t('Create a client key') }, on: { submit: (event) => (event.preventDefault(), create()) } },
         name.field,
         models.field,
-        button('Create key', create, { attrs: { 'data-action': 'create-key' } }),
+        button(t('Create key'), create, { attrs: { 'data-action': 'create-key' } }),
       ),
       errorBox,
     ));
@@ -277,20 +278,20 @@ export class ProxyView {
   private renderAliases(): void {
     const errorBox = h('p', { className: 'error', attrs: { role: 'alert' } });
     const list = sortableList({
-      label: 'Model aliases, in order (an earlier pattern wins a tie)',
+      label: t('Model aliases, in order (an earlier pattern wins a tie)'),
       items: this.aliases,
       focusKey: 'alias',
       nameOf: (alias, index) => alias.from || `alias ${index + 1}`,
       moved: (items) => ((this.aliases = items), this.renderAliases()),
       render: (alias, index) => {
-        const from = textField(`alias-from-${index}`, 'Client model', alias.from, { placeholder: 'gpt-4o or claude-haiku*' });
-        const to = textField(`alias-to-${index}`, 'Upstream model or group', alias.to, { placeholder: 'gemini-3-flash' });
+        const from = textField(`alias-from-${index}`, t('Client model'), alias.from, { placeholder: t('gpt-4o or claude-haiku*') });
+        const to = textField(`alias-to-${index}`, t('Upstream model or group'), alias.to, { placeholder: 'gemini-3-flash' });
         from.control.addEventListener('input', () => (alias.from = from.control.value));
         to.control.addEventListener('input', () => (alias.to = to.control.value));
         return [from.field, h('span', { className: 'arrow', text: '→', attrs: { 'aria-hidden': 'true' } }), to.field,
-          button('Remove', () => ((this.aliases = this.aliases.filter((row) => row !== alias)), this.renderAliases()), {
+          button(t('Remove'), () => ((this.aliases = this.aliases.filter((row) => row !== alias)), this.renderAliases()), {
             secondary: true,
-            attrs: { 'aria-label': `Remove alias ${alias.from || index + 1}` },
+            attrs: { 'aria-label': t('Remove alias {0}', alias.from || index + 1) },
           })];
       },
     });
@@ -298,16 +299,16 @@ export class ProxyView {
       const entries = this.aliases.map((row) => [row.from.trim(), row.to.trim()] as const).filter(([from, to]) => from || to);
       const names = entries.map(([from]) => from);
       const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-      if (duplicate) return void (errorBox.textContent = `The alias "${duplicate}" is listed twice`);
-      void this.save({ 'models.aliases': Object.fromEntries(entries) }, errorBox, 'Model aliases');
+      if (duplicate) return void (errorBox.textContent = t('The alias "{0}" is listed twice', duplicate));
+      void this.save({ 'models.aliases': Object.fromEntries(entries) }, errorBox, t('Model aliases'));
     };
     clear(this.aliasesBox);
     this.aliasesBox.append(...present(
-      ...this.heading('Model aliases', 'A client model id (or prefix* pattern) → an upstream model or a group. Added to the built-in aliases.'),
-      this.aliases.length > 0 ? list : h('p', { className: 'muted', text: 'No aliases of your own.' }),
+      ...this.heading(t('Model aliases'), t('A client model id (or prefix* pattern) → an upstream model or a group. Added to the built-in aliases.')),
+      this.aliases.length > 0 ? list : h('p', { className: 'muted', text: t('No aliases of your own.') }),
       h('div', { className: 'row' },
-        button('Add alias', () => ((this.aliases = [...this.aliases, { from: '', to: '' }]), this.renderAliases()), { secondary: true }),
-        this.info!.settingsWritable ? button('Save aliases', saveAliases, { attrs: { 'data-action': 'save-aliases' } }) : null,
+        button(t('Add alias'), () => ((this.aliases = [...this.aliases, { from: '', to: '' }]), this.renderAliases()), { secondary: true }),
+        this.info!.settingsWritable ? button(t('Save aliases'), saveAliases, { attrs: { 'data-action': 'save-aliases' } }) : null,
       ),
       errorBox,
       builtInAliases(),
@@ -317,34 +318,34 @@ export class ProxyView {
   private renderGroups(): void {
     const errorBox = h('p', { className: 'error', attrs: { role: 'alert' } });
     const groups = this.groups.map((group, groupIndex) => {
-      const name = textField(`group-name-${groupIndex}`, 'Group name', group.name, { placeholder: 'fast' });
+      const name = textField(`group-name-${groupIndex}`, t('Group name'), group.name, { placeholder: 'fast' });
       name.control.addEventListener('input', () => (group.name = name.control.value));
-      const strategy = select(`group-strategy-${groupIndex}`, 'Strategy', [['ordered', 'ordered — in this order'], ['random', 'random — shuffled per request']], group.strategy ?? 'ordered');
+      const strategy = select(`group-strategy-${groupIndex}`, t('Strategy'), [['ordered', t('ordered — in this order')], ['random', t('random — shuffled per request')]], group.strategy ?? 'ordered');
       strategy.control.addEventListener('change', () => (group.strategy = strategy.control.value as GroupRow['strategy']));
       const models = sortableList({
-        label: `Models of ${group.name || 'the group'}, in the order they are tried`,
+        label: t('Models of {0}, in the order they are tried', group.name || t('the group')),
         items: group.models,
         focusKey: `group-${groupIndex}`,
         nameOf: (model, index) => model || `model ${index + 1}`,
         moved: (items) => ((group.models = items), this.renderGroups()),
         render: (model, index) => {
-          const field = textField(`group-${groupIndex}-model-${index}`, `Model ${index + 1}`, model, { placeholder: 'gemini-3-flash' });
+          const field = textField(`group-${groupIndex}-model-${index}`, t('Model {0}', index + 1), model, { placeholder: 'gemini-3-flash' });
           field.control.addEventListener('input', () => (group.models[index] = field.control.value));
-          return [field.field, button('Remove', () => ((group.models = group.models.filter((_, at) => at !== index)), this.renderGroups()), {
+          return [field.field, button(t('Remove'), () => ((group.models = group.models.filter((_, at) => at !== index)), this.renderGroups()), {
             secondary: true,
-            attrs: { 'aria-label': `Remove ${model || `model ${index + 1}`} from ${group.name || 'the group'}` },
+            attrs: { 'aria-label': t('Remove {0} from {1}', model || t('model {0}', index + 1), group.name || t('the group')) },
           })];
         },
       });
       return h(
         'fieldset',
         { className: 'group', attrs: { 'data-group': groupIndex } },
-        h('legend', { text: group.name || `Group ${groupIndex + 1}` }),
+        h('legend', { text: group.name || t('Group {0}', groupIndex + 1) }),
         h('div', { className: 'row' }, name.field, strategy.field),
         models,
         h('div', { className: 'row' },
-          button('Add model', () => ((group.models = [...group.models, '']), this.renderGroups()), { secondary: true }),
-          button('Remove group', () => ((this.groups = this.groups.filter((row) => row !== group)), this.renderGroups()), { secondary: true }),
+          button(t('Add model'), () => ((group.models = [...group.models, '']), this.renderGroups()), { secondary: true }),
+          button(t('Remove group'), () => ((this.groups = this.groups.filter((row) => row !== group)), this.renderGroups()), { secondary: true }),
         ),
       );
     });
@@ -352,17 +353,17 @@ export class ProxyView {
       const entries = this.groups.map((group) => [group.name.trim(), { strategy: group.strategy, models: group.models.map((model) => model.trim()).filter(Boolean) }] as const);
       const names = entries.map(([name]) => name);
       const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-      if (duplicate !== undefined) return void (errorBox.textContent = `The group "${duplicate}" is listed twice`);
-      void this.save({ 'models.groups': Object.fromEntries(entries) }, errorBox, 'Model groups');
+      if (duplicate !== undefined) return void (errorBox.textContent = t('The group "{0}" is listed twice', duplicate));
+      void this.save({ 'models.groups': Object.fromEntries(entries) }, errorBox, t('Model groups'));
     };
     clear(this.groupsBox);
     this.groupsBox.append(...present(
-      ...this.heading('Model groups', 'A named list of upstream models, usable as a model id or an alias target.'),
+      ...this.heading(t('Model groups'), t('A named list of upstream models, usable as a model id or an alias target.')),
       ...groups,
-      this.groups.length === 0 ? h('p', { className: 'muted', text: 'No model groups.' }) : null,
+      this.groups.length === 0 ? h('p', { className: 'muted', text: t('No model groups.') }) : null,
       h('div', { className: 'row' },
-        button('Add group', () => ((this.groups = [...this.groups, { name: '', strategy: 'ordered', models: [''] }]), this.renderGroups()), { secondary: true }),
-        this.info!.settingsWritable ? button('Save groups', saveGroups, { attrs: { 'data-action': 'save-groups' } }) : null,
+        button(t('Add group'), () => ((this.groups = [...this.groups, { name: '', strategy: 'ordered', models: [''] }]), this.renderGroups()), { secondary: true }),
+        this.info!.settingsWritable ? button(t('Save groups'), saveGroups, { attrs: { 'data-action': 'save-groups' } }) : null,
       ),
       errorBox,
     ));
@@ -378,26 +379,26 @@ export class ProxyView {
     const key = !authOn ? 'agate' : (this.revealedKey ?? KEY_PLACEHOLDER);
     const snippets = clientSnippets({ baseUrl, key });
     const current = snippets.find((snippet) => snippet.id === this.snippet) ?? snippets[0];
-    const picker = select('snippet-client', 'Client', snippets.map((snippet) => [snippet.id, snippet.label] as const), current.id);
+    const picker = select('snippet-client', t('Client'), snippets.map((snippet) => [snippet.id, snippet.label] as const), current.id);
     picker.control.addEventListener('change', () => ((this.snippet = picker.control.value as SnippetId), this.renderSnippets()));
     clear(this.snippetsBox);
     this.snippetsBox.append(...present(
-      ...this.heading('Connect a client'),
-      h('p', { className: 'row base-url' }, 'Base URL ', h('code', { text: baseUrl, attrs: { 'data-base-url': '' } }),
-        button('Copy', () => void this.copy(baseUrl, 'Base URL copied', errorBox), { secondary: true, attrs: { 'aria-label': 'Copy the base URL' } })),
+      ...this.heading(t('Connect a client')),
+      h('p', { className: 'row base-url' }, t('Base URL') + ' ', h('code', { text: baseUrl, attrs: { 'data-base-url': '' } }),
+        button(t('Copy'), () => void this.copy(baseUrl, t('Base URL copied'), errorBox), { secondary: true, attrs: { 'aria-label': t('Copy the base URL') } })),
       h('div', { className: 'row' }, picker.field,
         authOn
           ? this.revealedKey
-            ? button('Hide key', () => ((this.revealedKey = undefined), this.renderSnippets()), { secondary: true })
-            : button('Reveal primary key', () =>
+            ? button(t('Hide key'), () => ((this.revealedKey = undefined), this.renderSnippets()), { secondary: true })
+            : button(t('Reveal primary key'), () =>
                 void this.attempt(async () => {
                   this.revealedKey = (await this.transport.call('primaryKey', {})).key;
                   this.renderSnippets();
                 }, errorBox), { secondary: true })
           : null),
-      h('p', { className: 'muted', text: `${current.where}${authOn && !this.revealedKey ? ` — replace ${KEY_PLACEHOLDER} with your key or a client key` : ''}` }),
+      h('p', { className: 'muted', text: `${current.where}${authOn && !this.revealedKey ? t(' — replace {0} with your key or a client key', KEY_PLACEHOLDER) : ''}` }),
       h('pre', { className: 'snippet', attrs: { 'data-snippet': current.id, 'aria-label': `${current.label} setup` } }, h('code', { text: current.text })),
-      button('Copy snippet', () => void this.copy(current.text, `${current.label} snippet copied`, errorBox), { attrs: { 'data-action': 'copy-snippet' } }),
+      button(t('Copy snippet'), () => void this.copy(current.text, t('{0} snippet copied', current.label), errorBox), { attrs: { 'data-action': 'copy-snippet' } }),
       errorBox,
     ));
   }

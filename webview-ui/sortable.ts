@@ -1,6 +1,7 @@
 import { h } from './dom';
 import { button } from './controls';
 import { moveItem } from './view-model';
+import { t } from './l10n';
 
 export interface SortableOptions<T> {
   /** Names the list and its move buttons for screen readers. */
@@ -60,15 +61,15 @@ export function sortableList<T>(options: SortableOptions<T>): HTMLOListElement {
             },
           },
         },
-        h('span', { className: 'drag-handle', text: '⋮⋮', attrs: { 'aria-hidden': 'true', title: 'Drag to reorder (or Alt+↑/↓)' } }),
+        h('span', { className: 'drag-handle', text: '⋮⋮', attrs: { 'aria-hidden': 'true', title: t('Drag to reorder (or Alt+↑/↓)') } }),
         ...options.render(item, index),
         button('↑', () => move(index, index - 1), {
           secondary: true,
-          attrs: { 'aria-label': `Move ${name} up`, disabled: index === 0, 'data-focus-key': `${options.focusKey}:${index}:up` },
+          attrs: { 'aria-label': t('Move {0} up', name), disabled: index === 0, 'data-focus-key': `${options.focusKey}:${index}:up` },
         }),
         button('↓', () => move(index, index + 1), {
           secondary: true,
-          attrs: { 'aria-label': `Move ${name} down`, disabled: index === options.items.length - 1, 'data-focus-key': `${options.focusKey}:${index}:down` },
+          attrs: { 'aria-label': t('Move {0} down', name), disabled: index === options.items.length - 1, 'data-focus-key': `${options.focusKey}:${index}:down` },
         }),
       );
       return row;

@@ -4,6 +4,7 @@ import { button, select } from './controls';
 import { h } from './dom';
 import type { Transport } from './transport';
 import { bucketLabel, firstShownBucket, formatTokens, fromBucket, latencyAndErrors, overviewOf, RANGE_PRESETS, rangeOf, stackedSeries, type StatsMetric } from './view-model';
+import { formatPercent, t } from './l10n';
 
 /** Chart.js ships as an ES module only: loaded (and its parts registered) when the first chart is drawn. */
 let chartClass: Promise<typeof Chart> | undefined;
@@ -28,14 +29,14 @@ const cssVar = (name: string, fallback: string): string => getComputedStyle(docu
 
 /** Token and request charts by model, account or key over time, latency p50/p95 and error rate, CSV export. */
 export class StatsView {
-  readonly element = h('section', { className: 'view stats', attrs: { 'aria-label': 'Token stats' } });
-  private readonly overview = h('dl', { className: 'overview', attrs: { 'aria-label': 'Totals of the range' } });
+  readonly element = h('section', { className: 'view stats', attrs: { 'aria-label': t('Token stats') } });
+  private readonly overview = h('dl', { className: 'overview', attrs: { 'aria-label': t('Totals of the range') } });
   private readonly error = h('p', { className: 'error', attrs: { role: 'alert' } });
   private readonly charts = new Map<string, Chart>();
   private readonly canvases = {
-    tokens: h('canvas', { attrs: { role: 'img', 'aria-label': 'Tokens over time, stacked' } }),
-    requests: h('canvas', { attrs: { role: 'img', 'aria-label': 'Requests over time, stacked' } }),
-    latency: h('canvas', { attrs: { role: 'img', 'aria-label': 'Latency p50 and p95 and error rate over time' } }),
+    tokens: h('canvas', { attrs: { role: 'img', 'aria-label': t('Tokens over time, stacked') } }),
+    requests: h('canvas', { attrs: { role: 'img', 'aria-label': t('Requests over time, stacked') } }),
+    latency: h('canvas', { attrs: { role: 'img', 'aria-label': t('Latency p50 and p95 and error rate over time') } }),
   };
   private loading: Promise<void> | undefined;
 
@@ -53,9 +54,9 @@ export class StatsView {
       h(
         'div',
         { className: 'chart-grid' },
-        figure('Tokens (in + out + thinking)', this.canvases.tokens),
-        figure('Requests', this.canvases.requests),
-        figure('Latency and errors', this.canvases.latency),
+        figure(t('Tokens (in + out + thinking)'), this.canvases.tokens),
+        figure(t('Requests'), this.canvases.requests),
+        figure(t('Latency and errors'), this.canvases.latency),
       ),
     );
   }
@@ -67,8 +68,8 @@ export class StatsView {
   }
 
   private controls(): HTMLElement {
-    const range = select('stats-range', 'Range', RANGE_PRESETS.map((preset) => [preset.id, preset.label] as const), this.selection.range);
-    const groupBy = select('stats-group', 'Stack by', [['model', 'Model'], ['account', 'Account'], ['clientKey', 'Client key']], this.selection.groupBy);
+    const range = select('stats-range', t('Range'), RANGE_PRESETS.map((preset) => [preset.id, preset.label] as const), this.selection.range);
+    const groupBy = select('stats-group', t('Stack by'), [['model', t('Model')], ['account', t('Account')], ['clientKey', t('Client key')]], this.selection.groupBy);
     const changed = () => {
       this.selection = { range: range.control.value, groupBy: (groupBy.control.value as StatsSelection['groupBy']) };
       this.selectionChanged(this.selection);
@@ -78,11 +79,11 @@ export class StatsView {
     groupBy.control.addEventListener('change', changed);
     return h(
       'div',
-      { className: 'filters', attrs: { role: 'group', 'aria-label': 'Stats range' } },
+      { className: 'filters', attrs: { role: 'group', 'aria-label': t('Stats range') } },
       range.field,
       groupBy.field,
-      button('Refresh', () => void this.load(), { secondary: true }),
-      button('Export CSV', () => void this.exportCsv(), { secondary: true }),
+      button(t('Refresh'), () => void this.load(), { secondary: true }),
+      button(t('Export CSV'), () => void this.exportCsv(), { secondary: true }),
     );
   }
 
@@ -116,12 +117,12 @@ export class StatsView {
   private draw(ChartClass: typeof Chart, grouped: StatsQueryResult, overall: StatsQueryResult): void {
     const totals = overviewOf(overall);
     const facts: Array<[string, string]> = [
-      ['Requests', formatTokens(totals.requests)],
-      ['Errors', `${formatTokens(totals.errors)} (${(totals.errorRate * 100).toFixed(1)}%)`],
-      ['Input tokens', formatTokens(totals.inputTokens)],
-      ['Cached', formatTokens(totals.cachedTokens)],
-      ['Output tokens', formatTokens(totals.outputTokens)],
-      ['Thinking', formatTokens(totals.thinkingTokens)],
+      [t('Requests'), formatTokens(totals.requests)],
+      [t('Errors'), `${formatTokens(totals.errors)} (${formatPercent(totals.errorRate)})`],
+      [t('Input tokens'), formatTokens(totals.inputTokens)],
+      [t('Cached'), formatTokens(totals.cachedTokens)],
+      [t('Output tokens'), formatTokens(totals.outputTokens)],
+      [t('Thinking'), formatTokens(totals.thinkingTokens)],
     ];
     this.overview.replaceChildren(...facts.map(([term, value]) => h('div', {}, h('dt', { text: term }), h('dd', { text: value }))));
 
@@ -145,16 +146,16 @@ export class StatsView {
       data: {
         labels: overall.buckets.map((start) => bucketLabel(start, overall.granularity)),
         datasets: [
-          { label: 'p50 ms', data: lines.p50, borderColor: PALETTE[0], backgroundColor: PALETTE[0], yAxisID: 'y', spanGaps: true },
-          { label: 'p95 ms', data: lines.p95, borderColor: PALETTE[1], backgroundColor: PALETTE[1], yAxisID: 'y', spanGaps: true },
-          { label: 'error %', data: lines.errorRate, borderColor: PALETTE[3], backgroundColor: PALETTE[3], yAxisID: 'errors', spanGaps: true },
+          { label: t('p50 ms'), data: lines.p50, borderColor: PALETTE[0], backgroundColor: PALETTE[0], yAxisID: 'y', spanGaps: true },
+          { label: t('p95 ms'), data: lines.p95, borderColor: PALETTE[1], backgroundColor: PALETTE[1], yAxisID: 'y', spanGaps: true },
+          { label: t('error %'), data: lines.errorRate, borderColor: PALETTE[3], backgroundColor: PALETTE[3], yAxisID: 'errors', spanGaps: true },
         ],
       },
       options: {
         ...this.options({ stacked: false }),
         scales: {
           x: this.axis(),
-          y: { ...this.axis(), beginAtZero: true, title: { display: true, text: 'ms', color: cssVar('--vscode-descriptionForeground', '#888') } },
+          y: { ...this.axis(), beginAtZero: true, title: { display: true, text: t('ms'), color: cssVar('--vscode-descriptionForeground', '#888') } },
           errors: { ...this.axis(), position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false } },
         },
       },

@@ -1,10 +1,11 @@
 /**
  * What the views show, computed from the admin API's data without touching
  * the DOM: formatting, countdowns, filters, chart series. Pure functions, so
- * they are unit-tested in Node (test/unit/dashboard).
+ * they are unit-tested in Node (test/unit/dashboard). Words and numbers in the dashboard's language (l10n.ts).
  */
 import type { RequestFilter } from '../src/core/admin/protocol';
 import type { AdminAccount, AdminModelQuota, RequestRecord, StatsGranularity, StatsQueryResult, StatsTotals } from '../src/core/admin/types';
+import { formatDateTime, formatNumber, formatUnit, t } from './l10n';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -14,42 +15,35 @@ const DAY = 24 * HOUR;
 /** `resetIn(now + 90 min)` → `1h 30m`; past or now → `now`. */
 export function countdown(until: number, now: number): string {
   const left = until - now;
-  if (left <= 0) return 'now';
-  if (left < MINUTE) return `${Math.ceil(left / SECOND)}s`;
-  if (left < HOUR) {
-    const minutes = Math.floor(left / MINUTE);
-    const seconds = Math.floor((left % MINUTE) / SECOND);
-    return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
-  }
-  if (left < DAY) {
-    const hours = Math.floor(left / HOUR);
-    const minutes = Math.floor((left % HOUR) / MINUTE);
-    return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
-  }
-  const days = Math.floor(left / DAY);
-  const hours = Math.floor((left % DAY) / HOUR);
-  return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+  if (left <= 0) return t('now');
+  const two = (big: number, bigUnit: 'day' | 'hour' | 'minute', small: number, smallUnit: 'hour' | 'minute' | 'second') =>
+    small > 0 ? `${formatUnit(big, bigUnit)} ${formatUnit(small, smallUnit)}` : formatUnit(big, bigUnit);
+  if (left < MINUTE) return formatUnit(Math.ceil(left / SECOND), 'second');
+  if (left < HOUR) return two(Math.floor(left / MINUTE), 'minute', Math.floor((left % MINUTE) / SECOND), 'second');
+  if (left < DAY) return two(Math.floor(left / HOUR), 'hour', Math.floor((left % HOUR) / MINUTE), 'minute');
+  return two(Math.floor(left / DAY), 'day', Math.floor((left % DAY) / HOUR), 'hour');
 }
 
 /** `relativeTime(now - 5 min)` → `5m ago`. */
 export function ago(time: number | undefined, now: number): string {
-  if (time === undefined) return 'never';
+  if (time === undefined) return t('never');
   const passed = now - time;
-  if (passed < 5 * SECOND) return 'just now';
-  return `${countdown(now + passed, now)} ago`;
+  if (passed < 5 * SECOND) return t('just now');
+  return t('{0} ago', countdown(now + passed, now));
 }
 
 /** 1234 → `1,234`; 1_234_567 → `1.23M`. */
 export function formatTokens(count: number): string {
-  if (count >= 1_000_000_000) return `${(count / 1_000_000_000).toFixed(2)}B`;
-  if (count >= 1_000_000) return `${(count / 1_000_000).toFixed(2)}M`;
-  return count.toLocaleString('en-US');
+  // Compact from a million on: `2.35M` in English, `234.57万` in Chinese.
+  if (count >= 1_000_000) return formatNumber(count, { notation: 'compact', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return formatNumber(count);
 }
 
 export function formatLatency(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  if (ms < 1000) return t('{0} ms', formatNumber(Math.round(ms)));
+  const digits = ms < 10_000 ? 2 : 1;
+  return t('{0} s', formatNumber(ms / 1000, { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 }
 
 /** Local `HH:MM:SS` of an epoch time. */
@@ -76,24 +70,40 @@ export function quotaBar(quota: AdminModelQuota, now: number): QuotaBar {
   const level: QuotaLevel =
     percent === undefined ? 'unknown' : percent === 0 ? 'empty' : percent < 20 ? 'low' : percent < 50 ? 'medium' : 'high';
   let note = '';
-  if (quota.limit && quota.limit.until > now) note = `${quota.limit.kind}: ${quota.limit.reason} (${countdown(quota.limit.until, now)})`;
-  else if (quota.resetAt !== undefined && quota.resetAt > now) note = `resets in ${countdown(quota.resetAt, now)}`;
+  if (quota.limit && quota.limit.until > now) note = `${limitKindLabel(quota.limit.kind)}: ${quota.limit.reason} (${countdown(quota.limit.until, now)})`;
+  else if (quota.resetAt !== undefined && quota.resetAt > now) note = t('resets in {0}', countdown(quota.resetAt, now));
   return { model: quota.model, label: quota.displayName ?? quota.model, percent, level, note };
 }
 
-const STATE_LABELS: Record<AdminAccount['state'], string> = {
-  active: 'Active',
-  disabled: 'Disabled',
-  needs_reauth: 'Needs sign-in',
-  forbidden: 'Forbidden',
-};
+/** The kind of a model's limit, in words. */
+function limitKindLabel(kind: NonNullable<AdminModelQuota['limit']>['kind']): string {
+  switch (kind) {
+    case 'cooldown':
+      return t('cooldown');
+    case 'exhausted':
+      return t('exhausted');
+  }
+}
+
+function stateLabel(state: AdminAccount['state']): string {
+  switch (state) {
+    case 'active':
+      return t('Active');
+    case 'disabled':
+      return t('Disabled');
+    case 'needs_reauth':
+      return t('Needs sign-in');
+    case 'forbidden':
+      return t('Forbidden');
+  }
+}
 
 /** The state line of an account card: `Active`, `Limited until 14:05 (3m)`, `Needs sign-in: token revoked`. */
 export function accountStateLine(account: AdminAccount, now: number): string {
   if (account.state === 'active' && account.limitedUntil !== undefined && account.limitedUntil > now) {
-    return `Limited — every model, for ${countdown(account.limitedUntil, now)}`;
+    return t('Limited — every model, for {0}', countdown(account.limitedUntil, now));
   }
-  const label = STATE_LABELS[account.state];
+  const label = stateLabel(account.state);
   return account.stateReason && account.state !== 'active' ? `${label}: ${account.stateReason}` : label;
 }
 
@@ -157,7 +167,7 @@ export function requestRow(record: RequestRecord): RequestRow {
   return {
     id: record.id,
     time: clockTime(record.startedAt),
-    protocol: record.protocol + (record.stream ? ' (stream)' : ''),
+    protocol: record.stream ? t('{0} (stream)', record.protocol) : record.protocol,
     model,
     account: record.accountEmail ?? '–',
     status: String(record.status),
@@ -175,12 +185,13 @@ export interface RangePreset {
   granularity: StatsGranularity;
 }
 
+/** The presets; `label` reads in the dashboard's language when it is read (views are built after the language is set). */
 export const RANGE_PRESETS: readonly RangePreset[] = [
-  { id: '6h', label: 'Last 6 hours', durationMs: 6 * HOUR, granularity: 'hour' },
-  { id: '24h', label: 'Last 24 hours', durationMs: DAY, granularity: 'hour' },
-  { id: '7d', label: 'Last 7 days', durationMs: 7 * DAY, granularity: 'hour' },
-  { id: '30d', label: 'Last 30 days', durationMs: 30 * DAY, granularity: 'day' },
-  { id: '90d', label: 'Last 90 days', durationMs: 90 * DAY, granularity: 'day' },
+  { id: '6h', durationMs: 6 * HOUR, granularity: 'hour', get label() { return t('Last 6 hours'); } },
+  { id: '24h', durationMs: DAY, granularity: 'hour', get label() { return t('Last 24 hours'); } },
+  { id: '7d', durationMs: 7 * DAY, granularity: 'hour', get label() { return t('Last 7 days'); } },
+  { id: '30d', durationMs: 30 * DAY, granularity: 'day', get label() { return t('Last 30 days'); } },
+  { id: '90d', durationMs: 90 * DAY, granularity: 'day', get label() { return t('Last 90 days'); } },
 ];
 
 /** The query of a preset, ending at the end of the current bucket so the running hour is included. */
@@ -193,19 +204,25 @@ export function rangeOf(presetId: string, now: number): { from: number; to: numb
 
 export function bucketLabel(start: number, granularity: StatsGranularity): string {
   const date = new Date(start);
-  const day = `${date.getMonth() + 1}/${date.getDate()}`;
+  const day = formatDateTime(start, { month: 'numeric', day: 'numeric' });
   return granularity === 'day' ? day : `${day} ${String(date.getHours()).padStart(2, '0')}:00`;
 }
 
 export type StatsMetric = 'tokens' | 'requests';
 
 /** What an empty series key stands for, per grouping. */
-const NO_KEY_LABEL: Record<StatsQueryResult['groupBy'], string> = {
-  model: '(never reached upstream)',
-  account: '(no account)',
-  clientKey: '(no client key)',
-  none: 'all',
-};
+function noKeyLabel(groupBy: StatsQueryResult['groupBy']): string {
+  switch (groupBy) {
+    case 'model':
+      return t('(never reached upstream)');
+    case 'account':
+      return t('(no account)');
+    case 'clientKey':
+      return t('(no client key)');
+    case 'none':
+      return t('all');
+  }
+}
 
 /**
  * Where the chart starts: at the first bucket with traffic, when the data starts later than the range (a new
@@ -235,11 +252,11 @@ export interface ChartSeries {
 export function stackedSeries(result: StatsQueryResult, metric: StatsMetric, maxSeries = 8): ChartSeries[] {
   const value = (totals: StatsTotals) =>
     metric === 'requests' ? totals.requests : totals.inputTokens + totals.outputTokens + totals.thinkingTokens;
-  const series = result.series.map((entry) => ({ label: entry.key || NO_KEY_LABEL[result.groupBy], data: entry.points.map(value) }));
+  const series = result.series.map((entry) => ({ label: entry.key || noKeyLabel(result.groupBy), data: entry.points.map(value) }));
   if (series.length <= maxSeries) return series;
   const kept = series.slice(0, maxSeries - 1);
   const other = series.slice(maxSeries - 1).reduce<number[]>((sum, entry) => sum.map((total, at) => total + entry.data[at]), result.buckets.map(() => 0));
-  return [...kept, { label: 'other', data: other }];
+  return [...kept, { label: t('other'), data: other }];
 }
 
 export interface Overview {

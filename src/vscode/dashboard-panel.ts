@@ -109,6 +109,8 @@ class DashboardPanel extends Disposable {
       head: `<link rel="stylesheet" nonce="${nonce}" href="${asset(DASHBOARD_STYLES)}">`,
       scripts: `<script type="module" nonce="${nonce}" src="${asset(DASHBOARD_SCRIPT)}"></script>`,
       transport: 'vscode',
+      // The dashboard speaks the editor's display language.
+      language: vscode.env.language,
     });
   }
 }

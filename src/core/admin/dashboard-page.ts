@@ -36,9 +36,12 @@ export function dashboardHtml(page: {
   body?: string;
   /** Default `no-referrer`. */
   referrerPolicy?: string;
+  /** The page's language (the webview: the editor's display language); the page's script follows it. Default `en`. */
+  language?: string;
 }): string {
+  const language = page.language && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(page.language) ? page.language : 'en';
   return `<!doctype html>
-<html lang="en">
+<html lang="${language}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${page.csp}">

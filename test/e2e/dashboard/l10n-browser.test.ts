@@ -1,0 +1,120 @@
+// The dashboard in Simplified Chinese and English in headless Chromium, at 760 px and 1400 px: the browser's
+// language picks the catalogue, the header's switch overrides it and is remembered, durations and numbers are the
+// locale's, and no tab overflows the window or clips its text in either language. Screenshots in
+// .test-artifacts/dashboard/l10n-<language>-<width>-<tab>.png.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { dashboardHtml } from '../../../src/core/admin/dashboard-page';
+import { DEFAULT_ACCOUNT, startStack, type Stack } from '../../helpers/stack';
+import { dashboardBundle } from './bundle';
+import { ARTIFACTS, CHROMIUM } from './headless-page';
+
+const BOB = { email: 'bob@example.com', refreshToken: '1//stack-refresh-bob', tier: 'free-tier' };
+const TABS = ['overview', 'accounts', 'monitor', 'stats', 'proxy'] as const;
+
+/** Elements whose text is cut: wider content than box in a box that hides the overflow, or the page wider than the window. */
+async function overflowProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push(`page ${document.documentElement.scrollWidth}px wide in ${window.innerWidth}px`);
+    for (const element of Array.from(document.querySelectorAll<HTMLElement>('#app *'))) {
+      if (element.offsetParent === null || element.closest('[hidden]') || element.tagName === 'CANVAS') continue;
+      const style = getComputedStyle(element);
+      const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
+      if (hides && element.scrollWidth > element.clientWidth + 1 && !element.closest('pre, code, .requests, .detail')) {
+        problems.push(`${element.tagName.toLowerCase()}.${element.className} "${(element.textContent ?? '').trim().slice(0, 40)}"`);
+      }
+    }
+    return problems;
+  });
+}
+
+describe('dashboard: English and Simplified Chinese in a browser', function () {
+  this.timeout(120_000);
+  let stack: Stack;
+  let browser: Browser;
+
+  async function openIn(locale: string, width: number): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ locale, viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    page.on('pageerror', (err) => problems.push(err.message));
+    return { page, problems };
+  }
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) this.skip();
+    stack = await startStack({ accounts: [DEFAULT_ACCOUNT, BOB], host: { dashboardDir: await dashboardBundle() } });
+    const [, bob] = stack.agate.pool.list();
+    stack.agate.pool.markNeedsReauth(bob.id, 'Token has been expired or revoked.');
+    const response = await fetch(`${stack.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'unused' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    await response.text();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  for (const [locale, language, overview, accountsTab, reset] of [
+    ['zh-CN', 'zh-cn', '概览', '账号', /后重置/],
+    ['en-US', 'en', 'Overview', 'Accounts', /resets in/],
+  ] as const) {
+    for (const width of [760, 1400]) {
+      it(`${locale} at ${width} px: every tab in the language, nothing overflowing or clipped`, async () => {
+        const { page, problems } = await openIn(locale, width);
+        await page.goto(`${stack.url}/dashboard`);
+        await page.getByRole('tab', { name: overview }).waitFor();
+        assert.equal(await page.evaluate(() => document.documentElement.lang), locale);
+        assert.equal(await page.locator('[data-language-switch]').inputValue(), language);
+        for (const tab of TABS) {
+          await page.locator(`#tab-${tab}`).click();
+          await page.locator(`#panel-${tab}`).waitFor();
+          if (tab === 'accounts') {
+            await page.getByRole('tab', { name: accountsTab }).waitFor();
+            await page.locator('.account-card').first().waitFor();
+            assert.match((await page.locator('.account-list').textContent()) ?? '', reset);
+          }
+          if (tab === 'stats') await page.locator('.stats canvas').first().waitFor();
+          await page.waitForTimeout(0);
+          await page.screenshot({ path: path.join(ARTIFACTS, `l10n-${language}-${width}-${tab}.png`), fullPage: true });
+          assert.deepEqual(await overflowProblems(page), [], `${tab}`);
+        }
+        assert.deepEqual(problems, []);
+        await page.context().close();
+      });
+    }
+  }
+
+  it('the header switch changes the language and is remembered; English words are gone in Chinese', async () => {
+    const { page } = await openIn('en-US', 1400);
+    await page.goto(`${stack.url}/dashboard`);
+    await page.getByRole('tab', { name: 'Overview' }).waitFor();
+    await Promise.all([page.waitForEvent('load'), page.locator('[data-language-switch]').selectOption('zh-cn')]);
+    await page.getByRole('tab', { name: '概览' }).waitFor();
+    await page.reload();
+    await page.getByRole('tab', { name: '概览' }).waitFor();
+    const tabs = await page.locator('[role=tab]').allTextContents();
+    assert.deepEqual(tabs, ['概览', '账号', '实时监控', 'Token 统计', 'API 代理']);
+    await page.locator('#tab-accounts').click();
+    await page.locator('.account-card').first().waitFor();
+    const buttons = await page.locator('.account-card [data-action], .account-card vscode-button, .account-card button').allTextContents();
+    assert.ok(buttons.some((text) => text.includes('刷新配额')), buttons.join(' | '));
+    await page.context().close();
+  });
+
+  it("the webview's page carries the editor's language; anything but a language tag falls back to English", () => {
+    const page = (language?: string) => dashboardHtml({ csp: '', head: '', scripts: '', transport: 'vscode', ...(language === undefined ? {} : { language }) });
+    assert.match(page('zh-cn'), /<html lang="zh-cn">/);
+    assert.match(page(), /<html lang="en">/);
+    assert.match(page('"><script>'), /<html lang="en">/);
+  });
+});
