@@ -1,6 +1,7 @@
 /** Ready-to-paste client setups for the API Proxy panel. Pure, so they are unit-tested in Node. */
 import { connectClient, type ConnectClientId } from '../src/core/connect/clients';
 import { applySettings } from '../src/core/connect/documents';
+import { t } from './l10n';
 
 export type SnippetId = 'claude-code' | 'openai-sdk' | 'gemini-sdk' | 'codex' | 'gemini-cli' | 'opencode' | 'cline' | 'cherry-studio';
 
@@ -61,7 +62,7 @@ export function clientSnippets({ baseUrl, key, model = 'gemini-3-flash' }: Snipp
     {
       id: 'cherry-studio',
       label: 'Cherry Studio',
-      where: 'Settings → Model Provider → Add (type OpenAI, or Anthropic for Claude models)',
+      where: t('Settings → Model Provider → Add (type OpenAI, or Anthropic for Claude models)'),
       text: [`Provider type: OpenAI`, `API Key:       ${key}`, `API Host:      ${url}`, `Models:        ${model}, claude-sonnet-4-6, gemini-3.1-pro-high`].join('\n'),
     },
   ];
@@ -77,6 +78,6 @@ function connectSnippet(id: ConnectClientId & SnippetId, baseUrl: string, key: s
     const text = applySettings(file.format, undefined, file.settings({ baseUrl, key }), file.displayPath).trimEnd();
     return client.files.length > 1 ? `${file.format === 'json' ? '//' : '#'} ${file.displayPath}\n${text}` : text;
   });
-  const where = client.files.length > 1 ? 'these files' : client.files[0].displayPath;
-  return { id, label: client.title, where: `${where} (agate connect ${id} merges it into yours)`, text: files.join('\n\n') };
+  const where = client.files.length > 1 ? t('these files') : client.files[0].displayPath;
+  return { id, label: client.title, where: t('{0} ({1} merges it into yours)', where, `agate connect ${id}`), text: files.join('\n\n') };
 }
