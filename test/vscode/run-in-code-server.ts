@@ -3,6 +3,7 @@
 //
 //   npx tsx test/vscode/run-in-code-server.ts [--extension <dir>] [--tests <index.js>] [--workspace <dir>]
 //                                             [--grep <pattern>] [--timeout <seconds>] [--artifacts <dir>]
+//                                             [--locale <language>]
 //
 // --extension  folder of the extension under test (default: the project root; an unpacked .vsix works too)
 // --tests      bundled test entry (default: dist/test/vscode/suite/index.js, from test/vscode/build-tests.mjs)
@@ -10,6 +11,7 @@
 // --grep       run only the tests whose full title matches
 // --timeout    bound on the whole run once code-server is installed (default 300)
 // --artifacts  where screenshots and logs go (default: .test-artifacts/)
+// --locale     the workbench's display language, e.g. zh-cn (code-server's --locale; default English)
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,6 +33,7 @@ interface RunOptions {
   grep: string | undefined;
   timeoutMs: number;
   artifacts: string;
+  locale: string | undefined;
 }
 
 function parseOptions(): RunOptions {
@@ -42,6 +45,7 @@ function parseOptions(): RunOptions {
       grep: { type: 'string' },
       timeout: { type: 'string', default: '300' },
       artifacts: { type: 'string', default: path.join(projectRoot, '.test-artifacts') },
+      locale: { type: 'string' },
     },
   });
   const timeoutSec = Number(values.timeout);
@@ -53,6 +57,7 @@ function parseOptions(): RunOptions {
     grep: values.grep,
     timeoutMs: timeoutSec * 1000,
     artifacts: path.resolve(values.artifacts),
+    locale: values.locale,
   };
   if (!fs.existsSync(path.join(options.extension, 'package.json'))) {
     throw new Error(`${options.extension} is not an extension folder (it has no package.json)`);
@@ -87,6 +92,22 @@ function testRunUrl(origin: string, authority: string, options: RunOptions, work
   ];
   const query = new URLSearchParams({ folder: workspace, payload: JSON.stringify(payload) });
   return `${origin}/?${query}`;
+}
+
+/**
+ * The workbench starts in a display language only with a language pack for it, which the closed network cannot
+ * download: test/vscode/fixtures/language-pack-<locale> is one without translations (the workbench's own words stay
+ * English; the extension's are its own nls and l10n files), packaged here with vsce.
+ */
+function languagePack(locale: string, stateDir: string): string[] {
+  const fixture = path.join(projectRoot, 'test/vscode/fixtures', `language-pack-${locale.toLowerCase()}`);
+  if (!fs.existsSync(fixture)) return [];
+  const vsix = path.join(stateDir, `language-pack-${locale}.vsix`);
+  execFileSync(path.join(projectRoot, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], {
+    cwd: fixture,
+    stdio: 'ignore',
+  });
+  return [vsix];
 }
 
 function log(message: string): void {
@@ -168,6 +189,7 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
     userSettings: { 'agate.port': await freePort() },
     // The simulator's stand-in for Google's consent page, which the sign-in test opens (suite/support/fixture.ts).
     trustedDomains: ['http://127.0.0.2:*'],
+    ...(options.locale ? { locale: options.locale, installExtensions: languagePack(options.locale, stateDir) } : {}),
     startTimeoutMs: deadline - Date.now(),
   });
   cleanups.add(() => server.stop());
@@ -180,6 +202,7 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
     onLog: (_level, message) => console.log(Array.isArray(message) ? format(...message) : String(message)),
     consoleLogFile: path.join(logsDir, 'browser-console.log'),
     launchTimeoutMs: deadline - Date.now(),
+    ...(options.locale ? { locale: options.locale } : {}),
   });
   const opened = workbench;
   cleanups.add(() => opened.close());

@@ -1,6 +1,6 @@
 // Starts code-server (installed by scripts/setup-code-server.sh) for one test run and stops it with every
 // process it spawned: its wrapper child, the extension host, the pty host and the file watcher.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -19,6 +19,10 @@ export interface CodeServerOptions {
    * Origins `env.openExternal` may open without asking (code-server's --link-protection-trusted-domains, e.g.
    * `http://127.0.0.2:*`): under tests the workbench refuses to show the "open external website?" dialog.
    */
+  /** The workbench's display language (code-server's --locale), e.g. `zh-cn`; default the server's. */
+  locale?: string;
+  /** .vsix files installed into the session's extensions folder before the server starts (a language pack). */
+  installExtensions?: string[];
   trustedDomains?: string[];
   startTimeoutMs: number;
 }
@@ -55,10 +59,44 @@ export function serverLogsDir(stateDir: string): string {
   return path.join(stateDir, 'user-data', 'logs');
 }
 
+/**
+ * The server picks a display language only from languagepacks.json in its user data, which the editor writes when
+ * a language pack is installed from the running workbench, not by --install-extension: written here from the
+ * installed packs' manifests, in the editor's format.
+ */
+function writeLanguagePacks(extensionsDir: string, userDataDir: string): void {
+  const packs: Record<string, unknown> = {};
+  for (const folder of fs.readdirSync(extensionsDir, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+    const root = path.join(extensionsDir, folder.name);
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      publisher: string;
+      name: string;
+      version: string;
+      contributes?: { localizations?: Array<{ languageId: string; localizedLanguageName?: string; translations: Array<{ id: string; path: string }> }> };
+    };
+    for (const localization of manifest.contributes?.localizations ?? []) {
+      packs[localization.languageId] = {
+        hash: `${manifest.publisher}.${manifest.name}-${manifest.version}`,
+        extensions: [{ extensionIdentifier: { id: `${manifest.publisher}.${manifest.name}` }, version: manifest.version }],
+        translations: Object.fromEntries(localization.translations.map((translation) => [translation.id, path.join(root, translation.path)])),
+        label: localization.localizedLanguageName ?? localization.languageId,
+      };
+    }
+  }
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify(packs));
+}
+
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const dir = (name: string) => path.join(options.stateDir, name);
   fs.mkdirSync(dir('user-data/User'), { recursive: true });
   fs.writeFileSync(dir('user-data/User/settings.json'), JSON.stringify({ ...TEST_SETTINGS, ...options.userSettings }, null, 2));
+  for (const vsix of options.installExtensions ?? []) {
+    execFileSync(process.execPath, [options.entry, '--extensions-dir', dir('extensions'), '--user-data-dir', dir('user-data'), '--install-extension', vsix], {
+      stdio: 'ignore',
+      env: { ...options.env, XDG_DATA_HOME: dir('xdg-data'), EXTENSIONS_GALLERY: '{}' },
+    });
+  }
+  if (options.installExtensions?.length) writeLanguagePacks(dir('extensions'), dir('user-data'));
   const log = fs.openSync(options.logFile, 'a');
   const server = spawn(
     process.execPath,
@@ -74,6 +112,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--user-data-dir', dir('user-data'),
       '--extensions-dir', dir('extensions'),
       ...(options.trustedDomains ?? []).flatMap((domain) => ['--link-protection-trusted-domains', domain]),
+      ...(options.locale ? ['--locale', options.locale] : []),
     ],
     {
       env: {

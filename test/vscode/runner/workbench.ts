@@ -23,6 +23,8 @@ export interface WorkbenchOptions {
   /** The page's own console messages and uncaught errors go here (they are not test output). */
   consoleLogFile: string;
   launchTimeoutMs: number;
+  /** The browser's language (navigator.language), e.g. `zh-CN`; default Chromium's. */
+  locale?: string;
 }
 
 /** A log file of the VS Code session, relative to its logs folder (e.g. `exthost/exthost.log`). */
@@ -62,7 +64,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   });
   try {
     // Clipboard permissions: the extension's "Copy …" commands write through the page's clipboard in code-server.
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...(options.locale ? { locale: options.locale } : {}) });
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     const page = await context.newPage();
     let end!: { resolve(value: TestRunEnd): void; reject(error: Error): void };
