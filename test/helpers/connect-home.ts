@@ -2,11 +2,13 @@
  * A private HOME holding only what `agate connect <client>` writes: the
  * end-to-end tests of the real clients run with nothing else configured.
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, cleanEnv, ensureCliBuilt } from '../e2e/foundation/cli-process';
 import { runProcess, type ProcessRun } from './run-process';
+import { startStack, type Stack } from './stack';
 
 export class ConnectedHome {
   readonly home = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-home-'));
@@ -39,6 +41,46 @@ export class ConnectedHome {
   }
 
   cleanup(): void {
-    fs.rmSync(this.home, { recursive: true, force: true });
+    // A client's background process may still be closing files in it.
+    fs.rmSync(this.home, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
+}
+
+/** What a connected client's suite shares: set in `before`, valid in every test. */
+export interface ConnectedSuite {
+  stack: Stack;
+  home: ConnectedHome;
+  /** A scratch folder the client works in. */
+  workDir: string;
+}
+
+/**
+ * Registers the hooks of a real client's end-to-end suite: a gateway with strict auth, a HOME holding only what
+ * `agate connect <client>` wrote (with the primary key, so the key it wrote must reach the gateway), a scratch
+ * folder, and after each test the check that the monitor saw no 4xx/5xx.
+ */
+export function connectedClientSuite(client: string, options: { beforeCleanup?: (suite: ConnectedSuite) => void | Promise<void> } = {}): ConnectedSuite {
+  const suite = {} as ConnectedSuite;
+  before(async () => {
+    suite.stack = await startStack({ flags: { authMode: 'strict' } });
+    suite.home = new ConnectedHome();
+    await suite.home.connect(client, suite.stack.url, '--key', await suite.stack.agate.security.primaryKey());
+    suite.workDir = fs.mkdtempSync(path.join(os.tmpdir(), `agate-${client}-work-`));
+  });
+  after(async () => {
+    if (suite.home) await options.beforeCleanup?.(suite);
+    suite.home?.cleanup();
+    if (suite.workDir) fs.rmSync(suite.workDir, { recursive: true, force: true });
+    await suite.stack?.close();
+  });
+  beforeEach(() => suite.stack.sim.reset());
+  afterEach(() => {
+    const failed = suite.stack.agate.observability!.monitor.list().filter((record) => record.status >= 400);
+    assert.deepEqual(
+      failed.map((r) => `${r.status} ${r.path} ${r.error}`),
+      [],
+      'no 4xx/5xx in the monitor',
+    );
+  });
+  return suite;
 }

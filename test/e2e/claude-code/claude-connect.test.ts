@@ -6,11 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ConnectedHome } from '../../helpers/connect-home';
+import { connectedClientSuite } from '../../helpers/connect-home';
 import { runProcess } from '../../helpers/run-process';
-import { startStack, type Stack } from '../../helpers/stack';
 
 const CLAUDE = path.resolve(__dirname, '../../../node_modules/.bin/claude');
 
@@ -22,35 +20,16 @@ interface ClaudeResult {
 
 describe('Claude Code with its defaults, connected by agate connect', function () {
   this.timeout(90_000);
-  let stack: Stack;
-  let home: ConnectedHome;
-  let workDir: string;
-
-  before(async () => {
-    stack = await startStack({ flags: { authMode: 'strict' } });
-    home = new ConnectedHome();
-    await home.connect('claude-code', stack.url, '--key', await stack.agate.security.primaryKey());
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-claude-work-'));
-  });
-  after(async () => {
-    home.cleanup();
-    fs.rmSync(workDir, { recursive: true, force: true });
-    await stack.close();
-  });
-  beforeEach(() => stack.sim.reset());
-  afterEach(() => {
-    const failed = stack.agate.observability!.monitor.list().filter((record) => record.status >= 400);
-    assert.deepEqual(failed.map((r) => `${r.status} ${r.path} ${r.error}`), [], 'no 4xx/5xx in the monitor');
-  });
+  const suite = connectedClientSuite('claude-code');
 
   async function claude(prompt: string, ...args: string[]): Promise<ClaudeResult> {
-    const run = await runProcess(CLAUDE, ['-p', prompt, '--output-format', 'json', ...args], { cwd: workDir, env: home.env(), timeoutMs: 60_000 });
+    const run = await runProcess(CLAUDE, ['-p', prompt, '--output-format', 'json', ...args], { cwd: suite.workDir, env: suite.home.env(), timeoutMs: 60_000 });
     assert.equal(run.code, 0, `claude exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
     return JSON.parse(run.stdout) as ClaudeResult;
   }
 
   const mainRequests = () =>
-    stack.agate.observability!.monitor.list().filter((r) => r.path === '/v1/messages' && r.clientModel.startsWith('claude-opus'));
+    suite.stack.agate.observability!.monitor.list().filter((r) => r.path === '/v1/messages' && r.clientModel.startsWith('claude-opus'));
 
   it('answers a plain prompt on the model its default Opus id maps to, streamed', async () => {
     const result = await claude('Count for me. [[sim:words 5]]');
@@ -63,7 +42,7 @@ describe('Claude Code with its defaults, connected by agate connect', function (
   });
 
   it('writes a file through its Write tool and answers with the result', async () => {
-    const target = path.join(workDir, 'note.txt');
+    const target = path.join(suite.workDir, 'note.txt');
     const args = JSON.stringify({ file_path: target, content: 'written by claude through agate\n' });
     const result = await claude(`Save the note. [[sim:call Write ${args}]]`, '--permission-mode', 'acceptEdits', '--allowedTools', 'Write');
     assert.equal(result.is_error, false, JSON.stringify(result));

@@ -7,11 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ConnectedHome } from '../../helpers/connect-home';
+import { connectedClientSuite } from '../../helpers/connect-home';
 import { runProcess } from '../../helpers/run-process';
-import { startStack, type Stack } from '../../helpers/stack';
 
 const CLINE = path.resolve('node_modules/.bin/cline');
 
@@ -23,30 +21,10 @@ interface ClineEvent {
 
 describe('Cline CLI, connected by agate connect', function () {
   this.timeout(120_000);
-  let stack: Stack;
-  let home: ConnectedHome;
-  let workDir: string;
-
-  before(async () => {
-    stack = await startStack({ flags: { authMode: 'strict' } });
-    home = new ConnectedHome();
-    await home.connect('cline', stack.url, '--key', await stack.agate.security.primaryKey());
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-cline-work-'));
-  });
-  after(async () => {
-    stopHub(home.home);
-    home.cleanup();
-    fs.rmSync(workDir, { recursive: true, force: true });
-    await stack.close();
-  });
-  beforeEach(() => stack.sim.reset());
-  afterEach(() => {
-    const failed = stack.agate.observability!.monitor.list().filter((record) => record.status >= 400);
-    assert.deepEqual(failed.map((r) => `${r.status} ${r.path} ${r.error}`), [], 'no 4xx/5xx in the monitor');
-  });
+  const suite = connectedClientSuite('cline', { beforeCleanup: (suite) => stopHub(suite.home.home) });
 
   async function cline(prompt: string, ...args: string[]) {
-    const run = await runProcess(CLINE, ['--json', ...args, prompt], { cwd: workDir, env: home.env(), timeoutMs: 90_000 });
+    const run = await runProcess(CLINE, ['--json', ...args, prompt], { cwd: suite.workDir, env: suite.home.env(), timeoutMs: 90_000 });
     const events = run.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -55,7 +33,7 @@ describe('Cline CLI, connected by agate connect', function () {
     return { ...run, events, result };
   }
 
-  const generations = () => stack.sim.log.filter((e) => e.method === 'streamGenerateContent' || e.method === 'generateContent');
+  const generations = () => suite.stack.sim.log.filter((e) => e.method === 'streamGenerateContent' || e.method === 'generateContent');
   const declared = (entry: { body: unknown }) =>
     ((entry.body as { request: { tools?: Array<Record<string, unknown> & { functionDeclarations?: Array<{ name: string }> }> } }).request.tools ?? []);
 
@@ -68,7 +46,7 @@ describe('Cline CLI, connected by agate connect', function () {
         const run = await cline('Count for me please. [[sim:words 4]]', ...args);
         assert.equal(run.result?.finishReason, 'completed', `${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`);
         assert.match(run.stdout, /word1 word2 word3 word4/);
-        const records = stack.agate.observability!.monitor.list().filter((r) => r.path === path_);
+        const records = suite.stack.agate.observability!.monitor.list().filter((r) => r.path === path_);
         assert.ok(records.length > 0 && records.every((r) => r.stream), JSON.stringify(records.map((r) => [r.path, r.stream])));
         const [generation] = generations();
         const tools = declared(generation);
@@ -86,7 +64,7 @@ describe('Cline CLI, connected by agate connect', function () {
         const call = JSON.stringify({ commands: [`echo agate-cline-ok > ${marker} && cat ${marker}`] });
         const run = await cline(`Make the marker. [[sim:call run_commands ${call}]]`, ...args);
         assert.equal(run.result?.finishReason, 'completed', `${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`);
-        assert.equal(fs.readFileSync(path.join(workDir, marker), 'utf8'), 'agate-cline-ok\n');
+        assert.equal(fs.readFileSync(path.join(suite.workDir, marker), 'utf8'), 'agate-cline-ok\n');
         assert.match(run.stdout, /Tool run_commands returned: .*agate-cline-ok/);
       });
     });
@@ -94,14 +72,22 @@ describe('Cline CLI, connected by agate connect', function () {
 });
 
 /** Cline leaves a hub daemon per HOME; its discovery record names the process. */
-function stopHub(home: string): void {
+/** Stops Cline's background hub and waits until it is gone: it writes into the HOME the suite removes next. */
+async function stopHub(home: string): Promise<void> {
   const record = path.join(home, '.cline', 'data', 'locks', 'hub', 'production.json');
   if (!fs.existsSync(record)) return;
   const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid?: number };
   if (!pid) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    // Already gone.
-  }
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; alive() && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (alive()) process.kill(pid, 'SIGKILL');
 }

@@ -5,11 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ConnectedHome } from '../../helpers/connect-home';
+import { connectedClientSuite } from '../../helpers/connect-home';
 import { runProcess } from '../../helpers/run-process';
-import { startStack, type Stack } from '../../helpers/stack';
 import { upstreamGenerations } from '../gemini/upstream';
 
 const GEMINI_BIN = path.resolve('node_modules/.bin/gemini');
@@ -22,33 +20,14 @@ interface CliResult {
 
 describe('gemini-cli with its defaults, connected by agate connect', function () {
   this.timeout(90_000);
-  let stack: Stack;
-  let home: ConnectedHome;
-  let workspace: string;
-
-  before(async () => {
-    stack = await startStack({ flags: { authMode: 'strict' } });
-    home = new ConnectedHome();
-    await home.connect('gemini-cli', stack.url, '--key', await stack.agate.security.primaryKey());
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-gemini-ws-'));
-  });
-  after(async () => {
-    home.cleanup();
-    fs.rmSync(workspace, { recursive: true, force: true });
-    await stack.close();
-  });
-  beforeEach(() => stack.sim.reset());
-  afterEach(() => {
-    const failed = stack.agate.observability!.monitor.list().filter((record) => record.status >= 400);
-    assert.deepEqual(failed.map((r) => `${r.status} ${r.path} ${r.error}`), [], 'no 4xx/5xx in the monitor');
-  });
+  const suite = connectedClientSuite('gemini-cli');
 
   async function gemini(prompt: string): Promise<CliResult> {
     // Flags only: the connection itself comes from the files connect wrote. gemini-cli reads its .env only in a
     // trusted folder (--skip-trust trusts this one); yolo declares the shell and write tools.
     const run = await runProcess(GEMINI_BIN, ['--skip-trust', '--approval-mode', 'yolo', '-o', 'json', '-p', prompt], {
-      cwd: workspace,
-      env: home.env({ NO_COLOR: '1', GEMINI_CLI_NO_RELAUNCH: 'true' }),
+      cwd: suite.workDir,
+      env: suite.home.env({ NO_COLOR: '1', GEMINI_CLI_NO_RELAUNCH: 'true' }),
       timeoutMs: 60_000,
     });
     const start = run.stdout.indexOf('{');
@@ -60,7 +39,7 @@ describe('gemini-cli with its defaults, connected by agate connect', function ()
     const result = await gemini('Say hi to the gateway.');
     assert.equal(result.error, undefined, JSON.stringify(result.error));
     assert.match(result.response ?? '', /^Hello from gemini-3[.\w-]*\. You said: /);
-    const generations = upstreamGenerations(stack.sim);
+    const generations = upstreamGenerations(suite.stack.sim);
     const classification = generations.find((g) => g.request.generationConfig?.responseMimeType === 'application/json');
     assert.ok(classification, 'the router asked for JSON');
     const main = generations.find((g) => g.method === 'streamGenerateContent' && g !== classification && JSON.stringify(g.request.contents).includes('Say hi to the gateway.'));
@@ -72,7 +51,7 @@ describe('gemini-cli with its defaults, connected by agate connect', function ()
     const args = JSON.stringify({ command: 'echo agate-gemini-ok > marker.txt && cat marker.txt' });
     const result = await gemini(`Make the marker. [[sim:call run_shell_command ${args}]]`);
     assert.equal(result.error, undefined, JSON.stringify(result.error));
-    assert.equal(fs.readFileSync(path.join(workspace, 'marker.txt'), 'utf8'), 'agate-gemini-ok\n');
+    assert.equal(fs.readFileSync(path.join(suite.workDir, 'marker.txt'), 'utf8'), 'agate-gemini-ok\n');
     assert.equal(result.stats.tools.totalSuccess, 1);
     assert.match(result.response ?? '', /^Tool run_shell_command returned: .*agate-gemini-ok/s);
   });

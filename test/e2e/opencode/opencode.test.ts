@@ -6,10 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ConnectedHome } from '../../helpers/connect-home';
-import { startStack, type Stack } from '../../helpers/stack';
+import { connectedClientSuite } from '../../helpers/connect-home';
 
 const OPENCODE = path.resolve('node_modules/.bin/opencode');
 
@@ -22,34 +20,15 @@ interface OpencodeRun {
 
 describe('opencode, connected by agate connect', function () {
   this.timeout(120_000);
-  let stack: Stack;
-  let home: ConnectedHome;
-  let workDir: string;
-
-  before(async () => {
-    stack = await startStack({ flags: { authMode: 'strict' } });
-    home = new ConnectedHome();
-    await home.connect('opencode', stack.url, '--key', await stack.agate.security.primaryKey());
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-opencode-work-'));
-  });
-  after(async () => {
-    home.cleanup();
-    fs.rmSync(workDir, { recursive: true, force: true });
-    await stack.close();
-  });
-  beforeEach(() => stack.sim.reset());
-  afterEach(() => {
-    const failed = stack.agate.observability!.monitor.list().filter((record) => record.status >= 400);
-    assert.deepEqual(failed.map((r) => `${r.status} ${r.path} ${r.error}`), [], 'no 4xx/5xx in the monitor');
-  });
+  const suite = connectedClientSuite('opencode');
 
   /** The prompt goes in on stdin: `opencode run` re-quotes arguments that hold spaces and quotes. */
   function opencode(prompt: string): Promise<OpencodeRun> {
     return new Promise((resolve, reject) => {
       // A title of our own: else opencode asks the small model for one, with the prompt (and its directives) but no tools.
       // The OPENCODE_DISABLE_* variables keep it from waiting on the network (model catalogue, plugins, updates), which this machine has not.
-      const env = home.env({ OPENCODE_DISABLE_MODELS_FETCH: '1', OPENCODE_DISABLE_DEFAULT_PLUGINS: '1', OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_LSP_DOWNLOAD: '1' });
-      const child = spawn(OPENCODE, ['run', '--format', 'json', '--auto', '--title', 'agate e2e'], { cwd: workDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const env = suite.home.env({ OPENCODE_DISABLE_MODELS_FETCH: '1', OPENCODE_DISABLE_DEFAULT_PLUGINS: '1', OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_LSP_DOWNLOAD: '1' });
+      const child = spawn(OPENCODE, ['run', '--format', 'json', '--auto', '--title', 'agate e2e'], { cwd: suite.workDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -81,12 +60,12 @@ describe('opencode, connected by agate connect', function () {
     const run = await opencode('Count for me. [[sim:words 7]]');
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     assert.match(answerText(run), /word1 word2 word3 word4 word5 word6 word7/, run.stdout);
-    const chat = stack.agate.observability!.monitor.list().filter((r) => r.path === '/v1/chat/completions');
+    const chat = suite.stack.agate.observability!.monitor.list().filter((r) => r.path === '/v1/chat/completions');
     assert.ok(chat.some((r) => r.stream && r.clientModel === 'gemini-3-flash'), JSON.stringify(chat.map((r) => [r.clientModel, r.stream])));
   });
 
   it('writes a file through its write tool and answers with the result', async () => {
-    const target = path.join(workDir, 'note.txt');
+    const target = path.join(suite.workDir, 'note.txt');
     const args = JSON.stringify({ filePath: target, content: 'written by opencode through agate\n' });
     const run = await opencode(`Save the note. [[sim:call write ${args}]]`);
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
