@@ -17,8 +17,11 @@ describe(`l10n: the extension in ${expected.language} (display language ${vscode
   let fixture: Fixture;
   before(async () => {
     fixture = await agateFixture();
+    fixture.sim.addAccount(ADA);
     await vscode.commands.executeCommand<AccountView>('agate.addAccountRefreshToken', ADA.refreshToken);
   });
+  // The files after this one start from the pool as it was: without the account added here.
+  after(() => vscode.commands.executeCommand('agate.manageAccounts', { account: ADA.email, action: 'remove' }));
 
   it('the manifest: command titles and the category as the palette lists them', async function () {
     // A translated text of the manifest arrives as { value, original }; an English one as the string.
@@ -48,6 +51,8 @@ describe(`l10n: the extension in ${expected.language} (display language ${vscode
   });
 
   it('a notification', async function () {
+    // Toasts of earlier files would hide this one.
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('agate.copyBaseUrl');
     if (!canSeeWorkbench()) this.skip();
     const toast = await waitFor('the copied-base-URL notification', async () =>
