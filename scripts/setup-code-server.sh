@@ -18,7 +18,8 @@ readonly ENTRY="$PACKAGE_DIR/out/node/entry.js"
 # libkrb5-dev: headers for the `kerberos` native module of VS Code's server.
 # ripgrep: stands in for @vscode/ripgrep's binary, which its postinstall downloads from GitHub.
 # chromium: the browser that loads the workbench (playwright cannot download its own here).
-readonly APT_PACKAGES=(libkrb5-dev ripgrep chromium)
+# fonts-wqy-zenhei: CJK glyphs, so the Chinese dashboard and workbench render (and measure) as users see them.
+readonly APT_PACKAGES=(libkrb5-dev ripgrep chromium fonts-wqy-zenhei)
 
 log() { printf '[setup-code-server] %s\n' "$*" >&2; }
 

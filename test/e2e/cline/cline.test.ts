@@ -8,10 +8,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { clientCliBin } from '../../helpers/client-clis';
 import { connectedClientSuite } from '../../helpers/connect-home';
 import { runProcess } from '../../helpers/run-process';
 
-const CLINE = path.resolve('node_modules/.bin/cline');
+let CLINE: string;
 
 interface ClineEvent {
   type: string;
@@ -21,6 +22,10 @@ interface ClineEvent {
 
 describe('Cline CLI, connected by agate connect', function () {
   this.timeout(120_000);
+  before(function () {
+    this.timeout(600_000); // a fresh machine installs the CLI first
+    CLINE = clientCliBin('cline');
+  });
   const suite = connectedClientSuite('cline', { beforeCleanup: (suite) => stopHub(suite.home.home) });
 
   async function cline(prompt: string, ...args: string[]) {

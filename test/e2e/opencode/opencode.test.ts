@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { clientCliBin } from '../../helpers/client-clis';
 import { connectedClientSuite } from '../../helpers/connect-home';
 
-const OPENCODE = path.resolve('node_modules/.bin/opencode');
+let OPENCODE: string;
 
 interface OpencodeRun {
   code: number | null;
@@ -20,6 +21,10 @@ interface OpencodeRun {
 
 describe('opencode, connected by agate connect', function () {
   this.timeout(120_000);
+  before(function () {
+    this.timeout(600_000); // a fresh machine installs the CLI first
+    OPENCODE = clientCliBin('opencode');
+  });
   const suite = connectedClientSuite('opencode');
 
   /** The prompt goes in on stdin: `opencode run` re-quotes arguments that hold spaces and quotes. */
