@@ -39,7 +39,11 @@ describe('Antigravity IDE account switch', () => {
     await buildStateDb(dbPathOf(userDataDir), unifiedRows({ email: 'old@example.com' }));
   });
 
-  after(() => fs.rmSync(path.dirname(userDataDir), { recursive: true, force: true }));
+  // The files after this one start from the pool as it was: without the accounts added here.
+  after(async () => {
+    fs.rmSync(path.dirname(userDataDir), { recursive: true, force: true });
+    for (const account of [HIGH, LOW]) await vscode.commands.executeCommand('agate.manageAccounts', { account: account.email, action: 'remove' });
+  });
 
   it('lists the accounts with their scores, best first, and switches to the one picked', async () => {
     let settled = false;
