@@ -3,10 +3,10 @@
  * quota, then deliver the scripted answer — as SSE `data: {"response":…}`
  * frames (upstream-protocol §2), a streamed JSON array without `alt=sse`, or one body.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type { SimAccount } from './accounts';
 import { composeAnswer, type Answer } from './answer';
 import { DirectiveError, parseDirectives, type Directive } from './directives';
+import { deliverFrames, deliverWhole } from './delivery';
 import type { Exchange } from './exchange';
 import { faultError, quotaError } from './faults';
 import { invalidArgument } from './google-errors';
@@ -137,61 +137,23 @@ class ResponseShape {
   }
 }
 
-/** Waits unless the client has gone; false when it has. */
-async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (ms <= 0) return !signal.aborted;
-  try {
-    await delay(ms, undefined, { signal });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A non-streaming answer arrives whole, once every frame would have been generated. */
-async function deliverSingle(state: SimState, exchange: Exchange, shape: ResponseShape, fault: FaultSpec | undefined): Promise<void> {
-  if (fault?.kind === 'hang') return;
-  const { firstByteDelayMs, frameIntervalMs } = state.config;
-  if (!(await pause(firstByteDelayMs + Math.max(0, shape.frameCount - 1) * frameIntervalMs, exchange.signal))) return;
-  if (fault?.kind === 'reset_after') {
-    await exchange.destroy();
-    return;
-  }
-  exchange.annotate({ frames: 1 });
-  exchange.sendJson(200, shape.whole());
+function deliverSingle(state: SimState, exchange: Exchange, shape: ResponseShape, fault: FaultSpec | undefined): Promise<void> {
+  return deliverWhole(state, exchange, shape.frameCount, shape.whole(), fault);
 }
 
-async function deliverStream(
+/** Cloud Code streams as SSE (`alt=sse`) or, without it, as one JSON array written piece by piece. */
+function deliverStream(
   state: SimState,
   exchange: Exchange,
   shape: ResponseShape,
   fault: FaultSpec | undefined,
   delivery: 'sse' | 'json-array',
 ): Promise<void> {
-  // hang: stall after `afterFrames` frames (0: before the head); reset_after: destroy after `frames`.
-  const stopAt = fault?.kind === 'hang' ? (fault.afterFrames ?? 0) : fault?.kind === 'reset_after' ? (fault.frames ?? 1) : undefined;
-  if (fault?.kind === 'hang' && stopAt === 0) return;
-  const { firstByteDelayMs, frameIntervalMs } = state.config;
-  if (!(await pause(firstByteDelayMs, exchange.signal))) return;
-  if (stopAt === 0) {
-    await exchange.destroy();
-    return;
-  }
-  exchange.head(200, {
-    'content-type': delivery === 'sse' ? 'text/event-stream' : 'application/json; charset=UTF-8',
-    'cache-control': 'no-cache',
-  });
-  const limit = Math.min(stopAt ?? shape.frameCount, shape.frameCount);
-  for (let i = 0; i < limit; i += 1) {
-    if (i > 0 && !(await pause(frameIntervalMs, exchange.signal))) return;
-    if (exchange.closed) return;
+  const frames = Array.from({ length: shape.frameCount }, (_, i) => {
     const json = JSON.stringify(shape.frame(i));
-    await exchange.writeFrame(delivery === 'sse' ? `data: ${json}\r\n\r\n` : `${i === 0 ? '[' : ',\r\n'}${json}`);
-  }
-  if (exchange.closed || fault?.kind === 'hang') return;
-  if (fault?.kind === 'reset_after') {
-    await exchange.destroy();
-    return;
-  }
-  exchange.res.end(delivery === 'json-array' ? ']' : undefined);
+    return delivery === 'sse' ? `data: ${json}\r\n\r\n` : `${i === 0 ? '[' : ',\r\n'}${json}`;
+  });
+  const contentType = delivery === 'sse' ? 'text/event-stream' : 'application/json; charset=UTF-8';
+  return deliverFrames(state, exchange, frames, fault, { 'content-type': contentType }, delivery === 'json-array' ? ']' : undefined);
 }
