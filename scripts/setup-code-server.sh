@@ -19,7 +19,9 @@ readonly ENTRY="$PACKAGE_DIR/out/node/entry.js"
 # ripgrep: stands in for @vscode/ripgrep's binary, which its postinstall downloads from GitHub.
 # chromium: the browser that loads the workbench (playwright cannot download its own here).
 # fonts-wqy-zenhei: CJK glyphs, so the Chinese dashboard and workbench render (and measure) as users see them.
-readonly APT_PACKAGES=(libkrb5-dev ripgrep chromium fonts-wqy-zenhei)
+# redis-server: the team-mode tests start their own (test/helpers/redis-server.ts); not part of code-server's needs,
+# but installed here so CI has one place that installs Debian packages.
+readonly APT_PACKAGES=(libkrb5-dev ripgrep chromium fonts-wqy-zenhei redis-server)
 
 log() { printf '[setup-code-server] %s\n' "$*" >&2; }
 
