@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { AdminAccount } from '../core/admin/types';
 import { COMMANDS } from './command-ids';
 import type { GatewayService, GatewayState } from './gateway-service';
+import { Disposable } from './lifecycle';
+import { statusBarContentKey } from './status-bar-content';
 import { describeAccount, escapeMarkdown, headlineQuota, percent, quotaTable } from './quota-summary';
 
 /** What the status bar item shows, readable by tests through the extension's API. */
@@ -11,6 +13,8 @@ export interface StatusBarView {
   readonly tooltip: string;
   /** True when the item has the warning background: no account can serve a request. */
   readonly warning: boolean;
+  /** Fires after each render (the item rewritten); tests count renders with it. */
+  readonly onDidRender: vscode.Event<void>;
 }
 
 const STATE_ICONS: Record<GatewayState['kind'], string> = {
@@ -52,25 +56,28 @@ function stateLine(state: GatewayState): string {
 
 /**
  * The one "Agate" status bar item: gateway state and the quota left on the model the user cares about, a
- * Markdown tooltip with every account's quota, and a click that opens the Agate menu. It re-renders on gateway
- * state changes and on account changes (added, updated — quota included — or removed), whether this window's core
- * or the owning window's event stream reports them; nothing polls.
+ * Markdown tooltip with every account's quota, and a click that opens the Agate menu. It looks again on gateway
+ * state changes and on account changes (added, updated or removed), whether this window's core or the owning
+ * window's event stream reports them, and re-renders only when what it shows changed (`statusBarContentKey`):
+ * a request that leaves quota and account state as they were rewrites nothing. Nothing polls.
  */
-export class StatusBar implements vscode.Disposable, StatusBarView {
-  private readonly item = vscode.window.createStatusBarItem('agate.status', vscode.StatusBarAlignment.Right, 100);
-  private readonly subscriptions: vscode.Disposable[] = [];
-  private view: StatusBarView = { text: '', tooltip: '', warning: false };
+export class StatusBar extends Disposable implements StatusBarView {
+  private readonly item = this.register(vscode.window.createStatusBarItem('agate.status', vscode.StatusBarAlignment.Right, 100));
+  private readonly renderEmitter = this.register(new vscode.EventEmitter<void>());
+  readonly onDidRender = this.renderEmitter.event;
+  private view: Pick<StatusBarView, 'text' | 'tooltip' | 'warning'> = { text: '', tooltip: '', warning: false };
+  /** What the last render showed; undefined before the first. */
+  private shownKey: string | undefined;
 
   constructor(
     private readonly service: GatewayService,
     private readonly preferredModel: () => string,
   ) {
+    super();
     this.item.name = 'Agate';
     this.item.command = COMMANDS.showMenu;
-    this.subscriptions.push(
-      service.onDidChangeState(() => this.render()),
-      service.onDidChangeAccounts(() => this.render()),
-    );
+    this.register(service.onDidChangeState(() => this.render()));
+    this.register(service.onDidChangeAccounts(() => this.render()));
     this.render();
     this.item.show();
   }
@@ -87,10 +94,16 @@ export class StatusBar implements vscode.Disposable, StatusBarView {
     return this.view.warning;
   }
 
+  /** Shows the current state and quota, unless the item shows them already. */
   render(): void {
+    if (this.isDisposed) return;
     const state = this.service.state;
     const accounts = this.service.accounts();
-    const headline = headlineQuota(accounts, this.preferredModel());
+    const preferredModel = this.preferredModel();
+    const key = statusBarContentKey(state, accounts, preferredModel);
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    const headline = headlineQuota(accounts, preferredModel);
     const text = `${STATE_ICONS[state.kind]} Agate${state.kind === 'running' && headline ? ` ${percent(headline.fraction)}` : ''}`;
     const warning = !accounts.some((account) => account.usable);
     const tooltip = this.tooltipMarkdown(state, accounts, headline);
@@ -106,11 +119,7 @@ export class StatusBar implements vscode.Disposable, StatusBarView {
         ? vscode.l10n.t('Agate gateway {0}, {1} of {2} quota left', stateName(state), percent(headline.fraction), headline.model)
         : vscode.l10n.t('Agate gateway {0}', stateName(state)),
     };
-  }
-
-  dispose(): void {
-    for (const subscription of this.subscriptions) subscription.dispose();
-    this.item.dispose();
+    this.renderEmitter.fire();
   }
 
   private tooltipMarkdown(state: GatewayState, accounts: readonly AdminAccount[], headline: ReturnType<typeof headlineQuota>): string {

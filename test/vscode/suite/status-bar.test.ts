@@ -29,6 +29,22 @@ describe('status bar', () => {
     assert.match(statusBar.tooltip, /\| claude-sonnet-4-6 \| 60% \|/);
   });
 
+  it('does not re-render for requests that change no quota or account state', async () => {
+    const { statusBar, gateway } = fixture.testing;
+    await waitFor('80% in the status bar', () => statusBar.text === '$(radio-tower) Agate 80%');
+    let renders = 0;
+    let accountChanges = 0;
+    const counting = [statusBar.onDidRender(() => renders++), gateway.onDidChangeAccounts(() => accountChanges++)];
+    try {
+      for (let i = 0; i < 5; i++) await askThroughGateway(fixture.api.baseUrl()!, `request ${i}`, 'claude-opus-4-6-thinking');
+    } finally {
+      for (const subscription of counting) subscription.dispose();
+    }
+    assert.ok(accountChanges >= 5, `the pool reported ${accountChanges} account changes for 5 requests`);
+    assert.equal(renders, 0);
+    assert.equal(statusBar.text, '$(radio-tower) Agate 80%');
+  });
+
   it('follows a quota change reported by the pool', async () => {
     const { statusBar } = fixture.testing;
     // Each request now costs a quarter of the model's quota upstream; the next quota fetch reports it.
