@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createAgate, type Agate, type AgateHost } from '../core/agate';
 import type { GatewayConfig } from '../core/config/types';
 import { createLogger, stderrSink } from '../core/logging/logger';
-import { dataDirSecrets } from '../core/stores/data-dir-secrets';
+import { dataDirSecrets } from './secret-store';
 import { JsonFileStore } from '../core/stores/json-file-store';
 import { version } from '../../package.json';
 import type { ProxySettingKey } from '../core/admin';

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EncryptedFileSecretStore, keyFileSource } from '../../../src/core/stores/encrypted-secret-store';
+import { dataDirSecrets, EncryptedFileSecretStore, keyFileSource } from '../../../src/cli/secret-store';
+import { dataDirPrimaryKey, SECRETS_FILE, SECRETS_KEY_FILE } from '../../../src/core/stores/data-dir-secrets';
+import { PRIMARY_KEY_SECRET } from '../../../src/core/security/primary-key';
 
-describe('encrypted secret store', () => {
+describe('data dir secrets: the CLI store and the read-only primary key', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-secrets-'));
   const file = path.join(dir, 'secrets.bin');
   const keyFile = path.join(dir, 'secrets.key');
@@ -27,5 +29,19 @@ describe('encrypted secret store', () => {
     const other = path.join(dir, 'other.key');
     const store = new EncryptedFileSecretStore(file, keyFileSource(other));
     await assert.rejects(store.get('x'), /cannot decrypt/);
+  });
+
+  it('lets another process read the primary key the CLI keeps, without creating a key', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-owner-'));
+    await dataDirSecrets(dataDir).set(PRIMARY_KEY_SECRET, 'sk-agate-primary-for-test');
+    assert.equal(await dataDirPrimaryKey(dataDir)(), 'sk-agate-primary-for-test');
+
+    // Secrets without their key (a key file lost, a keychain entry of another machine): nothing to read, and the
+    // reader leaves no fresh key behind that the owner would then take for its own.
+    const keyless = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-keyless-'));
+    fs.copyFileSync(path.join(dataDir, SECRETS_FILE), path.join(keyless, SECRETS_FILE));
+    assert.equal(await dataDirPrimaryKey(keyless)(), undefined);
+    assert.equal(fs.existsSync(path.join(keyless, SECRETS_KEY_FILE)), false);
+    assert.equal(await dataDirPrimaryKey(fs.mkdtempSync(path.join(os.tmpdir(), 'agate-empty-')))(), undefined);
   });
 });
