@@ -2,23 +2,14 @@ import os from 'node:os';
 import readline from 'node:readline/promises';
 import { loadConfig } from '../../core/config/load';
 import type { GatewayConfig } from '../../core/config/types';
-import { applyConnect, CONNECT_CLIENTS, connectClient, maskKey, planConnect, undoConnect, type ConnectClient } from '../../core/connect';
+import { ANY_KEY, applyConnect, CONNECT_CLIENTS, connectClient, gatewayBaseUrl, maskKey, planConnect, undoConnect, type ConnectClient } from '../../core/connect';
 import { effectiveAuthMode } from '../../core/security';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir } from '../data-dir-access';
 import { l10n } from '../l10n';
 
-/** The key clients send when auth is off: the gateway ignores it, but every client insists on having one. */
-const ANY_KEY = 'agate';
-
 const listing = () =>
   CONNECT_CLIENTS.map((client) => `  ${client.id.padEnd(18)} ${client.title}: ${client.files.map((f) => f.displayPath).join(', ') || 'prints the settings'}`).join('\n');
-
-/** `http://127.0.0.1:8045` for the configured listener (a wildcard host is reached on loopback). */
-function baseUrlOf(config: GatewayConfig): string {
-  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
-}
 
 /** With auth on, the primary key of the data dir (as `agate keys primary` prints it). */
 async function keyFor(config: GatewayConfig): Promise<string> {
@@ -67,7 +58,7 @@ export async function connectCommand(argv: string[]): Promise<number> {
   if (values.undo) return undo(client, where);
 
   const config = loadConfig(configSources(values));
-  const baseUrl = (values.url ?? baseUrlOf(config)).replace(/\/+$/, '').replace(/\/v1$/, '');
+  const baseUrl = (values.url ?? gatewayBaseUrl(config)).replace(/\/+$/, '').replace(/\/v1$/, '');
   const key = values.key ?? (await keyFor(config));
   const connectValues = { baseUrl, key, ...(values.model ? { model: values.model } : {}) };
 

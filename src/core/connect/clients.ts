@@ -29,6 +29,15 @@ export interface ConnectValues {
   model?: string;
 }
 
+/** The key clients send when auth is off: the gateway ignores it, but every client insists on having one. */
+export const ANY_KEY = 'agate';
+
+/** `http://127.0.0.1:8045` for a listener's host and port (a wildcard host is reached on loopback). */
+export function gatewayBaseUrl({ host, port }: { host: string; port: number }): string {
+  const reachable = ['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
 export interface SettingsFileDefinition {
   /** For people: `~/.claude/settings.json`. */
   displayPath: string;

@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { ConnectClient, ConnectEnvironment, ConnectValues } from './clients';
-import { applySettings } from './documents';
+import { applySettings, SettingsFileError } from './documents';
 
 /** Beside each file Agate changed: what it held before (`<file>.agate-backup`). */
 export const BACKUP_SUFFIX = '.agate-backup';
@@ -42,6 +43,9 @@ export interface ConnectPlan {
   /** True when nothing would change (already connected with these values). */
   upToDate: boolean;
 }
+
+/** The files of the user running this process: what `agate connect` and the VS Code command write. */
+export const ownerEnvironment = (): ConnectEnvironment => ({ home: os.homedir(), env: process.env });
 
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
@@ -136,11 +140,22 @@ export async function undoConnect(client: ConnectClient, where: ConnectEnvironme
   return result;
 }
 
+/** Whether a file of the client still has the backup of its first connect: undo can restore it. */
+export async function hasBackup(client: ConnectClient, where: ConnectEnvironment): Promise<boolean> {
+  for (const definition of client.files) if ((await readIfExists(definition.path(where) + BACKUP_SUFFIX)) !== undefined) return true;
+  return false;
+}
+
 async function readBackup(file: string): Promise<Backup | undefined> {
   const raw = await readIfExists(file);
   if (!raw) return undefined;
-  const backup = JSON.parse(raw.toString('utf8')) as Backup;
-  if (backup.version !== 1 || typeof backup.existed !== 'boolean') throw new Error(`${file} is not a backup Agate can read`);
+  let backup: Backup | undefined;
+  try {
+    backup = JSON.parse(raw.toString('utf8')) as Backup;
+  } catch {
+    backup = undefined;
+  }
+  if (backup?.version !== 1 || typeof backup.existed !== 'boolean') throw new SettingsFileError(`${file} is not a backup Agate can read; move it away to connect again`);
   return backup;
 }
 

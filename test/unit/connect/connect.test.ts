@@ -7,6 +7,8 @@ import {
   BACKUP_SUFFIX,
   CONNECT_CLIENTS,
   connectClient,
+  gatewayBaseUrl,
+  hasBackup,
   planConnect,
   readSetting,
   SettingsFileError,
@@ -139,6 +141,24 @@ describe('connect: writing a client’s own settings', () => {
     fs.writeFileSync(file, '{ "env": ');
     await assert.rejects(planConnect(connectClient('claude-code')!, values, where), (err: unknown) => err instanceof SettingsFileError && /not valid JSON/.test(err.message));
     assert.equal(fs.readFileSync(file, 'utf8'), '{ "env": ');
+  });
+
+  it('knows a client is connected by its backup, and refuses a backup it cannot read instead of guessing', async () => {
+    const claude = connectClient('claude-code')!;
+    assert.equal(await hasBackup(claude, where), false);
+    await applyConnect(await planConnect(claude, values, where));
+    assert.equal(await hasBackup(claude, where), true);
+    const backup = path.join(home, '.claude', 'settings.json' + BACKUP_SUFFIX);
+    fs.writeFileSync(backup, 'not a backup');
+    await assert.rejects(undoConnect(claude, where), (err: unknown) => err instanceof SettingsFileError && err.message.includes(backup));
+    assert.equal(fs.readFileSync(backup, 'utf8'), 'not a backup', 'left for the user to look at');
+  });
+
+  it('the base URL of a listener: a wildcard host is reached on loopback, IPv6 in brackets', () => {
+    assert.equal(gatewayBaseUrl({ host: '0.0.0.0', port: 8045 }), 'http://127.0.0.1:8045');
+    assert.equal(gatewayBaseUrl({ host: '::', port: 8045 }), 'http://127.0.0.1:8045');
+    assert.equal(gatewayBaseUrl({ host: '::1', port: 9 }), 'http://[::1]:9');
+    assert.equal(gatewayBaseUrl({ host: 'localhost', port: 8045 }), 'http://localhost:8045');
   });
 
   it('the OpenAI-compatible entry writes nothing and gives a snippet', () => {
