@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { systemClock, type Clock, type Logger } from '../ports';
 import { RequestMonitor, type RequestMonitorSettings } from './request-monitor';
-import { TokenStats, type TokenStatsSettings } from './token-stats';
+import { TokenStats, type RequestPricer, type TokenStatsSettings } from './token-stats';
 import type { RequestObserver } from './types';
 
 export interface ObservabilityOptions {
@@ -11,6 +11,8 @@ export interface ObservabilityOptions {
   clock?: Clock;
   monitor?: Partial<RequestMonitorSettings>;
   stats?: Partial<TokenStatsSettings>;
+  /** Prices requests through API-key providers for the token stats' spend. */
+  price?: RequestPricer;
 }
 
 export interface Observability {
@@ -26,7 +28,7 @@ export async function createObservability(options: ObservabilityOptions): Promis
   const { dataDir, logger } = options;
   const [monitor, stats] = await Promise.all([
     RequestMonitor.open({ dir: path.join(dataDir, 'monitor'), logger, settings: options.monitor }),
-    TokenStats.open({ dir: path.join(dataDir, 'stats'), logger, clock: options.clock ?? systemClock, settings: options.stats }),
+    TokenStats.open({ dir: path.join(dataDir, 'stats'), logger, clock: options.clock ?? systemClock, settings: options.stats, price: options.price }),
   ]);
   // The gateway calls these in a request's `finally`: a bug here must cost a record, not the answer.
   const guarded = (what: string, call: () => void) => {

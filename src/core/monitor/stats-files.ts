@@ -1,3 +1,4 @@
+import type { SpendSplit } from '../providers/prices';
 import { LatencyHistogram } from './latency-histogram';
 import { Tally, type StatsFact } from './tally';
 
@@ -67,6 +68,7 @@ export function serializeDay(snapshot: DaySnapshot): string {
       outputTokens: tally.outputTokens,
       cachedTokens: tally.cachedTokens,
       thinkingTokens: tally.thinkingTokens,
+      ...(hasSpend(tally.spend) ? { spend: tally.spend } : {}),
       latency: tally.latency.toSparse(),
     })),
   });
@@ -90,6 +92,8 @@ export function parseDay(text: string, day: number): DaySnapshot {
     tally.outputTokens = countOf(raw.outputTokens);
     tally.cachedTokens = countOf(raw.cachedTokens);
     tally.thinkingTokens = countOf(raw.thinkingTokens);
+    const spend = spendOf(raw.spend);
+    if (spend) tally.spend = spend;
     tally.latency = LatencyHistogram.fromSparse(raw.latency);
     cells.push({ hour, model: raw.model, account: raw.account, clientKey: raw.clientKey, tally });
   }
@@ -110,6 +114,8 @@ export function serializeJournalEntry(entry: JournalEntry): string {
     entry.outputTokens,
     entry.cachedTokens,
     entry.thinkingTokens,
+    // A provider's request adds what it cost; the accounts' lines keep the older, shorter form.
+    ...(entry.spend && hasSpend(entry.spend) ? [entry.spend.uncachedInputUsd, entry.spend.cachedInputUsd, entry.spend.cacheWriteUsd, entry.spend.outputUsd] : []),
   ]);
 }
 
@@ -121,8 +127,8 @@ export function parseJournalEntry(line: string): JournalEntry | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(value) || value.length !== 11) return undefined;
-  const [seq, startedAt, model, account, clientKey, error, latencyMs, inputTokens, outputTokens, cachedTokens, thinkingTokens] = value;
+  if (!Array.isArray(value) || (value.length !== 11 && value.length !== 15)) return undefined;
+  const [seq, startedAt, model, account, clientKey, error, latencyMs, inputTokens, outputTokens, cachedTokens, thinkingTokens, ...spent] = value as unknown[];
   if (!isCount(seq) || typeof startedAt !== 'number' || typeof model !== 'string' || typeof account !== 'string') return undefined;
   if (typeof clientKey !== 'string' || typeof latencyMs !== 'number') return undefined;
   return {
@@ -137,7 +143,17 @@ export function parseJournalEntry(line: string): JournalEntry | undefined {
     outputTokens: countOf(outputTokens),
     cachedTokens: countOf(cachedTokens),
     thinkingTokens: countOf(thinkingTokens),
+    ...(spent.length === 4 ? { spend: { uncachedInputUsd: usdOf(spent[0]), cachedInputUsd: usdOf(spent[1]), cacheWriteUsd: usdOf(spent[2]), outputUsd: usdOf(spent[3]) } } : {}),
   };
+}
+
+const usdOf = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
+const hasSpend = (spend: SpendSplit): boolean => spend.uncachedInputUsd + spend.cachedInputUsd + spend.cacheWriteUsd + spend.outputUsd > 0;
+
+function spendOf(raw: unknown): SpendSplit | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const value = raw as Record<string, unknown>;
+  return { uncachedInputUsd: usdOf(value.uncachedInputUsd), cachedInputUsd: usdOf(value.cachedInputUsd), cacheWriteUsd: usdOf(value.cacheWriteUsd), outputUsd: usdOf(value.outputUsd) };
 }
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;

@@ -1,4 +1,7 @@
+import type { SpendSplit } from '../providers/prices';
 import { LatencyHistogram } from './latency-histogram';
+
+const noSpend = (): SpendSplit => ({ uncachedInputUsd: 0, cachedInputUsd: 0, cacheWriteUsd: 0, outputUsd: 0 });
 
 /** What the token stats keep of one finished request. */
 export interface StatsFact {
@@ -15,6 +18,8 @@ export interface StatsFact {
   outputTokens: number;
   cachedTokens: number;
   thinkingTokens: number;
+  /** What a request through an API-key provider cost, priced when it finished; absent for the accounts (free). */
+  spend?: SpendSplit;
 }
 
 /** Totals of a bucket, a group or a range, as charts and exports read them. */
@@ -25,6 +30,9 @@ export interface StatsTotals {
   outputTokens: number;
   cachedTokens: number;
   thinkingTokens: number;
+  /** US dollars spent through API-key providers, and how it splits by kind of token. */
+  spendUsd: number;
+  spend: SpendSplit;
   /** Latency percentiles in ms; null without requests. */
   p50Ms: number | null;
   p95Ms: number | null;
@@ -39,6 +47,7 @@ export class Tally {
   outputTokens = 0;
   cachedTokens = 0;
   thinkingTokens = 0;
+  spend: SpendSplit = noSpend();
   latency = new LatencyHistogram();
 
   add(fact: StatsFact): void {
@@ -48,6 +57,7 @@ export class Tally {
     this.outputTokens += fact.outputTokens;
     this.cachedTokens += fact.cachedTokens;
     this.thinkingTokens += fact.thinkingTokens;
+    if (fact.spend) this.addSpend(fact.spend);
     this.latency.add(fact.latencyMs);
   }
 
@@ -58,7 +68,15 @@ export class Tally {
     this.outputTokens += other.outputTokens;
     this.cachedTokens += other.cachedTokens;
     this.thinkingTokens += other.thinkingTokens;
+    this.addSpend(other.spend);
     this.latency.merge(other.latency);
+  }
+
+  addSpend(more: SpendSplit): void {
+    this.spend.uncachedInputUsd += more.uncachedInputUsd;
+    this.spend.cachedInputUsd += more.cachedInputUsd;
+    this.spend.cacheWriteUsd += more.cacheWriteUsd;
+    this.spend.outputUsd += more.outputUsd;
   }
 
   totals(): StatsTotals {
@@ -69,6 +87,8 @@ export class Tally {
       outputTokens: this.outputTokens,
       cachedTokens: this.cachedTokens,
       thinkingTokens: this.thinkingTokens,
+      spendUsd: this.spend.uncachedInputUsd + this.spend.cachedInputUsd + this.spend.cacheWriteUsd + this.spend.outputUsd,
+      spend: { ...this.spend },
       p50Ms: this.latency.percentile(0.5),
       p95Ms: this.latency.percentile(0.95),
       p99Ms: this.latency.percentile(0.99),

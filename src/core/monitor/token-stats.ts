@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock, Logger } from '../ports';
+import type { SpendSplit } from '../providers/prices';
 import { writeFileAtomic } from '../stores/atomic-file';
 import { BatchQueue } from './batch-queue';
 import {
@@ -33,6 +34,9 @@ export interface TokenStatsSettings {
   /** How often the changed days are rewritten and the journals they cover deleted. */
   snapshotIntervalMs: number;
 }
+
+/** What a finished request cost (a request through an API-key provider); undefined when free or unpriced. */
+export type RequestPricer = (record: RequestRecord) => SpendSplit | undefined;
 
 export const DEFAULT_STATS_SETTINGS: TokenStatsSettings = {
   retentionDays: 90,
@@ -106,6 +110,7 @@ export class TokenStats {
     private readonly settings: TokenStatsSettings,
     private readonly logger: Logger,
     private readonly clock: Clock,
+    private readonly price: RequestPricer | undefined,
   ) {
     this.journal = new BatchQueue({
       intervalMs: settings.journalFlushMs,
@@ -123,8 +128,9 @@ export class TokenStats {
     logger: Logger;
     clock: Clock;
     settings?: Partial<TokenStatsSettings>;
+    price?: RequestPricer;
   }): Promise<TokenStats> {
-    const stats = new TokenStats(options.dir, { ...DEFAULT_STATS_SETTINGS, ...options.settings }, options.logger, options.clock);
+    const stats = new TokenStats(options.dir, { ...DEFAULT_STATS_SETTINGS, ...options.settings }, options.logger, options.clock, options.price);
     await stats.load();
     stats.timer = setInterval(() => void stats.snapshot(), stats.settings.snapshotIntervalMs).unref();
     return stats;
@@ -147,6 +153,8 @@ export class TokenStats {
       cachedTokens: usage?.cachedInputTokens ?? 0,
       thinkingTokens: usage?.thinkingTokens ?? 0,
     };
+    const spend = usage ? this.price?.(record) : undefined;
+    if (spend) entry.spend = spend;
     if (this.apply(entry)) this.journal.push(entry);
   }
 

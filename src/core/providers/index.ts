@@ -1,5 +1,5 @@
 export * from './types';
-export { DEFAULT_PRICES, PRICES_SOURCE, costOf, defaultPrice, type TokenUsage } from './prices';
+export { DEFAULT_PRICES, NO_SPEND, PRICES_SOURCE, addSpend, costOf, defaultPrice, spendOf, totalSpend, type SpendSplit, type TokenUsage } from './prices';
 export { ProviderRegistry, PROVIDERS_DOCUMENT, normalizeBaseUrl, toProviderView, type ProviderEvent, type ProviderInput, type ProviderPatch } from './registry';
 export { KeyRejectedError, authHeaders, fetchProviderModels, providerErrorMessage } from './models-endpoint';
 export {

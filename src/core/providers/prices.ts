@@ -6,9 +6,15 @@
  * Users override any of them per provider; a model with no price here and none
  * set counts tokens but no spend, and a spend cap then cannot apply to it.
  */
+import { coreMessage, englishOf } from '../messages';
 import type { ModelPrice } from './types';
 
-export const PRICES_SOURCE = 'vendor price pages (anthropic.com/pricing, openai.com/api/pricing, ai.google.dev/gemini-api/docs/pricing), as published on 2025-11-20';
+/** Where the default prices come from, for the host to word; PRICES_SOURCE is its English. */
+export const PRICES_SOURCE_MESSAGE = coreMessage('providers.pricesSource', {
+  pages: 'anthropic.com/pricing, openai.com/api/pricing, ai.google.dev/gemini-api/docs/pricing',
+  date: '2025-11-20',
+});
+export const PRICES_SOURCE = englishOf(PRICES_SOURCE_MESSAGE);
 
 export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
   'claude-opus-4-5': { input: 5, output: 25, cachedInput: 0.5, cacheWrite: 6.25 },
@@ -59,13 +65,40 @@ export interface TokenUsage {
   outputTokens: number;
 }
 
+/** What a request cost, in US dollars, by kind of token: input not from the cache, input read from and written to the cache, output. */
+export interface SpendSplit {
+  uncachedInputUsd: number;
+  cachedInputUsd: number;
+  cacheWriteUsd: number;
+  outputUsd: number;
+}
+
+export const NO_SPEND: Readonly<SpendSplit> = { uncachedInputUsd: 0, cachedInputUsd: 0, cacheWriteUsd: 0, outputUsd: 0 };
+
+/** The cost of `usage` under `price`, split by kind of token; cached and written tokens are part of `inputTokens`. */
+export function spendOf(usage: TokenUsage, price: ModelPrice): SpendSplit {
+  const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
+  const written = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - cached);
+  const plain = usage.inputTokens - cached - written;
+  return {
+    uncachedInputUsd: (plain * price.input) / 1_000_000,
+    cachedInputUsd: (cached * (price.cachedInput ?? price.input)) / 1_000_000,
+    cacheWriteUsd: (written * (price.cacheWrite ?? price.input)) / 1_000_000,
+    outputUsd: (usage.outputTokens * price.output) / 1_000_000,
+  };
+}
+
+export const totalSpend = (spend: SpendSplit): number => spend.uncachedInputUsd + spend.cachedInputUsd + spend.cacheWriteUsd + spend.outputUsd;
+
+/** Adds `more` into `into`. */
+export function addSpend(into: SpendSplit, more: SpendSplit): void {
+  into.uncachedInputUsd += more.uncachedInputUsd;
+  into.cachedInputUsd += more.cachedInputUsd;
+  into.cacheWriteUsd += more.cacheWriteUsd;
+  into.outputUsd += more.outputUsd;
+}
+
 /** US dollars a request cost under `price`. */
 export function costOf(usage: TokenUsage, price: ModelPrice): number {
-  const cached = usage.cachedInputTokens ?? 0;
-  const written = usage.cacheWriteTokens ?? 0;
-  const plain = Math.max(0, usage.inputTokens - cached - written);
-  return (
-    (plain * price.input + cached * (price.cachedInput ?? price.input) + written * (price.cacheWrite ?? price.input) + usage.outputTokens * price.output) /
-    1_000_000
-  );
+  return totalSpend(spendOf(usage, price));
 }

@@ -10,7 +10,7 @@ import { GatewayError } from '../errors';
 import type { Usage } from '../ir';
 import type { Clock, DocumentStore, Logger } from '../ports';
 import type { UpstreamFailure } from '../upstream/failure';
-import { costOf, defaultPrice } from './prices';
+import { NO_SPEND, addSpend, costOf, defaultPrice, spendOf, totalSpend } from './prices';
 import type { ProviderRegistry } from './registry';
 import type { ModelPrice, ProviderLimits, ProviderRecord, ProviderUsageToday } from './types';
 
@@ -179,9 +179,13 @@ export class ProviderPool {
     const today = this.today(provider.id);
     const tokens = usage.inputTokens + usage.outputTokens + usage.thinkingTokens;
     today.tokens += tokens;
+    today.inputTokens += usage.inputTokens;
+    today.cachedInputTokens += usage.cachedInputTokens;
     const price = priceOf(provider, model);
     if (price) {
-      today.spendUsd += costOf({ inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, outputTokens: usage.outputTokens + usage.thinkingTokens }, price);
+      const spend = spendOf({ inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, outputTokens: usage.outputTokens + usage.thinkingTokens }, price);
+      addSpend(today.spend, spend);
+      today.spendUsd += totalSpend(spend);
     } else {
       today.unpricedTokens += tokens;
     }
@@ -223,13 +227,19 @@ export class ProviderPool {
   }
 
   usageToday(providerId: string): ProviderUsageToday {
-    return { ...this.today(providerId) };
+    const today = this.today(providerId);
+    return { ...today, spend: { ...today.spend } };
   }
 
   private today(providerId: string): ProviderUsageToday {
     const day = dayOf(this.clock.now());
     if (this.usage.day !== day) this.usage = { version: 1, day, providers: {} };
-    return (this.usage.providers[providerId] ??= { day, requests: 0, tokens: 0, spendUsd: 0, unpricedTokens: 0 });
+    const today = (this.usage.providers[providerId] ??= { day, requests: 0, tokens: 0, spendUsd: 0, spend: { ...NO_SPEND }, inputTokens: 0, cachedInputTokens: 0, unpricedTokens: 0 });
+    // Kept by an earlier version without the split: the split starts from here.
+    today.spend ??= { ...NO_SPEND };
+    today.inputTokens ??= 0;
+    today.cachedInputTokens ??= 0;
+    return today;
   }
 
   private window(providerId: string, now: number): number[] {

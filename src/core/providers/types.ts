@@ -4,6 +4,8 @@
  * it lives in the SecretStore under `providerKeyName(id)`.
  */
 
+import type { SpendSplit } from './prices';
+
 export const PROVIDER_KINDS = ['anthropic', 'gemini-api', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
@@ -68,6 +70,11 @@ export interface ProviderUsageToday {
   requests: number;
   tokens: number;
   spendUsd: number;
+  /** `spendUsd` by kind of token (uncached input, cached input, cache write, output). */
+  spend: SpendSplit;
+  /** Input tokens, and of them those read from the provider's cache. */
+  inputTokens: number;
+  cachedInputTokens: number;
   /** Tokens of models with no price known: counted, not priced. */
   unpricedTokens: number;
 }

@@ -8,6 +8,11 @@ export interface ModelCatalogOptions {
   accounts: { snapshot(): ReadonlyArray<Readonly<AccountRecord>> };
   /** `models` of the GatewayConfig; read on every call. */
   routing: () => ModelRouting;
+  /**
+   * The enabled API-key providers' models as clients may name them (`provider:model`, and a plain id where the
+   * policy sends it to a provider); read on every call.
+   */
+  providerModels?: () => CatalogModel[];
 }
 
 function modelEntry(info: ModelInfo): CatalogModel {
@@ -38,18 +43,23 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelCatalog {
     return models;
   }
 
+  function providerModels(): Map<string, CatalogModel> {
+    return new Map((options.providerModels?.() ?? []).map((entry) => [entry.id, entry]));
+  }
+
   /** An alias or group entry for `id`, or undefined when it leads nowhere. */
-  function routed(id: string, models: Map<string, CatalogModel>): CatalogModel | undefined {
+  function routed(id: string, models: Map<string, CatalogModel>, provided: Map<string, CatalogModel>): CatalogModel | undefined {
     const routing = options.routing();
     let targets: string[];
     try {
-      targets = resolveModel(id, routing, liveModelsOf(options.accounts.snapshot()), () => 0).models;
+      const live = { ...liveModelsOf(options.accounts.snapshot()), external: (model: string) => provided.has(model) };
+      targets = resolveModel(id, routing, live, () => 0).models;
     } catch (err) {
       if (err instanceof GatewayError && err.kind === 'not_found') return undefined;
       throw err;
     }
     const group = Object.hasOwn(routing.groups, id);
-    const entry: CatalogModel = { ...(models.get(targets[0]) ?? { id }), id, displayName: id, kind: group ? 'group' : 'alias' };
+    const entry: CatalogModel = { ...(models.get(targets[0]) ?? provided.get(targets[0]) ?? { id }), id, displayName: id, kind: group ? 'group' : 'alias' };
     entry.target = group ? routing.groups[id].models : targets;
     return entry;
   }
@@ -57,18 +67,22 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelCatalog {
   return {
     list() {
       const models = live();
+      const provided = providerModels();
       const routing = options.routing();
       const names = new Set([...Object.keys(routing.groups), ...Object.keys(routing.aliases).filter((a) => !a.includes('*'))]);
       const extra = [...names]
-        .filter((id) => !models.has(id))
-        .map((id) => routed(id, models))
+        .filter((id) => !models.has(id) && !provided.has(id))
+        .map((id) => routed(id, models, provided))
         .filter((entry): entry is CatalogModel => entry !== undefined);
-      return [...[...models.values()].sort((a, b) => a.id.localeCompare(b.id)), ...extra];
+      const byId = (a: CatalogModel, b: CatalogModel) => a.id.localeCompare(b.id);
+      const providerOnly = [...provided.values()].filter((entry) => !models.has(entry.id)).sort(byId);
+      return [...[...models.values()].sort(byId), ...providerOnly, ...extra];
     },
 
     get(id) {
       const models = live();
-      return models.get(id) ?? routed(id, models);
+      const provided = providerModels();
+      return models.get(id) ?? provided.get(id) ?? routed(id, models, provided);
     },
   };
 }

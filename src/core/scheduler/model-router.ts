@@ -21,6 +21,8 @@ export interface LiveModels {
   ids: ReadonlySet<string>;
   /** Deprecated id → replacement. */
   deprecated: Readonly<Record<string, string>>;
+  /** Ids served outside the accounts (an API-key provider's `provider:model`): group members kept though no account lists them. */
+  external?: (id: string) => boolean;
 }
 
 export interface ResolvedModel {
@@ -103,7 +105,7 @@ export function resolveModel(
   random: () => number = Math.random,
 ): ResolvedModel {
   const name = requested.trim();
-  const isDirect = (id: string) => Object.hasOwn(routing.groups, id) || live.ids.has(id) || Object.hasOwn(live.deprecated, id);
+  const isDirect = (id: string) => Object.hasOwn(routing.groups, id) || live.ids.has(id) || Object.hasOwn(live.deprecated, id) || live.external?.(id) === true;
   const target =
     matchAlias(name, routing.aliases) ??
     (isDirect(name) ? name : undefined) ??
@@ -114,7 +116,7 @@ export function resolveModel(
   const members = group ? (group.strategy === 'random' ? shuffled(group.models, random) : group.models) : [target];
   const upstream = [...new Set(members.map((m) => live.deprecated[m] ?? m))];
   // Without quota data nothing can be checked; the upstream will say.
-  const models = live.known ? upstream.filter((m) => live.ids.has(m)) : upstream;
+  const models = live.known ? upstream.filter((m) => live.ids.has(m) || live.external?.(m) === true) : upstream;
   if (models.length === 0) throw notFound(name, routing, live, target);
   const resolved: ResolvedModel = { requested: name, models };
   if (group) resolved.group = target;

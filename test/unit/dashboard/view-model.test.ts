@@ -40,7 +40,20 @@ function record(overrides: Partial<RequestRecord>): RequestRecord {
 }
 
 function totals(overrides: Partial<StatsTotals>): StatsTotals {
-  return { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, thinkingTokens: 0, p50Ms: null, p95Ms: null, p99Ms: null, ...overrides };
+  return {
+    requests: 0,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedTokens: 0,
+    thinkingTokens: 0,
+    spendUsd: 0,
+    spend: { uncachedInputUsd: 0, cachedInputUsd: 0, cacheWriteUsd: 0, outputUsd: 0 },
+    p50Ms: null,
+    p95Ms: null,
+    p99Ms: null,
+    ...overrides,
+  };
 }
 
 describe('dashboard view model', () => {

@@ -39,7 +39,19 @@ describe('token stats', () => {
     assert.deepEqual(all.points.map((p) => p.inputTokens), [100, 100, 100]);
     assert.deepEqual(
       { ...all.total, p50Ms: undefined, p95Ms: undefined, p99Ms: undefined },
-      { requests: 4, errors: 1, inputTokens: 300, outputTokens: 150, cachedTokens: 60, thinkingTokens: 30, p50Ms: undefined, p95Ms: undefined, p99Ms: undefined },
+      {
+        requests: 4,
+        errors: 1,
+        inputTokens: 300,
+        outputTokens: 150,
+        cachedTokens: 60,
+        thinkingTokens: 30,
+        spendUsd: 0,
+        spend: { uncachedInputUsd: 0, cachedInputUsd: 0, cacheWriteUsd: 0, outputUsd: 0 },
+        p50Ms: undefined,
+        p95Ms: undefined,
+        p99Ms: undefined,
+      },
     );
 
     const daily = stats.query({ from: JAN_15, to: JAN_16 + DAY, granularity: 'day', groupBy: 'none' });
