@@ -4,18 +4,18 @@
  * frames (upstream-protocol §2), a streamed JSON array without `alt=sse`, or one body.
  */
 import type { SimAccount } from './accounts';
-import { composeAnswer, type Answer } from './answer';
-import { DirectiveError, parseDirectives, type Directive } from './directives';
+import type { Answer } from './answer';
 import { deliverFrames, deliverWhole } from './delivery';
 import type { Exchange } from './exchange';
 import { faultError, quotaError } from './faults';
 import { invalidArgument } from './google-errors';
 import type { SimModel } from './models';
+import { runScript } from './script';
 import type { SimState } from './state';
 import { promptTokens } from './tokens';
 import type { FaultSpec } from './types';
 import { validateGeneration } from './validate-request';
-import { lastUserContent, visibleText, type GenerateRequest, type WirePart } from './wire';
+import type { WirePart } from './wire';
 
 type Delivery = 'sse' | 'json-array' | 'single';
 
@@ -36,28 +36,14 @@ export async function handleGeneration(
 ): Promise<void> {
   const { envelope, model } = validateGeneration(body, account, state.signer);
   const { request } = envelope;
-  const directives = readDirectives(request);
-
-  const sequence = state.nextSequence();
-  let calls = 0;
-  const answer = composeAnswer({
-    model,
-    request,
-    directives,
-    signer: state.signer,
-    responseId: `sim-resp-${sequence}`,
-    nextCallId: () => `sim-call-${sequence}-${(calls += 1)}`,
-    framesPerAnswer: state.config.framesPerAnswer,
-  });
-
-  const directed = directives.find((d) => d.kind === 'fault');
-  const fault =
-    directed?.kind === 'fault'
-      ? directed.fault
-      : state.faults.take({ label: exchange.entry.label, method: exchange.entry.method, account: account.email, model: model.id });
+  const { answer, sequence, fault } = runScript(
+    state,
+    exchange,
+    { model, request, method: exchange.entry.method, account: account.email },
+    invalidArgument,
+  );
   const now = state.now();
   if (fault) {
-    exchange.annotate({ fault: fault.kind });
     const error = faultError(fault, model.id, now);
     if (error) throw error;
   }
@@ -79,15 +65,6 @@ export async function handleGeneration(
   const shape = new ResponseShape(model, answer, usage, sequence);
   if (delivery === 'single') await deliverSingle(state, exchange, shape, fault);
   else await deliverStream(state, exchange, shape, fault, delivery);
-}
-
-function readDirectives(request: GenerateRequest): Directive[] {
-  try {
-    return parseDirectives(visibleText(lastUserContent(request)));
-  } catch (error) {
-    if (error instanceof DirectiveError) throw invalidArgument(error.message);
-    throw error;
-  }
 }
 
 /** Builds the wire bodies of one answer. */

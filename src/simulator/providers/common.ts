@@ -3,14 +3,14 @@
  * composer the Cloud Code fake uses, fed a request converted to its wire
  * shape), fault lookup, and paced delivery of prepared frames.
  */
-import { composeAnswer, type Answer } from '../answer';
-import { DirectiveError, parseDirectives, type Directive } from '../directives';
+import type { Answer } from '../answer';
 import type { Exchange } from '../exchange';
 import type { SimHttpError } from '../google-errors';
+import { runScript } from '../script';
 import type { SimState } from '../state';
 import { promptTokens } from '../tokens';
 import type { FaultSpec } from '../types';
-import { lastUserContent, visibleText, type GenerateRequest } from '../wire';
+import type { GenerateRequest } from '../wire';
 import type { ProviderModel } from './catalog';
 
 export interface ScriptedAnswer {
@@ -21,8 +21,8 @@ export interface ScriptedAnswer {
 }
 
 /**
- * Runs the scripted model over `request` (already in the Cloud Code wire shape).
- * `invalid` turns a directive or undeclared-call error into the provider's own 400.
+ * Runs the scripted model over `request` (already in the Cloud Code wire shape), matching configured faults as
+ * the Cloud Code methods do. `invalid` turns a directive or undeclared-call error into the provider's own 400.
  */
 export function scriptAnswer(
   state: SimState,
@@ -32,44 +32,9 @@ export function scriptAnswer(
   stream: boolean,
   invalid: (message: string) => SimHttpError,
 ): ScriptedAnswer {
-  let directives: Directive[];
-  try {
-    directives = parseDirectives(visibleText(lastUserContent(request)));
-  } catch (error) {
-    if (error instanceof DirectiveError) throw invalid(error.message);
-    throw error;
-  }
-  const sequence = state.nextSequence();
-  let calls = 0;
-  let answer: Answer;
-  try {
-    answer = composeAnswer({
-      model,
-      request,
-      directives,
-      signer: state.signer,
-      responseId: `sim-resp-${sequence}`,
-      nextCallId: () => `sim-call-${sequence}-${(calls += 1)}`,
-      framesPerAnswer: state.config.framesPerAnswer,
-    });
-  } catch (error) {
-    // composeAnswer refuses an undeclared call with a Google-shaped error; say it in this provider's shape.
-    const body = (error as SimHttpError | undefined)?.body as { error?: { message?: string } } | undefined;
-    if (body?.error?.message && (error as SimHttpError).status === 400) throw invalid(body.error.message);
-    throw error;
-  }
-  const directed = directives.find((d) => d.kind === 'fault');
-  const fault =
-    directed?.kind === 'fault'
-      ? directed.fault
-      : state.faults.take({
-          label: exchange.entry.label,
-          method: stream ? 'streamGenerateContent' : 'generateContent',
-          account: exchange.entry.account,
-          model: model.id,
-        });
-  if (fault) exchange.annotate({ fault: fault.kind });
-  return { answer, promptTokens: promptTokens(request), sequence, fault };
+  const method = stream ? 'streamGenerateContent' : 'generateContent';
+  const script = runScript(state, exchange, { model, request, method, account: exchange.entry.account }, invalid);
+  return { ...script, promptTokens: promptTokens(request) };
 }
 
 export { deliverFrames, deliverWhole } from '../delivery';
