@@ -1,4 +1,4 @@
-import type { ChatEvent, ChatRequest } from './ir';
+import type { ChatEvent, ChatRequest, ClientProtocol, Usage } from './ir';
 
 /** One try of one account on one upstream model, for the monitor and the tests. */
 export interface AttemptRecord {
@@ -38,6 +38,35 @@ export interface GenerationRun {
   accountId: string;
   accountEmail: string;
   attempts: AttemptRecord[];
+  /** Set when a provider of the client's own protocol answered the client's bytes: `events` is empty, these bytes go out as they are. */
+  raw?: RawAnswer;
+}
+
+/**
+ * A client's request as it came, for a provider that speaks the client's
+ * protocol: sent on byte for byte but for the model id and the key.
+ */
+export interface PassthroughOffer {
+  protocol: ClientProtocol;
+  /** The request body's bytes, as read (already held to the body and depth budgets). */
+  body: Buffer;
+  /** The client's request headers, lower-case names. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  stream: boolean;
+  /** Gemini's stream framing (`?alt=`), forwarded as asked. */
+  alt?: string;
+  /** False when the stream head cannot go out before the provider's answer (Gemini's JSON-array framing opens with the answer). */
+  earlyHead: boolean;
+}
+
+/** A provider's answer to a passed-through request: its 2xx head arrived, its bytes follow. */
+export interface RawAnswer {
+  status: number;
+  contentType: string;
+  /** The provider's bytes as they arrive; a failure mid-way throws (a GatewayError once through the dispatcher). */
+  body: AsyncIterable<Buffer>;
+  /** What the answer used, read from the bytes as they passed; final once `body` ended. */
+  usage(): Usage | undefined;
 }
 
 export interface TokenCount {
@@ -58,7 +87,8 @@ export interface DispatchHooks {
  * (429 with retryAfter when every account is limited, 503 when none exists).
  */
 export interface Dispatcher {
-  open(request: ChatRequest, signal: AbortSignal, hooks?: DispatchHooks): Promise<GenerationRun>;
+  /** With `passthrough`, a provider of the client's own protocol may take the client's bytes instead of `request` (then `raw` is set). */
+  open(request: ChatRequest, signal: AbortSignal, hooks?: DispatchHooks, passthrough?: PassthroughOffer): Promise<GenerationRun>;
   countTokens(request: ChatRequest, signal: AbortSignal): Promise<TokenCount>;
   /** Generations holding an account slot now, across accounts (the monitor's and the soak test's gauge). */
   inFlight(): number;

@@ -49,7 +49,7 @@ export function nestsDeeperThan(json: Buffer | string, limit: number = MAX_JSON_
 }
 
 /** Where the string opened at `open` ends, or -1 when it does not. */
-function closingQuote(bytes: Buffer, open: number): number {
+export function closingQuote(bytes: Buffer, open: number): number {
   const length = bytes.length;
   const inlineEnd = Math.min(length, open + 1 + INLINE_STRING_BYTES);
   let i = open;

@@ -45,7 +45,7 @@ export class Exchange {
   }
 
   /** Records what became known about the request, and wakes log waiters. */
-  annotate(fields: Partial<Pick<LogEntry, 'account' | 'model' | 'body' | 'fault' | 'frames' | 'headers' | 'stream'>>): void {
+  annotate(fields: Partial<Pick<LogEntry, 'account' | 'model' | 'body' | 'fault' | 'frames' | 'headers' | 'stream' | 'rawBody'>>): void {
     Object.assign(this.entry, fields);
     this.log.changed(this.entry);
   }

@@ -131,6 +131,8 @@ export interface LogEntry {
   durationMs?: number;
   /** Paid-provider requests: the request headers, credentials left out (passthrough tests read anthropic-beta here). */
   headers?: Record<string, string>;
+  /** Paid-provider requests: the request body's text as received (passthrough tests compare it byte for byte). */
+  rawBody?: string;
 }
 
 /** The paid-provider APIs the simulator fakes, each under its own path prefix (`${url}/${kind}`). */

@@ -10,6 +10,11 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth';
  * protocol shape (413 / 400), never with an HTML page.
  */
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  return (await readJsonBodyAndBytes(req, limitBytes)).value;
+}
+
+/** As readJsonBody, with the body's bytes as read (a passthrough sends them on). */
+export async function readJsonBodyAndBytes(req: IncomingMessage, limitBytes: number): Promise<{ value: unknown; bytes: Buffer }> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
     req.resume(); // drain so the connection can answer
@@ -36,24 +41,20 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     throw invalidRequest('The request body ended before its declared length.');
   }
   if (size === 0) throw invalidRequest('The request body is empty; expected a JSON object.');
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+  chunks.length = 0;
   // Before parsing: a body nested a million levels deep is refused without building it.
-  if (nestsTooDeep(chunks, size)) {
+  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
     throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
   }
-  const text = decoder ? texts.join('') + decoder.end() : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8');
-  chunks.length = 0; // the bytes are not needed beside their text while it is parsed
+  const text = decoder ? texts.join('') + decoder.end() : bytes.toString('utf8');
   // The parse of a large body gets a turn of its own.
   if (size >= LARGE_BODY_BYTES) await yieldToLoop();
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text) as unknown, bytes };
   } catch (err) {
     throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-/** The depth check on the whole body; its joined copy lives only here. */
-function nestsTooDeep(chunks: Buffer[], size: number): boolean {
-  return nestsDeeperThan(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), MAX_JSON_DEPTH);
 }
 
 const tooLarge = (limit: number) =>

@@ -34,7 +34,7 @@ export interface SseRequest {
 
 const NETWORK_TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-function networkFailure(err: unknown, model: string): UpstreamFailure {
+export function networkFailure(err: unknown, model: string): UpstreamFailure {
   const code = (err as { code?: unknown } | undefined)?.code;
   const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
   if (typeof code === 'string' && NETWORK_TIMEOUT_CODES.has(code)) return new UpstreamFailure('timeout', `provider connection timed out (${detail})`, { model, cause: err });

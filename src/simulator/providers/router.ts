@@ -64,7 +64,7 @@ export class ProviderRoutes {
     } catch (error) {
       throw badJson(error instanceof Error ? error.message : 'invalid JSON');
     }
-    exchange.annotate({ body, stream: typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true });
+    exchange.annotate({ body, rawBody: text, stream: typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true });
     return body;
   }
 

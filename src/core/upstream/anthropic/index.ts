@@ -186,18 +186,23 @@ export class AnthropicStreamDecoder {
   }
 
   private readUsage(usage: Json): void {
-    const number = (name: string) => (typeof usage[name] === 'number' ? (usage[name] as number) : undefined);
-    const input = number('input_tokens');
-    const read = number('cache_read_input_tokens');
-    const written = number('cache_creation_input_tokens');
-    if (input !== undefined || read !== undefined || written !== undefined) {
-      // Anthropic's input_tokens leaves the cached and cache-written tokens out; the IR counts every prompt token.
-      this.usage.inputTokens = (input ?? 0) + (read ?? 0) + (written ?? 0);
-      this.usage.cachedInputTokens = read ?? 0;
-    }
-    const output = number('output_tokens');
-    if (output !== undefined) this.usage.outputTokens = output;
+    readAnthropicUsage(usage, this.usage);
   }
+}
+
+/** Reads a Messages `usage` object (whole in `message_start`, counts so far in `message_delta`) into `into`. */
+export function readAnthropicUsage(usage: Json, into: Usage): void {
+  const number = (name: string) => (typeof usage[name] === 'number' ? (usage[name] as number) : undefined);
+  const input = number('input_tokens');
+  const read = number('cache_read_input_tokens');
+  const written = number('cache_creation_input_tokens');
+  if (input !== undefined || read !== undefined || written !== undefined) {
+    // Anthropic's input_tokens leaves the cached and cache-written tokens out; the IR counts every prompt token.
+    into.inputTokens = (input ?? 0) + (read ?? 0) + (written ?? 0);
+    into.cachedInputTokens = read ?? 0;
+  }
+  const output = number('output_tokens');
+  if (output !== undefined) into.outputTokens = output;
 }
 
 export function anthropicHeaders(key: string): Record<string, string> {

@@ -37,7 +37,7 @@ function newCallId(): string {
 }
 
 /** upstream-protocol §2: prompt tokens include cached ones; thoughts are counted apart from the answer. */
-function usageFromMetadata(metadata: UsageMetadata): Usage {
+export function usageFromMetadata(metadata: UsageMetadata): Usage {
   return {
     inputTokens: metadata.promptTokenCount ?? 0,
     cachedInputTokens: metadata.cachedContentTokenCount ?? 0,

@@ -22,6 +22,20 @@ function imageUrl(part: MediaPart): Json {
   return { type: 'image_url', image_url: { url } };
 }
 
+/** A Chat Completions `usage` object as IR usage. */
+export function openAiUsage(usage: Json): Usage {
+  const details = (usage.prompt_tokens_details ?? {}) as Json;
+  const completion = (usage.completion_tokens_details ?? {}) as Json;
+  const reasoningTokens = typeof completion.reasoning_tokens === 'number' ? completion.reasoning_tokens : 0;
+  return {
+    inputTokens: typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0,
+    cachedInputTokens: typeof details.cached_tokens === 'number' ? details.cached_tokens : 0,
+    // completion_tokens counts the reasoning; the IR keeps them apart.
+    outputTokens: Math.max(0, (typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0) - reasoningTokens),
+    thinkingTokens: reasoningTokens,
+  };
+}
+
 export function encodeOpenAiRequest(request: ChatRequest, model: string): Json {
   if (request.webSearch) throw unsupported('built-in web search');
   const messages: Json[] = [];
@@ -131,16 +145,7 @@ export class OpenAiStreamDecoder {
     if (typeof choice?.finish_reason === 'string') this.finishReason = choice.finish_reason;
     const usage = frame.usage as Json | undefined | null;
     if (usage) {
-      const details = (usage.prompt_tokens_details ?? {}) as Json;
-      const completion = (usage.completion_tokens_details ?? {}) as Json;
-      const reasoningTokens = typeof completion.reasoning_tokens === 'number' ? completion.reasoning_tokens : 0;
-      this.usage = {
-        inputTokens: typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0,
-        cachedInputTokens: typeof details.cached_tokens === 'number' ? details.cached_tokens : 0,
-        // completion_tokens counts the reasoning; the IR keeps them apart.
-        outputTokens: Math.max(0, (typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0) - reasoningTokens),
-        thinkingTokens: reasoningTokens,
-      };
+      this.usage = openAiUsage(usage);
       events.push({ type: 'usage', usage: { ...this.usage } });
     }
     return events;
