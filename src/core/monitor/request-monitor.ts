@@ -30,7 +30,14 @@ export const DEFAULT_MONITOR_SETTINGS: RequestMonitorSettings = {
   flushBatch: 256,
 };
 
-export type MonitorEvent = { type: 'started'; request: InFlightRequest } | { type: 'finished'; record: RequestRecord };
+export type MonitorEvent =
+  | { type: 'started'; request: InFlightRequest }
+  | { type: 'finished'; record: RequestRecord }
+  /** Team mode: another instance finished a request (its `instance` says which); not part of this one's log. */
+  | { type: 'peer'; record: RequestRecord };
+
+/** Other instances' requests kept for following them; their own monitors keep the full history. */
+const PEER_RING_SIZE = 500;
 
 export interface RequestQuery {
   /** At most this many records (default 100, never more than the ring holds). */
@@ -60,6 +67,7 @@ const BACKLOG_RINGS = 10;
 export class RequestMonitor implements RequestObserver {
   private readonly ring: Ring<RequestRecord>;
   private readonly running = new Map<string, InFlightRequest>();
+  private readonly peerRing = new Ring<RequestRecord>(PEER_RING_SIZE);
   private readonly events: TypedEmitter<{ event: MonitorEvent }>;
   private readonly log: RotatingFile;
   private readonly queue: BatchQueue<RequestRecord>;
@@ -99,6 +107,18 @@ export class RequestMonitor implements RequestObserver {
     this.ring.push(record);
     if (!this.closed) this.queue.push(record);
     this.events.emit('event', { type: 'finished', record });
+  }
+
+  /** Team mode: a request another instance finished, from the team's request stream. */
+  followPeer(instance: string, record: RequestRecord): void {
+    const followed = { ...record, instance };
+    this.peerRing.push(followed);
+    this.events.emit('event', { type: 'peer', record: followed });
+  }
+
+  /** The other instances' latest requests, newest first (team mode; empty otherwise). */
+  peers(): RequestRecord[] {
+    return [...this.peerRing.newestFirst()];
   }
 
   /** Requests started and not yet finished, oldest first. */

@@ -23,6 +23,8 @@ export interface RequestRecord {
   error?: string;
   /** What the gateway left out of the client's request and why (e.g. a tool the upstream cannot take). */
   notes?: string[];
+  /** Team mode: the instance that served it, on records followed from the others; absent for this instance's own. */
+  instance?: string;
   /** Truncated bodies, only when body capture is turned on (off by default); stored with the record as given. */
   capture?: RequestCapture;
 }

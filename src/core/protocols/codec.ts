@@ -37,6 +37,11 @@ export interface ProtocolCodec {
    * so for such a protocol the gateway applies the stop sequences itself instead of sending them upstream.
    */
   readonly namesStopSequence?: boolean;
+  /**
+   * Brings what decoding will look up synchronously (a stored conversation) from a store shared with other
+   * instances; never throws (a miss decodes as unknown). Only a codec with such state implements it.
+   */
+  preload?(body: unknown): Promise<void>;
   /** Validates and decodes; throws GatewayError('invalid_request', …, {param}) naming the bad field. */
   decodeRequest(body: unknown, ctx: InboundContext): ChatRequest;
   encodeResponse(response: ChatResponse, request: ChatRequest): unknown;

@@ -4,6 +4,7 @@ import type { Dispatcher, TokenCount } from '../dispatch';
 import { GatewayError } from '../errors';
 import type { ChatRequest } from '../ir';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
+import type { SharedCache } from '../stores/shared-cache';
 import type { Upstream, UpstreamCall } from '../upstream/upstream';
 import { createConcurrencyGate } from './concurrency';
 import { conversationKeyOf } from './conversation';
@@ -24,6 +25,8 @@ export interface DispatcherOptions {
   clock?: Clock;
   logger?: Logger;
   random?: () => number;
+  /** Team mode: conversation → account bindings shared with the other instances. */
+  shared?: SharedCache;
 }
 
 /** The pool + scheduler behind the request pipeline (src/core/dispatch.ts). */
@@ -43,7 +46,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     hostOf: upstream.hostOf ? (call) => upstream.hostOf?.(call) : undefined,
     hostAttempts: upstream.hostAttempts ? (call) => upstream.hostAttempts?.(call) : undefined,
     gate,
-    selector: createAccountSelector({ inFlight: gate.inFlight }),
+    selector: createAccountSelector({ inFlight: gate.inFlight, shared: options.shared }),
     clock,
     logger: options.logger ?? silentLogger,
     random: options.random ?? Math.random,

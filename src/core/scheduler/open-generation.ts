@@ -176,6 +176,7 @@ class GenerationOpener {
       const route = resolveModel(this.request.model, this.settings.models, liveModelsOf(accounts), this.ctx.random);
       this.conversation = conversationKeyOf(this.request);
       this.upstreamConversation = this.conversation ?? randomUUID();
+      if (this.conversation && this.settings.scheduling.mode !== 'performance-first') await this.ctx.selector.refresh(this.conversation);
       for (;;) {
         this.checkBudget();
         const choice = this.choose(route);
@@ -549,7 +550,7 @@ class GenerationOpener {
     rest: AsyncIterator<ChatEvent>,
   ): GenerationRun {
     if (this.conversation && this.settings.scheduling.mode !== 'performance-first') {
-      this.ctx.selector.bind(this.conversation, account.id);
+      this.ctx.selector.bind(this.conversation, account);
     }
     this.ctx.accounts.markUsed(account.id);
     // A client gone mid-stream frees the slot at once, even before the consumer notices.

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { availability, planOf, planRank, type Availability } from '../accounts/account-state';
 import type { AccountRecord } from '../accounts/types';
 import type { SchedulingMode } from '../config/types';
+import type { SharedCache } from '../stores/shared-cache';
 
 /**
  * Which account serves a request for one model (upstream-protocol §8 modes):
@@ -46,7 +47,12 @@ export type Selection =
 export interface AccountSelector {
   select(accounts: ReadonlyArray<Account>, input: SelectInput): Selection;
   /** The conversation now lives on this account. */
-  bind(conversation: string, accountId: string): void;
+  bind(conversation: string, account: Pick<AccountRecord, 'id' | 'email'>): void;
+  /**
+   * Team mode: reads the conversation's binding from the shared cache (one round trip), since its last turn
+   * may have been served by another instance; `select` stays synchronous. A miss keeps the local binding.
+   */
+  refresh(conversation: string): Promise<void>;
   /** For round-robin and least-recently-used ordering. */
   noteUsed(accountId: string): void;
 }
@@ -56,9 +62,12 @@ const quotaBucket = (fraction: number | undefined): number => (fraction === unde
 
 /** Conversations remembered for stickiness; older ones simply start afresh. */
 const MAX_BINDINGS = 10_000;
+/** How long a shared binding outlives its last turn: the upstream prompt cache is cold by then anyway. */
+const SHARED_BINDING_TTL_MS = 60 * 60 * 1000;
 
-export function createAccountSelector(options: { inFlight(accountId: string): number }): AccountSelector {
+export function createAccountSelector(options: { inFlight(accountId: string): number; shared?: SharedCache }): AccountSelector {
   const bindings = new LRUCache<string, string>({ max: MAX_BINDINGS });
+  const { shared } = options;
   const lastUse = new Map<string, number>();
   let useCounter = 0;
   const recency = (id: string) => lastUse.get(id) ?? 0;
@@ -95,7 +104,8 @@ export function createAccountSelector(options: { inFlight(accountId: string): nu
       }
 
       const boundId = input.conversation && input.mode !== 'performance-first' ? bindings.get(input.conversation) : undefined;
-      const bound = boundId === undefined ? undefined : candidates.find((a) => a.id === boundId);
+      // A binding read from the team names the account by email: its id differs on an instance that added it itself.
+      const bound = boundId === undefined ? undefined : candidates.find((a) => a.id === boundId || a.email === boundId);
       const ranked = rank(usable, input.mode);
       if (bound) {
         if (ranked.includes(bound)) return { kind: 'candidates', accounts: [bound, ...ranked.filter((a) => a !== bound)] };
@@ -114,8 +124,16 @@ export function createAccountSelector(options: { inFlight(accountId: string): nu
       return { kind: 'unavailable', accounts: unavailable };
     },
 
-    bind(conversation, accountId) {
-      bindings.set(conversation, accountId);
+    bind(conversation, account) {
+      // Rewritten on every turn: the other instances follow a move, and the expiry restarts.
+      shared?.set(`bind:${conversation}`, account.email, SHARED_BINDING_TTL_MS);
+      bindings.set(conversation, account.id);
+    },
+
+    async refresh(conversation) {
+      if (!shared) return;
+      const [email] = await shared.getMany([`bind:${conversation}`]);
+      if (email !== undefined) bindings.set(conversation, email);
     },
 
     noteUsed(accountId) {

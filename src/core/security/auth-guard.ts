@@ -72,7 +72,7 @@ function authorizeFor(permission: Permission, deps: AuthGuardDeps): Koa.Middlewa
 
     // A client key on a client route: its limits apply and its usage is counted.
     const { key } = caller;
-    const release = deps.usage.admit(key);
+    const release = await deps.usage.admitAcrossTeam(key);
     const requestId = String(ctx.state.requestId);
     ctx.state.caller = caller;
     ctx.state.clientKey = key.name; // the token stats and monitor group by this

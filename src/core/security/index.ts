@@ -8,7 +8,7 @@ import { routeAuthorizer, type Caller } from './auth-guard';
 import { hostGuard, originGuard } from './browser-guard';
 import { DashboardSessions } from './dashboard-session';
 import { ClientKeys, modelAllowed, type ClientKeyInfo, type ClientKeyInput, type IssuedClientKey, type KeyLimits } from './client-keys';
-import { KeyUsage } from './key-usage';
+import { KeyUsage, type SharedKeyCounters } from './key-usage';
 import { assertSafeListen } from './lan-policy';
 import { PrimaryKey } from './primary-key';
 
@@ -73,6 +73,10 @@ export interface SecurityOptions {
    * it leads nowhere. Absent: only the requested name is checked.
    */
   resolveModel?: (model: string) => ModelResolution;
+  /** Team mode: the client keys document shared by every instance, so a key made on one works on all. */
+  keyDocuments?: DocumentStore;
+  /** Team mode: per-key counters shared by every instance, so a key's limits hold across the team. */
+  sharedKeyCounters?: SharedKeyCounters;
 }
 
 /** A client model id as the router resolves it, for checking a client key's models. */
@@ -84,8 +88,8 @@ export type ModelResolution =
 export async function createSecurity(options: SecurityOptions): Promise<Security> {
   const { settings } = options;
   const primary = new PrimaryKey(options.secrets);
-  const clientKeys = new ClientKeys(options.documents, options.clock);
-  const usage = await KeyUsage.open(options);
+  const clientKeys = new ClientKeys(options.keyDocuments ?? options.documents, options.clock);
+  const usage = await KeyUsage.open({ ...options, shared: options.sharedKeyCounters });
   const inFlight = new Map<string, string>();
   const sessions = new DashboardSessions(options.clock);
 

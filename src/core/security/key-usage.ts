@@ -25,6 +25,31 @@ interface UsageDocument {
   keys: Record<string, { requests: number; tokens: number }>;
 }
 
+/** Which of a key's limits refused a request. */
+export type KeyLimitName = 'concurrent' | 'rpm' | 'rpd' | 'tpm' | 'tpd';
+
+/**
+ * Team mode: per-key counters every instance shares (Redis, src/core/team/shared-key-usage.ts), so a key's
+ * limits hold across the team rather than per instance.
+ */
+export interface SharedKeyCounters {
+  /**
+   * Checks every limit and counts the request in one atomic step; undefined when the store did not answer
+   * (the instance then counts alone). `day` is the team's total for the key today, after this request.
+   */
+  admit(keyId: string, leaseId: string, limits: KeyLimits, now: number): Promise<{ refused?: KeyLimitName; day?: { requests: number; tokens: number } } | undefined>;
+  release(keyId: string, leaseId: string): void;
+  addTokens(keyId: string, tokens: number, now: number): void;
+}
+
+const LIMIT_WORDS: Record<KeyLimitName, { what: string; field: keyof KeyLimits; window: 'minute' | 'day' | 'now' }> = {
+  concurrent: { what: 'concurrent requests', field: 'maxConcurrent', window: 'now' },
+  rpm: { what: 'requests per minute', field: 'requestsPerMinute', window: 'minute' },
+  rpd: { what: 'requests per day', field: 'requestsPerDay', window: 'day' },
+  tpm: { what: 'tokens per minute', field: 'tokensPerMinute', window: 'minute' },
+  tpd: { what: 'tokens per day', field: 'tokensPerDay', window: 'day' },
+};
+
 /** What the limiter needs to know about a key. */
 export interface LimitedKey {
   id: string;
@@ -43,18 +68,20 @@ export class KeyUsage {
   private readonly counters = new Map<string, Counters>();
   private dirty = false;
   private readonly timer: NodeJS.Timeout;
+  private leases = 0;
 
   private constructor(
     private readonly documents: DocumentStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly shared: SharedKeyCounters | undefined,
   ) {
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
 
-  static async open(options: { documents: DocumentStore; clock: Clock; logger: Logger }): Promise<KeyUsage> {
-    const usage = new KeyUsage(options.documents, options.clock, options.logger);
+  static async open(options: { documents: DocumentStore; clock: Clock; logger: Logger; shared?: SharedKeyCounters }): Promise<KeyUsage> {
+    const usage = new KeyUsage(options.documents, options.clock, options.logger, options.shared);
     const saved = await options.documents.read<UsageDocument>(KEY_USAGE_DOCUMENT).catch(() => undefined);
     if (saved && saved.day === usage.dayStart() && typeof saved.keys === 'object' && saved.keys) {
       for (const [id, day] of Object.entries(saved.keys)) {
@@ -73,26 +100,12 @@ export class KeyUsage {
   admit(key: LimitedKey): () => void {
     const counters = this.current(key.id);
     const { limits } = key;
-    const now = this.clock.now();
-    const untilMinute = Math.ceil((counters.minute.start + MINUTE_MS - now) / 1000);
-    const untilDay = Math.ceil((counters.day.start + DAY_MS - now) / 1000);
-    const refuse = (what: string, limit: number, retryAfterSeconds: number) =>
-      new GatewayError('rate_limit', `The client key "${key.name}" has reached its limit of ${limit} ${what}.`, { retryAfterSeconds });
-    if (limits.maxConcurrent !== undefined && counters.inFlight >= limits.maxConcurrent) {
-      throw refuse('concurrent requests', limits.maxConcurrent, 1);
-    }
-    if (limits.requestsPerMinute !== undefined && counters.minute.requests >= limits.requestsPerMinute) {
-      throw refuse('requests per minute', limits.requestsPerMinute, untilMinute);
-    }
-    if (limits.requestsPerDay !== undefined && counters.day.requests >= limits.requestsPerDay) {
-      throw refuse('requests per day', limits.requestsPerDay, untilDay);
-    }
-    if (limits.tokensPerMinute !== undefined && counters.minute.tokens >= limits.tokensPerMinute) {
-      throw refuse('tokens per minute', limits.tokensPerMinute, untilMinute);
-    }
-    if (limits.tokensPerDay !== undefined && counters.day.tokens >= limits.tokensPerDay) {
-      throw refuse('tokens per day', limits.tokensPerDay, untilDay);
-    }
+    const over = (limit: number | undefined, count: number) => limit !== undefined && count >= limit;
+    if (over(limits.maxConcurrent, counters.inFlight)) throw this.refusal(key, 'concurrent', counters);
+    if (over(limits.requestsPerMinute, counters.minute.requests)) throw this.refusal(key, 'rpm', counters);
+    if (over(limits.requestsPerDay, counters.day.requests)) throw this.refusal(key, 'rpd', counters);
+    if (over(limits.tokensPerMinute, counters.minute.tokens)) throw this.refusal(key, 'tpm', counters);
+    if (over(limits.tokensPerDay, counters.day.tokens)) throw this.refusal(key, 'tpd', counters);
     counters.minute.requests++;
     counters.day.requests++;
     counters.inFlight++;
@@ -105,9 +118,46 @@ export class KeyUsage {
     };
   }
 
+  /**
+   * `admit` across the team when the counters are shared: one atomic check-and-count in the shared store.
+   * When it does not answer, this instance's own counters decide (its last known state), so a Redis outage
+   * lets a key through at most once per instance more per window.
+   */
+  async admitAcrossTeam(key: LimitedKey): Promise<() => void> {
+    if (!this.shared) return this.admit(key);
+    const leaseId = `${process.pid}-${++this.leases}-${Math.random().toString(36).slice(2, 10)}`;
+    const now = this.clock.now();
+    const verdict = await this.shared.admit(key.id, leaseId, key.limits, now);
+    if (!verdict) return this.admit(key);
+    if (verdict.refused) throw this.refusal(key, verdict.refused, this.current(key.id));
+    // Counted here too: if Redis goes away, this instance goes on from the team's day and its own minute.
+    const counters = this.current(key.id);
+    counters.minute.requests++;
+    counters.day.requests = Math.max(counters.day.requests + 1, verdict.day?.requests ?? 0);
+    counters.day.tokens = Math.max(counters.day.tokens, verdict.day?.tokens ?? 0);
+    counters.inFlight++;
+    this.dirty = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      counters.inFlight--;
+      this.shared?.release(key.id, leaseId);
+    };
+  }
+
+  private refusal(key: LimitedKey, limit: KeyLimitName, counters: Counters): GatewayError {
+    const { what, field, window } = LIMIT_WORDS[limit];
+    const now = this.clock.now();
+    const retryAfterSeconds =
+      window === 'now' ? 1 : Math.ceil(((window === 'minute' ? counters.minute.start + MINUTE_MS : counters.day.start + DAY_MS) - now) / 1000);
+    return new GatewayError('rate_limit', `The client key "${key.name}" has reached its limit of ${key.limits[field]} ${what}.`, { retryAfterSeconds });
+  }
+
   /** Adds a finished request's tokens to the key's windows. */
   addTokens(keyId: string, tokens: number): void {
     if (!(tokens > 0)) return;
+    this.shared?.addTokens(keyId, tokens, this.clock.now());
     const counters = this.current(keyId);
     counters.minute.tokens += tokens;
     counters.day.tokens += tokens;

@@ -71,6 +71,8 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
    */
   async function* generate(request: ChatRequest, call: UpstreamCall): AsyncGenerator<ChatEvent, void, undefined> {
     let answered = false;
+    // Team mode: the previous turn's signatures may have been cached by another instance.
+    await signatures.prefetch(request, call.model);
     try {
       for await (const event of streamAnswer(request, call, false)) {
         answered = true;
@@ -118,6 +120,7 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
   }
 
   async function countTokens(request: ChatRequest, call: UpstreamCall): Promise<number> {
+    await signatures.prefetch(request, call.model);
     const encoded = encodeRequest(request, call, { signatures, systemPreamble: options.systemPreamble });
     const body = await client.call({
       method: 'countTokens',

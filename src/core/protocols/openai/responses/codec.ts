@@ -23,6 +23,12 @@ export class ResponsesCodec implements ProtocolCodec {
     this.options = { store: options.store, exposeReasoning: options.exposeReasoning ?? true };
   }
 
+  /** Team mode: the history of `previous_response_id` may be on another instance; fetched before decoding. */
+  async preload(body: unknown): Promise<void> {
+    const id = (body as { previous_response_id?: unknown } | null)?.previous_response_id;
+    if (typeof id === 'string' && id.length > 0 && id.length <= 256) await this.options.store.preload(id);
+  }
+
   /** Throws a 404 (`previous_response_not_found`) when `previous_response_id` is unknown or expired. */
   decodeRequest(body: unknown, _ctx?: InboundContext): ChatRequest {
     return decodeResponsesRequest(body, this.options);

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Message, Part } from '../../../ir';
+import type { SharedCache } from '../../../stores/shared-cache';
 
 export interface ResponsesStoreOptions {
   /** Responses kept at most; the least recently used goes first (default 500). */
@@ -13,7 +14,14 @@ export interface ResponsesStoreOptions {
   ttlMs?: number;
   /** Milliseconds clock, for tests (default `performance.now`). */
   now?: () => number;
+  /**
+   * Team mode: a continuation may reach another instance, so each response is also written there (as JSON,
+   * with the same TTL; one past the shared store's size cap stays local) and a local miss looks there.
+   */
+  shared?: SharedCache;
 }
+
+const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
 
 /**
  * What `previous_response_id` refers to: each stored response holds the whole
@@ -27,14 +35,18 @@ export interface ResponsesStoreOptions {
  */
 export class ResponsesStore {
   private readonly entries: LRUCache<string, readonly Message[]>;
+  private readonly shared: SharedCache | undefined;
+  private readonly ttlMs: number;
 
   constructor(options: ResponsesStoreOptions = {}) {
     const now = options.now;
+    this.shared = options.shared;
+    this.ttlMs = options.ttlMs ?? TWO_HOURS_MS;
     this.entries = new LRUCache<string, readonly Message[]>({
       max: options.maxEntries ?? 500,
       maxSize: options.maxBytes ?? 256 * 1024 * 1024,
       sizeCalculation: (conversation) => Math.max(1, conversation.reduce((sum, message) => sum + messageBytes(message), 0)),
-      ttl: options.ttlMs ?? 2 * 60 * 60 * 1000,
+      ttl: this.ttlMs,
       // Read the clock on every lookup rather than caching it for a millisecond.
       ttlResolution: 0,
       ...(now ? { perf: { now } } : {}),
@@ -43,6 +55,21 @@ export class ResponsesStore {
 
   save(responseId: string, conversation: readonly Message[]): void {
     this.entries.set(responseId, [...conversation]);
+    // Sent before the answer's last frame leaves, so the client's next request (wherever it lands) finds it.
+    this.shared?.set(`resp:${responseId}`, JSON.stringify(conversation), this.ttlMs);
+  }
+
+  /** Team mode: brings a response another instance stored into this store, before `load` (synchronous) needs it. */
+  async preload(responseId: string): Promise<void> {
+    if (!this.shared || this.entries.has(responseId)) return;
+    const [json] = await this.shared.getMany([`resp:${responseId}`]);
+    if (json === undefined) return;
+    try {
+      const conversation = JSON.parse(json) as unknown;
+      if (Array.isArray(conversation) && conversation.every(isMessage)) this.entries.set(responseId, conversation);
+    } catch {
+      // Not ours (another program under the same prefix): the id reads as unknown.
+    }
   }
 
   /** The conversation ending with that response; undefined when unknown or expired. */
@@ -53,6 +80,11 @@ export class ResponsesStore {
   get size(): number {
     return this.entries.size;
   }
+}
+
+function isMessage(value: unknown): value is Message {
+  const message = value as Message | null;
+  return typeof message === 'object' && message !== null && (message.role === 'user' || message.role === 'assistant') && Array.isArray(message.parts);
 }
 
 /** Sizes of messages already counted: chains share their messages, so each is measured once. */
