@@ -10,6 +10,8 @@
  */
 const WEBVIEW_SHARED = [
   'src/core/monitor/attempt-words\\.ts$',
+  // The core's user-facing messages (codes, English templates); the dashboard words them from its catalogue.
+  'src/core/messages\\.ts$',
   'src/core/scheduler/default-aliases\\.ts$',
   'src/core/monitor/mask\\.ts$',
   'src/core/admin/protocol\\.ts$',

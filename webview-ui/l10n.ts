@@ -1,3 +1,5 @@
+import { renderMessage, type CoreMessage, type MessageCode } from '../src/core/messages';
+import { CORE_ZH_CN } from './l10n/core.zh-cn';
 import { ZH_CN } from './l10n/zh-cn';
 
 /**
@@ -16,6 +18,12 @@ export const LANGUAGES = [
 export type DashboardLanguage = (typeof LANGUAGES)[number]['id'];
 
 const CATALOGUES: Record<Exclude<DashboardLanguage, 'en'>, Readonly<Record<string, string>>> = { 'zh-cn': ZH_CN };
+
+/** The core's messages (src/core/messages.ts) by code, in each language but English (the core's own). */
+const CORE_CATALOGUES: Record<Exclude<DashboardLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_ZH_CN };
+
+/** The families of core messages the dashboard shows (by code prefix): each language's core catalogue has them all. */
+export const SHOWN_CORE_MESSAGES = ['list.', 'time.', 'overview.', 'attempt.'] as const;
 
 /** Where the browser remembers the language picked in the header. */
 export const LANGUAGE_STORAGE_KEY = 'agate.dashboard.language';
@@ -74,6 +82,17 @@ export function currentLocale(): string {
 export function t(message: string, ...args: Array<string | number>): string {
   const template = active === 'en' ? message : (CATALOGUES[active][message] ?? message);
   return template.replace(/\{(\d+)\}/g, (match, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : match));
+}
+
+/** A message of the core (a code and its parameters) in the active language. */
+export function tm(message: CoreMessage): string {
+  const texts = active === 'en' ? undefined : CORE_CATALOGUES[active];
+  return renderMessage(message, (code) => texts?.[code]);
+}
+
+/** The core messages' catalogue of a language, for tests. */
+export function coreCatalogue(language: Exclude<DashboardLanguage, 'en'>): Readonly<Partial<Record<MessageCode, string>>> {
+  return CORE_CATALOGUES[language];
 }
 
 /** The catalogue of a language, for tests. */

@@ -6,7 +6,7 @@ import { select, textField } from './controls';
 import { clear, h } from './dom';
 import type { Transport } from './transport';
 import { formatLatency, formatTokens, matchesFilter, mergeRows, requestRow } from './view-model';
-import { formatDateTime, t } from './l10n';
+import { formatDateTime, t, tm } from './l10n';
 
 const MAX_ROWS = 200;
 const PROTOCOLS: ClientProtocol[] = ['anthropic', 'openai-chat', 'openai-responses', 'openai-completions', 'gemini'];
@@ -180,7 +180,7 @@ export class MonitorView {
         h('strong', { text: describeOutcome(attempt) }),
         ` ${maskEmail(attempt.accountEmail)} · ${attempt.model}${attempt.host ? ` · ${hostLabel(attempt.host)}` : ''} · ${formatLatency(attempt.durationMs)}`,
         attempt.message && attempt.message !== attempt.reason ? h('div', { className: 'muted', text: attempt.message }) : null,
-        attempt.next ? h('div', { className: 'next', text: `→ ${describeNext(attempt.next)}` }) : null,
+        attempt.next ? h('div', { className: 'next', text: `→ ${tm(describeNext(attempt.next))}` }) : null,
       ),
     );
     const noAttempt = record.status >= 400 ? t('Rejected before any upstream call (HTTP {0}).', record.status) : t('No upstream call.');

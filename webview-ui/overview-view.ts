@@ -2,7 +2,7 @@ import type { AdminEvent, NextPick, PoolAccountIssue, PoolModel, PoolOverview } 
 import { h } from './dom';
 import type { Transport } from './transport';
 import { countdown } from './view-model';
-import { formatNumber, t } from './l10n';
+import { formatNumber, t, tm } from './l10n';
 
 /** Events refresh the overview at most this often. */
 const REFRESH_MIN_MS = 2000;
@@ -67,7 +67,7 @@ export class OverviewView {
       ...overview.next.map((pick) => this.card(t('Next {0} account', FAMILY_NAME[pick.family]), pick.email ?? t('none'), nextNote(pick, now), `next-${pick.family}`)),
     );
     this.body.replaceChildren(
-      h('p', { className: `health health-${overview.health.level}`, attrs: { 'data-health': overview.health.level }, text: overview.health.verdict }),
+      h('p', { className: `health health-${overview.health.level}`, attrs: { 'data-health': overview.health.level }, text: tm(overview.health.message) }),
       cards,
       h('h3', { text: t('Quota left across the pool') }),
       this.modelTable(overview.models, now),
@@ -128,9 +128,9 @@ export class OverviewView {
   private issues(accounts: PoolOverview['accounts'], now: number): HTMLElement[] {
     // The data attribute stays English (tests and styles find the section by it); the heading is in the language.
     const sections: Array<[string, PoolAccountIssue[], (issue: PoolAccountIssue) => string, string]> = [
-      ['Cooling down', accounts.coolingDown, (issue) => t('{0}, back in {1}', issue.reason, countdown(issue.until ?? now, now)), t('Cooling down')],
-      ['Need to sign in again', accounts.needsSignIn, (issue) => issue.reason, t('Need to sign in again')],
-      ['Blocked by Google', accounts.forbidden, (issue) => issue.reason, t('Blocked by Google')],
+      ['Cooling down', accounts.coolingDown, (issue) => t('{0}, back in {1}', tm(issue.reason), countdown(issue.until ?? now, now)), t('Cooling down')],
+      ['Need to sign in again', accounts.needsSignIn, (issue) => tm(issue.reason), t('Need to sign in again')],
+      ['Blocked by Google', accounts.forbidden, (issue) => tm(issue.reason), t('Blocked by Google')],
     ];
     return sections
       .filter(([, issues]) => issues.length > 0)
@@ -167,7 +167,7 @@ function accountBreakdown(accounts: PoolOverview['accounts']): string {
 }
 
 function nextNote(pick: NextPick, now: number): string {
-  if (pick.none) return `${pick.none}${pick.backAt !== undefined ? t(', back in {0}', countdown(pick.backAt, now)) : ''} (${pick.model})`;
+  if (pick.none) return `${tm(pick.none)}${pick.backAt !== undefined ? t(', back in {0}', countdown(pick.backAt, now)) : ''} (${pick.model})`;
   const left = pick.remainingFraction !== undefined ? t('{0} left', percent(pick.remainingFraction)) : t('quota unknown');
   const reset = pick.resetAt !== undefined && pick.resetAt > now ? t(', resets in {0}', countdown(pick.resetAt, now)) : '';
   return `${pick.model}: ${left}${reset}`;

@@ -3,6 +3,7 @@ import type { AdminMethod, AdminParams, AdminResult } from '../core/admin/protoc
 import type { AdminEvent } from '../core/admin/types';
 import type { Agate } from '../core/agate';
 import type { GatewayConfig } from '../core/config/types';
+import { coreMessage } from '../core/messages';
 import { DataDirBusyError, DataDirLock, describeOwner, readOwner, type OwnerRecord } from '../core/stores/data-dir-lock';
 import { dataDirPrimaryKey } from '../core/stores/data-dir-secrets';
 import { AGATE_VERSION, createCliAgate, type CliHostOptions } from './host';
@@ -110,8 +111,8 @@ export async function openDataDir(config: GatewayConfig, local: CliHostOptions =
       throw new DataDirBusyError(
         holder ?? { pid: 0, hostname: '', role: 'cli', startedAt: 0, dataDir, version: '' },
         holder
-          ? `${describeOwner(holder)} holds the data dir ${dataDir} and does not answer; try again, or stop it`
-          : `the data dir ${dataDir} stayed busy for ${WAIT_MS / 1000} s; try again`,
+          ? coreMessage('dataDir.ownerSilent', { owner: describeOwner(holder), dataDir })
+          : coreMessage('dataDir.busy', { dataDir, seconds: WAIT_MS / 1000 }),
       );
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));

@@ -1,3 +1,5 @@
+import { renderMessage, type CoreMessage, type MessageCode } from '../core/messages';
+import { CORE_ZH_CN } from './l10n/core.zh-cn';
 import { ZH_CN } from './l10n/zh-cn';
 
 /**
@@ -19,6 +21,12 @@ export interface CliHelp {
 }
 
 const CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Record<string, string>>> = { 'zh-cn': ZH_CN };
+
+/** The core's messages (src/core/messages.ts) by code, in each language but English (the core's own). */
+const CORE_CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_ZH_CN };
+
+/** The families of core messages the CLI shows (by code prefix): each language's core catalogue has them all. */
+export const SHOWN_CORE_MESSAGES = ['list.', 'ide.', 'config.', 'owner.', 'dataDir.', 'providers.'] as const;
 
 /** `zh_CN.UTF-8`, `zh-Hans`, `en_US`, `C` → the language the CLI speaks; undefined when it has no such language. */
 export function parseLanguage(tag: string): CliLanguage | undefined {
@@ -79,6 +87,12 @@ export const l10n = {
     const template = active === 'en' ? message : (CATALOGUES[active][message] ?? message);
     return format(template, args);
   },
+  /** A message of the core (a code and its parameters) in the active language. */
+  message(message: CoreMessage): string {
+    if (active === 'en') return renderMessage(message);
+    const texts = CORE_CATALOGUES[active];
+    return renderMessage(message, (code) => texts[code]);
+  },
 };
 
 /** Columns a terminal gives the text: CJK characters and full-width punctuation take two. */
@@ -91,6 +105,11 @@ export function displayWidth(text: string): number {
 /** `text` padded with spaces to `width` terminal columns (a table column that holds translated words). */
 export function padDisplay(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** The core messages' catalogue of a language, for tests. */
+export function coreCatalogue(language: Exclude<CliLanguage, 'en'>): Readonly<Partial<Record<MessageCode, string>>> {
+  return CORE_CATALOGUES[language];
 }
 
 /** The catalogue of a language, for tests. */

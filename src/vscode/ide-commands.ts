@@ -18,6 +18,7 @@ import {
   type InstallationReport,
   type ModelFamilyId,
 } from '../core/ide';
+import { coreText } from './core-messages';
 import type { GatewayService } from './gateway-service';
 
 /**
@@ -61,8 +62,11 @@ async function target(args: IdeSwitchArgs): Promise<InstallationReport | undefin
   return undefined;
 }
 
+/** `Claude 80% · Gemini Pro 100% (refilled)` in the editor's language. */
+const familiesText = (score: AccountScore): string => describeFamilies(score).map(coreText).join(' · ');
+
 const offered = (scores: AccountScore[]): IdeSwitchOutcome['offered'] =>
-  scores.map((s) => ({ email: s.email, score: s.score, eligible: s.eligible, current: s.current, detail: describeFamilies(s) }));
+  scores.map((s) => ({ email: s.email, score: s.score, eligible: s.eligible, current: s.current, detail: familiesText(s) }));
 
 async function chooseFamilies(context: vscode.ExtensionContext, current: ModelFamilyId[]): Promise<ModelFamilyId[]> {
   const picked = await vscode.window.showQuickPick(
@@ -85,15 +89,15 @@ async function pickAccount(context: vscode.ExtensionContext, accounts: AdminAcco
     const items: AccountItem[] = [
       ...scores.map((s): AccountItem => ({
         label: `${s === best ? '$(star-full) ' : ''}${s.email}`,
-        description: (s.eligible ? vscode.l10n.t('score {0}', s.score) : vscode.l10n.t('not a candidate: {0}', s.reason ?? '')) + (s.current ? vscode.l10n.t(' · the IDE uses it now') : ''),
-        detail: describeFamilies(s),
+        description: (s.eligible ? vscode.l10n.t('score {0}', s.score) : vscode.l10n.t('not a candidate: {0}', s.reason ? coreText(s.reason) : '')) + (s.current ? vscode.l10n.t(' · the IDE uses it now') : ''),
+        detail: familiesText(s),
         accountId: s.accountId,
       })),
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       {
         label: `$(settings-gear) ${vscode.l10n.t('Score by: {0}', families.map((f) => FAMILY_TITLES[f]).join(', '))}`,
         description: vscode.l10n.t('change…'),
-        detail: SCORE_EXPLANATION,
+        detail: coreText(SCORE_EXPLANATION),
         kind2: FAMILIES_ITEM,
       },
     ];
@@ -123,7 +127,7 @@ export async function switchIdeAccountCommand(service: GatewayService, context: 
   if (!accountId && mode === 'best') {
     const best = bestAccount(scores);
     if (!best) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('No pool account qualifies for the Antigravity IDE. {0}', SCORE_EXPLANATION));
+      void vscode.window.showWarningMessage(vscode.l10n.t('No pool account qualifies for the Antigravity IDE. {0}', coreText(SCORE_EXPLANATION)));
       return { offered: offered(scores) };
     }
     accountId = best.accountId;
@@ -142,7 +146,7 @@ export async function switchIdeAccountCommand(service: GatewayService, context: 
         'Sign the Antigravity IDE{0} into {1}{2}? Agate keeps a backup of its state, and Undo restores it.',
         currentEmail ? vscode.l10n.t(' (now {0})', currentEmail) : '',
         email,
-        chosen?.eligible ? vscode.l10n.t(' (score {0}: {1})', chosen.score, describeFamilies(chosen)) : '',
+        chosen?.eligible ? vscode.l10n.t(' (score {0}: {1})', chosen.score, familiesText(chosen)) : '',
       ),
       { modal: true },
       go,

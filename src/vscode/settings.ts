@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ConfigError, loadConfig } from '../core/config/load';
+import { coreText } from './core-messages';
 import type { GatewayConfig } from '../core/config/types';
 import { GATEWAY_SETTINGS, SECTION } from './settings-definition';
 
@@ -58,9 +59,10 @@ export function readGatewayConfig(dataDir: string): GatewayConfig {
   try {
     // Not the process environment: in the editor, settings are the one source of configuration. They arrive
     // typed, and the loader checks them with the same schema as a config file, naming the setting at fault.
-    return loadConfig({ env: {}, flags: { dataDir }, settings: { values, describe: (key) => `setting ${SECTION}.${key}` } });
+    return loadConfig({ env: {}, flags: { dataDir }, settings: { values, describe: (key) => vscode.l10n.t('setting {0}', `${SECTION}.${key}`) } });
   } catch (err) {
-    if (err instanceof ConfigError) throw new SettingsError(err.message);
+    // The core says what is wrong as a message; the user reads it in the editor's language.
+    if (err instanceof ConfigError) throw new SettingsError(coreText(err.detail));
     throw err;
   }
 }

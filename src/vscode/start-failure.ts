@@ -4,6 +4,7 @@ import { defaultDataDir } from '../core/config/defaults';
 import { envNameOf } from '../core/config/load';
 import { UnsafeListenError } from '../core/security';
 import { describeOwner, readOwner, type OwnerRecord } from '../core/stores/data-dir-lock';
+import { coreText } from './core-messages';
 import { PortInUseError } from '../core/server/listener';
 import { COMMANDS } from './command-ids';
 import { SECTION, SettingsError, updateGatewaySetting } from './settings';
@@ -85,7 +86,7 @@ async function explainPortInUse(error: PortInUseError, actions?: StartFailureAct
       vscode.l10n.t(
         "Another Agate serves port {0}: {1} with the data dir {2}. Use that gateway in this window, or give this window's gateway another port?",
         error.port,
-        describeOwner(cli),
+        coreText(describeOwner(cli)),
         cli.dataDir,
       ),
       ...(actions ? [USE_IT()] : []),

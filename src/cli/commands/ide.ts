@@ -44,14 +44,17 @@ function describeInstallation(report: InstallationReport): string {
   return lines.join('\n');
 }
 
+/** `Claude 80% · Gemini Pro 100% (refilled)` in the user's language. */
+const familiesText = (score: AccountScore): string => describeFamilies(score).map(l10n.message).join(' · ');
+
 function describeScores(scores: AccountScore[]): string {
-  if (scores.length === 0) return 'No accounts in the pool. Add one with "agate accounts add --sign-in".';
+  if (scores.length === 0) return l10n.t('No accounts in the pool. Add one with "agate accounts add --sign-in".');
   const best = bestAccount(scores);
   return scores
     .map((s) => {
       const mark = s === best ? '→' : ' ';
-      const tail = s.current ? ' (the IDE uses it now)' : s.eligible ? '' : ` (not a candidate: ${s.reason})`;
-      return `${mark} ${String(s.eligible ? s.score : '–').padStart(3)}  ${s.email}  ${describeFamilies(s)}${tail}`;
+      const tail = s.current ? l10n.t(' (the IDE uses it now)') : s.eligible || !s.reason ? '' : l10n.t(' (not a candidate: {0})', l10n.message(s.reason));
+      return `${mark} ${String(s.eligible ? s.score : '–').padStart(3)}  ${s.email}  ${familiesText(s)}${tail}`;
     })
     .join('\n');
 }
@@ -117,7 +120,7 @@ export async function ideCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${reports.map(describeInstallation).join('\n')}\n\n`);
     const current = reports.find((r) => r.state === 'signed-in')?.signIn?.email;
     const { scores } = await scoresFor(current);
-    process.stdout.write(`${l10n.t('Pool accounts by score for the IDE ({0}):', families.length ? families.join(', ') : l10n.t('all model families'))}\n${describeScores(scores)}\n\n${SCORE_EXPLANATION}\n`);
+    process.stdout.write(`${l10n.t('Pool accounts by score for the IDE ({0}):', families.length ? families.join(', ') : l10n.t('all model families'))}\n${describeScores(scores)}\n\n${l10n.message(SCORE_EXPLANATION)}\n`);
     return 0;
   }
 
@@ -149,7 +152,7 @@ export async function ideCommand(argv: string[]): Promise<number> {
     const best = bestAccount(scores);
     if (!best) throw new UsageError(`${l10n.t('no account qualifies:')}\n${describeScores(scores)}`);
     account = findAccount(accounts, best.accountId);
-    process.stdout.write(l10n.t('Best account: {0}, score {1} ({2}).', best.email, best.score, describeFamilies(best)) + '\n');
+    process.stdout.write(l10n.t('Best account: {0}, score {1} ({2}).', best.email, best.score, familiesText(best)) + '\n');
   } else {
     account = findAccount(accounts, ref as string);
   }

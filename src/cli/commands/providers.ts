@@ -1,28 +1,38 @@
 import fs from 'node:fs';
 import { loadConfig } from '../../core/config/load';
-import { PRICES_SOURCE, PROVIDER_KINDS, type ModelPrice, type ProviderKind, type ProviderLimits, type ProviderView } from '../../core/providers';
+import { PROVIDER_KINDS, type ModelPrice, type ProviderKind, type ProviderLimits, type ProviderView } from '../../core/providers';
 import { configSources, parse, UsageError } from '../args';
+import { PRICES_SOURCE_MESSAGE } from '../../core/providers/prices';
 import { openDataDir, type DataDirSession } from '../data-dir-access';
+import { l10n } from '../l10n';
 
 const DEFAULT_KEY_VARIABLE = 'AGATE_PROVIDER_KEY';
 
+/** Where a provider's model list comes from (`ProviderView.modelsSource`), in words. */
+const modelsSourceText = (source: ProviderView['modelsSource']): string => (source === 'fetched' ? l10n.t('fetched') : l10n.t('listed'));
+
 function describe(provider: ProviderView): string {
-  const state = !provider.enabled ? 'disabled' : provider.state === 'key_rejected' ? `key rejected (${provider.stateReason ?? 'no message'})` : 'active';
+  const state = !provider.enabled
+    ? l10n.t('disabled')
+    : provider.state === 'key_rejected'
+      ? l10n.t('key rejected ({0})', provider.stateReason ?? l10n.t('no message'))
+      : l10n.t('active');
   const limits = [
-    provider.limits.requestsPerMinute !== undefined ? `${provider.limits.requestsPerMinute} requests/min` : undefined,
-    provider.limits.tokensPerDay !== undefined ? `${provider.limits.tokensPerDay} tokens/day` : undefined,
-    provider.limits.dailySpendCapUsd !== undefined ? `$${provider.limits.dailySpendCapUsd}/day` : undefined,
+    provider.limits.requestsPerMinute !== undefined ? l10n.t('{0} requests/min', provider.limits.requestsPerMinute) : undefined,
+    provider.limits.tokensPerDay !== undefined ? l10n.t('{0} tokens/day', provider.limits.tokensPerDay) : undefined,
+    provider.limits.dailySpendCapUsd !== undefined ? l10n.t('${0}/day', provider.limits.dailySpendCapUsd) : undefined,
   ].filter(Boolean);
   const models = provider.models.length > 8 ? `${provider.models.slice(0, 8).join(', ')} … (${provider.models.length})` : provider.models.join(', ');
-  const lines = [`${provider.name}  [${provider.id}]  ${provider.kind}  ${provider.baseUrl}  key …${provider.keyHint}  priority ${provider.priority}  ${state}`];
-  lines.push(`    models (${provider.modelsSource}): ${models || 'none'}`);
-  if (limits.length > 0) lines.push(`    limits: ${limits.join(', ')}`);
+  const lines = [`${provider.name}  [${provider.id}]  ${provider.kind}  ${provider.baseUrl}  ${l10n.t('key …{0}', provider.keyHint)}  ${l10n.t('priority {0}', provider.priority)}  ${state}`];
+  lines.push(`    ${l10n.t('models ({0}): {1}', modelsSourceText(provider.modelsSource), models || l10n.t('none'))}`);
+  if (limits.length > 0) lines.push(`    ${l10n.t('limits: {0}', limits.join(', '))}`);
   if (provider.today) {
     const { requests, tokens, spendUsd, unpricedTokens } = provider.today;
-    lines.push(`    today (UTC): ${requests} requests, ${tokens} tokens, $${spendUsd.toFixed(4)}${unpricedTokens ? ` (${unpricedTokens} tokens unpriced)` : ''}`);
+    const unpriced = unpricedTokens ? l10n.t(' ({0} tokens unpriced)', unpricedTokens) : '';
+    lines.push(`    ${l10n.t('today (UTC): {0} requests, {1} tokens, ${2}{3}', requests, tokens, spendUsd.toFixed(4), unpriced)}`);
   }
   const priced = Object.entries(provider.effectivePrices).filter(([, price]) => price.source === 'user');
-  if (priced.length > 0) lines.push(`    prices: ${priced.map(([model, p]) => `${model} $${p.input}/$${p.output}${p.cachedInput !== undefined ? `/$${p.cachedInput}` : ''}`).join(', ')}`);
+  if (priced.length > 0) lines.push(`    ${l10n.t('prices: {0}', priced.map(([model, p]) => `${model} $${p.input}/$${p.output}${p.cachedInput !== undefined ? `/$${p.cachedInput}` : ''}`).join(', '))}`);
   return lines.join('\n');
 }
 
@@ -30,7 +40,7 @@ function positiveNumber(value: string | undefined, flag: string, integer: boolea
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
-    throw new UsageError(`${flag} must be a positive ${integer ? 'whole ' : ''}number, got "${value}"`);
+    throw new UsageError(integer ? l10n.t('{0} must be a positive whole number, got "{1}"', flag, value) : l10n.t('{0} must be a positive number, got "{1}"', flag, value));
   }
   return number;
 }
@@ -41,7 +51,7 @@ function parsePrices(values: string[] | undefined): Record<string, ModelPrice> |
   const prices: Record<string, ModelPrice> = {};
   for (const value of values) {
     const match = /^([^=\s]+)=([\d.]+)\/([\d.]+)(?:\/([\d.]+))?$/.exec(value);
-    if (!match) throw new UsageError(`--price expects MODEL=INPUT/OUTPUT[/CACHED] in US dollars per million tokens, got "${value}"`);
+    if (!match) throw new UsageError(l10n.t('--price expects MODEL=INPUT/OUTPUT[/CACHED] in US dollars per million tokens, got "{0}"', value));
     prices[match[1]] = { input: Number(match[2]), output: Number(match[3]), ...(match[4] !== undefined ? { cachedInput: Number(match[4]) } : {}) };
   }
   return prices;
@@ -51,19 +61,19 @@ function parsePrices(values: string[] | undefined): Record<string, ModelPrice> |
 function readKey(values: { 'key-env'?: string; 'key-stdin'?: boolean }): string {
   if (values['key-stdin']) {
     const key = fs.readFileSync(0, 'utf8').trim();
-    if (!key) throw new UsageError('--key-stdin read no key from standard input');
+    if (!key) throw new UsageError(l10n.t('--key-stdin read no key from standard input'));
     return key;
   }
   const variable = values['key-env'] ?? DEFAULT_KEY_VARIABLE;
   const key = process.env[variable]?.trim();
-  if (!key) throw new UsageError(`no key: set ${variable} (or name another variable with --key-env VAR), or pipe it in with --key-stdin`);
+  if (!key) throw new UsageError(l10n.t('no key: set {0} (or name another variable with --key-env VAR), or pipe it in with --key-stdin', variable));
   return key;
 }
 
 async function find(session: DataDirSession, ref: string | undefined): Promise<ProviderView> {
-  if (!ref) throw new UsageError('name the provider by name or id');
+  if (!ref) throw new UsageError(l10n.t('name the provider by name or id'));
   const provider = (await session.call('providers')).find((p) => p.id === ref || p.name.toLowerCase() === ref.toLowerCase());
-  if (!provider) throw new UsageError(`no provider "${ref}" (see "agate providers list")`);
+  if (!provider) throw new UsageError(l10n.t('no provider "{0}" (see "agate providers list")', ref));
   return provider;
 }
 
@@ -86,16 +96,16 @@ export async function providersCommand(argv: string[]): Promise<number> {
     disabled: { type: 'boolean' },
   });
   const [action = 'list', ref, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (extra.length > 0) throw new UsageError(l10n.t('unexpected arguments: {0}', extra.join(' ')));
   const known = ['list', 'add', 'set', 'remove', 'enable', 'disable', 'refresh'];
-  if (!known.includes(action)) throw new UsageError(`unknown providers action "${action}" (one of ${known.join(', ')})`);
+  if (!known.includes(action)) throw new UsageError(l10n.t('unknown providers action "{0}" (one of {1})', action, known.join(', ')));
   const kind = values.kind;
   if (action === 'add') {
-    if (!ref) throw new UsageError('providers add needs a NAME');
-    if (!kind) throw new UsageError(`providers add needs --kind (${PROVIDER_KINDS.join(', ')})`);
-    if (!PROVIDER_KINDS.includes(kind as ProviderKind)) throw new UsageError(`--kind must be one of ${PROVIDER_KINDS.join(', ')}, got "${kind}"`);
+    if (!ref) throw new UsageError(l10n.t('providers add needs a NAME'));
+    if (!kind) throw new UsageError(l10n.t('providers add needs --kind ({0})', PROVIDER_KINDS.join(', ')));
+    if (!PROVIDER_KINDS.includes(kind as ProviderKind)) throw new UsageError(l10n.t('--kind must be one of {0}, got "{1}"', PROVIDER_KINDS.join(', '), kind));
   } else if (kind !== undefined) {
-    throw new UsageError('--kind applies to providers add only');
+    throw new UsageError(l10n.t('--kind applies to providers add only'));
   }
   const limits: ProviderLimits = {};
   const rpm = positiveNumber(values.rpm, '--rpm', true);
@@ -105,7 +115,7 @@ export async function providersCommand(argv: string[]): Promise<number> {
   if (tokensPerDay !== undefined) limits.tokensPerDay = tokensPerDay;
   if (cap !== undefined) limits.dailySpendCapUsd = cap;
   const priority = values.priority === undefined ? undefined : Number(values.priority);
-  if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority must be a whole number, got "${values.priority}"`);
+  if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(l10n.t('--priority must be a whole number, got "{0}"', values.priority ?? ''));
   const models = values.models
     ?.split(',')
     .map((model) => model.trim())
@@ -121,8 +131,8 @@ export async function providersCommand(argv: string[]): Promise<number> {
         const providers = await session.call('providers');
         process.stdout.write(
           providers.length
-            ? `${providers.map(describe).join('\n')}\nDefault prices: ${PRICES_SOURCE}.\n`
-            : 'No providers. Add one with "AGATE_PROVIDER_KEY=… agate providers add NAME --kind anthropic".\n',
+            ? `${providers.map(describe).join('\n')}\n${l10n.t('Default prices: {0}.', l10n.message(PRICES_SOURCE_MESSAGE))}\n`
+            : `${l10n.t('No providers. Add one with "AGATE_PROVIDER_KEY=… agate providers add NAME --kind anthropic".')}\n`,
         );
         return 0;
       }
@@ -138,7 +148,7 @@ export async function providersCommand(argv: string[]): Promise<number> {
           ...(Object.keys(limits).length > 0 ? { limits } : {}),
           ...(prices ? { prices } : {}),
         });
-        process.stdout.write(`Added ${describe(provider)}\n`);
+        process.stdout.write(`${l10n.t('Added {0}', describe(provider))}\n`);
         return 0;
       }
       case 'set': {
@@ -151,14 +161,14 @@ export async function providersCommand(argv: string[]): Promise<number> {
           ...(Object.keys(limits).length > 0 ? { limits: { ...provider.limits, ...limits } } : {}),
           ...(prices ? { prices: { ...provider.prices, ...prices } } : {}),
         };
-        if (Object.keys(patch).length === 0) throw new UsageError('providers set changes nothing without --base-url, --models, --priority, --rpm, --tokens-per-day, --daily-cap, --price or a new key');
+        if (Object.keys(patch).length === 0) throw new UsageError(l10n.t('providers set changes nothing without --base-url, --models, --priority, --rpm, --tokens-per-day, --daily-cap, --price or a new key'));
         process.stdout.write(`${describe(await session.call('updateProvider', { id: provider.id, ...patch }))}\n`);
         return 0;
       }
       case 'remove': {
         const provider = await find(session, ref);
         await session.call('providerAction', { id: provider.id, action: 'remove' });
-        process.stdout.write(`Removed ${provider.name} (its key is deleted)\n`);
+        process.stdout.write(`${l10n.t('Removed {0} (its key is deleted)', provider.name)}\n`);
         return 0;
       }
       default: {

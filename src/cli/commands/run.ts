@@ -10,6 +10,7 @@ import { DEMO_ACCOUNT, DEMO_PROVIDER, seedDemoAccount, seedDemoProvider, startSi
 import { gatewayFlagsFor } from '../../simulator/gateway-settings';
 import { envNameOf, type ConfigSources } from '../../core/config/load';
 import { DataDirBusyError, DataDirLock, describeOwner, type OwnerRole } from '../../core/stores/data-dir-lock';
+import { coreMessage } from '../../core/messages';
 import { configSources, DATA_DIR_CONFIG_FILE, parse, UsageError } from '../args';
 import { AGATE_VERSION, createCliAgate } from '../host';
 import { defaultDataDir } from '../../core/config/defaults';
@@ -23,6 +24,8 @@ const serverOptions = {
   quiet: { type: 'boolean' },
   /** The per-request line as `text` (default) or `json`. */
   'log-format': { type: 'string' },
+  /** Team mode: the shared Redis (`store.redis.url`). */
+  redis: { type: 'string' },
 } as const;
 
 /** The per-request lines, unless `--quiet`. */
@@ -117,10 +120,12 @@ async function ownDataDir(config: GatewayConfig, role: OwnerRole): Promise<DataD
     });
   } catch (err) {
     if (!(err instanceof DataDirBusyError)) throw err;
+    const owner = describeOwner(err.owner);
     throw new DataDirBusyError(
       err.owner,
-      `another Agate already serves the data dir ${config.dataDir}: ${describeOwner(err.owner)}${err.owner.url ? ` at ${err.owner.url}` : ''}. ` +
-        'Use that one (the agate commands reach it), stop it first, or give this one another --data-dir.',
+      err.owner.url
+        ? coreMessage('dataDir.alreadyServedAt', { dataDir: config.dataDir, owner, url: err.owner.url })
+        : coreMessage('dataDir.alreadyServed', { dataDir: config.dataDir, owner }),
     );
   }
 }

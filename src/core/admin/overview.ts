@@ -1,6 +1,7 @@
 import { activeLimit, availability, stateOf } from '../accounts/account-state';
 import type { AccountRecord } from '../accounts/types';
 import type { SchedulingMode } from '../config/types';
+import { coreMessage, englishOf, textMessage, type CoreMessage } from '../messages';
 import { createAccountSelector } from '../scheduler/selector';
 
 /**
@@ -32,7 +33,8 @@ export interface PoolModel {
 
 export interface PoolAccountIssue {
   email: string;
-  reason: string;
+  /** Worded by the host (the account's recorded reason, when it has one, as it is). */
+  reason: CoreMessage;
   /** For a cooldown or spent quota: when the account is usable again. */
   until?: number;
   actionUrl?: string;
@@ -46,7 +48,7 @@ export interface NextPick {
   remainingFraction?: number;
   resetAt?: number;
   /** Set when no account can take the family now. */
-  none?: string;
+  none?: CoreMessage;
   /** When no account can take it now: the earliest comeback. */
   backAt?: number;
 }
@@ -66,7 +68,8 @@ export interface PoolOverview {
   /** Since local midnight; absent when the request monitor is off. */
   today?: { requests: number; errors: number };
   next: NextPick[];
-  health: { level: 'ok' | 'degraded' | 'down'; verdict: string };
+  /** `message` is for the user (the host words it); `verdict` is its English, for logs and API readers. */
+  health: { level: 'ok' | 'degraded' | 'down'; verdict: string; message: CoreMessage };
 }
 
 export const familyOf = (model: string): ModelFamily =>
@@ -116,7 +119,7 @@ function coolingDown(account: Account, now: number): PoolAccountIssue | undefine
   const models = account.quota?.models ?? [];
   if (models.length === 0) return undefined;
   let until = Infinity;
-  let reason = '';
+  let reason: CoreMessage = coreMessage('overview.reason.rateLimited');
   for (const info of models) {
     const state = availability(account, info.id, now);
     if (state.usable) return undefined;
@@ -124,7 +127,7 @@ function coolingDown(account: Account, now: number): PoolAccountIssue | undefine
     if (state.until < until) {
       until = state.until;
       const limit = activeLimit(account, info.id, now);
-      reason = limit?.kind === 'cooldown' ? 'rate-limited' : 'quota spent';
+      reason = coreMessage(limit?.kind === 'cooldown' ? 'overview.reason.rateLimited' : 'overview.reason.quotaSpent');
     }
   }
   return until < Infinity ? { email: account.email, reason, until } : undefined;
@@ -150,8 +153,8 @@ function nextPick(accounts: readonly Account[], models: PoolModel[], family: 'cl
     if (info?.resetAt !== undefined) pick.resetAt = info.resetAt;
     return pick;
   }
-  if (selection.kind === 'limited') return { family, model, none: 'every account is limited', backAt: selection.until };
-  return { family, model, none: selection.kind === 'unavailable' ? 'no account can serve it' : 'waiting for an account' };
+  if (selection.kind === 'limited') return { family, model, none: coreMessage('overview.none.allLimited'), backAt: selection.until };
+  return { family, model, none: coreMessage(selection.kind === 'unavailable' ? 'overview.none.noAccount' : 'overview.none.waiting') };
 }
 
 export function poolOverview(input: {
@@ -166,9 +169,9 @@ export function poolOverview(input: {
   for (const account of accounts) {
     const state = stateOf(account);
     if (state === 'disabled') summary.disabled++;
-    else if (state === 'needs_reauth') summary.needsSignIn.push({ email: account.email, reason: account.statusReason ?? 'the refresh token no longer works' });
+    else if (state === 'needs_reauth') summary.needsSignIn.push({ email: account.email, reason: account.statusReason ? textMessage(account.statusReason) : coreMessage('overview.reason.refreshTokenFailed') });
     else if (state === 'forbidden') {
-      const issue: PoolAccountIssue = { email: account.email, reason: account.statusReason ?? 'blocked by Google' };
+      const issue: PoolAccountIssue = { email: account.email, reason: account.statusReason ? textMessage(account.statusReason) : coreMessage('overview.reason.blockedByGoogle') };
       if (account.actionUrl) issue.actionUrl = account.actionUrl;
       summary.forbidden.push(issue);
     } else {
@@ -185,32 +188,30 @@ export function poolOverview(input: {
   return overview;
 }
 
-const inMinutes = (at: number, now: number) => {
+const inMinutes = (at: number, now: number): CoreMessage => {
   const minutes = Math.max(1, Math.ceil((at - now) / 60_000));
-  return minutes < 120 ? `in ${minutes} min` : `in ${Math.round(minutes / 60)} h`;
+  return minutes < 120 ? coreMessage('time.inMinutes', { minutes }) : coreMessage('time.inHours', { hours: Math.round(minutes / 60) });
 };
 
+const FAMILY_TITLE = { claude: 'Claude', gemini: 'Gemini' } as const;
+
 function health(accounts: PoolOverview['accounts'], next: NextPick[], now: number, today?: { requests: number; errors: number }): PoolOverview['health'] {
-  if (accounts.total === 0) return { level: 'down', verdict: 'Down: no account yet; add a Google account to serve requests.' };
+  const verdict = (level: PoolOverview['health']['level'], message: CoreMessage): PoolOverview['health'] => ({ level, verdict: englishOf(message), message });
+  if (accounts.total === 0) return verdict('down', coreMessage('overview.down.noAccount'));
   if (accounts.usable === 0) {
     const back = Math.min(...accounts.coolingDown.map((issue) => issue.until ?? Infinity));
-    return {
-      level: 'down',
-      verdict:
-        back < Infinity
-          ? `Down: no account can serve now; the first comes back ${inMinutes(back, now)}.`
-          : 'Down: no account can serve; every account needs attention (see below).',
-    };
+    return verdict('down', back < Infinity ? coreMessage('overview.down.comesBack', { when: inMinutes(back, now) }) : coreMessage('overview.down.allNeedAttention'));
   }
-  const problems: string[] = [];
-  const blocked = next.filter((pick) => pick.none);
-  if (blocked.length > 0) problems.push(`${blocked.map((pick) => (pick.family === 'claude' ? 'Claude' : 'Gemini')).join(' and ')} unavailable for now`);
+  const problems: CoreMessage[] = [];
+  const blocked = next.filter((pick) => pick.none).map((pick) => FAMILY_TITLE[pick.family]);
+  if (blocked.length === 1) problems.push(coreMessage('overview.problem.unavailable', { family: blocked[0] }));
+  if (blocked.length > 1) problems.push(coreMessage('overview.problem.unavailableBoth', { first: blocked[0], second: blocked[1] }));
   const attention = accounts.needsSignIn.length + accounts.forbidden.length;
-  if (attention > 0) problems.push(`${attention} account${attention === 1 ? '' : 's'} need${attention === 1 ? 's' : ''} attention`);
+  if (attention > 0) problems.push(coreMessage(attention === 1 ? 'overview.problem.attention.one' : 'overview.problem.attention.many', { count: attention }));
   if (today && today.requests >= 10 && today.errors / today.requests > 0.2) {
-    problems.push(`${Math.round((today.errors / today.requests) * 100)} % of today's requests failed`);
+    problems.push(coreMessage('overview.problem.failedShare', { percent: Math.round((today.errors / today.requests) * 100) }));
   }
-  const usable = `${accounts.usable} of ${accounts.total} account${accounts.total === 1 ? '' : 's'} usable`;
-  if (problems.length === 0) return { level: 'ok', verdict: `Healthy: ${usable}.` };
-  return { level: 'degraded', verdict: `Degraded: ${problems.join('; ')} (${usable}).` };
+  const usable = coreMessage(accounts.total === 1 ? 'overview.usable.one' : 'overview.usable.many', { usable: accounts.usable, total: accounts.total });
+  if (problems.length === 0) return verdict('ok', coreMessage('overview.healthy', { usable }));
+  return verdict('degraded', coreMessage('overview.degraded', { problems, usable }));
 }

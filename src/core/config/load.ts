@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import Ajv from 'ajv';
+import { coreMessage, englishOf, type CoreMessage, type MessageParam } from '../messages';
 import { defaultConfig } from './defaults';
-import { configSchema } from './schema';
+import { configValidator } from './config-validator';
 import type { GatewayConfig } from './types';
 
 /**
@@ -11,11 +11,12 @@ import type { GatewayConfig } from './types';
  */
 export class ConfigError extends Error {
   constructor(
-    message: string,
+    /** What is wrong, for the host to word (`message` is its English). */
+    readonly detail: CoreMessage,
     /** The dotted key at fault, when one is. */
     readonly key?: string,
   ) {
-    super(message);
+    super(englishOf(detail));
     this.name = 'ConfigError';
   }
 }
@@ -49,6 +50,12 @@ function leafPaths(value: JsonObject, prefix = ''): string[] {
   });
 }
 
+/** Shorter environment names beside the derived ones, for what a team's deployment sets (team mode, docs/team.md). */
+export const ENV_ALIASES: Readonly<Record<string, string>> = {
+  'store.redis.url': 'AGATE_REDIS_URL',
+  'store.redis.secretKey': 'AGATE_REDIS_SECRET_KEY',
+};
+
 export const envNameOf = (path: string): string =>
   'AGATE_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
@@ -75,17 +82,17 @@ function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
 }
 
 /** Parses a string from the environment or a flag by the type of the key's default. */
-function parseScalar(raw: string, template: Json | undefined, origin: string): Json {
-  const fail = (what: string) => new ConfigError(`${origin}: expected ${what}, got ${JSON.stringify(raw)}`);
+function parseScalar(raw: string, template: Json | undefined, origin: MessageParam): Json {
+  const fail = (code: 'config.expected.number' | 'config.expected.boolean') => new ConfigError(coreMessage(code, { origin, value: JSON.stringify(raw) }));
   if (typeof template === 'number') {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw fail('a number');
+    if (raw.trim() === '' || !Number.isFinite(n)) throw fail('config.expected.number');
     return n;
   }
   if (typeof template === 'boolean') {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
-    throw fail('true or false');
+    throw fail('config.expected.boolean');
   }
   if (Array.isArray(template)) {
     if (raw.trim().startsWith('[')) return parseJson(raw, origin);
@@ -95,11 +102,11 @@ function parseScalar(raw: string, template: Json | undefined, origin: string): J
   return raw;
 }
 
-function parseJson(raw: string, origin: string): Json {
+function parseJson(raw: string, origin: MessageParam): Json {
   try {
     return JSON.parse(raw) as Json;
   } catch (err) {
-    throw new ConfigError(`${origin}: invalid JSON (${(err as Error).message})`);
+    throw new ConfigError(coreMessage('config.invalidJson', { origin, detail: (err as Error).message }));
   }
 }
 
@@ -111,23 +118,19 @@ export function readConfigFile(file: string): JsonObject {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
-        ? 'does not exist'
+        ? coreMessage('config.file.missing', { file })
         : code === 'EACCES' || code === 'EPERM'
-          ? 'cannot be read (permission denied)'
+          ? coreMessage('config.file.denied', { file })
           : code === 'EISDIR'
-            ? 'is a folder, not a file'
-            : `cannot be read (${code ?? (err as Error).message})`;
-    throw new ConfigError(`config file ${file} ${why}`);
+            ? coreMessage('config.file.folder', { file })
+            : coreMessage('config.file.unreadable', { file, detail: code ?? (err as Error).message });
+    throw new ConfigError(why);
   }
-  const parsed = parseJson(text, `config file ${file}`);
-  if (!isObject(parsed)) throw new ConfigError(`config file ${file}: the top level must be a JSON object`);
+  const parsed = parseJson(text, coreMessage('config.origin.file', { file }));
+  if (!isObject(parsed)) throw new ConfigError(coreMessage('config.file.notObject', { file }));
   return parsed;
 }
 
-// The schema is built by TypeBox (definition.ts), so it needs no meta-schema check at every start: without
-// the meta-schema, start-up holds ≈ 4 MB less.
-const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: false, meta: false });
-const validate = ajv.compile(configSchema);
 
 export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
   return explainConfig(sources).config;
@@ -143,31 +146,33 @@ export interface ExplainedConfig {
 export function explainConfig(sources: ConfigSources = {}): ExplainedConfig {
   const defaults = defaultConfig() as unknown as JsonObject;
   const leaves = leafPaths(defaults);
-  const origins = new Map<string, string>();
+  const origins = new Map<string, MessageParam>();
   let merged = defaults;
 
   if (sources.file) {
     const fromFile = readConfigFile(sources.file);
     merged = deepMerge(merged, fromFile);
-    for (const path of leafPaths(fromFile)) origins.set(path.split('.').slice(0, 2).join('.'), `config file ${sources.file}`);
+    for (const path of leafPaths(fromFile)) origins.set(path.split('.').slice(0, 2).join('.'), coreMessage('config.origin.file', { file: sources.file }));
   }
   for (const [path, value] of Object.entries(sources.settings?.values ?? {})) {
     const origin = sources.settings!.describe(path);
-    if (!leaves.includes(path)) throw new ConfigError(`${origin} is not a configuration key`, path);
+    if (!leaves.includes(path)) throw new ConfigError(coreMessage('config.setting.unknown', { origin }), path);
     setPath(merged, path, structuredClone(value) as Json);
     origins.set(path, origin);
   }
   const env = sources.env ?? {};
   for (const path of leaves) {
-    const raw = env[envNameOf(path)];
-    if (raw === undefined) continue;
-    const origin = `environment variable ${envNameOf(path)}`;
+    // The derived name wins over a short alias when both are set.
+    const name = [envNameOf(path), ENV_ALIASES[path]].find((candidate) => candidate !== undefined && env[candidate] !== undefined);
+    if (name === undefined) continue;
+    const raw = env[name]!;
+    const origin = coreMessage('config.origin.env', { name });
     setPath(merged, path, parseScalar(raw, getPath(defaults, path), origin));
     origins.set(path, origin);
   }
   for (const [path, raw] of Object.entries(sources.flags ?? {})) {
-    const origin = sources.flagNames?.[path] ?? `option --${path}`;
-    if (!isConfigKey(path)) throw new ConfigError(`${origin}: "${path}" is not a configuration key (see "agate config")`, path);
+    const origin = sources.flagNames?.[path] ?? coreMessage('config.origin.option', { key: path });
+    if (!isConfigKey(path)) throw new ConfigError(coreMessage('config.flag.unknown', { origin, key: path }), path);
     // An entry of a map setting (`models.aliases.gpt-4o`) is set on its own, beside the map's other entries.
     const value = leaves.includes(path) ? parseScalar(raw, getPath(defaults, path), origin) : (parseConfigValue(path, raw) as Json);
     setPath(merged, path, value);
@@ -175,8 +180,10 @@ export function explainConfig(sources: ConfigSources = {}): ExplainedConfig {
   }
 
   const config = validateConfig(merged, origins);
-  const originOf = (key: string) =>
-    origins.get(key) ?? [...origins.entries()].find(([path]) => key.startsWith(path + '.') || path.startsWith(key + '.'))?.[1] ?? 'default';
+  const originOf = (key: string) => {
+    const origin = origins.get(key) ?? [...origins.entries()].find(([path]) => key.startsWith(path + '.') || path.startsWith(key + '.'))?.[1];
+    return origin === undefined ? 'default' : typeof origin === 'object' ? englishOf(origin as CoreMessage) : String(origin);
+  };
   return { config, originOf };
 }
 
@@ -185,7 +192,8 @@ export function explainConfig(sources: ConfigSources = {}): ExplainedConfig {
  * through here too). Throws ConfigError naming the first bad key and, when
  * known, the layer it came from.
  */
-export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, string> = new Map()): GatewayConfig {
+export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, MessageParam> = new Map()): GatewayConfig {
+  const validate = configValidator();
   if (!validate(candidate)) {
     const error = validate.errors![0];
     const key = [error.instancePath.slice(1).replace(/\//g, '.'), error.params && 'additionalProperty' in error.params ? error.params.additionalProperty : '']
@@ -194,13 +202,15 @@ export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, 
     const origin = [...origins.entries()].find(([path]) => key === path || key.startsWith(path + '.'))?.[1];
     const allowed = (error.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
     const value = key ? getPath(candidate as JsonObject, key) : undefined;
+    const shownKey = key || '(root)';
+    // Ajv's own wording of the remaining rules (`must be >= 1`) stays as it is.
     const what =
       error.keyword === 'additionalProperties'
-        ? 'is not a known setting'
+        ? coreMessage('config.invalid.unknownSetting', { key: shownKey })
         : allowed
-          ? `must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`
-          : error.message;
-    throw new ConfigError(`invalid configuration: "${key || '(root)'}" ${what}${origin ? ` (from ${origin})` : ''}`, key || undefined);
+          ? coreMessage('config.invalid.oneOf', { key: shownKey, allowed: allowed.join(', '), value: JSON.stringify(value) })
+          : coreMessage('config.invalid.other', { key: shownKey, detail: error.message ?? '' });
+    throw new ConfigError(origin !== undefined ? coreMessage('config.fromOrigin', { error: what, origin }) : what, key || undefined);
   }
   return candidate as unknown as GatewayConfig;
 }
@@ -213,10 +223,10 @@ export function isConfigKey(key: string): boolean {
 
 /** A setting's value from text, typed as its default is (`agate config set key=value`); throws ConfigError for an unknown key. */
 export function parseConfigValue(key: string, raw: string): unknown {
-  if (!isConfigKey(key)) throw new ConfigError(`unknown configuration key "${key}" (see "agate config")`, key);
+  if (!isConfigKey(key)) throw new ConfigError(coreMessage('config.key.unknown', { key }), key);
   const isMapEntry = !leafPaths(defaultConfig() as unknown as JsonObject).includes(key);
-  if (isMapEntry) return key.startsWith('models.groups.') ? parseJson(raw, `"${key}"`) : raw;
-  return parseScalar(raw, getPath(defaultConfig() as unknown as JsonObject, key), `"${key}"`);
+  if (isMapEntry) return key.startsWith('models.groups.') ? parseJson(raw, coreMessage('config.origin.key', { key })) : raw;
+  return parseScalar(raw, getPath(defaultConfig() as unknown as JsonObject, key), coreMessage('config.origin.key', { key }));
 }
 
 /** `base` with each dotted key of `changes` set (maps and lists replaced whole); `base` itself is left as it was. */

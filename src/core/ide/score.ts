@@ -1,3 +1,5 @@
+import { coreMessage, type CoreMessage } from '../messages';
+
 /**
  * Which pool account the IDE should use: the one whose quota lasts longest
  * for the model families the user works with. The score is what the UI shows
@@ -7,6 +9,7 @@
 export const MODEL_FAMILIES = ['claude', 'gemini-pro', 'gemini-flash'] as const;
 export type ModelFamilyId = (typeof MODEL_FAMILIES)[number];
 
+/** Product names: the same in every language. */
 export const FAMILY_TITLES: Record<ModelFamilyId, string> = {
   claude: 'Claude',
   'gemini-pro': 'Gemini Pro',
@@ -49,13 +52,13 @@ export interface AccountScore {
   mean: number;
   families: FamilyQuota[];
   eligible: boolean;
-  /** Why not eligible. */
-  reason?: string;
+  /** Why not eligible, for the host to word. */
+  reason?: CoreMessage;
   current: boolean;
 }
 
-export const SCORE_EXPLANATION =
-  'Score = the quota left (0–100) on the chosen model family that would run out first; ties go to the higher average over the chosen families, then to the quota that resets sooner. A family whose reset time has passed counts as full; a model that is rate-limited counts as empty until its limit ends. Accounts that are disabled, need sign-in again, have no quota data, or lack a chosen family are not candidates.';
+/** How the score is made, in a few sentences (the English in src/core/messages.ts). */
+export const SCORE_EXPLANATION: CoreMessage = coreMessage('ide.score.explanation');
 
 function familyQuota(account: ScorableAccount, family: ModelFamilyId, now: number): FamilyQuota {
   let best: FamilyQuota = { family, refilled: false };
@@ -88,11 +91,12 @@ export function scoreAccounts(
     const score = known.length === quotas.length && known.length > 0 ? Math.round(Math.min(...known) * 100) : 0;
     const mean = known.length > 0 ? Math.round((known.reduce((a, b) => a + b, 0) / known.length) * 100) : 0;
     const current = currentEmail !== undefined && account.email.toLowerCase() === currentEmail.toLowerCase();
-    let reason: string | undefined;
-    if (account.state !== 'active') reason = account.state === 'disabled' ? 'disabled' : `state: ${account.state}`;
-    else if (account.models.length === 0) reason = 'no quota data yet';
-    else if (known.length < quotas.length) reason = `no ${quotas.filter((q) => q.left === undefined).map((q) => FAMILY_TITLES[q.family]).join(', ')} models`;
-    else if (score === 0) reason = 'a chosen family has no quota left';
+    let reason: CoreMessage | undefined;
+    if (account.state !== 'active') reason = account.state === 'disabled' ? coreMessage('ide.reason.disabled') : coreMessage('ide.reason.state', { state: account.state });
+    else if (account.models.length === 0) reason = coreMessage('ide.reason.noQuotaData');
+    else if (known.length < quotas.length) {
+      reason = coreMessage('ide.reason.missingFamilies', { families: quotas.filter((q) => q.left === undefined).map((q) => FAMILY_TITLES[q.family]).join(', ') });
+    } else if (score === 0) reason = coreMessage('ide.reason.familyEmpty');
     return { accountId: account.id, email: account.email, score, mean, families: quotas, eligible: reason === undefined, ...(reason ? { reason } : {}), current };
   });
   const soonestReset = (s: AccountScore) => Math.min(...s.families.map((f) => f.resetAt ?? Infinity));
@@ -109,11 +113,13 @@ export function scoreAccounts(
 /** The best candidate other than the IDE's current account. */
 export const bestAccount = (scores: readonly AccountScore[]): AccountScore | undefined => scores.find((s) => s.eligible && !s.current);
 
-/** "Claude 80% · Gemini Pro 100% (refilled)" */
-export function describeFamilies(score: AccountScore): string {
-  return score.families
-    .map((f) => `${FAMILY_TITLES[f.family]} ${f.left === undefined ? '–' : `${Math.round(f.left * 100)}%`}${f.refilled ? ' (refilled)' : ''}`)
-    .join(' · ');
+/** "Claude 80% · Gemini Pro 100% (refilled)": one message per family, which the host words and joins with ` · `. */
+export function describeFamilies(score: AccountScore): CoreMessage[] {
+  return score.families.map((f) => {
+    const family = FAMILY_TITLES[f.family];
+    const quota = f.left === undefined ? coreMessage('ide.family.unknown', { family }) : coreMessage('ide.family.quota', { family, percent: Math.round(f.left * 100) });
+    return f.refilled ? coreMessage('ide.family.refilled', { quota }) : quota;
+  });
 }
 
 export function parseFamilies(text: string): ModelFamilyId[] {

@@ -1,28 +1,32 @@
 import type { AttemptNext, AttemptRecord } from '../dispatch';
+import { coreMessage, type CoreMessage, type MessageCode } from '../messages';
 
 /**
  * An attempt trail in words, for the dashboard and the console. Pure and
  * free of Node imports: the webview bundles it.
  */
 
-const seconds = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s` : `${Math.round(ms / 1000)} s`);
+const seconds = (ms: number): string => (ms < 10_000 ? (ms / 1000).toFixed(1).replace(/\.0$/, '') : String(Math.round(ms / 1000)));
 
-/** `retry same account in 0.5 s (after the rate limit)`, `fall back to the next host`, `give up: …`. */
-export function describeNext(next: AttemptNext): string {
-  const wait = next.waitMs ? ` in ${seconds(next.waitMs)}` : '';
-  const note = next.note ? ` (${next.note})` : '';
-  switch (next.action) {
-    case 'retry':
-      return `retry same account${wait}${note}`;
-    case 'fall-back':
-      return `fall back to the next host${wait}`;
-    case 'switch':
-      return `switch account${wait}${note}`;
-    case 'wait':
-      return `wait${wait}${note}`;
-    case 'give-up':
-      return `give up${next.note ? `: ${next.note}` : ''}`;
-  }
+const STEPS = {
+  retry: 'attempt.retry',
+  'fall-back': 'attempt.fallBack',
+  switch: 'attempt.switch',
+  wait: 'attempt.wait',
+  'give-up': 'attempt.giveUp',
+} as const satisfies Record<AttemptNext['action'], MessageCode>;
+
+/**
+ * `retry same account in 0.5 s (after the rate limit)`, `fall back to the next host`, `give up: …`, as a
+ * message the host words. The note is the scheduler's own (English) detail, shown as it is.
+ */
+export function describeNext(next: AttemptNext): CoreMessage {
+  if (next.action === 'give-up') return next.note ? coreMessage('attempt.giveUpWhy', { note: next.note }) : coreMessage('attempt.giveUp');
+  let step = coreMessage(STEPS[next.action]);
+  if (next.waitMs) step = coreMessage('attempt.withWait', { step, seconds: seconds(next.waitMs) });
+  // Falling back to the next host needs no reason: it is the same account, another address.
+  if (next.note && next.action !== 'fall-back') step = coreMessage('attempt.withNote', { step, note: next.note });
+  return step;
 }
 
 /** `503 MODEL_CAPACITY_EXHAUSTED`, `server`, `ok`: the HTTP status (when one came) and the reason or outcome. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { coreMessage, englishOf, type CoreMessage } from '../messages';
 import type { Clock } from '../ports';
 import { systemClock } from '../ports';
 
@@ -48,27 +49,36 @@ export interface OwnerRecord {
 
 /** Someone else holds the data dir. */
 export class DataDirBusyError extends Error {
+  /** The refusal, for the host to word (`message` is its English). */
+  readonly detail: CoreMessage;
+
   constructor(
     readonly owner: OwnerRecord,
-    message?: string,
+    detail?: CoreMessage,
   ) {
-    super(message ?? `${describeOwner(owner)} owns the data dir ${owner.dataDir}`);
+    const said = detail ?? coreMessage('dataDir.owned', { owner: describeOwner(owner), dataDir: owner.dataDir });
+    super(englishOf(said));
+    this.detail = said;
     this.name = 'DataDirBusyError';
   }
 }
 
-const ROLE_NAMES: Record<OwnerRole, string> = {
-  serve: '"agate serve"',
-  demo: '"agate demo"',
-  vscode: 'the Agate extension of a VS Code window',
-  cli: 'an "agate" command',
-};
+const ROLE_NAMES = {
+  serve: 'owner.role.serve',
+  demo: 'owner.role.demo',
+  vscode: 'owner.role.vscode',
+  cli: 'owner.role.cli',
+} as const satisfies Record<OwnerRole, CoreMessage['code']>;
 
-/** `"agate serve" (PID 123, port 8045)`: who owns a data dir, for messages. */
-export function describeOwner(owner: OwnerRecord): string {
-  const where = owner.port !== undefined ? `, port ${owner.port}` : '';
-  const host = owner.hostname !== os.hostname() ? ` on ${owner.hostname}` : '';
-  return `${ROLE_NAMES[owner.role] ?? owner.role} (PID ${owner.pid}${where}${host})`;
+/** `"agate serve" (PID 123, port 8045)`: who owns a data dir, for messages the host words. */
+export function describeOwner(owner: OwnerRecord): CoreMessage {
+  const role = (ROLE_NAMES as Record<string, CoreMessage['code'] | undefined>)[owner.role];
+  return coreMessage('owner.describe', {
+    role: role ? coreMessage(role) : String(owner.role),
+    pid: owner.pid,
+    port: owner.port !== undefined ? coreMessage('owner.port', { port: owner.port }) : '',
+    host: owner.hostname !== os.hostname() ? coreMessage('owner.host', { host: owner.hostname }) : '',
+  });
 }
 
 const processStartedAt = (): number => Math.round(Date.now() - process.uptime() * 1000);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AccountRecord } from '../../../src/core/accounts/types';
 import { poolOverview } from '../../../src/core/admin/overview';
+import { englishOf } from '../../../src/core/messages';
 import type { StatsQueryResult, StatsTotals } from '../../../src/core/admin/types';
 import { firstShownBucket, fromBucket } from '../../../webview-ui/view-model';
 
@@ -55,12 +56,14 @@ describe('dashboard overview', () => {
     ];
     const { accounts: summary, health } = poolOverview({ accounts, mode: 'balance', now: NOW });
     assert.equal(summary.usable, 1);
-    assert.deepEqual(summary.coolingDown, [{ email: 'cool@x.com', reason: 'quota spent', until: NOW + 2 * HOUR }]);
-    assert.deepEqual(summary.needsSignIn, [{ email: 'auth@x.com', reason: 'invalid_grant' }]);
-    assert.deepEqual(summary.forbidden, [{ email: 'ban@x.com', reason: 'VALIDATION_REQUIRED', actionUrl: 'https://verify' }]);
+    assert.deepEqual(summary.coolingDown, [{ email: 'cool@x.com', reason: { code: 'overview.reason.quotaSpent' }, until: NOW + 2 * HOUR }]);
+    // The account's recorded reason is shown as it is.
+    assert.deepEqual(summary.needsSignIn, [{ email: 'auth@x.com', reason: { code: 'text', params: { text: 'invalid_grant' } } }]);
+    assert.deepEqual(summary.forbidden, [{ email: 'ban@x.com', reason: { code: 'text', params: { text: 'VALIDATION_REQUIRED' } }, actionUrl: 'https://verify' }]);
     assert.equal(summary.disabled, 1);
     assert.equal(health.level, 'degraded');
     assert.match(health.verdict, /2 accounts need attention/);
+    assert.equal(health.verdict, englishOf(health.message));
   });
 
   it('names the account the scheduler would pick next per family: higher tier first, then more quota', () => {
@@ -85,7 +88,8 @@ describe('dashboard overview', () => {
     const overview = poolOverview({ accounts, mode: 'cache-first', now: NOW });
     assert.equal(overview.health.level, 'down');
     assert.match(overview.health.verdict, /comes back in 30 min/);
-    assert.deepEqual(overview.next[0], { family: 'gemini', model: 'gemini-3-flash', none: 'every account is limited', backAt: until });
+    assert.deepEqual(overview.next[0], { family: 'gemini', model: 'gemini-3-flash', none: { code: 'overview.none.allLimited' }, backAt: until });
+    assert.deepEqual(overview.health.message, { code: 'overview.down.comesBack', params: { when: { code: 'time.inMinutes', params: { minutes: 30 } } } });
     assert.equal(poolOverview({ accounts: [], mode: 'cache-first', now: NOW }).health.level, 'down');
   });
 });

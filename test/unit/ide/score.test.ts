@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { englishOf, type CoreMessage } from '../../../src/core/messages';
 import { bestAccount, describeFamilies, familyOfModel, parseFamilies, scoreAccounts, type ScorableAccount } from '../../../src/core/ide/score';
 
 const NOW = 1_800_000_000_000;
 const account = (email: string, models: ScorableAccount['models'], state = 'active'): ScorableAccount => ({ id: email.split('@')[0], email, state, models });
 const q = (model: string, remainingFraction: number, resetAt?: number, limitUntil?: number) => ({ model, remainingFraction, ...(resetAt ? { resetAt } : {}), ...(limitUntil ? { limit: { until: limitUntil } } : {}) });
+
+/** The host's join of the families' messages, in English. */
+const familiesInEnglish = (families: CoreMessage[]) => families.map(englishOf).join(' · ');
 
 describe('Antigravity IDE: the best account', () => {
   it('maps models to families', () => {
@@ -31,7 +35,7 @@ describe('Antigravity IDE: the best account', () => {
     assert.equal(claudeOnly[0].email, 'a@x');
     assert.equal(claudeOnly[0].current, true);
     assert.equal(bestAccount(claudeOnly)?.email, 'c@x', 'the current account is not a candidate');
-    assert.equal(describeFamilies(both[0]), 'Claude 50% · Gemini Flash 50%');
+    assert.equal(familiesInEnglish(describeFamilies(both[0])), 'Claude 50% · Gemini Flash 50%');
   });
 
   it('a passed reset counts as full; a rate-limited model as empty; a missing family disqualifies', () => {
@@ -44,12 +48,12 @@ describe('Antigravity IDE: the best account', () => {
       ['claude'],
       NOW,
     );
-    assert.deepEqual(scores.map((s) => [s.email, s.score, s.reason]), [
+    assert.deepEqual(scores.map((s) => [s.email, s.score, s.reason && englishOf(s.reason)]), [
       ['refilled@x', 100, undefined],
       ['gemini@x', 0, 'no Claude models'],
       ['limited@x', 0, 'a chosen family has no quota left'],
     ]);
-    assert.equal(describeFamilies(scores[0]), 'Claude 100% (refilled)');
+    assert.equal(familiesInEnglish(describeFamilies(scores[0])), 'Claude 100% (refilled)');
   });
 
   it('parses family lists', () => {

@@ -1,0 +1,142 @@
+/**
+ * Words the core hands to users, as data: a code and its parameters. The English template of each code is
+ * defined here, once (logs and API readers get the English); each host (CLI, VS Code extension, dashboard)
+ * words a message through its own catalogue, keyed by code, so the user reads it in the host's language.
+ * Placeholders are named (`{minutes}`); a parameter may itself be a message, or a list of messages (joined
+ * with `list.separator`). Pure and free of Node imports: the webview bundles it.
+ */
+
+export const CORE_MESSAGES = {
+  'list.separator': '; ',
+  'time.inMinutes': 'in {minutes} min',
+  'time.inHours': 'in {hours} h',
+  /** Free text from elsewhere (an upstream's reason, an account's recorded status): shown as it is. */
+  text: '{text}',
+
+  // The overview's health verdict (src/core/admin/overview.ts).
+  'overview.down.noAccount': 'Down: no account yet; add a Google account to serve requests.',
+  'overview.down.comesBack': 'Down: no account can serve now; the first comes back {when}.',
+  'overview.down.allNeedAttention': 'Down: no account can serve; every account needs attention (see below).',
+  'overview.healthy': 'Healthy: {usable}.',
+  'overview.degraded': 'Degraded: {problems} ({usable}).',
+  'overview.usable.one': '{usable} of {total} account usable',
+  'overview.usable.many': '{usable} of {total} accounts usable',
+  'overview.problem.unavailable': '{family} unavailable for now',
+  'overview.problem.unavailableBoth': '{first} and {second} unavailable for now',
+  'overview.problem.attention.one': '{count} account needs attention',
+  'overview.problem.attention.many': '{count} accounts need attention',
+  'overview.problem.failedShare': "{percent} % of today's requests failed",
+  'overview.reason.rateLimited': 'rate-limited',
+  'overview.reason.quotaSpent': 'quota spent',
+  'overview.reason.refreshTokenFailed': 'the refresh token no longer works',
+  'overview.reason.blockedByGoogle': 'blocked by Google',
+  'overview.none.allLimited': 'every account is limited',
+  'overview.none.noAccount': 'no account can serve it',
+  'overview.none.waiting': 'waiting for an account',
+
+  // The step after a failed attempt (src/core/monitor/attempt-words.ts).
+  'attempt.retry': 'retry same account',
+  'attempt.fallBack': 'fall back to the next host',
+  'attempt.switch': 'switch account',
+  'attempt.wait': 'wait',
+  'attempt.giveUp': 'give up',
+  'attempt.withWait': '{step} in {seconds} s',
+  'attempt.withNote': '{step} ({note})',
+  'attempt.giveUpWhy': 'give up: {note}',
+
+  // The IDE switch's score (src/core/ide/score.ts).
+  'ide.score.explanation':
+    'Score = the quota left (0–100) on the chosen model family that would run out first; ties go to the higher average over the chosen families, then to the quota that resets sooner. A family whose reset time has passed counts as full; a model that is rate-limited counts as empty until its limit ends. Accounts that are disabled, need sign-in again, have no quota data, or lack a chosen family are not candidates.',
+  'ide.reason.disabled': 'disabled',
+  'ide.reason.state': 'state: {state}',
+  'ide.reason.noQuotaData': 'no quota data yet',
+  'ide.reason.missingFamilies': 'no {families} models',
+  'ide.reason.familyEmpty': 'a chosen family has no quota left',
+  'ide.family.quota': '{family} {percent}%',
+  'ide.family.unknown': '{family} –',
+  'ide.family.refilled': '{quota} (refilled)',
+
+  // Where the providers' default prices come from (src/core/providers/prices.ts).
+  'providers.pricesSource': 'vendor price pages ({pages}), as published on {date}',
+
+  // Configuration errors (src/core/config/load.ts).
+  'config.expected.number': '{origin}: expected a number, got {value}',
+  'config.expected.boolean': '{origin}: expected true or false, got {value}',
+  'config.invalidJson': '{origin}: invalid JSON ({detail})',
+  'config.file.missing': 'config file {file} does not exist',
+  'config.file.denied': 'config file {file} cannot be read (permission denied)',
+  'config.file.folder': 'config file {file} is a folder, not a file',
+  'config.file.unreadable': 'config file {file} cannot be read ({detail})',
+  'config.file.notObject': 'config file {file}: the top level must be a JSON object',
+  'config.origin.file': 'config file {file}',
+  'config.origin.env': 'environment variable {name}',
+  'config.origin.option': 'option --{key}',
+  'config.origin.key': '"{key}"',
+  'config.setting.unknown': '{origin} is not a configuration key',
+  'config.flag.unknown': '{origin}: "{key}" is not a configuration key (see "agate config")',
+  'config.key.unknown': 'unknown configuration key "{key}" (see "agate config")',
+  'config.invalid.unknownSetting': 'invalid configuration: "{key}" is not a known setting',
+  'config.invalid.oneOf': 'invalid configuration: "{key}" must be one of {allowed} (got {value})',
+  'config.invalid.other': 'invalid configuration: "{key}" {detail}',
+  'config.fromOrigin': '{error} (from {origin})',
+
+  // Who owns a data dir, and refusals because of it (src/core/stores/data-dir-lock.ts, the CLI's data-dir access).
+  'owner.role.serve': '"agate serve"',
+  'owner.role.demo': '"agate demo"',
+  'owner.role.vscode': 'the Agate extension of a VS Code window',
+  'owner.role.cli': 'an "agate" command',
+  'owner.describe': '{role} (PID {pid}{port}{host})',
+  'owner.port': ', port {port}',
+  'owner.host': ' on {host}',
+  'dataDir.owned': '{owner} owns the data dir {dataDir}',
+  'dataDir.ownerSilent': '{owner} holds the data dir {dataDir} and does not answer; try again, or stop it',
+  'dataDir.busy': 'the data dir {dataDir} stayed busy for {seconds} s; try again',
+  'dataDir.alreadyServed':
+    'another Agate already serves the data dir {dataDir}: {owner}. Use that one (the agate commands reach it), stop it first, or give this one another --data-dir.',
+  'dataDir.alreadyServedAt':
+    'another Agate already serves the data dir {dataDir}: {owner} at {url}. Use that one (the agate commands reach it), stop it first, or give this one another --data-dir.',
+} as const satisfies Record<string, string>;
+
+export type MessageCode = keyof typeof CORE_MESSAGES;
+
+export type MessageParam = string | number | CoreMessage | readonly CoreMessage[];
+
+export interface CoreMessage {
+  readonly code: MessageCode;
+  readonly params?: Readonly<Record<string, MessageParam>>;
+}
+
+export const coreMessage = (code: MessageCode, params?: Record<string, MessageParam>): CoreMessage => (params ? { code, params } : { code });
+
+/** Free text as a message (shown as it is, in every language). */
+export const textMessage = (text: string): CoreMessage => ({ code: 'text', params: { text } });
+
+export function isCoreMessage(value: unknown): value is CoreMessage {
+  return typeof value === 'object' && value !== null && typeof (value as CoreMessage).code === 'string' && (value as CoreMessage).code in CORE_MESSAGES;
+}
+
+/** A host's templates by code; undefined: the host has no translation, the English is used. */
+export type MessageTemplates = (code: MessageCode) => string | undefined;
+
+const english: MessageTemplates = () => undefined;
+
+/** The message in the words of `templates` (English where they lack the code), parameters filled in. */
+export function renderMessage(message: CoreMessage, templates: MessageTemplates = english): string {
+  const template = templates(message.code) ?? CORE_MESSAGES[message.code] ?? message.code;
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => {
+    const value = message.params?.[name];
+    if (value === undefined) return match;
+    if (typeof value === 'string' || typeof value === 'number') return String(value);
+    if (Array.isArray(value)) {
+      const separator = templates('list.separator') ?? CORE_MESSAGES['list.separator'];
+      return (value as readonly CoreMessage[]).map((item) => renderMessage(item, templates)).join(separator);
+    }
+    return renderMessage(value as CoreMessage, templates);
+  });
+}
+
+/** The English words (logs, error messages, API readers). */
+export const englishOf = (message: CoreMessage): string => renderMessage(message);
+
+/** The named placeholders of a template, sorted: a translation must keep the same ones. */
+export const placeholdersOf = (template: string): string[] => [...new Set(template.match(/\{\w+\}/g) ?? [])].sort();

@@ -1,0 +1,54 @@
+import type { MessageCode } from '../../core/messages';
+
+/**
+ * The core's messages the extension shows (settings errors, the data dir's owner, the IDE score), in
+ * Simplified Chinese, by code (the English is in src/core/messages.ts; terms: docs/l10n/glossary.zh-CN.md).
+ */
+export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
+  'list.separator': '；',
+
+  'ide.score.explanation':
+    '评分 = 所选模型系列中最先用完的那个系列的剩余配额（0–100）；评分相同时，所选系列的平均剩余配额高者优先，再相同则配额先重置者优先。重置时间已过的系列按满额计；被速率限制的模型在限制结束前按零计。已停用、需要重新登录、还没有配额数据或缺少所选系列的账号不是候选。',
+  'ide.reason.disabled': '已停用',
+  'ide.reason.state': '状态：{state}',
+  'ide.reason.noQuotaData': '还没有配额数据',
+  'ide.reason.missingFamilies': '没有 {families} 模型',
+  'ide.reason.familyEmpty': '所选的某个系列已没有剩余配额',
+  'ide.family.quota': '{family} {percent}%',
+  'ide.family.unknown': '{family} –',
+  'ide.family.refilled': '{quota}（已重置）',
+
+  'config.expected.number': '{origin}：需要一个数字，收到的是 {value}',
+  'config.expected.boolean': '{origin}：需要 true 或 false，收到的是 {value}',
+  'config.invalidJson': '{origin}：JSON 无效（{detail}）',
+  'config.file.missing': '配置文件 {file} 不存在',
+  'config.file.denied': '无法读取配置文件 {file}（权限不足）',
+  'config.file.folder': '配置文件 {file} 是文件夹，不是文件',
+  'config.file.unreadable': '无法读取配置文件 {file}（{detail}）',
+  'config.file.notObject': '配置文件 {file}：顶层必须是 JSON 对象',
+  'config.origin.file': '配置文件 {file}',
+  'config.origin.env': '环境变量 {name}',
+  'config.origin.option': '选项 --{key}',
+  'config.origin.key': '"{key}"',
+  'config.setting.unknown': '{origin} 不是配置键',
+  'config.flag.unknown': '{origin}："{key}" 不是配置键（参见 "agate config"）',
+  'config.key.unknown': '未知的配置键 "{key}"（参见 "agate config"）',
+  'config.invalid.unknownSetting': '配置无效："{key}" 不是已知的设置',
+  'config.invalid.oneOf': '配置无效："{key}" 必须是 {allowed} 之一（收到的是 {value}）',
+  'config.invalid.other': '配置无效："{key}" {detail}',
+  'config.fromOrigin': '{error}（来自{origin}）',
+
+  'owner.role.serve': '"agate serve"',
+  'owner.role.demo': '"agate demo"',
+  'owner.role.vscode': '某个 VS Code 窗口中的 Agate 扩展',
+  'owner.role.cli': '一个 "agate" 命令',
+  'owner.describe': '{role}（PID {pid}{port}{host}）',
+  'owner.port': '，端口 {port}',
+  'owner.host': '，位于 {host}',
+  'dataDir.owned': '{owner} 占用着数据目录 {dataDir}',
+  'dataDir.ownerSilent': '{owner} 占用着数据目录 {dataDir} 但没有响应；请重试，或先停止它',
+  'dataDir.busy': '数据目录 {dataDir} 持续被占用了 {seconds} 秒；请重试',
+  'dataDir.alreadyServed': '已有另一个 Agate 在为数据目录 {dataDir} 提供服务：{owner}。请使用那一个（agate 命令会连接到它），或先停止它，或用 --data-dir 给这个指定另一个数据目录。',
+  'dataDir.alreadyServedAt':
+    '已有另一个 Agate 在为数据目录 {dataDir} 提供服务：{owner}，地址 {url}。请使用那一个（agate 命令会连接到它），或先停止它，或用 --data-dir 给这个指定另一个数据目录。',
+};

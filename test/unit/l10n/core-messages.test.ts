@@ -1,0 +1,133 @@
+/**
+ * The core's user-facing messages (src/core/messages.ts): one English template per code, worded by each host
+ * from its own catalogue. Every code a host shows has a translation there, with the same placeholders; every
+ * code the core produces is shown by the hosts that show its source; no catalogue holds a code nobody uses.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { coreCatalogue as cliCatalogue, l10n, setLanguage as setCliLanguage, SHOWN_CORE_MESSAGES as CLI_SHOWN } from '../../../src/cli/l10n';
+import { ConfigError, parseConfigValue, validateConfig } from '../../../src/core/config/load';
+import { defaultConfig } from '../../../src/core/config/defaults';
+import { CORE_MESSAGES, coreMessage, englishOf, placeholdersOf, renderMessage, type MessageCode } from '../../../src/core/messages';
+import { describeNext } from '../../../src/core/monitor/attempt-words';
+import { CORE_CATALOGUES as VSCODE_CATALOGUES, catalogueLanguageOf, SHOWN_CORE_MESSAGES as VSCODE_SHOWN } from '../../../src/vscode/l10n/core-catalogues';
+import { coreCatalogue as dashboardCatalogue, setLanguage as setDashboardLanguage, SHOWN_CORE_MESSAGES as DASHBOARD_SHOWN, tm } from '../../../webview-ui/l10n';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CODES = Object.keys(CORE_MESSAGES) as MessageCode[];
+
+type Catalogue = Readonly<Partial<Record<MessageCode, string>>>;
+interface Host {
+  name: string;
+  shown: readonly string[];
+  catalogues: Record<string, Catalogue>;
+}
+
+const HOSTS: Record<'cli' | 'vscode' | 'dashboard', Host> = {
+  cli: { name: 'CLI (src/cli/l10n/core.*.ts)', shown: CLI_SHOWN, catalogues: { 'zh-cn': cliCatalogue('zh-cn') } },
+  vscode: { name: 'extension (src/vscode/l10n/core.*.ts)', shown: VSCODE_SHOWN, catalogues: { ...VSCODE_CATALOGUES } },
+  dashboard: { name: 'dashboard (webview-ui/l10n/core.*.ts)', shown: DASHBOARD_SHOWN, catalogues: { 'zh-cn': dashboardCatalogue('zh-cn') } },
+};
+
+/** Where the core's messages are made, and the hosts that show them. */
+const SOURCES: Record<string, Array<keyof typeof HOSTS>> = {
+  'src/core/admin/overview.ts': ['dashboard'],
+  'src/core/monitor/attempt-words.ts': ['dashboard'],
+  'src/core/ide/score.ts': ['cli', 'vscode'],
+  'src/core/config/load.ts': ['cli', 'vscode'],
+  'src/core/stores/data-dir-lock.ts': ['cli', 'vscode'],
+  'src/core/providers/prices.ts': ['cli'],
+  'src/cli/data-dir-access.ts': ['cli'],
+  'src/cli/commands/run.ts': ['cli'],
+};
+
+const isShown = (host: Host, code: string) => host.shown.some((prefix) => code.startsWith(prefix));
+
+/** The codes a source names: every quoted string that is a code (`coreMessage('…')`, tables of codes). */
+function codesIn(file: string): MessageCode[] {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  return [...text.matchAll(/'([\w.]+)'/g)].map((match) => match[1]).filter((word): word is MessageCode => word in CORE_MESSAGES && word.includes('.'));
+}
+
+describe('l10n: the core messages', () => {
+  afterEach(() => {
+    setCliLanguage('en');
+    setDashboardLanguage('en');
+  });
+
+  it('words a message: placeholders by name, nested messages and lists, English by default', () => {
+    const verdict = coreMessage('overview.degraded', {
+      problems: [coreMessage('overview.problem.unavailable', { family: 'Claude' }), coreMessage('overview.problem.attention.many', { count: 2 })],
+      usable: coreMessage('overview.usable.many', { usable: 1, total: 3 }),
+    });
+    assert.equal(englishOf(verdict), 'Degraded: Claude unavailable for now; 2 accounts need attention (1 of 3 accounts usable).');
+    const chinese = dashboardCatalogue('zh-cn');
+    assert.equal(renderMessage(verdict, (code) => chinese[code]), '降级：Claude 暂时不可用；2 个账号需要处理（3 个账号中 1 个可用）。');
+    // A host without the code falls back to the English.
+    assert.equal(renderMessage(coreMessage('attempt.retry'), () => undefined), 'retry same account');
+  });
+
+  it('every code a host shows has a translation in each of its catalogues, with the same placeholders; none it does not show', () => {
+    for (const host of Object.values(HOSTS)) {
+      const shown = CODES.filter((code) => code !== 'text' && isShown(host, code));
+      assert.ok(shown.length > 5, `${host.name} shows only ${shown.length} codes`);
+      assert.ok(Object.keys(host.catalogues).length > 0, `${host.name} has no catalogue`);
+      for (const [language, catalogue] of Object.entries(host.catalogues)) {
+        assert.deepEqual(shown.filter((code) => !catalogue[code]?.trim()), [], `${host.name} ${language} lacks`);
+        assert.deepEqual(Object.keys(catalogue).filter((code) => !(code in CORE_MESSAGES) || !isShown(host, code)), [], `${host.name} ${language} holds codes it does not show`);
+        for (const code of shown) assert.deepEqual(placeholdersOf(catalogue[code] ?? ''), placeholdersOf(CORE_MESSAGES[code]), `${host.name} ${language}: ${code}`);
+      }
+    }
+  });
+
+  it('every code the core makes is shown by the hosts that show its source, and every code is made somewhere', () => {
+    const made = new Set<string>();
+    for (const [file, hosts] of Object.entries(SOURCES)) {
+      const codes = codesIn(file);
+      assert.ok(codes.length > 0, `${file} makes no message`);
+      for (const code of codes) {
+        made.add(code);
+        for (const host of hosts) assert.ok(isShown(HOSTS[host], code), `${file} makes ${code}, which the ${HOSTS[host].name} does not show`);
+      }
+    }
+    // `text` (free text) and `list.separator` (joins lists) are used by the wording itself.
+    assert.deepEqual(CODES.filter((code) => !made.has(code) && code !== 'text' && code !== 'list.separator'), [], 'codes nothing makes');
+  });
+
+  it('the CLI words a configuration error in the language; the error keeps its English message for logs', () => {
+    let error: unknown;
+    try {
+      parseConfigValue('nope.key', '1');
+    } catch (err) {
+      error = err;
+    }
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.message, 'unknown configuration key "nope.key" (see "agate config")');
+    setCliLanguage('zh-cn');
+    assert.equal(l10n.message(error.detail), '未知的配置键 "nope.key"（参见 "agate config"）');
+    const origins = new Map([['scheduling.mode', coreMessage('config.origin.env', { name: 'AGATE_SCHEDULING_MODE' })]]);
+    const invalid = { ...defaultConfig(), scheduling: { ...defaultConfig().scheduling, mode: 'bogus' } };
+    assert.throws(
+      () => validateConfig(invalid, origins),
+      (err: ConfigError) =>
+        /^invalid configuration: "scheduling.mode" must be one of .* \(got "bogus"\) \(from environment variable AGATE_SCHEDULING_MODE\)$/.test(err.message) &&
+        /^配置无效："scheduling.mode" 必须是 .* 之一（收到的是 "bogus"）（来自环境变量 AGATE_SCHEDULING_MODE）$/.test(l10n.message(err.detail)),
+    );
+  });
+
+  it('the dashboard words the attempt trail in the language', () => {
+    const next = { action: 'retry' as const, waitMs: 500, note: 'after the rate limit' };
+    assert.equal(tm(describeNext(next)), 'retry same account in 0.5 s (after the rate limit)');
+    setDashboardLanguage('zh-cn');
+    assert.equal(tm(describeNext(next)), '0.5 秒后重试同一账号（after the rate limit）');
+    assert.equal(tm(describeNext({ action: 'give-up' })), '放弃');
+  });
+
+  it('the extension picks its catalogue by the display language', () => {
+    assert.equal(catalogueLanguageOf('zh-cn'), 'zh-cn');
+    assert.equal(catalogueLanguageOf('zh-CN'), 'zh-cn');
+    assert.equal(catalogueLanguageOf('en'), undefined);
+    assert.equal(catalogueLanguageOf('zh-tw'), undefined);
+  });
+});
