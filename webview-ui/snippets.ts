@@ -74,10 +74,15 @@ export function clientSnippets({ baseUrl, key, model = 'gemini-3-flash' }: Snipp
  */
 function connectSnippet(id: ConnectClientId & SnippetId, baseUrl: string, key: string): Snippet {
   const client = connectClient(id)!;
-  const files = client.files.map((file) => {
-    const text = applySettings(file.format, undefined, file.settings({ baseUrl, key }), file.displayPath).trimEnd();
-    return client.files.length > 1 ? `${file.format === 'json' ? '//' : '#'} ${file.displayPath}\n${text}` : text;
+  // Files written only on request (gemini-cli's trusted folders) have no settings here and are left out.
+  const written = client.files.flatMap((file) => {
+    const settings = file.settings({ baseUrl, key });
+    return settings.length > 0 ? [{ file, settings }] : [];
   });
-  const where = client.files.length > 1 ? t('these files') : client.files[0].displayPath;
+  const files = written.map(({ file, settings }) => {
+    const text = applySettings(file.format, undefined, settings, file.displayPath).trimEnd();
+    return written.length > 1 ? `${file.format === 'json' ? '//' : '#'} ${file.displayPath}\n${text}` : text;
+  });
+  const where = written.length > 1 ? t('these files') : written[0].file.displayPath;
   return { id, label: client.title, where: t('{0} ({1} merges it into yours)', where, `agate connect ${id}`), text: files.join('\n\n') };
 }

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline/promises';
 import { loadConfig } from '../../core/config/load';
 import type { GatewayConfig } from '../../core/config/types';
@@ -44,23 +46,29 @@ export async function connectCommand(argv: string[]): Promise<number> {
     url: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
+    trust: { type: 'string', multiple: true },
   });
   const [id, ...extra] = positionals;
   if (!id) {
-    process.stdout.write(`${l10n.t('Usage: {0}', 'agate connect <client> [--yes] [--undo] [--model M] [--key K] [--url URL]')}\n\n${l10n.t('Clients:')}\n${listing()}\n`);
+    process.stdout.write(`${l10n.t('Usage: {0}', 'agate connect <client> [--yes] [--undo] [--model M] [--key K] [--url URL] [--trust DIR]')}\n\n${l10n.t('Clients:')}\n${listing()}\n`);
     return 2;
   }
   if (extra.length > 0) throw new UsageError(l10n.t('unexpected arguments: {0}', extra.join(' ')));
   const client = connectClient(id);
   if (!client) throw new UsageError(l10n.t('unknown client "{0}"; one of: {1}', id, CONNECT_CLIENTS.map((c) => c.id).join(', ')));
   const where = { home: os.homedir(), env: process.env };
+  const trustFolders = (values.trust ?? []).map((folder) => path.resolve(folder));
+  if (trustFolders.length > 0 && client.id !== 'gemini-cli') throw new UsageError(l10n.t('--trust is for gemini-cli only: the folders it reads its .env in'));
+  for (const folder of trustFolders) {
+    if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(l10n.t('--trust {0}: no such folder', folder));
+  }
 
   if (values.undo) return undo(client, where);
 
   const config = loadConfig(configSources(values));
   const baseUrl = (values.url ?? gatewayBaseUrl(config)).replace(/\/+$/, '').replace(/\/v1$/, '');
   const key = values.key ?? (await keyFor(config));
-  const connectValues = { baseUrl, key, ...(values.model ? { model: values.model } : {}) };
+  const connectValues = { baseUrl, key, ...(values.model ? { model: values.model } : {}), ...(trustFolders.length > 0 ? { trustFolders } : {}) };
 
   if (client.snippet) {
     process.stdout.write(`${client.title}: ${client.summary}\n\n${client.snippet(connectValues)}\n`);

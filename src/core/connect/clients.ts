@@ -27,6 +27,11 @@ export interface ConnectValues {
   key: string;
   /** A model to preselect; clients that run without one get none unless given. */
   model?: string;
+  /**
+   * Folders (absolute paths) gemini-cli is to trust: it reads its `.env`, and so the base URL and key, only in a
+   * trusted folder. Written only when asked (`agate connect gemini-cli --trust DIR`): trusting a folder is the user's call.
+   */
+  trustFolders?: readonly string[];
 }
 
 /** The key clients send when auth is off: the gateway ignores it, but every client insists on having one. */
@@ -43,6 +48,7 @@ export interface SettingsFileDefinition {
   displayPath: string;
   path(where: ConnectEnvironment): string;
   format: DocumentFormat;
+  /** None for these values: the file is left alone (neither written nor created). */
   settings(values: ConnectValues): Setting[];
 }
 
@@ -114,7 +120,7 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
     title: 'gemini-cli',
     summary: 'API-key sign-in in its settings, and the base URL and key in its own `.env`, which it loads at start.',
     // gemini-cli reads its .env only in a folder it trusts.
-    run: 'gemini (in a folder you trust, or gemini --skip-trust)',
+    run: 'gemini (in a folder you trust, e.g. one connect --trust DIR added, or gemini --skip-trust)',
     files: [
       {
         displayPath: '~/.gemini/settings.json',
@@ -135,6 +141,13 @@ export const CONNECT_CLIENTS: readonly ConnectClient[] = [
           { key: ['GOOGLE_GEMINI_BASE_URL'], value: values.baseUrl },
           { key: ['GEMINI_API_KEY'], value: values.key },
         ],
+      },
+      {
+        displayPath: '~/.gemini/trustedFolders.json',
+        path: (where) => envOr(where, 'GEMINI_CLI_TRUSTED_FOLDERS_PATH', join(where.home, '.gemini', 'trustedFolders.json')),
+        format: 'json',
+        // gemini-cli's own rule for a folder the user trusted in its dialog: the folder and everything below it.
+        settings: (values) => (values.trustFolders ?? []).map((folder) => ({ key: [folder], value: 'TRUST_FOLDER', only: '--trust DIR' })),
       },
     ],
   },

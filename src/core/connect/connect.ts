@@ -67,9 +67,11 @@ export function maskKey(text: string, key: string): string {
 export async function planConnect(client: ConnectClient, values: ConnectValues, where: ConnectEnvironment): Promise<ConnectPlan> {
   const files: FilePlan[] = [];
   for (const definition of client.files) {
+    const settings = definition.settings(values);
+    if (settings.length === 0) continue;
     const file = definition.path(where);
     const before = (await readIfExists(file))?.toString('utf8');
-    const after = applySettings(definition.format, before, definition.settings(values), file);
+    const after = applySettings(definition.format, before, settings, file);
     const changed = after !== before;
     const diff = changed
       ? maskKey(createTwoFilesPatch(file, file, before ?? '', after, before === undefined ? '(new file)' : 'now', 'after connect', { context: 3 }), values.key)

@@ -18,6 +18,8 @@ export interface Setting {
   ifAbsent?: boolean;
   /** How documentation shows a value that depends on the moment (a timestamp). */
   shown?: string;
+  /** Written only when the user asks, with this option of `agate connect`. */
+  only?: string;
 }
 
 export class SettingsFileError extends Error {

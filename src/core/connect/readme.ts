@@ -2,7 +2,7 @@
 import { CONNECT_CLIENTS, type ConnectValues } from './clients';
 
 /** What the README shows for the values a user's own setup fills in. */
-export const README_VALUES: ConnectValues = { baseUrl: 'http://127.0.0.1:8045', key: '<your-agate-key>' };
+export const README_VALUES: ConnectValues = { baseUrl: 'http://127.0.0.1:8045', key: '<your-agate-key>', trustFolders: ['<DIR>'] };
 
 const code = (text: string) => '`' + text.replace(/\|/g, '\\|') + '`';
 
@@ -20,7 +20,8 @@ export function connectReadmeSection(): string {
       for (const setting of file.settings(README_VALUES)) {
         const key = file.format === 'dotenv' ? setting.key[0] : setting.key.join('.');
         const value = setting.shown ?? (typeof setting.value === 'object' ? '{}' : JSON.stringify(setting.value));
-        parts.push(`| ${code(file.displayPath)} | ${code(key)} | ${setting.shown ? value : code(value)}${setting.ifAbsent ? ' (when not set)' : ''} |`);
+        const when = setting.ifAbsent ? ' (when not set)' : setting.only ? ` (only with ${code(setting.only)})` : '';
+        parts.push(`| ${code(file.displayPath)} | ${code(key)} | ${setting.shown ? value : code(value)}${when} |`);
       }
     }
     parts.push('');

@@ -62,13 +62,20 @@ describe('agate connect (CLI)', function () {
     assert.ok(!run.stdout.includes(primary), 'the key is not printed whole');
   });
 
-  it('lists the clients, refuses an unknown one, and prints the OpenAI-compatible settings', async () => {
+  it('lists the clients, refuses an unknown one or a --trust it cannot use, and prints the OpenAI-compatible settings', async () => {
     const list = await agate('connect');
     assert.equal(list.code, 2);
     for (const id of ['claude-code', 'codex', 'gemini-cli', 'opencode', 'cline', 'openai-compatible']) assert.match(list.stdout, new RegExp(`^  ${id} `, 'm'));
     const unknown = await agate('connect', 'emacs');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown client "emacs"/);
+    const trustElsewhere = await agate('connect', 'codex', '--yes', '--trust', home.home);
+    assert.equal(trustElsewhere.code, 2);
+    assert.match(trustElsewhere.stderr, /--trust is for gemini-cli only/);
+    const trustNowhere = await agate('connect', 'gemini-cli', '--yes', '--trust', path.join(home.home, 'no-such-folder'));
+    assert.equal(trustNowhere.code, 2);
+    assert.match(trustNowhere.stderr, /no such folder/);
+    assert.equal(fs.existsSync(path.join(home.home, '.gemini')), false, 'nothing written');
     const snippet = await runProcess(process.execPath, [CLI, 'connect', 'openai-compatible', '--url', 'http://127.0.0.1:9999'], { env: cleanEnv({ HOME: home.home }), timeoutMs: 30_000 });
     assert.match(snippet.stdout, /Base URL: http:\/\/127\.0\.0\.1:9999\/v1/);
   });

@@ -17,7 +17,8 @@ import {
   type ConnectEnvironment,
 } from '../../../src/core/connect';
 
-const values = { baseUrl: 'http://127.0.0.1:8045', key: 'sk-agate-0123456789abcdef' };
+// With a folder for gemini-cli to trust, so that every file of every client is written.
+const values = { baseUrl: 'http://127.0.0.1:8045', key: 'sk-agate-0123456789abcdef', trustFolders: ['/work/project'] };
 
 /** What a user may already have in each client's files, in formats the clients accept. */
 const EXISTING: Record<string, Record<string, string>> = {
@@ -29,6 +30,7 @@ const EXISTING: Record<string, Record<string, string>> = {
   'gemini-cli': {
     '~/.gemini/settings.json': '{\n  // theme\n  "ui": { "theme": "Dracula" },\n  "security": { "folderTrust": { "enabled": true } },\n}\n',
     '~/.gemini/.env': '# gemini env\nDEBUG=1\nexport GEMINI_API_KEY=old-key\n',
+    '~/.gemini/trustedFolders.json': '{\n  "/home/me/code": "TRUST_PARENT"\n}',
   },
   opencode: { '~/.config/opencode/opencode.json': '{\n  "$schema": "https://opencode.ai/config.json",\n  "theme": "nord",\n  "provider": { "mine": { "npm": "@ai-sdk/openai" } }\n}\n' },
   cline: {
@@ -41,7 +43,11 @@ const EXISTING: Record<string, Record<string, string>> = {
 const SURVIVORS: Record<string, Array<[string, string[], unknown]>> = {
   'claude-code': [['~/.claude/settings.json', ['env', 'KEEP_ME'], '1'], ['~/.claude/settings.json', ['model'], 'opus']],
   codex: [['~/.codex/config.toml', ['model_providers', 'other', 'base_url'], 'https://example.com/v1'], ['~/.codex/config.toml', ['mcp_servers', 'fs', 'command'], 'npx']],
-  'gemini-cli': [['~/.gemini/settings.json', ['ui', 'theme'], 'Dracula'], ['~/.gemini/.env', ['DEBUG'], '1']],
+  'gemini-cli': [
+    ['~/.gemini/settings.json', ['ui', 'theme'], 'Dracula'],
+    ['~/.gemini/.env', ['DEBUG'], '1'],
+    ['~/.gemini/trustedFolders.json', ['/home/me/code'], 'TRUST_PARENT'],
+  ],
   opencode: [['~/.config/opencode/opencode.json', ['provider', 'mine', 'npm'], '@ai-sdk/openai'], ['~/.config/opencode/opencode.json', ['theme'], 'nord']],
   cline: [['~/.cline/data/settings/providers.json', ['providers', 'openrouter', 'settings', 'apiKey'], 'or-key']],
 };
@@ -127,8 +133,24 @@ describe('connect: writing a client’s own settings', () => {
     assert.equal(readSetting('toml', withModel.files[0].after, ['model']), 'gemini-3.1-pro-high');
   });
 
-  it('follows CODEX_HOME, XDG_CONFIG_HOME and CLINE_DIR', () => {
-    const env = { CODEX_HOME: '/x/codex', XDG_CONFIG_HOME: '/x/config', CLINE_DIR: '/x/cline' };
+  it('gemini-cli: trusts the folders it is given, and without any leaves its trusted folders alone', async () => {
+    const gemini = connectClient('gemini-cli')!;
+    const trusted = path.join(home, '.gemini', 'trustedFolders.json');
+    const { trustFolders: _given, ...untrusting } = values;
+    const plain = await planConnect(gemini, untrusting, where);
+    assert.deepEqual(plain.files.map((file) => file.displayPath), ['~/.gemini/settings.json', '~/.gemini/.env']);
+    await applyConnect(plain);
+    assert.equal(fs.existsSync(trusted), false);
+    assert.equal((await planConnect(gemini, values, where)).upToDate, false, 'a folder to trust is a change');
+    await applyConnect(await planConnect(gemini, { ...values, trustFolders: ['/work/project', '/work/other'] }, where));
+    assert.deepEqual(JSON.parse(fs.readFileSync(trusted, 'utf8')), { '/work/project': 'TRUST_FOLDER', '/work/other': 'TRUST_FOLDER' });
+    await undoConnect(gemini, where);
+    assert.equal(fs.existsSync(trusted), false, 'undo removes the file connect created');
+  });
+
+  it('follows CODEX_HOME, XDG_CONFIG_HOME, CLINE_DIR and GEMINI_CLI_TRUSTED_FOLDERS_PATH', () => {
+    const env = { CODEX_HOME: '/x/codex', XDG_CONFIG_HOME: '/x/config', CLINE_DIR: '/x/cline', GEMINI_CLI_TRUSTED_FOLDERS_PATH: '/x/trusted.json' };
+    assert.equal(connectClient('gemini-cli')!.files[2].path({ home, env }), '/x/trusted.json');
     const pathOf = (id: string) => connectClient(id)!.files[0].path({ home, env });
     assert.equal(pathOf('codex'), '/x/codex/config.toml');
     assert.equal(pathOf('opencode'), '/x/config/opencode/opencode.json');
