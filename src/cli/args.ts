@@ -99,6 +99,7 @@ export function configSources(values: Record<string, unknown>): ConfigSources {
   shorthand('port', '--port', values.port);
   shorthand('host', '--host', values.host);
   shorthand('dataDir', '--data-dir', values['data-dir']);
+  shorthand('store.redis.url', '--redis', values.redis);
   const dataDir = flags.dataDir ?? process.env[envNameOf('dataDir')] ?? defaultDataDir();
   const inDataDir = path.join(dataDir, DATA_DIR_CONFIG_FILE);
   const file = typeof values.config === 'string' ? path.resolve(values.config) : fs.existsSync(inDataDir) ? inDataDir : undefined;

@@ -18,6 +18,8 @@ export const COMMON_OPTIONS = `Options for every command (before or after the co
 const SERVER_OPTIONS = `  --port N, --host ADDR     Where to listen (shorthands for --set port=N, --set host=ADDR)
   --quiet                   No line per request on stdout
   --log-format text|json    The per-request line as text (default) or one JSON object
+  --redis URL               Team mode: share the pool with other instances through this Redis
+                            (shorthand for --set store.redis.url=URL; the team secret: AGATE_REDIS_SECRET_KEY)
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
@@ -116,10 +118,16 @@ helper waits until you quit the IDE instead.
 Score: the quota left on the chosen family that runs out first (0-100); ties go to the higher average, then to
 the quota that resets sooner. A quota whose reset time has passed counts as full.
 `,
-  connect: `Usage: agate connect CLIENT [--yes] [--undo] [--model M] [--key K] [--url URL]
+  connect: `Usage: agate connect CLIENT [--yes] [--undo] [--model M] [--key K] [--url URL] [--trust DIR]
 
 Points a client at Agate in its own settings (claude-code, codex, gemini-cli, opencode, cline; openai-compatible
-prints them): shows the diff, asks (unless --yes), keeps a backup; --undo restores it.
+prints them): shows the diff, asks (unless --yes), keeps a backup; --undo restores it. --trust DIR (gemini-cli,
+repeatable) also adds DIR to gemini-cli's trusted folders, where it reads the .env connect writes.
+`,
+  team: `Usage: agate team status [--redis URL] [--json]
+
+The instances sharing the team's Redis (store.redis.url, AGATE_REDIS_URL or --redis): id, host, version,
+where each listens and its last heartbeat. Needs no gateway running here.
 `,
   version: `Usage: agate version
 
@@ -159,6 +167,7 @@ Commands:
   ide status|switch [ACCOUNT|--best]|undo
                             Sign the Antigravity IDE into a pool account (the best one by quota left): closes it on
                             your word, keeps a backup, starts it again; undo restores the backup
+  team status               The instances sharing the team's Redis (team mode)
   version                   Print the version
 
 "agate COMMAND --help" tells more about one command.

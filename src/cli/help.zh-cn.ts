@@ -15,6 +15,8 @@ const COMMON_OPTIONS = `所有命令都接受的选项（放在命令名之前�
 const SERVER_OPTIONS = `  --port N, --host ADDR     监听位置（--set port=N、--set host=ADDR 的简写）
   --quiet                   不在标准输出中逐条打印请求
   --log-format text|json    每条请求的输出格式：文本（默认）或一个 JSON 对象
+  --redis URL               团队模式：通过此 Redis 与其他实例共享账号池
+                            （--set store.redis.url=URL 的简写；团队密钥：AGATE_REDIS_SECRET_KEY）
 `;
 
 const COMMAND_HELP: Record<string, string> = {
@@ -111,10 +113,16 @@ set：将设置保存到配置文件；使用该数据目录运行的网关会�
 评分：所选模型系列中最先耗尽者的剩余配额（0-100）；分数相同时平均值高者优先，再相同则配额重置更早者优先。
 重置时间已过的配额按满额计算。
 `,
-  connect: `用法：agate connect CLIENT [--yes] [--undo] [--model M] [--key K] [--url URL]
+  connect: `用法：agate connect CLIENT [--yes] [--undo] [--model M] [--key K] [--url URL] [--trust DIR]
 
 在客户端自己的设置中让它指向 Agate（claude-code、codex、gemini-cli、opencode、cline；openai-compatible
-只打印设置）：显示差异，询问后写入（除非指定 --yes），并保留备份；--undo 可恢复。
+只打印设置）：显示差异，询问后写入（除非指定 --yes），并保留备份；--undo 可恢复。--trust DIR（仅 gemini-cli，可重复）
+还会把 DIR 加入 gemini-cli 信任的文件夹，它只在这些文件夹中读取 connect 写入的 .env。
+`,
+  team: `用法：agate team status [--redis URL] [--json]
+
+共享团队 Redis（store.redis.url、AGATE_REDIS_URL 或 --redis）的实例：ID、主机、版本、监听地址及最近心跳。
+无需在本机运行网关。
 `,
   version: `用法：agate version
 
@@ -153,6 +161,7 @@ const USAGE = `agate ${AGATE_VERSION} — 为 Anthropic、OpenAI 和 Gemini 客�
   ide status|switch [ACCOUNT|--best]|undo
                             让 Antigravity IDE 登录账号池中的账号（按剩余配额选最佳）：经你同意后关闭它，
                             保留备份，再重新启动；undo 恢复备份
+  team status               共享团队 Redis 的实例（团队模式）
   version                   打印版本号
 
 "agate COMMAND --help" 可查看某个命令的详细说明。

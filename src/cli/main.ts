@@ -14,6 +14,7 @@ import { connectCommand } from './commands/connect';
 import { ideCommand } from './commands/ide';
 import { keysCommand } from './commands/keys';
 import { providersCommand } from './commands/providers';
+import { teamCommand } from './commands/team';
 import { demoCommand, serveCommand, simulateCommand } from './commands/run';
 import { AGATE_VERSION } from './host';
 import { installBenchProbe } from './bench-probe';
@@ -31,6 +32,7 @@ const commands: Record<string, Command> = {
   config: configCommand,
   connect: connectCommand,
   ide: ideCommand,
+  team: teamCommand,
   version: async () => void console.log(AGATE_VERSION),
 };
 

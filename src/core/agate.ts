@@ -31,6 +31,7 @@ import { matchAlias } from './scheduler/model-router';
 import { createProviderUpstream } from './upstream/provider-upstream';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 import { createTransport, transportFetch } from './upstream/transport';
+import { createTeamIfConfigured, type Team } from './team';
 
 /** What a host (VS Code extension, CLI) hands the core. */
 export interface AgateHost {
@@ -73,7 +74,7 @@ export interface AgateHost {
  * Settings the core reads only when it is assembled (the upstream client, protocol codecs, HTTP limits,
  * storage): a change needs a new core. Everything else is read on every request and applies as it is saved.
  */
-export const BUILD_TIME_KEYS = ['dataDir', 'upstream', 'openai', 'server', 'monitor', 'stats'] as const satisfies ReadonlyArray<keyof GatewayConfig>;
+export const BUILD_TIME_KEYS = ['dataDir', 'upstream', 'openai', 'server', 'monitor', 'stats', 'store'] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 /** Settings the listener binds with: a change needs a restart of the server. */
 export const LISTEN_KEYS = ['host', 'port', 'allowLanAccess'] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 
@@ -90,6 +91,8 @@ export interface AgateParts {
   readonly security: Security;
   /** The API-key providers beside the accounts. */
   readonly providers: ProviderRegistry;
+  /** Team mode (`store.redis.url` set): the shared Redis, this instance's id and heartbeat; undefined otherwise. */
+  readonly team: Team | undefined;
 }
 
 /** The gateway core, assembled: hosts start and stop it and read its parts. */
@@ -175,6 +178,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const clock = host.clock ?? systemClock;
   const logger = host.logger;
   await secureDataDir(initial.dataDir, logger);
+  // No Redis unless configured; when it is, it is reached (or waited for briefly) before the pool is assembled.
+  const team = await createTeamIfConfigured({ settings: initial.store.redis, logger, clock, version: host.version });
 
   // One transport for Cloud Code and OAuth: keep-alive pools, the proxy, and in VS Code the editor's patched http/https.
   const transport = createTransport({ ...initial.upstream, proxyFromEnvironment: host.proxyFromEnvironment });
@@ -255,7 +260,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     return resolved;
   }
 
-  const parts: AgateParts = { pool, dispatcher, catalog, observability, security, providers };
+  const parts: AgateParts = { pool, dispatcher, catalog, observability, security, providers, team };
   let server: Listening | undefined;
   const admin = createAdminApi({
     pool,
@@ -292,6 +297,10 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     bodyLimitBytes: initial.server.bodyLimitBytes,
     version: host.version,
     accountStats: () => pool.stats(),
+    teamHealth: team && (() => {
+      const { connected, instanceId } = team.health();
+      return { connected, instanceId, ...(!connected && { warning: 'team Redis unreachable: serving from local state' }) };
+    }),
     guards: [...security.guards, ...(host.guards ?? [])],
     authorize: security.authorize,
     modelAccess: { authorize: security.authorizeModel, allows: security.modelAllowed },
@@ -323,6 +332,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
         renderError: (err, path) => renderers[protocolFamilyOf(path)](err),
       });
       pool.startQuotaPolling();
+      await team?.heartbeat.update({ url: server.url });
       // With auth on, clients need the primary key ("agate keys primary") or a client key.
       logger.info('gateway listening', { url: server.url, auth: effectiveAuthMode(settings.authMode, settings.host) });
       admin.gatewayChanged();
@@ -342,6 +352,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       await observability?.close();
       await security.close();
       await upstream.close();
+      await team?.close();
     },
   };
   return agate;

@@ -3,6 +3,7 @@ import { configSources, parse, UsageError } from '../args';
 import { openDataDir } from '../data-dir-access';
 import { l10n } from '../l10n';
 import { settingsFileOf } from './run';
+import { describeRedisUrl } from '../../core/team';
 
 /** `agate config set key=value …`: through the gateway that serves the data dir (live where the core allows), else into the file. */
 async function setCommand(values: Record<string, unknown>, pairs: string[]): Promise<number> {
@@ -44,7 +45,13 @@ export async function configCommand(argv: string[]): Promise<number> {
   if (action !== undefined) throw new UsageError(l10n.t('unknown config action "{0}" (config, or config set key=value)', action));
   const sources = configSources(values);
   const { config, originOf } = explainConfig(sources);
-  const shown = { ...config, oauth: { ...config.oauth, clientSecret: config.oauth.clientSecret ? '(set)' : '' } };
+  const redis = config.store.redis;
+  const shown = {
+    ...config,
+    oauth: { ...config.oauth, clientSecret: config.oauth.clientSecret ? '(set)' : '' },
+    // The team secret never prints; the Redis URL prints without its password.
+    store: { redis: { ...redis, url: redis.url && describeRedisUrl(redis.url), secretKey: redis.secretKey ? '(set)' : '' } },
+  };
   if (values.json) {
     process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
     return 0;

@@ -140,6 +140,13 @@ export const configSchema = Type.Object(
     stats: section('Token statistics in `<dataDir>/stats`.', {
       retentionDays: int(90, 1, 'Days of token statistics kept.'),
     }),
+    store: section('Where shared state lives.', {
+      redis: section('Team mode: several `agate serve` instances share one pool through Redis (or Valkey). Unset = no Redis; everything stays in this gateway\'s data dir.', {
+        url: text('', '`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (environment `AGATE_REDIS_URL`). Empty = no team mode. A secret (it may carry a password): never logged. Changing it rebuilds the gateway.', { pattern: '^$|^rediss?://\\S+$' }),
+        keyPrefix: text('agate:', 'Prefix of every key and channel, so that several teams can share one Redis.', { minLength: 1 }),
+        secretKey: text('', 'Team secret the refresh tokens are encrypted with in Redis (AES-256-GCM); the same on every instance, required with `store.redis.url`. Config file, `--set` or environment `AGATE_REDIS_SECRET_KEY` only: never an editor setting, never logged.'),
+      }),
+    }),
     authMode: oneOf(AUTH_MODES, 'auto', 'When clients must send an Agate key (as their API key).', [
       'Off while the gateway listens on loopback only, `strict` as soon as it listens beyond.',
       'No key needed (loopback only).',

@@ -16,6 +16,8 @@ export interface HealthReport {
   version: string;
   uptimeSeconds: number;
   accounts: { total: number; usable: number };
+  /** Team mode only: whether this instance reaches the team's Redis; `warning` when it does not. */
+  team?: { connected: boolean; instanceId: string; warning?: string };
 }
 
 /** What a caller may use (a client key can be limited to some models). */
@@ -31,6 +33,8 @@ export interface GatewayOptions extends GenerateDeps {
   bodyLimitBytes: number;
   version: string;
   accountStats(): { total: number; usable: number };
+  /** Team mode: the Redis link's state for `/healthz` (absent: a single gateway). */
+  teamHealth?(): HealthReport['team'];
   /** Security middleware for every request (host/origin checks), composed before the routes. */
   guards?: Koa.Middleware[];
   /** The auth check each route runs with its declared permission; absent: every route is open. */
@@ -106,11 +110,14 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   router.get('/healthz', 'public', (ctx) => {
     const accounts = options.accountStats();
+    const team = options.teamHealth?.();
     const report: HealthReport = {
-      status: accounts.usable > 0 ? 'ok' : 'degraded',
+      // Without Redis the instance still serves (local state), but the team's view of it is stale: degraded.
+      status: accounts.usable > 0 && (!team || team.connected) ? 'ok' : 'degraded',
       version: options.version,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       accounts,
+      ...(team && { team }),
     };
     ctx.body = report;
   });
