@@ -38,7 +38,7 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'config.invalid.unknownSetting': '配置无效："{key}" 不是已知的设置',
   'config.invalid.oneOf': '配置无效："{key}" 必须是 {allowed} 之一（收到的是 {value}）',
   'config.invalid.other': '配置无效："{key}" {detail}',
-  'config.fromOrigin': '{error}（来自{origin}）',
+  'config.fromOrigin': '{error}（来源：{origin}）',
 
   'owner.role.serve': '"agate serve"',
   'owner.role.demo': '"agate demo"',

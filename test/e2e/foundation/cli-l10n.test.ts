@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanEnv, ensureCliBuilt, runCli } from './cli-process';
+import { cleanEnv, CliServer, ensureCliBuilt, runCli } from './cli-process';
 
 describe('CLI: English and Simplified Chinese', function () {
   this.timeout(60_000);
@@ -64,5 +64,57 @@ describe('CLI: English and Simplified Chinese', function () {
     const badLanguage = await runCli(['--lang', 'tlh', 'version']);
     assert.equal(badLanguage.code, 2);
     assert.match(badLanguage.stderr, /--lang expects en or zh-CN, got "tlh"/);
+  });
+
+  it('providers list: every line in the language, the names, URLs and models as they are', async () => {
+    const dataDir = path.join(tmp, 'providers');
+    const empty = await runCli(['providers', 'list', '--data-dir', dataDir], chinese);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.equal(empty.stdout, '没有提供商。可用 "AGATE_PROVIDER_KEY=… agate providers add NAME --kind anthropic" 添加。\n');
+    // Models listed by hand: nothing is fetched from the (unreachable) base URL.
+    const add = ['providers', 'add', 'house', '--kind', 'anthropic', '--base-url', 'http://127.0.0.1:9', '--models', 'claude-a,claude-b', '--rpm', '10', '--data-dir', dataDir];
+    const added = await runCli(add, cleanEnv({ AGATE_PROVIDER_KEY: 'sk-test-1234' }));
+    assert.equal(added.code, 0, added.stderr);
+    const list = await runCli(['providers', 'list', '--data-dir', dataDir], chinese);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^house {2}\[\w+\] {2}anthropic {2}http:\/\/127\.0\.0\.1:9 {2}密钥 …1234 {2}优先级 0 {2}正常$/m);
+    assert.match(list.stdout, /^ {4}模型（手动列出）：claude-a, claude-b$/m);
+    assert.match(list.stdout, /^ {4}限制：每分钟 10 个请求$/m);
+    assert.match(list.stdout, /^默认价格：各厂商的价格页面（anthropic\.com\/pricing, .*），2025-11-20 发布的版本。$/m);
+    const english = await runCli(['providers', 'list', '--data-dir', dataDir]);
+    assert.match(english.stdout, /^house {2}\[\w+\] {2}anthropic {2}http:\/\/127\.0\.0\.1:9 {2}key …1234 {2}priority 0 {2}active$/m);
+    assert.match(english.stdout, /^Default prices: vendor price pages \(anthropic\.com\/pricing, .*\), as published on 2025-11-20\.$/m);
+  });
+
+  it('configuration errors of the core in the language, exit code 1', async () => {
+    const dataDir = path.join(tmp, 'config-errors');
+    const unknown = await runCli(['config', 'set', 'nope.key=1', '--data-dir', dataDir], chinese);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.stderr, 'agate: 未知的配置键 "nope.key"（参见 "agate config"）\n');
+    const mode = await runCli(['config', '--data-dir', dataDir], cleanEnv({ LANG: 'zh_CN.UTF-8', AGATE_SCHEDULING_MODE: 'bogus' }));
+    assert.equal(mode.code, 1);
+    assert.match(mode.stderr, /^agate: 配置无效："scheduling\.mode" 必须是 cache-first, .* 之一（收到的是 "bogus"）（来源：环境变量 AGATE_SCHEDULING_MODE）\n$/);
+    const english = await runCli(['config', 'set', 'nope.key=1', '--data-dir', dataDir]);
+    assert.equal(english.stderr, 'agate: unknown configuration key "nope.key" (see "agate config")\n');
+  });
+
+  it('a data dir another Agate serves: the refusal in the language, naming the owner', async () => {
+    const dataDir = path.join(tmp, 'owned');
+    const owner = CliServer.start(['serve', '--port', '0', '--data-dir', dataDir]);
+    try {
+      const url = (await owner.waitFor(/Agate is listening on (\S+)/))[1];
+      const port = new URL(url).port;
+      const refused = await runCli(['serve', '--port', '0', '--data-dir', dataDir], chinese);
+      assert.equal(refused.code, 1);
+      assert.equal(
+        refused.stderr,
+        `agate: 已有另一个 Agate 在为数据目录 ${dataDir} 提供服务："agate serve"（PID ${owner.child.pid}，端口 ${port}），地址 ${url}。` +
+          '请使用那一个（agate 命令会连接到它），或先停止它，或用 --data-dir 给这个指定另一个数据目录。\n',
+      );
+      const english = await runCli(['serve', '--port', '0', '--data-dir', dataDir]);
+      assert.match(english.stderr, new RegExp(`^agate: another Agate already serves the data dir .*: "agate serve" \\(PID ${owner.child.pid}, port ${port}\\) at `));
+    } finally {
+      await owner.stop();
+    }
   });
 });

@@ -112,7 +112,7 @@ describe('l10n: the core messages', () => {
       () => validateConfig(invalid, origins),
       (err: ConfigError) =>
         /^invalid configuration: "scheduling.mode" must be one of .* \(got "bogus"\) \(from environment variable AGATE_SCHEDULING_MODE\)$/.test(err.message) &&
-        /^配置无效："scheduling.mode" 必须是 .* 之一（收到的是 "bogus"）（来自环境变量 AGATE_SCHEDULING_MODE）$/.test(l10n.message(err.detail)),
+        /^配置无效："scheduling.mode" 必须是 .* 之一（收到的是 "bogus"）（来源：环境变量 AGATE_SCHEDULING_MODE）$/.test(l10n.message(err.detail)),
     );
   });
 
