@@ -41,16 +41,8 @@ export interface ProviderInput {
   prices?: Record<string, ModelPrice>;
 }
 
-export interface ProviderPatch {
-  name?: string;
-  key?: string;
-  baseUrl?: string;
-  models?: string[];
-  priority?: number;
-  enabled?: boolean;
-  limits?: ProviderLimits;
-  prices?: Record<string, ModelPrice>;
-}
+/** A change to a provider: any field it was added with but its kind. */
+export type ProviderPatch = Partial<Omit<ProviderInput, 'kind'>>;
 
 export type ProviderEvent = { type: 'updated'; provider: ProviderView } | { type: 'removed'; id: string };
 
