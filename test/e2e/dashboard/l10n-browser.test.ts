@@ -47,7 +47,12 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) this.skip();
-    stack = await startStack({ accounts: [DEFAULT_ACCOUNT, BOB], host: { dashboardDir: await dashboardBundle() } });
+    // Two attempts and a short retry budget: the failed request of the attempt-trail test gives up soon.
+    stack = await startStack({
+      accounts: [DEFAULT_ACCOUNT, BOB],
+      flags: { 'scheduling.maxAttempts': '2', 'scheduling.transientRetryBudgetMs': '2000' },
+      host: { dashboardDir: await dashboardBundle() },
+    });
     const [, bob] = stack.agate.pool.list();
     stack.agate.pool.markNeedsReauth(bob.id, 'Token has been expired or revoked.');
     const response = await fetch(`${stack.url}/v1/messages`, {
@@ -109,6 +114,41 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
     const buttons = await page.locator('.account-card [data-action], .account-card vscode-button, .account-card button').allTextContents();
     assert.ok(buttons.some((text) => text.includes('刷新配额')), buttons.join(' | '));
     await page.context().close();
+  });
+
+  it("the core's words in the language: the overview's health verdict and reasons, a failed request's attempt trail", async () => {
+    const failed = await fetch(`${stack.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'unused' },
+      body: JSON.stringify({ model: 'gemini-3-flash', max_tokens: 16, messages: [{ role: 'user', content: '[[sim:fault server_error]] trail' }] }),
+    });
+    await failed.text();
+    assert.equal(failed.status, 502);
+    const id = failed.headers.get('x-request-id')!;
+    for (const [locale, verdict, tab, fallBack] of [
+      ['zh-CN', '降级：1 个账号需要处理（2 个账号中 1 个可用）。', '实时监控', '→ 改用下一个主机'],
+      ['en-US', 'Degraded: 1 account needs attention (1 of 2 accounts usable).', 'Live monitor', '→ fall back to the next host'],
+    ] as const) {
+      const { page, problems } = await openIn(locale, 1400);
+      await page.goto(`${stack.url}/dashboard`);
+      const health = page.locator('[data-health]');
+      await health.waitFor();
+      assert.equal(await health.textContent(), verdict);
+      // The account's own reason (from Google) is shown as it came.
+      assert.match((await page.locator('[data-issues="Need to sign in again"]').textContent()) ?? '', /bob@example\.com — Token has been expired or revoked\./);
+      await page.getByRole('tab', { name: tab }).click();
+      const row = page.locator(`tr[data-request="${id}"]`);
+      await row.waitFor();
+      await row.click();
+      const entries = page.locator('.attempts .attempt');
+      await entries.first().waitFor();
+      const texts = await entries.allTextContents();
+      assert.ok(texts[0].includes(fallBack), texts[0]);
+      assert.match(texts.at(-1)!, locale === 'zh-CN' ? /→ 放弃：/ : /→ give up: /);
+      await page.screenshot({ path: path.join(ARTIFACTS, `l10n-${locale}-trail.png`), fullPage: true });
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    }
   });
 
   it("the webview's page carries the editor's language; anything but a language tag falls back to English", () => {
