@@ -76,6 +76,10 @@ interface Attachment {
  * accounts over its admin event stream and send their commands to its admin API. When the owner goes (window
  * closed or crashed) a watching window takes the lock and serves on the same port. Operations run one at a time
  * in the order they were asked for.
+ *
+ * One class of ~570 lines: ownership (lock, attach, take over, hand back) and the lifecycle (start, stop,
+ * settings changes, rebuilds) run on one serial queue and read the same state; split, each half would need the
+ * other's private state and the queue's ordering would no longer be visible in one place.
  */
 export class GatewayService implements vscode.Disposable {
   private config: GatewayConfig | undefined;

@@ -8,7 +8,9 @@ import { createAccountStore } from './account-store';
 import { TypedEmitter } from './emitter';
 import { parseAccountImport } from './import';
 import type { OAuthClient } from './oauth';
+import { createPoolSharing } from './pool-sharing';
 import { startQuotaPoller, type QuotaPoller } from './quota-poller';
+import type { SharedAccounts } from './shared';
 import { AccountSetupError, verifyAccount, type VerifiedAccount } from './setup';
 import { DEFAULT_SIGN_IN_PORTS, startSignIn, type SignInOptions, type SignInSession } from './sign-in';
 import { createTokenManager } from './token-manager';
@@ -18,6 +20,10 @@ import type { AccountRecord, AccountView, ModelLimit, SchedulableAccounts } from
  * The account pool: the accounts, their state and quota, persisted; the API
  * hosts and the dashboard use to manage them; and what the scheduler needs
  * (SchedulableAccounts).
+ *
+ * ~500 lines in one closure: state changes, persistence (including the deferred `lastUsedAt` save) and events
+ * must stay in step on the same records; the parts that stand alone (token manager, quota poller, sign-in, import,
+ * account store, view) are already their own modules.
  */
 
 export interface AccountPoolOptions {
@@ -34,6 +40,8 @@ export interface AccountPoolOptions {
   quotaRefreshIntervalMs?: number | (() => number);
   /** Loopback ports for the sign-in redirect; default 51121–51126. */
   signInPorts?: number[];
+  /** Team mode: accounts, their state and tokens shared with the other instances (src/core/team). */
+  shared?: SharedAccounts;
 }
 
 export interface AccountPoolEvents {
@@ -128,8 +136,9 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     oauth,
     clock,
     refreshSkewMs: setting(options.refreshSkewMs, DEFAULT_REFRESH_SKEW_MS),
-    refreshTokenOf: (id) => store.refreshToken(id),
-    onRefreshTokenRotated: (id, refreshToken) => store.setRefreshToken(id, refreshToken),
+    refreshTokenOf: (id) => (sharing ? sharing.refreshToken(id) : store.refreshToken(id)),
+    onRefreshTokenRotated: (id, refreshToken) => (sharing ? sharing.setRefreshToken(id, refreshToken) : store.setRefreshToken(id, refreshToken)),
+    shared: options.shared?.tokens,
   });
   const quotaFlights = new Map<string, Promise<void>>();
   /** When a 429 last triggered a quota fetch, per account. */
@@ -173,6 +182,26 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     return view;
   };
 
+  /** A change the other instances of a team must see (not `lastUsedAt`, which changes on every request). */
+  const shared = (account: AccountRecord): AccountView => {
+    sharing?.put(account);
+    return changed(account);
+  };
+  const sharing =
+    options.shared &&
+    createPoolSharing({
+      shared: options.shared,
+      records,
+      store,
+      tokens,
+      logger,
+      added: (account) => emitter.emit('added', toView(account, clock.now())),
+      updated: changed,
+      removed: (account) => emitter.emit('removed', { id: account.id, email: account.email }),
+      persist: () => persistInBackground(),
+    });
+  await sharing?.sync().catch((err) => logger.warn('reading the team\'s accounts failed: starting with the local ones', { error: messageOf(err) }));
+
   function accountOrThrow(accountId: string): AccountRecord {
     const account = records.get(accountId);
     if (!account) throw new GatewayError('not_found', `No account with id "${accountId}"`);
@@ -190,7 +219,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     delete account.actionUrl;
     tokens.forget(accountId);
     logger.warn('account needs re-authentication', { accountId, email: account.email, reason });
-    changed(account);
+    shared(account);
     persistInBackground();
   }
 
@@ -202,7 +231,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     if (actionUrl) account.actionUrl = actionUrl;
     else delete account.actionUrl;
     logger.warn('account forbidden', { accountId, email: account.email, reason });
-    changed(account);
+    shared(account);
     persistInBackground();
   }
 
@@ -257,7 +286,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       if (err instanceof UpstreamFailure && err.kind === 'forbidden') markForbidden(accountId, err.message, err.actionUrl);
       logger.warn('quota fetch failed', { accountId, email: account.email, error: account.quotaError });
     }
-    changed(account);
+    shared(account);
     persistInBackground();
   }
 
@@ -294,8 +323,9 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     delete account.actionUrl;
     applyQuota(account, verified.quota);
     // The secret goes first: a crash in between leaves an unused secret, never an account without a token.
-    await store.setRefreshToken(account.id, verified.refreshToken);
+    await (sharing ? sharing.setRefreshToken(account.id, verified.refreshToken) : store.setRefreshToken(account.id, verified.refreshToken));
     records.set(account.id, account);
+    sharing?.put(account);
     tokens.seed(account.id, verified.tokens);
     const view = toView(account, clock.now());
     emitter.emit(existing ? 'updated' : 'added', view);
@@ -316,7 +346,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
   async function setDisabled(accountId: string, disabled: boolean): Promise<AccountView> {
     const account = accountOrThrow(accountId);
     account.disabled = disabled;
-    const view = changed(account);
+    const view = shared(account);
     await persist();
     return view;
   }
@@ -385,6 +415,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       quotaRefreshedAfter429.delete(accountId);
       tokens.forget(accountId);
       await store.deleteRefreshToken(accountId);
+      sharing?.remove(accountId);
       emitter.emit('removed', { id: account.id, email: account.email });
       await persist();
       logger.info('account removed', { accountId, email: account.email });
@@ -400,7 +431,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       [...first, ...rest].forEach((account, index) => {
         if (account.priority === index) return;
         account.priority = index;
-        changed(account);
+        shared(account);
       });
       await persist();
     },
@@ -452,12 +483,14 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
         logger,
         random,
         intervalMs: setting(options.quotaRefreshIntervalMs, DEFAULT_QUOTA_INTERVAL_MS),
-        pollable: () => pollable().map((a) => ({ id: a.id, fetchedAt: a.quota?.fetchedAt })),
+        // In a team one instance polls (its results reach the others as account changes).
+        pollable: () => (options.shared?.quotaLeader?.() === false ? [] : pollable().map((a) => ({ id: a.id, fetchedAt: a.quota?.fetchedAt }))),
         poll: fetchQuota,
       });
     },
 
     async close() {
+      sharing?.close();
       poller?.stop();
       poller = undefined;
       for (const session of signIns) session.cancel();
@@ -475,6 +508,8 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       const account = records.get(accountId);
       if (!account) return;
       account.limits[model] = { ...limit };
+      // Published on its own at once: the other instances must stop using the account before their next request.
+      sharing?.limit(accountId, model, limit);
       changed(account);
       persistInBackground();
     },

@@ -35,6 +35,9 @@ import type { DownloadSlots } from './download-slots';
  * remains: an injected `fetch` that ignores the `dispatcher` resolves on its
  * own and reopens the window, and a public host may itself proxy to private
  * networks, which no client-side check can see.
+ *
+ * One file of ~430 lines on purpose: the SSRF guard (address checks on every hop, pinned connections, caps) is
+ * reviewed as one unit; the address policy itself is in address-policy.ts.
  */
 
 const MAX_REDIRECTS = 3;

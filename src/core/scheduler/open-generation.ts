@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/types';
 import type { AttemptRecord, DispatchHooks, GenerationRun } from '../dispatch';
 import { GatewayError, toGatewayError } from '../errors';
 import type { ChatEvent, ChatRequest } from '../ir';
+import { coreMessage, englishOf, textMessage, type CoreMessage } from '../messages';
 import { maskEmail } from '../monitor/mask';
 import type { Clock, Logger } from '../ports';
 import { UpstreamFailure } from '../upstream/failure';
@@ -20,6 +21,10 @@ import type { AccountSelector, UnavailableAccount } from './selector';
  * One request's way to its first event: pick an account, try, and on failure
  * do what the failure policy says, within the attempt and time budgets.
  * Retries happen only before the first event; after it the run is committed.
+ *
+ * One file of ~600 lines: `GenerationOpener` is one state machine (choose, lease, try, classify, decide, wait) whose
+ * steps share the attempt trail, the budgets and the leases; the policy (failure-policy.ts), the selection
+ * (selector.ts) and the model routing (model-router.ts) are already out of it, and what stays reads top to bottom.
  */
 
 export interface SchedulerSettings {
@@ -57,25 +62,28 @@ export interface HostTry {
 /** Failures that say nothing about the account or the quota: their retries run under `transientRetryBudgetMs`. */
 const TRANSIENT = new Set(['server', 'network', 'timeout', 'capacity']);
 
-function switchNote(decision: Extract<FailureDecision, { action: 'switch' }>, now: number): string {
+/** A trail note: its English (logs, the client's error) and the message the hosts word. */
+const noted = (why: CoreMessage) => ({ note: englishOf(why), why });
+
+function switchNote(decision: Extract<FailureDecision, { action: 'switch' }>, now: number): CoreMessage {
   const mark = decision.mark;
-  if (!mark) return 'this account sits out the rest of the request';
+  if (!mark) return coreMessage('attempt.note.sitsOut');
   if (mark.kind === 'limit') {
     const seconds = secondsUntil(mark.limit.until, now);
-    return mark.limit.kind === 'exhausted' ? `quota spent for ${seconds} s` : `cooling down for ${seconds} s`;
+    return coreMessage(mark.limit.kind === 'exhausted' ? 'attempt.note.quotaSpentFor' : 'attempt.note.coolingDownFor', { seconds });
   }
-  return mark.kind === 'needs_reauth' ? 'account needs to sign in again' : 'account blocked by Google';
+  return coreMessage(mark.kind === 'needs_reauth' ? 'attempt.note.needsSignIn' : 'attempt.note.blocked');
 }
 
-function giveUpNote(failure: UpstreamFailure): string {
+function giveUpNote(failure: UpstreamFailure): CoreMessage {
   switch (failure.kind) {
     case 'bad_request':
     case 'signature_invalid':
-      return 'the upstream refused the request itself; another account would not help';
+      return coreMessage('attempt.note.refused');
     case 'not_found':
-      return 'the upstream does not know this model or method';
+      return coreMessage('attempt.note.unknownModel');
     default:
-      return failure.message;
+      return textMessage(failure.message);
   }
 }
 
@@ -191,7 +199,7 @@ class GenerationOpener {
           if (run) return run;
         } else if (choice.kind === 'wait') {
           const ms = choice.until - this.ctx.clock.now();
-          this.noteWait(ms, `for the conversation's account`);
+          this.noteWait(ms, coreMessage('attempt.note.conversationAccount'));
           await this.pause(ms, true);
         } else if (choice.kind === 'limited') {
           await this.waitForReset(choice.model, choice.until);
@@ -200,7 +208,7 @@ class GenerationOpener {
           // have passed, so start a new round over them after a backoff, within the attempt and time budget.
           this.excluded.clear();
           const ms = capacityBackoffMs(this.rounds++, this.ctx.random);
-          this.noteWait(ms, 'every account failed; then a new round over them', true);
+          this.noteWait(ms, coreMessage('attempt.note.newRound'), true);
           await this.pause(ms);
         } else {
           throw this.unavailable(choice.model, choice.accounts);
@@ -269,23 +277,25 @@ class GenerationOpener {
   }
 
   /** The pause that follows the last attempt, for its trail entry. */
-  private noteWait(ms: number, why: string, restart = false): void {
+  private noteWait(ms: number, why: CoreMessage, restart = false): void {
     const last = this.attempts.at(-1);
     if (!last || ms <= 0) return;
     if (restart || !last.next) {
-      last.next = { action: 'wait', waitMs: ms, note: why };
+      last.next = { action: 'wait', waitMs: ms, ...noted(why) };
       return;
     }
     last.next.waitMs = (last.next.waitMs ?? 0) + ms;
-    last.next.note = last.next.note ? `${last.next.note}; waits ${why}` : `waits ${why}`;
+    const waits = coreMessage('attempt.note.waits', { why });
+    const before = last.next.why ?? (last.next.note ? textMessage(last.next.note) : undefined);
+    Object.assign(last.next, noted(before ? coreMessage('attempt.note.both', { first: before, second: waits }) : waits));
   }
 
   private transientDeadline(): number {
     return this.startedAt + this.settings.scheduling.transientRetryBudgetMs + this.limitWaitMs;
   }
 
-  private transientBudgetNote(): string {
-    return `stopped retrying after ${Math.round(this.settings.scheduling.transientRetryBudgetMs / 1000)} s of upstream errors`;
+  private transientBudgetNote(): CoreMessage {
+    return coreMessage('attempt.note.transientBudget', { seconds: Math.round(this.settings.scheduling.transientRetryBudgetMs / 1000) });
   }
 
   private lastFailureIsTransient(): boolean {
@@ -298,7 +308,7 @@ class GenerationOpener {
     this.waiting();
     const now = this.ctx.clock.now();
     if (now + ms > this.startedAt + this.settings.scheduling.retryBudgetMs) {
-      throw this.budgetError('the next try would exceed the retry budget');
+      throw this.budgetError(coreMessage('attempt.note.overBudget'));
     }
     if (forLimits) this.limitWaitMs += ms;
     else if (this.lastFailureIsTransient() && now + ms > this.transientDeadline()) throw this.budgetError(this.transientBudgetNote());
@@ -311,13 +321,13 @@ class GenerationOpener {
     const wait = until - now;
     if (wait > waitForResetMaxMs || now + wait > this.startedAt + retryBudgetMs) {
       const seconds = secondsUntil(until, now);
-      this.giveUp(`every account is rate-limited for ${model}; the first is free in ${seconds} s`);
+      this.giveUp(coreMessage('attempt.note.allRateLimited', { model, seconds }));
       throw new GatewayError('rate_limit', `All accounts are rate-limited for ${model}; the first is free again in ${seconds} s`, {
         retryAfterSeconds: seconds,
         details: rateLimitDetailsOf(this.lastFailure),
       });
     }
-    this.noteWait(wait, `for ${model}'s rate limit to reset`);
+    this.noteWait(wait, coreMessage('attempt.note.rateLimitReset', { model }));
     this.waiting();
     this.limitWaitMs += wait;
     await this.ctx.clock.sleep(wait, this.signal);
@@ -326,24 +336,27 @@ class GenerationOpener {
   private checkBudget(): void {
     const { maxAttempts, retryBudgetMs } = this.settings.scheduling;
     if (this.tries >= maxAttempts) {
-      const calls = this.attempts.length > this.tries ? `, ${this.attempts.length} upstream calls` : '';
-      throw this.budgetError(`gave up after ${this.tries} attempts${calls}`);
+      const tries = this.tries;
+      throw this.budgetError(
+        this.attempts.length > tries ? coreMessage('attempt.note.attemptsAndCalls', { tries, calls: this.attempts.length }) : coreMessage('attempt.note.attempts', { tries }),
+      );
     }
     const now = this.ctx.clock.now();
     if (now - this.startedAt >= retryBudgetMs) {
-      throw this.budgetError(`gave up after ${Math.round(retryBudgetMs / 1000)} s of retries`);
+      throw this.budgetError(coreMessage('attempt.note.retrySeconds', { seconds: Math.round(retryBudgetMs / 1000) }));
     }
     if (this.lastFailureIsTransient() && now >= this.transientDeadline()) throw this.budgetError(this.transientBudgetNote());
   }
 
   /** The last attempt's trail entry says the scheduler stopped there, and why. */
-  private giveUp(note: string): void {
+  private giveUp(why: CoreMessage): void {
     const last = this.attempts.at(-1);
-    if (last && last.outcome !== 'ok') last.next = { action: 'give-up', note };
+    if (last && last.outcome !== 'ok') last.next = { action: 'give-up', ...noted(why) };
   }
 
-  private budgetError(note: string): GatewayError {
-    this.giveUp(note);
+  private budgetError(why: CoreMessage): GatewayError {
+    this.giveUp(why);
+    const note = englishOf(why);
     if (!this.lastFailure) return new GatewayError('unavailable', `No account could take the request (${note})`);
     const error = gatewayErrorOf(this.lastFailure, this.ctx.clock.now());
     return new GatewayError(error.kind, `${error.message} (${note})`, {
@@ -357,12 +370,12 @@ class GenerationOpener {
     const failure = this.lastFailure;
     const accountLevel = failure && ['auth_expired', 'auth_revoked', 'forbidden'].includes(failure.kind);
     if (failure && (!accountLevel || accounts.length === 0)) {
-      this.giveUp('no other account left to try');
+      this.giveUp(coreMessage('attempt.note.noOtherAccount'));
       return gatewayErrorOf(failure, this.ctx.clock.now());
     }
     const named = accounts.map((a) => `${maskEmail(a.email)}: ${unusableBecause(a, model)}`);
     this.ctx.logger.warn('no usable account', { model, accounts: named });
-    this.giveUp(`no usable account left: ${named.join('; ')}`);
+    this.giveUp(coreMessage('attempt.note.noUsableAccount', { accounts: named.join('; ') }));
     return new GatewayError(
       'unavailable',
       `No usable Google account for ${model}: ${unusableSummary(accounts, model)}. The dashboard or "agate accounts list" shows which.`,
@@ -371,12 +384,12 @@ class GenerationOpener {
 
   private finalError(err: unknown): DispatchError {
     if (this.signal.aborted) {
-      this.giveUp('the client went away');
+      this.giveUp(coreMessage('attempt.note.clientLeft'));
       return new DispatchError(new GatewayError('api_error', ABORTED_MESSAGE, { cause: err }), this.attempts);
     }
     if (!(err instanceof GatewayError)) this.ctx.logger.error('dispatch failed unexpectedly', { error: (err as Error)?.message });
     const error = toGatewayError(err);
-    if (this.attempts.at(-1)?.next?.action !== 'give-up') this.giveUp(error.message);
+    if (this.attempts.at(-1)?.next?.action !== 'give-up') this.giveUp(textMessage(error.message));
     return new DispatchError(error, this.attempts);
   }
 
@@ -413,7 +426,7 @@ class GenerationOpener {
         startedAt: record.startedAt + offset,
         durationMs: host.durationMs,
         outcome: host.outcome,
-        next: { action: 'fall-back', note: 'next Cloud Code host' },
+        next: { action: 'fall-back', ...noted(coreMessage('attempt.note.nextHost')) },
       };
       if (host.status !== undefined) entry.status = host.status;
       if (host.reason) entry.reason = host.reason;
@@ -497,7 +510,7 @@ class GenerationOpener {
             throw gatewayErrorOf(err, this.ctx.clock.now());
           }
           if (decision.action === 'switch') {
-            record.next = { action: 'switch', note: switchNote(decision, this.ctx.clock.now()) };
+            record.next = { action: 'switch', ...noted(switchNote(decision, this.ctx.clock.now())) };
             this.report(account.id, decision);
             // Marked accounts are kept out by their mark (and may come back within this request).
             if (!decision.mark) this.exclude(model, account.id);
@@ -511,8 +524,8 @@ class GenerationOpener {
           if (err.kind === 'capacity') tries.capacityRetries++;
           record.next = { action: 'retry' };
           if (decision.delayMs > 0) record.next.waitMs = decision.delayMs;
-          if (decision.renewToken) record.next.note = 'with a fresh access token';
-          else if (err.kind === 'rate_limited') record.next.note = 'after the rate limit';
+          if (decision.renewToken) Object.assign(record.next, noted(coreMessage('attempt.note.freshToken')));
+          else if (err.kind === 'rate_limited') Object.assign(record.next, noted(coreMessage('attempt.note.afterRateLimit')));
           await this.pause(decision.delayMs, err.kind === 'rate_limited');
         }
       }

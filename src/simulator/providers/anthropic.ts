@@ -5,6 +5,10 @@
  * `{type:"error",error:{type,message}}` with a `request-id` header, its SSE
  * event sequence, and usage with prompt-cache creation/read counts driven by
  * `cache_control` breakpoints.
+ *
+ * Long (~580 lines) because it is one wire's strict reading: the request validation (every field Anthropic
+ * checks, with its own error texts), the conversion to the scripted model's shape and the SSE event sequence are
+ * read against the same API reference and change together.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -39,6 +43,8 @@ const BODY_KEYS = [
   'container',
   'mcp_servers',
   'context_management',
+  // Claude Code sends its effort here (`{ effort: 'high' }`).
+  'output_config',
 ];
 const BLOCK_TYPES = ['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'search_result'];
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
@@ -141,7 +147,15 @@ function fieldRequired(path: string): SimHttpError {
 }
 
 /** Validates a Messages body and converts it to the wire request the scripted model reads. */
-export function validateMessages(body: unknown, state: SimState, countOnly = false): ValidMessages {
+/** The betas a request turned on (`anthropic-beta`, comma-separated). */
+export function betasOf(header: string | undefined): ReadonlySet<string> {
+  return new Set((header ?? '').split(',').map((beta) => beta.trim()).filter(Boolean));
+}
+
+/** Lets `system` turns sit among the messages (Claude Code sends its reminders so). */
+const MID_CONVERSATION_SYSTEM_BETA = 'mid-conversation-system-2026-04-07';
+
+export function validateMessages(body: unknown, state: SimState, countOnly = false, betas: ReadonlySet<string> = new Set()): ValidMessages {
   if (!isObject(body)) throw invalidRequest('Input should be a valid dictionary');
   for (const key of Object.keys(body)) {
     if (!BODY_KEYS.includes(key) || (countOnly && ['max_tokens', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'metadata', 'service_tier'].includes(key))) {
@@ -166,6 +180,13 @@ export function validateMessages(body: unknown, state: SimState, countOnly = fal
     throw invalidRequest('temperature: range: 0..1');
   }
   if (body.stream !== undefined && typeof body.stream !== 'boolean') throw invalidRequest('stream: Input should be a valid boolean');
+  if (body.output_config !== undefined) {
+    if (!isObject(body.output_config)) throw invalidRequest('output_config: Input should be a valid dictionary');
+    const effort = body.output_config.effort;
+    if (effort !== undefined && !['low', 'medium', 'high', 'max'].includes(effort as string)) {
+      throw invalidRequest("output_config.effort: Input should be 'low', 'medium', 'high' or 'max'");
+    }
+  }
   if (body.metadata !== undefined) {
     if (!isObject(body.metadata)) throw invalidRequest('metadata: Input should be a valid dictionary');
     for (const key of Object.keys(body.metadata)) if (key !== 'user_id') throw invalidRequest(`metadata.${key}: Extra inputs are not permitted`);
@@ -191,7 +212,7 @@ export function validateMessages(body: unknown, state: SimState, countOnly = fal
   const declarations = validateTools(body.tools, mark);
   validateToolChoice(body.tool_choice, declarations.length > 0);
   const systemParts = validateSystem(body.system, mark);
-  const contents = validateMessageList(body.messages, state, declarations.length > 0, mark);
+  const contents = validateMessageList(body.messages, state, declarations.length > 0, mark, betas.has(MID_CONVERSATION_SYSTEM_BETA));
   if (breakpoints.count > MAX_CACHE_BREAKPOINTS) {
     throw invalidRequest(`A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints.count}.`);
   }
@@ -301,6 +322,7 @@ function validateMessageList(
   state: SimState,
   hasTools: boolean,
   mark: (block: Json, segment: unknown) => void,
+  systemTurns: boolean,
 ): WireContent[] {
   if (messages === undefined) throw fieldRequired('messages');
   if (!Array.isArray(messages)) throw invalidRequest('messages: Input should be a valid list');
@@ -312,6 +334,17 @@ function validateMessageList(
     const path = `messages.${index}`;
     if (!isObject(message)) throw invalidRequest(`${path}: Input should be a valid dictionary`);
     for (const key of Object.keys(message)) if (key !== 'role' && key !== 'content') throw invalidRequest(`${path}.${key}: Extra inputs are not permitted`);
+    if (systemTurns && message.role === 'system' && index > 0) {
+      // Text only; it instructs the model and is no turn of the conversation.
+      const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+      if (!Array.isArray(blocks) || blocks.length === 0) throw invalidRequest(`${path}.content: Input should be a valid string or a non-empty list of text blocks`);
+      blocks.forEach((block: unknown, blockIndex) => {
+        if (!isObject(block) || block.type !== 'text' || typeof block.text !== 'string') throw invalidRequest(`${path}.content.${blockIndex}: system messages take text blocks only`);
+        rejectBlockKeys(block, ['type', 'text', 'cache_control'], `${path}.content.${blockIndex}`);
+        mark(block, block);
+      });
+      return;
+    }
     if (message.role !== 'user' && message.role !== 'assistant') throw invalidRequest(`${path}.role: Input should be 'user' or 'assistant'`);
     if (index === 0 && message.role !== 'user') throw invalidRequest('messages: first message must use the "user" role');
     const blocks: Json[] =
@@ -455,7 +488,7 @@ export async function handleMessages(
   body: unknown,
   cache: AnthropicPromptCache,
 ): Promise<void> {
-  const valid = validateMessages(body, state);
+  const valid = validateMessages(body, state, false, betasOf(exchange.entry.headers?.['anthropic-beta']));
   const { model, request, stream } = valid;
   exchange.annotate({ model: model.id });
   const scripted = scriptAnswer(state, exchange, model, request, stream, invalidRequest);
@@ -576,6 +609,6 @@ function streamFrames(id: string, model: string, answerFrames: WirePart[][], usa
   return frames;
 }
 
-export function countAnthropicTokens(body: unknown, state: SimState): unknown {
-  return { input_tokens: Math.max(1, tokensForChars(validateMessages(body, state, true).promptChars)) };
+export function countAnthropicTokens(body: unknown, state: SimState, betas?: ReadonlySet<string>): unknown {
+  return { input_tokens: Math.max(1, tokensForChars(validateMessages(body, state, true, betas).promptChars)) };
 }

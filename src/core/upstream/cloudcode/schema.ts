@@ -22,6 +22,10 @@ import type { JsonSchema } from '../../ir';
  *
  * One recursive pass, no JSON round-trips: Claude Code sends 24 tools on every
  * request and this runs for each of them.
+ *
+ * One file of ~560 lines: the pass is one recursion over one context (budget, $ref resolution, the JSON-text
+ * paths it reports), and each keyword's rewrite depends on the others' (allOf merging before anyOf flattening,
+ * constraints into descriptions after both).
  */
 
 export type GeminiSchemaType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
