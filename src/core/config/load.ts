@@ -56,12 +56,6 @@ export const ENV_ALIASES: Readonly<Record<string, string>> = {
   'store.redis.secretKey': 'AGATE_REDIS_SECRET_KEY',
 };
 
-/** Shorter environment names beside the derived ones, for what a team's deployment sets (team mode, docs/team.md). */
-export const ENV_ALIASES: Readonly<Record<string, string>> = {
-  'store.redis.url': 'AGATE_REDIS_URL',
-  'store.redis.secretKey': 'AGATE_REDIS_SECRET_KEY',
-};
-
 export const envNameOf = (path: string): string =>
   'AGATE_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
