@@ -2,6 +2,7 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import { buildVscodeTests } from './test/vscode/build-tests.mjs';
+import { standaloneConfigValidator, webMimeTypes } from './scripts/lean-bundle-plugins.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -19,6 +20,8 @@ const node = {
   external: nodeExternals,
   logLevel: 'warning',
   legalComments: 'none',
+  // Less to build at start-up: see scripts/lean-bundle-plugins.mjs.
+  plugins: [standaloneConfigValidator, webMimeTypes],
 };
 
 const bundles = [

@@ -1,0 +1,4 @@
+import type { Plugin } from 'esbuild';
+
+export declare const standaloneConfigValidator: Plugin;
+export declare const webMimeTypes: Plugin;
