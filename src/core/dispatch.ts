@@ -1,4 +1,5 @@
 import type { ChatEvent, ChatRequest, ClientProtocol, Usage } from './ir';
+import type { CoreMessage } from './messages';
 
 /** One try of one account on one upstream model, for the monitor and the tests. */
 export interface AttemptRecord {
@@ -27,7 +28,10 @@ export interface AttemptRecord {
 export interface AttemptNext {
   action: 'retry' | 'fall-back' | 'switch' | 'wait' | 'give-up';
   waitMs?: number;
+  /** In English (logs, the client's error message). */
   note?: string;
+  /** The note as a message the hosts word in the user's language, when the scheduler wrote it. */
+  why?: CoreMessage;
 }
 
 /** A generation that has produced its first event: committed, no more silent retries. */

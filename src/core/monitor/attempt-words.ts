@@ -16,16 +16,15 @@ const STEPS = {
   'give-up': 'attempt.giveUp',
 } as const satisfies Record<AttemptNext['action'], MessageCode>;
 
-/**
- * `retry same account in 0.5 s (after the rate limit)`, `fall back to the next host`, `give up: …`, as a
- * message the host words. The note is the scheduler's own (English) detail, shown as it is.
- */
+/** `retry same account in 0.5 s (after the rate limit)`, `fall back to the next host`, `give up: …`, as a message the host words. */
 export function describeNext(next: AttemptNext): CoreMessage {
-  if (next.action === 'give-up') return next.note ? coreMessage('attempt.giveUpWhy', { note: next.note }) : coreMessage('attempt.giveUp');
+  // The scheduler's notes come as messages; others (a provider's) as English text, shown as it is.
+  const note = next.why ?? next.note;
+  if (next.action === 'give-up') return note ? coreMessage('attempt.giveUpWhy', { note }) : coreMessage('attempt.giveUp');
   let step = coreMessage(STEPS[next.action]);
   if (next.waitMs) step = coreMessage('attempt.withWait', { step, seconds: seconds(next.waitMs) });
   // Falling back to the next host needs no reason: it is the same account, another address.
-  if (next.note && next.action !== 'fall-back') step = coreMessage('attempt.withNote', { step, note: next.note });
+  if (note && next.action !== 'fall-back') step = coreMessage('attempt.withNote', { step, note });
   return step;
 }
 

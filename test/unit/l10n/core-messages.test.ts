@@ -34,6 +34,7 @@ const HOSTS: Record<'cli' | 'vscode' | 'dashboard', Host> = {
 const SOURCES: Record<string, Array<keyof typeof HOSTS>> = {
   'src/core/admin/overview.ts': ['dashboard'],
   'src/core/monitor/attempt-words.ts': ['dashboard'],
+  'src/core/scheduler/open-generation.ts': ['dashboard'],
   'src/core/ide/score.ts': ['cli', 'vscode'],
   'src/core/config/load.ts': ['cli', 'vscode'],
   'src/core/stores/data-dir-lock.ts': ['cli', 'vscode'],
@@ -122,6 +123,12 @@ describe('l10n: the core messages', () => {
     setDashboardLanguage('zh-cn');
     assert.equal(tm(describeNext(next)), '0.5 秒后重试同一账号（after the rate limit）');
     assert.equal(tm(describeNext({ action: 'give-up' })), '放弃');
+    // The scheduler's reason as a message; a note in English only (a provider's) as it is.
+    const switched = { action: 'switch' as const, note: 'cooling down for 30 s', why: coreMessage('attempt.note.coolingDownFor', { seconds: 30 }) };
+    assert.equal(tm(describeNext(switched)), '切换账号（冷却中，还需 30 秒）');
+    assert.equal(tm(describeNext({ action: 'switch', note: 'over its cap' })), '切换账号（over its cap）');
+    setDashboardLanguage('en');
+    assert.equal(tm(describeNext(switched)), 'switch account (cooling down for 30 s)');
   });
 
   it('the extension picks its catalogue by the display language', () => {
