@@ -89,7 +89,9 @@ main(process.argv.slice(2)).then(
       // The data dir's owner refused or could not be reached; or the in-process admin API refused.
       err instanceof DataDirBusyError || err instanceof AdminCallError || err instanceof OwnerUnreachableError || err instanceof GatewayError
     ) {
-      process.stderr.write(`agate: ${err.message}\n`);
+      // The core's refusals come as messages the CLI words in the user's language.
+      const text = err instanceof ConfigError || err instanceof DataDirBusyError ? l10n.message(err.detail) : err.message;
+      process.stderr.write(`agate: ${text}\n`);
       process.exitCode = 1;
     } else {
       // No stack trace for the user (a network error, a refused sign-in); AGATE_DEBUG=1 shows it.
