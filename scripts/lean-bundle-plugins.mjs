@@ -64,3 +64,16 @@ export const webMimeTypes = {
     });
   },
 };
+
+/**
+ * undici in its own file beside the bundle (dist/undici.js, built by esbuild.mjs), required on first use: only an
+ * explicit upstream proxy and media downloads load it (src/core/undici.ts), and as part of the bundle its 770 KB
+ * were parsed at every start, about 1.5 MB of RSS. A relative path also keeps it out of VS Code's `undici` patch,
+ * as bundling it did.
+ */
+export const undiciBesideTheBundle = {
+  name: 'undici-beside-the-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
