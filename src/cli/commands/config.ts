@@ -1,4 +1,4 @@
-import { explainConfig, loadConfig, parseConfigValue } from '../../core/config/load';
+import { explainConfig, loadConfig, parseConfigValue, validateConfig, withChanges } from '../../core/config/load';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir } from '../data-dir-access';
 import { l10n } from '../l10n';
@@ -18,6 +18,8 @@ async function setCommand(values: Record<string, unknown>, pairs: string[]): Pro
   }
   const sources = configSources(values);
   const config = loadConfig(sources);
+  // Checked here first (the gateway checks again): a bad value is refused in the user's language, by the core's message.
+  validateConfig(withChanges(config, changes));
   const session = await openDataDir(config, { settings: settingsFileOf(sources, config) });
   try {
     const result = await session.call('updateConfig', { changes });

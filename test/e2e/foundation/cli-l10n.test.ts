@@ -94,6 +94,9 @@ describe('CLI: English and Simplified Chinese', function () {
     const mode = await runCli(['config', '--data-dir', dataDir], cleanEnv({ LANG: 'zh_CN.UTF-8', AGATE_SCHEDULING_MODE: 'bogus' }));
     assert.equal(mode.code, 1);
     assert.match(mode.stderr, /^agate: 配置无效："scheduling\.mode" 必须是 cache-first, .* 之一（收到的是 "bogus"）（来源：环境变量 AGATE_SCHEDULING_MODE）\n$/);
+    const value = await runCli(['config', 'set', 'scheduling.mode=bogus', '--data-dir', dataDir], chinese);
+    assert.equal(value.code, 1);
+    assert.equal(value.stderr, 'agate: 配置无效："scheduling.mode" 必须是 cache-first, balance, performance-first 之一（收到的是 "bogus"）\n');
     const english = await runCli(['config', 'set', 'nope.key=1', '--data-dir', dataDir]);
     assert.equal(english.stderr, 'agate: unknown configuration key "nope.key" (see "agate config")\n');
   });
