@@ -5,6 +5,7 @@
  *   node bench/run.mjs            full run (≈ 15 min), writes bench/results/<time>.{json,md,svg}
  *   node bench/run.mjs --smoke    ≈ 20 s, one short step per protocol (CI)
  *   --no-peer                     without the peer row (it is installed from npm at bench time)
+ *   --only provider-passthrough   just the API-key provider passthrough rows against their bare pass-through (≈ 1 min)
  *
  * Processes: the simulator (`agate simulate`, fixed latency) and the load
  * generators share CPU 1; the gateway (`agate demo --simulator`, the serve
@@ -26,13 +27,16 @@ import { plotLines } from './lib/plot.mjs';
 import { loopProbe } from './lib/loop-probe.mjs';
 import { installPeer, peerCommand, PEER_PACKAGE, PEER_VERSION } from './lib/peer.mjs';
 import { claudeCodeRequest } from './lib/conversation.mjs';
-import { renderMarkdown, evaluateTargets } from './lib/report.mjs';
+import { renderMarkdown, evaluateTargets, providerPassthroughChecks } from './lib/report.mjs';
+import { PROVIDER_PASSTHROUGH_RATE, providerPassthroughTargets } from './lib/provider-passthrough.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
-  options: { smoke: { type: 'boolean' }, out: { type: 'string' }, reps: { type: 'string' }, 'duration-ms': { type: 'string' }, 'no-peer': { type: 'boolean' } },
+  options: { smoke: { type: 'boolean' }, out: { type: 'string' }, reps: { type: 'string' }, 'duration-ms': { type: 'string' }, 'no-peer': { type: 'boolean' }, only: { type: 'string' } },
 });
 const smoke = flags.smoke === true;
+if (flags.only !== undefined && flags.only !== 'provider-passthrough') throw new Error(`--only takes provider-passthrough, not ${flags.only}`);
+const onlyProviderPassthrough = flags.only === 'provider-passthrough';
 
 const SIM = { latencyMs: 50, frameIntervalMs: 10 };
 const MODEL = 'claude-sonnet-4-6';
@@ -96,7 +100,7 @@ async function main() {
     const plain = track(spawnPinned(0, process.execPath, gatewayArgs(plainPort, 'agate-plain', ['--no-observability']), probed), 'agate-plain', logFile);
     const probes = { agate: loopProbe(gateway), 'agate-plain': loopProbe(plain) };
     // The smoke stays offline and fast: the peer is installed from npm only for full runs.
-    const peer = flags['no-peer'] || smoke ? { skipped: smoke ? 'not in --smoke' : '--no-peer' } : await startPeer(work, simUrl, logFile);
+    const peer = flags['no-peer'] || smoke || onlyProviderPassthrough ? { skipped: smoke ? 'not in --smoke' : onlyProviderPassthrough ? '--only' : '--no-peer' } : await startPeer(work, simUrl, logFile);
     const pass = track(spawnPinned(0, process.execPath, [path.join(root, 'bench/passthrough.mjs'), '--port', String(passPort), '--target', simUrl]), 'passthrough', logFile);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const plainUrl = `http://127.0.0.1:${plainPort}`;
@@ -167,8 +171,10 @@ async function main() {
         };
       }
     }
+    // An Anthropic client to the demo's Anthropic provider: the gateway passes the request through; beside it the bare pass-through to the same fake.
+    Object.assign(targets, providerPassthroughTargets({ gatewayUrl, passUrl: `http://127.0.0.1:${passPort}`, model: MODEL, prompt: PROMPT }));
     for (const [name, target] of Object.entries(targets)) {
-      if (target.kind !== 'direct' && target.kind !== 'passthrough') continue;
+      if (target.kind !== 'direct' && target.kind !== 'passthrough' && !target.providerPassthrough) continue;
       const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
       const text = await response.text();
       if (!response.ok || !text.includes('Hello')) throw new Error(`probe ${name}: HTTP ${response.status} ${text.slice(0, 300)}`);
@@ -214,6 +220,24 @@ async function main() {
       }
     }
 
+    const providerNames = Object.keys(targets).filter((name) => targets[name].providerPassthrough);
+    if (onlyProviderPassthrough) {
+      log('provider passthrough only: warm-up, then the measured runs');
+      for (const name of providerNames) await loadRun(targets[name], 300, 1000, 0);
+      const rows = [];
+      for (let rep = 1; rep <= plan.reps; rep++) {
+        const order = rep % 2 ? providerNames : [...providerNames].reverse();
+        for (const name of order) rows.push(await measured(name, PROVIDER_PASSTHROUGH_RATE, rep));
+      }
+      const providerPassthrough = aggregateSteps(rows);
+      const checks = providerPassthroughChecks(providerPassthrough);
+      for (const check of checks) process.stdout.write(`${check.holds ? 'holds' : 'MISSED'}  ${check.target}: ${check.measured}\n`);
+      fs.mkdirSync(outDir, { recursive: true });
+      const file = path.join(outDir, `provider-passthrough-${new Date(started).toISOString().replace(/[:.]/g, '-')}.json`);
+      fs.writeFileSync(file, JSON.stringify({ date: new Date(started).toISOString(), plan, loadAverageAtEnd: os.loadavg(), providerPassthrough, targets: checks }, null, 2) + '\n');
+      process.stdout.write(`Wrote ${file}\n`);
+      return;
+    }
     const mainNames = Object.keys(targets).filter((name) => !name.startsWith('agate-plain') && !targets[name].special);
     const storeNames = ['agate anthropic', 'agate anthropic stream', 'agate-plain anthropic', 'agate-plain anthropic stream'];
     if (plan.warmupRuns) {
@@ -235,6 +259,7 @@ async function main() {
           for (const name of stores) runs.push({ ...(await measured(name, rate, rep)), storesComparison: true });
         }
         if (rate === claudeCodeRate) runs.push({ ...(await measured('agate claude-code stream', rate, rep)), claudeCode: true });
+        if (rate === PROVIDER_PASSTHROUGH_RATE) for (const name of providerNames) runs.push({ ...(await measured(name, rate, rep)), providerPassthrough: true });
       }
     }
     const rssAfterLoad = { agate: rssMb(gateway.pid), agatePlain: rssMb(plain.pid), passthrough: rssMb(pass.pid) };
@@ -266,7 +291,8 @@ async function main() {
         loopDelayResolutionMs: (await probes.agate.read()).resolutionMs,
       },
       runs,
-      steps: aggregateSteps(runs.filter((run) => !run.storesComparison && !run.claudeCode)),
+      steps: aggregateSteps(runs.filter((run) => !run.storesComparison && !run.claudeCode && !run.providerPassthrough)),
+      providerPassthrough: aggregateSteps(runs.filter((run) => run.providerPassthrough)),
       stores: aggregateSteps(runs.filter((run) => run.storesComparison || (run.kind === 'direct' && plan.storeRates.includes(run.rate)))),
       claudeCode: aggregateSteps(runs.filter((run) => run.claudeCode)),
       saturation,

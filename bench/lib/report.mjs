@@ -21,10 +21,27 @@ export function maxSustainableRps(steps, name) {
   return best;
 }
 
+/** Issue 20's passthrough target: an Anthropic client to an Anthropic provider costs at most 1.5× the bare pass-through's CPU per request. */
+export function providerPassthroughChecks(steps = []) {
+  const checks = [];
+  for (const stream of [false, true]) {
+    const agate = steps.find((s) => s.kind === 'agate' && s.stream === stream);
+    const bare = steps.find((s) => s.kind === 'passthrough' && s.stream === stream);
+    if (!agate && !bare) continue;
+    const ratio = (agate?.cpuMsPer1000 ?? NaN) / (bare?.cpuMsPer1000 ?? NaN);
+    checks.push({
+      target: `CPU provider passthrough (Anthropic client → Anthropic provider${stream ? ', stream' : ''}) ≤ 1.5× bare at ${agate?.rate ?? bare?.rate} req/s`,
+      measured: `${fmt(agate?.cpuMsPer1000, 0)} vs ${fmt(bare?.cpuMsPer1000, 0)} ms/1000 req: ${fmt(ratio)}×`,
+      holds: ratio <= 1.5,
+    });
+  }
+  return checks;
+}
+
 /** Issue 18's targets (and issue 14's per-request budgets), each with the ratio it is judged by. */
 export function evaluateTargets(result) {
-  const { steps, saturation, translation, rss, stores = [], claudeCode = [], largeBodies = [] } = result;
-  const checks = [];
+  const { steps, saturation, translation, rss, stores = [], claudeCode = [], largeBodies = [], providerPassthrough = [] } = result;
+  const checks = [...providerPassthroughChecks(providerPassthrough)];
   const check = (target, measured, holds) => checks.push({ target, measured, holds: Boolean(holds) });
   const rate = cpuRate(steps);
 
