@@ -43,6 +43,8 @@ export const PROVIDER_MODELS: Readonly<Record<ProviderKind, readonly ProviderMod
     model('claude-opus-5-5', 'Claude Opus 5.5', 'claude', 200_000, 128_000, true, 1_790_000_000),
     model('claude-sonnet-5-5', 'Claude Sonnet 5.5', 'claude', 200_000, 64_000, true, 1_790_000_000),
     model('claude-haiku-5-5', 'Claude Haiku 5.5', 'claude', 200_000, 64_000, true, 1_790_000_000),
+    // Claude Code's default model id.
+    model('claude-opus-4-8', 'Claude Opus 4.8', 'claude', 200_000, 64_000, true, 1_785_000_000),
     model('claude-opus-4-6', 'Claude Opus 4.6', 'claude', 200_000, 64_000, true, 1_770_000_000),
     model('claude-sonnet-4-6', 'Claude Sonnet 4.6', 'claude', 200_000, 64_000, true, 1_771_000_000),
     model('claude-haiku-4-5', 'Claude Haiku 4.5', 'claude', 200_000, 64_000, true, 1_760_000_000),

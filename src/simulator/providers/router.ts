@@ -16,6 +16,7 @@ import {
   anthropicAuth,
   anthropicError,
   anthropicModels,
+  betasOf,
   countAnthropicTokens,
   handleMessages,
   invalidRequest as anthropicInvalid,
@@ -83,7 +84,7 @@ export class ProviderRoutes {
     const key = anthropicAuth(req);
     this.authenticate(exchange, 'anthropic', key, () => anthropicError(401, 'authentication_error', 'invalid x-api-key'));
     if (route === 'GET /v1/models') return exchange.sendJson(200, anthropicModels());
-    if (route === 'POST /v1/messages/count_tokens') return exchange.sendJson(200, countAnthropicTokens(body, this.state));
+    if (route === 'POST /v1/messages/count_tokens') return exchange.sendJson(200, countAnthropicTokens(body, this.state, betasOf(exchange.entry.headers?.['anthropic-beta'])));
     return handleMessages(this.state, exchange, exchange.entry.account!, body, this.anthropicCache);
   }
 
