@@ -7,7 +7,9 @@
  * set counts tokens but no spend, and a spend cap then cannot apply to it.
  */
 import { coreMessage, englishOf } from '../messages';
-import type { ModelPrice } from './types';
+import type { ModelPrice, SpendSplit } from './types';
+
+export type { SpendSplit } from './types';
 
 /** Where the default prices come from, for the host to word; PRICES_SOURCE is its English. */
 export const PRICES_SOURCE_MESSAGE = coreMessage('providers.pricesSource', {
@@ -63,14 +65,6 @@ export interface TokenUsage {
   /** Of inputTokens, written to the cache. */
   cacheWriteTokens?: number;
   outputTokens: number;
-}
-
-/** What a request cost, in US dollars, by kind of token: input not from the cache, input read from and written to the cache, output. */
-export interface SpendSplit {
-  uncachedInputUsd: number;
-  cachedInputUsd: number;
-  cacheWriteUsd: number;
-  outputUsd: number;
 }
 
 export const NO_SPEND: Readonly<SpendSplit> = { uncachedInputUsd: 0, cachedInputUsd: 0, cacheWriteUsd: 0, outputUsd: 0 };

@@ -12,7 +12,7 @@ import type { Clock, DocumentStore, Logger } from '../ports';
 import type { UpstreamFailure } from '../upstream/failure';
 import { NO_SPEND, addSpend, costOf, defaultPrice, spendOf, totalSpend } from './prices';
 import type { ProviderRegistry } from './registry';
-import type { ModelPrice, ProviderLimits, ProviderRecord, ProviderUsageToday } from './types';
+import type { ModelPrice, ProviderLimits, ProviderRecord, ProviderStatus, ProviderUsageToday } from './types';
 
 export type { ProviderUsageToday } from './types';
 
@@ -224,6 +224,20 @@ export class ProviderPool {
       default:
         return { action: 'fail' };
     }
+  }
+
+  /** Whether the provider can take a request now: disabled, key rejected, cooling down, or a cap reached (named). */
+  status(providerId: string): ProviderStatus {
+    const provider = this.registry.find(providerId);
+    if (!provider) return { kind: 'disabled' };
+    if (!provider.enabled) return { kind: 'disabled' };
+    if (provider.state === 'key_rejected') return { kind: 'key_rejected', message: provider.stateReason ?? '' };
+    const cooldown = this.cooldowns.get(provider.id);
+    if (cooldown && cooldown.until > this.clock.now()) return { kind: 'cooling_down', until: cooldown.until, reason: cooldown.reason };
+    // The spend cap is checked with a priced model where it has one (an unpriced one is refused under a cap).
+    const model = provider.models.find((id) => priceOf(provider, id)) ?? provider.models[0] ?? '';
+    const refusal = this.capRefusal({ provider, model }, 0);
+    return refusal ? { kind: 'capped', cap: refusal.cap, until: refusal.until, message: refusal.message } : { kind: 'ok' };
   }
 
   usageToday(providerId: string): ProviderUsageToday {

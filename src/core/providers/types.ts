@@ -4,8 +4,6 @@
  * it lives in the SecretStore under `providerKeyName(id)`.
  */
 
-import type { SpendSplit } from './prices';
-
 export const PROVIDER_KINDS = ['anthropic', 'gemini-api', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
@@ -24,6 +22,14 @@ export interface ModelPrice {
   cachedInput?: number;
   /** Input written to the prompt cache (Anthropic); default: `input`. */
   cacheWrite?: number;
+}
+
+/** What a request cost, in US dollars, by kind of token: input not from the cache, input read from and written to the cache, output. */
+export interface SpendSplit {
+  uncachedInputUsd: number;
+  cachedInputUsd: number;
+  cacheWriteUsd: number;
+  outputUsd: number;
 }
 
 /** Absent fields: no limit. */
@@ -79,10 +85,21 @@ export interface ProviderUsageToday {
   unpricedTokens: number;
 }
 
+/** Whether a provider can take a request now, and if not why (a dashboard card's state line). */
+export type ProviderStatus =
+  | { kind: 'ok' }
+  | { kind: 'disabled' }
+  | { kind: 'key_rejected'; message: string }
+  | { kind: 'cooling_down'; until: number; reason: string }
+  /** A cap of its limits stops it until `until`; `message` names the cap. */
+  | { kind: 'capped'; cap: keyof ProviderLimits; until: number; message: string };
+
 /** A provider as the admin API shows it (never the key). */
 export interface ProviderView extends ProviderRecord {
   /** Set where the gateway routes requests (the admin API): use and spend of today. */
   today?: ProviderUsageToday;
+  /** Set where the gateway routes requests: usable now, or why not. */
+  status?: ProviderStatus;
   /** Prices in force per served model (defaults merged with the user's), and where each came from. */
   effectivePrices: Record<string, ModelPrice & { source: 'user' | 'default' }>;
 }
