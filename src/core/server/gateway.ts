@@ -5,7 +5,7 @@ import { GatewayError } from '../errors';
 import type { RequestObserver } from '../monitor/types';
 import type { Logger } from '../ports';
 import type { ProtocolRegistry } from '../protocols/registry';
-import { readJsonBody } from './body';
+import { readJsonBodyAndBytes } from './body';
 import { handleGeneration, inboundContextOf, type GenerateDeps } from './generate';
 import { accessLog, errorBoundary, requestId, type ErrorRenderers } from './middleware';
 import { recordRejections } from './rejections';
@@ -104,7 +104,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const body: Koa.Middleware = async (ctx, next) => {
-    ctx.state.body = await readJsonBody(ctx.req, options.bodyLimitBytes);
+    const read = await readJsonBodyAndBytes(ctx.req, options.bodyLimitBytes);
+    ctx.state.body = read.value;
+    // Kept for a same-protocol passthrough, which sends the client's bytes on.
+    ctx.state.bodyBytes = read.bytes;
     await next();
   };
 
