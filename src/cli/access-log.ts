@@ -16,9 +16,17 @@ export function accessLogFormatOf(value: string | undefined): AccessLogFormat {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+// Worded once per second: at hundreds of requests a second, most lines share their second.
+let clockSecond = Number.NaN;
+let clockText = '';
 const clock = (at: number) => {
-  const date = new Date(at);
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  const second = Math.floor(at / 1000);
+  if (second !== clockSecond) {
+    const date = new Date(at);
+    clockSecond = second;
+    clockText = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  }
+  return clockText;
 };
 const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 const MAX_ERROR_CHARS = 160;
@@ -70,11 +78,37 @@ export function accessLine(record: RequestRecord, format: AccessLogFormat): stri
   return line;
 }
 
+/**
+ * Lines for stdout gathered until the event loop turns, then written at once: one write per turn instead of
+ * one per request (each is a system call and a trip through the stream).
+ */
+function stdoutLines(): { write(line: string): void; flush(): void } {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = `${pending.join('\n')}\n`;
+    pending = [];
+    process.stdout.write(text);
+  };
+  return {
+    write: (line) => {
+      if (pending.push(line) === 1) setImmediate(flush);
+    },
+    flush,
+  };
+}
+
 /** Prints every finished request until the returned function is called; nothing without a request monitor. */
-export function printAccessLog(agate: Agate, format: AccessLogFormat, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): () => void {
+export function printAccessLog(agate: Agate, format: AccessLogFormat, write?: (line: string) => void): () => void {
   const monitor = agate.observability?.monitor;
   if (!monitor) return () => undefined;
-  return monitor.subscribe((event) => {
-    if (event.type === 'finished') write(accessLine(event.record, format));
+  const stdout = write ? undefined : stdoutLines();
+  const print = write ?? stdout!.write;
+  const unsubscribe = monitor.subscribe((event) => {
+    if (event.type === 'finished') print(accessLine(event.record, format));
   });
+  return () => {
+    unsubscribe();
+    stdout?.flush();
+  };
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../../random-pool';
 
-const token = (): string => randomBytes(18).toString('base64url');
+const token = (): string => randomText(18, 'base64url');
 
 /** A fresh Anthropic-style message id (`msg_…`). */
 export const newMessageId = (): string => `msg_${token()}`;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../../random-pool';
 import { emptyUsage, type ChatEvent, type FinishReason, type ToolCallPart, type Usage } from '../../ir';
 import { repairArguments, type ArgumentRepairs } from './argument-repair';
 import { modelFamily, type ModelFamily } from './models';
@@ -33,7 +33,7 @@ const FILTERED_FINISH_REASONS: ReadonlySet<string> = new Set([
 ]);
 
 function newCallId(): string {
-  return `call_${randomBytes(12).toString('base64url')}`;
+  return `call_${randomText(12, 'base64url')}`;
 }
 
 /** upstream-protocol §2: prompt tokens include cached ones; thoughts are counted apart from the answer. */
