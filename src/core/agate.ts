@@ -32,6 +32,7 @@ import { createProviderUpstream } from './upstream/provider-upstream';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 import { createTransport, transportFetch } from './upstream/transport';
 import { createTeamIfConfigured, type Team } from './team';
+import { createTeamPoolState } from './team/pool-state';
 
 /** What a host (VS Code extension, CLI) hands the core. */
 export interface AgateHost {
@@ -180,6 +181,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   await secureDataDir(initial.dataDir, logger);
   // No Redis unless configured; when it is, it is reached (or waited for briefly) before the pool is assembled.
   const team = await createTeamIfConfigured({ settings: initial.store.redis, logger, clock, version: host.version });
+  // The pool's side: accounts, their state, refresh tokens (sealed), one refresh and one quota poller per team.
+  const teamPool = team && createTeamPoolState(team, { logger });
 
   // One transport for Cloud Code and OAuth: keep-alive pools, the proxy, and in VS Code the editor's patched http/https.
   const transport = createTransport({ ...initial.upstream, proxyFromEnvironment: host.proxyFromEnvironment });
@@ -201,6 +204,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     logger,
     refreshSkewMs: () => config().oauth.refreshSkewMs,
     quotaRefreshIntervalMs: () => config().quota.refreshIntervalMs,
+    shared: teamPool,
   });
   const providers = await ProviderRegistry.open({ documents: host.documents, secrets, fetch: transportFetch(transport), clock, logger });
   const providerPool = await ProviderPool.open({ registry: providers, documents: host.documents, clock, logger });
@@ -352,6 +356,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       await observability?.close();
       await security.close();
       await upstream.close();
+      await teamPool?.close();
       await team?.close();
     },
   };

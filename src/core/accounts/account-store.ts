@@ -67,7 +67,7 @@ function readQuota(value: unknown): AccountRecord['quota'] {
 }
 
 /** A stored entry back into a record; undefined when it is too damaged to use. */
-function readAccount(value: unknown): AccountRecord | undefined {
+export function readAccount(value: unknown): AccountRecord | undefined {
   if (!isRecord(value)) return undefined;
   const { id, email, projectId } = value;
   if (typeof id !== 'string' || typeof email !== 'string' || typeof projectId !== 'string') return undefined;

@@ -1,6 +1,7 @@
 import type { Clock } from '../ports';
 import { UpstreamFailure } from '../upstream/failure';
 import type { OAuthClient, OAuthTokens } from './oauth';
+import type { SharedTokens } from './shared';
 
 /**
  * Access tokens, in memory only. Each is refreshed ahead of its expiry
@@ -31,6 +32,8 @@ export interface TokenManagerOptions {
   refreshTokenOf(accountId: string): Promise<string | undefined>;
   /** Google may hand out a new refresh token with a refresh; it must be kept. */
   onRefreshTokenRotated(accountId: string, refreshToken: string): Promise<void>;
+  /** Team mode: one refresh per account across the instances, the fresh token shared. */
+  shared?: SharedTokens;
 }
 
 interface Flight {
@@ -66,7 +69,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const fresh = (tokens: OAuthTokens | undefined): tokens is OAuthTokens =>
     tokens !== undefined && tokens.expiresAt - options.refreshSkewMs() > options.clock.now();
 
-  function refresh(accountId: string): Promise<string> {
+  /** `rejected`: a token the upstream refused (a shared one equal to it is no use); `validForMs`: beyond the skew. */
+  function refresh(accountId: string, rejected?: string, validForMs?: number): Promise<string> {
     const existing = flights.get(accountId);
     if (existing) return existing.promise;
     const ticket = {};
@@ -75,18 +79,21 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       ticket,
       promise: (async () => {
         try {
-          const refreshToken = await options.refreshTokenOf(accountId);
-          if (!refreshToken) {
-            throw new UpstreamFailure('auth_revoked', 'No refresh token is stored for this account; sign in again');
-          }
-          const tokens = await options.oauth.refresh(refreshToken);
-          // A forget() during the flight means the account changed: the answer is stale.
-          if (current()) {
-            cached.set(accountId, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt });
-            if (tokens.refreshToken && tokens.refreshToken !== refreshToken) {
+          const viaOAuth = async (): Promise<OAuthTokens> => {
+            const refreshToken = await options.refreshTokenOf(accountId);
+            if (!refreshToken) {
+              throw new UpstreamFailure('auth_revoked', 'No refresh token is stored for this account; sign in again');
+            }
+            const tokens = await options.oauth.refresh(refreshToken);
+            if (current() && tokens.refreshToken && tokens.refreshToken !== refreshToken) {
               await options.onRefreshTokenRotated(accountId, tokens.refreshToken);
             }
-          }
+            return tokens;
+          };
+          const validUntil = options.clock.now() + Math.max(options.refreshSkewMs(), validForMs ?? 0);
+          const tokens = options.shared ? await options.shared.obtain(accountId, { validUntil, rejected, refresh: viaOAuth }) : await viaOAuth();
+          // A forget() during the flight means the account changed: the answer is stale.
+          if (current()) cached.set(accountId, { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt });
           return tokens.accessToken;
         } finally {
           if (current()) flights.delete(accountId);
@@ -107,7 +114,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     async getWithExpiry(accountId, minValidityMs, signal) {
       const tokens = cached.get(accountId);
       if (tokens && tokens.expiresAt - minValidityMs > options.clock.now()) return { ...tokens };
-      await abortable(refresh(accountId), signal);
+      await abortable(refresh(accountId, undefined, minValidityMs), signal);
       const refreshed = cached.get(accountId);
       if (!refreshed) throw new UpstreamFailure('auth_revoked', 'The account changed while its token was refreshed; try again');
       return { ...refreshed };
@@ -118,7 +125,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       // Another request already replaced the rejected token: use that one.
       if (fresh(tokens) && tokens.accessToken !== rejected) return Promise.resolve(tokens.accessToken);
       if (tokens?.accessToken === rejected) cached.delete(accountId);
-      return abortable(refresh(accountId), signal);
+      return abortable(refresh(accountId, rejected), signal);
     },
 
     seed(accountId, tokens) {
