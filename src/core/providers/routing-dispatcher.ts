@@ -7,9 +7,10 @@
  * no account can serve (every one cooling down, exhausted or forbidden: the
  * pool answers 429/503), and the attempt trail says why.
  */
-import type { AttemptRecord, DispatchHooks, Dispatcher, GenerationRun } from '../dispatch';
+import type { AttemptRecord, DispatchHooks, Dispatcher, GenerationRun, PassthroughOffer, RawAnswer } from '../dispatch';
 import { GatewayError } from '../errors';
-import type { ChatEvent, ChatRequest } from '../ir';
+import type { ModelGroup } from '../config/types';
+import type { ChatEvent, ChatRequest, Usage } from '../ir';
 import type { Clock, Logger } from '../ports';
 import { matchAlias } from '../scheduler/model-router';
 import { estimateInputTokens } from '../scheduler/token-estimate';
@@ -28,12 +29,30 @@ export interface RoutingDispatcherOptions {
   aliases: () => Readonly<Record<string, string>>;
   /** The policy for a model id (after aliases); `pool-only` by default. */
   policy: (model: string) => ProviderPolicy;
+  /** The user's model groups (read per request): a group with `provider:model` members is tried member by member here. */
+  groups?: () => Readonly<Record<string, ModelGroup>>;
+  /** For `random` groups; Math.random by default. */
+  random?: () => number;
   clock: Clock;
   logger: Logger;
 }
 
 /** What makes the pool stage give way to the next stage: no account could serve, as opposed to a client error. */
 const POOL_EXHAUSTED = new Set(['rate_limit', 'unavailable', 'overloaded']);
+/** A group member the accounts do not know gives way to the next member too. */
+const MEMBER_UNAVAILABLE = new Set([...POOL_EXHAUSTED, 'not_found']);
+
+/** A stage of a request: the accounts (for the requested model, or one member of a group), or the providers of a model. */
+type Stage = { kind: 'pool'; model?: string } | { kind: 'providers'; model: string };
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
 
 const attemptOf = (candidate: ProviderCandidate, startedAt: number, now: number, outcome: string, extra: Partial<AttemptRecord> = {}): AttemptRecord => ({
   accountId: `provider:${candidate.provider.id}`,
@@ -51,10 +70,19 @@ function clientError(failure: UpstreamFailure, provider: string): GatewayError {
   return new GatewayError(kind, `${provider}: ${failure.message}`, { cause: failure });
 }
 
+/** Usage of a passed-through answer: what it said, with the local estimate for a prompt count it left out. */
+function passedUsage(usage: Usage | undefined, estimate: number): Usage {
+  if (!usage) return { inputTokens: estimate, cachedInputTokens: 0, outputTokens: 0, thinkingTokens: 0 };
+  return usage.inputTokens > 0 ? usage : { ...usage, inputTokens: estimate };
+}
+
+/** A passed-through run has bytes, not events. */
+async function* noEvents(): AsyncGenerator<ChatEvent, void, undefined> {}
+
 export function createRoutingDispatcher(options: RoutingDispatcherOptions): Dispatcher {
   const { providers, registry, upstream, clock, logger } = options;
 
-  async function openProviders(request: ChatRequest, model: string, signal: AbortSignal, hooks: DispatchHooks | undefined, trail: AttemptRecord[], reasons: string[]): Promise<GenerationRun | undefined> {
+  async function openProviders(request: ChatRequest, model: string, signal: AbortSignal, hooks: DispatchHooks | undefined, trail: AttemptRecord[], reasons: string[], offer?: PassthroughOffer): Promise<GenerationRun | undefined> {
     const { usable, skipped } = providers.candidates(model);
     for (const skip of skipped) reasons.push(`${skip.provider}: ${skip.reason}`);
     const estimate = estimateInputTokens(request);
@@ -74,11 +102,18 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
           reasons.push(`${candidate.provider.name}: its key is missing from the secret store; add it again`);
           break;
         }
-        const events = upstream.generate(candidate.provider.kind, { ...request, model: candidate.model }, { baseUrl: candidate.provider.baseUrl, key, model: candidate.model, signal });
-        const iterator = events[Symbol.asyncIterator]();
-        let first: IteratorResult<ChatEvent>;
+        const call = { baseUrl: candidate.provider.baseUrl, key, model: candidate.model, signal };
+        const passthrough = offer && upstream.passthrough?.accepts(candidate.provider.kind, offer) ? upstream.passthrough : undefined;
+        let iterator: AsyncIterator<ChatEvent> | undefined;
+        let first: IteratorResult<ChatEvent> | undefined;
+        let answer: RawAnswer | undefined;
         try {
-          first = await iterator.next();
+          if (passthrough) {
+            answer = await passthrough.open(candidate.provider.kind, offer!, call);
+          } else {
+            iterator = upstream.generate(candidate.provider.kind, { ...request, model: candidate.model }, call)[Symbol.asyncIterator]();
+            first = await iterator.next();
+          }
         } catch (err) {
           signal.throwIfAborted();
           if (err instanceof GatewayError) throw err; // the request cannot be expressed for this provider (a clear 400)
@@ -97,9 +132,10 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
           reasons.push(decision.reason);
           break;
         }
-        trail.push(attemptOf(candidate, startedAt, clock.now(), 'ok'));
+        trail.push(attemptOf(candidate, startedAt, clock.now(), 'ok', answer ? { message: 'passed through (same protocol)' } : {}));
         return {
-          events: recorded(candidate, first, iterator),
+          events: answer ? noEvents() : recorded(candidate, first!, iterator!),
+          ...(answer ? { raw: { ...answer, body: recordedBytes(candidate, answer, estimate) } } : {}),
           upstreamModel: candidate.model,
           accountId: `provider:${candidate.provider.id}`,
           accountEmail: `provider ${candidate.provider.name}`,
@@ -108,6 +144,21 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
       }
     }
     return undefined;
+  }
+
+  /**
+   * A passed-through answer's bytes as they go out; at their end (or a cut) what the tap read is counted
+   * for spend and caps, the local estimate standing in for counts the provider did not send.
+   */
+  async function* recordedBytes(candidate: ProviderCandidate, answer: RawAnswer, estimate: number): AsyncGenerator<Buffer, void, undefined> {
+    try {
+      yield* answer.body;
+    } catch (err) {
+      if (err instanceof UpstreamFailure) throw new GatewayError(err.kind === 'timeout' ? 'timeout' : 'bad_gateway', `${candidate.provider.name}: ${err.message}`, { cause: err });
+      throw err;
+    } finally {
+      providers.record(candidate, passedUsage(answer.usage(), estimate));
+    }
   }
 
   /** The answer as it streams; usage is read from the events as they pass, for spend and caps. */
@@ -134,29 +185,47 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
     }
   }
 
+  const isProviderRef = (model: string): boolean => {
+    const ref = parseProviderRef(model);
+    return model.includes(':') && Boolean(ref.model) && registry.find(ref.provider) !== undefined;
+  };
+
+  /** A group naming a provider model: its members in turn, each to the accounts or to its provider. The accounts' router handles the others. */
+  function groupStages(target: string): Stage[] | undefined {
+    const groups = options.groups?.() ?? {};
+    if (!Object.hasOwn(groups, target)) return undefined;
+    const group = groups[target];
+    if (!group.models.some(isProviderRef)) return undefined;
+    const members = group.strategy === 'random' ? shuffled(group.models, options.random ?? Math.random) : group.models;
+    return members.map((member): Stage => (isProviderRef(member) ? { kind: 'providers', model: member } : { kind: 'pool', model: member }));
+  }
+
   return {
-    async open(request, signal, hooks) {
+    async open(request, signal, hooks, passthrough) {
       const target = matchAlias(request.model, options.aliases()) ?? request.model;
-      const explicit = target.includes(':') && registry.find(parseProviderRef(target).provider) !== undefined;
-      const stages = explicit ? candidateStages('pool-only', target) : candidateStages(options.policy(target), request.model);
+      const members = groupStages(target);
+      const stages: Stage[] = members ?? (isProviderRef(target) ? candidateStages('pool-only', target) : candidateStages(options.policy(target), request.model));
       const trail: AttemptRecord[] = [];
       const reasons: string[] = [];
       let poolError: unknown;
       for (const [index, stage] of stages.entries()) {
         if (stage.kind === 'pool') {
+          const model = stage.model ?? request.model;
           try {
-            const run = await options.pool.open(request, signal, hooks);
+            const run = await options.pool.open(stage.model ? { ...request, model } : request, signal, hooks);
             return { ...run, attempts: [...trail, ...run.attempts] };
           } catch (err) {
             const last = index === stages.length - 1;
-            if (last || !(err instanceof GatewayError) || !POOL_EXHAUSTED.has(err.kind)) throw err;
+            const givesWay = stage.model ? MEMBER_UNAVAILABLE : POOL_EXHAUSTED;
+            if (last || !(err instanceof GatewayError) || !givesWay.has(err.kind)) throw err;
             poolError = err;
-            reasons.push(`accounts: ${err.message}`);
-            trail.push({ accountId: 'pool', accountEmail: 'accounts', model: request.model, startedAt: clock.now(), durationMs: 0, outcome: err.kind, message: err.message, next: { action: 'switch', note: 'no account can serve: spilling over to the providers' } });
+            reasons.push(`accounts${stage.model ? ` (${model})` : ''}: ${err.message}`);
+            const note = members ? 'no account can serve this member: the next member of the group' : 'no account can serve: spilling over to the providers';
+            trail.push({ accountId: 'pool', accountEmail: 'accounts', model, startedAt: clock.now(), durationMs: 0, outcome: err.kind, message: err.message, next: { action: 'switch', note } });
             continue;
           }
         }
-        const run = await openProviders(request, stage.model, signal, hooks, trail, reasons);
+        const run = await openProviders(request, stage.model, signal, hooks, trail, reasons, passthrough);
         if (run) return run;
       }
       logger.debug('no account or provider could serve', { model: request.model, reasons });
@@ -169,7 +238,7 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
     async countTokens(request, signal) {
       const target = matchAlias(request.model, options.aliases()) ?? request.model;
       const estimate = { inputTokens: estimateInputTokens(request), estimated: true };
-      if (target.includes(':') && registry.find(parseProviderRef(target).provider)) return estimate;
+      if (isProviderRef(target) || groupStages(target)) return estimate;
       try {
         return await options.pool.countTokens(request, signal);
       } catch (err) {

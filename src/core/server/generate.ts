@@ -10,6 +10,7 @@ import { cutAtStopSequences } from '../stop-sequences';
 import type { Logger } from '../ports';
 import type { InboundContext, ProtocolCodec, StreamEncoder } from '../protocols/codec';
 import { LARGE_BODY_BYTES, yieldToLoop } from '../loop-slices';
+import { passthroughOffer, writeRawAnswer } from './passthrough';
 
 export interface GenerateDeps {
   dispatcher: Dispatcher;
@@ -55,6 +56,7 @@ export async function handleGeneration(
   // A large body was parsed in this turn: it is decoded in the next, and encoded for the upstream in another.
   const large = (ctx.request.length ?? 0) >= LARGE_BODY_BYTES;
   if (large) await yieldToLoop();
+  await codec.preload?.(ctx.state.body);
   const decoded = decodeOrRecord(ctx, codec, inbound, deps.observer, startedAt);
   if (large) await yieldToLoop();
   if (decoded.notes) deps.logger.info(`request ${id}: ${decoded.notes.join('; ')}`, { model: decoded.model, path: ctx.path });
@@ -71,17 +73,22 @@ export async function handleGeneration(
     const request = await deps.prepare(decoded, abort.signal, ctx.state, codec);
     const stops = codec.namesStopSequence && request.stopSequences?.length ? request.stopSequences : undefined;
     const encoder = request.stream ? codec.createStreamEncoder(request) : undefined;
+    const offer = passthroughOffer(ctx, codec, inbound, decoded, request);
     const hooks: DispatchHooks | undefined = encoder && {
       // Retries can outlast a client's patience: the head and a first keep-alive frame go out now, more follow.
       onWaiting: () => {
-        if (stream) return;
+        if (stream || (offer && !offer.earlyHead)) return;
         stream = new StreamResponse(ctx, encoder, deps.keepAliveMs, abort.signal, startedAt);
         stream.keepAliveNow();
       },
     };
-    const opened = await deps.dispatcher.open(stops ? { ...request, stopSequences: undefined } : request, abort.signal, hooks);
-    run = stops ? { ...opened, events: cutAtStopSequences(opened.events, stops) } : opened;
-    if (encoder) {
+    const opened = await deps.dispatcher.open(stops ? { ...request, stopSequences: undefined } : request, abort.signal, hooks, offer);
+    run = stops && !opened.raw ? { ...opened, events: cutAtStopSequences(opened.events, stops) } : opened;
+    if (opened.raw) {
+      // A provider of the client's own protocol answered the client's bytes: its bytes go back as they are.
+      const outcome = await writeRawAnswer(ctx, opened.raw, stream, abort.signal, startedAt);
+      ({ usage, ttfbMs, failure } = outcome);
+    } else if (encoder) {
       stream ??= new StreamResponse(ctx, encoder, deps.keepAliveMs, abort.signal, startedAt);
       const outcome = await writeStream(stream, encoder, run, abort.signal);
       ({ usage, ttfbMs } = outcome);
@@ -185,6 +192,10 @@ class StreamResponse {
       if (Date.now() - this.lastWrite >= keepAliveMs) this.keepAliveNow();
     }, Math.max(250, Math.floor(keepAliveMs / 2)));
     this.keepAlive.unref();
+  }
+
+  stopKeepAlive(): void {
+    clearInterval(this.keepAlive);
   }
 
   keepAliveNow(): void {
