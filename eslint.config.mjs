@@ -1,6 +1,6 @@
 // ESLint (flat config), run by `npm run lint` in `npm test`. The rules between folders (core, hosts, protocols,
 // upstream, webview) are in .dependency-cruiser.cjs, which resolves real paths; here, what one file shows.
-// No formatting rules: formatting is the editor's (.editorconfig), and the tree is not reformatted wholesale.
+// No formatting rules: formatting is Prettier's (.prettierrc.json; `npm run format:check` runs in `npm run lint`).
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
