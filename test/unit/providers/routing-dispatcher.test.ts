@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ModelGroup } from '../../../src/core/config/types';
 import type { Dispatcher, GenerationRun } from '../../../src/core/dispatch';
 import { GatewayError } from '../../../src/core/errors';
 import type { ChatEvent, ChatRequest } from '../../../src/core/ir';
@@ -64,6 +65,7 @@ describe('providers: routing across accounts and providers', () => {
   let pool: FakePool;
   let policy: ProviderPolicy;
   let aliases: Record<string, string>;
+  let groups: Record<string, ModelGroup>;
   let dispatcher: Dispatcher;
   const signal = new AbortController().signal;
 
@@ -88,12 +90,14 @@ describe('providers: routing across accounts and providers', () => {
     pool = new FakePool();
     policy = 'pool-only';
     aliases = {};
+    groups = {};
     dispatcher = createRoutingDispatcher({
       pool,
       providers,
       registry,
       upstream: createProviderUpstream({ transport, firstByteTimeoutMs: 10_000, idleTimeoutMs: 10_000 }),
       aliases: () => aliases,
+      groups: () => groups,
       policy: () => policy,
       clock,
       logger: silentLogger,
@@ -178,6 +182,34 @@ describe('providers: routing across accounts and providers', () => {
       assert.match(err.message, /beta: requests\/min cap of 1 reached/);
       return true;
     });
+  });
+
+  it('a model group may hold provider:model members: tried in order with the accounts\' members', async () => {
+    groups = { smart: { strategy: 'ordered', models: ['claude-sonnet-4-6', 'beta:gpt-4o', 'alpha:gpt-4o-mini'] } };
+    // The accounts' member answers while it can.
+    assert.equal(await textOf(await dispatcher.open(request('smart'), signal)), 'from the pool');
+    assert.equal(pool.calls, 1);
+    // Every account exhausted: the next member, a provider's model.
+    pool.failWith = new GatewayError('rate_limit', 'Every account is rate limited for claude-sonnet-4-6', { retryAfterSeconds: 30 });
+    const run = await dispatcher.open(request('smart'), signal);
+    assert.equal(await textOf(run), 'Hello from gpt-4o. You said: Hello');
+    assert.equal(run.accountEmail, 'provider beta');
+    assert.deepEqual(run.attempts.map((a) => [a.accountEmail, a.model]), [
+      ['accounts', 'claude-sonnet-4-6'],
+      ['provider beta', 'gpt-4o'],
+    ]);
+    // That provider's key rejected: the member after it; an alias may name the group.
+    sim.revokeProviderKey('sk-route-b-0002');
+    aliases = { 'my-smart': 'smart' };
+    const last = await dispatcher.open(request('my-smart'), signal);
+    assert.equal(await textOf(last), 'Hello from gpt-4o-mini. You said: Hello');
+    assert.equal(sim.log.at(-1)!.account, 'key-a');
+    // A group of provider members only never asks the accounts; count_tokens answers locally for it.
+    pool.calls = 0;
+    groups = { paid: { strategy: 'ordered', models: ['alpha:gpt-4o'] } };
+    await textOf(await dispatcher.open(request('paid'), signal));
+    assert.equal(pool.calls, 0);
+    assert.equal((await dispatcher.countTokens(request('paid'), signal)).estimated, true);
   });
 
   it('counts tokens for a provider model locally instead of failing', async () => {
