@@ -38,11 +38,20 @@ describe('providers: spend by cached and uncached input', () => {
   it("a provider's spend of today splits by kind of token and adds up to its total", async () => {
     const clock = new FakeClock(Date.UTC(2030, 0, 15, 12));
     const documents = new MemoryDocuments();
-    const registry = await ProviderRegistry.open({ documents, secrets: new MemorySecrets(), fetch: () => Promise.reject(new Error('offline')), clock, logger: silentLogger });
+    const registry = await ProviderRegistry.open({
+      documents,
+      secrets: new MemorySecrets(),
+      fetch: () => Promise.reject(new Error('offline')),
+      clock,
+      logger: silentLogger,
+    });
     const pool = await ProviderPool.open({ registry, documents, clock, logger: silentLogger });
     const provider = await registry.add({ name: 'paid', kind: 'openai-compatible', key: 'sk-test-0001', baseUrl: 'http://127.0.0.1:9/v1', models: ['gpt-4o'] });
     // gpt-4o: $2.50 in, $1.25 cached, $10 out per million.
-    pool.record({ provider: registry.find('paid')!, model: 'gpt-4o' }, { inputTokens: 10_000, cachedInputTokens: 8_000, outputTokens: 1_000, thinkingTokens: 500 });
+    pool.record(
+      { provider: registry.find('paid')!, model: 'gpt-4o' },
+      { inputTokens: 10_000, cachedInputTokens: 8_000, outputTokens: 1_000, thinkingTokens: 500 },
+    );
     const today = pool.usageToday(provider.id);
     assert.equal(today.inputTokens, 10_000);
     assert.equal(today.cachedInputTokens, 8_000);
@@ -59,8 +68,7 @@ describe('providers: spend by cached and uncached input', () => {
       record.accountId === 'provider:p1' ? spendOf({ inputTokens: 100, cachedInputTokens: 20, outputTokens: 60 }, SONNET) : undefined;
     const settings = { journalFlushMs: 60_000, snapshotIntervalMs: 3_600_000 };
     const open = () => TokenStats.open({ dir, logger: silentLogger, clock, settings, price });
-    const query = (stats: TokenStats) =>
-      stats.query({ from: Date.UTC(2030, 0, 15), to: Date.UTC(2030, 0, 16), granularity: 'day', groupBy: 'account' }).series;
+    const query = (stats: TokenStats) => stats.query({ from: Date.UTC(2030, 0, 15), to: Date.UTC(2030, 0, 16), granularity: 'day', groupBy: 'account' }).series;
 
     const first = await open();
     first.record(finishedRequest({ accountId: 'provider:p1', accountEmail: 'provider paid' }));
