@@ -24,6 +24,8 @@ const DAY_MS = 86_400_000;
 export const PROVIDER_SERVER_RETRIES = 2;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 8000;
+/** Usage is written at most this often. */
+const SAVE_INTERVAL_MS = 1000;
 /** A 429 without retry-after cools the provider this long. */
 const DEFAULT_COOLDOWN_MS = 30_000;
 
@@ -80,6 +82,7 @@ export class ProviderPool {
   private usage: UsageDocument;
   private writing: Promise<void> = Promise.resolve();
   private pendingWrite = false;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly registry: ProviderRegistry,
@@ -263,9 +266,19 @@ export class ProviderPool {
     return window;
   }
 
-  /** Coalesced: a burst of records costs at most two writes, and the last state lands. */
+  /**
+   * At most one write a second (every answer changes the usage, and each write syncs a file: written per
+   * request, it was a quarter of a passed-through request's CPU); the last state lands. The timer is not
+   * unref'd, so a process ending normally still writes the last second.
+   */
   private save(): void {
-    if (this.pendingWrite) return;
+    if (this.pendingWrite || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.writeNow(), SAVE_INTERVAL_MS);
+  }
+
+  private writeNow(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
     this.pendingWrite = true;
     this.writing = this.writing
       .catch(() => undefined)
@@ -276,8 +289,9 @@ export class ProviderPool {
       .catch((err: unknown) => this.logger.warn('could not save provider usage', { error: String(err) }));
   }
 
-  /** Resolves when the usage written so far is saved. */
+  /** Resolves when the usage recorded so far is saved (a write waiting for its second starts now). */
   flush(): Promise<void> {
+    if (this.saveTimer) this.writeNow();
     return this.writing;
   }
 }
