@@ -4,6 +4,7 @@ import { UnsafeListenError } from '../core/security';
 import { ListenError, PortInUseError } from '../core/server/listener';
 import { AdminCallError, OwnerUnreachableError } from '../core/admin/admin-client';
 import { GatewayError } from '../core/errors';
+import { isCoreMessage } from '../core/messages';
 import { DataDirBusyError } from '../core/stores/data-dir-lock';
 import { commandFirst, UsageError } from './args';
 import { help } from './help';
@@ -66,12 +67,19 @@ async function main(args: string[]): Promise<number> {
   return (await command(rest)) ?? 0;
 }
 
+/** An error's words in the user's language: the core's errors carry a message (`detail`) the CLI words by its code. */
+function wordsOf(err: Error): string {
+  const detail = (err as Error & { detail?: unknown }).detail;
+  return isCoreMessage(detail) ? l10n.message(detail) : err.message;
+}
+
 /** An expected failure's words, with what caused it (`fetch failed: getaddrinfo ENOTFOUND oauth2.googleapis.com`). */
 function explain(err: Error): string {
+  const words = wordsOf(err);
   const cause = err.cause as (Error & { code?: string; hostname?: string }) | undefined;
-  if (!cause || typeof cause !== 'object') return err.message;
+  if (!cause || typeof cause !== 'object') return words;
   const detail = cause.code === 'ENOTFOUND' && cause.hostname ? l10n.t('cannot resolve {0}', cause.hostname) : (cause.message ?? String(cause));
-  return detail && !err.message.includes(detail) ? `${err.message}: ${detail}` : err.message;
+  return detail && !err.message.includes(detail) ? `${words}: ${detail}` : words;
 }
 
 installBenchProbe();
@@ -89,9 +97,7 @@ main(process.argv.slice(2)).then(
       // The data dir's owner refused or could not be reached; or the in-process admin API refused.
       err instanceof DataDirBusyError || err instanceof AdminCallError || err instanceof OwnerUnreachableError || err instanceof GatewayError
     ) {
-      // The core's refusals come as messages the CLI words in the user's language.
-      const text = err instanceof ConfigError || err instanceof DataDirBusyError ? l10n.message(err.detail) : err.message;
-      process.stderr.write(`agate: ${text}\n`);
+      process.stderr.write(`agate: ${wordsOf(err)}\n`);
       process.exitCode = 1;
     } else {
       // No stack trace for the user (a network error, a refused sign-in); AGATE_DEBUG=1 shows it.

@@ -80,6 +80,18 @@ export const CORE_MESSAGES = {
   'ide.family.quota': '{family} {percent}%',
   'ide.family.unknown': '{family} –',
   'ide.family.refilled': '{quota} (refilled)',
+  // The IDE's installations and switches (src/core/ide/switcher.ts).
+  'ide.install.missing': 'no state database at {path}: start the IDE and sign in once',
+  'ide.install.unsupported':
+    'its state database holds no Antigravity sign-in: either it was never signed in (sign in once in the IDE, then quit it), or it keeps its credentials elsewhere (the standalone Antigravity app uses the OS keyring), which Agate does not write',
+  'ide.switch.unsupported': 'Cannot switch: {why}.',
+  'ide.switch.wrongClient':
+    "The pool's refresh tokens come from the OAuth client {clientId} (setting oauth.clientId), not the Antigravity client the IDE refreshes with; the IDE would be signed out within the hour.",
+  'ide.switch.noRefreshToken': 'No refresh token is stored for {email}.',
+  'ide.switch.tokenExpiring': 'The access token of {email} is about to expire; refresh it first.',
+  'ide.switch.hostsUs': 'Agate runs inside {product} ({dir}) and cannot close it; the switch must wait until the IDE has quit.',
+  'ide.switch.declined': '{product} is running (PIDs {pids}); nothing was changed. Quit it, or allow Agate to close it.',
+  'ide.switch.noBackup': 'No switch by Agate to undo for {product} ({dir}).',
 
   // Where the providers' default prices come from (src/core/providers/prices.ts).
   'providers.pricesSource': 'vendor price pages ({pages}), as published on {date}',

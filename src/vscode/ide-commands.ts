@@ -5,6 +5,7 @@ import {
   describeFamilies,
   FAMILY_TITLES,
   findInstallations,
+  IdeSwitchError,
   inspectInstallation,
   MODEL_FAMILIES,
   prepareDeferredSwitch,
@@ -57,7 +58,7 @@ async function target(args: IdeSwitchArgs): Promise<InstallationReport | undefin
   const reports = await Promise.all((args.userDataDir ? installations.slice(0, 1) : installations).map((i) => inspectInstallation(i, { table })));
   const found = reports.find((r) => r.state === 'signed-in');
   if (found) return found;
-  const why = reports.map((r) => `${r.installation.userDataDir}: ${r.reason ?? r.state}`).join(' · ');
+  const why = reports.map((r) => `${r.installation.userDataDir}: ${r.reason ? coreText(r.reason) : r.state}`).join(' · ');
   void vscode.window.showErrorMessage(vscode.l10n.t('Agate found no Antigravity IDE it can switch. {0}', why));
   return undefined;
 }
@@ -115,7 +116,22 @@ async function pickAccount(context: vscode.ExtensionContext, accounts: AdminAcco
   }
 }
 
-export async function switchIdeAccountCommand(service: GatewayService, context: vscode.ExtensionContext, mode: 'pick' | 'best', args: IdeSwitchArgs = {}): Promise<IdeSwitchOutcome | undefined> {
+/** A refused switch or undo (the IDE kept running, unusable credentials) is said in the editor's language; nothing changed. */
+async function sayingRefusals<T>(run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof IdeSwitchError)) throw err;
+    void vscode.window.showErrorMessage(coreText(err.detail));
+    return undefined;
+  }
+}
+
+export function switchIdeAccountCommand(service: GatewayService, context: vscode.ExtensionContext, mode: 'pick' | 'best', args: IdeSwitchArgs = {}): Promise<IdeSwitchOutcome | undefined> {
+  return sayingRefusals(() => pickAndSwitch(service, context, mode, args));
+}
+
+async function pickAndSwitch(service: GatewayService, context: vscode.ExtensionContext, mode: 'pick' | 'best', args: IdeSwitchArgs): Promise<IdeSwitchOutcome | undefined> {
   const report = await target(args);
   if (!report) return undefined;
   const admin = await service.admin();
@@ -217,7 +233,11 @@ export async function switchIdeAccountCommand(service: GatewayService, context: 
   };
 }
 
-export async function undoIdeSwitchCommand(args: Pick<IdeSwitchArgs, 'userDataDir' | 'closeRunning'> = {}): Promise<{ restoredEmail?: string } | undefined> {
+export function undoIdeSwitchCommand(args: Pick<IdeSwitchArgs, 'userDataDir' | 'closeRunning'> = {}): Promise<{ restoredEmail?: string } | undefined> {
+  return sayingRefusals(() => undoLastSwitch(args));
+}
+
+async function undoLastSwitch(args: Pick<IdeSwitchArgs, 'userDataDir' | 'closeRunning'>): Promise<{ restoredEmail?: string } | undefined> {
   const table = systemProcessTable;
   const installations = await findInstallations({ table, ...(args.userDataDir ? { userDataDir: args.userDataDir } : {}) });
   const reports = await Promise.all(installations.map((i) => inspectInstallation(i, { table })));

@@ -30,17 +30,43 @@ import { l10n } from '../l10n';
 
 const when = (ms: number | undefined) => (ms === undefined ? '?' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
 
+/** Where an installation was found, in words (the environment variables' names as they are). */
+function sourceText(source: InstallationReport['installation']['source']): string {
+  switch (source) {
+    case 'default':
+      return l10n.t('standard location');
+    case 'given':
+      return l10n.t('given');
+    case 'running':
+      return l10n.t('running');
+    case 'portable':
+      return l10n.t('portable');
+    default:
+      return source;
+  }
+}
+
+/** Why an installation cannot be switched, in a word. */
+const STATE_WORDS = { missing: () => l10n.t('missing'), unsupported: () => l10n.t('unsupported'), unreadable: () => l10n.t('unreadable') } as const;
+
 function describeInstallation(report: InstallationReport): string {
   const { installation } = report;
-  const lines = [`${installation.product}  ${installation.userDataDir}  (${installation.source === 'default' ? 'standard location' : installation.source})`];
+  const lines = [`${installation.product}  ${installation.userDataDir}  (${sourceText(installation.source)})`];
   if (report.state === 'signed-in') {
     const signIn = report.signIn;
-    lines.push(`    signed in as ${signIn?.email ?? '(email unknown)'}, ${signIn?.format === 'unified' ? 'unified-state format (IDE 1.16.5 or later)' : 'old format (IDE before 1.16.5)'}; its token expires ${when(signIn?.tokenExpiresAt)}`);
+    const format = signIn?.format === 'unified' ? l10n.t('unified-state format (IDE 1.16.5 or later)') : l10n.t('old format (IDE before 1.16.5)');
+    lines.push(`    ${l10n.t('signed in as {0}, {1}; its token expires {2}', signIn?.email ?? l10n.t('(email unknown)'), format, when(signIn?.tokenExpiresAt))}`);
   } else {
-    lines.push(`    ${report.state}: ${report.reason}`);
+    lines.push(`    ${l10n.t('{0}: {1}', STATE_WORDS[report.state](), report.reason ? l10n.message(report.reason) : '')}`);
   }
-  if (report.running.length > 0) lines.push(`    running (PIDs ${report.running.join(', ')})${report.hostsUs ? ', and this terminal belongs to it' : ''}`);
-  if (report.undo) lines.push(`    "agate ide undo" puts back ${report.undo.previousEmail ?? 'the previous sign-in'} (switched to ${report.undo.newEmail} at ${when(report.undo.createdAt)})`);
+  if (report.running.length > 0) {
+    const pids = report.running.join(', ');
+    lines.push(`    ${report.hostsUs ? l10n.t('running (PIDs {0}), and this terminal belongs to it', pids) : l10n.t('running (PIDs {0})', pids)}`);
+  }
+  if (report.undo) {
+    const previous = report.undo.previousEmail ?? l10n.t('the previous sign-in');
+    lines.push(`    ${l10n.t('"agate ide undo" puts back {0} (switched to {1} at {2})', previous, report.undo.newEmail, when(report.undo.createdAt))}`);
+  }
   return lines.join('\n');
 }
 
@@ -72,7 +98,7 @@ function pickInstallation(reports: InstallationReport[], given: string | undefin
   if (given) return reports[0];
   const found = reports.find(need);
   if (found) return found;
-  const why = reports.map((r) => `  ${r.installation.userDataDir}: ${r.reason ?? r.state}`).join('\n');
+  const why = reports.map((r) => `  ${r.installation.userDataDir}: ${r.reason ? l10n.message(r.reason) : r.state}`).join('\n');
   throw new UsageError(`${what}\n${why}\n${l10n.t('(name one with --user-data-dir DIR)')}`);
 }
 
@@ -145,7 +171,7 @@ export async function ideCommand(argv: string[]): Promise<number> {
   }
 
   const target = pickInstallation(reports, given, (r) => r.state === 'signed-in', l10n.t('no Antigravity IDE installation that Agate can switch:'));
-  if (target.state !== 'signed-in') throw new UsageError(`${target.installation.userDataDir}: ${target.reason}`);
+  if (target.state !== 'signed-in') throw new UsageError(`${target.installation.userDataDir}: ${target.reason ? l10n.message(target.reason) : target.state}`);
   const { accounts, scores } = await scoresFor(target.signIn?.email);
   let account: AdminAccount;
   if (values.best) {

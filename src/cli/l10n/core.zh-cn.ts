@@ -17,6 +17,16 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'ide.family.quota': '{family} {percent}%',
   'ide.family.unknown': '{family} –',
   'ide.family.refilled': '{quota}（已重置）',
+  'ide.install.missing': '{path} 处没有状态数据库：请先启动 IDE 并登录一次',
+  'ide.install.unsupported':
+    '它的状态数据库中没有 Antigravity 登录信息：要么从未登录过（请在 IDE 中登录一次，然后退出），要么它把凭据存放在别处（独立版 Antigravity 应用使用系统密钥环），而 Agate 不会写入那里',
+  'ide.switch.unsupported': '无法切换：{why}。',
+  'ide.switch.wrongClient': '账号池的刷新令牌来自 OAuth 客户端 {clientId}（设置 oauth.clientId），而不是 IDE 刷新时使用的 Antigravity 客户端；IDE 会在一小时内被登出。',
+  'ide.switch.noRefreshToken': '没有为 {email} 保存刷新令牌。',
+  'ide.switch.tokenExpiring': '{email} 的访问令牌即将过期；请先刷新。',
+  'ide.switch.hostsUs': 'Agate 运行在 {product}（{dir}）之中，无法关闭它；必须等 IDE 退出后才能切换。',
+  'ide.switch.declined': '{product} 正在运行（PID {pids}）；没有做任何改动。请退出它，或允许 Agate 关闭它。',
+  'ide.switch.noBackup': '{product}（{dir}）没有可撤销的 Agate 切换。',
 
   'providers.pricesSource': '各厂商的价格页面（{pages}），{date} 发布的版本',
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { defaultConfig } from '../config/defaults';
+import { coreMessage, englishOf, textMessage, type CoreMessage } from '../messages';
 import { systemClock, type Clock } from '../ports';
 import type { IdeInstallation } from './installations';
 import { closeInstallation, processesOf, relaunchOf, type ProcessInfo, type ProcessTable, type Relaunch, waitUntilGone } from './processes';
@@ -61,8 +62,8 @@ export interface InstallationReport {
   installation: IdeInstallation;
   state: InstallationState;
   signIn?: IdeSignIn;
-  /** Why not signed-in: what to do about it. */
-  reason?: string;
+  /** Why not signed-in: what to do about it, for the host to word. */
+  reason?: CoreMessage;
   /** PIDs of the installation's processes, helpers included. */
   running: number[];
   /** Agate itself runs inside this installation (its extension host is one of those processes). */
@@ -74,9 +75,10 @@ export interface InstallationReport {
 export class IdeSwitchError extends Error {
   constructor(
     readonly kind: 'running' | 'declined' | 'unsupported' | 'credentials' | 'no-backup' | 'hosts-us',
-    message: string,
+    /** What went wrong, for the host to word (`message` is its English). */
+    readonly detail: CoreMessage,
   ) {
-    super(message);
+    super(englishOf(detail));
     this.name = 'IdeSwitchError';
   }
 }
@@ -102,8 +104,7 @@ function readMeta(dbPath: string): BackupMeta | undefined {
   }
 }
 
-const UNSUPPORTED =
-  'its state database holds no Antigravity sign-in: either it was never signed in (sign in once in the IDE, then quit it), or it keeps its credentials elsewhere (the standalone Antigravity app uses the OS keyring), which Agate does not write';
+const UNSUPPORTED = coreMessage('ide.install.unsupported');
 
 /** Which account the state rows say the IDE uses; throws StateFormatError on a layout we do not know. */
 export function readSignIn(rows: ReadonlyMap<string, string>): IdeSignIn | undefined {
@@ -161,7 +162,7 @@ export function planChanges(rows: ReadonlyMap<string, string>, credentials: IdeC
     return { format: 'unified', changes };
   }
   const legacy = rows.get(STATE_KEYS.legacyInitState);
-  if (legacy === undefined) throw new IdeSwitchError('unsupported', `Cannot switch: ${UNSUPPORTED}.`);
+  if (legacy === undefined) throw new IdeSwitchError('unsupported', coreMessage('ide.switch.unsupported', { why: UNSUPPORTED }));
   changes.set[STATE_KEYS.legacyInitState] = rewriteLegacyInitState(legacy, credentials.email, token);
   return { format: 'legacy', changes };
 }
@@ -199,14 +200,14 @@ export async function inspectInstallation(installation: IdeInstallation, context
   const meta = readMeta(installation.dbPath);
   const undo = meta ? { undo: { backupPath: meta.backupPath, createdAt: meta.createdAt, newEmail: meta.newEmail, ...(meta.previousEmail ? { previousEmail: meta.previousEmail } : {}) } } : {};
   if (!fs.existsSync(installation.dbPath)) {
-    return { ...base, ...undo, state: 'missing', reason: `no state database at ${installation.dbPath}: start the IDE and sign in once` };
+    return { ...base, ...undo, state: 'missing', reason: coreMessage('ide.install.missing', { path: installation.dbPath }) };
   }
   try {
     const signIn = readSignIn((await readState(installation.dbPath)).rows);
     if (!signIn) return { ...base, ...undo, state: 'unsupported', reason: UNSUPPORTED };
     return { ...base, ...undo, state: 'signed-in', signIn };
   } catch (err) {
-    if (err instanceof StateDbError || err instanceof StateFormatError) return { ...base, ...undo, state: 'unreadable', reason: err.message };
+    if (err instanceof StateDbError || err instanceof StateFormatError) return { ...base, ...undo, state: 'unreadable', reason: textMessage(err.message) };
     throw err;
   }
 }
@@ -232,13 +233,10 @@ export interface SwitchResult {
 
 export function checkCredentials(credentials: IdeCredentials, now: number): void {
   if (credentials.clientId !== IDE_OAUTH_CLIENT_ID) {
-    throw new IdeSwitchError(
-      'credentials',
-      `The pool's refresh tokens come from the OAuth client ${credentials.clientId} (setting oauth.clientId), not the Antigravity client the IDE refreshes with; the IDE would be signed out within the hour.`,
-    );
+    throw new IdeSwitchError('credentials', coreMessage('ide.switch.wrongClient', { clientId: credentials.clientId }));
   }
-  if (!credentials.refreshToken) throw new IdeSwitchError('credentials', `No refresh token is stored for ${credentials.email}.`);
-  if (credentials.expiresAt - now < MIN_TOKEN_LIFETIME_MS) throw new IdeSwitchError('credentials', `The access token of ${credentials.email} is about to expire; refresh it first.`);
+  if (!credentials.refreshToken) throw new IdeSwitchError('credentials', coreMessage('ide.switch.noRefreshToken', { email: credentials.email }));
+  if (credentials.expiresAt - now < MIN_TOKEN_LIFETIME_MS) throw new IdeSwitchError('credentials', coreMessage('ide.switch.tokenExpiring', { email: credentials.email }));
 }
 
 /** Backup, one-transaction write, and the record `undo` needs. The IDE must be closed. */
@@ -273,10 +271,10 @@ async function withIdeClosed<T>(options: Omit<SwitchOptions, 'credentials'>, bod
   let relaunches: Relaunch[] = [];
   if (found.all.length > 0) {
     if (hostsUs) {
-      throw new IdeSwitchError('hosts-us', `Agate runs inside ${installation.product} (${installation.userDataDir}) and cannot close it; the switch must wait until the IDE has quit.`);
+      throw new IdeSwitchError('hosts-us', coreMessage('ide.switch.hostsUs', { product: installation.product, dir: installation.userDataDir }));
     }
     if (!(await options.confirmClose({ installation, running: found.all.map((p) => p.pid) }))) {
-      throw new IdeSwitchError('declined', `${installation.product} is running (PIDs ${found.all.map((p) => p.pid).join(', ')}); nothing was changed. Quit it, or allow Agate to close it.`);
+      throw new IdeSwitchError('declined', coreMessage('ide.switch.declined', { product: installation.product, pids: found.all.map((p) => p.pid).join(', ') }));
     }
     relaunches = await closeInstallation(installation, { table, clock, timeoutMs: options.closeTimeoutMs, exclude: new Set([...(options.selfPids ?? []), process.pid]) });
   }
@@ -309,7 +307,7 @@ export interface UndoResult {
 export async function undoIdeSwitch(options: Omit<SwitchOptions, 'credentials'>): Promise<UndoResult> {
   const { installation } = options;
   const meta = readMeta(installation.dbPath);
-  if (!meta) throw new IdeSwitchError('no-backup', `No switch by Agate to undo for ${installation.product} (${installation.userDataDir}).`);
+  if (!meta) throw new IdeSwitchError('no-backup', coreMessage('ide.switch.noBackup', { product: installation.product, dir: installation.userDataDir }));
   const { value, closed, relaunched } = await withIdeClosed(options, async () => {
     const changedSince = fs.existsSync(installation.dbPath) ? (await fileSha256(installation.dbPath)) !== meta.writtenSha256 : true;
     await replaceFile(installation.dbPath, await fs.promises.readFile(meta.backupPath));

@@ -101,6 +101,15 @@ describe('CLI: English and Simplified Chinese', function () {
     assert.equal(english.stderr, 'agate: unknown configuration key "nope.key" (see "agate config")\n');
   });
 
+  it('ide status: the installation, the score and its explanation in the language', async () => {
+    const ide = path.join(tmp, 'ide');
+    fs.mkdirSync(ide);
+    const status = await runCli(['ide', 'status', '--user-data-dir', ide, '--data-dir', path.join(tmp, 'ide-data')], chinese);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /\(指定的位置\)\n {4}缺失：.*state\.vscdb 处没有状态数据库：请先启动 IDE 并登录一次\n/);
+    assert.match(status.stdout, /^评分 = 所选模型系列中最先用完的那个系列的剩余配额（0–100）/m);
+  });
+
   it('a data dir another Agate serves: the refusal in the language, naming the owner', async () => {
     const dataDir = path.join(tmp, 'owned');
     const owner = CliServer.start(['serve', '--port', '0', '--data-dir', dataDir]);

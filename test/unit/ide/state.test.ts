@@ -17,6 +17,7 @@ import {
 } from '../../../src/core/ide/switcher';
 import { buildStateDb, dumpRows, entry, legacyRows, unifiedRows, unifiedTopic, UNRELATED_ROWS } from '../../helpers/ide-fixtures';
 import { systemClock, type Clock } from '../../../src/core/ports';
+import { englishOf } from '../../../src/core/messages';
 
 const NOW = 1_800_000_000_000;
 
@@ -189,7 +190,7 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
     await buildStateDb(installation.dbPath, UNRELATED_ROWS);
     const report = await inspectInstallation(installation, { table: idle });
     assert.equal(report.state, 'unsupported');
-    assert.match(report.reason as string, /OS keyring/);
+    assert.match(englishOf(report.reason!), /OS keyring/);
     await unchangedAfterFailure((err) => err instanceof IdeSwitchError && err.kind === 'unsupported');
   });
 
@@ -202,7 +203,7 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
   it('a missing database is reported with what to do', async () => {
     const report = await inspectInstallation(installation, { table: idle });
     assert.equal(report.state, 'missing');
-    assert.match(report.reason as string, /sign in once/);
+    assert.match(englishOf(report.reason!), /sign in once/);
   });
 
   it('entry helper sanity: an unknown topic field is an error, not a guess', () => {

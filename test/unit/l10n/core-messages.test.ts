@@ -36,6 +36,7 @@ const SOURCES: Record<string, Array<keyof typeof HOSTS>> = {
   'src/core/monitor/attempt-words.ts': ['dashboard'],
   'src/core/scheduler/open-generation.ts': ['dashboard'],
   'src/core/ide/score.ts': ['cli', 'vscode'],
+  'src/core/ide/switcher.ts': ['cli', 'vscode'],
   'src/core/config/load.ts': ['cli', 'vscode'],
   'src/core/stores/data-dir-lock.ts': ['cli', 'vscode'],
   'src/core/providers/prices.ts': ['cli'],
