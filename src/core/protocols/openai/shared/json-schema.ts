@@ -1,5 +1,4 @@
-import Ajv from 'ajv';
-import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
+import type Ajv from 'ajv';
 import { invalidRequest } from '../../../errors';
 import type { JsonObject } from './read';
 
@@ -12,8 +11,8 @@ import type { JsonObject } from './read';
  * them (upstream/cloudcode/schema.ts).
  */
 let ajv: Ajv | undefined;
-/** Made on the first schema to check: a gateway whose clients send none never loads the meta-schema. */
-const checker = (): Ajv => (ajv ??= withMetaSchema(new Ajv({ strict: false, meta: false, defaultMeta: draft07.$id })));
+/** Made on the first schema to check: a gateway whose clients send none never loads ajv or the meta-schema. */
+const checker = (): Ajv => (ajv ??= withMetaSchema());
 
 /**
  * Draft-07's meta-schema without `uniqueItems` on `enum` and `type`: ajv
@@ -21,7 +20,10 @@ const checker = (): Ajv => (ajv ??= withMetaSchema(new Ajv({ strict: false, meta
  * 23 s. A repeated enum value or type restricts nothing the cleaner cares
  * about. (`required` keeps its check: its items are strings, checked in one pass.)
  */
-function withMetaSchema(instance: Ajv): Ajv {
+function withMetaSchema(): Ajv {
+  const { default: AjvClass } = require('ajv') as { default: typeof Ajv };
+  const draft07 = require('ajv/dist/refs/json-schema-draft-07.json') as typeof import('ajv/dist/refs/json-schema-draft-07.json');
+  const instance = new AjvClass({ strict: false, meta: false, defaultMeta: draft07.$id });
   const meta = structuredClone(draft07);
   delete (meta.properties.enum as { uniqueItems?: boolean }).uniqueItems;
   delete (meta.properties.type.anyOf[1] as { uniqueItems?: boolean }).uniqueItems;
