@@ -77,7 +77,7 @@ describe('providers: same-protocol passthrough', () => {
     assert.equal(today.requests, before + 1);
   });
 
-  it('the Anthropic SDK streamed: the provider SSE comes back as sent, usage counted from message_start and message_delta', async () => {
+  it('the Anthropic SDK streamed: the provider SSE comes back untranslated, usage counted from message_start and message_delta', async () => {
     const client = new Anthropic({ baseURL: stack.url, apiKey: 'unused', maxRetries: 0 });
     const tokensBefore = (await providerToday('claude-paid')).tokens;
     const stream = client.messages.stream({ model: 'claude-paid:claude-sonnet-4-6', max_tokens: 300, messages: [{ role: 'user', content: '[[sim:words 40]]' }] });
@@ -85,6 +85,9 @@ describe('providers: same-protocol passthrough', () => {
     for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
     const final = await stream.finalMessage();
     assert.equal(text.split(' ').length, 40);
+    // The provider's own message: its id and its model id, where a translated answer would name the client's model.
+    assert.match(final.id, /^msg_sim/);
+    assert.equal(final.model, 'claude-sonnet-4-6');
     const record = lastRecord();
     assert.equal(record.stream, true);
     assert.equal(record.usage!.outputTokens, final.usage.output_tokens);
@@ -139,6 +142,24 @@ describe('providers: same-protocol passthrough', () => {
     record = lastRecord();
     assert.equal(record.stream, true);
     assert.equal(record.usage!.outputTokens, last);
+  });
+
+  it('Gemini JSON-array streaming (no alt) and a whole OpenAI chat answer pass through in their own framing', async () => {
+    const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: '[[sim:words 9]]' }] }] });
+    const response = await fetch(`${stack.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(response.status, 200);
+    const chunks = JSON.parse(await response.text()) as Array<{ candidates: Array<{ content: { parts: Array<{ text?: string }> } }>; usageMetadata?: { candidatesTokenCount?: number } }>;
+    assert.ok(Array.isArray(chunks) && chunks.length >= 2, 'a JSON array of chunks, as Google frames it');
+    assert.equal(chunks.map((chunk) => chunk.candidates[0].content.parts.map((part) => part.text ?? '').join('')).join('').split(' ').length, 9);
+    const entry = stack.sim.log.find((e) => e.label === 'gemini-api')!;
+    assert.equal(entry.rawBody, body, 'the body unchanged: the model is in the path');
+    assert.equal(lastRecord().usage!.outputTokens, chunks.at(-1)!.usageMetadata!.candidatesTokenCount);
+
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const whole = await client.chat.completions.create({ model: 'openai:gpt-4o', messages: [{ role: 'user', content: 'Whole please' }] });
+    assert.equal(whole.choices[0].message.content, 'Hello from gpt-4o. You said: Whole please');
+    assert.equal(lastRecord().attempts.at(-1)!.message, 'passed through (same protocol)');
+    assert.equal(lastRecord().usage!.outputTokens, whole.usage!.completion_tokens);
   });
 
   it('failures before the first byte follow the provider failure policy: a 529 is retried, then the answer passes through', async () => {
