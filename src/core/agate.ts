@@ -33,6 +33,7 @@ import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/clou
 import { createTransport, transportFetch } from './upstream/transport';
 import { createTeamIfConfigured, type Team } from './team';
 import { createTeamPoolState } from './team/pool-state';
+import { createTeamSemaphore } from './team/semaphore';
 
 /** What a host (VS Code extension, CLI) hands the core. */
 export interface AgateHost {
@@ -183,6 +184,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const team = await createTeamIfConfigured({ settings: initial.store.redis, logger, clock, version: host.version });
   // The pool's side: accounts, their state, refresh tokens (sealed), one refresh and one quota poller per team.
   const teamPool = team && createTeamPoolState(team, { logger });
+  // Concurrency limits across the team, as leases that expire (a crashed instance frees its slots).
+  const teamSlots = team && createTeamSemaphore(team, { logger });
 
   // One transport for Cloud Code and OAuth: keep-alive pools, the proxy, and in VS Code the editor's patched http/https.
   const transport = createTransport({ ...initial.upstream, proxyFromEnvironment: host.proxyFromEnvironment });
@@ -210,7 +213,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const providerPool = await ProviderPool.open({ registry: providers, documents: host.documents, clock, logger });
   // Accounts and API-key providers behind one dispatcher: the model's policy decides who serves it.
   const dispatcher = createRoutingDispatcher({
-    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger }),
+    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger, slots: teamSlots }),
     providers: providerPool,
     registry: providers,
     upstream: createProviderUpstream({ transport, firstByteTimeoutMs: initial.upstream.firstByteTimeoutMs, idleTimeoutMs: initial.upstream.idleTimeoutMs }),
@@ -357,6 +360,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       await security.close();
       await upstream.close();
       await teamPool?.close();
+      await teamSlots?.close();
       await team?.close();
     },
   };

@@ -17,8 +17,20 @@ export interface Lease {
   release(): void;
 }
 
+/**
+ * Team mode: the same limits across the instances (src/core/team/semaphore.ts), with leases that expire so
+ * that a crashed instance cannot hold slots. Absent: the limits are this instance's alone.
+ */
+export interface SharedSlots {
+  /** A slot on the account and on the account × model; false when either is full; undefined when unreachable. */
+  acquire(accountId: string, model: string, limits: ConcurrencyLimits): Promise<Lease | false | undefined>;
+  /** Calls `listener` when another instance frees a slot; returns the unsubscribe. */
+  onRelease(listener: () => void): () => void;
+}
+
 export interface ConcurrencyGate {
-  tryAcquire(accountId: string, model: string): Lease | undefined;
+  /** Asynchronous only in team mode (one Redis round trip); the local limits are checked before it. */
+  tryAcquire(accountId: string, model: string): Promise<Lease | undefined>;
   inFlight(accountId: string): number;
   /** Leases held now, over all accounts. */
   totalInFlight(): number;
@@ -26,7 +38,7 @@ export interface ConcurrencyGate {
   waitForRelease(deadline: number, signal: AbortSignal): Promise<boolean>;
 }
 
-export function createConcurrencyGate(options: { limits: () => ConcurrencyLimits; clock: Clock }): ConcurrencyGate {
+export function createConcurrencyGate(options: { limits: () => ConcurrencyLimits; clock: Clock; shared?: SharedSlots }): ConcurrencyGate {
   const byAccount = new Map<string, number>();
   const byAccountModel = new Map<string, number>();
   const waiters = new Set<() => void>();
@@ -38,26 +50,46 @@ export function createConcurrencyGate(options: { limits: () => ConcurrencyLimits
     else map.set(key, next);
   };
   const full = (count: number, limit: number) => limit > 0 && count >= limit;
+  const wakeAll = () => {
+    for (const wake of [...waiters]) wake();
+  };
+  // A slot freed on another instance may be the one a request here waits for.
+  options.shared?.onRelease(wakeAll);
 
   return {
-    tryAcquire(accountId, model) {
-      const { perAccount, perAccountModel } = options.limits();
+    async tryAcquire(accountId, model) {
+      const limits = options.limits();
       const key = keyOf(accountId, model);
-      if (full(byAccount.get(accountId) ?? 0, perAccount) || full(byAccountModel.get(key) ?? 0, perAccountModel)) {
+      if (full(byAccount.get(accountId) ?? 0, limits.perAccount) || full(byAccountModel.get(key) ?? 0, limits.perAccountModel)) {
         return undefined;
       }
+      // Counted here before the team is asked: two requests of this instance never race for the last slot.
       bump(byAccount, accountId, 1);
       bump(byAccountModel, key, 1);
       let released = false;
-      return {
+      let teamSlot: Lease | undefined;
+      const lease: Lease = {
         release() {
           if (released) return;
           released = true;
           bump(byAccount, accountId, -1);
           bump(byAccountModel, key, -1);
-          for (const wake of [...waiters]) wake();
+          teamSlot?.release();
+          wakeAll();
         },
       };
+      // Unlimited needs no team round trip; an unreachable team leaves the local limits alone in charge.
+      if (!options.shared || (limits.perAccount === 0 && limits.perAccountModel === 0)) return lease;
+      const slot = await options.shared.acquire(accountId, model, limits);
+      if (slot === false) {
+        // Undone without waking the waiters: nothing was freed, and waking them would spin them on the full team.
+        released = true;
+        bump(byAccount, accountId, -1);
+        bump(byAccountModel, key, -1);
+        return undefined;
+      }
+      teamSlot = slot;
+      return lease;
     },
 
     inFlight: (accountId) => byAccount.get(accountId) ?? 0,

@@ -6,7 +6,7 @@ import type { ChatRequest } from '../ir';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
 import type { SharedCache } from '../stores/shared-cache';
 import type { Upstream, UpstreamCall } from '../upstream/upstream';
-import { createConcurrencyGate } from './concurrency';
+import { createConcurrencyGate, type SharedSlots } from './concurrency';
 import { conversationKeyOf } from './conversation';
 import { liveModelsOf, resolveModel } from './model-router';
 import { openGeneration, type DispatchContext, type HostTry, type SchedulerSettings } from './open-generation';
@@ -27,6 +27,8 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Team mode: conversation → account bindings shared with the other instances. */
   shared?: SharedCache;
+  /** Team mode: the concurrency limits across the instances. */
+  slots?: SharedSlots;
 }
 
 /** The pool + scheduler behind the request pipeline (src/core/dispatch.ts). */
@@ -34,6 +36,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const clock = options.clock ?? systemClock;
   const gate = createConcurrencyGate({
     clock,
+    shared: options.slots,
     limits: () => {
       const { perAccountConcurrency, perModelConcurrency } = options.settings().scheduling;
       return { perAccount: perAccountConcurrency, perAccountModel: perModelConcurrency };

@@ -189,7 +189,7 @@ class GenerationOpener {
         this.checkBudget();
         const choice = this.choose(route);
         if (choice.kind === 'candidates') {
-          const leased = this.lease(choice.model, choice.accounts);
+          const leased = await this.lease(choice.model, choice.accounts);
           if (!leased) {
             this.waiting();
             await this.waitForSlot(choice.model);
@@ -245,9 +245,9 @@ class GenerationOpener {
     return limited ?? unavailable ?? { kind: 'unavailable', model: route.models[0], accounts: [] };
   }
 
-  private lease(model: string, accounts: Account[]): { account: Account; lease: Lease } | undefined {
+  private async lease(model: string, accounts: Account[]): Promise<{ account: Account; lease: Lease } | undefined> {
     for (const account of accounts) {
-      const lease = this.ctx.gate.tryAcquire(account.id, model);
+      const lease = await this.ctx.gate.tryAcquire(account.id, model);
       if (lease) return { account, lease };
     }
     return undefined;
