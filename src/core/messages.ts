@@ -128,6 +128,7 @@ export const CORE_MESSAGES = {
   'dataDir.owned': '{owner} owns the data dir {dataDir}',
   'dataDir.ownerSilent': '{owner} holds the data dir {dataDir} and does not answer; try again, or stop it',
   'dataDir.busy': 'the data dir {dataDir} stayed busy for {seconds} s; try again',
+  'dataDir.lockPending': 'the lock {file} is being created by another process; try again',
   'dataDir.alreadyServed':
     'another Agate already serves the data dir {dataDir}: {owner}. Use that one (the agate commands reach it), stop it first, or give this one another --data-dir.',
   'dataDir.alreadyServedAt':

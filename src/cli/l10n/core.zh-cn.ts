@@ -60,6 +60,7 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'dataDir.owned': '{owner} 占用着数据目录 {dataDir}',
   'dataDir.ownerSilent': '{owner} 占用着数据目录 {dataDir} 但没有响应；请重试，或先停止它',
   'dataDir.busy': '数据目录 {dataDir} 持续被占用了 {seconds} 秒；请重试',
+  'dataDir.lockPending': '锁文件 {file} 正由另一个进程创建；请重试',
   'dataDir.alreadyServed': '已有另一个 Agate 在为数据目录 {dataDir} 提供服务：{owner}。请使用那一个（agate 命令会连接到它），或先停止它，或用 --data-dir 给这个指定另一个数据目录。',
   'dataDir.alreadyServedAt':
     '已有另一个 Agate 在为数据目录 {dataDir} 提供服务：{owner}，地址 {url}。请使用那一个（agate 命令会连接到它），或先停止它，或用 --data-dir 给这个指定另一个数据目录。',

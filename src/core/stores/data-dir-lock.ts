@@ -63,6 +63,17 @@ export class DataDirBusyError extends Error {
   }
 }
 
+/** The lock file is there but not yet written (another process is creating it) after the whole wait. */
+export class DataDirLockPendingError extends Error {
+  constructor(
+    /** For the host to word (`message` is its English). */
+    readonly detail: CoreMessage,
+  ) {
+    super(englishOf(detail));
+    this.name = 'DataDirLockPendingError';
+  }
+}
+
 const ROLE_NAMES = {
   serve: 'owner.role.serve',
   demo: 'owner.role.demo',
@@ -248,7 +259,7 @@ export class DataDirLock {
         if (held.owner && (options.giveUp?.(held.owner) || clock.now() >= deadline)) throw new DataDirBusyError(held.owner);
       }
       if (clock.now() >= deadline && !held?.owner && held) {
-        throw new Error(`the lock ${file} is being created by another process; try again`);
+        throw new DataDirLockPendingError(coreMessage('dataDir.lockPending', { file }));
       }
       await clock.sleep(RETRY_MS);
     }
