@@ -167,7 +167,7 @@ describe('providers: same-protocol passthrough', () => {
     const client = new Anthropic({ baseURL: stack.url, apiKey: 'unused', maxRetries: 0 });
     const message = await client.messages.create({ model: 'claude-paid:claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'again' }] });
     assert.equal(message.content[0].type === 'text' && message.content[0].text, 'Hello from claude-sonnet-4-6. You said: again');
-    const record = lastRecord();
+    let record = lastRecord();
     assert.deepEqual(
       record.attempts.map((a) => [a.outcome, a.next?.action]),
       [
@@ -175,5 +175,15 @@ describe('providers: same-protocol passthrough', () => {
         ['ok', undefined],
       ],
     );
+    // Streamed, the client hears keep-alive pings while the gateway backs off; the provider's stream follows them.
+    stack.sim.injectFault({ kind: 'capacity', host: 'anthropic', times: 1 });
+    let text = '';
+    for await (const event of client.messages.stream({ model: 'claude-paid:claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: '[[sim:words 7]]' }] })) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    }
+    assert.equal(text.split(' ').length, 7);
+    record = lastRecord();
+    assert.deepEqual(record.attempts.map((a) => a.outcome), ['OVERLOADED', 'ok']);
+    assert.equal(record.status, 200);
   });
 });
