@@ -64,6 +64,11 @@ describe('bench --smoke', function () {
     assert.equal(result.translation.tools, 24);
     assert.ok(result.translation.medianMs.translate > 0);
     assert.ok(result.stores.some((step: { kind: string }) => step.kind === 'agate-plain'), 'no stores-off comparison');
+    // The API-key provider passthrough rows, the gateway's and the bare pass-through's, streamed and not, with their target lines.
+    const passthroughRows = result.providerPassthrough as Array<{ name: string; failed: number; cpuMsPer1000: number }>;
+    assert.equal(passthroughRows.length, 4, passthroughRows.map((row) => row.name).join(', '));
+    for (const row of passthroughRows) assert.ok(row.failed === 0 && Number.isFinite(row.cpuMsPer1000), `${row.name}: ${row.failed} failed, CPU ${row.cpuMsPer1000}`);
+    assert.equal(result.targets.filter((target: { target: string }) => target.target.startsWith('CPU provider passthrough')).length, 2);
     assert.ok(result.targets.length > 0 && result.targets.every((target: { holds: unknown }) => typeof target.holds === 'boolean'));
     // The gateway's event-loop delay came back over IPC for every gateway step.
     for (const step of result.steps.filter((s: { kind: string }) => s.kind === 'agate')) {
