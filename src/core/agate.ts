@@ -32,6 +32,9 @@ import { createProviderUpstream } from './upstream/provider-upstream';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 import { createTransport, transportFetch } from './upstream/transport';
 import { createTeamIfConfigured, type Team } from './team';
+import { createTeamRequestSide } from './team/request-side';
+import type { SharedCache } from './stores/shared-cache';
+import { SignatureCache } from './upstream/cloudcode/signatures';
 import { createTeamPoolState } from './team/pool-state';
 import { createTeamSemaphore } from './team/semaphore';
 
@@ -163,11 +166,11 @@ function teeObserver(first: RequestObserver, second: RequestObserver | undefined
   };
 }
 
-function protocolsFor(config: GatewayConfig): ProtocolRegistry {
+function protocolsFor(config: GatewayConfig, shared: SharedCache | undefined): ProtocolRegistry {
   return {
     anthropic: anthropicCodec,
     openaiChat: new ChatCompletionsCodec({ exposeReasoning: config.openai.exposeReasoning }),
-    openaiResponses: new ResponsesCodec({ store: new ResponsesStore() }),
+    openaiResponses: new ResponsesCodec({ store: new ResponsesStore({ shared }) }),
     openaiCompletions: new CompletionsCodec(),
     openaiModels: { encodeModelList, encodeModel },
     gemini: geminiCodec,
@@ -182,6 +185,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   await secureDataDir(initial.dataDir, logger);
   // No Redis unless configured; when it is, it is reached (or waited for briefly) before the pool is assembled.
   const team = await createTeamIfConfigured({ settings: initial.store.redis, logger, clock, version: host.version });
+  // What the request path shares with the other instances (signatures, bindings, Responses, client keys, stats).
+  const teamRequests = team && createTeamRequestSide(team, { logger });
   // The pool's side: accounts, their state, refresh tokens (sealed), one refresh and one quota poller per team.
   const teamPool = team && createTeamPoolState(team, { logger });
   // Concurrency limits across the team, as leases that expire (a crashed instance frees its slots).
@@ -195,6 +200,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     allowSimulator: host.allowSimulator,
     logger,
     clock,
+    signatures: teamRequests && new SignatureCache({ shared: teamRequests.cache }),
   });
   const oauth = redactingOAuth(createOAuthClient({ settings: () => config().oauth, fetch: transportFetch(transport), clock }));
   const secrets = redactingSecrets(host.secrets);
@@ -213,7 +219,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const providerPool = await ProviderPool.open({ registry: providers, documents: host.documents, clock, logger });
   // Accounts and API-key providers behind one dispatcher: the model's policy decides who serves it.
   const dispatcher = createRoutingDispatcher({
-    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger, slots: teamSlots }),
+    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger, shared: teamRequests?.cache, slots: teamSlots }),
     providers: providerPool,
     registry: providers,
     upstream: createProviderUpstream({ transport, firstByteTimeoutMs: initial.upstream.firstByteTimeoutMs, idleTimeoutMs: initial.upstream.idleTimeoutMs }),
@@ -252,8 +258,18 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       throw err;
     }
   };
-  const security = await createSecurity({ settings: config, secrets, documents: host.documents, clock, logger, resolveModel: resolveForKeys });
-  const observer = teeObserver(security.observer, observability?.observer);
+  const security = await createSecurity({
+    settings: config,
+    secrets,
+    documents: host.documents,
+    clock,
+    logger,
+    resolveModel: resolveForKeys,
+    keyDocuments: teamRequests?.documents(host.documents),
+    sharedKeyCounters: teamRequests?.keyCounters,
+  });
+  const observed = teeObserver(security.observer, observability?.observer);
+  const observer = teamRequests ? teeObserver(observed, teamRequests.observer(observability)) : observed;
 
   const mediaSlots = createDownloadSlots(() => config().media.globalConcurrency);
 
@@ -291,7 +307,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     bodyLimitBytes: initial.server.bodyLimitBytes,
     sessions: security.sessions,
   });
-  const protocols = protocolsFor(initial);
+  const protocols = protocolsFor(initial, teamRequests?.cache);
   const renderers = errorRenderersOf(protocols);
   const { app, routes } = createGateway({
     protocols,
@@ -359,6 +375,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       await observability?.close();
       await security.close();
       await upstream.close();
+      await teamRequests?.close();
       await teamPool?.close();
       await teamSlots?.close();
       await team?.close();
