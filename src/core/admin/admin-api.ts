@@ -211,9 +211,11 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     ];
     if (observability) {
       offs.push(
-        observability.monitor.subscribe((event) =>
-          emit(event.type === 'started' ? { type: 'request-started', request: event.request } : { type: 'request-finished', record: event.record }),
-        ),
+        observability.monitor.subscribe((event) => {
+          // Other instances' requests (team mode) are followed through the monitor, never shown as this gateway's.
+          if (event.type === 'peer') return;
+          emit(event.type === 'started' ? { type: 'request-started', request: event.request } : { type: 'request-finished', record: event.record });
+        }),
       );
     }
     return () => offs.forEach((off) => off());
