@@ -162,6 +162,29 @@ describe('providers: same-protocol passthrough', () => {
     assert.equal(lastRecord().usage!.outputTokens, whole.usage!.completion_tokens);
   });
 
+  it('the gateway budgets and client-key allowances hold before anything is passed through', async () => {
+    // Nested past the JSON depth budget, inside a field the gateway would otherwise pass on unread.
+    const deep = `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`;
+    const body = `{"model":"claude-paid:claude-sonnet-4-6","max_tokens":10,"metadata":${deep},"messages":[{"role":"user","content":"x"}]}`;
+    const refused = await fetch(`${stack.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as { error: { message: string } }).error.message, /nests arrays and objects more than 128 levels deep/);
+
+    const { key } = await stack.agate.admin.call('createClientKey', { name: 'openai-only', allowedModels: ['openai:*'] });
+    const previous = stack.config.authMode;
+    stack.config.authMode = 'strict';
+    try {
+      const client = new Anthropic({ baseURL: stack.url, apiKey: key, maxRetries: 0 });
+      await assert.rejects(
+        client.messages.create({ model: 'claude-paid:claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+        (err: unknown) => err instanceof Anthropic.APIError && err.status === 403,
+      );
+    } finally {
+      stack.config.authMode = previous;
+    }
+    assert.equal(stack.sim.log.filter((e) => e.label === 'anthropic').length, 0, 'nothing reached the provider');
+  });
+
   it('failures before the first byte follow the provider failure policy: a 529 is retried, then the answer passes through', async () => {
     stack.sim.injectFault({ kind: 'capacity', host: 'anthropic', times: 1 });
     const client = new Anthropic({ baseURL: stack.url, apiKey: 'unused', maxRetries: 0 });
