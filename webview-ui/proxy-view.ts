@@ -1,3 +1,6 @@
+// The dashboard's API Proxy tab: gateway state and listen settings, client keys, model aliases and groups, and the
+// client snippets. Over 400 lines because its sections save through one settings form and redraw from one
+// settings answer; the controls, sortable lists and snippets it uses are their own modules.
 import type { AuthMode, GatewayInfo, ModelGroup, ProxyInfo, ProxySettings, SchedulingMode } from '../src/core/admin/types';
 import { button, checkbox, copyText, select, textField } from './controls';
 import { clear, h } from './dom';

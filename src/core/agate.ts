@@ -1,3 +1,8 @@
+/**
+ * The core assembled: `createAgate` wires the stores, pool, providers, scheduler, protocols, security, monitor and
+ * admin API into one gateway, and rebuilds or restarts it when settings change. About 400 lines because it is the
+ * one place that knows every part; each part lives in its own module and this file only connects them.
+ */
 import type Koa from 'koa';
 import { createAdminApi, createAdminRoutes, findDashboardDir, type AdminApi, type SettingsUpdateResult } from './admin';
 import type { ConfigUpdateResult } from './admin/types';

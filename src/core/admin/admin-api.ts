@@ -1,3 +1,9 @@
+/**
+ * The admin API's implementation: one function per method of the table in protocol.ts, over the pool, providers,
+ * security, monitor and settings. Over 400 lines because it implements every admin method in one object, so that
+ * both transports (HTTP routes, webview messages) and both hosts call the same code; the shared pieces
+ * (parameter checks, overview, connect calls) are their own modules.
+ */
 import type { AccountPool, AccountView, SignInSession } from '../accounts';
 import { AccountSetupError } from '../accounts';
 import { ConfigError, isConfigKey, validateConfig, withChanges } from '../config/load';
