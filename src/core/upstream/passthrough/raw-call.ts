@@ -30,9 +30,16 @@ export async function openRaw(options: ProviderHttpOptions, call: RawCall): Prom
   const onAbort = () => controller.abort(call.signal.reason);
   call.signal.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let armedFor: string | undefined;
   let timedOut: string | undefined;
   const arm = (ms: number, what: string) => {
+    // Each chunk re-arms the idle timer: refreshed in place, not a new timer per chunk.
+    if (timer && armedFor === what) {
+      timer.refresh();
+      return;
+    }
     clearTimeout(timer);
+    armedFor = what;
     timer = setTimeout(() => {
       timedOut = what;
       controller.abort(new Error(`${what} timeout`));
@@ -45,6 +52,7 @@ export async function openRaw(options: ProviderHttpOptions, call: RawCall): Prom
   };
   const release = () => {
     clearTimeout(timer);
+    timer = undefined;
     call.signal.removeEventListener('abort', onAbort);
   };
   let response: TransportResponse;
