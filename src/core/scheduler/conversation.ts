@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../sha256';
 import type { ChatRequest } from '../ir';
 
 /**
@@ -14,5 +14,5 @@ export function conversationKeyOf(request: ChatRequest): string | undefined {
     .join('')
     .trim();
   if (!text) return undefined;
-  return `text:${createHash('sha256').update(text).digest('hex')}`;
+  return `text:${sha256Hex(text)}`;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Bytes } from '../../sha256';
 
 /** Recent conversations' ids: every turn and retry of one conversation asks again, and a hash per call is not free. */
 const recent = new Map<string, string>();
@@ -12,7 +12,7 @@ const RECENT_MAX = 1024;
 export function sessionIdOf(conversationKey: string): string {
   const known = recent.get(conversationKey);
   if (known !== undefined) return known;
-  const digest = createHash('sha256').update(conversationKey).digest();
+  const digest = sha256Bytes(conversationKey);
   // 63 bits: a positive signed 64-bit integer, negated.
   const value = digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn;
   const id = `-${value === 0n ? 1n : value}`;
