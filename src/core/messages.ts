@@ -26,6 +26,7 @@ export const CORE_MESSAGES = {
   'overview.problem.attention.one': '{count} account needs attention',
   'overview.problem.attention.many': '{count} accounts need attention',
   'overview.problem.failedShare': "{percent} % of today's requests failed",
+  'overview.problem.teamRedis': "the team's Redis is unreachable: this instance serves from its last known state",
   'overview.reason.rateLimited': 'rate-limited',
   'overview.reason.quotaSpent': 'quota spent',
   'overview.reason.refreshTokenFailed': 'the refresh token no longer works',

@@ -21,6 +21,7 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'overview.problem.attention.one': '{count} 个账号需要处理',
   'overview.problem.attention.many': '{count} 个账号需要处理',
   'overview.problem.failedShare': '今天 {percent}% 的请求失败',
+  'overview.problem.teamRedis': '无法连接团队的 Redis：本实例按其最后已知的状态继续服务',
   'overview.reason.rateLimited': '被限速',
   'overview.reason.quotaSpent': '配额已用完',
   'overview.reason.refreshTokenFailed': '刷新令牌已失效',

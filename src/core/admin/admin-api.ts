@@ -53,6 +53,8 @@ export interface AdminApiDeps {
   providers: ProviderRegistry;
   /** A provider's use and spend of today, where the host routes through its providers. */
   providerUsage?: (id: string) => ProviderUsageToday;
+  /** Team mode: the link to the team's Redis, for the overview's warning. */
+  teamHealth?: () => { connected: boolean };
 }
 
 /**
@@ -362,6 +364,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
         mode: config().scheduling.mode,
         now,
         today: observability ? { requests: totals?.requests ?? 0, errors: totals?.errors ?? 0 } : undefined,
+        team: deps.teamHealth?.(),
       });
     },
     async stats(params) {

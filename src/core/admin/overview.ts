@@ -162,6 +162,8 @@ export function poolOverview(input: {
   mode: SchedulingMode;
   now: number;
   today?: { requests: number; errors: number };
+  /** Team mode: whether this instance reaches the team's Redis. */
+  team?: { connected: boolean };
 }): PoolOverview {
   const { accounts, now } = input;
   const models = poolModels(accounts, now);
@@ -183,7 +185,7 @@ export function poolOverview(input: {
   const next = (['claude', 'gemini'] as const)
     .map((family) => nextPick(accounts, models, family, input.mode, now))
     .filter((pick): pick is NextPick => pick !== undefined);
-  const overview: PoolOverview = { generatedAt: now, models, accounts: summary, next, health: health(summary, next, now, input.today) };
+  const overview: PoolOverview = { generatedAt: now, models, accounts: summary, next, health: health(summary, next, now, input.today, input.team) };
   if (input.today) overview.today = input.today;
   return overview;
 }
@@ -195,7 +197,13 @@ const inMinutes = (at: number, now: number): CoreMessage => {
 
 const FAMILY_TITLE = { claude: 'Claude', gemini: 'Gemini' } as const;
 
-function health(accounts: PoolOverview['accounts'], next: NextPick[], now: number, today?: { requests: number; errors: number }): PoolOverview['health'] {
+function health(
+  accounts: PoolOverview['accounts'],
+  next: NextPick[],
+  now: number,
+  today?: { requests: number; errors: number },
+  team?: { connected: boolean },
+): PoolOverview['health'] {
   const verdict = (level: PoolOverview['health']['level'], message: CoreMessage): PoolOverview['health'] => ({ level, verdict: englishOf(message), message });
   if (accounts.total === 0) return verdict('down', coreMessage('overview.down.noAccount'));
   if (accounts.usable === 0) {
@@ -211,6 +219,8 @@ function health(accounts: PoolOverview['accounts'], next: NextPick[], now: numbe
   if (today && today.requests >= 10 && today.errors / today.requests > 0.2) {
     problems.push(coreMessage('overview.problem.failedShare', { percent: Math.round((today.errors / today.requests) * 100) }));
   }
+  // Serving goes on, but cooldowns and sign-in problems the other instances learn no longer reach this one.
+  if (team && !team.connected) problems.push(coreMessage('overview.problem.teamRedis'));
   const usable = coreMessage(accounts.total === 1 ? 'overview.usable.one' : 'overview.usable.many', { usable: accounts.usable, total: accounts.total });
   if (problems.length === 0) return verdict('ok', coreMessage('overview.healthy', { usable }));
   return verdict('degraded', coreMessage('overview.degraded', { problems, usable }));
