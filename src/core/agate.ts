@@ -224,7 +224,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   const providerPool = await ProviderPool.open({ registry: providers, documents: host.documents, clock, logger });
   // Accounts and API-key providers behind one dispatcher: the model's policy decides who serves it.
   const dispatcher = createRoutingDispatcher({
-    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger, slots: teamSlots, shared: teamRequests?.cache, slots: teamSlots }),
+    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger, shared: teamRequests?.cache, slots: teamSlots }),
     providers: providerPool,
     registry: providers,
     upstream: createProviderUpstream({ transport, firstByteTimeoutMs: initial.upstream.firstByteTimeoutMs, idleTimeoutMs: initial.upstream.idleTimeoutMs }),
