@@ -42,6 +42,7 @@ export const CORE_MESSAGES = {
   'attempt.wait': 'wait',
   'attempt.giveUp': 'give up',
   'attempt.withWait': '{step} in {seconds} s',
+  'attempt.waitFor': 'wait in {seconds} s',
   'attempt.withNote': '{step} ({note})',
   'attempt.giveUpWhy': 'give up: {note}',
   /** Why (src/core/scheduler/open-generation.ts). */

@@ -36,6 +36,7 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'attempt.wait': '等待',
   'attempt.giveUp': '放弃',
   'attempt.withWait': '{seconds} 秒后{step}',
+  'attempt.waitFor': '等待 {seconds} 秒',
   'attempt.withNote': '{step}（{note}）',
   'attempt.giveUpWhy': '放弃：{note}',
   'attempt.note.both': '{first}；{second}',

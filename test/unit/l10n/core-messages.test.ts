@@ -124,12 +124,14 @@ describe('l10n: the core messages', () => {
     setDashboardLanguage('zh-cn');
     assert.equal(tm(describeNext(next)), '0.5 秒后重试同一账号（after the rate limit）');
     assert.equal(tm(describeNext({ action: 'give-up' })), '放弃');
+    assert.equal(tm(describeNext({ action: 'wait', waitMs: 2000 })), '等待 2 秒');
     // The scheduler's reason as a message; a note in English only (a provider's) as it is.
     const switched = { action: 'switch' as const, note: 'cooling down for 30 s', why: coreMessage('attempt.note.coolingDownFor', { seconds: 30 }) };
     assert.equal(tm(describeNext(switched)), '切换账号（冷却中，还需 30 秒）');
     assert.equal(tm(describeNext({ action: 'switch', note: 'over its cap' })), '切换账号（over its cap）');
     setDashboardLanguage('en');
     assert.equal(tm(describeNext(switched)), 'switch account (cooling down for 30 s)');
+    assert.equal(tm(describeNext({ action: 'wait', waitMs: 2000 })), 'wait in 2 s');
   });
 
   it('the extension picks its catalogue by the display language', () => {
