@@ -70,6 +70,12 @@ export const CORE_MESSAGES = {
   'attempt.note.blocked': 'account blocked by Google',
   'attempt.note.refused': 'the upstream refused the request itself; another account would not help',
   'attempt.note.unknownModel': 'the upstream does not know this model or method',
+  // Why the routing moved on (src/core/providers/provider-pool.ts, routing-dispatcher.ts).
+  'attempt.note.providerRateLimited': '{provider}: rate limited, cooling down {seconds} s',
+  'attempt.note.providerKeyRejected': '{provider}: key rejected ({detail})',
+  'attempt.note.providerSaid': '{provider}: {message}',
+  'attempt.note.nextMember': 'no account can serve this member: the next member of the group',
+  'attempt.note.spillOver': 'no account can serve: spilling over to the providers',
 
   // The IDE switch's score (src/core/ide/score.ts).
   'ide.score.explanation':

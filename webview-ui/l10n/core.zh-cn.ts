@@ -63,4 +63,9 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'attempt.note.blocked': '账号被 Google 封禁',
   'attempt.note.refused': '上游拒绝了请求本身；换账号也没用',
   'attempt.note.unknownModel': '上游不认识这个模型或方法',
+  'attempt.note.providerRateLimited': '{provider}：被限速，冷却 {seconds} 秒',
+  'attempt.note.providerKeyRejected': '{provider}：密钥被拒绝（{detail}）',
+  'attempt.note.providerSaid': '{provider}：{message}',
+  'attempt.note.nextMember': '没有账号可以处理这个成员：改用模型组的下一个成员',
+  'attempt.note.spillOver': '没有账号可以处理：转给提供商',
 };

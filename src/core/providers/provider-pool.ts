@@ -8,6 +8,7 @@
  */
 import { GatewayError } from '../errors';
 import type { Usage } from '../ir';
+import { coreMessage, englishOf, type CoreMessage } from '../messages';
 import type { Clock, DocumentStore, Logger } from '../ports';
 import type { UpstreamFailure } from '../upstream/failure';
 import { NO_SPEND, addSpend, costOf, defaultPrice, spendOf, totalSpend } from './prices';
@@ -58,10 +59,13 @@ interface UsageDocument {
 export type FailureDecision =
   /** Try the same provider again after `delayMs`. */
   | { action: 'retry'; delayMs: number }
-  /** Go to the next candidate. */
-  | { action: 'next'; reason: string }
+  /** Go to the next candidate: `why` for the hosts to word, `reason` its English (logs, the client's error). */
+  | { action: 'next'; reason: string; why: CoreMessage }
   /** The client's request is at fault: answer it. */
   | { action: 'fail' };
+
+const next = (why: CoreMessage): FailureDecision => ({ action: 'next', reason: englishOf(why), why });
+const providerSaid = (provider: string, failure: UpstreamFailure) => next(coreMessage('attempt.note.providerSaid', { provider, message: failure.message }));
 
 const dayOf = (now: number): string => new Date(now).toISOString().slice(0, 10);
 const nextDayStart = (now: number): number => (Math.floor(now / DAY_MS) + 1) * DAY_MS;
@@ -202,12 +206,12 @@ export class ProviderPool {
       case 'rate_limited': {
         const wait = failure.retryAfterMs ?? DEFAULT_COOLDOWN_MS;
         this.cooldowns.set(provider.id, { until: now + wait, reason: failure.message });
-        return { action: 'next', reason: `${provider.name}: rate limited, cooling down ${Math.ceil(wait / 1000)} s` };
+        return next(coreMessage('attempt.note.providerRateLimited', { provider: provider.name, seconds: Math.ceil(wait / 1000) }));
       }
       case 'quota_exhausted': {
         const until = failure.resetAt ?? (failure.retryAfterMs !== undefined ? now + failure.retryAfterMs : nextDayStart(now));
         this.cooldowns.set(provider.id, { until, reason: failure.message });
-        return { action: 'next', reason: `${provider.name}: ${failure.message}` };
+        return providerSaid(provider.name, failure);
       }
       case 'forbidden':
       case 'auth_expired':
@@ -215,15 +219,15 @@ export class ProviderPool {
         void this.registry.markKeyRejected(provider.id, failure.message.replace(/^key rejected: /, '')).catch((err: unknown) =>
           this.logger.warn('could not save a provider state', { provider: provider.name, error: String(err) }),
         );
-        return { action: 'next', reason: `${provider.name}: key rejected (${failure.message.replace(/^key rejected: /, '')})` };
+        return next(coreMessage('attempt.note.providerKeyRejected', { provider: provider.name, detail: failure.message.replace(/^key rejected: /, '') }));
       case 'capacity':
       case 'server':
       case 'network':
       case 'timeout':
         if (attempt < PROVIDER_SERVER_RETRIES) return { action: 'retry', delayMs: Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) };
-        return { action: 'next', reason: `${provider.name}: ${failure.message}` };
+        return providerSaid(provider.name, failure);
       case 'not_found':
-        return { action: 'next', reason: `${provider.name}: ${failure.message}` };
+        return providerSaid(provider.name, failure);
       default:
         return { action: 'fail' };
     }

@@ -11,6 +11,7 @@ import type { AttemptRecord, DispatchHooks, Dispatcher, GenerationRun, Passthrou
 import { GatewayError } from '../errors';
 import type { ModelGroup } from '../config/types';
 import type { ChatEvent, ChatRequest, Usage } from '../ir';
+import { coreMessage, englishOf } from '../messages';
 import type { Clock, Logger } from '../ports';
 import { matchAlias } from '../scheduler/model-router';
 import { estimateInputTokens } from '../scheduler/token-estimate';
@@ -128,7 +129,7 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
             await clock.sleep(decision.delayMs, signal);
             continue;
           }
-          record.next = { action: 'switch', note: decision.reason };
+          record.next = { action: 'switch', note: decision.reason, why: decision.why };
           reasons.push(decision.reason);
           break;
         }
@@ -220,8 +221,9 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
             if (last || !(err instanceof GatewayError) || !givesWay.has(err.kind)) throw err;
             poolError = err;
             reasons.push(`accounts${stage.model ? ` (${model})` : ''}: ${err.message}`);
-            const note = members ? 'no account can serve this member: the next member of the group' : 'no account can serve: spilling over to the providers';
-            trail.push({ accountId: 'pool', accountEmail: 'accounts', model, startedAt: clock.now(), durationMs: 0, outcome: err.kind, message: err.message, next: { action: 'switch', note } });
+            const why = coreMessage(members ? 'attempt.note.nextMember' : 'attempt.note.spillOver');
+            const next = { action: 'switch' as const, note: englishOf(why), why };
+            trail.push({ accountId: 'pool', accountEmail: 'accounts', model, startedAt: clock.now(), durationMs: 0, outcome: err.kind, message: err.message, next });
             continue;
           }
         }

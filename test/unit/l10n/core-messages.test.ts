@@ -35,6 +35,8 @@ const SOURCES: Record<string, Array<keyof typeof HOSTS>> = {
   'src/core/admin/overview.ts': ['dashboard'],
   'src/core/monitor/attempt-words.ts': ['dashboard'],
   'src/core/scheduler/open-generation.ts': ['dashboard'],
+  'src/core/providers/provider-pool.ts': ['dashboard'],
+  'src/core/providers/routing-dispatcher.ts': ['dashboard'],
   'src/core/ide/score.ts': ['cli', 'vscode'],
   'src/core/ide/switcher.ts': ['cli', 'vscode'],
   'src/core/config/load.ts': ['cli', 'vscode'],
