@@ -7,6 +7,8 @@ export const COMMANDS = {
   addAccountRefreshToken: 'agate.addAccountRefreshToken',
   importAccounts: 'agate.importAccounts',
   manageAccounts: 'agate.manageAccounts',
+  addApiKeyProvider: 'agate.addApiKeyProvider',
+  manageApiKeyProviders: 'agate.manageApiKeyProviders',
   openDashboard: 'agate.openDashboard',
   openClaudeTerminal: 'agate.openClaudeTerminal',
   copyBaseUrl: 'agate.copyBaseUrl',

@@ -4,6 +4,7 @@ import type { ClaudeTerminals } from './claude-terminal';
 import { COMMANDS, WALKTHROUGH_ID } from './command-ids';
 import { connectClientCommand } from './connect-command';
 import { Dashboard } from './dashboard-panel';
+import { addApiKeyProvider, manageApiKeyProviders, type AddProviderArgs, type ManageProvidersArgs } from './provider-commands';
 import { switchIdeAccountCommand, undoIdeSwitchCommand, type IdeSwitchArgs } from './ide-commands';
 import type { GatewayAdmin, GatewayService, GatewayState } from './gateway-service';
 
@@ -101,6 +102,8 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     [COMMANDS.addAccountRefreshToken]: (refreshToken?: string) => addAccountByRefreshToken(service, refreshToken),
     [COMMANDS.importAccounts]: (file?: vscode.Uri) => importAccounts(service, file),
     [COMMANDS.manageAccounts]: (args?: ManageAccountsArgs) => manageAccounts(service, args),
+    [COMMANDS.addApiKeyProvider]: (args?: AddProviderArgs) => addApiKeyProvider(service, args),
+    [COMMANDS.manageApiKeyProviders]: (args?: ManageProvidersArgs) => manageApiKeyProviders(service, args),
     [COMMANDS.openDashboard]: async () => dashboard.show(await service.admin()),
     [COMMANDS.openClaudeTerminal]: () => terminals.open(),
     [COMMANDS.copyBaseUrl]: () => copyBaseUrl(service),
