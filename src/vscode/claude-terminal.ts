@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CLAUDE_CODE_VARIABLES, claudeCodeEnvironment, findOnPath } from './claude-env';
+import { errorText } from './core-messages';
 import type { GatewayService } from './gateway-service';
 import type { HostSettings } from './settings';
 
@@ -60,7 +61,7 @@ export class ClaudeTerminals {
   private async terminalOptions(): Promise<vscode.TerminalOptions | undefined> {
     const state = this.service.state.kind === 'running' ? this.service.state : await this.service.start();
     if (state.kind !== 'running') {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Agate is not running, so Claude Code would have nothing to talk to: {0}', state.kind === 'failed' ? state.error.message : state.kind));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Agate is not running, so Claude Code would have nothing to talk to: {0}', state.kind === 'failed' ? errorText(state.error) : state.kind));
       return undefined;
     }
     const claude = findOnPath('claude');

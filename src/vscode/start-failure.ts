@@ -4,7 +4,7 @@ import { defaultDataDir } from '../core/config/defaults';
 import { envNameOf } from '../core/config/load';
 import { UnsafeListenError } from '../core/security';
 import { describeOwner, readOwner, type OwnerRecord } from '../core/stores/data-dir-lock';
-import { coreText } from './core-messages';
+import { coreText, errorText } from './core-messages';
 import { PortInUseError } from '../core/server/listener';
 import { COMMANDS } from './command-ids';
 import { SECTION, SettingsError, updateGatewaySetting } from './settings';
@@ -121,12 +121,12 @@ export async function explainStartFailure(error: Error, actions?: StartFailureAc
   if (error instanceof PortInUseError) return explainPortInUse(error, actions);
   if (error instanceof UnsafeListenError) return explainWithSettings(vscode.l10n.t('Agate did not start. {0}', error.message), `${SECTION}.allowLanAccess`);
   if (error instanceof SettingsError) return explainWithSettings(vscode.l10n.t('Agate did not start: {0}', error.message), SECTION);
-  if ((await vscode.window.showErrorMessage(vscode.l10n.t('Agate did not start: {0}', error.message), SHOW_LOGS())) === SHOW_LOGS()) {
+  if ((await vscode.window.showErrorMessage(vscode.l10n.t('Agate did not start: {0}', errorText(error)), SHOW_LOGS())) === SHOW_LOGS()) {
     await vscode.commands.executeCommand(COMMANDS.showLogs);
   }
 }
 
 /** Changed settings that do not validate: the gateway keeps running with the previous ones. */
 export function explainInvalidSettings(error: Error): Promise<void> {
-  return explainWithSettings(vscode.l10n.t('Agate kept its previous settings: {0}', error.message), SECTION);
+  return explainWithSettings(vscode.l10n.t('Agate kept its previous settings: {0}', errorText(error)), SECTION);
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AdminAccount } from '../core/admin/types';
 import { COMMANDS } from './command-ids';
+import { errorText } from './core-messages';
 import type { GatewayService, GatewayState } from './gateway-service';
 import { Disposable } from './lifecycle';
 import { statusBarContentKey } from './status-bar-content';
@@ -50,7 +51,7 @@ function stateLine(state: GatewayState): string {
     case 'stopped':
       return state.owner ? vscode.l10n.t('stopped (in another window)') : vscode.l10n.t('stopped');
     case 'failed':
-      return vscode.l10n.t('not running: {0}', escapeMarkdown(state.error.message));
+      return vscode.l10n.t('not running: {0}', escapeMarkdown(errorText(state.error)));
   }
 }
 
