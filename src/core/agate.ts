@@ -8,7 +8,8 @@ import { createAdminApi, createAdminRoutes, findDashboardDir, type AdminApi, typ
 import type { ConfigUpdateResult } from './admin/types';
 import { createAccountPool, createOAuthClient, type AccountPool, type OAuthClient, type OAuthTokens } from './accounts';
 import type { GatewayConfig } from './config/types';
-import type { Dispatcher, ModelCatalog } from './dispatch';
+import type { ConnectEnvironment } from './connect';
+import type { CatalogModel, Dispatcher, ModelCatalog } from './dispatch';
 import type { ChatRequest } from './ir';
 import { redactor } from './logging/redactor';
 import { createDownloadSlots } from './media/download-slots';
@@ -27,21 +28,22 @@ import { availableModelNames } from './scheduler/model-router';
 import { createSecurity, effectiveAuthMode, type ModelResolution, type Security } from './security';
 import { createGateway, errorRenderersOf } from './server/gateway';
 import { listen, type Listening } from './server/listener';
+import { poolQuotaOf } from './server/pool-quota';
 import { secureDataDir } from './stores/data-dir-hygiene';
 import type { RouteEntry, RouteTable } from './server/routes';
 import { protocolFamilyOf } from './server/protocol-of-path';
-import { ProviderPool, ProviderRegistry, type ProviderPolicy } from './providers';
+import { ProviderPool, ProviderRegistry, priceOf, spendOf, type ProviderPolicy } from './providers';
 import { createRoutingDispatcher } from './providers/routing-dispatcher';
 import { matchAlias } from './scheduler/model-router';
 import { createProviderUpstream } from './upstream/provider-upstream';
 import { createCloudCodeUpstream, type CloudCodeUpstream } from './upstream/cloudcode';
 import { createTransport, transportFetch } from './upstream/transport';
 import { createTeamIfConfigured, type Team } from './team';
+import { createTeamPoolState } from './team/pool-state';
+import { createTeamSemaphore } from './team/semaphore';
 import { createTeamRequestSide } from './team/request-side';
 import type { SharedCache } from './stores/shared-cache';
 import { SignatureCache } from './upstream/cloudcode/signatures';
-import { createTeamPoolState } from './team/pool-state';
-import { createTeamSemaphore } from './team/semaphore';
 
 /** What a host (VS Code extension, CLI) hands the core. */
 export interface AgateHost {
@@ -78,6 +80,8 @@ export interface AgateHost {
   settingsLocation?: string;
   /** Starts or stops the server the host's way; absent: the dashboard offers neither. */
   setRunning?(running: boolean): Promise<void>;
+  /** Whose settings files the dashboard's "Connect a client" writes; default this process owner's home and environment. */
+  connectEnvironment?: () => ConnectEnvironment;
 }
 
 /**
@@ -190,12 +194,12 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   await secureDataDir(initial.dataDir, logger);
   // No Redis unless configured; when it is, it is reached (or waited for briefly) before the pool is assembled.
   const team = await createTeamIfConfigured({ settings: initial.store.redis, logger, clock, version: host.version });
-  // What the request path shares with the other instances (signatures, bindings, Responses, client keys, stats).
-  const teamRequests = team && createTeamRequestSide(team, { logger });
   // The pool's side: accounts, their state, refresh tokens (sealed), one refresh and one quota poller per team.
   const teamPool = team && createTeamPoolState(team, { logger });
   // Concurrency limits across the team, as leases that expire (a crashed instance frees its slots).
   const teamSlots = team && createTeamSemaphore(team, { logger });
+  // What the request path shares with the other instances (signatures, bindings, Responses, client keys, stats).
+  const teamRequests = team && createTeamRequestSide(team, { logger });
 
   // One transport for Cloud Code and OAuth: keep-alive pools, the proxy, and in VS Code the editor's patched http/https.
   const transport = createTransport({ ...initial.upstream, proxyFromEnvironment: host.proxyFromEnvironment });
@@ -222,23 +226,40 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   });
   const providers = await ProviderRegistry.open({ documents: host.documents, secrets, fetch: transportFetch(transport), clock, logger });
   const providerPool = await ProviderPool.open({ registry: providers, documents: host.documents, clock, logger });
+  const providerPolicy = (model: string): ProviderPolicy => {
+    // Exact id, else the longest `prefix*` pattern, as aliases match.
+    const policies = config().models.providerPolicy;
+    const key = matchAlias(model, Object.fromEntries(Object.keys(policies).map((name) => [name, name])));
+    return (key === undefined ? undefined : (policies[key] as ProviderPolicy)) ?? 'pool-only';
+  };
+  /** What clients may name of the enabled providers: `provider:model`, and a plain id where its policy sends it to a provider. */
+  const providerModels = (): CatalogModel[] => {
+    const entries: CatalogModel[] = [];
+    const plain = new Set<string>();
+    for (const provider of providers.records()) {
+      if (!provider.enabled) continue;
+      for (const model of provider.models) {
+        entries.push({ id: `${provider.name}:${model}`, displayName: `${model} (${provider.name})`, kind: 'model' });
+        const policy = providerPolicy(model);
+        if (policy === 'pool-first' || policy === 'provider-only' || (Array.isArray(policy) && policy.some((entry) => entry !== 'pool'))) plain.add(model);
+      }
+    }
+    for (const model of plain) entries.push({ id: model, displayName: model, kind: 'model' });
+    return entries;
+  };
   // Accounts and API-key providers behind one dispatcher: the model's policy decides who serves it.
   const dispatcher = createRoutingDispatcher({
-    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger, shared: teamRequests?.cache, slots: teamSlots }),
+    pool: createDispatcher({ accounts: pool, upstream, settings: config, clock, logger, slots: teamSlots, shared: teamRequests?.cache }),
     providers: providerPool,
     registry: providers,
     upstream: createProviderUpstream({ transport, firstByteTimeoutMs: initial.upstream.firstByteTimeoutMs, idleTimeoutMs: initial.upstream.idleTimeoutMs }),
     aliases: () => config().models.aliases,
-    policy: (model) => {
-      // Exact id, else the longest `prefix*` pattern, as aliases match.
-      const policies = config().models.providerPolicy;
-      const key = matchAlias(model, Object.fromEntries(Object.keys(policies).map((name) => [name, name])));
-      return (key === undefined ? undefined : (policies[key] as ProviderPolicy)) ?? 'pool-only';
-    },
+    groups: () => config().models.groups,
+    policy: providerPolicy,
     clock,
     logger,
   });
-  const catalog = createModelCatalog({ accounts: pool, routing: () => config().models });
+  const catalog = createModelCatalog({ accounts: pool, routing: () => config().models, providerModels });
   const observability =
     host.observability === false
       ? undefined
@@ -248,6 +269,14 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
           clock,
           monitor: initial.monitor,
           stats: { retentionDays: initial.stats.retentionDays },
+          // A provider's request is priced as it finishes, with the prices then in force.
+          price: (record) => {
+            const provider = record.accountId?.startsWith('provider:') ? providers.find(record.accountId.slice('provider:'.length)) : undefined;
+            const price = provider && record.upstreamModel ? priceOf(provider, record.upstreamModel) : undefined;
+            if (!price || !record.usage) return undefined;
+            const { inputTokens, cachedInputTokens, outputTokens, thinkingTokens } = record.usage;
+            return spendOf({ inputTokens, cachedInputTokens, outputTokens: outputTokens + thinkingTokens }, price);
+          },
         });
   /** What a client key's allowance is checked against: the models a name is actually sent upstream as. */
   const resolveForKeys = (model: string): ModelResolution => {
@@ -255,7 +284,9 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     // A provider model (`provider:model`, or an alias to one) is sent upstream as itself.
     const target = matchAlias(model, routing.aliases) ?? model;
     if (target.includes(':') && providers.find(target.slice(0, target.indexOf(':')))) return { found: true, models: [target] };
-    const live = liveModelsOf(pool.snapshot());
+    // Group members and plain ids served by a provider count as what they are sent as.
+    const provided = new Set(providerModels().map((entry) => entry.id));
+    const live = { ...liveModelsOf(pool.snapshot()), external: (id: string) => provided.has(id) || (id.includes(':') && providers.find(id.slice(0, id.indexOf(':'))) !== undefined) };
     try {
       return { found: true, models: resolveModel(model, routing, live, () => 0).models };
     } catch (err) {
@@ -306,6 +337,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     providers,
     providerUsage: (id) => providerPool.usageToday(id),
     teamHealth: team && (() => team.health()),
+    providerStatus: (id) => providerPool.status(id),
+    connectEnvironment: host.connectEnvironment,
   });
   const adminRoutes = createAdminRoutes({
     api: admin,
@@ -326,6 +359,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     bodyLimitBytes: initial.server.bodyLimitBytes,
     version: host.version,
     accountStats: () => pool.stats(),
+    poolQuota: (visible) => poolQuotaOf(pool.list(), pool.stats(), visible),
     teamHealth: team && (() => {
       const { connected, instanceId } = team.health();
       return { connected, instanceId, ...(!connected && { warning: 'team Redis unreachable: serving from local state' }) };

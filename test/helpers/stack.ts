@@ -28,7 +28,7 @@ export interface StackOptions {
   flags?: Record<string, string>;
   /** Last word on the config object (maps and arrays). */
   configure?: (config: GatewayConfig) => void;
-  host?: Partial<Pick<AgateHost, 'guards' | 'extraRoutes' | 'observability' | 'dashboardDir'>>;
+  host?: Partial<Pick<AgateHost, 'guards' | 'extraRoutes' | 'observability' | 'dashboardDir' | 'connectEnvironment'>>;
   /** Default false: tests pick a free port. */
   fixedPort?: number;
 }

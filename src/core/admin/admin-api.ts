@@ -11,9 +11,12 @@ import type { GatewayConfig } from '../config/types';
 import { GatewayError } from '../errors';
 import type { Observability } from '../monitor';
 import type { Clock, Logger } from '../ports';
-import type { ProviderRegistry, ProviderUsageToday, ProviderView } from '../providers';
+import type { ProviderRegistry, ProviderStatus, ProviderUsageToday, ProviderView } from '../providers';
 import { effectiveAuthMode, UnsafeListenError, type ClientKeyInput, type Security } from '../security';
 import { assertSafeListen } from '../security/lan-policy';
+import type { ConnectEnvironment } from '../connect';
+import { ownerEnvironment } from '../connect';
+import { createConnectCalls } from './connect-calls';
 import { poolOverview } from './overview';
 import { checkAdminParams } from './params-check';
 import type { AdminCalls, AdminMethod, AdminParams, AdminResult, RequestFilter } from './protocol';
@@ -55,6 +58,10 @@ export interface AdminApiDeps {
   providerUsage?: (id: string) => ProviderUsageToday;
   /** Team mode: the link to the team's Redis, for the overview's warning. */
   teamHealth?: () => { connected: boolean };
+  /** Whether a provider can take a request now, or why not (cooling down, a cap), where the host routes through them. */
+  providerStatus?: (id: string) => ProviderStatus;
+  /** Whose settings files "Connect a client" writes; default the gateway process owner's, as `agate connect` does. */
+  connectEnvironment?: () => ConnectEnvironment;
 }
 
 /**
@@ -229,7 +236,11 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     return () => offs.forEach((off) => off());
   };
 
-  const withUsage = (view: ProviderView): ProviderView => (deps.providerUsage ? { ...view, today: deps.providerUsage(view.id) } : view);
+  const withUsage = (view: ProviderView): ProviderView => ({
+    ...view,
+    ...(deps.providerUsage ? { today: deps.providerUsage(view.id) } : {}),
+    ...(deps.providerStatus ? { status: deps.providerStatus(view.id) } : {}),
+  });
 
   const accountOrThrow = (id: string): AccountView => {
     const view = pool.get(id);
@@ -286,6 +297,13 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       keys: await clientKeys(),
     };
   };
+
+  const connect = createConnectCalls({
+    config,
+    serverUrl: deps.serverUrl,
+    primaryKey: () => deps.security.primaryKey(),
+    environment: deps.connectEnvironment ?? ownerEnvironment,
+  });
 
   /** One handler per call of protocol.ts, given its parameters already checked against the call's schema. */
   const handlers: { [M in AdminMethod]: (params: AdminCalls[M][0]) => Promise<AdminCalls[M][1]> } = {
@@ -417,6 +435,10 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       return { ...tokens, clientId: config().oauth.clientId };
     },
     rotatePrimaryKey: async () => ({ key: await deps.security.rotatePrimaryKey() }),
+    connectClients: connect.connectClients,
+    previewConnect: connect.previewConnect,
+    connectClient: connect.connectClient,
+    disconnectClient: connect.disconnectClient,
     async updateConfig(params) {
       if (!deps.updateConfig) throw new GatewayError('unavailable', 'This host does not let other processes change its configuration');
       const result = await deps.updateConfig(checkConfigChanges(config(), params));

@@ -17,6 +17,10 @@ import type {
   AdminEvent,
   AdminImportReport,
   ConfigUpdateResult,
+  ConnectClientState,
+  ConnectPreview,
+  ConnectResult,
+  DisconnectResult,
   GatewayInfo,
   InFlightRequest,
   PoolOverview,
@@ -202,6 +206,17 @@ export const ADMIN_CALLS = {
   primaryKey: call<{ key: string }>()({ params: NONE, routes: [route('POST', '/admin/api/primary-key')] }),
   /** Replaces the primary key at once: the old one is refused from the next request on. */
   rotatePrimaryKey: call<{ key: string }>()({ params: NONE, routes: [route('POST', '/admin/api/primary-key/rotate')] }),
+  /**
+   * The clients `agate connect` writes the settings of, in the files of the user running the gateway: connected
+   * to this gateway or not, and whether a backup lets Disconnect restore them.
+   */
+  connectClients: call<ConnectClientState[]>()({ params: NONE, routes: [route('GET', '/admin/api/connect')] }),
+  /** The diff connecting would write (the key masked). POST: the diff shows lines of the user's own settings files. */
+  previewConnect: call<ConnectPreview>()({ params: params({ id, model: Type.Optional(text) }), routes: [route('POST', '/admin/api/connect/:id/preview')] }),
+  /** Writes the client's settings (merged, a backup of each file kept); connecting again changes nothing. */
+  connectClient: call<ConnectResult>()({ params: params({ id, model: Type.Optional(text) }), routes: [route('POST', '/admin/api/connect/:id')] }),
+  /** Puts the client's files back as they were before the first connect, byte for byte. */
+  disconnectClient: call<DisconnectResult>()({ params: byId, routes: [route('DELETE', '/admin/api/connect/:id')] }),
 } satisfies Record<string, AdminCallSpec>;
 
 export type AdminMethod = keyof typeof ADMIN_CALLS;

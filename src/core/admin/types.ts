@@ -131,6 +131,64 @@ export interface SettingsUpdateResult {
   overridden?: ProxySettingKey[];
 }
 
+/** A client the dashboard's "Connect a client" box can write the settings of (`agate connect <id>`). */
+export interface ConnectClientState {
+  id: string;
+  title: string;
+  summary: string;
+  /** Its settings files, for people: `~/.claude/settings.json`. */
+  files: string[];
+  /** How to run it once connected. */
+  run: string;
+  /** Its files already hold this gateway's base URL and key. */
+  connected: boolean;
+  /** A backup of an earlier connect is there: Disconnect restores the files from it. */
+  canDisconnect: boolean;
+  /** Why the state is unknown: a settings file Agate cannot read. */
+  error?: string;
+}
+
+/** One settings file as a connect would change it: the diff masks the key, and holds nothing else of it. */
+export interface ConnectFilePreview {
+  /** The file on the gateway's machine. */
+  path: string;
+  displayPath: string;
+  /** The file is there already (else connect creates it). */
+  exists: boolean;
+  changed: boolean;
+  /** Unified diff; empty when nothing changes. */
+  diff: string;
+}
+
+/** What connecting a client would write (`previewConnect`) or wrote (`connectClient`, with `written`). */
+export interface ConnectPreview {
+  id: string;
+  title: string;
+  /** Nothing would change: the client already uses this gateway with these settings. */
+  connected: boolean;
+  /** The base URL the files point the client at. */
+  baseUrl: string;
+  files: ConnectFilePreview[];
+  run: string;
+}
+
+export interface ConnectResult extends ConnectPreview {
+  /** The files written; empty when the client was connected already. */
+  written: string[];
+}
+
+/** What a Disconnect put back. */
+export interface DisconnectResult {
+  id: string;
+  title: string;
+  /** Files restored from their backup. */
+  restored: string[];
+  /** Files connect had created, removed. */
+  removed: string[];
+  /** Files changed by someone else since connect: those later edits are undone too. */
+  changedSince: string[];
+}
+
 export type AdminEvent =
   | { type: 'request-started'; request: InFlightRequest }
   | { type: 'request-finished'; record: RequestRecord }
