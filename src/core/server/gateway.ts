@@ -8,6 +8,7 @@ import type { ProtocolRegistry } from '../protocols/registry';
 import { readJsonBodyAndBytes } from './body';
 import { handleGeneration, inboundContextOf, type GenerateDeps } from './generate';
 import { accessLog, errorBoundary, requestId, type ErrorRenderers } from './middleware';
+import type { PoolQuota } from './pool-quota';
 import { recordRejections } from './rejections';
 import { RouteTable, type Authorizer } from './routes';
 
@@ -33,6 +34,8 @@ export interface GatewayOptions extends GenerateDeps {
   bodyLimitBytes: number;
   version: string;
   accountStats(): { total: number; usable: number };
+  /** The pool's quota per model, limited to the models `visible` lets the caller see; absent: no quota route. */
+  poolQuota?(visible: (model: string) => boolean): PoolQuota;
   /** Team mode: the Redis link's state for `/healthz` (absent: a single gateway). */
   teamHealth?(): HealthReport['team'];
   /** Security middleware for every request (host/origin checks), composed before the routes. */
@@ -157,6 +160,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!model) throw new GatewayError('not_found', `The model '${ctx.params.id}' does not exist`, { param: 'model' });
     ctx.body = modelListCodec(ctx, protocols).encodeModel(model);
   });
+
+  // Agate's own: what quota is left across the pool, for a client (a team member's editor) that has only a client
+  // key. Per model and without account identities (docs/security.md), only the models the key may use.
+  const poolQuota = options.poolQuota;
+  if (poolQuota) {
+    router.get('/v1/agate/quota', 'client', (ctx) => {
+      ctx.body = poolQuota((model) => !access || access.allows(ctx.state, model));
+    });
+  }
 
   // Gemini, under /v1beta and (as some clients call it) /v1
   router.get('/v1beta/models', 'client', (ctx) => {
