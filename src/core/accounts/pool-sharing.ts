@@ -62,7 +62,35 @@ export function createPoolSharing(deps: PoolSharingDeps): PoolSharing {
       })
       .catch((err) => logger.warn('keeping a team refresh token locally failed', { accountId, error: messageOf(err) }));
 
+  /**
+   * The same Google account under two ids: added on two instances before they shared (a migration to team
+   * mode). The team keeps the older record (then the smaller id), everywhere alike. True: `remote` lost.
+   */
+  function settleTwin(remote: AccountRecord): boolean {
+    const email = remote.email.toLowerCase();
+    const twin = [...records.values()].find((account) => account.id !== remote.id && account.email.toLowerCase() === email);
+    if (!twin) return false;
+    const remoteWins = remote.addedAt < twin.addedAt || (remote.addedAt === twin.addedAt && remote.id < twin.id);
+    if (!remoteWins) {
+      shared.put(twin);
+      void store
+        .refreshToken(twin.id)
+        .then(async (token) => {
+          if (token) await shared.setRefreshToken(twin.id, token);
+        })
+        .catch(() => undefined);
+      shared.remove(remote.id);
+      return true;
+    }
+    records.delete(twin.id);
+    tokens.forget(twin.id);
+    void store.deleteRefreshToken(twin.id).catch(() => undefined);
+    deps.removed(twin);
+    return false;
+  }
+
   function apply(remote: AccountRecord): void {
+    if (settleTwin(remote)) return;
     const local = records.get(remote.id);
     if (!local) {
       records.set(remote.id, remote);
