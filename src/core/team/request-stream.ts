@@ -58,20 +58,42 @@ export function startTeamRequestStream(connection: TeamConnection, options: Team
       const pipeline = connection.redis.pipeline();
       for (const json of batch) pipeline.xadd(streamKey, 'MAXLEN', '~', String(maxLength), '*', 'i', options.instanceId, 'r', json);
       const results = await pipeline.exec().catch(() => null);
-      if (!results || results.some(([err]) => err)) {
-        backlog.unshift(...batch);
-        return;
+      // Only what failed goes back: resending what went through would count it twice on the others.
+      const failed = results ? batch.filter((_, index) => results[index]?.[0]) : batch;
+      if (failed.length > 0) {
+        backlog.unshift(...failed);
+        return retrySoon();
       }
     }
   };
-  const onUp = () => void sendBacklog();
-  connection.on('up', onUp);
+  let sending: Promise<void> | undefined;
+  const sendNow = () => void (sending ??= sendBacklog().finally(() => (sending = undefined)));
+  // A failed append while Redis still counts as up (a command timeout under load) is retried on a timer:
+  // no 'up' event would come to send it.
+  let retryTimer: NodeJS.Timeout | undefined;
+  const retrySoon = () => {
+    if (retryTimer || closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      sendNow();
+    }, RETRY_MS);
+    retryTimer.unref();
+  };
+  connection.on('up', sendNow);
+
+  /** A stream id at Redis' TIME reply ([seconds, microseconds]). */
+  const streamIdAt = (time: ArrayLike<string | number>) => `${Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)}-0`;
+  // Redis' own "now" when this instance joins, asked on the connection that is already up (the reader's is
+  // still connecting): what the others append from here on is read, the past is not recounted after a restart.
+  const joinedAt: Promise<string | undefined> = connection.healthy ? connection.redis.time().then(streamIdAt, () => undefined) : Promise.resolve(undefined);
 
   async function readLoop(): Promise<void> {
-    // '$': only what is appended from now on; a restart of this instance does not recount the past.
-    let lastId = '$';
+    // Then always from the last entry read: unlike '$', an explicit id loses nothing appended while a read
+    // failed or Redis was away.
+    let lastId = await joinedAt;
     while (!closed) {
       try {
+        lastId ??= streamIdAt(await reader.time());
         const reply = (await reader.xread('COUNT', READ_BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', streamKey, lastId)) as
           | Array<[string, Array<[string, string[]]>]>
           | null;
@@ -107,12 +129,20 @@ export function startTeamRequestStream(connection: TeamConnection, options: Team
       // Bodies stay on the instance that captured them: the stream is for counts and the live view.
       const { capture: _capture, ...shared } = record;
       const json = JSON.stringify(shared);
-      if (!connection.healthy || backlog.length > 0) return keep(json);
-      append(json).catch(() => keep(json));
+      if (!connection.healthy) return keep(json);
+      if (backlog.length > 0) {
+        keep(json);
+        return sendNow();
+      }
+      append(json).catch(() => {
+        keep(json);
+        retrySoon();
+      });
     },
     async close() {
       closed = true;
-      connection.off('up', onUp);
+      clearTimeout(retryTimer);
+      connection.off('up', sendNow);
       reader.disconnect();
       await loop;
     },
