@@ -6,12 +6,24 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AccountView } from '../../../src/core/accounts';
 import { canSeeWorkbench, saveScreenshot, workbenchTexts } from './screenshot';
-import { ADA, agateFixture, waitFor, type Fixture } from './support/fixture';
+import { ADA, agateFixture, setSetting, waitFor, waitForRunning, type Fixture } from './support/fixture';
 
 const chinese = vscode.env.language.toLowerCase().startsWith('zh');
 const expected = chinese
-  ? { rotate: '轮换 API 密钥', running: /运行于 `http:\/\/127\.0\.0\.1:\d+`/, copied: '已复制 Agate 基础 URL', language: '简体中文' }
-  : { rotate: 'Rotate API Key', running: /running at `http:\/\/127\.0\.0\.1:\d+`/, copied: 'Copied the Agate base URL', language: 'English' };
+  ? {
+      rotate: '轮换 API 密钥',
+      running: /运行于 `http:\/\/127\.0\.0\.1:\d+`/,
+      copied: '已复制 Agate 基础 URL',
+      language: '简体中文',
+      settingsError: /配置无效："scheduling\.mode" 必须是 cache-first, .* 之一（收到的是 "fastest"）（来源：设置 agate\.scheduling\.mode）/,
+    }
+  : {
+      rotate: 'Rotate API Key',
+      running: /running at `http:\/\/127\.0\.0\.1:\d+`/,
+      copied: 'Copied the Agate base URL',
+      language: 'English',
+      settingsError: /invalid configuration: "scheduling\.mode" must be one of cache-first, .* \(got "fastest"\) \(from setting agate\.scheduling\.mode\)/,
+    };
 
 describe(`l10n: the extension in ${expected.language} (display language ${vscode.env.language})`, () => {
   let fixture: Fixture;
@@ -60,5 +72,22 @@ describe(`l10n: the extension in ${expected.language} (display language ${vscode
     );
     assert.ok(toast.includes(expected.copied));
     await saveScreenshot(`vscode-l10n-${chinese ? 'zh-cn' : 'en'}-notification`);
+  });
+
+  it("a bad setting: the core's configuration error in the language", async function () {
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await setSetting('scheduling.mode', 'fastest');
+    try {
+      if (!canSeeWorkbench()) this.skip();
+      const toast = await waitFor('the settings error notification', async () =>
+        (await workbenchTexts('.notifications-toasts')).find((text) => expected.settingsError.test(text)),
+      );
+      assert.match(toast, expected.settingsError);
+      await saveScreenshot(`vscode-l10n-${chinese ? 'zh-cn' : 'en'}-settings-error`);
+    } finally {
+      await setSetting('scheduling.mode', undefined);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await waitForRunning(fixture.testing);
+    }
   });
 });
