@@ -12,7 +12,7 @@ import { FakeClock, FakeGoogle, MemoryDocuments, MemorySecrets, refreshTokenOf }
 
 class FakeTeamAccounts implements SharedAccounts {
   readonly records = new Map<string, AccountRecord>();
-  readonly tokens = new Map<string, string>();
+  readonly refreshTokens = new Map<string, string>();
   readonly removed: string[] = [];
   handlers?: SharedAccountHandlers;
   async load() {
@@ -27,14 +27,14 @@ class FakeTeamAccounts implements SharedAccounts {
   }
   remove(accountId: string) {
     this.records.delete(accountId);
-    this.tokens.delete(accountId);
+    this.refreshTokens.delete(accountId);
     this.removed.push(accountId);
   }
   async refreshToken(accountId: string) {
-    return this.tokens.get(accountId);
+    return this.refreshTokens.get(accountId);
   }
   async setRefreshToken(accountId: string, refreshToken: string) {
-    this.tokens.set(accountId, refreshToken);
+    this.refreshTokens.set(accountId, refreshToken);
   }
   subscribe(handlers: SharedAccountHandlers) {
     this.handlers = handlers;
@@ -74,7 +74,7 @@ describe('account pool in a team', () => {
   it('adopts the team\'s older record of the same account, and keeps its refresh token locally', async () => {
     const { team, local, secrets, open } = await harness();
     team.records.set('acct_team', teamRecord('acct_team', local.addedAt - 1_000));
-    team.tokens.set('acct_team', refreshTokenOf(ADA));
+    team.refreshTokens.set('acct_team', refreshTokenOf(ADA));
     const pool = await open();
     assert.deepEqual(pool.list().map((account) => account.id), ['acct_team']);
     await new Promise((resolve) => setImmediate(resolve));
@@ -91,7 +91,7 @@ describe('account pool in a team', () => {
     assert.deepEqual(team.removed, ['acct_team']);
     assert.deepEqual([...team.records.keys()], [local.id]);
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(team.tokens.get(local.id), refreshTokenOf(ADA));
+    assert.equal(team.refreshTokens.get(local.id), refreshTokenOf(ADA));
     await pool.close();
   });
 
