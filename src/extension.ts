@@ -12,6 +12,8 @@ import { createOutputLogger } from './vscode/output-log';
 import { SecretStorageStore } from './vscode/secret-storage';
 import { readGatewayConfig, readHostSettings, SECTION, writeGatewaySettings } from './vscode/settings';
 import { explainStartFailure, explainInvalidSettings } from './vscode/start-failure';
+import { RemoteGateway } from './vscode/remote-gateway';
+import { applyRemoteGateway, REMOTE_GATEWAY_SETTING } from './vscode/team-gateway-commands';
 import { StatusBar, type StatusBarView } from './vscode/status-bar';
 
 /** What `vscode.extensions.getExtension('agate.agate').exports` gives other extensions. */
@@ -29,6 +31,7 @@ export interface AgateExtensionApi {
 export interface AgateTestingApi {
   readonly gateway: GatewayService;
   readonly statusBar: StatusBarView;
+  readonly remoteGateway: RemoteGateway;
   readSecret(key: string): Thenable<string | undefined>;
   readonly globalStorageDir: string;
 }
@@ -80,10 +83,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
   });
   deactivation = () => service.dispose();
 
-  const statusBar = new StatusBar(service, () => readHostSettings().statusBarModel);
-  const terminals = new ClaudeTerminals(context, service, readHostSettings);
-  context.subscriptions.push(statusBar);
-  registerCommands({ context, service, terminals, channel });
+  // A team gateway (setting agate.remoteGateway) replaces this editor's own for its terminals and clients.
+  const remote = new RemoteGateway(context.secrets, () => readHostSettings().remoteGateway, logger);
+  const statusBar = new StatusBar(service, () => readHostSettings().statusBarModel, remote);
+  const terminals = new ClaudeTerminals(context, service, readHostSettings, remote);
+  context.subscriptions.push(remote, statusBar);
+  registerCommands({ context, service, terminals, channel, remote });
 
   const setRunningContext = (state: GatewayState) =>
     vscode.commands.executeCommand('setContext', 'agate.running', state.kind === 'running');
@@ -98,6 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration(SECTION)) return;
       void service.settingsChanged();
+      if (event.affectsConfiguration(`${SECTION}.${REMOTE_GATEWAY_SETTING}`)) void applyRemoteGateway(service, remote).then(() => terminals.syncInjection());
       statusBar.render();
       void terminals.syncInjection();
     }),
@@ -109,7 +115,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
   // is in the log and explained on the next start.
   await service.claim();
   if (service.owns) await service.core().catch(() => undefined);
-  if (readHostSettings().autoStart) await service.start();
+  // With a team gateway this editor's own stays stopped; its quota shows once the team gateway answers.
+  await remote.reload();
+  if (readHostSettings().autoStart && !remote.active) await service.start();
 
   const activationMs = Math.round(performance.now() - started);
   logger.info(`Agate activated in ${activationMs} ms`, { state: service.state.kind, url: service.baseUrl() });
@@ -121,7 +129,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
     onDidChangeState: service.onDidChangeState,
     activationMs,
     testing: underTest
-      ? { gateway: service, statusBar, readSecret: (key) => context.secrets.get(key), globalStorageDir: dataDir }
+      ? { gateway: service, statusBar, remoteGateway: remote, readSecret: (key) => context.secrets.get(key), globalStorageDir: dataDir }
       : undefined,
   };
 }

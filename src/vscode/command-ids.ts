@@ -17,6 +17,8 @@ export const COMMANDS = {
   showLogs: 'agate.showLogs',
   openWalkthrough: 'agate.openWalkthrough',
   connectClient: 'agate.connectClient',
+  useTeamGateway: 'agate.useTeamGateway',
+  stopUsingTeamGateway: 'agate.stopUsingTeamGateway',
   switchIdeAccount: 'agate.switchIdeAccount',
   switchIdeAccountBest: 'agate.switchIdeAccountBest',
   undoIdeSwitch: 'agate.undoIdeSwitch',

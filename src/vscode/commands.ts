@@ -7,12 +7,15 @@ import { Dashboard } from './dashboard-panel';
 import { addApiKeyProvider, manageApiKeyProviders, type AddProviderArgs, type ManageProvidersArgs } from './provider-commands';
 import { switchIdeAccountCommand, undoIdeSwitchCommand, type IdeSwitchArgs } from './ide-commands';
 import type { GatewayAdmin, GatewayService, GatewayState } from './gateway-service';
+import type { RemoteGateway } from './remote-gateway';
+import { stopUsingTeamGateway, useTeamGateway, type UseTeamGatewayArgs } from './team-gateway-commands';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
   service: GatewayService;
   terminals: ClaudeTerminals;
   channel: vscode.LogOutputChannel;
+  remote: RemoteGateway;
 }
 
 /** Resolves with the base URL it copied (the configured one while the gateway is stopped). */
@@ -81,7 +84,7 @@ async function showMenu(service: GatewayService): Promise<void> {
 }
 
 /** Registers every command of package.json's `contributes.commands` (plus the status bar's menu). */
-export function registerCommands({ context, service, terminals, channel }: CommandDeps): void {
+export function registerCommands({ context, service, terminals, channel, remote }: CommandDeps): void {
   const gatewayCommand = (operation: () => Promise<GatewayState>) => async () => {
     const state = await operation();
     // The summary a caller (a test, another extension) can check; failures are explained by the state listener.
@@ -112,7 +115,9 @@ export function registerCommands({ context, service, terminals, channel }: Comma
     [COMMANDS.showLogs]: () => channel.show(),
     [COMMANDS.openWalkthrough]: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
     [COMMANDS.showMenu]: () => showMenu(service),
-    [COMMANDS.connectClient]: () => connectClientCommand(service),
+    [COMMANDS.connectClient]: () => connectClientCommand(service, remote),
+    [COMMANDS.useTeamGateway]: (args?: UseTeamGatewayArgs) => useTeamGateway(service, remote, context, args),
+    [COMMANDS.stopUsingTeamGateway]: () => stopUsingTeamGateway(service, remote, context),
     [COMMANDS.switchIdeAccount]: (args?: IdeSwitchArgs) => switchIdeAccountCommand(service, context, 'pick', args),
     [COMMANDS.switchIdeAccountBest]: (args?: IdeSwitchArgs) => switchIdeAccountCommand(service, context, 'best', args),
     [COMMANDS.undoIdeSwitch]: (args?: IdeSwitchArgs) => undoIdeSwitchCommand(args),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import * as vscode from 'vscode';
 import { applyConnect, BACKUP_SUFFIX, CONNECT_CLIENTS, planConnect, undoConnect, type ConnectClient } from '../core/connect';
 import type { GatewayService } from './gateway-service';
+import type { RemoteGateway } from './remote-gateway';
 
 interface ClientItem extends vscode.QuickPickItem {
   client: ConnectClient;
@@ -16,9 +17,10 @@ const isConnected = (client: ConnectClient) => client.files.some((file) => fs.ex
 /**
  * "Agate: Connect a Client…": pick a client, see the diff of its settings
  * files, write them (with a backup), or disconnect one connected before.
- * The work is core/connect's; this only asks and reports.
+ * The work is core/connect's; this only asks and reports. With a team gateway set (`agate.remoteGateway`) the
+ * client is pointed at it, with the client key.
  */
-export async function connectClientCommand(service: GatewayService): Promise<void> {
+export async function connectClientCommand(service: GatewayService, remote: RemoteGateway): Promise<void> {
   const items: ClientItem[] = CONNECT_CLIENTS.map((client) => ({
     client,
     label: client.title,
@@ -37,14 +39,8 @@ export async function connectClientCommand(service: GatewayService): Promise<voi
     if (choice !== update) return;
   }
 
-  const baseUrl = service.baseUrl();
-  if (!baseUrl) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Agate has no base URL: fix the Agate settings first.'));
-    return;
-  }
-  // The primary key works whether auth is on or off (off: the gateway ignores it).
-  const { key } = await (await service.admin()).call('primaryKey');
-  const values = { baseUrl: baseUrl.replace(/\/+$/, ''), key };
+  const values = await clientValues(service, remote);
+  if (!values) return;
 
   if (client.snippet) {
     const text = client.snippet(values);
@@ -78,6 +74,23 @@ export async function connectClientCommand(service: GatewayService): Promise<voi
   const undo = vscode.l10n.t('Disconnect');
   const next = await vscode.window.showInformationMessage(vscode.l10n.t('{0} now uses Agate ({1}). Run: {2}', client.title, written.join(', '), client.run), undo);
   if (next === undo) await disconnectClient(client);
+}
+
+/** Where the client goes and with which key: the team gateway with the client key, else this editor's gateway. */
+async function clientValues(service: GatewayService, remote: RemoteGateway): Promise<{ baseUrl: string; key: string } | undefined> {
+  if (remote.active) {
+    const team = await remote.target();
+    if (!team) void vscode.window.showErrorMessage(vscode.l10n.t('Agate has no client key for the team gateway: run "Agate: Use a Team Gateway…" again.'));
+    return team;
+  }
+  const baseUrl = service.baseUrl();
+  if (!baseUrl) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agate has no base URL: fix the Agate settings first.'));
+    return undefined;
+  }
+  // The primary key works whether auth is on or off (off: the gateway ignores it).
+  const { key } = await (await service.admin()).call('primaryKey');
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), key };
 }
 
 async function disconnectClient(client: ConnectClient): Promise<void> {

@@ -1,5 +1,6 @@
 import { l10n } from 'vscode';
 import type { AdminAccount, AdminModelQuota } from '../core/admin/types';
+import type { PoolQuota } from '../core/server/pool-quota';
 
 /**
  * What the status bar says about quota, from the accounts as the admin API gives them (in this window's core or
@@ -38,6 +39,26 @@ export function headlineQuota(accounts: readonly AdminAccount[], preferredModel:
     }
   }
   return best;
+}
+
+/** The same choice on a team gateway's pool quota (`GET /v1/agate/quota`: per model, no accounts). */
+export function poolHeadline(quota: PoolQuota, preferredModel: string): QuotaHeadline | undefined {
+  let best: QuotaHeadline | undefined;
+  for (const model of quota.models) {
+    if (preferredModel ? model.model !== preferredModel : !isClaude(model.model)) continue;
+    if (!best || model.remainingFraction > best.fraction) best = { model: model.model, fraction: model.remainingFraction };
+  }
+  return best;
+}
+
+/** A Markdown table of a team gateway's pool quota: per model, the most left on one account, how many have some, the soonest reset. */
+export function poolQuotaTable(quota: PoolQuota, now: number): string {
+  if (quota.models.length === 0) return l10n.t('No quota reported yet.');
+  const rows = quota.models.map(
+    (model) =>
+      `| ${escapeMarkdown(model.model)} | ${percent(model.remainingFraction)} | ${model.accountsWithQuota} | ${model.resetAt ? formatResetIn(model.resetAt, now) : ''} |`,
+  );
+  return [`| ${l10n.t('Model')} | ${l10n.t('Left')} | ${l10n.t('Accounts')} | ${l10n.t('Resets')} |`, '|:--|--:|--:|:--|', ...rows].join('\n');
 }
 
 export const percent = (fraction: number): string => `${Math.round(fraction * 100)}%`;

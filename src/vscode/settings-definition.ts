@@ -47,6 +47,15 @@ export const SETTINGS_CATEGORIES: readonly SettingsCategory[] = [
       gateway('host', 'machine'),
       gateway('allowLanAccess', 'machine'),
       gateway('authMode'),
+      host(
+        'remoteGateway',
+        Type.String({
+          default: '',
+          description:
+            "Address of a team's Agate gateway (e.g. `https://agate.example.com`) to use instead of a gateway of this editor's own: the Claude Code terminal and **Agate: Connect a Client…** point at it, and the status bar shows its quota. Set it with **Agate: Use a Team Gateway…**, which checks it and keeps the client key in the editor's secret storage (never in settings). Empty = this editor runs its own gateway.",
+        }),
+        'machine',
+      ),
     ],
   },
   {

@@ -14,6 +14,8 @@ export { GATEWAY_SETTINGS, SECTION } from './settings-definition';
 /** Settings of the editor host only (not gateway configuration). */
 export interface HostSettings {
   autoStart: boolean;
+  /** A team gateway this editor uses instead of its own (its client key is in SecretStorage); empty = none. */
+  remoteGateway: string;
   /** Upstream model id whose quota the status bar shows; empty = the best remaining Claude model. */
   statusBarModel: string;
   injectIntoAllTerminals: boolean;
@@ -72,6 +74,7 @@ export function readHostSettings(): HostSettings {
   const text = (key: string) => settings.get<string>(key, '').trim();
   return {
     autoStart: settings.get<boolean>('autoStart', true),
+    remoteGateway: text('remoteGateway'),
     statusBarModel: text('statusBar.model'),
     injectIntoAllTerminals: settings.get<boolean>('injectIntoAllTerminals', false),
     claudeCode: {

@@ -1,5 +1,6 @@
 import type { AdminAccount } from '../core/admin/types';
 import type { GatewayState } from './gateway-service';
+import type { RemoteGatewayState } from './remote-gateway';
 
 /**
  * What the status bar item shows, reduced to a string: the status bar re-renders only when this changes. The pool
@@ -7,11 +8,14 @@ import type { GatewayState } from './gateway-service';
  * event stream does the same, so without this the item (text, tooltip, background, accessibility label, each a
  * message to the renderer) would be rewritten on every request. Only fields the item shows go in: the gateway
  * state, and per account its email, plan, state, usability, quota error and each model's quota, limit and reset.
- * The tooltip's relative reset times ("in 3 h") are as of the last render, as they were before.
+ * The tooltip's relative reset times ("in 3 h") are as of the last render, as they were before. With a team
+ * gateway in use (`remote`), its state and pool quota, as polled, go in too: a poll that finds the same quota
+ * rewrites nothing.
  */
-export function statusBarContentKey(state: GatewayState, accounts: readonly AdminAccount[], preferredModel: string): string {
+export function statusBarContentKey(state: GatewayState, accounts: readonly AdminAccount[], preferredModel: string, remote?: RemoteGatewayState): string {
   return JSON.stringify({
     state: gatewayStateShown(state),
+    ...(remote && remote.kind !== 'off' && { remote }),
     preferredModel,
     accounts: accounts.map((account) => ({
       email: account.email,

@@ -7,8 +7,7 @@ import type { PoolQuota } from '../../../src/core/server/pool-quota';
 const ADA = { email: 'ada@example.com', refreshToken: '1//pool-quota-ada', tier: 'g1-pro-tier', quota: { 'claude-sonnet-4-6': 0.6, 'gemini-3-flash': 0.9 } };
 const BOB = { email: 'bob@example.com', refreshToken: '1//pool-quota-bob', tier: 'g1-pro-tier', quota: { 'claude-sonnet-4-6': 0.3, 'gemini-3-flash': 0 } };
 
-const get = (stack: Stack, key?: string) =>
-  fetch(`${stack.url}/v1/agate/quota`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+const get = (stack: Stack, key?: string) => fetch(`${stack.url}/v1/agate/quota`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
 describe('security: the pool quota a client key may read', () => {
   let stack: Stack;
@@ -41,10 +40,13 @@ describe('security: the pool quota a client key may read', () => {
         assert.ok(!text.includes(secret), `the answer names ${secret}`);
       }
     }
-    assert.deepEqual(Object.keys(sonnet).sort(), ['accountsWithQuota', 'model', 'remainingFraction', ...(sonnet.resetAt === undefined ? [] : ['resetAt'])].sort());
+    assert.deepEqual(
+      Object.keys(sonnet).sort(),
+      ['accountsWithQuota', 'model', 'remainingFraction', ...(sonnet.resetAt === undefined ? [] : ['resetAt'])].sort(),
+    );
   });
 
-  it("shows a key limited to some models only those models", async () => {
+  it('shows a key limited to some models only those models', async () => {
     const { key } = await stack.agate.security.keys.create({ name: 'gemini-only-quota', allowedModels: ['gemini-3*'] });
     const quota = (await (await get(stack, key)).json()) as PoolQuota;
     assert.ok(quota.models.length > 0);

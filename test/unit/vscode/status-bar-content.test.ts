@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { toAdminAccount } from '../../../src/core/admin/admin-api';
 import type { GatewayState } from '../../../src/vscode/gateway-service';
+import { poolQuotaOf } from '../../../src/core/server/pool-quota';
 import { statusBarContentKey } from '../../../src/vscode/status-bar-content';
 import { startStack, type Stack } from '../../helpers/stack';
 import { ADA, ask } from '../../e2e/pool/clients';
@@ -39,5 +40,19 @@ describe('status bar content key', () => {
     assert.notEqual(keyOf(), spent);
     assert.notEqual(keyOf({ kind: 'stopped' }), keyOf());
     assert.notEqual(keyOf({ kind: 'failed', error: new Error('port in use') }), keyOf({ kind: 'failed', error: new Error('bad settings') }));
+  });
+
+  it('with a team gateway, changes with its pool quota as polled and stays put when a poll finds the same', async () => {
+    stack = await startStack({ accounts: [ADA], simulator: { quotaCostPerRequest: 0.25 } });
+    const url = 'https://agate.example.com';
+    const remoteKey = () =>
+      statusBarContentKey({ kind: 'stopped' }, [], '', { kind: 'reachable', url, quota: poolQuotaOf(stack.agate.pool.list(), stack.agate.pool.stats()) });
+    const first = remoteKey();
+    assert.equal(remoteKey(), first);
+    assert.notEqual(statusBarContentKey({ kind: 'stopped' }, [], ''), first, 'no team gateway is another content');
+    await ask('anthropic', stack, { text: 'spend a quarter' });
+    await stack.agate.pool.refreshQuota();
+    assert.notEqual(remoteKey(), first);
+    assert.notEqual(statusBarContentKey({ kind: 'stopped' }, [], '', { kind: 'unreachable', url, reason: 'ECONNREFUSED' }), first);
   });
 });
