@@ -74,6 +74,11 @@ describe('API key providers', () => {
     assert.equal(response.status, 200);
     assert.equal(body.choices[0].message.content, 'Hello from gpt-4o. You said: Hi from VS Code');
     assert.equal(fixture.sim.log.at(-1)!.account, 'vscode-openai');
+    const models = (await (await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer unused' } })).json()) as { data: Array<{ id: string }> };
+    assert.ok(
+      models.data.some((model) => model.id === 'vsc-openai:gpt-4o'),
+      '/v1/models lists the provider model',
+    );
   });
 
   it("a wrong key is refused with the provider's message and nothing is kept", async () => {
