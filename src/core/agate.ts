@@ -412,6 +412,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       await agate.stop();
       admin.close();
       await pool.close();
+      // Provider usage is saved at most once a second; the last second's spend must survive a normal stop.
+      await providerPool.flush();
       await observability?.close();
       await security.close();
       await upstream.close();
