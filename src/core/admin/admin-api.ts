@@ -366,6 +366,10 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       const { monitor } = monitorOrThrow();
       return { inFlight: monitor.inFlight(), records: monitor.list(requestFilterOf(params)) };
     },
+    async teamRequests() {
+      // Followed through the team's request stream; the other instances keep their own full history.
+      return monitorOrThrow().monitor.peers();
+    },
     async request({ id }) {
       const { monitor } = monitorOrThrow();
       // The ring is the monitor's memory: a request older than it is only in the log file.

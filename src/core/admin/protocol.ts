@@ -171,6 +171,8 @@ export const ADMIN_CALLS = {
   }),
   requests: call<{ inFlight: InFlightRequest[]; records: RequestRecord[] }>()({ params: requestFilter, routes: [route('GET', '/admin/api/requests')] }),
   request: call<RequestRecord>()({ params: byId, routes: [route('GET', '/admin/api/requests/:id')] }),
+  /** Team mode: the other instances' latest finished requests (each with its `instance`), newest first; [] alone. */
+  teamRequests: call<RequestRecord[]>()({ params: NONE, routes: [route('GET', '/admin/api/team/requests')] }),
   stats: call<StatsQueryResult>()({
     params: params({ ...statsRange, groupBy: Type.Optional(oneOf(STATS_GROUPS, { default: 'model' })) }),
     routes: [route('GET', '/admin/api/stats')],

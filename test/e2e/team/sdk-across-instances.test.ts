@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { LogEntry } from '../../../src/simulator';
+import { waitUntil } from '../../helpers/wait-until';
 import { startRoundRobinFront, type RoundRobinFront } from './round-robin';
 import { startTeamStack, type TeamStack } from './team-stack';
 
@@ -59,6 +60,12 @@ describe('team: the openai SDK across two instances', function () {
       assert.equal(text, `Hello from ${CLAUDE}. You said: stream ${turn}`);
     }
     assert.deepEqual(postsOf(front, CLAUDE), [0, 1, 0, 1]);
+    // Each instance's monitor follows the other's requests through the team's stream (admin call teamRequests).
+    const [a, b] = team.members.map((member) => member.agate);
+    await waitUntil(async () => (await a.admin.call('teamRequests', {})).filter((r) => r.clientModel === CLAUDE).length >= 2, 'A to follow B');
+    const followed = (await a.admin.call('teamRequests', {})).filter((r) => r.clientModel === CLAUDE);
+    assert.ok(followed.every((r) => r.instance === b.team?.instanceId && r.status === 200));
+    assert.ok((await a.admin.call('requests', {})).records.every((r) => r.instance === undefined), "A's own list holds only its own requests");
   });
 
   it('Gemini 3 tool round trip: the call is replayed on the other instance with the signature the first one cached', async () => {
