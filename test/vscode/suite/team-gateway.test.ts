@@ -1,0 +1,122 @@
+// A team gateway instead of the editor's own: "Use a Team Gateway…" checks the URL and client key against another
+// Agate (a whole core with its own simulator, started here), keeps the key in SecretStorage only, stops this
+// editor's gateway, points the Claude Code terminal at the team gateway and shows its pool quota in the status
+// bar; "Stop Using the Team Gateway" brings the editor's own gateway back. Driven by the command's arguments, as
+// the other suites drive their prompts.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { REMOTE_GATEWAY_KEY_SECRET } from '../../../src/vscode/remote-gateway';
+import { startStack, type Stack } from '../../helpers/stack';
+import { agateFixture, setSetting, settings, waitFor, waitForRunning, type Fixture } from './support/fixture';
+
+const MEMBER = {
+  email: 'grace@team.example.com',
+  refreshToken: '1//vscode-team-refresh-grace-0123456789',
+  tier: 'g1-pro-tier',
+  quota: { 'claude-sonnet-4-6': 0.42, 'gemini-3-flash': 0.9 },
+};
+
+/** A Messages API request to the team gateway with a key, as Claude Code sends it. */
+function askTeam(baseUrl: string, key: string): Promise<Response> {
+  return fetch(`${baseUrl}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32, messages: [{ role: 'user', content: 'hello team' }] }),
+  });
+}
+
+describe('Team gateway', () => {
+  let fixture: Fixture;
+  let team: Stack;
+  let clientKey: string;
+  let ownUrl: string;
+
+  before(async () => {
+    fixture = await agateFixture();
+    ownUrl = await waitForRunning(fixture.testing);
+    // Each request spends 12% of the model's quota, so a request moves what the status bar shows.
+    team = await startStack({ accounts: [MEMBER], flags: { authMode: 'all_except_health' }, simulator: { quotaCostPerRequest: 0.12 } });
+    ({ key: clientKey } = await team.agate.security.keys.create({ name: 'vscode-team-member' }));
+    // The simulator gives the models an account's spec leaves out their full quota: watch the one the spec sets.
+    await setSetting('statusBar.model', 'claude-sonnet-4-6');
+  });
+
+  after(async () => {
+    if (settings().get<string>('remoteGateway')) await vscode.commands.executeCommand('agate.stopUsingTeamGateway');
+    await setSetting('statusBar.model', undefined);
+    await team?.close();
+  });
+
+  it('refuses a key the team gateway does not accept, and changes nothing', async () => {
+    const used = await vscode.commands.executeCommand<boolean>('agate.useTeamGateway', { url: team.url, key: 'sk-agate-not-a-member' });
+    assert.equal(used, false);
+    assert.equal(settings().get<string>('remoteGateway'), '');
+    assert.equal(await fixture.testing.readSecret(REMOTE_GATEWAY_KEY_SECRET), undefined);
+    assert.equal(fixture.testing.gateway.state.kind, 'running');
+  });
+
+  it('uses the team gateway: own gateway stopped, key in SecretStorage only, status bar shows the team quota', async () => {
+    const used = await vscode.commands.executeCommand<boolean>('agate.useTeamGateway', { url: `${team.url}/`, key: clientKey });
+    assert.equal(used, true);
+    assert.equal(settings().get<string>('remoteGateway'), team.url, 'stored without the trailing slash');
+    assert.equal(await fixture.testing.readSecret(REMOTE_GATEWAY_KEY_SECRET), clientKey);
+
+    assert.equal(fixture.testing.gateway.state.kind, 'stopped');
+    await assert.rejects(fetch(`${ownUrl}/healthz`), "this editor's own gateway no longer serves");
+
+    const { statusBar } = fixture.testing;
+    await waitFor('the status bar to show the team quota', () => statusBar.text.includes('42%'));
+    assert.match(statusBar.text, /^\$\(cloud\) Agate 42%$/);
+    assert.ok(statusBar.tooltip.includes(team.url), statusBar.tooltip);
+    assert.match(statusBar.tooltip, /claude-sonnet-4-6 \| 42% \| 1 \|/);
+    assert.ok(!statusBar.tooltip.includes(MEMBER.email), 'a client key reads no account identity');
+    assert.equal(statusBar.warning, false);
+
+    // The key is in no settings file (user settings live under the editor's user data dir).
+    const userSettings = path.join(fixture.testing.globalStorageDir, '..', '..', 'settings.json');
+    if (fs.existsSync(userSettings)) assert.ok(!fs.readFileSync(userSettings, 'utf8').includes(clientKey));
+  });
+
+  it('re-renders the status bar only when the team quota changes', async () => {
+    const { statusBar, remoteGateway } = fixture.testing;
+    let renders = 0;
+    const counting = statusBar.onDidRender(() => renders++);
+    try {
+      await remoteGateway.reload();
+      await remoteGateway.reload();
+      assert.equal(renders, 0, 'two polls that find the same quota rewrite nothing');
+      assert.equal((await askTeam(team.url, clientKey)).status, 200);
+      await team.agate.pool.refreshQuota();
+      await remoteGateway.reload();
+      assert.equal(renders, 1);
+      assert.match(statusBar.text, /Agate 30%$/);
+    } finally {
+      counting.dispose();
+    }
+  });
+
+  it('points the Claude Code terminal at the team gateway with the client key, which the team gateway serves', async () => {
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>('agate.openClaudeTerminal');
+    try {
+      const env = (terminal.creationOptions as vscode.TerminalOptions).env!;
+      assert.equal(env.ANTHROPIC_BASE_URL, team.url);
+      assert.equal(env.ANTHROPIC_AUTH_TOKEN, clientKey);
+      assert.equal(fixture.testing.gateway.state.kind, 'stopped', 'opening the terminal did not start the own gateway');
+      const answer = await askTeam(env.ANTHROPIC_BASE_URL!, env.ANTHROPIC_AUTH_TOKEN!);
+      assert.equal(answer.status, 200, await answer.text());
+    } finally {
+      terminal?.dispose();
+    }
+  });
+
+  it('stops using the team gateway: key gone, own gateway serving again, status bar back', async () => {
+    await vscode.commands.executeCommand('agate.stopUsingTeamGateway');
+    assert.equal(settings().get<string>('remoteGateway'), '');
+    assert.equal(await fixture.testing.readSecret(REMOTE_GATEWAY_KEY_SECRET), undefined);
+    await waitForRunning(fixture.testing);
+    assert.equal((await fetch(`${fixture.api.baseUrl()}/healthz`)).status, 200);
+    await waitFor('the status bar to show the own gateway', () => fixture.testing.statusBar.text.startsWith('$(radio-tower) Agate'));
+  });
+});
