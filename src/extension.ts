@@ -14,6 +14,7 @@ import { readGatewayConfig, readHostSettings, SECTION, writeGatewaySettings } fr
 import { explainStartFailure, explainInvalidSettings } from './vscode/start-failure';
 import { RemoteGateway } from './vscode/remote-gateway';
 import { applyRemoteGateway, REMOTE_GATEWAY_SETTING } from './vscode/team-gateway-commands';
+import { TeamRedisSecrets } from './vscode/team-redis';
 import { StatusBar, type StatusBarView } from './vscode/status-bar';
 
 /** What `vscode.extensions.getExtension('agate.agate').exports` gives other extensions. */
@@ -48,6 +49,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
   const dataDir = context.globalStorageUri.fsPath;
   fs.mkdirSync(dataDir, { recursive: true });
   const underTest = context.extensionMode === vscode.ExtensionMode.Test;
+  // A team's Redis this editor's gateway joined (store.redis.*): kept in SecretStorage, read before the first configuration.
+  const teamRedis = new TeamRedisSecrets(context.secrets);
+  await teamRedis.load();
   const service = new GatewayService({
     build: (config) =>
       createAgate({
@@ -72,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
           else void service.stop();
         },
       }),
-    readConfig: () => readGatewayConfig(dataDir),
+    readConfig: () => readGatewayConfig(dataDir, teamRedis.configValues()),
     logger,
     // One window owns the gateway of this editor's storage; the others attach to it (and one takes over when it goes).
     ownership: {
@@ -88,7 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
   const statusBar = new StatusBar(service, () => readHostSettings().statusBarModel, remote);
   const terminals = new ClaudeTerminals(context, service, readHostSettings, remote);
   context.subscriptions.push(remote, statusBar);
-  registerCommands({ context, service, terminals, channel, remote });
+  registerCommands({ context, service, terminals, channel, remote, teamRedis });
 
   const setRunningContext = (state: GatewayState) =>
     vscode.commands.executeCommand('setContext', 'agate.running', state.kind === 'running');

@@ -19,6 +19,8 @@ export const COMMANDS = {
   connectClient: 'agate.connectClient',
   useTeamGateway: 'agate.useTeamGateway',
   stopUsingTeamGateway: 'agate.stopUsingTeamGateway',
+  joinTeam: 'agate.joinTeam',
+  leaveTeam: 'agate.leaveTeam',
   switchIdeAccount: 'agate.switchIdeAccount',
   switchIdeAccountBest: 'agate.switchIdeAccountBest',
   undoIdeSwitch: 'agate.undoIdeSwitch',

@@ -9,6 +9,7 @@ import { switchIdeAccountCommand, undoIdeSwitchCommand, type IdeSwitchArgs } fro
 import type { GatewayAdmin, GatewayService, GatewayState } from './gateway-service';
 import type { RemoteGateway } from './remote-gateway';
 import { stopUsingTeamGateway, useTeamGateway, type UseTeamGatewayArgs } from './team-gateway-commands';
+import { joinTeamRedis, leaveTeamRedis, type JoinTeamArgs, type TeamRedisSecrets } from './team-redis';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -16,6 +17,7 @@ export interface CommandDeps {
   terminals: ClaudeTerminals;
   channel: vscode.LogOutputChannel;
   remote: RemoteGateway;
+  teamRedis: TeamRedisSecrets;
 }
 
 /** Resolves with the base URL it copied (the configured one while the gateway is stopped). */
@@ -84,7 +86,7 @@ async function showMenu(service: GatewayService): Promise<void> {
 }
 
 /** Registers every command of package.json's `contributes.commands` (plus the status bar's menu). */
-export function registerCommands({ context, service, terminals, channel, remote }: CommandDeps): void {
+export function registerCommands({ context, service, terminals, channel, remote, teamRedis }: CommandDeps): void {
   const gatewayCommand = (operation: () => Promise<GatewayState>) => async () => {
     const state = await operation();
     // The summary a caller (a test, another extension) can check; failures are explained by the state listener.
@@ -118,6 +120,8 @@ export function registerCommands({ context, service, terminals, channel, remote 
     [COMMANDS.connectClient]: () => connectClientCommand(service, remote),
     [COMMANDS.useTeamGateway]: (args?: UseTeamGatewayArgs) => useTeamGateway(service, remote, context, args),
     [COMMANDS.stopUsingTeamGateway]: () => stopUsingTeamGateway(service, remote, context),
+    [COMMANDS.joinTeam]: (args?: JoinTeamArgs) => joinTeamRedis(service, teamRedis, args),
+    [COMMANDS.leaveTeam]: () => leaveTeamRedis(service, teamRedis),
     [COMMANDS.switchIdeAccount]: (args?: IdeSwitchArgs) => switchIdeAccountCommand(service, context, 'pick', args),
     [COMMANDS.switchIdeAccountBest]: (args?: IdeSwitchArgs) => switchIdeAccountCommand(service, context, 'best', args),
     [COMMANDS.undoIdeSwitch]: (args?: IdeSwitchArgs) => undoIdeSwitchCommand(args),

@@ -52,16 +52,18 @@ function isSet(settings: vscode.WorkspaceConfiguration, key: string): boolean {
 
 /**
  * The gateway configuration: the core's defaults, overridden by every `agate.*` gateway setting the user set.
- * `dataDir` is the extension's global storage folder. Throws SettingsError naming the bad setting.
+ * `dataDir` is the extension's global storage folder. `secretValues`: configuration the editor keeps in
+ * SecretStorage rather than settings (the team's Redis, by dotted key). Throws SettingsError naming the bad setting.
  */
-export function readGatewayConfig(dataDir: string): GatewayConfig {
+export function readGatewayConfig(dataDir: string, secretValues: Record<string, unknown> = {}): GatewayConfig {
   const settings = section();
   const values: Record<string, unknown> = {};
   for (const key of GATEWAY_SETTINGS) if (isSet(settings, key)) values[key] = settings.get<unknown>(key);
+  Object.assign(values, secretValues);
   try {
     // Not the process environment: in the editor, settings are the one source of configuration. They arrive
     // typed, and the loader checks them with the same schema as a config file, naming the setting at fault.
-    return loadConfig({ env: {}, flags: { dataDir }, settings: { values, describe: (key) => vscode.l10n.t('setting {0}', `${SECTION}.${key}`) } });
+    return loadConfig({ env: {}, flags: { dataDir }, settings: { values, describe: (key) => (key in secretValues ? vscode.l10n.t('the team joined with "Agate: Join a Team (Redis)…"') : vscode.l10n.t('setting {0}', `${SECTION}.${key}`)) } });
   } catch (err) {
     // The core says what is wrong as a message; the user reads it in the editor's language.
     if (err instanceof ConfigError) throw new SettingsError(coreText(err.detail));

@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { REMOTE_GATEWAY_KEY_SECRET } from '../../../src/vscode/remote-gateway';
+import { TEAM_REDIS_SECRET } from '../../../src/vscode/team-redis';
+import { startRedisServer, type RedisServer } from '../../helpers/redis-server';
 import { startStack, type Stack } from '../../helpers/stack';
 import { agateFixture, setSetting, settings, waitFor, waitForRunning, type Fixture } from './support/fixture';
 
@@ -118,5 +120,49 @@ describe('Team gateway', () => {
     await waitForRunning(fixture.testing);
     assert.equal((await fetch(`${fixture.api.baseUrl()}/healthz`)).status, 200);
     await waitFor('the status bar to show the own gateway', () => fixture.testing.statusBar.text.startsWith('$(radio-tower) Agate'));
+  });
+});
+
+// Joining a team's Redis from the editor: the URL (it may carry a password) and the team secret go to
+// SecretStorage, never to settings, and this editor's gateway is rebuilt in team mode on a real redis-server.
+describe('Team Redis', () => {
+  let fixture: Fixture;
+  let redis: RedisServer;
+
+  before(async () => {
+    fixture = await agateFixture();
+    redis = await startRedisServer();
+  });
+
+  after(async () => {
+    if (await fixture.testing.readSecret(TEAM_REDIS_SECRET)) await vscode.commands.executeCommand('agate.leaveTeam');
+    await redis?.stop();
+  });
+
+  const health = async () => (await (await fetch(`${fixture.api.baseUrl()}/healthz`)).json()) as { team?: { connected: boolean; redis: string } };
+
+  it('joins: the gateway serves in team mode on the Redis, the URL and secret only in SecretStorage', async () => {
+    assert.equal((await health()).team, undefined);
+    const joined = await vscode.commands.executeCommand<boolean>('agate.joinTeam', {
+      url: redis.url,
+      secretKey: 'vscode-team-secret-0123456789',
+      keyPrefix: 'agate-vscode-test:',
+    });
+    assert.equal(joined, true);
+    await waitForRunning(fixture.testing);
+    const team = (await health()).team;
+    assert.equal(team?.connected, true);
+    assert.equal(fixture.testing.gateway.configuration?.store.redis.url, redis.url);
+    assert.match((await fixture.testing.readSecret(TEAM_REDIS_SECRET)) ?? '', /vscode-team-secret/);
+    assert.equal(settings().has('store.redis.url'), false, 'not an editor setting');
+    assert.equal(settings().inspect('store.redis.url')?.globalValue, undefined);
+  });
+
+  it('leaves: the secret is gone and the gateway runs on its own again', async () => {
+    await vscode.commands.executeCommand('agate.leaveTeam');
+    assert.equal(await fixture.testing.readSecret(TEAM_REDIS_SECRET), undefined);
+    await waitForRunning(fixture.testing);
+    assert.equal((await health()).team, undefined);
+    assert.equal(fixture.testing.gateway.configuration?.store.redis.url, '');
   });
 });
