@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors';
 import type { Clock, DocumentStore, Logger } from '../ports';
-import type { KeyLimits } from './client-keys';
+import { LIMIT_FIELDS, type KeyLimits } from './client-keys';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -127,6 +127,7 @@ export class KeyUsage {
     if (!this.shared) return this.admit(key);
     const leaseId = `${process.pid}-${++this.leases}-${Math.random().toString(36).slice(2, 10)}`;
     const now = this.clock.now();
+    if (!LIMIT_FIELDS.some((field) => key.limits[field] !== undefined)) return this.countAcrossTeam(key, leaseId, now);
     const verdict = await this.shared.admit(key.id, leaseId, key.limits, now);
     if (!verdict) return this.admit(key);
     if (verdict.refused) throw this.refusal(key, verdict.refused, this.current(key.id));
@@ -143,6 +144,28 @@ export class KeyUsage {
       released = true;
       counters.inFlight--;
       this.shared?.release(key.id, leaseId);
+    };
+  }
+
+  /**
+   * A key without limits is never refused, so the request does not wait for the team: it is counted across the
+   * team without waiting (the team's day totals still come back into this instance's counters), and its lease
+   * is dropped only once the count has landed, so a release can never overtake it.
+   */
+  private countAcrossTeam(key: LimitedKey, leaseId: string, now: number): () => void {
+    const release = this.admit(key);
+    const counted = (this.shared?.admit(key.id, leaseId, key.limits, now) ?? Promise.resolve(undefined)).then(
+      (verdict) => {
+        const counters = this.current(key.id);
+        counters.day.requests = Math.max(counters.day.requests, verdict?.day?.requests ?? 0);
+        counters.day.tokens = Math.max(counters.day.tokens, verdict?.day?.tokens ?? 0);
+        return verdict !== undefined;
+      },
+      () => false,
+    );
+    return () => {
+      release();
+      void counted.then((admitted) => admitted && this.shared?.release(key.id, leaseId));
     };
   }
 
