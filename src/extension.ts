@@ -119,8 +119,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
   // is in the log and explained on the next start.
   await service.claim();
   if (service.owns) await service.core().catch(() => undefined);
-  // With a team gateway this editor's own stays stopped; its quota shows once the team gateway answers.
-  await remote.reload();
+  // With a team gateway this editor's own stays stopped; its quota shows once the team gateway answers (not awaited:
+  // an unreachable team gateway must not hold up the activation).
+  void remote.reload();
   if (readHostSettings().autoStart && !remote.active) await service.start();
 
   const activationMs = Math.round(performance.now() - started);
