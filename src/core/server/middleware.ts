@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import { GatewayError, toGatewayError } from '../errors';
+import { CLIENT_CLOSED_STATUS } from '../monitor/status';
 import type { Logger } from '../ports';
 import type { ErrorReply } from '../protocols/codec';
 import { newRequestId } from './generate';
@@ -23,17 +24,26 @@ export function requestId(): Koa.Middleware {
 export function accessLog(logger: Logger): Koa.Middleware {
   return async (ctx, next) => {
     const started = performance.now();
+    // A client that hung up mid-request (a cut benchmark, Esc in Claude Code) is logged as the monitor records
+    // it, 499, not with the status of the error its abort raised inside the gateway.
+    let clientClosed = false;
+    const onClose = () => {
+      if (!ctx.res.writableFinished) clientClosed = true;
+    };
+    ctx.res.once('close', onClose);
     try {
       await next();
     } finally {
+      ctx.res.off('close', onClose);
       const fields = {
         id: ctx.state.requestId,
         method: ctx.method,
         path: ctx.path,
-        status: ctx.respond === false ? ctx.res.statusCode : ctx.status,
+        status: clientClosed ? CLIENT_CLOSED_STATUS : ctx.respond === false ? ctx.res.statusCode : ctx.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
       };
-      if (fields.status >= 500) logger.warn('request failed', fields);
+      if (clientClosed) logger.info('client closed the connection before the answer was complete', fields);
+      else if (fields.status >= 500) logger.warn('request failed', fields);
       else if (fields.status >= 400) logger.info('request rejected', fields);
       else logger.debug('request', fields);
     }
