@@ -15,10 +15,14 @@ export interface DataDirCheck {
 }
 
 /**
- * An atomic write's temporary file: `<target>.<pid>.<8 hex>.tmp` (stores/atomic-file.ts) or `<target>.<pid>.tmp`
- * (the CLI's settings file). The pid tells whether its writer may still be running.
+ * An atomic write's temporary file: `<target>.<pid>.<8 hex>.tmp` (stores/atomic-file.ts, the lock's) or
+ * `<target>.<pid>.tmp` (the CLI's settings file). The pid tells whether its writer may still be running. The
+ * random part is matched first: one that happens to be all digits (1 name in 40) must not be read as the pid,
+ * or a starting process would delete a live writer's file and fail its write.
  */
-const TEMP_FILE = /^.+\.(\d+)(?:\.[0-9a-f]{8})?\.tmp$/;
+const TEMP_FILE_WITH_RANDOM = /^.+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+const TEMP_FILE_PLAIN = /^.+\.(\d+)\.tmp$/;
+const writerPidOf = (name: string): string | undefined => (TEMP_FILE_WITH_RANDOM.exec(name) ?? TEMP_FILE_PLAIN.exec(name))?.[1];
 /** No write lasts this long: a temporary file older than this is stale even if its pid now names another process. */
 const TEMP_FILE_MAX_AGE_MS = 60 * 60_000;
 
@@ -68,7 +72,7 @@ async function inspectAndClean(dir: string, { now = Date.now(), chmod = fs.chmod
   }
   for (const folder of folders) {
     for (const name of await fs.readdir(folder).catch(() => [] as string[])) {
-      const pid = TEMP_FILE.exec(name)?.[1];
+      const pid = writerPidOf(name);
       if (pid === undefined) continue;
       const file = path.join(folder, name);
       const stat = await fs.lstat(file).catch(() => undefined);

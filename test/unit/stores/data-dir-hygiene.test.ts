@@ -81,6 +81,7 @@ describe('stores: the data dir at start', () => {
     ];
     const kept = [
       `accounts.json.${process.pid}.0a1b2c3d.tmp`, // a write of a live process may be in flight
+      `client-keys.json.${process.pid}.12345678.tmp`, // its random part all digits: still this live process's
       'notes.tmp',
       'accounts.json',
     ];
