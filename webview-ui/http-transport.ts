@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { adminHttpRequest, EVENTS_PATH, type AdminMethod, type AdminParams, type AdminResult } from '../src/core/admin/protocol';
+import { adminHttpRequest, errorDetailOf, EVENTS_PATH, type AdminMethod, type AdminParams, type AdminResult } from '../src/core/admin/protocol';
 import type { AdminEvent } from '../src/core/admin/types';
 import { AdminCallError, type LiveState, type Transport } from './transport';
 
@@ -55,7 +55,8 @@ export class HttpTransport implements Transport {
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok) {
       const body = type.includes('json') ? ((await response.json()) as { error?: { message?: string } }) : undefined;
-      throw new AdminCallError(body?.error?.message ?? `${response.status} ${response.statusText}`, response.status);
+      // The message's code too, so the page words the refusal in its language.
+      throw new AdminCallError(body?.error?.message ?? `${response.status} ${response.statusText}`, response.status, errorDetailOf(body));
     }
     return (type.includes('json') ? await response.json() : await response.text()) as AdminResult<M>;
   }

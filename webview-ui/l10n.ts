@@ -1,4 +1,4 @@
-import { renderMessage, type CoreMessage, type MessageCode } from '../src/core/messages';
+import { isCoreMessage, renderMessage, type CoreMessage, type MessageCode } from '../src/core/messages';
 import { CORE_ZH_CN } from './l10n/core.zh-cn';
 import { ZH_CN } from './l10n/zh-cn';
 
@@ -23,7 +23,7 @@ const CATALOGUES: Record<Exclude<DashboardLanguage, 'en'>, Readonly<Record<strin
 const CORE_CATALOGUES: Record<Exclude<DashboardLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_ZH_CN };
 
 /** The families of core messages the dashboard shows (by code prefix): each language's core catalogue has them all. */
-export const SHOWN_CORE_MESSAGES = ['list.', 'time.', 'overview.', 'attempt.'] as const;
+export const SHOWN_CORE_MESSAGES = ['list.', 'time.', 'overview.', 'attempt.', 'admin.', 'listen.', 'providers.', 'config.rule.'] as const;
 
 /** Where the browser remembers the language picked in the header. */
 export const LANGUAGE_STORAGE_KEY = 'agate.dashboard.language';
@@ -88,6 +88,13 @@ export function t(message: string, ...args: Array<string | number>): string {
 export function tm(message: CoreMessage): string {
   const texts = active === 'en' ? undefined : CORE_CATALOGUES[active];
   return renderMessage(message, (code) => texts?.[code]);
+}
+
+/** A failed call's words in the active language: by the message's code when the gateway sent one (an admin refusal). */
+export function errorText(err: unknown): string {
+  const detail = (err as { detail?: unknown } | undefined)?.detail;
+  if (isCoreMessage(detail)) return tm(detail);
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** The core messages' catalogue of a language, for tests. */

@@ -1,5 +1,6 @@
 import type { AdminHostMessage, AdminMethod, AdminParams, AdminRequestMessage, AdminResult, WebviewToHost } from '../src/core/admin/protocol';
 import type { AdminEvent } from '../src/core/admin/types';
+import { isCoreMessage } from '../src/core/messages';
 import { AdminCallError, type LiveState, type Transport } from './transport';
 
 interface VsCodeApi {
@@ -27,7 +28,7 @@ export class VsCodeTransport implements Transport {
         const waiting = this.pending.get(data.id);
         this.pending.delete(data.id);
         if (data.ok) waiting?.resolve(data.result);
-        else waiting?.reject(new AdminCallError(data.error, data.status));
+        else waiting?.reject(new AdminCallError(data.error, data.status, isCoreMessage(data.detail) ? data.detail : undefined));
       }
     });
   }

@@ -26,7 +26,7 @@ const CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Record<string, str
 const CORE_CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_ZH_CN };
 
 /** The families of core messages the CLI shows (by code prefix): each language's core catalogue has them all. */
-export const SHOWN_CORE_MESSAGES = ['list.', 'ide.', 'config.', 'owner.', 'dataDir.', 'providers.'] as const;
+export const SHOWN_CORE_MESSAGES = ['list.', 'ide.', 'config.', 'owner.', 'dataDir.', 'providers.', 'listen.', 'admin.'] as const;
 
 /** `zh_CN.UTF-8`, `zh-Hans`, `en_US`, `C` → the language the CLI speaks; undefined when it has no such language. */
 export function parseLanguage(tag: string): CliLanguage | undefined {

@@ -3,6 +3,8 @@
  * GatewayError in its own shape (Anthropic / OpenAI / Google) with the status
  * its SDK expects; nothing else decides statuses.
  */
+import type { CoreMessage } from './messages';
+
 export type GatewayErrorKind =
   | 'invalid_request' // 400
   | 'authentication' // 401
@@ -33,6 +35,8 @@ export const statusOfKind: Record<GatewayErrorKind, number> = {
 };
 
 export interface GatewayErrorOptions {
+  /** The message as a code and parameters, for a host to word in its user's language (admin calls; clients get the English). */
+  detail?: CoreMessage;
   /** The request field at fault, e.g. `messages[2].content[0].source`. */
   param?: string;
   retryAfterSeconds?: number;
@@ -45,6 +49,7 @@ export class GatewayError extends Error {
   readonly param?: string;
   readonly retryAfterSeconds?: number;
   readonly details?: unknown[];
+  readonly detail?: CoreMessage;
 
   constructor(
     readonly kind: GatewayErrorKind,
@@ -56,6 +61,7 @@ export class GatewayError extends Error {
     this.param = options.param;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.details = options.details;
+    this.detail = options.detail;
   }
 
   get status(): number {

@@ -113,6 +113,7 @@ export const CORE_MESSAGES = {
   'config.file.folder': 'config file {file} is a folder, not a file',
   'config.file.unreadable': 'config file {file} cannot be read ({detail})',
   'config.file.notObject': 'config file {file}: the top level must be a JSON object',
+  'config.origin.default': 'default',
   'config.origin.file': 'config file {file}',
   'config.origin.env': 'environment variable {name}',
   'config.origin.option': 'option --{key}',
@@ -124,6 +125,32 @@ export const CORE_MESSAGES = {
   'config.invalid.oneOf': 'invalid configuration: "{key}" must be one of {allowed} (got {value})',
   'config.invalid.other': 'invalid configuration: "{key}" {detail}',
   'config.fromOrigin': '{error} (from {origin})',
+  // The rule a value breaks (Ajv's keywords; its own English for the rarer ones).
+  'config.rule.limit': 'must be {comparison} {limit}',
+  'config.rule.type': 'must be {type}',
+  'config.rule.minLength': 'must NOT have fewer than {limit} characters',
+  'config.rule.maxLength': 'must NOT have more than {limit} characters',
+
+  // Listening beyond loopback without the safeguards (src/core/security/lan-policy.ts).
+  'listen.refused.lan':
+    'Refusing to listen on {host}: that is reachable from other machines and allowLanAccess is false. Listen on 127.0.0.1, or set allowLanAccess to true (clients will then need an Agate key).',
+  'listen.refused.authOff':
+    'Refusing to listen on {host} with authMode "off": anyone on the network could use your accounts. Set authMode to "auto", "strict" or "all_except_health", and give clients a key ("agate keys create").',
+
+  // A running gateway's admin API refusing a call (src/core/admin/admin-api.ts): the dashboard and the CLI show them.
+  'admin.setting.unknown': 'Setting "{key}" is not a known setting',
+  'admin.setting.oneOf': 'Setting "{key}" must be one of {allowed} (got {value})',
+  'admin.setting.other': 'Setting "{key}" {detail}',
+  'admin.setting.notInPanel': '"{key}" is not a setting the dashboard can change (it can change {keys})',
+  'admin.setting.dataDir': '"dataDir" cannot be changed on a running gateway: it is where the gateway keeps its data',
+  'admin.setting.notConfigKey': '"{key}" is not a configuration key (see "agate config")',
+  'admin.changes.notObject': '"changes" must be an object of settings',
+  'admin.changes.empty': '"changes" names no setting',
+  'admin.unavailable.settings': 'This host does not let the dashboard change its settings',
+  'admin.unavailable.running': 'This host starts and stops the gateway itself, not from the dashboard',
+  'admin.unavailable.config': 'This host does not let other processes change its configuration',
+  'admin.unavailable.monitor': 'The request monitor and token stats are turned off on this gateway',
+  'admin.account.notFound': 'No account has the id "{id}"',
 
   // Who owns a data dir, and refusals because of it (src/core/stores/data-dir-lock.ts, the CLI's data-dir access).
   'owner.role.serve': '"agate serve"',

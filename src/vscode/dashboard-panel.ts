@@ -88,8 +88,11 @@ class DashboardPanel extends Disposable {
     try {
       this.post({ kind: 'admin-result', id, ok: true, result: await this.admin.call(method, params as Record<string, unknown>) });
     } catch (err) {
-      const status = err instanceof GatewayError || err instanceof AdminCallError ? err.status : 500;
-      this.post({ kind: 'admin-result', id, ok: false, status, error: err instanceof Error ? err.message : String(err) });
+      const coded = err instanceof GatewayError || err instanceof AdminCallError;
+      const status = coded ? err.status : 500;
+      // The message's code goes along: the webview words it in the editor's language.
+      const detail = coded ? err.detail : undefined;
+      this.post({ kind: 'admin-result', id, ok: false, status, error: err instanceof Error ? err.message : String(err), ...(detail ? { detail } : {}) });
     }
   }
 

@@ -1,8 +1,9 @@
 import type { MessageCode } from '../../src/core/messages';
 
 /**
- * The core's messages the dashboard shows (the overview's health verdict and reasons, the attempt trail), in
- * Simplified Chinese, by code (the English is in src/core/messages.ts; terms: docs/l10n/glossary.zh-CN.md).
+ * The core's messages the dashboard shows (the overview's health verdict and reasons, the attempt trail, the
+ * default prices' source, the admin API's refusals, the LAN policy's), in Simplified Chinese, by code (the
+ * English is in src/core/messages.ts; terms: docs/l10n/glossary.zh-CN.md).
  */
 export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'list.separator': '；',
@@ -68,4 +69,30 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'attempt.note.providerSaid': '{provider}：{message}',
   'attempt.note.nextMember': '没有账号可以处理这个成员：改用模型组的下一个成员',
   'attempt.note.spillOver': '没有账号可以处理：转给提供商',
+
+  'providers.pricesSource': '各厂商的价格页面（{pages}），{date} 发布的版本',
+
+  'listen.refused.lan':
+    '拒绝监听 {host}：其他机器可以访问这个地址，而 allowLanAccess 为 false。请监听 127.0.0.1，或把 allowLanAccess 设为 true（之后客户端需要 Agate 密钥）。',
+  'listen.refused.authOff':
+    '拒绝在 authMode 为 "off" 时监听 {host}：网络上的任何人都能使用你的账号。请把 authMode 设为 "auto"、"strict" 或 "all_except_health"，并给客户端一个密钥（"agate keys create"）。',
+
+  'admin.setting.unknown': '设置 "{key}" 不是已知的设置',
+  'admin.setting.oneOf': '设置 "{key}" 必须是 {allowed} 之一（收到的是 {value}）',
+  'admin.setting.other': '设置 "{key}" {detail}',
+  'admin.setting.notInPanel': '仪表板不能更改 "{key}"（它能更改的设置：{keys}）',
+  'admin.setting.dataDir': '运行中的网关不能更改 "dataDir"：网关的数据都保存在那里',
+  'admin.setting.notConfigKey': '"{key}" 不是配置键（参见 "agate config"）',
+  'admin.changes.notObject': '"changes" 必须是由设置组成的对象',
+  'admin.changes.empty': '"changes" 没有指定任何设置',
+  'admin.unavailable.settings': '这个宿主不允许仪表板更改它的设置',
+  'admin.unavailable.running': '这个宿主自己启动和停止网关，不能从仪表板操作',
+  'admin.unavailable.config': '这个宿主不允许其他进程更改它的配置',
+  'admin.unavailable.monitor': '这个网关关闭了请求监控和 token 统计',
+  'admin.account.notFound': '没有 ID 为 "{id}" 的账号',
+
+  'config.rule.limit': '必须 {comparison} {limit}',
+  'config.rule.type': '必须是 {type} 类型',
+  'config.rule.minLength': '不能少于 {limit} 个字符',
+  'config.rule.maxLength': '不能多于 {limit} 个字符',
 };

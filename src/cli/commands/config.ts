@@ -46,7 +46,7 @@ export async function configCommand(argv: string[]): Promise<number> {
   if (action === 'set') return setCommand(values, rest);
   if (action !== undefined) throw new UsageError(l10n.t('unknown config action "{0}" (config, or config set key=value)', action));
   const sources = configSources(values);
-  const { config, originOf } = explainConfig(sources);
+  const { config, originMessageOf } = explainConfig(sources);
   const redis = config.store.redis;
   const shown = {
     ...config,
@@ -58,7 +58,8 @@ export async function configCommand(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
     return 0;
   }
-  process.stdout.write(explained(shown as unknown as Record<string, unknown>, originOf, sources.file));
+  // The origin column in the user's language (default, config file, environment variable, flag as typed).
+  process.stdout.write(explained(shown as unknown as Record<string, unknown>, (key) => l10n.message(originMessageOf(key)), sources.file));
   return 0;
 }
 

@@ -8,7 +8,8 @@ import type { AccountPool, AccountView, SignInSession } from '../accounts';
 import { AccountSetupError } from '../accounts';
 import { ConfigError, isConfigKey, validateConfig, withChanges } from '../config/load';
 import type { GatewayConfig } from '../config/types';
-import { GatewayError } from '../errors';
+import { GatewayError, type GatewayErrorKind } from '../errors';
+import { coreMessage, englishOf, type CoreMessage, type MessageCode } from '../messages';
 import type { Observability } from '../monitor';
 import type { Clock, Logger } from '../ports';
 import type { ProviderRegistry, ProviderStatus, ProviderUsageToday, ProviderView } from '../providers';
@@ -83,6 +84,21 @@ export interface AdminApi {
 const IDE_TOKEN_MIN_VALIDITY_MS = 15 * 60_000;
 
 const invalid = (message: string, param?: string) => new GatewayError('invalid_request', message, { param });
+/** A refusal the dashboard or the CLI words in its user's language (the English stays the error's message). */
+const refused = (kind: GatewayErrorKind, detail: CoreMessage, param?: string) => new GatewayError(kind, englishOf(detail), { param, detail });
+
+/** The core's configuration error (`config.invalid.<fault>`), about an edited setting: the same fault, named as the setting's. */
+const SETTING_ERRORS: Record<string, MessageCode> = {
+  unknownSetting: 'admin.setting.unknown',
+  oneOf: 'admin.setting.oneOf',
+  other: 'admin.setting.other',
+};
+function settingError(err: ConfigError): GatewayError {
+  const prefix = 'config.invalid.';
+  const code = err.detail.code.startsWith(prefix) ? SETTING_ERRORS[err.detail.code.slice(prefix.length)] : undefined;
+  if (!code) return invalid(`Setting ${err.message.replace(/^invalid configuration: /, '')}`, err.key);
+  return refused('invalid_request', coreMessage(code, err.detail.params), err.key);
+}
 
 type Fields = Record<string, unknown>;
 
@@ -155,9 +171,9 @@ export function proxySettingsOf(config: GatewayConfig): ProxySettings {
  */
 function checkChanges(current: GatewayConfig, params: Fields, vetKey: (key: string) => void): Record<string, unknown> {
   const changes = params.changes;
-  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw invalid('"changes" must be an object of settings', 'changes');
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw refused('invalid_request', coreMessage('admin.changes.notObject'), 'changes');
   const keys = Object.keys(changes);
-  if (keys.length === 0) throw invalid('"changes" names no setting', 'changes');
+  if (keys.length === 0) throw refused('invalid_request', coreMessage('admin.changes.empty'), 'changes');
   keys.forEach(vetKey);
   const candidate = withChanges(current, changes as Record<string, unknown>);
   try {
@@ -165,8 +181,8 @@ function checkChanges(current: GatewayConfig, params: Fields, vetKey: (key: stri
     // Until a restart binds the new address, the server still listens on the old one: the new auth mode must be safe there too.
     assertSafeListen({ ...candidate, host: current.host, allowLanAccess: current.allowLanAccess });
   } catch (err) {
-    if (err instanceof ConfigError) throw invalid(`Setting ${err.message.replace(/^invalid configuration: /, '')}`, err.key);
-    if (err instanceof UnsafeListenError) throw invalid(err.message, ['host', 'allowLanAccess', 'authMode'].find((key) => key in changes) ?? keys[0]);
+    if (err instanceof ConfigError) throw settingError(err);
+    if (err instanceof UnsafeListenError) throw refused('invalid_request', err.detail, ['host', 'allowLanAccess', 'authMode'].find((key) => key in changes) ?? keys[0]);
     throw err;
   }
   return changes as Record<string, unknown>;
@@ -176,7 +192,7 @@ function checkChanges(current: GatewayConfig, params: Fields, vetKey: (key: stri
 export function checkSettingsChanges(current: GatewayConfig, params: Fields): Record<string, unknown> {
   return checkChanges(current, params, (key) => {
     if (!PROXY_SETTING_KEYS.includes(key as ProxySettingKey)) {
-      throw invalid(`"${key}" is not a setting the dashboard can change (it can change ${PROXY_SETTING_KEYS.join(', ')})`, key);
+      throw refused('invalid_request', coreMessage('admin.setting.notInPanel', { key, keys: PROXY_SETTING_KEYS.join(', ') }), key);
     }
   });
 }
@@ -184,8 +200,8 @@ export function checkSettingsChanges(current: GatewayConfig, params: Fields): Re
 /** Any configuration key but `dataDir` (the owner's data dir is where it keeps them). */
 export function checkConfigChanges(current: GatewayConfig, params: Fields): Record<string, unknown> {
   return checkChanges(current, params, (key) => {
-    if (key === 'dataDir') throw invalid('"dataDir" cannot be changed on a running gateway: it is where the gateway keeps its data', key);
-    if (!isConfigKey(key)) throw invalid(`"${key}" is not a configuration key (see "agate config")`, key);
+    if (key === 'dataDir') throw refused('invalid_request', coreMessage('admin.setting.dataDir'), key);
+    if (!isConfigKey(key)) throw refused('invalid_request', coreMessage('admin.setting.notConfigKey', { key }), key);
   });
 }
 
@@ -244,12 +260,12 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
 
   const accountOrThrow = (id: string): AccountView => {
     const view = pool.get(id);
-    if (!view) throw new GatewayError('not_found', `No account has the id "${id}"`, { param: 'id' });
+    if (!view) throw refused('not_found', coreMessage('admin.account.notFound', { id }), 'id');
     return view;
   };
   const accounts = () => pool.list().map(toAdminAccount);
   const monitorOrThrow = () => {
-    if (!observability) throw new GatewayError('unavailable', 'The request monitor and token stats are turned off on this gateway');
+    if (!observability) throw refused('unavailable', coreMessage('admin.unavailable.monitor'));
     return observability;
   };
 
@@ -399,7 +415,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     },
     proxy,
     async updateSettings(params) {
-      if (!deps.updateSettings) throw new GatewayError('unavailable', 'This host does not let the dashboard change its settings');
+      if (!deps.updateSettings) throw refused('unavailable', coreMessage('admin.unavailable.settings'));
       const changes = checkSettingsChanges(config(), params);
       const result = await deps.updateSettings(changes);
       for (const key of Object.keys(changes) as ProxySettingKey[]) {
@@ -412,7 +428,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       return proxy();
     },
     async setRunning({ running }) {
-      if (!deps.setRunning) throw new GatewayError('unavailable', 'This host starts and stops the gateway itself, not from the dashboard');
+      if (!deps.setRunning) throw refused('unavailable', coreMessage('admin.unavailable.running'));
       await deps.setRunning(running);
       return proxy();
     },
@@ -444,7 +460,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     connectClient: connect.connectClient,
     disconnectClient: connect.disconnectClient,
     async updateConfig(params) {
-      if (!deps.updateConfig) throw new GatewayError('unavailable', 'This host does not let other processes change its configuration');
+      if (!deps.updateConfig) throw refused('unavailable', coreMessage('admin.unavailable.config'));
       const result = await deps.updateConfig(checkConfigChanges(config(), params));
       emit({ type: 'gateway', gateway: gateway() });
       return result;

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { AdminCallError, type AdminMethod, type AdminParams, type AdminResult } from './protocol';
+import { AdminCallError, errorDetailOf, type AdminMethod, type AdminParams, type AdminResult } from './protocol';
 import type { AdminEvent } from './types';
 
 export { AdminCallError };
@@ -66,15 +66,17 @@ export class RemoteAdmin {
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok) {
       let message = `${response.status} ${response.statusText}`;
+      let detail: ReturnType<typeof errorDetailOf>;
       if (type.includes('json')) {
         try {
           const body = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
           message = (typeof body.error === 'string' ? body.error : body.error?.message) ?? body.message ?? message;
+          detail = errorDetailOf(body);
         } catch {
           // keep the status line
         }
       }
-      throw new AdminCallError(message, response.status);
+      throw new AdminCallError(message, response.status, detail);
     }
     return (type.includes('json') ? JSON.parse(text) : text) as AdminResult<M>;
   }

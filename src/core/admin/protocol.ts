@@ -9,6 +9,7 @@
  */
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import type { ClientProtocol } from '../ir';
+import { isCoreMessage, type CoreMessage } from '../messages';
 import { PROVIDER_KINDS, type ModelPrice, type ProviderLimits, type ProviderView } from '../providers/types';
 import type { KeyLimits } from '../security/client-keys';
 import type { Permission } from '../server/routes';
@@ -278,7 +279,7 @@ export interface AdminRequestMessage {
 /** Host → webview. */
 export type AdminHostMessage =
   | { kind: 'admin-result'; id: number; ok: true; result: unknown }
-  | { kind: 'admin-result'; id: number; ok: false; error: string; status: number }
+  | { kind: 'admin-result'; id: number; ok: false; error: string; status: number; detail?: CoreMessage }
   | { kind: 'admin-event'; event: AdminEvent };
 
 /** Everything the webview posts to the extension host (src/vscode/dashboard-panel.ts). */
@@ -298,8 +299,16 @@ export class AdminCallError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** The message as a code, when the gateway sent one: the host words it in its user's language. */
+    readonly detail?: CoreMessage,
   ) {
     super(message);
     this.name = 'AdminCallError';
   }
+}
+
+/** The code of an admin error body's message (`error.detail`), if it carries a valid one. */
+export function errorDetailOf(body: unknown): CoreMessage | undefined {
+  const detail = (body as { error?: { detail?: unknown } } | undefined)?.error?.detail;
+  return isCoreMessage(detail) ? detail : undefined;
 }

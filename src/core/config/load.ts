@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { coreMessage, englishOf, type CoreMessage, type MessageParam } from '../messages';
+import { coreMessage, englishOf, textMessage, type CoreMessage, type MessageParam } from '../messages';
 import { defaultConfig } from './defaults';
 import { configValidator } from './config-validator';
 import type { GatewayConfig } from './types';
@@ -140,6 +140,8 @@ export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
 export interface ExplainedConfig {
   config: GatewayConfig;
   originOf(key: string): string;
+  /** The same, as a message for the host to word (`agate config`'s origin column). */
+  originMessageOf(key: string): CoreMessage;
 }
 
 /** The configuration and, per dotted key, the layer its value comes from (`agate config`). */
@@ -180,11 +182,13 @@ export function explainConfig(sources: ConfigSources = {}): ExplainedConfig {
   }
 
   const config = validateConfig(merged, origins);
-  const originOf = (key: string) => {
+  const originMessageOf = (key: string): CoreMessage => {
     const origin = origins.get(key) ?? [...origins.entries()].find(([path]) => key.startsWith(path + '.') || path.startsWith(key + '.'))?.[1];
-    return origin === undefined ? 'default' : typeof origin === 'object' ? englishOf(origin as CoreMessage) : String(origin);
+    if (origin === undefined) return coreMessage('config.origin.default');
+    // A flag as the user typed it (`--port`), or a setting as its host named it.
+    return typeof origin === 'object' ? (origin as CoreMessage) : textMessage(String(origin));
   };
-  return { config, originOf };
+  return { config, originOf: (key) => englishOf(originMessageOf(key)), originMessageOf };
 }
 
 /**
@@ -192,6 +196,26 @@ export function explainConfig(sources: ConfigSources = {}): ExplainedConfig {
  * through here too). Throws ConfigError naming the first bad key and, when
  * known, the layer it came from.
  */
+/** The broken rule in words the hosts translate (`must be <= 65535`); Ajv's own English for the rarer rules. */
+function ruleMessage(error: { keyword: string; params?: Record<string, unknown>; message?: string }): CoreMessage {
+  const params = error.params ?? {};
+  switch (error.keyword) {
+    case 'maximum':
+    case 'minimum':
+    case 'exclusiveMaximum':
+    case 'exclusiveMinimum':
+      return coreMessage('config.rule.limit', { comparison: String(params.comparison), limit: Number(params.limit) });
+    case 'type':
+      return coreMessage('config.rule.type', { type: String(params.type) });
+    case 'minLength':
+      return coreMessage('config.rule.minLength', { limit: Number(params.limit) });
+    case 'maxLength':
+      return coreMessage('config.rule.maxLength', { limit: Number(params.limit) });
+    default:
+      return textMessage(error.message ?? '');
+  }
+}
+
 export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, MessageParam> = new Map()): GatewayConfig {
   const validate = configValidator();
   if (!validate(candidate)) {
@@ -203,13 +227,12 @@ export function validateConfig(candidate: unknown, origins: ReadonlyMap<string, 
     const allowed = (error.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
     const value = key ? getPath(candidate as JsonObject, key) : undefined;
     const shownKey = key || '(root)';
-    // Ajv's own wording of the remaining rules (`must be >= 1`) stays as it is.
     const what =
       error.keyword === 'additionalProperties'
         ? coreMessage('config.invalid.unknownSetting', { key: shownKey })
         : allowed
           ? coreMessage('config.invalid.oneOf', { key: shownKey, allowed: allowed.join(', '), value: JSON.stringify(value) })
-          : coreMessage('config.invalid.other', { key: shownKey, detail: error.message ?? '' });
+          : coreMessage('config.invalid.other', { key: shownKey, detail: ruleMessage(error) });
     throw new ConfigError(origin !== undefined ? coreMessage('config.fromOrigin', { error: what, origin }) : what, key || undefined);
   }
   return candidate as unknown as GatewayConfig;

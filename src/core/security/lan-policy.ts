@@ -1,10 +1,14 @@
 import type { GatewayConfig } from '../config/types';
 import { effectiveAuthMode, isLoopbackHost } from './network';
+import { coreMessage, englishOf, type CoreMessage } from '../messages';
 
 /** Thrown by `start()` when the settings would expose the gateway beyond this machine unsafely. */
 export class UnsafeListenError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    /** Why, for the host to word (`message` is its English). */
+    readonly detail: CoreMessage,
+  ) {
+    super(englishOf(detail));
     this.name = 'UnsafeListenError';
   }
 }
@@ -17,15 +21,9 @@ export class UnsafeListenError extends Error {
 export function assertSafeListen(config: Pick<GatewayConfig, 'host' | 'allowLanAccess' | 'authMode'>): void {
   if (isLoopbackHost(config.host)) return;
   if (!config.allowLanAccess) {
-    throw new UnsafeListenError(
-      `Refusing to listen on ${config.host}: that is reachable from other machines and allowLanAccess is false. ` +
-        'Listen on 127.0.0.1, or set allowLanAccess to true (clients will then need an Agate key).',
-    );
+    throw new UnsafeListenError(coreMessage('listen.refused.lan', { host: config.host }));
   }
   if (effectiveAuthMode(config.authMode, config.host) === 'off') {
-    throw new UnsafeListenError(
-      `Refusing to listen on ${config.host} with authMode "off": anyone on the network could use your accounts. ` +
-        'Set authMode to "auto", "strict" or "all_except_health", and give clients a key ("agate keys create").',
-    );
+    throw new UnsafeListenError(coreMessage('listen.refused.authOff', { host: config.host }));
   }
 }

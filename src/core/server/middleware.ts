@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import { GatewayError, toGatewayError } from '../errors';
+import type { CoreMessage } from '../messages';
 import { CLIENT_CLOSED_STATUS } from '../monitor/status';
 import type { Logger } from '../ports';
 import type { ErrorReply } from '../protocols/codec';
@@ -50,6 +51,15 @@ export function accessLog(logger: Logger): Koa.Middleware {
   };
 }
 
+/** The admin API's paths: their error bodies also carry the message as a code (`error.detail`), for the dashboard and the CLI to word. */
+const ADMIN_PATH_PREFIX = '/admin/';
+
+/** `{ error: { message, … } }` with `error.detail`: the English message stays for every other reader. */
+function withDetail(body: unknown, detail: CoreMessage): unknown {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  return typeof error === 'object' && error !== null ? { ...(body as object), error: { ...error, detail } } : body;
+}
+
 export type ErrorRenderers = Record<ProtocolFamily, (err: GatewayError) => ErrorReply>;
 
 /**
@@ -79,7 +89,7 @@ export function errorBoundary(renderers: ErrorRenderers, logger: Logger): Koa.Mi
       const reply = renderers[protocolFamilyOf(ctx.path)](err);
       ctx.status = reply.status;
       for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
-      ctx.body = reply.body;
+      ctx.body = err.detail && ctx.path.startsWith(ADMIN_PATH_PREFIX) ? withDetail(reply.body, err.detail) : reply.body;
     }
   };
 }

@@ -9,7 +9,7 @@ import { CORE_ZH_CN } from './core.zh-cn';
 export const CORE_CATALOGUES: Readonly<Record<string, Readonly<Partial<Record<MessageCode, string>>>>> = { 'zh-cn': CORE_ZH_CN };
 
 /** The families of core messages the extension shows (by code prefix): each catalogue has them all. */
-export const SHOWN_CORE_MESSAGES = ['list.', 'ide.', 'config.', 'owner.', 'dataDir.'] as const;
+export const SHOWN_CORE_MESSAGES = ['list.', 'ide.', 'config.', 'owner.', 'dataDir.', 'listen.'] as const;
 
 /** `zh-cn`, `zh-CN`, `zh-hans` → the catalogue's language; undefined for English and languages without one. */
 export function catalogueLanguageOf(displayLanguage: string): string | undefined {

@@ -36,6 +36,7 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'config.file.folder': '配置文件 {file} 是文件夹，不是文件',
   'config.file.unreadable': '无法读取配置文件 {file}（{detail}）',
   'config.file.notObject': '配置文件 {file}：顶层必须是 JSON 对象',
+  'config.origin.default': '默认值',
   'config.origin.file': '配置文件 {file}',
   'config.origin.env': '环境变量 {name}',
   'config.origin.option': '选项 --{key}',
@@ -47,6 +48,15 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'config.invalid.oneOf': '配置无效："{key}" 必须是 {allowed} 之一（收到的是 {value}）',
   'config.invalid.other': '配置无效："{key}" {detail}',
   'config.fromOrigin': '{error}（来源：{origin}）',
+  'config.rule.limit': '必须 {comparison} {limit}',
+  'config.rule.type': '必须是 {type} 类型',
+  'config.rule.minLength': '不能少于 {limit} 个字符',
+  'config.rule.maxLength': '不能多于 {limit} 个字符',
+
+  'listen.refused.lan':
+    '拒绝监听 {host}：其他机器可以访问这个地址，而 allowLanAccess 为 false。请监听 127.0.0.1，或把 allowLanAccess 设为 true（之后客户端需要 Agate 密钥）。',
+  'listen.refused.authOff':
+    '拒绝在 authMode 为 "off" 时监听 {host}：网络上的任何人都能使用你的账号。请把 authMode 设为 "auto"、"strict" 或 "all_except_health"，并给客户端一个密钥（"agate keys create"）。',
 
   'owner.role.serve': '"agate serve"',
   'owner.role.demo': '"agate demo"',

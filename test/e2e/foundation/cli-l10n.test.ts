@@ -50,6 +50,15 @@ describe('CLI: English and Simplified Chinese', function () {
     assert.equal(config.code, 0, config.stderr);
     assert.match(config.stdout, /^生效的配置（默认值 < 配置文件（无） < AGATE_\* 环境变量 < 命令行选项）/);
     assert.match(config.stdout, /^scheduling\.mode\s+cache-first/m);
+    // The origin column too: default, environment variable, a flag as typed.
+    const origins = await runCli(['config', '--port', '9123', '--data-dir', path.join(tmp, 'config')], cleanEnv({ LANG: 'zh_CN.UTF-8', AGATE_SCHEDULING_MODE: 'balance' }));
+    assert.equal(origins.code, 0, origins.stderr);
+    assert.match(origins.stdout, /^scheduling\.mode\s+balance\s+环境变量 AGATE_SCHEDULING_MODE$/m);
+    assert.match(origins.stdout, /^host\s+127\.0\.0\.1\s+默认值$/m);
+    assert.match(origins.stdout, /^port\s+9123\s+--port$/m);
+    const english = await runCli(['config', '--data-dir', path.join(tmp, 'config')], cleanEnv({ AGATE_SCHEDULING_MODE: 'balance' }));
+    assert.match(english.stdout, /^scheduling\.mode\s+balance\s+environment variable AGATE_SCHEDULING_MODE$/m);
+    assert.match(english.stdout, /^host\s+127\.0\.0\.1\s+default$/m);
   });
 
   it('usage errors: one line in the language, exit code 2', async () => {
@@ -108,6 +117,26 @@ describe('CLI: English and Simplified Chinese', function () {
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /\(指定的位置\)\n {4}缺失：.*state\.vscdb 处没有状态数据库：请先启动 IDE 并登录一次\n/);
     assert.match(status.stdout, /^评分 = 所选模型系列中最先用完的那个系列的剩余配额（0–100）/m);
+  });
+
+  it("config set through a running gateway: the gateway's refusal in the language (its code), English by default", async () => {
+    const dataDir = path.join(tmp, 'owned-config');
+    const owner = CliServer.start(['serve', '--port', '0', '--data-dir', dataDir]);
+    try {
+      await owner.waitFor(/Agate is listening on (\S+)/);
+      // Only the gateway's LAN policy refuses this: the CLI's own check of the values passes it.
+      const refused = await runCli(['config', 'set', 'host=0.0.0.0', '--data-dir', dataDir], chinese);
+      assert.equal(refused.code, 1);
+      assert.equal(
+        refused.stderr,
+        'agate: 拒绝监听 0.0.0.0：其他机器可以访问这个地址，而 allowLanAccess 为 false。请监听 127.0.0.1，或把 allowLanAccess 设为 true（之后客户端需要 Agate 密钥）。\n',
+      );
+      const english = await runCli(['config', 'set', 'host=0.0.0.0', '--data-dir', dataDir]);
+      assert.equal(english.code, 1);
+      assert.match(english.stderr, /^agate: Refusing to listen on 0\.0\.0\.0: that is reachable from other machines and allowLanAccess is false\./);
+    } finally {
+      await owner.stop();
+    }
   });
 
   it('a data dir another Agate serves: the refusal in the language, naming the owner', async () => {

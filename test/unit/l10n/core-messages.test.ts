@@ -41,7 +41,9 @@ const SOURCES: Record<string, Array<keyof typeof HOSTS>> = {
   'src/core/ide/switcher.ts': ['cli', 'vscode'],
   'src/core/config/load.ts': ['cli', 'vscode'],
   'src/core/stores/data-dir-lock.ts': ['cli', 'vscode'],
-  'src/core/providers/prices.ts': ['cli'],
+  'src/core/providers/prices.ts': ['cli', 'dashboard'],
+  'src/core/security/lan-policy.ts': ['cli', 'vscode', 'dashboard'],
+  'src/core/admin/admin-api.ts': ['cli', 'dashboard'],
   'src/cli/data-dir-access.ts': ['cli'],
   'src/cli/commands/run.ts': ['cli'],
 };
