@@ -240,4 +240,21 @@ describe('dashboard: admin API', () => {
     const again = await fetch(`${stack.url}/dashboard`);
     assert.notEqual(/nonce-([^']+)/.exec(again.headers.get('content-security-policy') ?? '')?.[1], nonce, 'a fresh nonce per page');
   });
+
+  it("gives a refusal's message code beside its English (error.detail) to admin callers only, never to clients", async () => {
+    const missing = await post<{ error: { message: string; detail?: unknown } }>('/admin/api/accounts/acct_missing/disable');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.message, 'No account has the id "acct_missing"');
+    assert.deepEqual(missing.body.error.detail, { code: 'admin.account.notFound', params: { id: 'acct_missing' } });
+    // No settings writer in this host: refused as unavailable, coded too.
+    const settings = await post<{ error: { message: string; detail?: unknown } }>('/admin/api/settings', { changes: { port: 70000 } });
+    assert.equal(settings.status, 503);
+    assert.deepEqual(settings.body.error.detail, { code: 'admin.unavailable.settings' });
+    // A client protocol's error body keeps the official API's shape: English, nothing added.
+    // (Last: the stats above count every request to the client routes.)
+    const client = await fetch(`${stack.url}/v1/no-such-endpoint`);
+    const body = (await client.json()) as { error: Record<string, unknown> };
+    assert.equal(client.status, 404);
+    assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'param', 'type']);
+  });
 });
