@@ -57,15 +57,26 @@ describe(`data dir: the owner killed at random points (seed ${SEED})`, function 
       owner = await startOwner(simulator.url, dataDir);
       const current = owner;
       let stopped = false;
+      // What each command answered and when, relative to the round's start: a failure names the interleaving.
+      const startedAt = Date.now();
+      const trail: string[] = [];
+      const note = (what: string) => trail.push(`${Date.now() - startedAt} ms ${what}`);
+      const command = async (args: string[]): Promise<boolean> => {
+        const sentAt = Date.now() - startedAt;
+        const run = await agate(dataDir, args);
+        const said = (run.code === 0 ? run.stdout.split('\n')[0] : run.stderr.trim().split('\n').pop()) ?? '';
+        note(`agate ${args.join(' ')} (sent at ${sentAt} ms): exit ${run.code}: ${said}`);
+        return run.code === 0;
+      };
 
       const cliWorker = async () => {
         for (let i = 0; !stopped; i++) {
           if (i % 2 === 0) {
             const name = `r${round}-cli-${i}`;
-            if ((await agate(dataDir, ['keys', 'create', name])).code === 0) keys.add(name);
+            if (await command(['keys', 'create', name])) keys.add(name);
           } else {
             const alias = `r${round}-cli-alias-${i}`;
-            if ((await agate(dataDir, ['config', 'set', `models.aliases.${alias}=gemini-3-flash`])).code === 0) aliases.add(alias);
+            if (await command(['config', 'set', `models.aliases.${alias}=gemini-3-flash`])) aliases.add(alias);
           }
         }
       };
@@ -81,8 +92,9 @@ describe(`data dir: the owner killed at random points (seed ${SEED})`, function 
               await adminCall(current.url, 'createClientKey', { name });
               keys.add(name);
             }
-          } catch {
+          } catch (err) {
             // The owner is gone: nothing was acknowledged; this worker is done for the round.
+            note(`api worker ${worker} stopped: ${err instanceof Error ? err.message : String(err)}`);
             return;
           }
         }
@@ -91,8 +103,10 @@ describe(`data dir: the owner killed at random points (seed ${SEED})`, function 
       const workers = [cliWorker(), apiWorker(0), apiWorker(1)];
       const killAfterMs = 100 + Math.floor(random() * 1400);
       await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+      note('owner killed');
       current.server.child.kill('SIGKILL');
       await new Promise((resolve) => current.server.child.once('close', resolve));
+      note('owner reaped');
       // A command or two more after the kill: they take over the dead owner's lock.
       await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 800)));
       stopped = true;
@@ -102,10 +116,10 @@ describe(`data dir: the owner killed at random points (seed ${SEED})`, function 
       owner = await startOwner(simulator.url, dataDir);
       const present = new Set(await keyNames(owner.url));
       const missingKeys = [...keys].filter((name) => !present.has(name));
-      assert.deepEqual(missingKeys, [], `round ${round} (killed after ${killAfterMs} ms): acknowledged keys missing`);
+      assert.deepEqual(missingKeys, [], `round ${round} (killed after ${killAfterMs} ms): acknowledged keys missing\n${trail.join('\n')}`);
       const settings = (await adminCall<{ settings: { 'models.aliases': Record<string, string> } }>(owner.url, 'proxy')).settings;
       const missingAliases = [...aliases].filter((alias) => settings['models.aliases'][alias] !== 'gemini-3-flash');
-      assert.deepEqual(missingAliases, [], `round ${round} (killed after ${killAfterMs} ms): acknowledged settings missing`);
+      assert.deepEqual(missingAliases, [], `round ${round} (killed after ${killAfterMs} ms): acknowledged settings missing\n${trail.join('\n')}`);
       assert.equal(await owner.server.stop(), 0);
       owner = undefined;
       assertEveryFileParses(dataDir);
