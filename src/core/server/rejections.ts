@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type { ClientProtocol } from '../ir';
+import { CLIENT_CLOSED_STATUS } from '../monitor/status';
 import type { RequestObserver } from '../monitor/types';
 import { protocolFamilyOf } from './protocol-of-path';
 
@@ -40,10 +41,18 @@ const isProtocolPath = (path: string) => path.startsWith('/v1/') || path.startsW
 export function recordRejections(observer: RequestObserver): Koa.Middleware {
   return async (ctx, next) => {
     const startedAt = Date.now();
+    // A client that left mid-body (a load run cut at its end) gets no answer: the monitor says so (499), not
+    // the 400 the cut body raised.
+    let clientClosed = false;
+    const onClose = () => {
+      if (!ctx.res.writableFinished) clientClosed = true;
+    };
+    ctx.res.once('close', onClose);
     try {
       await next();
     } finally {
-      const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
+      ctx.res.off('close', onClose);
+      const status = clientClosed ? CLIENT_CLOSED_STATUS : ctx.respond === false ? ctx.res.statusCode : ctx.status;
       if (status >= 400 && ctx.state.observed !== true && isProtocolPath(ctx.path)) {
         const body = ctx.state.body as { model?: unknown; stream?: unknown } | undefined;
         const request = {
@@ -60,7 +69,7 @@ export function recordRejections(observer: RequestObserver): Koa.Middleware {
           attempts: [],
           status,
           latencyMs: Date.now() - startedAt,
-          error: messageOf(ctx.body) ?? `Rejected with HTTP ${status}`,
+          error: clientClosed ? 'The client went away before its request was read' : (messageOf(ctx.body) ?? `Rejected with HTTP ${status}`),
         });
       }
     }
