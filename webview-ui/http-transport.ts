@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { adminHttpRequest, errorDetailOf, EVENTS_PATH, type AdminMethod, type AdminParams, type AdminResult } from '../src/core/admin/protocol';
 import type { AdminEvent } from '../src/core/admin/types';
+import { tm } from './l10n';
 import { AdminCallError, type LiveState, type Transport } from './transport';
 
 const KEY_STORAGE = 'agate.adminKey';
@@ -55,8 +56,9 @@ export class HttpTransport implements Transport {
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok) {
       const body = type.includes('json') ? ((await response.json()) as { error?: { message?: string } }) : undefined;
-      // The message's code too, so the page words the refusal in its language.
-      throw new AdminCallError(body?.error?.message ?? `${response.status} ${response.statusText}`, response.status, errorDetailOf(body));
+      // A refusal with a message code is worded in the page's language; the English otherwise.
+      const detail = errorDetailOf(body);
+      throw new AdminCallError(detail ? tm(detail) : (body?.error?.message ?? `${response.status} ${response.statusText}`), response.status, detail);
     }
     return (type.includes('json') ? await response.json() : await response.text()) as AdminResult<M>;
   }

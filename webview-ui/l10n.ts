@@ -1,4 +1,4 @@
-import { isCoreMessage, renderMessage, type CoreMessage, type MessageCode } from '../src/core/messages';
+import { renderMessage, type CoreMessage, type MessageCode } from '../src/core/messages';
 import { CORE_ZH_CN } from './l10n/core.zh-cn';
 import { ZH_CN } from './l10n/zh-cn';
 
@@ -88,13 +88,6 @@ export function t(message: string, ...args: Array<string | number>): string {
 export function tm(message: CoreMessage): string {
   const texts = active === 'en' ? undefined : CORE_CATALOGUES[active];
   return renderMessage(message, (code) => texts?.[code]);
-}
-
-/** A failed call's words in the active language: by the message's code when the gateway sent one (an admin refusal). */
-export function errorText(err: unknown): string {
-  const detail = (err as { detail?: unknown } | undefined)?.detail;
-  if (isCoreMessage(detail)) return tm(detail);
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The core messages' catalogue of a language, for tests. */

@@ -1,6 +1,7 @@
 import type { AdminHostMessage, AdminMethod, AdminParams, AdminRequestMessage, AdminResult, WebviewToHost } from '../src/core/admin/protocol';
 import type { AdminEvent } from '../src/core/admin/types';
 import { isCoreMessage } from '../src/core/messages';
+import { tm } from './l10n';
 import { AdminCallError, type LiveState, type Transport } from './transport';
 
 interface VsCodeApi {
@@ -28,7 +29,11 @@ export class VsCodeTransport implements Transport {
         const waiting = this.pending.get(data.id);
         this.pending.delete(data.id);
         if (data.ok) waiting?.resolve(data.result);
-        else waiting?.reject(new AdminCallError(data.error, data.status, isCoreMessage(data.detail) ? data.detail : undefined));
+        else {
+          // A refusal with a message code is worded in the editor's language; the English otherwise.
+          const detail = isCoreMessage(data.detail) ? data.detail : undefined;
+          waiting?.reject(new AdminCallError(detail ? tm(detail) : data.error, data.status, detail));
+        }
       }
     });
   }

@@ -28,7 +28,7 @@ export interface StackOptions {
   flags?: Record<string, string>;
   /** Last word on the config object (maps and arrays). */
   configure?: (config: GatewayConfig) => void;
-  host?: Partial<Pick<AgateHost, 'guards' | 'extraRoutes' | 'observability' | 'dashboardDir' | 'connectEnvironment'>>;
+  host?: Partial<Pick<AgateHost, 'guards' | 'extraRoutes' | 'observability' | 'dashboardDir' | 'connectEnvironment' | 'updateSettings' | 'settingsLocation'>>;
   /** Default false: tests pick a free port. */
   fixedPort?: number;
 }

@@ -35,6 +35,7 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
   this.timeout(120_000);
   let stack: Stack;
   let browser: Browser;
+  const savedSettings: Array<Record<string, unknown>> = [];
 
   async function openIn(locale: string, width: number): Promise<{ page: Page; problems: string[] }> {
     const context = await browser.newContext({ locale, viewport: { width, height: 900 } });
@@ -51,7 +52,15 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
     stack = await startStack({
       accounts: [DEFAULT_ACCOUNT, BOB],
       flags: { 'scheduling.maxAttempts': '2', 'scheduling.transientRetryBudgetMs': '2000' },
-      host: { dashboardDir: await dashboardBundle() },
+      // A host that keeps the settings panel's changes (the editor's settings, a config file): here, in memory.
+      host: {
+        dashboardDir: await dashboardBundle(),
+        settingsLocation: 'memory',
+        updateSettings: async (changes) => {
+          savedSettings.push(changes);
+          return { restartRequired: [] };
+        },
+      },
     });
     const [, bob] = stack.agate.pool.list();
     stack.agate.pool.markNeedsReauth(bob.id, 'Token has been expired or revoked.');
@@ -150,6 +159,27 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
       assert.deepEqual(problems, []);
       await page.context().close();
     }
+  });
+
+  it("the settings panel words the gateway's refusal of a value in the language (the admin error's code)", async () => {
+    for (const [locale, refusal] of [
+      ['zh-CN', '设置 "port" 必须 <= 65535'],
+      ['en-US', 'Setting "port" must be <= 65535'],
+    ] as const) {
+      const { page, problems } = await openIn(locale, 1400);
+      await page.goto(`${stack.url}/dashboard`);
+      await page.locator('#tab-proxy').click();
+      await page.locator('#proxy-port input').fill('70000');
+      await page.locator('[data-action="save-gateway"]').click();
+      const error = page.locator('#panel-proxy .proxy-section .error', { hasText: /\S/ });
+      await error.waitFor();
+      assert.equal(await error.textContent(), refusal);
+      await page.screenshot({ path: path.join(ARTIFACTS, `l10n-${locale}-refused-setting.png`), fullPage: true });
+      // The refusal came from the gateway (a 400), which the console reports; nothing else went wrong.
+      assert.deepEqual(problems.filter((problem) => !/status of 400/.test(problem)), []);
+      await page.context().close();
+    }
+    assert.deepEqual(savedSettings, []);
   });
 
   it("the webview's page carries the editor's language; anything but a language tag falls back to English", () => {
