@@ -1,6 +1,7 @@
 import type { AccountAction } from '../src/core/admin/protocol';
 import type { AdminAccount, AdminEvent } from '../src/core/admin/types';
 import { clear, h } from './dom';
+import { ProvidersView } from './providers-view';
 import type { Transport } from './transport';
 import { accountStateLine, ago, moveItem, quotaBar } from './view-model';
 import { t } from './l10n';
@@ -12,19 +13,23 @@ export class AccountsView {
   private readonly error = h('p', { className: 'error', attrs: { role: 'alert' } });
   private accounts: AdminAccount[] = [];
   private dragged: string | undefined;
+  /** The API-key providers, beside the accounts in the same pool. */
+  private readonly providers: ProvidersView;
 
   constructor(
     private readonly transport: Transport,
     private readonly say: (message: string) => void,
   ) {
-    this.element.append(this.addForm(), this.error, this.list);
+    this.providers = new ProvidersView(transport, say);
+    this.element.append(this.addForm(), this.error, this.list, this.providers.element);
   }
 
   async load(): Promise<void> {
-    this.show(await this.transport.call('accounts', {}));
+    await Promise.all([this.transport.call('accounts', {}).then((accounts) => this.show(accounts)), this.providers.load()]);
   }
 
   handle(event: AdminEvent): void {
+    this.providers.handle(event);
     if (event.type === 'account') {
       const at = this.accounts.findIndex((account) => account.id === event.account.id);
       const next = [...this.accounts];
@@ -38,6 +43,7 @@ export class AccountsView {
 
   /** Rewrites the countdowns in place (every second), without re-rendering the cards. */
   tick(now: number): void {
+    this.providers.tick(now);
     for (const element of Array.from(this.list.querySelectorAll<HTMLElement>('[data-account]'))) {
       const account = this.accounts.find((candidate) => candidate.id === element.dataset.account);
       if (!account) continue;

@@ -3,7 +3,7 @@ import type { StatsGroupBy, StatsQueryResult } from '../src/core/admin/types';
 import { button, select } from './controls';
 import { h } from './dom';
 import type { Transport } from './transport';
-import { bucketLabel, firstShownBucket, formatTokens, fromBucket, latencyAndErrors, overviewOf, RANGE_PRESETS, rangeOf, stackedSeries, type StatsMetric } from './view-model';
+import { bucketLabel, firstShownBucket, formatTokens, formatUsd, fromBucket, latencyAndErrors, overviewOf, RANGE_PRESETS, rangeOf, stackedSeries, type StatsMetric } from './view-model';
 import { formatPercent, t } from './l10n';
 
 /** Chart.js ships as an ES module only: loaded (and its parts registered) when the first chart is drawn. */
@@ -124,6 +124,17 @@ export class StatsView {
       [t('Output tokens'), formatTokens(totals.outputTokens)],
       [t('Thinking'), formatTokens(totals.thinkingTokens)],
     ];
+    // Only API-key providers cost money; the accounts' requests are free.
+    if (totals.spendUsd > 0) {
+      const { spend } = totals;
+      facts.push(
+        [t('Spend (API key providers)'), formatUsd(totals.spendUsd)],
+        [
+          t('Spend by token kind'),
+          t('input {0} · cached input {1} · cache write {2} · output {3}', formatUsd(spend.uncachedInputUsd), formatUsd(spend.cachedInputUsd), formatUsd(spend.cacheWriteUsd), formatUsd(spend.outputUsd)),
+        ],
+      );
+    }
     this.overview.replaceChildren(...facts.map(([term, value]) => h('div', {}, h('dt', { text: term }), h('dd', { text: value }))));
 
     const labels = grouped.buckets.map((start) => bucketLabel(start, grouped.granularity));

@@ -267,6 +267,14 @@ export interface Overview {
   outputTokens: number;
   cachedTokens: number;
   thinkingTokens: number;
+  /** Spent through API-key providers, and its split by kind of token. */
+  spendUsd: number;
+  spend: StatsTotals['spend'];
+}
+
+/** US dollars as the language writes them; small amounts keep four decimals (a request costs fractions of a cent). */
+export function formatUsd(amount: number): string {
+  return formatNumber(amount, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: amount !== 0 && amount < 1 ? 4 : 2 });
 }
 
 export function overviewOf(result: StatsQueryResult): Overview {
@@ -281,6 +289,13 @@ export function overviewOf(result: StatsQueryResult): Overview {
     outputTokens: sum((totals) => totals.outputTokens),
     cachedTokens: sum((totals) => totals.cachedTokens),
     thinkingTokens: sum((totals) => totals.thinkingTokens),
+    spendUsd: sum((totals) => totals.spendUsd ?? 0),
+    spend: {
+      uncachedInputUsd: sum((totals) => totals.spend?.uncachedInputUsd ?? 0),
+      cachedInputUsd: sum((totals) => totals.spend?.cachedInputUsd ?? 0),
+      cacheWriteUsd: sum((totals) => totals.spend?.cacheWriteUsd ?? 0),
+      outputUsd: sum((totals) => totals.spend?.outputUsd ?? 0),
+    },
   };
 }
 

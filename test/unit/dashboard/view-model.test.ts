@@ -208,5 +208,16 @@ describe('dashboard view model', () => {
     assert.equal(overview.inputTokens, 100);
     assert.deepEqual(latencyAndErrors(result), { p50: [100, null], p95: [300, null], errorRate: [25, null] });
     assert.equal(overviewOf({ ...result, series: [] }).errorRate, 0);
+    // Spend through API-key providers adds up across series, kind by kind.
+    const spend = (uncachedInputUsd: number, outputUsd: number) => ({ uncachedInputUsd, cachedInputUsd: 0.5, cacheWriteUsd: 0, outputUsd });
+    const spent = overviewOf({
+      ...result,
+      series: [
+        { key: 'provider a', total: totals({ spendUsd: 2.5, spend: spend(1, 1) }), points: [] },
+        { key: 'provider b', total: totals({ spendUsd: 4.5, spend: spend(2, 2) }), points: [] },
+      ],
+    });
+    assert.equal(spent.spendUsd, 7);
+    assert.deepEqual(spent.spend, { uncachedInputUsd: 3, cachedInputUsd: 1, cacheWriteUsd: 0, outputUsd: 3 });
   });
 });
