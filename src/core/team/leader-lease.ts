@@ -12,23 +12,40 @@ export interface LeaderLease {
   stop(): Promise<void>;
 }
 
-/** Renews only its own lease: a holder that stalled past the expiry must not extend another's. */
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/**
+ * Takes the lease or renews it, in one step: when it is free, lapsed or already this instance's. The value is
+ * `<instance> <expiresAt>`, the expiry in the instances' clock (the injectable Clock, so a test decides when
+ * a crashed holder's lease lapses); the Redis expiry, much longer, only sweeps a lease nobody took over.
+ * A holder that stalled past its expiry and was replaced finds another's unexpired lease and steps down.
+ */
+const CLAIM = `
+local held = redis.call('GET', KEYS[1])
+if held then
+  local space = string.find(held, ' ', 1, true)
+  local holder = space and string.sub(held, 1, space - 1) or held
+  local expiresAt = space and tonumber(string.sub(held, space + 1)) or 0
+  if holder ~= ARGV[1] and expiresAt > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[3], 'PX', ARGV[4])
+return 1
+`;
+const RELEASE = `local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, #ARGV[1] + 1) == ARGV[1] .. ' ' then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** The Redis-side sweep of a lease left behind, in lease lifetimes. */
+const SWEEP_AFTER_LEASES = 10;
 
 export function startLeaderLease(team: Team, options: { name: string; ttlMs: number; logger: Logger }): LeaderLease {
-  const { connection, instanceId } = team;
+  const { connection, instanceId, clock } = team;
   const key = connection.key('leader', options.name);
   let holding = false;
 
   const attempt = async () => {
     if (!connection.healthy) return;
     try {
-      const renewed = holding && (await connection.redis.eval(RENEW, 1, key, instanceId, options.ttlMs)) === 1;
-      const taken = !renewed && (await connection.redis.set(key, instanceId, 'PX', options.ttlMs, 'NX')) === 'OK';
-      const now = renewed || taken;
-      if (now !== holding) options.logger.info(now ? `this instance now leads: ${options.name}` : `another instance leads: ${options.name}`);
-      holding = now;
+      const now = clock.now();
+      const claimed = (await connection.redis.eval(CLAIM, 1, key, instanceId, now, now + options.ttlMs, options.ttlMs * SWEEP_AFTER_LEASES)) === 1;
+      if (claimed !== holding) options.logger.info(claimed ? `this instance now leads: ${options.name}` : `another instance leads: ${options.name}`);
+      holding = claimed;
     } catch (err) {
       options.logger.debug(`leader lease ${options.name}: ${(err as Error).message}`);
     }

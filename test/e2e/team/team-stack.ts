@@ -43,6 +43,8 @@ export interface TeamStackOptions {
   simulator?: Partial<SimulatorConfig>;
   /** Config by dotted key, for every member. */
   flags?: Record<string, string>;
+  /** Config by dotted key for one member (over `flags`), e.g. its own upstream host label. */
+  memberFlags?: (index: number, simulatorUrl: string) => Record<string, string>;
   /** Log lines kept in memory (and in the capture file): off for the long runs. */
   keepLogs?: boolean;
 }
@@ -70,6 +72,7 @@ export async function startTeamStack(options: TeamStackOptions = {}): Promise<Te
         'store.redis.keyPrefix': keyPrefix,
         'store.redis.secretKey': 'team-test-secret',
         ...options.flags,
+        ...options.memberFlags?.(index, sim.url),
       },
     });
     const logs: string[] = [];
