@@ -7,7 +7,8 @@ import { Dashboard } from './dashboard-panel';
 import { addApiKeyProvider, manageApiKeyProviders, type AddProviderArgs, type ManageProvidersArgs } from './provider-commands';
 import { switchIdeAccountCommand, undoIdeSwitchCommand, type IdeSwitchArgs } from './ide-commands';
 import type { GatewayAdmin, GatewayService, GatewayState } from './gateway-service';
-import type { RemoteGateway } from './remote-gateway';
+import { normalizeGatewayUrl, type RemoteGateway } from './remote-gateway';
+import { showStatusMenu } from './status-menu';
 import { stopUsingTeamGateway, useTeamGateway, type UseTeamGatewayArgs } from './team-gateway-commands';
 import { joinTeamRedis, leaveTeamRedis, type JoinTeamArgs, type TeamRedisSecrets } from './team-redis';
 
@@ -20,8 +21,18 @@ export interface CommandDeps {
   teamRedis: TeamRedisSecrets;
 }
 
-/** Resolves with the base URL it copied (the configured one while the gateway is stopped). */
-async function copyBaseUrl(service: GatewayService): Promise<string | undefined> {
+/** Resolves with the base URL it copied (the configured one while the gateway is stopped; the team gateway's while one is in use). */
+async function copyBaseUrl(service: GatewayService, remote: RemoteGateway): Promise<string | undefined> {
+  if (remote.active) {
+    const url = normalizeGatewayUrl(remote.state.kind === 'off' ? '' : remote.state.url);
+    if (!url) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('The setting agate.remoteGateway is not an http(s) URL: run "Agate: Use a Team Gateway…" again.'));
+      return undefined;
+    }
+    await vscode.env.clipboard.writeText(url);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Copied the base URL of the team gateway {0}.', url));
+    return url;
+  }
   const url = service.baseUrl();
   if (!url) {
     void vscode.window.showErrorMessage(vscode.l10n.t('Agate has no base URL: fix the Agate settings first.'));
@@ -36,8 +47,23 @@ async function copyBaseUrl(service: GatewayService): Promise<string | undefined>
   return url;
 }
 
-/** The key itself goes to the clipboard only: commands' results are readable by any extension. */
-async function copyApiKey(service: GatewayService): Promise<void> {
+/**
+ * The key itself goes to the clipboard only: commands' results are readable by any extension. While a team
+ * gateway is in use that is the client key its admin gave (this editor's own key would be refused there).
+ */
+async function copyApiKey(service: GatewayService, remote: RemoteGateway): Promise<void> {
+  if (remote.active) {
+    const team = await remote.target();
+    if (!team) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Agate has no client key for the team gateway: run "Agate: Use a Team Gateway…" again.'));
+      return;
+    }
+    await vscode.env.clipboard.writeText(team.key);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Copied your team client key for {0}. Clients send it as their API key; only the team gateway\'s admin can replace it.', team.baseUrl),
+    );
+    return;
+  }
   const { key } = await (await service.admin()).call('primaryKey');
   await vscode.env.clipboard.writeText(key);
   void vscode.window.showInformationMessage(
@@ -45,10 +71,13 @@ async function copyApiKey(service: GatewayService): Promise<void> {
   );
 }
 
-async function rotateApiKey(service: GatewayService, terminals: ClaudeTerminals): Promise<boolean> {
+async function rotateApiKey(service: GatewayService, terminals: ClaudeTerminals, remote: RemoteGateway): Promise<boolean> {
   const rotate = vscode.l10n.t('Rotate Key');
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Replace the Agate API key? Clients that use the current key (and open Claude Code terminals) will be refused until they get the new one.'),
+    remote.active
+      ? // The own key still guards this editor's own gateway (and is the one it uses again after the team's): worth rotating, but not the key in use.
+        vscode.l10n.t("Replace the API key of this editor's own gateway? It is not the key in use now: the team gateway's client key is its admin's to replace.")
+      : vscode.l10n.t('Replace the Agate API key? Clients that use the current key (and open Claude Code terminals) will be refused until they get the new one.'),
     { modal: true },
     rotate,
   );
@@ -61,34 +90,47 @@ async function rotateApiKey(service: GatewayService, terminals: ClaudeTerminals)
   return true;
 }
 
-interface MenuItem extends vscode.QuickPickItem {
-  command: string;
+/**
+ * "Open Dashboard" while a team gateway is in use: the team's dashboard needs its admin's sign-in, which a client
+ * key is not, so it opens in the browser at the team gateway's /dashboard (its sign-in page) when the user asks;
+ * the panel opened here shows this editor's own gateway, and says so, for its accounts and settings.
+ */
+async function openDashboard(service: GatewayService, remote: RemoteGateway, dashboard: Dashboard): Promise<void> {
+  dashboard.show(await service.admin());
+  if (!remote.active || remote.state.kind === 'off') return;
+  const teamUrl = normalizeGatewayUrl(remote.state.url);
+  const openTeam = vscode.l10n.t("Open the Team Gateway's Dashboard");
+  void vscode.window
+    .showInformationMessage(
+      vscode.l10n.t(
+        "This dashboard shows this editor's own gateway, stopped while the team gateway is in use. The team gateway's dashboard needs its admin to sign in: a client key does not open it.",
+      ),
+      ...(teamUrl ? [openTeam] : []),
+    )
+    .then((choice) => (choice === openTeam && teamUrl ? vscode.env.openExternal(vscode.Uri.parse(`${teamUrl}/dashboard`)) : undefined));
 }
 
-/** The status bar item's quick pick: the actions one reaches for from there. */
-async function showMenu(service: GatewayService): Promise<void> {
-  const running = service.state.kind === 'running';
-  const items: MenuItem[] = [
-    running
-      ? { command: COMMANDS.stop, label: `$(debug-stop) ${vscode.l10n.t('Stop Gateway')}`, description: service.baseUrl() }
-      : { command: COMMANDS.start, label: `$(play) ${vscode.l10n.t('Start Gateway')}`, description: service.baseUrl() },
-    { command: COMMANDS.openDashboard, label: `$(dashboard) ${vscode.l10n.t('Open Dashboard')}` },
-    { command: COMMANDS.openClaudeTerminal, label: `$(terminal) ${vscode.l10n.t('Open Claude Code Terminal')}` },
-    { command: COMMANDS.manageAccounts, label: `$(account) ${vscode.l10n.t('Manage Accounts')}` },
-    { command: COMMANDS.addAccountGoogle, label: `$(add) ${vscode.l10n.t('Add Account (Google Sign-In)')}` },
-    { command: COMMANDS.connectClient, label: `$(plug) ${vscode.l10n.t('Connect a Client…')}` },
-    { command: COMMANDS.switchIdeAccount, label: `$(arrow-swap) ${vscode.l10n.t('Switch Antigravity IDE Account…')}` },
-    { command: COMMANDS.copyBaseUrl, label: `$(copy) ${vscode.l10n.t('Copy Base URL')}` },
-    { command: COMMANDS.showLogs, label: `$(output) ${vscode.l10n.t('Show Logs')}` },
-  ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Agate' });
-  if (picked) await vscode.commands.executeCommand(picked.command);
+/** Says, without waiting for an answer, that a command changes this editor's own pool and not the team gateway's. */
+function noticeLocalPool(remote: RemoteGateway): void {
+  if (!remote.active) return;
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t("A team gateway is in use: this acts on this editor's own accounts and settings, which serve again when you stop using the team gateway."),
+  );
+}
+
+/** Start and Toggle while a team gateway is in use: this editor's own gateway stays stopped (its clients go to the team's). */
+function refuseOwnStart(): void {
+  const stopUsing = vscode.l10n.t('Stop Using the Team Gateway');
+  void vscode.window
+    .showWarningMessage(vscode.l10n.t("A team gateway is in use, so this editor's own gateway stays stopped. Stop using the team gateway to run your own."), stopUsing)
+    .then((choice) => (choice === stopUsing ? vscode.commands.executeCommand(COMMANDS.stopUsingTeamGateway) : undefined));
 }
 
 /** Registers every command of package.json's `contributes.commands` (plus the status bar's menu). */
 export function registerCommands({ context, service, terminals, channel, remote, teamRedis }: CommandDeps): void {
-  const gatewayCommand = (operation: () => Promise<GatewayState>) => async () => {
-    const state = await operation();
+  const gatewayCommand = (operation: () => Promise<GatewayState>, startsOwn: boolean) => async () => {
+    if (startsOwn && remote.active) refuseOwnStart();
+    const state = startsOwn && remote.active ? service.state : await operation();
     // The summary a caller (a test, another extension) can check; failures are explained by the state listener.
     return state.kind === 'running' ? { state: state.kind, url: state.url } : { state: state.kind };
   };
@@ -97,33 +139,38 @@ export function registerCommands({ context, service, terminals, channel, remote,
     adminChanged,
     service.onDidChangeAdmin(() => void service.admin().then((admin) => adminChanged.fire(admin), () => undefined)),
   );
+  // Account, provider, Redis-team and IDE-switch commands work on this editor's own pool whatever gateway is in use.
+  const onLocalPool = <T>(run: () => Promise<T>): Promise<T> => {
+    noticeLocalPool(remote);
+    return run();
+  };
   const dashboard = new Dashboard(context.extensionUri, adminChanged.event);
   context.subscriptions.push(dashboard);
   const handlers: Record<string, (...args: never[]) => unknown> = {
-    [COMMANDS.start]: gatewayCommand(() => service.start()),
-    [COMMANDS.stop]: gatewayCommand(() => service.stop()),
-    [COMMANDS.toggle]: gatewayCommand(() => service.toggle()),
-    [COMMANDS.addAccountGoogle]: (options?: { loginHint?: string }) => addAccountWithGoogle(service, options),
-    [COMMANDS.addAccountRefreshToken]: (refreshToken?: string) => addAccountByRefreshToken(service, refreshToken),
-    [COMMANDS.importAccounts]: (file?: vscode.Uri) => importAccounts(service, file),
-    [COMMANDS.manageAccounts]: (args?: ManageAccountsArgs) => manageAccounts(service, args),
-    [COMMANDS.addApiKeyProvider]: (args?: AddProviderArgs) => addApiKeyProvider(service, args),
-    [COMMANDS.manageApiKeyProviders]: (args?: ManageProvidersArgs) => manageApiKeyProviders(service, args),
-    [COMMANDS.openDashboard]: async () => dashboard.show(await service.admin()),
+    [COMMANDS.start]: gatewayCommand(() => service.start(), true),
+    [COMMANDS.stop]: gatewayCommand(() => service.stop(), false),
+    [COMMANDS.toggle]: gatewayCommand(() => service.toggle(), true),
+    [COMMANDS.addAccountGoogle]: (options?: { loginHint?: string }) => onLocalPool(() => addAccountWithGoogle(service, options)),
+    [COMMANDS.addAccountRefreshToken]: (refreshToken?: string) => onLocalPool(() => addAccountByRefreshToken(service, refreshToken)),
+    [COMMANDS.importAccounts]: (file?: vscode.Uri) => onLocalPool(() => importAccounts(service, file)),
+    [COMMANDS.manageAccounts]: (args?: ManageAccountsArgs) => onLocalPool(() => manageAccounts(service, args)),
+    [COMMANDS.addApiKeyProvider]: (args?: AddProviderArgs) => onLocalPool(() => addApiKeyProvider(service, args)),
+    [COMMANDS.manageApiKeyProviders]: (args?: ManageProvidersArgs) => onLocalPool(() => manageApiKeyProviders(service, args)),
+    [COMMANDS.openDashboard]: () => openDashboard(service, remote, dashboard),
     [COMMANDS.openClaudeTerminal]: () => terminals.open(),
-    [COMMANDS.copyBaseUrl]: () => copyBaseUrl(service),
-    [COMMANDS.copyApiKey]: () => copyApiKey(service),
-    [COMMANDS.rotateApiKey]: () => rotateApiKey(service, terminals),
+    [COMMANDS.copyBaseUrl]: () => copyBaseUrl(service, remote),
+    [COMMANDS.copyApiKey]: () => copyApiKey(service, remote),
+    [COMMANDS.rotateApiKey]: () => rotateApiKey(service, terminals, remote),
     [COMMANDS.showLogs]: () => channel.show(),
     [COMMANDS.openWalkthrough]: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
-    [COMMANDS.showMenu]: () => showMenu(service),
+    [COMMANDS.showMenu]: () => showStatusMenu(service, remote),
     [COMMANDS.connectClient]: () => connectClientCommand(service, remote),
     [COMMANDS.useTeamGateway]: (args?: UseTeamGatewayArgs) => useTeamGateway(service, remote, context, args),
     [COMMANDS.stopUsingTeamGateway]: () => stopUsingTeamGateway(service, remote, context),
-    [COMMANDS.joinTeam]: (args?: JoinTeamArgs) => joinTeamRedis(service, teamRedis, args),
-    [COMMANDS.leaveTeam]: () => leaveTeamRedis(service, teamRedis),
-    [COMMANDS.switchIdeAccount]: (args?: IdeSwitchArgs) => switchIdeAccountCommand(service, context, 'pick', args),
-    [COMMANDS.switchIdeAccountBest]: (args?: IdeSwitchArgs) => switchIdeAccountCommand(service, context, 'best', args),
+    [COMMANDS.joinTeam]: (args?: JoinTeamArgs) => onLocalPool(() => joinTeamRedis(service, teamRedis, args)),
+    [COMMANDS.leaveTeam]: () => onLocalPool(() => leaveTeamRedis(service, teamRedis)),
+    [COMMANDS.switchIdeAccount]: (args?: IdeSwitchArgs) => onLocalPool(() => switchIdeAccountCommand(service, context, 'pick', args)),
+    [COMMANDS.switchIdeAccountBest]: (args?: IdeSwitchArgs) => onLocalPool(() => switchIdeAccountCommand(service, context, 'best', args)),
     [COMMANDS.undoIdeSwitch]: (args?: IdeSwitchArgs) => undoIdeSwitchCommand(args),
   };
   for (const [id, handler] of Object.entries(handlers)) {

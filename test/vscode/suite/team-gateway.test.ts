@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { REMOTE_GATEWAY_KEY_SECRET } from '../../../src/vscode/remote-gateway';
+import { statusMenuItems } from '../../../src/vscode/status-menu';
 import { TEAM_REDIS_SECRET } from '../../../src/vscode/team-redis';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server';
 import { startStack, type Stack } from '../../helpers/stack';
@@ -113,6 +114,28 @@ describe('Team gateway', () => {
     }
   });
 
+  it('copies the team URL and the team client key, and keeps the own gateway stopped on Start', async () => {
+    assert.equal(await vscode.commands.executeCommand<string>('agate.copyBaseUrl'), team.url);
+    assert.equal(await vscode.env.clipboard.readText(), team.url);
+    await vscode.commands.executeCommand('agate.copyApiKey');
+    assert.equal(await vscode.env.clipboard.readText(), clientKey);
+    assert.deepEqual(await vscode.commands.executeCommand('agate.start'), { state: 'stopped' });
+    assert.equal(fixture.testing.gateway.state.kind, 'stopped');
+  });
+
+  it("offers the team gateway's entries in the status bar menu, not the own gateway's Start/Stop or account entries", () => {
+    const items = statusMenuItems(fixture.testing.gateway, fixture.testing.remoteGateway);
+    const commands = items.map((item) => item.command);
+    assert.equal(items[0]!.description, team.url);
+    assert.match(items[0]!.detail ?? '', /^\d+% left on claude-sonnet-4-6 · 1 of 1 accounts usable$/);
+    for (const command of ['agate.stopUsingTeamGateway', 'agate.copyBaseUrl', 'agate.copyApiKey', 'agate.openClaudeTerminal', 'agate.connectClient']) {
+      assert.ok(commands.includes(command), command);
+    }
+    for (const command of ['agate.start', 'agate.stop', 'agate.toggle', 'agate.manageAccounts', 'agate.addAccountGoogle']) {
+      assert.ok(!commands.includes(command), command);
+    }
+  });
+
   it('stops using the team gateway: key gone, own gateway serving again, status bar back', async () => {
     await vscode.commands.executeCommand('agate.stopUsingTeamGateway');
     assert.equal(settings().get<string>('remoteGateway'), '');
@@ -120,6 +143,9 @@ describe('Team gateway', () => {
     await waitForRunning(fixture.testing);
     assert.equal((await fetch(`${fixture.api.baseUrl()}/healthz`)).status, 200);
     await waitFor('the status bar to show the own gateway', () => fixture.testing.statusBar.text.startsWith('$(radio-tower) Agate'));
+    const commands = statusMenuItems(fixture.testing.gateway, fixture.testing.remoteGateway).map((item) => item.command);
+    assert.deepEqual([commands.includes('agate.stop'), commands.includes('agate.stopUsingTeamGateway')], [true, false]);
+    assert.equal(await vscode.commands.executeCommand<string>('agate.copyBaseUrl'), fixture.api.baseUrl());
   });
 });
 
