@@ -28,7 +28,7 @@ export interface DataDirSession {
 }
 
 function remoteSession(owner: OwnerRecord & { url: string }, dataDir: string): DataDirSession {
-  const admin = new RemoteAdmin({ baseUrl: owner.url, key: dataDirPrimaryKey(dataDir) });
+  const admin = new RemoteAdmin({ baseUrl: owner.url, key: dataDirPrimaryKey(dataDir), ownerPid: owner.pid });
   const subscriptions = new Set<() => void>();
   return {
     owner,

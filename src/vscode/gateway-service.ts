@@ -465,7 +465,7 @@ export class GatewayService implements vscode.Disposable {
     // Someone serves: a hold-off (relinquish) has done its job.
     this.holdOffUntil = 0;
     const primaryKey = this.foreign?.owner === owner ? this.foreign.primaryKey : () => this.options.ownership!.primaryKey();
-    const admin = new RemoteAdmin({ baseUrl: owner.url, key: primaryKey, timeoutMs: 60_000 });
+    const admin = new RemoteAdmin({ baseUrl: owner.url, key: primaryKey, timeoutMs: 60_000, ownerPid: owner.pid });
     let opened = false;
     const subscription = admin.subscribe(
       (event) => this.remoteEvent(event),

@@ -15,6 +15,13 @@ export class OwnerUnreachableError extends Error {
   }
 }
 
+/**
+ * The owner's pid, sent with every cross-process admin call and echoed in the answer. A dead owner's port can be taken
+ * by another process before its lock is judged stale; the check keeps a change from landing in (or being acknowledged
+ * by) a gateway that does not own the data dir the caller opened.
+ */
+export const OWNER_PID_HEADER = 'x-agate-owner-pid';
+
 export interface RemoteAdminOptions {
   /** The owner's base URL (`http://127.0.0.1:8045`). */
   baseUrl: string;
@@ -22,6 +29,8 @@ export interface RemoteAdminOptions {
   key?: () => Promise<string | undefined>;
   /** Per call; an admin call that takes longer (a slow account setup) is still answered within it. */
   timeoutMs?: number;
+  /** The pid the data dir's lock names: a gateway in any other process refuses the call (see OWNER_PID_HEADER). */
+  ownerPid?: number;
 }
 
 /** A live subscription to the owner's event stream. */
@@ -46,7 +55,20 @@ export class RemoteAdmin {
 
   private async headers(extra: Record<string, string>): Promise<Record<string, string>> {
     const key = await this.options.key?.();
-    return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
+    const owner: Record<string, string> = this.options.ownerPid === undefined ? {} : { [OWNER_PID_HEADER]: String(this.options.ownerPid) };
+    return key ? { ...extra, ...owner, authorization: `Bearer ${key}` } : { ...extra, ...owner };
+  }
+
+  /** An answer from another process than the lock's owner (or from a gateway without the check) counts as no answer. */
+  private checkAnswerer(response: Response): void {
+    if (this.options.ownerPid === undefined) return;
+    const answerer = response.headers.get(OWNER_PID_HEADER);
+    if (answerer !== String(this.options.ownerPid)) {
+      throw new OwnerUnreachableError(
+        this.baseUrl,
+        new Error(`answered by process ${answerer ?? 'unknown'}, not the data dir's owner (pid ${this.options.ownerPid})`),
+      );
+    }
   }
 
   async call<M extends AdminMethod>(method: M, params: AdminParams<M> | Record<string, unknown> = {}): Promise<AdminResult<M>> {
@@ -62,6 +84,7 @@ export class RemoteAdmin {
     } catch (err) {
       throw new OwnerUnreachableError(this.baseUrl, err);
     }
+    this.checkAnswerer(response);
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok) {
@@ -95,6 +118,7 @@ export class RemoteAdmin {
         if (controller.signal.aborted) return;
         throw new OwnerUnreachableError(this.baseUrl, err);
       }
+      this.checkAnswerer(response);
       if (!response.ok || !response.body) throw new AdminCallError(`the event stream answered ${response.status}`, response.status);
       onOpen?.();
       const parser = createParser({

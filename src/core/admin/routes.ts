@@ -9,6 +9,7 @@ import { BROWSER_REFERRER_POLICY, browserDashboard } from './dashboard-page';
 import { pageHeaders, signInPage } from './sign-in-page';
 import { ADMIN_CALLS, ADMIN_METHODS, EVENTS_PATH, GENERIC_CALL_PATH, type AdminMethod, type AdminRoute } from './protocol';
 import type { AdminEvent } from './types';
+import { OWNER_PID_HEADER } from './admin-client';
 
 export interface AdminRoutesOptions {
   api: AdminApi;
@@ -73,6 +74,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
   };
 
   const events = (ctx: Koa.Context) => {
+    checkOwner(ctx);
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
     ctx.status = 200;
@@ -112,7 +114,10 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
       }
       router.get(EVENTS_PATH, 'admin', events);
       // How other processes (the CLI, other editor windows) reach the owner: the method by name, its parameters as the JSON body.
-      router.post(GENERIC_CALL_PATH, 'admin', async (ctx) => call(ctx, ctx.params.method as AdminMethod, await jsonBody(ctx)));
+      router.post(GENERIC_CALL_PATH, 'admin', async (ctx) => {
+        checkOwner(ctx);
+        return call(ctx, ctx.params.method as AdminMethod, await jsonBody(ctx));
+      });
 
       // Without a sign-in (auth on), the page is a form for the primary key, not a JSON 401.
       router.page('GET', '/dashboard', 'admin', signInPage, async (ctx) => {
@@ -156,3 +161,16 @@ const isSignedIn = (ctx: Koa.Context, sessions: DashboardSessions): boolean => {
   const token = sessionToken(ctx);
   return token !== undefined && sessions.verify(token);
 };
+
+/**
+ * The cross-process routes (the generic call, the event feed) echo this process's pid and refuse a caller that expects
+ * another: such a caller read a lock whose owner is gone and reached whatever took its port.
+ */
+function checkOwner(ctx: Koa.Context): void {
+  const pid = String(process.pid);
+  ctx.set(OWNER_PID_HEADER, pid);
+  const expected = ctx.get(OWNER_PID_HEADER);
+  if (expected && expected !== pid) {
+    throw new GatewayError('unavailable', `This gateway (pid ${pid}) does not own the data dir the caller opened (its lock names pid ${expected})`);
+  }
+}
