@@ -103,6 +103,11 @@ export const CORE_MESSAGES = {
 
   // Where the providers' default prices come from (src/core/providers/prices.ts).
   'providers.pricesSource': 'vendor price pages ({pages}), as published on {date}',
+  // A provider's cap that stops it (src/core/providers/provider-pool.ts).
+  'providers.cap.requestsPerMinute': '{provider}: requests/min cap of {cap} reached (frees in {seconds} s)',
+  'providers.cap.tokensPerDay': '{provider}: tokens/day cap of {cap} reached ({used} used today, UTC)',
+  'providers.cap.dailySpend': '{provider}: daily spend cap of ${cap} reached (${spent} spent today, UTC)',
+  'providers.cap.noPrice': '{provider}: daily spend cap set but {model} has no price; set one with "agate providers set {provider} --price {model}=IN/OUT"',
 
   // Configuration errors (src/core/config/load.ts).
   'config.expected.number': '{origin}: expected a number, got {value}',

@@ -71,6 +71,10 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'attempt.note.spillOver': '没有账号可以处理：转给提供商',
 
   'providers.pricesSource': '各厂商的价格页面（{pages}），{date} 发布的版本',
+  'providers.cap.requestsPerMinute': '{provider}：已达每分钟 {cap} 个请求的上限（{seconds} 秒后解除）',
+  'providers.cap.tokensPerDay': '{provider}：已达每日 {cap} 个 token 的上限（今日已用 {used} 个，UTC）',
+  'providers.cap.dailySpend': '{provider}：已达每日花费上限 ${cap}（今日已花费 ${spent}，UTC）',
+  'providers.cap.noPrice': '{provider}：设置了每日花费上限，但 {model} 没有价格；请用 "agate providers set {provider} --price {model}=IN/OUT" 设置一个',
 
   'listen.refused.lan':
     '拒绝监听 {host}：其他机器可以访问这个地址，而 allowLanAccess 为 false。请监听 127.0.0.1，或把 allowLanAccess 设为 true（之后客户端需要 Agate 密钥）。',

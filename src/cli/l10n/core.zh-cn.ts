@@ -29,6 +29,10 @@ export const CORE_ZH_CN: Readonly<Partial<Record<MessageCode, string>>> = {
   'ide.switch.noBackup': '{product}（{dir}）没有可撤销的 Agate 切换。',
 
   'providers.pricesSource': '各厂商的价格页面（{pages}），{date} 发布的版本',
+  'providers.cap.requestsPerMinute': '{provider}：已达每分钟 {cap} 个请求的上限（{seconds} 秒后解除）',
+  'providers.cap.tokensPerDay': '{provider}：已达每日 {cap} 个 token 的上限（今日已用 {used} 个，UTC）',
+  'providers.cap.dailySpend': '{provider}：已达每日花费上限 ${cap}（今日已花费 ${spent}，UTC）',
+  'providers.cap.noPrice': '{provider}：设置了每日花费上限，但 {model} 没有价格；请用 "agate providers set {provider} --price {model}=IN/OUT" 设置一个',
 
   'config.expected.number': '{origin}：需要一个数字，收到的是 {value}',
   'config.expected.boolean': '{origin}：需要 true 或 false，收到的是 {value}',

@@ -41,10 +41,14 @@ export interface ProviderCandidate {
 
 export type CapName = keyof ProviderLimits;
 
+const capped = (cap: CapName, until: number, detail: CoreMessage): CapRefusal => ({ cap, until, message: englishOf(detail), detail });
+
 export interface CapRefusal {
   cap: CapName;
-  /** Says which cap, its value and when it frees up. */
+  /** Says which cap, its value and when it frees up (English: the client's error, logs). */
   message: string;
+  /** The same, for the hosts to word. */
+  detail: CoreMessage;
   /** Epoch ms when the cap frees up. */
   until: number;
 }
@@ -148,24 +152,24 @@ export class ProviderPool {
       const window = this.window(provider.id, now);
       if (window.length >= limits.requestsPerMinute) {
         const until = window[0] + MINUTE_MS;
-        return { cap: 'requestsPerMinute', until, message: `${provider.name}: requests/min cap of ${limits.requestsPerMinute} reached (frees in ${Math.ceil((until - now) / 1000)} s)` };
+        return capped('requestsPerMinute', until, coreMessage('providers.cap.requestsPerMinute', { provider: provider.name, cap: limits.requestsPerMinute, seconds: Math.ceil((until - now) / 1000) }));
       }
     }
     if (limits.tokensPerDay !== undefined && today.tokens + estimatedTokens > limits.tokensPerDay) {
-      return { cap: 'tokensPerDay', until: nextDayStart(now), message: `${provider.name}: tokens/day cap of ${limits.tokensPerDay} reached (${today.tokens} used today, UTC)` };
+      return capped('tokensPerDay', nextDayStart(now), coreMessage('providers.cap.tokensPerDay', { provider: provider.name, cap: limits.tokensPerDay, used: today.tokens }));
     }
     if (limits.dailySpendCapUsd !== undefined) {
       const price = priceOf(provider, model);
       const estimate = price ? costOf({ inputTokens: estimatedTokens, outputTokens: 0 }, price) : 0;
       if (today.spendUsd + estimate >= limits.dailySpendCapUsd) {
-        return {
-          cap: 'dailySpendCapUsd',
-          until: nextDayStart(now),
-          message: `${provider.name}: daily spend cap of $${limits.dailySpendCapUsd} reached ($${today.spendUsd.toFixed(4)} spent today, UTC)`,
-        };
+        return capped(
+          'dailySpendCapUsd',
+          nextDayStart(now),
+          coreMessage('providers.cap.dailySpend', { provider: provider.name, cap: limits.dailySpendCapUsd, spent: today.spendUsd.toFixed(4) }),
+        );
       }
       if (!price) {
-        return { cap: 'dailySpendCapUsd', until: nextDayStart(now), message: `${provider.name}: daily spend cap set but ${model} has no price; set one with "agate providers set ${provider.name} --price ${model}=IN/OUT"` };
+        return capped('dailySpendCapUsd', nextDayStart(now), coreMessage('providers.cap.noPrice', { provider: provider.name, model }));
       }
     }
     return undefined;
@@ -244,7 +248,7 @@ export class ProviderPool {
     // The spend cap is checked with a priced model where it has one (an unpriced one is refused under a cap).
     const model = provider.models.find((id) => priceOf(provider, id)) ?? provider.models[0] ?? '';
     const refusal = this.capRefusal({ provider, model }, 0);
-    return refusal ? { kind: 'capped', cap: refusal.cap, until: refusal.until, message: refusal.message } : { kind: 'ok' };
+    return refusal ? { kind: 'capped', cap: refusal.cap, until: refusal.until, message: refusal.message, detail: refusal.detail } : { kind: 'ok' };
   }
 
   usageToday(providerId: string): ProviderUsageToday {

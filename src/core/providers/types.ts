@@ -3,6 +3,7 @@
  * record is plain JSON kept in the `providers` document; the key never is —
  * it lives in the SecretStore under `providerKeyName(id)`.
  */
+import type { CoreMessage } from '../messages';
 
 export const PROVIDER_KINDS = ['anthropic', 'gemini-api', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -92,7 +93,7 @@ export type ProviderStatus =
   | { kind: 'key_rejected'; message: string }
   | { kind: 'cooling_down'; until: number; reason: string }
   /** A cap of its limits stops it until `until`; `message` names the cap. */
-  | { kind: 'capped'; cap: keyof ProviderLimits; until: number; message: string };
+  | { kind: 'capped'; cap: keyof ProviderLimits; until: number; message: string; detail?: CoreMessage };
 
 /** A provider as the admin API shows it (never the key). */
 export interface ProviderView extends ProviderRecord {

@@ -11,6 +11,7 @@ import { ConfigError, parseConfigValue, validateConfig } from '../../../src/core
 import { defaultConfig } from '../../../src/core/config/defaults';
 import { CORE_MESSAGES, coreMessage, englishOf, placeholdersOf, renderMessage, type MessageCode } from '../../../src/core/messages';
 import { describeNext } from '../../../src/core/monitor/attempt-words';
+import { PRICES_SOURCE_MESSAGE } from '../../../src/core/providers/prices';
 import { CORE_CATALOGUES as VSCODE_CATALOGUES, catalogueLanguageOf, SHOWN_CORE_MESSAGES as VSCODE_SHOWN } from '../../../src/vscode/l10n/core-catalogues';
 import { coreCatalogue as dashboardCatalogue, setLanguage as setDashboardLanguage, SHOWN_CORE_MESSAGES as DASHBOARD_SHOWN, tm } from '../../../webview-ui/l10n';
 
@@ -136,6 +137,17 @@ describe('l10n: the core messages', () => {
     setDashboardLanguage('en');
     assert.equal(tm(describeNext(switched)), 'switch account (cooling down for 30 s)');
     assert.equal(tm(describeNext({ action: 'wait', waitMs: 2000 })), 'wait in 2 s');
+  });
+
+  it("the dashboard words the admin API's refusals, a provider's cap and the default prices' source in the language", () => {
+    const refusal = coreMessage('admin.setting.other', { key: 'port', detail: coreMessage('config.rule.limit', { comparison: '<=', limit: 65535 }) });
+    const cap = coreMessage('providers.cap.dailySpend', { provider: 'paid', cap: 1, spent: '1.0002' });
+    assert.equal(englishOf(refusal), 'Setting "port" must be <= 65535');
+    assert.equal(englishOf(cap), 'paid: daily spend cap of $1 reached ($1.0002 spent today, UTC)');
+    setDashboardLanguage('zh-cn');
+    assert.equal(tm(refusal), '设置 "port" 必须 <= 65535');
+    assert.equal(tm(cap), 'paid：已达每日花费上限 $1（今日已花费 $1.0002，UTC）');
+    assert.match(tm(PRICES_SOURCE_MESSAGE), /^各厂商的价格页面（anthropic\.com\/pricing, .*），2025-11-20 发布的版本$/);
   });
 
   it('the extension picks its catalogue by the display language', () => {
