@@ -57,6 +57,7 @@ export function startApp(root: HTMLElement, transport: Transport): void {
       info.accounts.usable,
       info.accounts.total,
     );
+    monitor.gatewayChanged(info);
   };
 
   const tabButtons = TABS.map((tab) =>

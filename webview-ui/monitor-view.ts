@@ -1,5 +1,5 @@
 import type { RequestFilter } from '../src/core/admin/protocol';
-import type { AdminEvent, ClientProtocol, RequestRecord } from '../src/core/admin/types';
+import type { AdminEvent, ClientProtocol, GatewayInfo, RequestRecord } from '../src/core/admin/types';
 import { describeNext, describeOutcome, hostLabel } from '../src/core/monitor/attempt-words';
 import { maskEmail } from '../src/core/monitor/mask';
 import { select, textField } from './controls';
@@ -11,6 +11,10 @@ import { formatDateTime, t, tm } from './l10n';
 const MAX_ROWS = 200;
 const PROTOCOLS: ClientProtocol[] = ['anthropic', 'openai-chat', 'openai-responses', 'openai-completions', 'gemini'];
 const COLUMNS = [t('Time'), t('Protocol'), t('Model'), t('Account'), t('Status'), t('Latency'), t('Tokens in / out'), t('Attempts')];
+/** How often the whole-team view asks for the other instances' latest requests (they come through Redis, not the event stream). */
+const PEER_REFRESH_MS = 2_000;
+
+type MonitorScope = 'instance' | 'team';
 
 /** The live request table: filters, rows streaming in, a row opens its attempt trail. */
 export class MonitorView {
@@ -22,6 +26,13 @@ export class MonitorView {
   private rows: RequestRecord[] = [];
   private running = new Set<string>();
   private selected: string | undefined;
+  private readonly head = h('tr');
+  /** Team mode only: this instance's requests, or the whole team's (its own and those followed from the others). */
+  private readonly scopeSwitch = h('div', { className: 'scope-switch', attrs: { role: 'group', 'aria-label': t('Requests of'), hidden: true } });
+  private scope: MonitorScope = 'instance';
+  private team: GatewayInfo['team'];
+  private peers: RequestRecord[] = [];
+  private peerTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -31,10 +42,11 @@ export class MonitorView {
     const table = h(
       'table',
       { className: 'requests', attrs: { 'aria-label': t('Recent requests, newest first') } },
-      h('thead', {}, h('tr', {}, ...COLUMNS.map((column) => h('th', { text: column, attrs: { scope: 'col' } })))),
+      h('thead', {}, this.head),
       this.body,
     );
-    this.element.append(this.filters(), this.inFlight, this.error, h('div', { className: 'monitor-layout' }, h('div', { className: 'table-wrap' }, table), this.detail));
+    this.renderHead();
+    this.element.append(this.scopeSwitch, this.filters(), this.inFlight, this.error, h('div', { className: 'monitor-layout' }, h('div', { className: 'table-wrap' }, table), this.detail));
   }
 
   async load(): Promise<void> {
@@ -47,6 +59,59 @@ export class MonitorView {
     } catch (err) {
       this.error.textContent = err instanceof Error ? err.message : String(err);
     }
+  }
+
+  /** Shows the scope switch in team mode only; a gateway that left its team goes back to its own requests. */
+  gatewayChanged(info: GatewayInfo): void {
+    this.team = info.team;
+    if (!this.team) {
+      this.scopeSwitch.hidden = true;
+      if (this.scope === 'team') this.setScope('instance');
+      return;
+    }
+    this.scopeSwitch.hidden = false;
+    this.renderScopeSwitch();
+  }
+
+  private setScope(scope: MonitorScope): void {
+    this.scope = scope;
+    clearInterval(this.peerTimer);
+    this.peerTimer = undefined;
+    if (scope === 'team') {
+      void this.loadPeers();
+      this.peerTimer = setInterval(() => void this.loadPeers(), PEER_REFRESH_MS);
+    } else {
+      this.peers = [];
+    }
+    this.renderScopeSwitch();
+    this.renderHead();
+    this.render();
+  }
+
+  private async loadPeers(): Promise<void> {
+    try {
+      this.peers = await this.transport.call('teamRequests', {});
+      if (this.scope === 'team') this.render();
+    } catch (err) {
+      this.error.textContent = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private renderScopeSwitch(): void {
+    const option = (scope: MonitorScope, label: string) =>
+      h('button', { text: label, attrs: { type: 'button', 'aria-pressed': this.scope === scope ? 'true' : 'false', 'data-scope': scope }, on: { click: () => this.setScope(scope) } });
+    this.scopeSwitch.replaceChildren(h('span', { className: 'muted', text: t('Requests of') }), option('instance', t('This instance')), option('team', t('Whole team')));
+  }
+
+  private renderHead(): void {
+    const columns = this.scope === 'team' ? [...COLUMNS, t('Instance')] : COLUMNS;
+    this.head.replaceChildren(...columns.map((column) => h('th', { text: column, attrs: { scope: 'col' } })));
+  }
+
+  /** The rows shown: this instance's, with the others' (as filtered) in the whole-team view. */
+  private shown(): RequestRecord[] {
+    if (this.scope !== 'team') return this.rows;
+    return mergeRows(this.rows, this.peers.filter((record) => matchesFilter(record, this.filter)), MAX_ROWS);
   }
 
   handle(event: AdminEvent): void {
@@ -98,15 +163,17 @@ export class MonitorView {
   }
 
   private renderInFlight(): void {
-    this.inFlight.textContent = t('{0} in flight · {1} shown', this.running.size, this.rows.length);
+    this.inFlight.textContent = t('{0} in flight · {1} shown', this.running.size, this.shown().length);
   }
 
   private render(): void {
     this.renderInFlight();
     clear(this.body);
-    for (const record of this.rows) {
+    const team = this.scope === 'team';
+    const rows = this.shown();
+    for (const record of rows) {
       const row = requestRow(record);
-      const open = () => this.select(record.id);
+      const open = () => this.select(record);
       this.body.append(
         h(
           'tr',
@@ -129,19 +196,22 @@ export class MonitorView {
           // A narrow table breaks an email after its @, not in the middle of a word.
           h('td', {}, ...row.account.split(/(?=@)/).flatMap((part, index) => (index === 0 ? [part] : [h('wbr'), part]))),
           ...[row.status, row.latency, row.tokens, String(row.attempts)].map((text) => h('td', { text })),
+          team ? h('td', { text: record.instance ?? t('this instance'), attrs: { 'data-instance': record.instance ?? '' } }) : null,
         ),
       );
     }
-    if (this.rows.length === 0) this.body.append(h('tr', {}, h('td', { text: t('No requests yet.'), attrs: { colspan: COLUMNS.length } })));
+    if (rows.length === 0) this.body.append(h('tr', {}, h('td', { text: t('No requests yet.'), attrs: { colspan: COLUMNS.length + (team ? 1 : 0) } })));
   }
 
-  private async select(id: string): Promise<void> {
+  private async select(record: RequestRecord): Promise<void> {
+    const { id } = record;
     this.selected = id;
     for (const row of Array.from(this.body.querySelectorAll<HTMLElement>('tr[data-request]'))) {
       row.setAttribute('aria-selected', row.dataset.request === id ? 'true' : 'false');
     }
     try {
-      this.showDetail(await this.transport.call('request', { id }));
+      // Another instance's request is known only by the record it published; this instance's, in full.
+      this.showDetail(record.instance ? record : await this.transport.call('request', { id }));
     } catch (err) {
       this.detail.replaceChildren(h('p', { className: 'error', text: err instanceof Error ? err.message : String(err) }));
     }

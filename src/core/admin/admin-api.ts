@@ -58,7 +58,7 @@ export interface AdminApiDeps {
   /** A provider's use and spend of today, where the host routes through its providers. */
   providerUsage?: (id: string) => ProviderUsageToday;
   /** Team mode: the link to the team's Redis, for the overview's warning. */
-  teamHealth?: () => { connected: boolean };
+  teamHealth?: () => { connected: boolean; instanceId?: string };
   /** Whether a provider can take a request now, or why not (cooling down, a cap), where the host routes through them. */
   providerStatus?: (id: string) => ProviderStatus;
   /** Whose settings files "Connect a client" writes; default the gateway process owner's, as `agate connect` does. */
@@ -282,6 +282,8 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
       observability: observability !== undefined,
     };
     if (url) info.url = url;
+    const instanceId = deps.teamHealth?.().instanceId;
+    if (instanceId) info.team = { instanceId };
     return info;
   };
 

@@ -60,6 +60,8 @@ export interface GatewayInfo {
   canSignIn: boolean;
   /** Whether the monitor and token stats are on. */
   observability: boolean;
+  /** Team mode: this instance's id (the monitor can follow the other instances' requests, `teamRequests`). */
+  team?: { instanceId: string };
 }
 
 /** The settings the API Proxy panel edits, by their dotted configuration key (the VS Code setting is `agate.<key>`). */

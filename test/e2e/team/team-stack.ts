@@ -47,6 +47,8 @@ export interface TeamStackOptions {
   memberFlags?: (index: number, simulatorUrl: string) => Record<string, string>;
   /** Log lines kept in memory (and in the capture file): off for the long runs. */
   keepLogs?: boolean;
+  /** The dashboard bundle every member serves (browser tests). */
+  dashboardDir?: string;
 }
 
 export async function startTeamStack(options: TeamStackOptions = {}): Promise<TeamStack> {
@@ -92,6 +94,7 @@ export async function startTeamStack(options: TeamStackOptions = {}): Promise<Te
       version: '0.0.0-test',
       allowSimulator: true,
       clock,
+      ...(options.dashboardDir && { dashboardDir: options.dashboardDir }),
     });
     const server = await agate.start();
     members.push({ agate, url: server.url, config, dataDir, logs });
