@@ -52,7 +52,7 @@ export const SETTINGS_CATEGORIES: readonly SettingsCategory[] = [
         Type.String({
           default: '',
           description:
-            "Address of a team's Agate gateway (e.g. `https://agate.example.com`) to use instead of a gateway of this editor's own: the Claude Code terminal and **Agate: Connect a Client…** point at it, and the status bar shows its quota. Set it with **Agate: Use a Team Gateway…**, which checks it and keeps the client key in the editor's secret storage (never in settings). Empty = this editor runs its own gateway.",
+            "Address of a team's Agate gateway (e.g. `https://agate.example.com`) to use instead of a gateway of this editor's own: the Claude Code terminal and **Agate: Connect a Client…** point at it, **Agate: Copy Base URL** and **Agate: Copy API Key** give its address and your client key, and the status bar shows its quota. Set it with **Agate: Use a Team Gateway…**, which checks it and keeps the client key in the editor's secret storage (never in settings). Empty = this editor runs its own gateway.",
         }),
         'machine',
       ),

@@ -114,12 +114,16 @@ describe('Team gateway', () => {
     }
   });
 
-  it('copies the team URL and the team client key, and keeps the own gateway stopped on Start', async () => {
+  it('copies the team URL and the team client key; Start and Open Dashboard leave the own gateway stopped', async () => {
     assert.equal(await vscode.commands.executeCommand<string>('agate.copyBaseUrl'), team.url);
     assert.equal(await vscode.env.clipboard.readText(), team.url);
     await vscode.commands.executeCommand('agate.copyApiKey');
     assert.equal(await vscode.env.clipboard.readText(), clientKey);
     assert.deepEqual(await vscode.commands.executeCommand('agate.start'), { state: 'stopped' });
+    assert.equal(fixture.testing.gateway.state.kind, 'stopped');
+    // The dashboard opened here is the own gateway's (its accounts and settings); it does not start it.
+    await vscode.commands.executeCommand('agate.openDashboard');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     assert.equal(fixture.testing.gateway.state.kind, 'stopped');
   });
 
