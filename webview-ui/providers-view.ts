@@ -37,7 +37,7 @@ export function providerStateLine(status: ProviderStatus | undefined, now: numbe
     case 'cooling_down':
       return t('Cooling down until {0} ({1}): {2}', clockTime(status.until), countdown(status.until, now), status.reason);
     case 'capped':
-      return t('Over its {0} cap: {1}', CAP_LABELS[status.cap](), status.message);
+      return t('Over its {0} cap: {1}', CAP_LABELS[status.cap](), status.detail ? tm(status.detail) : status.message);
   }
 }
 
