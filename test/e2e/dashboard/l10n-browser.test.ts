@@ -182,6 +182,37 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
     assert.deepEqual(savedSettings, []);
   });
 
+  it("a provider card in Chinese: the cap that stops it and the default prices' source, nothing overflowing", async () => {
+    stack.sim.addProviderKey({ provider: 'openai', key: 'sk-oai-l10n-0001', name: 'l10n-openai' });
+    await stack.agate.admin.call('addProvider', {
+      name: 'paid',
+      kind: 'openai-compatible',
+      key: 'sk-oai-l10n-0001',
+      baseUrl: `${stack.sim.url}/openai/v1`,
+      limits: { requestsPerMinute: 1 },
+    });
+    // One request uses the minute's only slot: the card says the cap stops the provider.
+    const through = await fetch(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'paid:gpt-4o', messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    assert.equal(through.status, 200, await through.text());
+    for (const width of [760, 1400]) {
+      const { page, problems } = await openIn('zh-CN', width);
+      await page.goto(`${stack.url}/dashboard`);
+      await page.locator('#tab-accounts').click();
+      const card = page.locator('[data-provider]').filter({ hasText: 'paid' });
+      await card.waitFor();
+      assert.match((await card.locator('.state-line').textContent()) ?? '', /^已达每分钟请求数上限：paid：已达每分钟 1 个请求的上限（\d+ 秒后解除）$/);
+      assert.match((await card.locator('.provider-prices-source').textContent()) ?? '', /^默认价格：各厂商的价格页面（anthropic\.com\/pricing, .*），2025-11-20 发布的版本。$/);
+      await page.screenshot({ path: path.join(ARTIFACTS, `l10n-zh-cn-${width}-provider.png`), fullPage: true });
+      assert.deepEqual(await overflowProblems(page), []);
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    }
+  });
+
   it("the webview's page carries the editor's language; anything but a language tag falls back to English", () => {
     const page = (language?: string) => dashboardHtml({ csp: '', head: '', scripts: '', transport: 'vscode', ...(language === undefined ? {} : { language }) });
     assert.match(page('zh-cn'), /<html lang="zh-cn">/);
