@@ -274,8 +274,8 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
             const provider = record.accountId?.startsWith('provider:') ? providers.find(record.accountId.slice('provider:'.length)) : undefined;
             const price = provider && record.upstreamModel ? priceOf(provider, record.upstreamModel) : undefined;
             if (!price || !record.usage) return undefined;
-            const { inputTokens, cachedInputTokens, outputTokens, thinkingTokens } = record.usage;
-            return spendOf({ inputTokens, cachedInputTokens, outputTokens: outputTokens + thinkingTokens }, price);
+            const { inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, thinkingTokens } = record.usage;
+            return spendOf({ inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens: outputTokens + thinkingTokens }, price);
           },
         });
   /** What a client key's allowance is checked against: the models a name is actually sent upstream as. */

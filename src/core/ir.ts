@@ -147,6 +147,11 @@ export interface Usage {
   inputTokens: number;
   /** Prompt tokens served from the upstream's cache (a subset of inputTokens). */
   cachedInputTokens: number;
+  /**
+   * Prompt tokens written to the upstream's cache (a subset of inputTokens, priced as cache writes).
+   * Only Anthropic reports them (`cache_creation_input_tokens`); OpenAI's and Gemini's caches have no write count.
+   */
+  cacheWriteTokens?: number;
   /** Visible output tokens (thinking excluded). */
   outputTokens: number;
   thinkingTokens: number;

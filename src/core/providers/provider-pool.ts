@@ -194,7 +194,10 @@ export class ProviderPool {
     today.cachedInputTokens += usage.cachedInputTokens;
     const price = priceOf(provider, model);
     if (price) {
-      const spend = spendOf({ inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, outputTokens: usage.outputTokens + usage.thinkingTokens }, price);
+      const spend = spendOf(
+        { inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, cacheWriteTokens: usage.cacheWriteTokens, outputTokens: usage.outputTokens + usage.thinkingTokens },
+        price,
+      );
       addSpend(today.spend, spend);
       today.spendUsd += totalSpend(spend);
     } else {

@@ -96,6 +96,30 @@ describe('providers: same-protocol passthrough', () => {
     assert.equal(today.tokens - tokensBefore, record.usage!.inputTokens + record.usage!.outputTokens);
   });
 
+  it('the Anthropic SDK streamed with a cache_control prefix: cache writes, then reads, count in the usage record and price as such in the spend', async () => {
+    const client = new Anthropic({ baseURL: stack.url, apiKey: 'unused', maxRetries: 0 });
+    // Long enough to be cached (1024 tokens at least); claude-haiku-4-5 has a default price with a cache-write rate.
+    const system = [{ type: 'text' as const, text: `Rules of the house. ${'Answer briefly and politely. '.repeat(300)}`, cache_control: { type: 'ephemeral' as const } }];
+    const ask = async () => {
+      const spendBefore = (await providerToday('claude-paid')).spend;
+      const stream = client.messages.stream({ model: 'claude-paid:claude-haiku-4-5', max_tokens: 300, system, messages: [{ role: 'user', content: 'Hi' }] });
+      const final = await stream.finalMessage();
+      const spendAfter = (await providerToday('claude-paid')).spend;
+      return { usage: final.usage, record: lastRecord(), cacheWriteUsd: spendAfter.cacheWriteUsd - spendBefore.cacheWriteUsd, cachedInputUsd: spendAfter.cachedInputUsd - spendBefore.cachedInputUsd };
+    };
+    const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
+    const first = await ask();
+    assert.ok((first.usage.cache_creation_input_tokens ?? 0) >= 1024, JSON.stringify(first.usage));
+    assert.equal(first.record.usage!.cacheWriteTokens, first.usage.cache_creation_input_tokens);
+    close(first.cacheWriteUsd, (first.usage.cache_creation_input_tokens! * 1.25) / 1e6);
+    const second = await ask();
+    assert.equal(second.usage.cache_read_input_tokens, first.usage.cache_creation_input_tokens);
+    assert.equal(second.record.usage!.cacheWriteTokens, 0);
+    assert.equal(second.record.usage!.cachedInputTokens, second.usage.cache_read_input_tokens);
+    close(second.cacheWriteUsd, 0);
+    close(second.cachedInputUsd, (second.usage.cache_read_input_tokens! * 0.1) / 1e6);
+  });
+
   it('the openai SDK, chat streamed, to an OpenAI-compatible provider: body byte for byte but the model, the provider chunks back', async () => {
     const sent: string[] = [];
     const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'unused', maxRetries: 0, fetch: recordingFetch(sent) });

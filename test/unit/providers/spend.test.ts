@@ -4,11 +4,14 @@
  * finishes, kept across a restart through the journal and the day snapshot).
  */
 import assert from 'node:assert/strict';
+import { emptyUsage } from '../../../src/core/ir';
 import { TokenStats } from '../../../src/core/monitor/token-stats';
+import { toAnthropicUsage } from '../../../src/core/protocols/anthropic/usage';
 import { silentLogger } from '../../../src/core/ports';
 import { ProviderPool, ProviderRegistry, costOf, spendOf, totalSpend, type ModelPrice } from '../../../src/core/providers';
 import { FakeClock, finishedRequest, tempDir } from '../monitor/helpers';
 import { MemoryDocuments, MemorySecrets } from '../accounts/fakes';
+import { AnthropicStreamDecoder } from '../../../src/core/upstream/anthropic';
 
 const SONNET: ModelPrice = { input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75 };
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
@@ -59,6 +62,31 @@ describe('providers: spend by cached and uncached input', () => {
     close(today.spend.cachedInputUsd, (8_000 * 1.25) / 1e6);
     close(today.spend.outputUsd, (1_500 * 10) / 1e6);
     close(today.spendUsd, totalSpend(today.spend));
+  });
+
+  it("Anthropic's cache writes (streamed message_start usage) reach the usage record and price at the cache-write rate", async () => {
+    const clock = new FakeClock(Date.UTC(2030, 0, 15, 12));
+    const documents = new MemoryDocuments();
+    const registry = await ProviderRegistry.open({ documents, secrets: new MemorySecrets(), fetch: () => Promise.reject(new Error('offline')), clock, logger: silentLogger });
+    const pool = await ProviderPool.open({ registry, documents, clock, logger: silentLogger });
+    const provider = await registry.add({ name: 'claude', kind: 'anthropic', key: 'sk-ant-test-0001', baseUrl: 'http://127.0.0.1:9', models: ['claude-sonnet-4-5'] });
+    // The usage shapes of a streamed Messages answer that wrote a 2,000-token prefix to the cache and read 500 from it.
+    const decoder = new AnthropicStreamDecoder('claude-sonnet-4-5');
+    const frame = (type: string, data: object) => decoder.decode(type, JSON.stringify({ type, ...data }));
+    frame('message_start', { message: { usage: { input_tokens: 30, cache_creation_input_tokens: 2_000, cache_read_input_tokens: 500, output_tokens: 1 } } });
+    frame('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 40 } });
+    const finish = frame('message_stop', {})[0];
+    assert.equal(finish.type, 'finish');
+    const usage = finish.type === 'finish' ? finish.usage : emptyUsage();
+    assert.deepEqual(usage, { inputTokens: 2_530, cachedInputTokens: 500, cacheWriteTokens: 2_000, outputTokens: 40, thinkingTokens: 0 });
+    // What an Anthropic client is told stays Anthropic's split.
+    assert.deepEqual(toAnthropicUsage(usage), { input_tokens: 30, cache_creation_input_tokens: 2_000, cache_read_input_tokens: 500, output_tokens: 40 });
+    pool.record({ provider: registry.find('claude')!, model: 'claude-sonnet-4-5' }, usage);
+    const today = pool.usageToday(provider.id);
+    close(today.spend.cacheWriteUsd, (2_000 * 3.75) / 1e6);
+    close(today.spend.cachedInputUsd, (500 * 0.3) / 1e6);
+    close(today.spend.uncachedInputUsd, (30 * 3) / 1e6);
+    close(today.spend.outputUsd, (40 * 15) / 1e6);
   });
 
   it('token stats carry the spend of priced requests, split, across a restart', async () => {

@@ -19,17 +19,33 @@ describe('passthrough: usage read from the bytes as they pass', () => {
   ]);
 
   for (const size of [1, 7, 4096]) {
-    it(`Anthropic stream in ${size}-byte pieces: prompt from message_start (cache included), output from message_delta`, () => {
+    it(`Anthropic stream in ${size}-byte pieces: prompt from message_start (cache reads and writes included), output from message_delta`, () => {
       const tap = anthropicTap(true);
       feed(tap, anthropicStream, size);
-      assert.deepEqual(tap.result(), { inputTokens: 105, cachedInputTokens: 90, outputTokens: 42, thinkingTokens: 0 });
+      assert.deepEqual(tap.result(), { inputTokens: 105, cachedInputTokens: 90, cacheWriteTokens: 5, outputTokens: 42, thinkingTokens: 0 });
     });
   }
 
   it('Anthropic whole answer: its usage field', () => {
     const tap = anthropicTap(false);
     feed(tap, JSON.stringify({ type: 'message', content: [], usage: { input_tokens: 3, output_tokens: 4 } }), 5);
-    assert.deepEqual(tap.result(), { inputTokens: 3, cachedInputTokens: 0, outputTokens: 4, thinkingTokens: 0 });
+    assert.deepEqual(tap.result(), { inputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 4, thinkingTokens: 0 });
+    const written = anthropicTap(false);
+    feed(written, JSON.stringify({ type: 'message', content: [], usage: { input_tokens: 3, cache_creation_input_tokens: 2048, cache_read_input_tokens: 0, output_tokens: 4 } }), 5);
+    assert.deepEqual(written.result(), { inputTokens: 2051, cachedInputTokens: 0, cacheWriteTokens: 2048, outputTokens: 4, thinkingTokens: 0 });
+  });
+
+  it('Anthropic stream whose message_delta repeats the cumulative prompt counts: the last ones win', () => {
+    const tap = anthropicTap(true);
+    feed(
+      tap,
+      sse([
+        ['message_start', { type: 'message_start', message: { usage: { input_tokens: 4, cache_creation_input_tokens: 1500, cache_read_input_tokens: 0, output_tokens: 1 } } }],
+        ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { input_tokens: 4, cache_creation_input_tokens: 1500, cache_read_input_tokens: 0, output_tokens: 9 } }],
+      ]),
+      64,
+    );
+    assert.deepEqual(tap.result(), { inputTokens: 1504, cachedInputTokens: 0, cacheWriteTokens: 1500, outputTokens: 9, thinkingTokens: 0 });
   });
 
   it('OpenAI stream: the usage chunk when the client asked for it, else an estimate from the streamed text', () => {

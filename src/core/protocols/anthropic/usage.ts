@@ -8,15 +8,16 @@ export interface AnthropicUsage {
 }
 
 /**
- * Anthropic splits the prompt into uncached and cached tokens (input =
- * prompt − cached, upstream-protocol §2) and bills thinking as output. No upstream
- * reports cache writes (Gemini's implicit cache has no creation step), so
- * `cache_creation_input_tokens` is always 0.
+ * Anthropic splits the prompt into uncached, cache-read and cache-written tokens
+ * (input = prompt − read − written, upstream-protocol §2) and bills thinking as
+ * output. Only an Anthropic upstream reports cache writes (Gemini's implicit cache
+ * and OpenAI's have no creation step); from the others `cache_creation_input_tokens` is 0.
  */
 export function toAnthropicUsage(usage: Usage): AnthropicUsage {
+  const written = Math.min(usage.cacheWriteTokens ?? 0, Math.max(0, usage.inputTokens - usage.cachedInputTokens));
   return {
-    input_tokens: Math.max(0, usage.inputTokens - usage.cachedInputTokens),
-    cache_creation_input_tokens: 0,
+    input_tokens: Math.max(0, usage.inputTokens - usage.cachedInputTokens - written),
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: usage.cachedInputTokens,
     output_tokens: usage.outputTokens + usage.thinkingTokens,
   };

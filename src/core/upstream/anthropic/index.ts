@@ -200,6 +200,7 @@ export function readAnthropicUsage(usage: Json, into: Usage): void {
     // Anthropic's input_tokens leaves the cached and cache-written tokens out; the IR counts every prompt token.
     into.inputTokens = (input ?? 0) + (read ?? 0) + (written ?? 0);
     into.cachedInputTokens = read ?? 0;
+    into.cacheWriteTokens = written ?? 0;
   }
   const output = number('output_tokens');
   if (output !== undefined) into.outputTokens = output;
