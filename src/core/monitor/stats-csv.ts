@@ -11,3 +11,12 @@ function cellOf(value: string | number): string {
   const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
+
+/**
+ * US dollars as plain decimals: `String()` writes small amounts as `3e-7`, which
+ * not every reader takes for a number. Ten places keep a single token at $0.01/M.
+ */
+export function usdCell(usd: number): string {
+  if (usd === 0) return '0';
+  return usd.toFixed(10).replace(/\.?0+$/, '');
+}

@@ -18,7 +18,7 @@ import {
   type JournalEntry,
   type StatsCell,
 } from './stats-files';
-import { toCsv } from './stats-csv';
+import { toCsv, usdCell } from './stats-csv';
 import { countsAsError } from './status';
 import { Tally, type StatsTotals } from './tally';
 import type { RequestRecord } from './types';
@@ -189,6 +189,8 @@ export class TokenStats {
     rows.sort((a, b) => a.start - b.start || compareText(CELL_KEY(a.cell), CELL_KEY(b.cell)));
     const header = ['bucket_start', 'granularity', 'model', 'account', 'client_key', 'requests', 'errors'];
     header.push('input_tokens', 'output_tokens', 'cached_tokens', 'thinking_tokens', 'p50_ms', 'p95_ms', 'p99_ms');
+    // Added after the first release's columns, so a reader of those keeps working.
+    header.push('spend_usd', 'uncached_input_usd', 'cached_input_usd', 'cache_write_usd', 'output_usd');
     return toCsv([
       header,
       ...rows.map(({ start, cell, tally }) => {
@@ -208,6 +210,11 @@ export class TokenStats {
           totals.p50Ms ?? '',
           totals.p95Ms ?? '',
           totals.p99Ms ?? '',
+          usdCell(totals.spendUsd),
+          usdCell(totals.spend.uncachedInputUsd),
+          usdCell(totals.spend.cachedInputUsd),
+          usdCell(totals.spend.cacheWriteUsd),
+          usdCell(totals.spend.outputUsd),
         ];
       }),
     ]);

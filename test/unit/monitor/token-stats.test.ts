@@ -146,22 +146,38 @@ describe('token stats', () => {
     stats.record(finishedRequest({ startedAt: JAN_16 + HOUR, upstreamModel: '=HYPERLINK("x")', accountEmail: undefined, latencyMs: 100 }));
 
     const header =
-      'bucket_start,granularity,model,account,client_key,requests,errors,input_tokens,output_tokens,cached_tokens,thinking_tokens,p50_ms,p95_ms,p99_ms';
+      'bucket_start,granularity,model,account,client_key,requests,errors,input_tokens,output_tokens,cached_tokens,thinking_tokens,p50_ms,p95_ms,p99_ms' +
+      ',spend_usd,uncached_input_usd,cached_input_usd,cache_write_usd,output_usd';
     assert.equal(
       stats.exportCsv({ from: JAN_16, to: JAN_16 + DAY, granularity: 'hour' }),
       [
         header,
-        '2030-01-16T00:00:00.000Z,hour,claude-sonnet-4-6,alice@example.com,,2,1,200,100,40,20,100,100,100',
-        `2030-01-16T01:00:00.000Z,hour,"'=HYPERLINK(""x"")",,,1,0,100,50,20,10,100,100,100`,
-        '2030-01-16T01:00:00.000Z,hour,claude-sonnet-4-6,alice@example.com,"ci, ""nightly""",1,0,100,50,20,10,100,100,100',
+        '2030-01-16T00:00:00.000Z,hour,claude-sonnet-4-6,alice@example.com,,2,1,200,100,40,20,100,100,100,0,0,0,0,0',
+        `2030-01-16T01:00:00.000Z,hour,"'=HYPERLINK(""x"")",,,1,0,100,50,20,10,100,100,100,0,0,0,0,0`,
+        '2030-01-16T01:00:00.000Z,hour,claude-sonnet-4-6,alice@example.com,"ci, ""nightly""",1,0,100,50,20,10,100,100,100,0,0,0,0,0',
         '',
       ].join('\r\n'),
     );
     assert.equal(
       stats.exportCsv({ from: JAN_16, to: JAN_16 + DAY, granularity: 'day' }).split('\r\n')[3],
-      '2030-01-16T00:00:00.000Z,day,claude-sonnet-4-6,alice@example.com,"ci, ""nightly""",1,0,100,50,20,10,100,100,100',
+      '2030-01-16T00:00:00.000Z,day,claude-sonnet-4-6,alice@example.com,"ci, ""nightly""",1,0,100,50,20,10,100,100,100,0,0,0,0,0',
     );
     assert.equal(stats.exportCsv({ from: JAN_15, to: JAN_16, granularity: 'day' }), header + '\r\n');
+    await stats.close();
+  });
+
+  it('exports the spend of provider requests at the end of each row: total, then uncached input, cached input, cache write, output', async () => {
+    // Sonnet rates ($3 in, $0.30 cached, $3.75 cache write, $15 out per million), 100 input of which 20 read and 30 written, 60 output.
+    const price = (record: { accountId?: string }) =>
+      record.accountId === 'provider:p1' ? { uncachedInputUsd: 0.00015, cachedInputUsd: 0.000006, cacheWriteUsd: 0.0001125, outputUsd: 0.0009 } : undefined;
+    const stats = await TokenStats.open({ dir, logger, clock, settings: MANUAL, price });
+    stats.record(finishedRequest({ startedAt: JAN_16, accountId: 'provider:p1', accountEmail: 'provider paid', latencyMs: 100 }));
+    stats.record(finishedRequest({ startedAt: JAN_16 + 60_000, accountId: 'provider:p1', accountEmail: 'provider paid', latencyMs: 100 }));
+    stats.record(finishedRequest({ startedAt: JAN_16, latencyMs: 100 }));
+    const rows = stats.exportCsv({ from: JAN_16, to: JAN_16 + DAY, granularity: 'day' }).split('\r\n');
+    assert.equal(rows[0].split(',').slice(-5).join(','), 'spend_usd,uncached_input_usd,cached_input_usd,cache_write_usd,output_usd');
+    assert.equal(rows[1], '2030-01-16T00:00:00.000Z,day,claude-sonnet-4-6,alice@example.com,,1,0,100,50,20,10,100,100,100,0,0,0,0,0');
+    assert.equal(rows[2], '2030-01-16T00:00:00.000Z,day,claude-sonnet-4-6,provider paid,,2,0,200,100,40,20,100,100,100,0.002337,0.0003,0.000012,0.000225,0.0018');
     await stats.close();
   });
 
