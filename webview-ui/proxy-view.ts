@@ -1,7 +1,7 @@
 // The dashboard's API Proxy tab: gateway state and listen settings, client keys, model aliases and groups, and the
 // client snippets. Over 400 lines because its sections save through one settings form and redraw from one
 // settings answer; the controls, sortable lists and snippets it uses are their own modules.
-import type { AuthMode, GatewayInfo, ModelGroup, ProxyInfo, ProxySettings, SchedulingMode } from '../src/core/admin/types';
+import type { AuthMode, ConnectClientState, ConnectPreview, GatewayInfo, ModelGroup, ProxyInfo, ProxySettings, SchedulingMode } from '../src/core/admin/types';
 import { button, checkbox, copyText, select, textField } from './controls';
 import { clear, h } from './dom';
 import { clientSnippets, KEY_PLACEHOLDER, type SnippetId } from './snippets';
@@ -38,6 +38,7 @@ interface GroupRow {
 const present = (...nodes: Array<Node | null>): Node[] => nodes.filter((node): node is Node => node !== null);
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 
 /** The aliases every gateway has, read-only: the user's own win over them. */
 function builtInAliases(): HTMLElement {
@@ -76,6 +77,12 @@ export class ProxyView {
   private revealedKey: string | undefined;
   private issuedKey: { name: string; key: string } | undefined;
   private snippet: SnippetId = 'claude-code';
+  /** "Connect a client": what the gateway's user has connected, the diff on show, the last thing done. */
+  private readonly connectBox = h('div', { className: 'connect-clients', attrs: { role: 'group', 'aria-label': t('Write a client’s settings') } });
+  private connectStates: ConnectClientState[] | undefined;
+  private connectPreview: ConnectPreview | undefined;
+  private connectNote = '';
+  private connectError = '';
 
   constructor(
     private readonly transport: Transport,
@@ -89,6 +96,7 @@ export class ProxyView {
 
   async load(): Promise<void> {
     await this.attempt(async () => this.show(await this.transport.call('proxy', {})));
+    await this.loadConnect();
   }
 
   /** A gateway event (started, stopped, settings saved): the state line follows without a reload of the drafts. */
@@ -97,6 +105,8 @@ export class ProxyView {
     this.info = { ...this.info, gateway };
     this.renderGateway();
     this.renderSnippets();
+    // The base URL or the auth mode may have changed: "connected" means with the settings in force.
+    void this.loadConnect();
   }
 
   private show(info: ProxyInfo): void {
@@ -403,7 +413,142 @@ export class ProxyView {
       h('pre', { className: 'snippet', attrs: { 'data-snippet': current.id, 'aria-label': `${current.label} setup` } }, h('code', { text: current.text })),
       button(t('Copy snippet'), () => void this.copy(current.text, t('{0} snippet copied', current.label), errorBox), { attrs: { 'data-action': 'copy-snippet' } }),
       errorBox,
+      this.connectBox,
     ));
+  }
+
+  /** Connect / Disconnect: the settings files of the user running the gateway, written by the gateway (as `agate connect`). */
+  private async loadConnect(): Promise<void> {
+    try {
+      // An action's error stays on show: only a failed read replaces it.
+      this.connectStates = await this.transport.call('connectClients', {});
+    } catch (err) {
+      this.connectError = errorText(err);
+    }
+    this.renderConnect();
+  }
+
+  /** Runs a connect action: its message, or its error, shown in the box; the states read again after a write. */
+  private async connectAction(work: () => Promise<string | undefined>, reload: boolean): Promise<void> {
+    this.connectError = '';
+    try {
+      const note = await work();
+      if (note !== undefined) {
+        this.connectNote = note;
+        this.say(note);
+      }
+    } catch (err) {
+      this.connectError = errorText(err);
+    }
+    if (reload) await this.loadConnect();
+    else this.renderConnect();
+  }
+
+  private renderConnect(): void {
+    const rows = (this.connectStates ?? []).map((state) => {
+      const stateText = state.error
+        ? t('Cannot read its settings: {0}', state.error)
+        : state.connected
+          ? t('Connected')
+          : state.canDisconnect
+            ? t('Connected before, with other settings')
+            : t('Not connected');
+      const preview = button(
+        t('Preview'),
+        () =>
+          void this.connectAction(async () => {
+            this.connectPreview = await this.transport.call('previewConnect', { id: state.id });
+            this.connectNote = '';
+            return undefined;
+          }, false),
+        { secondary: true, attrs: { 'data-action': 'preview-connect', 'aria-label': t('Preview connecting {0}', state.title) } },
+      );
+      const disconnect = state.canDisconnect
+        ? button(
+            t('Disconnect'),
+            () => {
+              // Two steps instead of confirm(), which webviews do not show.
+              if (!disconnect!.dataset.armed) {
+                disconnect!.dataset.armed = 'true';
+                disconnect!.textContent = t('Confirm disconnect');
+                return;
+              }
+              void this.connectAction(async () => {
+                const result = await this.transport.call('disconnectClient', { id: state.id });
+                if (this.connectPreview?.id === state.id) this.connectPreview = undefined;
+                return result.changedSince.length > 0
+                  ? t('{0} no longer uses Agate: its files are as they were before. Changes made to {1} since connecting are undone too.', result.title, result.changedSince.join(', '))
+                  : t('{0} no longer uses Agate: its files are as they were before.', result.title);
+              }, true);
+            },
+            { secondary: true, attrs: { 'data-action': 'disconnect-client', 'aria-label': t('Disconnect {0}', state.title) } },
+          )
+        : null;
+      return h(
+        'tr',
+        { attrs: { 'data-connect-client': state.id, 'data-connected': String(state.connected) } },
+        h('td', { text: state.title }),
+        h('td', {}, ...state.files.flatMap((file, index) => [index > 0 ? h('br') : null, h('code', { text: file })])),
+        h('td', { className: 'connect-state', text: stateText }),
+        h('td', {}, h('div', { className: 'row actions' }, ...present(preview, disconnect))),
+      );
+    });
+    clear(this.connectBox);
+    this.connectBox.append(...present(
+      h('h3', { text: t('Write a client’s settings') }),
+      h('p', { className: 'muted', text: t('Agate writes the settings files of the user running it, as "agate connect" does: you see the changes first, a backup of each file is kept, and Disconnect restores it.') }),
+      this.connectStates
+        ? h(
+            'table',
+            { className: 'keys connect-table', attrs: { 'aria-label': t('Clients Agate can connect') } },
+            h('thead', {}, h('tr', {}, ...[t('Client'), t('Settings files'), t('State'), ''].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
+            h('tbody', {}, ...rows),
+          )
+        : null,
+      this.connectPreview ? this.renderConnectPreview(this.connectPreview) : null,
+      this.connectNote ? h('p', { className: 'connect-note', text: this.connectNote, attrs: { 'data-connect-note': '' } }) : null,
+      h('p', { className: 'error', text: this.connectError, attrs: { role: 'alert' } }),
+    ));
+  }
+
+  private renderConnectPreview(preview: ConnectPreview): HTMLElement {
+    const changed = preview.files.filter((file) => file.changed);
+    const diffLines = (diff: string) =>
+      // Without the patch's `Index:` and `====` lines: the file is named in the lines after them.
+      diff.split('\n').filter((line) => !line.startsWith('Index: ') && !/^=+$/.test(line)).map((line) =>
+        h('span', {
+          className: line.startsWith('+') && !line.startsWith('+++') ? 'diff-add' : line.startsWith('-') && !line.startsWith('---') ? 'diff-del' : '',
+          text: `${line}\n`,
+        }),
+      );
+    const connect = button(
+      t('Connect'),
+      () =>
+        void this.connectAction(async () => {
+          const result = await this.transport.call('connectClient', { id: preview.id });
+          this.connectPreview = undefined;
+          return result.written.length > 0
+            ? t('{0} now uses Agate ({1}). Run: {2}', result.title, result.written.join(', '), result.run)
+            : t('{0} already uses Agate at {1}.', result.title, result.baseUrl);
+        }, true),
+      { attrs: { 'data-action': 'connect-client', 'aria-label': t('Connect {0}', preview.title) } },
+    );
+    return h(
+      'div',
+      { className: 'connect-preview', attrs: { role: 'group', 'aria-label': t('Changes for {0}', preview.title), 'data-connect-preview': preview.id } },
+      h('p', {
+        text: preview.connected
+          ? t('{0} already uses Agate at {1}: nothing to write.', preview.title, preview.baseUrl)
+          : t('Connecting {0} to {1} makes these changes:', preview.title, preview.baseUrl),
+      }),
+      ...changed.map((file) =>
+        h('pre', { className: 'snippet diff', attrs: { 'aria-label': t('Changes to {0}', file.displayPath), 'data-diff': file.displayPath } }, h('code', {}, ...diffLines(file.diff.trimEnd()))),
+      ),
+      h('div', { className: 'row' }, ...present(
+        preview.connected ? null : connect,
+        button(t('Close'), () => ((this.connectPreview = undefined), this.renderConnect()), { secondary: true }),
+      )),
+    );
   }
 
   private async copy(text: string, done: string, errorBox: HTMLElement): Promise<void> {

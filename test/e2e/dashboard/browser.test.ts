@@ -1,9 +1,11 @@
 // The dashboard in headless Chromium against a gateway with auth on: the key from ?key= leaves the address bar,
-// an account card shows quota bars, a request appears live in the monitor with its attempt trail, and the charts draw.
+// an account card shows quota bars, a request appears live in the monitor with its attempt trail, the charts draw,
+// and "Connect a client" previews, writes and undoes Claude Code's settings in a private HOME.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { ConnectedHome } from '../../helpers/connect-home';
 import { DEFAULT_ACCOUNT, startStack, type Stack } from '../../helpers/stack';
 import { dashboardBundle } from './bundle';
 import { ARTIFACTS, CHROMIUM, openHeadlessPage } from './headless-page';
@@ -15,19 +17,21 @@ describe('dashboard: in a browser', function () {
   let page: Page;
   let primary: string;
   let problems: string[];
+  const home = new ConnectedHome();
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) this.skip();
     stack = await startStack({
       accounts: [DEFAULT_ACCOUNT, { email: 'bob@example.com', refreshToken: '1//stack-refresh-bob' }],
       flags: { authMode: 'strict' },
-      host: { dashboardDir: await dashboardBundle() } });
+      host: { dashboardDir: await dashboardBundle(), connectEnvironment: () => ({ home: home.home, env: home.env() }) } });
     primary = await stack.agate.security.primaryKey();
     ({ browser, page, problems } = await openHeadlessPage());
   });
   after(async () => {
     await browser?.close();
     await stack?.close();
+    home.cleanup();
   });
 
   it('loads with the key from ?key=, drops it from the address bar, and shows account cards with quota bars', async () => {
@@ -97,6 +101,43 @@ describe('dashboard: in a browser', function () {
       stack.agate.pool.list().map((account) => account.email),
       ['ada@example.com', 'bob@example.com'],
     );
+  });
+
+  it('connects Claude Code from the API Proxy panel: Preview shows the diff, Connect writes, Disconnect restores', async () => {
+    const file = path.join(home.home, '.claude', 'settings.json');
+    const original = '{\n  "model": "opus"\n}\n';
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, original);
+    await page.getByRole('tab', { name: 'API Proxy' }).click();
+    const row = page.locator('tr[data-connect-client="claude-code"]');
+    await row.waitFor();
+    assert.match((await row.locator('.connect-state').textContent()) ?? '', /^Not connected$/);
+
+    await page.getByRole('button', { name: 'Preview connecting Claude Code' }).click();
+    const diff = page.locator('[data-connect-preview="claude-code"] pre[data-diff="~/.claude/settings.json"]');
+    await diff.waitFor();
+    const shown = (await diff.textContent()) ?? '';
+    assert.ok(shown.includes(`+    "ANTHROPIC_BASE_URL": "${stack.url}",`), shown);
+    assert.ok(!shown.includes(primary), 'the key is masked in the diff');
+    assert.equal(fs.readFileSync(file, 'utf8'), original, 'a preview writes nothing');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'connect-preview.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Connect Claude Code' }).click();
+    await page.locator('tr[data-connect-client="claude-code"][data-connected="true"]').waitFor();
+    assert.match((await page.locator('[data-connect-note]').textContent()) ?? '', /Claude Code now uses Agate/);
+    assert.equal(await page.locator('[data-connect-preview]').count(), 0, 'the preview closes once written');
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { model: 'opus', env: { ANTHROPIC_BASE_URL: stack.url, ANTHROPIC_AUTH_TOKEN: primary } });
+
+    // Two steps, as revoking a key: the first click only arms the button.
+    const disconnect = page.getByRole('button', { name: 'Disconnect Claude Code' });
+    await disconnect.click();
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).env.ANTHROPIC_BASE_URL, stack.url, 'one click undoes nothing yet');
+    await disconnect.click();
+    await page.locator('tr[data-connect-client="claude-code"][data-connected="false"]').waitFor();
+    assert.match((await page.locator('[data-connect-note]').textContent()) ?? '', /no longer uses Agate/);
+    assert.equal(await disconnect.count(), 0, 'nothing left to disconnect');
+    assert.equal(fs.readFileSync(file, 'utf8'), original);
+    assert.equal(fs.existsSync(file + '.agate-backup'), false);
   });
 
   it('ran without script errors or CSP violations', () => {
