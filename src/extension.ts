@@ -5,7 +5,7 @@ import { PRIMARY_KEY_SECRET } from './core/security/primary-key';
 import { dataDirPrimaryKey } from './core/stores/data-dir-secrets';
 import { JsonFileStore } from './core/stores/json-file-store';
 import { ClaudeTerminals } from './vscode/claude-terminal';
-import { TERMINAL_PROFILE_ID } from './vscode/command-ids';
+import { COMMANDS, TERMINAL_PROFILE_ID } from './vscode/command-ids';
 import { registerCommands } from './vscode/commands';
 import { GatewayService, type GatewayState } from './vscode/gateway-service';
 import { createOutputLogger } from './vscode/output-log';
@@ -71,7 +71,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
           return { restartRequired: [] };
         },
         async setRunning(running) {
-          if (running) await service.start();
+          // Through the command, which keeps the own gateway stopped (and says so) while a team gateway is in use.
+          if (running) await vscode.commands.executeCommand(COMMANDS.start);
           // Not awaited: a stop waits for the requests in flight, and this may be one (another window's Stop).
           else void service.stop();
         },

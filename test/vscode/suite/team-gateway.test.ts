@@ -114,7 +114,7 @@ describe('Team gateway', () => {
     }
   });
 
-  it('copies the team URL and the team client key; Start and Open Dashboard leave the own gateway stopped', async () => {
+  it('copies the team URL and the team client key; Start, Open Dashboard and its Start button leave the own gateway stopped', async () => {
     assert.equal(await vscode.commands.executeCommand<string>('agate.copyBaseUrl'), team.url);
     assert.equal(await vscode.env.clipboard.readText(), team.url);
     await vscode.commands.executeCommand('agate.copyApiKey');
@@ -124,6 +124,8 @@ describe('Team gateway', () => {
     // The dashboard opened here is the own gateway's (its accounts and settings); it does not start it.
     await vscode.commands.executeCommand('agate.openDashboard');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The own dashboard's Start button (admin setRunning) is refused the same way.
+    await (await fixture.testing.gateway.admin()).call('setRunning', { running: true });
     assert.equal(fixture.testing.gateway.state.kind, 'stopped');
   });
 
