@@ -18,7 +18,7 @@ import {
 } from '../../../src/core/connect';
 
 // With a folder for gemini-cli to trust, so that every file of every client is written.
-const values = { baseUrl: 'http://127.0.0.1:8045', key: 'sk-agate-0123456789abcdef', trustFolders: ['/work/project'] };
+const values = { baseUrl: 'http://127.0.0.1:8045', key: 'sk-agate-0123456789abcdef', trustFolders: ['/home/dev/project'] };
 
 /** What a user may already have in each client's files, in formats the clients accept. */
 const EXISTING: Record<string, Record<string, string>> = {
@@ -142,8 +142,8 @@ describe('connect: writing a client’s own settings', () => {
     await applyConnect(plain);
     assert.equal(fs.existsSync(trusted), false);
     assert.equal((await planConnect(gemini, values, where)).upToDate, false, 'a folder to trust is a change');
-    await applyConnect(await planConnect(gemini, { ...values, trustFolders: ['/work/project', '/work/other'] }, where));
-    assert.deepEqual(JSON.parse(fs.readFileSync(trusted, 'utf8')), { '/work/project': 'TRUST_FOLDER', '/work/other': 'TRUST_FOLDER' });
+    await applyConnect(await planConnect(gemini, { ...values, trustFolders: ['/home/dev/project', '/home/dev/other'] }, where));
+    assert.deepEqual(JSON.parse(fs.readFileSync(trusted, 'utf8')), { '/home/dev/project': 'TRUST_FOLDER', '/home/dev/other': 'TRUST_FOLDER' });
     await undoConnect(gemini, where);
     assert.equal(fs.existsSync(trusted), false, 'undo removes the file connect created');
   });
