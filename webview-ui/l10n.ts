@@ -84,6 +84,17 @@ export function t(message: string, ...args: Array<string | number>): string {
   return template.replace(/\{(\d+)\}/g, (match, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : match));
 }
 
+/** The forms of a counted message, each a `t()` call (so the catalogue test sees every form); `other` is required. */
+export type PluralForms = { other: () => string } & Partial<Record<Intl.LDMLPluralRule, () => string>>;
+
+/**
+ * The form of a counted message that fits `count` in the active locale (Intl.PluralRules):
+ * English picks `one` for 1 and `other` else; Chinese has no plural forms, so always `other`.
+ */
+export function plural(count: number, forms: PluralForms): string {
+  return (forms[new Intl.PluralRules(currentLocale()).select(count)] ?? forms.other)();
+}
+
 /** A message of the core (a code and its parameters) in the active language. */
 export function tm(message: CoreMessage): string {
   const texts = active === 'en' ? undefined : CORE_CATALOGUES[active];

@@ -3,9 +3,16 @@ import type { AdminEvent } from '../src/core/admin/types';
 import { DEFAULT_BASE_URLS, PROVIDER_KINDS, type ProviderKind, type ProviderStatus, type ProviderView } from '../src/core/providers/types';
 import { clear, h } from './dom';
 import { PRICES_SOURCE_MESSAGE } from '../src/core/providers/prices';
-import { formatNumber, t, tm } from './l10n';
+import { formatNumber, plural, t, tm } from './l10n';
 import type { Transport } from './transport';
 import { clockTime, countdown, formatTokens, formatUsd } from './view-model';
+
+const requestCount = (count: number): string =>
+  plural(count, { one: () => t('{0} request', formatNumber(count)), other: () => t('{0} requests', formatNumber(count)) });
+const tokenCount = (count: number): string => plural(count, { one: () => t('{0} token', formatTokens(count)), other: () => t('{0} tokens', formatTokens(count)) });
+
+/** A card's use of today: `Today: 1 request · 12 tokens`, each count in its plural form. */
+export const todayLine = (requests: number, tokens: number): string => t('Today: {0} · {1}', requestCount(requests), tokenCount(tokens));
 
 const CAP_LABELS = {
   requestsPerMinute: () => t('requests per minute'),
@@ -179,7 +186,7 @@ export class ProvidersView {
       h('p', { className: 'provider-models', text: t('Models: {0}', provider.models.join(', ')) }),
       h('p', {
         className: 'provider-today',
-        text: t('Today: {0} requests · {1} tokens', formatNumber(today?.requests ?? 0), formatTokens(today?.tokens ?? 0)),
+        text: todayLine(today?.requests ?? 0, today?.tokens ?? 0),
       }),
       h('p', { className: 'provider-spend', text: spend.total }),
       meter,
@@ -258,7 +265,8 @@ export class ProvidersView {
               });
               name.value = key.value = baseUrl.value = models.value = '';
               await this.load();
-              this.say(t('Added provider {0} ({1} models)', added.name, added.models.length));
+              const count = added.models.length;
+              this.say(plural(count, { one: () => t('Added provider {0} ({1} model)', added.name, count), other: () => t('Added provider {0} ({1} models)', added.name, count) }));
             });
           },
         },

@@ -41,7 +41,7 @@ describe('dashboard: API-key providers in a browser', function () {
     await card.locator('.provider-spend').filter({ hasNotText: '$0.00 of' }).waitFor();
     const [paid] = (await stack.agate.admin.call('providers', {})).filter((provider) => provider.name === 'paid');
     assert.ok(paid.today!.spendUsd > 0);
-    assert.match(await text(), /Today: 1 requests/);
+    assert.match(await text(), /Today: 1 request ·/);
     assert.match(
       (await card.locator('.provider-spend-split').textContent()) ?? '',
       /input \$0\.\d+ · cached input \$0\.00 · cache write \$0\.00 · output \$0\.\d+/,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ProviderView } from '../../../src/core/providers/types';
 import { setLanguage } from '../../../webview-ui/l10n';
-import { providerStateLine, spendLines } from '../../../webview-ui/providers-view';
+import { providerStateLine, spendLines, todayLine } from '../../../webview-ui/providers-view';
 
 const NOW = Date.UTC(2030, 0, 15, 12);
 
@@ -47,6 +47,15 @@ describe('dashboard: a provider card', () => {
     assert.match(providerStateLine({ kind: 'capped', cap: 'requestsPerMinute', until: NOW, message: 'x' }, NOW), /^Over its requests per minute cap: x$/);
     setLanguage('zh-cn');
     assert.equal(providerStateLine({ kind: 'capped', cap: 'tokensPerDay', until: NOW, message: 'x' }, NOW), '已达每日 token 数上限：x');
+  });
+
+  it('counts the requests and tokens of today in the plural form of the number (Chinese has none)', () => {
+    assert.equal(todayLine(1, 1), 'Today: 1 request · 1 token');
+    assert.equal(todayLine(0, 0), 'Today: 0 requests · 0 tokens');
+    assert.equal(todayLine(2, 1234), 'Today: 2 requests · 1,234 tokens');
+    setLanguage('zh-cn');
+    assert.equal(todayLine(1, 1), '今日：1 个请求 · 1 个 token');
+    assert.equal(todayLine(2, 5), '今日：2 个请求 · 5 个 token');
   });
 
   it('shows the spend of today against the daily cap, and how it splits', () => {
