@@ -73,7 +73,7 @@ export const SETTINGS_CATEGORIES: readonly SettingsCategory[] = [
   },
   {
     title: 'Models',
-    entries: [gateway('models.aliases'), gateway('models.groups'), gateway('models.backgroundModel')],
+    entries: [gateway('models.aliases'), gateway('models.groups'), gateway('models.providerPolicy'), gateway('models.backgroundModel')],
   },
   {
     title: 'Claude Code',
