@@ -8,6 +8,7 @@ import { ProxyView } from './proxy-view';
 import { StatsView, type StatsSelection } from './stats-view';
 import type { LiveState, Transport } from './transport';
 import { currentLanguage, LANGUAGE_STORAGE_KEY, LANGUAGES, parseLanguage, t } from './l10n';
+import { usableAccounts } from './view-model';
 
 type TabId = 'overview' | 'accounts' | 'monitor' | 'stats' | 'proxy';
 
@@ -49,13 +50,12 @@ export function startApp(root: HTMLElement, transport: Transport): void {
   const showGateway = (info: GatewayInfo) => {
     const where = info.running ? info.url : t('stopped');
     gatewayLine.textContent = t(
-      'Agate {0} · {1} · auth {2} · {3} · {4}/{5} accounts usable',
+      'Agate {0} · {1} · auth {2} · {3} · {4}',
       info.version,
       where ?? '',
       info.authMode,
       info.schedulingMode,
-      info.accounts.usable,
-      info.accounts.total,
+      usableAccounts(info.accounts.usable, info.accounts.total),
     );
     monitor.gatewayChanged(info);
   };

@@ -7,7 +7,7 @@ import { clear, h } from './dom';
 import { clientSnippets, KEY_PLACEHOLDER, type SnippetId } from './snippets';
 import { sortableList } from './sortable';
 import type { Transport } from './transport';
-import { ago, formatTokens } from './view-model';
+import { ago, formatTokens, usableAccounts } from './view-model';
 import { DEFAULT_MODEL_ALIASES } from '../src/core/scheduler/default-aliases';
 import { t } from './l10n';
 
@@ -158,7 +158,7 @@ export class ProxyView {
       { className: `gateway-state ${gateway.running ? 'running' : 'stopped'}`, attrs: { 'data-gateway-state': gateway.running ? 'running' : 'stopped' } },
       h('strong', { text: gateway.running ? t('Running') : t('Stopped') }),
       gateway.running && gateway.url ? t(' at {0}', gateway.url) : '',
-      t(' · auth {0} · {1}/{2} accounts usable', gateway.authMode, gateway.accounts.usable, gateway.accounts.total),
+      t(' · auth {0} · {1}', gateway.authMode, usableAccounts(gateway.accounts.usable, gateway.accounts.total)),
     );
     const toggle = info.canStartStop
       ? button(gateway.running ? t('Stop gateway') : t('Start gateway'), () =>

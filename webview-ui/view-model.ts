@@ -5,7 +5,7 @@
  */
 import type { RequestFilter } from '../src/core/admin/protocol';
 import type { AdminAccount, AdminModelQuota, RequestRecord, StatsGranularity, StatsQueryResult, StatsTotals } from '../src/core/admin/types';
-import { formatDateTime, formatNumber, formatUnit, t } from './l10n';
+import { formatDateTime, formatNumber, formatUnit, plural, t } from './l10n';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -308,3 +308,7 @@ export function latencyAndErrors(result: StatsQueryResult): { p50: Array<number 
     errorRate: points.map((totals) => (totals ? Math.round((totals.errors / totals.requests) * 1000) / 10 : null)),
   };
 }
+
+/** `3/4 accounts usable`: the noun in the plural form of the total, as the core's overview words it (Chinese has none). */
+export const usableAccounts = (usable: number, total: number): string =>
+  plural(total, { one: () => t('{0}/{1} account usable', usable, total), other: () => t('{0}/{1} accounts usable', usable, total) });

@@ -15,7 +15,9 @@ import {
   rangeOf,
   requestRow,
   stackedSeries,
+  usableAccounts,
 } from '../../../webview-ui/view-model';
+import { setLanguage } from '../../../webview-ui/l10n';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 30, 0);
 const MINUTE = 60_000;
@@ -68,6 +70,19 @@ describe('dashboard view model', () => {
     assert.equal(ago(undefined, NOW), 'never');
     assert.equal(ago(NOW - 2000, NOW), 'just now');
     assert.equal(ago(NOW - 5 * MINUTE, NOW), '5m ago');
+  });
+
+  it('counts usable accounts in the plural form of the total (Chinese has none)', () => {
+    assert.equal(usableAccounts(1, 1), '1/1 account usable');
+    assert.equal(usableAccounts(0, 1), '0/1 account usable');
+    assert.equal(usableAccounts(1, 2), '1/2 accounts usable');
+    assert.equal(usableAccounts(0, 0), '0/0 accounts usable');
+    setLanguage('zh-cn');
+    try {
+      assert.equal(usableAccounts(1, 1), '1/1 个账号可用');
+    } finally {
+      setLanguage('en');
+    }
   });
 
   it('formats tokens and latency', () => {
