@@ -12,6 +12,8 @@ const WEBVIEW_SHARED = [
   'src/core/monitor/attempt-words\\.ts$',
   // The core's user-facing messages (codes, English templates); the dashboard words them from its catalogue.
   'src/core/messages\\.ts$',
+  // Their Chinese, the one table every host words them from.
+  'src/core/messages\\.zh-cn\\.ts$',
   // Where the providers' default prices come from (a message), shown on the dashboard's provider cards.
   'src/core/providers/prices\\.ts$',
   'src/core/scheduler/default-aliases\\.ts$',

@@ -1,5 +1,5 @@
 import { renderMessage, type CoreMessage, type MessageCode } from '../src/core/messages';
-import { CORE_ZH_CN } from './l10n/core.zh-cn';
+import { CORE_MESSAGES_ZH_CN } from '../src/core/messages.zh-cn';
 import { ZH_CN } from './l10n/zh-cn';
 
 /**
@@ -20,10 +20,7 @@ export type DashboardLanguage = (typeof LANGUAGES)[number]['id'];
 const CATALOGUES: Record<Exclude<DashboardLanguage, 'en'>, Readonly<Record<string, string>>> = { 'zh-cn': ZH_CN };
 
 /** The core's messages (src/core/messages.ts) by code, in each language but English (the core's own). */
-const CORE_CATALOGUES: Record<Exclude<DashboardLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_ZH_CN };
-
-/** The families of core messages the dashboard shows (by code prefix): each language's core catalogue has them all. */
-export const SHOWN_CORE_MESSAGES = ['list.', 'time.', 'overview.', 'attempt.', 'admin.', 'listen.', 'providers.', 'config.rule.'] as const;
+const CORE_CATALOGUES: Record<Exclude<DashboardLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_MESSAGES_ZH_CN };
 
 /** Where the browser remembers the language picked in the header. */
 export const LANGUAGE_STORAGE_KEY = 'agate.dashboard.language';

@@ -1,5 +1,5 @@
 import { renderMessage, type CoreMessage, type MessageCode } from '../core/messages';
-import { CORE_ZH_CN } from './l10n/core.zh-cn';
+import { CORE_MESSAGES_ZH_CN } from '../core/messages.zh-cn';
 import { ZH_CN } from './l10n/zh-cn';
 
 /**
@@ -23,10 +23,7 @@ export interface CliHelp {
 const CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Record<string, string>>> = { 'zh-cn': ZH_CN };
 
 /** The core's messages (src/core/messages.ts) by code, in each language but English (the core's own). */
-const CORE_CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_ZH_CN };
-
-/** The families of core messages the CLI shows (by code prefix): each language's core catalogue has them all. */
-export const SHOWN_CORE_MESSAGES = ['list.', 'ide.', 'config.', 'owner.', 'dataDir.', 'providers.', 'listen.', 'admin.'] as const;
+const CORE_CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_MESSAGES_ZH_CN };
 
 /** `zh_CN.UTF-8`, `zh-Hans`, `en_US`, `C` → the language the CLI speaks; undefined when it has no such language. */
 export function parseLanguage(tag: string): CliLanguage | undefined {

@@ -1,15 +1,12 @@
 import type { MessageCode } from '../../core/messages';
-import { CORE_ZH_CN } from './core.zh-cn';
+import { CORE_MESSAGES_ZH_CN } from '../../core/messages.zh-cn';
 
 /**
  * The extension's catalogues of the core's messages (src/core/messages.ts), by code, in each language but
- * English (the core's own). Free of `vscode` so tests can read it; src/vscode/core-messages.ts picks by the
- * editor's display language.
+ * English (the core's own): the core's tables (src/core/messages.<language>.ts), shared with the CLI and the
+ * dashboard. Free of `vscode` so tests can read it; src/vscode/core-messages.ts picks by the display language.
  */
-export const CORE_CATALOGUES: Readonly<Record<string, Readonly<Partial<Record<MessageCode, string>>>>> = { 'zh-cn': CORE_ZH_CN };
-
-/** The families of core messages the extension shows (by code prefix): each catalogue has them all. */
-export const SHOWN_CORE_MESSAGES = ['list.', 'ide.', 'config.', 'owner.', 'dataDir.', 'listen.'] as const;
+export const CORE_CATALOGUES: Readonly<Record<string, Readonly<Partial<Record<MessageCode, string>>>>> = { 'zh-cn': CORE_MESSAGES_ZH_CN };
 
 /** `zh-cn`, `zh-CN`, `zh-hans` → the catalogue's language; undefined for English and languages without one. */
 export function catalogueLanguageOf(displayLanguage: string): string | undefined {

@@ -1,55 +1,44 @@
 /**
- * The core's user-facing messages (src/core/messages.ts): one English template per code, worded by each host
- * from its own catalogue. Every code a host shows has a translation there, with the same placeholders; every
- * code the core produces is shown by the hosts that show its source; no catalogue holds a code nobody uses.
+ * The core's user-facing messages (src/core/messages.ts): one English template per code, and one table per
+ * other language (src/core/messages.zh-cn.ts) that every host (CLI, extension, dashboard) words them from. Each
+ * table has every code, with the same placeholders, and nothing else; every code is made somewhere in the code.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { coreCatalogue as cliCatalogue, l10n, setLanguage as setCliLanguage, SHOWN_CORE_MESSAGES as CLI_SHOWN } from '../../../src/cli/l10n';
+import { coreCatalogue as cliCatalogue, l10n, setLanguage as setCliLanguage } from '../../../src/cli/l10n';
 import { ConfigError, parseConfigValue, validateConfig } from '../../../src/core/config/load';
 import { defaultConfig } from '../../../src/core/config/defaults';
 import { CORE_MESSAGES, coreMessage, englishOf, placeholdersOf, renderMessage, type MessageCode } from '../../../src/core/messages';
+import { CORE_MESSAGES_ZH_CN } from '../../../src/core/messages.zh-cn';
 import { describeNext } from '../../../src/core/monitor/attempt-words';
 import { PRICES_SOURCE_MESSAGE } from '../../../src/core/providers/prices';
-import { CORE_CATALOGUES as VSCODE_CATALOGUES, catalogueLanguageOf, SHOWN_CORE_MESSAGES as VSCODE_SHOWN } from '../../../src/vscode/l10n/core-catalogues';
-import { coreCatalogue as dashboardCatalogue, setLanguage as setDashboardLanguage, SHOWN_CORE_MESSAGES as DASHBOARD_SHOWN, tm } from '../../../webview-ui/l10n';
+import { CORE_CATALOGUES as VSCODE_CATALOGUES, catalogueLanguageOf } from '../../../src/vscode/l10n/core-catalogues';
+import { coreCatalogue as dashboardCatalogue, setLanguage as setDashboardLanguage, tm } from '../../../webview-ui/l10n';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CODES = Object.keys(CORE_MESSAGES) as MessageCode[];
 
-type Catalogue = Readonly<Partial<Record<MessageCode, string>>>;
-interface Host {
-  name: string;
-  shown: readonly string[];
-  catalogues: Record<string, Catalogue>;
-}
+/** The core's tables by language: the only place its messages are translated. */
+const TABLES: Record<string, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_MESSAGES_ZH_CN };
 
-const HOSTS: Record<'cli' | 'vscode' | 'dashboard', Host> = {
-  cli: { name: 'CLI (src/cli/l10n/core.*.ts)', shown: CLI_SHOWN, catalogues: { 'zh-cn': cliCatalogue('zh-cn') } },
-  vscode: { name: 'extension (src/vscode/l10n/core.*.ts)', shown: VSCODE_SHOWN, catalogues: { ...VSCODE_CATALOGUES } },
-  dashboard: { name: 'dashboard (webview-ui/l10n/core.*.ts)', shown: DASHBOARD_SHOWN, catalogues: { 'zh-cn': dashboardCatalogue('zh-cn') } },
-};
-
-/** Where the core's messages are made, and the hosts that show them. */
-const SOURCES: Record<string, Array<keyof typeof HOSTS>> = {
-  'src/core/admin/overview.ts': ['dashboard'],
-  'src/core/monitor/attempt-words.ts': ['dashboard'],
-  'src/core/scheduler/open-generation.ts': ['dashboard'],
-  'src/core/providers/provider-pool.ts': ['dashboard'],
-  'src/core/providers/routing-dispatcher.ts': ['dashboard'],
-  'src/core/ide/score.ts': ['cli', 'vscode'],
-  'src/core/ide/switcher.ts': ['cli', 'vscode'],
-  'src/core/config/load.ts': ['cli', 'vscode'],
-  'src/core/stores/data-dir-lock.ts': ['cli', 'vscode'],
-  'src/core/providers/prices.ts': ['cli', 'dashboard'],
-  'src/core/security/lan-policy.ts': ['cli', 'vscode', 'dashboard'],
-  'src/core/admin/admin-api.ts': ['cli', 'dashboard'],
-  'src/cli/data-dir-access.ts': ['cli'],
-  'src/cli/commands/run.ts': ['cli'],
-};
-
-const isShown = (host: Host, code: string) => host.shown.some((prefix) => code.startsWith(prefix));
+/** Where the core's messages are made (and the CLI's own uses of them). */
+const SOURCES = [
+  'src/core/admin/overview.ts',
+  'src/core/monitor/attempt-words.ts',
+  'src/core/scheduler/open-generation.ts',
+  'src/core/providers/provider-pool.ts',
+  'src/core/providers/routing-dispatcher.ts',
+  'src/core/ide/score.ts',
+  'src/core/ide/switcher.ts',
+  'src/core/config/load.ts',
+  'src/core/stores/data-dir-lock.ts',
+  'src/core/providers/prices.ts',
+  'src/core/security/lan-policy.ts',
+  'src/core/admin/admin-api.ts',
+  'src/cli/data-dir-access.ts',
+  'src/cli/commands/run.ts',
+];
 
 /** The codes a source names: every quoted string that is a code (`coreMessage('…')`, tables of codes). */
 function codesIn(file: string): MessageCode[] {
@@ -75,28 +64,29 @@ describe('l10n: the core messages', () => {
     assert.equal(renderMessage(coreMessage('attempt.retry'), () => undefined), 'retry same account');
   });
 
-  it('every code a host shows has a translation in each of its catalogues, with the same placeholders; none it does not show', () => {
-    for (const host of Object.values(HOSTS)) {
-      const shown = CODES.filter((code) => code !== 'text' && isShown(host, code));
-      assert.ok(shown.length > 5, `${host.name} shows only ${shown.length} codes`);
-      assert.ok(Object.keys(host.catalogues).length > 0, `${host.name} has no catalogue`);
-      for (const [language, catalogue] of Object.entries(host.catalogues)) {
-        assert.deepEqual(shown.filter((code) => !catalogue[code]?.trim()), [], `${host.name} ${language} lacks`);
-        assert.deepEqual(Object.keys(catalogue).filter((code) => !(code in CORE_MESSAGES) || !isShown(host, code)), [], `${host.name} ${language} holds codes it does not show`);
-        for (const code of shown) assert.deepEqual(placeholdersOf(catalogue[code] ?? ''), placeholdersOf(CORE_MESSAGES[code]), `${host.name} ${language}: ${code}`);
-      }
+  it("every code has a translation in each of the core's tables, with the same placeholders, and no table holds a code that is not one", () => {
+    const translated = CODES.filter((code) => code !== 'text');
+    for (const [language, table] of Object.entries(TABLES)) {
+      assert.deepEqual(translated.filter((code) => !table[code]?.trim()), [], `${language} lacks`);
+      assert.deepEqual(Object.keys(table).filter((code) => !(translated as string[]).includes(code)), [], `${language} holds codes that are not the core's`);
+      for (const code of translated) assert.deepEqual(placeholdersOf(table[code] ?? ''), placeholdersOf(CORE_MESSAGES[code]), `${language}: ${code}`);
     }
   });
 
-  it('every code the core makes is shown by the hosts that show its source, and every code is made somewhere', () => {
+  it("the CLI, the extension and the dashboard word the core's messages from those tables, not from copies", () => {
+    for (const [language, table] of Object.entries(TABLES)) {
+      assert.equal(cliCatalogue(language as 'zh-cn'), table, `CLI ${language}`);
+      assert.equal(VSCODE_CATALOGUES[language], table, `extension ${language}`);
+      assert.equal(dashboardCatalogue(language as 'zh-cn'), table, `dashboard ${language}`);
+    }
+  });
+
+  it('every code is made somewhere', () => {
     const made = new Set<string>();
-    for (const [file, hosts] of Object.entries(SOURCES)) {
+    for (const file of SOURCES) {
       const codes = codesIn(file);
       assert.ok(codes.length > 0, `${file} makes no message`);
-      for (const code of codes) {
-        made.add(code);
-        for (const host of hosts) assert.ok(isShown(HOSTS[host], code), `${file} makes ${code}, which the ${HOSTS[host].name} does not show`);
-      }
+      for (const code of codes) made.add(code);
     }
     // `text` (free text) and `list.separator` (joins lists) are used by the wording itself.
     assert.deepEqual(CODES.filter((code) => !made.has(code) && code !== 'text' && code !== 'list.separator'), [], 'codes nothing makes');
