@@ -11,12 +11,13 @@
  */
 export const MAX_JSON_DEPTH = 128;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
+/** The bytes of JSON's structure, for the scans over UTF-8 bodies (here and the passthrough's model field). */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const OPEN_OBJECT = 0x7b;
+export const CLOSE_OBJECT = 0x7d;
+export const OPEN_ARRAY = 0x5b;
+export const CLOSE_ARRAY = 0x5d;
 
 /** Strings up to this long are skipped byte by byte; longer ones by `indexOf`, which is faster once past the call. */
 const INLINE_STRING_BYTES = 32;

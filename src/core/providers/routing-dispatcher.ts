@@ -19,6 +19,7 @@ import { UpstreamFailure } from '../upstream/failure';
 import type { ProviderUpstream } from '../upstream/provider-upstream';
 import { candidateStages, parseProviderRef, type ProviderCandidate, type ProviderPolicy, type ProviderPool } from './provider-pool';
 import type { ProviderRegistry } from './registry';
+import { shuffled } from '../shuffled';
 
 export interface RoutingDispatcherOptions {
   /** The accounts' dispatcher. */
@@ -45,15 +46,6 @@ const MEMBER_UNAVAILABLE = new Set([...POOL_EXHAUSTED, 'not_found']);
 
 /** A stage of a request: the accounts (for the requested model, or one member of a group), or the providers of a model. */
 type Stage = { kind: 'pool'; model?: string } | { kind: 'providers'; model: string };
-
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 const attemptOf = (candidate: ProviderCandidate, startedAt: number, now: number, outcome: string, extra: Partial<AttemptRecord> = {}): AttemptRecord => ({
   accountId: `provider:${candidate.provider.id}`,

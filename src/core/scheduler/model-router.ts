@@ -2,6 +2,7 @@ import type { AccountRecord } from '../accounts/types';
 import type { ModelGroup } from '../config/types';
 import { GatewayError } from '../errors';
 import { DEFAULT_MODEL_ALIASES } from './default-aliases';
+import { shuffled } from '../shuffled';
 
 /**
  * Client model name → the upstream models to try, in order: config aliases
@@ -72,15 +73,6 @@ export function matchAlias(model: string, aliases: Readonly<Record<string, strin
     if (!best || literal > best.literal) best = { target, literal };
   }
   return best?.target;
-}
-
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 export function availableModelNames(routing: ModelRouting, live: LiveModels): string[] {

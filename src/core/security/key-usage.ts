@@ -108,14 +108,7 @@ export class KeyUsage {
     if (over(limits.tokensPerDay, counters.day.tokens)) throw this.refusal(key, 'tpd', counters);
     counters.minute.requests++;
     counters.day.requests++;
-    counters.inFlight++;
-    this.dirty = true;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      counters.inFlight--;
-    };
+    return this.hold(counters);
   }
 
   /**
@@ -136,6 +129,11 @@ export class KeyUsage {
     counters.minute.requests++;
     counters.day.requests = Math.max(counters.day.requests + 1, verdict.day?.requests ?? 0);
     counters.day.tokens = Math.max(counters.day.tokens, verdict.day?.tokens ?? 0);
+    return this.hold(counters, () => this.shared?.release(key.id, leaseId));
+  }
+
+  /** One admitted request in flight; its release (once, however often called) frees the slot, then `andThen`. */
+  private hold(counters: Counters, andThen?: () => void): () => void {
     counters.inFlight++;
     this.dirty = true;
     let released = false;
@@ -143,7 +141,7 @@ export class KeyUsage {
       if (released) return;
       released = true;
       counters.inFlight--;
-      this.shared?.release(key.id, leaseId);
+      andThen?.();
     };
   }
 

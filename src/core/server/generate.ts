@@ -11,6 +11,7 @@ import type { Logger } from '../ports';
 import type { InboundContext, ProtocolCodec, StreamEncoder } from '../protocols/codec';
 import { LARGE_BODY_BYTES, yieldToLoop } from '../loop-slices';
 import { passthroughOffer, writeRawAnswer } from './passthrough';
+import { drained } from './back-pressure';
 
 export interface GenerateDeps {
   dispatcher: Dispatcher;
@@ -249,20 +250,6 @@ async function writeStream(stream: StreamResponse, encoder: StreamEncoder, run: 
   }
   outcome.ttfbMs = stream.ttfbMs;
   return outcome;
-}
-
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Aborts when the client goes away before the answer is complete: the upstream call is cancelled with it. */

@@ -4,12 +4,12 @@
  * request), and how a provider's bytes go back to the client: as they arrive,
  * with the socket's back-pressure, never re-encoded.
  */
-import type { ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { PassthroughOffer, RawAnswer } from '../dispatch';
 import { toGatewayError, type GatewayError } from '../errors';
 import type { ChatRequest, Usage } from '../ir';
 import type { InboundContext, ProtocolCodec } from '../protocols/codec';
+import { drained } from './back-pressure';
 
 /** Client protocols a provider can take as they are (Anthropic Messages, OpenAI Chat Completions, Gemini). */
 const PASSABLE = new Set(['anthropic', 'openai-chat', 'gemini']);
@@ -78,18 +78,4 @@ export async function writeRawAnswer(ctx: Koa.Context, raw: RawAnswer, started: 
   }
   outcome.usage = raw.usage();
   return outcome;
-}
-
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -50,29 +50,63 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The cancellation and timers of one call to a provider (streamed here, or passed through as bytes). */
+export interface CallDeadline {
+  /** The transport request's signal: aborted by the caller's signal, a timer running out, or `cut`. */
+  signal: AbortSignal;
+  /** (Re)starts the timer named `what` (first byte, idle stream); the same timer is refreshed in place. */
+  arm(ms: number, what: string): void;
+  /** A transport error as what the caller sees: its own abort reason, a timeout, or a network failure. */
+  explain(err: unknown): unknown;
+  /** Stops the timer and stops listening to the caller's signal. */
+  release(): void;
+  /** Cuts the transport request (an answer not read to its end). */
+  cut(): void;
+}
+
+export function callDeadline(callerSignal: AbortSignal, model: string): CallDeadline {
+  if (callerSignal.aborted) throw callerSignal.reason;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(callerSignal.reason);
+  callerSignal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  let armedFor: string | undefined;
+  let timedOut: string | undefined;
+  return {
+    signal: controller.signal,
+    arm: (ms, what) => {
+      // Each chunk re-arms the idle timer: refreshed in place, not a new timer per chunk.
+      if (timer && armedFor === what) {
+        timer.refresh();
+        return;
+      }
+      clearTimeout(timer);
+      armedFor = what;
+      timer = setTimeout(() => {
+        timedOut = what;
+        controller.abort(new Error(`${what} timeout`));
+      }, ms);
+    },
+    explain: (err) => {
+      if (callerSignal.aborted) return callerSignal.reason;
+      if (timedOut) return new UpstreamFailure('timeout', `provider sent nothing within the ${timedOut} timeout`, { model, cause: err });
+      return err instanceof UpstreamFailure ? err : networkFailure(err, model);
+    },
+    release: () => {
+      clearTimeout(timer);
+      timer = undefined;
+      callerSignal.removeEventListener('abort', onAbort);
+    },
+    cut: () => controller.abort(),
+  };
+}
+
 /**
  * The SSE events of a provider's answer, as they arrive. Aborting the
  * caller's signal, or returning early, cuts the connection.
  */
 export async function* streamSse(options: ProviderHttpOptions, request: SseRequest): AsyncGenerator<EventSourceMessage, void, undefined> {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(request.signal.reason);
-  if (request.signal.aborted) throw request.signal.reason;
-  request.signal.addEventListener('abort', onAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut: string | undefined;
-  const arm = (ms: number, what: string) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = what;
-      controller.abort(new Error(`${what} timeout`));
-    }, ms);
-  };
-  const explain = (err: unknown): unknown => {
-    if (request.signal.aborted) return request.signal.reason;
-    if (timedOut) return new UpstreamFailure('timeout', `provider sent nothing within the ${timedOut} timeout`, { model: request.model, cause: err });
-    return err instanceof UpstreamFailure ? err : networkFailure(err, request.model);
-  };
+  const { signal, arm, explain, release, cut } = callDeadline(request.signal, request.model);
   let response: TransportResponse | undefined;
   let complete = false;
   try {
@@ -83,7 +117,7 @@ export async function* streamSse(options: ProviderHttpOptions, request: SseReque
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...request.headers },
         body: request.body,
-        signal: controller.signal,
+        signal,
       });
     } catch (err) {
       throw explain(err);
@@ -125,10 +159,9 @@ export async function* streamSse(options: ProviderHttpOptions, request: SseReque
     for (const event of events) yield event;
     complete = true;
   } finally {
-    clearTimeout(timer);
-    request.signal.removeEventListener('abort', onAbort);
+    release();
     if (!complete) {
-      controller.abort();
+      cut();
       response?.body.destroy();
     }
   }

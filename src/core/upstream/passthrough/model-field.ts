@@ -6,16 +6,10 @@
  * key, a repeated one, a non-string value) takes the slow, exact way: parse,
  * set, serialise.
  */
-import { closingQuote } from '../../json-depth';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, closingQuote, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from '../../json-depth';
 
-const QUOTE = 0x22;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
-const BACKSLASH = 0x5c;
 const MODEL_KEY = Buffer.from('model');
 
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;

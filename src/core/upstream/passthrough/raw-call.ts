@@ -7,7 +7,7 @@
 import type { RawAnswer } from '../../dispatch';
 import type { Usage } from '../../ir';
 import { UpstreamFailure } from '../failure';
-import { networkFailure, type ProviderHttpOptions } from '../provider-http';
+import { callDeadline, type ProviderHttpOptions } from '../provider-http';
 import type { TransportResponse } from '../transport';
 import type { UsageTap } from './usage-tap';
 
@@ -25,41 +25,12 @@ export interface RawCall {
 const MAX_ERROR_BYTES = 1_000_000;
 
 export async function openRaw(options: ProviderHttpOptions, call: RawCall): Promise<RawAnswer> {
-  if (call.signal.aborted) throw call.signal.reason;
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(call.signal.reason);
-  call.signal.addEventListener('abort', onAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  let armedFor: string | undefined;
-  let timedOut: string | undefined;
-  const arm = (ms: number, what: string) => {
-    // Each chunk re-arms the idle timer: refreshed in place, not a new timer per chunk.
-    if (timer && armedFor === what) {
-      timer.refresh();
-      return;
-    }
-    clearTimeout(timer);
-    armedFor = what;
-    timer = setTimeout(() => {
-      timedOut = what;
-      controller.abort(new Error(`${what} timeout`));
-    }, ms);
-  };
-  const explain = (err: unknown): unknown => {
-    if (call.signal.aborted) return call.signal.reason;
-    if (timedOut) return new UpstreamFailure('timeout', `provider sent nothing within the ${timedOut} timeout`, { model: call.model, cause: err });
-    return err instanceof UpstreamFailure ? err : networkFailure(err, call.model);
-  };
-  const release = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    call.signal.removeEventListener('abort', onAbort);
-  };
+  const { signal, arm, explain, release, cut } = callDeadline(call.signal, call.model);
   let response: TransportResponse;
   try {
     arm(options.firstByteTimeoutMs, 'first byte');
     try {
-      response = await options.transport.request({ url: call.url, method: 'POST', headers: call.headers, body: call.body, signal: controller.signal });
+      response = await options.transport.request({ url: call.url, method: 'POST', headers: call.headers, body: call.body, signal });
     } catch (err) {
       throw explain(err);
     }
@@ -87,7 +58,7 @@ export async function openRaw(options: ProviderHttpOptions, call: RawCall): Prom
     }
   } catch (err) {
     release();
-    controller.abort();
+    cut();
     throw err;
   }
   const answered = response;
@@ -99,7 +70,7 @@ export async function openRaw(options: ProviderHttpOptions, call: RawCall): Prom
     body: bytesOf(answered, call, options, arm, explain, (complete) => {
       release();
       // A finished answer leaves its connection to the pool; an unfinished one is cut.
-      if (!complete) controller.abort();
+      if (!complete) cut();
     }),
     usage: () => {
       // Read once: the dispatcher counts it, the monitor records it.
