@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import type { CatalogModel } from '../../../src/core/dispatch';
 import { anthropicCodec } from '../../../src/core/protocols/anthropic';
 import type { ProtocolRegistry } from '../../../src/core/protocols/registry';
+import { sdkLoopback, sendJson } from '../../helpers/sdk-loopback';
 
 const catalog: CatalogModel[] = [
   { id: 'claude-sonnet-4-6', displayName: 'Claude Sonnet 4.6', kind: 'model', inputTokenLimit: 200000, outputTokenLimit: 64000 },
@@ -34,18 +33,14 @@ describe('anthropic models list', () => {
   });
 
   it('the SDK pages through the list', async () => {
-    const server = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(anthropicCodec.encodeModelList(catalog)));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const loopback = await sdkLoopback((_request, res) => sendJson(res, 200, anthropicCodec.encodeModelList(catalog)));
     try {
-      const client = new Anthropic({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'x', maxRetries: 0 });
+      const client = new Anthropic({ baseURL: loopback.baseUrl, apiKey: 'x', maxRetries: 0 });
       const ids: string[] = [];
       for await (const model of client.models.list()) ids.push(model.id);
       assert.deepEqual(ids, ['claude-sonnet-4-6', 'claude-sonnet-4-5']);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loopback.close();
     }
   });
 

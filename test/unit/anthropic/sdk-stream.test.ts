@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { GatewayError } from '../../../src/core/errors';
 import type { ChatEvent, ChatResponse, Usage } from '../../../src/core/ir';
 import { anthropicCodec } from '../../../src/core/protocols/anthropic';
+import { nextChunk, sdkLoopback, sendJson } from '../../helpers/sdk-loopback';
 
 const usage: Usage = { inputTokens: 900, cachedInputTokens: 400, outputTokens: 12, thinkingTokens: 8 };
 
@@ -14,29 +13,20 @@ const usage: Usage = { inputTokens: 900, cachedInputTokens: 400, outputTokens: 1
  * SDK's own SSE reader and MessageStream accumulator judge the output.
  */
 async function serve(answer: { events: ChatEvent[]; error?: GatewayError } | { response: ChatResponse }) {
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', async () => {
-      const request = anthropicCodec.decodeRequest(JSON.parse(body), { headers: req.headers, query: {}, params: {} });
-      if ('response' in answer) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(anthropicCodec.encodeResponse(answer.response, request)));
-        return;
-      }
-      const encoder = anthropicCodec.createStreamEncoder(request);
-      res.writeHead(200, { 'content-type': encoder.contentType });
-      res.write(encoder.keepAlive());
-      for (const event of answer.events) {
-        res.write(encoder.encode(event));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      res.end(answer.error ? encoder.error(answer.error) : encoder.end());
-    });
+  const loopback = await sdkLoopback(async ({ body, headers }, res) => {
+    const request = anthropicCodec.decodeRequest(JSON.parse(body), { headers, query: {}, params: {} });
+    if ('response' in answer) return sendJson(res, 200, anthropicCodec.encodeResponse(answer.response, request));
+    const encoder = anthropicCodec.createStreamEncoder(request);
+    res.writeHead(200, { 'content-type': encoder.contentType });
+    res.write(encoder.keepAlive());
+    for (const event of answer.events) {
+      res.write(encoder.encode(event));
+      await nextChunk();
+    }
+    res.end(answer.error ? encoder.error(answer.error) : encoder.end());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = new Anthropic({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'x', maxRetries: 0 });
-  return { client, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const client = new Anthropic({ baseURL: loopback.baseUrl, apiKey: 'x', maxRetries: 0 });
+  return { client, close: loopback.close };
 }
 
 const params = {

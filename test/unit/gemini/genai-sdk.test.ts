@@ -4,14 +4,14 @@
  * encodings of scripted IR events.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { GoogleGenAI } from '@google/genai' with { 'resolution-mode': 'import' };
 import type { CatalogModel } from '../../../src/core/dispatch';
 import { GatewayError, toGatewayError } from '../../../src/core/errors';
 import type { ChatEvent, ChatRequest, ChatResponse } from '../../../src/core/ir';
 import type { InboundContext } from '../../../src/core/protocols/codec';
 import { GeminiCodec } from '../../../src/core/protocols/gemini';
+import { nextChunk, sdkLoopback, sendJson as send, type LoopbackRequest, type SdkLoopback } from '../../helpers/sdk-loopback';
 
 const codec = new GeminiCodec();
 const usage = { inputTokens: 40, cachedInputTokens: 8, outputTokens: 6, thinkingTokens: 5 };
@@ -35,28 +35,19 @@ interface Script {
 let script: Script = {};
 const received: ChatRequest[] = [];
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
 async function stream(res: http.ServerResponse, request: ChatRequest): Promise<void> {
   const encoder = codec.createStreamEncoder(request);
   res.writeHead(200, { 'content-type': encoder.contentType });
   for (const event of script.events ?? []) {
     if (script.keepAlives) res.write(encoder.keepAlive());
     res.write(encoder.encode(event));
-    // One event per macrotask, so the SDK reads them as separate network chunks.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextChunk();
   }
   res.end(script.failMidway ? encoder.error(script.failMidway) : encoder.end());
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  let raw = '';
-  for await (const chunk of req) raw += chunk;
-  if (req.method === 'GET') {
+async function handle({ method: verb, url, headers, body: raw }: LoopbackRequest, res: http.ServerResponse): Promise<void> {
+  if (verb === 'GET') {
     const id = /^\/v1beta\/models\/(.+)$/.exec(url.pathname)?.[1];
     const model = catalog.find((m) => m.id === id);
     if (id === undefined) return send(res, 200, codec.encodeModelList(catalog));
@@ -65,7 +56,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
   const [, model, method] = /^\/v1beta\/models\/([^:]+):(\w+)$/.exec(url.pathname) ?? [];
   const ctx: InboundContext = {
-    headers: req.headers,
+    headers,
     query: Object.fromEntries(url.searchParams),
     params: { model },
     streamFromPath: method === 'streamGenerateContent',
@@ -87,7 +78,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
 }
 
 describe('gemini codec with the real @google/genai SDK', () => {
-  let server: http.Server;
+  let loopback: SdkLoopback;
   let ai: GoogleGenAI;
   /** The SDK is an ES module; test files are CommonJS. */
   let ApiError: typeof import('@google/genai', { with: { 'resolution-mode': 'import' } }).ApiError;
@@ -95,14 +86,12 @@ describe('gemini codec with the real @google/genai SDK', () => {
   before(async () => {
     const genai = await import('@google/genai');
     ApiError = genai.ApiError;
-    server = http.createServer((req, res) => void handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    ai = new genai.GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: `http://127.0.0.1:${port}` } });
+    loopback = await sdkLoopback(handle);
+    ai = new genai.GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: loopback.baseUrl } });
   });
 
   after(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await loopback.close();
   });
 
   beforeEach(() => {
@@ -237,8 +226,7 @@ describe('gemini codec with the real @google/genai SDK', () => {
 
   it('a plain REST stream (no alt) is one JSON array of the same chunks', async () => {
     script = { events: thinkingAnswer };
-    const { port } = server.address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/v1beta/models/gemini-3-flash:streamGenerateContent`, {
+    const res = await fetch(`${loopback.baseUrl}/v1beta/models/gemini-3-flash:streamGenerateContent`, {
       method: 'POST',
       body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }),
     });

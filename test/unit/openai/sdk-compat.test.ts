@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { GatewayError, toGatewayError } from '../../../src/core/errors';
 import type { ChatEvent, ChatRequest } from '../../../src/core/ir';
 import type { ProtocolCodec } from '../../../src/core/protocols/codec';
 import { ChatCompletionsCodec, ResponsesCodec, ResponsesStore } from '../../../src/core/protocols/openai';
+import { sdkLoopback, sendJson, type SdkLoopback } from '../../helpers/sdk-loopback';
 import { usage } from './helpers';
 
 /**
@@ -26,7 +25,7 @@ const codecs: Record<string, ProtocolCodec> = {
 
 let script: Script = { events: [] };
 let lastRequest: ChatRequest | undefined;
-let server: Server;
+let loopback: SdkLoopback;
 let client: OpenAI;
 
 function reply(codec: ProtocolCodec, body: unknown, res: import('node:http').ServerResponse) {
@@ -35,8 +34,7 @@ function reply(codec: ProtocolCodec, body: unknown, res: import('node:http').Ser
     request = codec.decodeRequest(body, { headers: {}, query: {}, params: {} });
   } catch (err) {
     const error = codec.encodeError(toGatewayError(err));
-    res.writeHead(error.status, { 'content-type': 'application/json', ...error.headers }).end(JSON.stringify(error.body));
-    return;
+    return sendJson(res, error.status, error.body, error.headers);
   }
   lastRequest = request;
   const encoder = codec.createStreamEncoder(request);
@@ -48,16 +46,10 @@ function reply(codec: ProtocolCodec, body: unknown, res: import('node:http').Ser
 
 describe('openai SDK reads what the codecs write', () => {
   before(async () => {
-    server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk) => (raw += chunk));
-      req.on('end', () => reply(codecs[req.url ?? ''], JSON.parse(raw), res));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'x', maxRetries: 0 });
+    loopback = await sdkLoopback(({ url, body }, res) => reply(codecs[url.pathname], JSON.parse(body), res));
+    client = new OpenAI({ baseURL: `${loopback.baseUrl}/v1`, apiKey: 'x', maxRetries: 0 });
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => loopback.close());
 
   const finish: ChatEvent = { type: 'finish', reason: 'stop', usage: usage() };
 
