@@ -29,6 +29,13 @@ export async function createCliAgate(config: GatewayConfig, options: CliHostOpti
   const logger = createLogger({ level: config.logLevel, sink: stderrSink, timestamps: true });
   const { settings, ...hostOptions } = options;
   let current = config;
+  /** Saves `changes` to the settings file, applies them to the running gateway, and logs who saved what. */
+  const save = async (file: SettingsFile, changes: Record<string, unknown>, by: string) => {
+    const saved = await saveSettings(file, changes, current);
+    current = saved.config;
+    logger.info(by, { file: file.file, keys: Object.keys(changes), restartRequired: saved.restartRequired, overridden: saved.overridden });
+    return saved;
+  };
   return createAgate({
     // Swapped when the dashboard saves settings: what is read per request applies at once.
     config: () => current,
@@ -41,26 +48,12 @@ export async function createCliAgate(config: GatewayConfig, options: CliHostOpti
     ...(settings && {
       settingsLocation: settings.file,
       async updateSettings(changes: Record<string, unknown>) {
-        const saved = await saveSettings(settings, changes, current);
-        current = saved.config;
-        logger.info('settings saved from the dashboard', {
-          file: settings.file,
-          keys: Object.keys(changes),
-          restartRequired: saved.restartRequired,
-          overridden: saved.overridden,
-        });
+        const saved = await save(settings, changes, 'settings saved from the dashboard');
         // The dashboard edits only its panel's keys, so these lists name only those.
         return { restartRequired: saved.restartRequired as ProxySettingKey[], overridden: saved.overridden as ProxySettingKey[] };
       },
       async updateConfig(changes: Record<string, unknown>) {
-        const saved = await saveSettings(settings, changes, current);
-        current = saved.config;
-        logger.info('configuration saved by "agate config set"', {
-          file: settings.file,
-          keys: Object.keys(changes),
-          restartRequired: saved.restartRequired,
-          overridden: saved.overridden,
-        });
+        const saved = await save(settings, changes, 'configuration saved by "agate config set"');
         return { restartRequired: saved.restartRequired, overridden: saved.overridden };
       },
     }),

@@ -1,14 +1,8 @@
 import type { AttemptRecord } from '../dispatch';
 import type { ClientProtocol, Usage } from '../ir';
 
-/** One finished client request, as the monitor and the token stats see it. Never holds secrets. */
-export interface RequestRecord {
-  id: string;
-  startedAt: number;
-  protocol: ClientProtocol;
-  path: string;
-  stream: boolean;
-  clientModel: string;
+/** One finished client request, as the monitor and the token stats see it: what it was in flight, and how it ended. Never holds secrets. */
+export interface RequestRecord extends InFlightRequest {
   upstreamModel?: string;
   accountId?: string;
   accountEmail?: string;
