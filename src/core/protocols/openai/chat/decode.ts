@@ -1,6 +1,7 @@
 import { invalidRequest } from '../../../errors';
 import type { ChatRequest, MediaPart, Part, TextPart, ToolChoice, ToolDefinition } from '../../../ir';
 import { mediaPartFromUrl } from '../../../media/data-url';
+import { contentParts } from '../shared/content-parts';
 import { ConversationBuilder } from '../shared/conversation';
 import { inlineFilePart } from '../shared/file-data';
 import {
@@ -220,11 +221,7 @@ function decodeMessages(value: unknown): Pick<ChatRequest, 'system' | 'messages'
 
 /** System, developer and assistant content: a string or text parts (assistant refusals read as text). */
 function textContent(content: unknown, param: string): TextPart[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  return requireArray(content, param).map((raw, i) => {
-    const partParam = at(param, i);
-    const part = requireObject(raw, partParam);
-    const type = requireString(part.type, at(partParam, 'type'));
+  return contentParts(content, param, (type, part, partParam): TextPart => {
     if (type === 'text') return { type: 'text', text: requireString(part.text, at(partParam, 'text')) };
     if (type === 'refusal') return { type: 'text', text: requireString(part.refusal, at(partParam, 'refusal')) };
     throw invalidRequest(`Invalid value for '${at(partParam, 'type')}': expected 'text', got '${type}'.`, at(partParam, 'type'));
@@ -233,11 +230,7 @@ function textContent(content: unknown, param: string): TextPart[] {
 
 /** User and tool content: a string or text, image and file parts. */
 function userContent(content: unknown, param: string): Array<TextPart | MediaPart> {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  return requireArray(content, param).map((raw, i) => {
-    const partParam = at(param, i);
-    const part = requireObject(raw, partParam);
-    const type = requireString(part.type, at(partParam, 'type'));
+  return contentParts(content, param, (type, part, partParam): TextPart | MediaPart => {
     switch (type) {
       case 'text':
         return { type: 'text', text: requireString(part.text, at(partParam, 'text')) };

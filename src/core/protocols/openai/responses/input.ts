@@ -1,6 +1,7 @@
 import { invalidRequest } from '../../../errors';
 import type { MediaPart, Message, Part, TextPart } from '../../../ir';
 import { mediaPartFromUrl } from '../../../media/data-url';
+import { contentParts } from '../shared/content-parts';
 import { ConversationBuilder } from '../shared/conversation';
 import { inlineFilePart } from '../shared/file-data';
 import {
@@ -156,11 +157,7 @@ function systemContent(content: unknown, param: string): TextPart[] {
 
 /** Message, and function_call_output, content: a string or input_text / output_text / input_image / input_file parts. */
 function messageContent(content: unknown, param: string): Array<TextPart | MediaPart> {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  return requireArray(content, param).map((raw, i) => {
-    const partParam = at(param, i);
-    const part = requireObject(raw, partParam);
-    const type = requireString(part.type, at(partParam, 'type'));
+  return contentParts(content, param, (type, part, partParam): TextPart | MediaPart => {
     switch (type) {
       case 'input_text':
       case 'output_text':
