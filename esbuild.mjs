@@ -2,7 +2,10 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import { buildVscodeTests } from './test/vscode/build-tests.mjs';
-import { standaloneConfigValidator, undiciBesideTheBundle, webMimeTypes } from './scripts/lean-bundle-plugins.mjs';
+import { createRequire } from 'node:module';
+import { packagesBesideTheBundle, SIDE_BUNDLES, standaloneConfigValidator, webMimeTypes } from './scripts/lean-bundle-plugins.mjs';
+
+const resolvePackage = createRequire(import.meta.url).resolve;
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -21,7 +24,7 @@ const node = {
   logLevel: 'warning',
   legalComments: 'none',
   // Less to build at start-up: see scripts/lean-bundle-plugins.mjs.
-  plugins: [standaloneConfigValidator, webMimeTypes, undiciBesideTheBundle],
+  plugins: [standaloneConfigValidator, webMimeTypes, packagesBesideTheBundle],
 };
 
 const bundles = [
@@ -29,8 +32,8 @@ const bundles = [
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The detached helper that switches the Antigravity IDE's account once the IDE has quit (core/ide/deferred.ts).
   { ...node, entryPoints: ['src/cli/ide-helper.ts'], outfile: 'dist/ide-helper.js' },
-  // undici, which the bundles above require from beside them on first use (scripts/lean-bundle-plugins.mjs).
-  { ...node, plugins: [], entryPoints: ['node_modules/undici/index.js'], outfile: 'dist/undici.js' },
+  // undici, ajv, ioredis and sql.js, which the bundles above require from beside them on first use (scripts/lean-bundle-plugins.mjs).
+  ...Object.entries(SIDE_BUNDLES).map(([name, file]) => ({ ...node, plugins: [], entryPoints: [resolvePackage(name)], outfile: `dist/${file}` })),
   {
     bundle: true,
     platform: 'browser',

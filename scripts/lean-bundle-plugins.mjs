@@ -66,14 +66,18 @@ export const webMimeTypes = {
 };
 
 /**
- * undici in its own file beside the bundle (dist/undici.js, built by esbuild.mjs), required on first use: only an
- * explicit upstream proxy and media downloads load it (src/core/undici.ts), and as part of the bundle its 770 KB
- * were parsed at every start, about 1.5 MB of RSS. A relative path also keeps it out of VS Code's `undici` patch,
- * as bundling it did.
+ * Packages in their own file beside the bundle (built by esbuild.mjs from this table), required on first use:
+ * parsing them as part of the bundle at every start costs RSS a gateway at idle never uses (≈ 2 MB per MB of
+ * source). undici: only an explicit upstream proxy and media downloads load it (src/core/undici.ts); its
+ * relative path also keeps it out of VS Code's `undici` patch, as bundling it did. ajv: clients' JSON Schemas
+ * and admin parameters, checked on first use (the config validator is generated at build time, above).
+ * ioredis: team mode only. sql.js: the Antigravity IDE switch only.
  */
-export const undiciBesideTheBundle = {
-  name: 'undici-beside-the-bundle',
+export const SIDE_BUNDLES = { undici: 'undici.js', ajv: 'ajv.js', ioredis: 'ioredis.js', 'sql.js': 'sql-js.js' };
+
+export const packagesBesideTheBundle = {
+  name: 'packages-beside-the-bundle',
   setup(build) {
-    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+    build.onResolve({ filter: /^(undici|ajv|ioredis|sql\.js)$/ }, ({ path }) => ({ path: `./${SIDE_BUNDLES[path]}`, external: true }));
   },
 };

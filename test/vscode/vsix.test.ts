@@ -28,7 +28,9 @@ describe('the packaged .vsix', () => {
   it('holds the bundled extension and what the editor shows, nothing of the development tree', () => {
     for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png', 'extension/media/walkthrough/start.md',
       // SQLite as WebAssembly and the deferred-switch helper (the Antigravity IDE account switch).
-      'extension/dist/sql-wasm.wasm', 'extension/dist/ide-helper.js']) {
+      'extension/dist/sql-wasm.wasm', 'extension/dist/ide-helper.js',
+      // Packages required from beside the bundle on first use (scripts/lean-bundle-plugins.mjs: SIDE_BUNDLES).
+      'extension/dist/undici.js', 'extension/dist/ajv.js', 'extension/dist/ioredis.js', 'extension/dist/sql-js.js']) {
       assert.ok(entries.includes(needed), `${needed} is missing from the .vsix`);
     }
     const strays = entries.filter((entry) => /^extension\/(src|test|node_modules|scripts|webview-ui)\/|\.map$|\.ts$/.test(entry));
