@@ -21,21 +21,29 @@ const EXPOSED_HEADERS = 'x-request-id, retry-after, x-agate-token-count, request
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 export function hostGuard(settings: () => Pick<GatewayConfig, 'allowedHosts'>): Koa.Middleware {
-  return async (ctx, next) => {
+  // Clients send the same Host on every request: the last one found to be a loopback name or an IP literal
+  // (accepted whatever allowedHosts says) is not parsed again. Any other Host is checked every time.
+  let lastLoopbackOrIp: string | undefined;
+  return (ctx, next) => {
     const host = ctx.get('host');
     // No Host at all (HTTP/1.0) cannot come from a browser, so it cannot be a rebinding attack.
-    if (host && !hostAllowed(host, settings().allowedHosts)) {
+    if (!host || host === lastLoopbackOrIp) return next();
+    if (isLoopbackOrIp(hostnameOf(host))) {
+      lastLoopbackOrIp = host;
+      return next();
+    }
+    if (!hostAllowed(host, settings().allowedHosts)) {
       throw new GatewayError(
         'permission',
         `Requests for host "${hostnameOf(host)}" are refused (DNS-rebinding protection). Reach Agate as 127.0.0.1 or localhost, or add the name to the allowedHosts setting.`,
       );
     }
-    await next();
+    return next();
   };
 }
 
 export function originGuard(settings: () => Pick<GatewayConfig, 'allowedOrigins'>): Koa.Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const origin = ctx.get('origin');
     if (!origin) return next();
     ctx.vary('Origin');
@@ -61,13 +69,15 @@ export function originGuard(settings: () => Pick<GatewayConfig, 'allowedOrigins'
       return;
     }
     ctx.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
-    await next();
+    return next();
   };
 }
 
+const isLoopbackOrIp = (hostname: string): boolean => isLoopbackHost(hostname) || isIP(hostname) !== 0;
+
 function hostAllowed(hostHeader: string, allowedHosts: string[]): boolean {
   const hostname = hostnameOf(hostHeader);
-  if (isLoopbackHost(hostname) || isIP(hostname) !== 0) return true;
+  if (isLoopbackOrIp(hostname)) return true;
   const header = hostHeader.toLowerCase();
   return allowedHosts.some((allowed) => {
     const entry = allowed.toLowerCase();
