@@ -69,7 +69,8 @@ module.exports = {
     },
     {
       name: 'webview-shared-is-pure',
-      comment: 'A module the webview bundles from the core imports nothing but types, other shared modules and browser-safe TypeBox, so no Node code reaches the browser.',
+      comment:
+        'A module the webview bundles from the core imports nothing but types, other shared modules and browser-safe TypeBox, so no Node code reaches the browser.',
       severity: 'error',
       from: { path: `^(${WEBVIEW_SHARED})` },
       to: { dependencyTypesNot: ['type-only'], pathNot: `^(${WEBVIEW_SHARED})|${WEBVIEW_SHARED_LIBRARIES}` },

@@ -71,12 +71,25 @@ async function main() {
   try {
     const simPort = await freePort();
     const simUrl = `http://127.0.0.1:${simPort}`;
-    const sim = spawnTracked(1, [variants[0].cli, 'simulate', '--port', String(simPort), '--latency-ms', '50', '--frame-interval-ms', '10', '--quota-cost', '0']);
+    const sim = spawnTracked(1, [
+      variants[0].cli,
+      'simulate',
+      '--port',
+      String(simPort),
+      '--latency-ms',
+      '50',
+      '--frame-interval-ms',
+      '10',
+      '--quota-cost',
+      '0',
+    ]);
     await waitForHttp(`${simUrl}/__sim/config`, sim);
     const gateways = [];
     for (const variant of variants) {
       const port = await freePort();
-      const nodeFlags = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`, `--cpu-prof-name=${variant.name}.cpuprofile`] : [];
+      const nodeFlags = flags['cpu-prof']
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`, `--cpu-prof-name=${variant.name}.cpuprofile`]
+        : [];
       const args = [...nodeFlags, variant.cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, variant.name)];
       if (flags['no-observability']) args.push('--no-observability');
       args.push(...variant.extra);
@@ -95,7 +108,11 @@ async function main() {
 
     // The pass-through replays the Anthropic stream probe's upstream body.
     const probe = ROUTES.anthropic(true);
-    const probed = await fetch(gateways[0].url + probe.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(probe.body) });
+    const probed = await fetch(gateways[0].url + probe.path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(probe.body),
+    });
     if (!probed.ok) throw new Error(`probe: HTTP ${probed.status} ${await probed.text()}`);
     await probed.text();
     const upstream = (await (await fetch(`${simUrl}/__sim/log`)).json()).filter((entry) => entry.method === 'streamGenerateContent').at(-1);
@@ -106,11 +123,25 @@ async function main() {
       const stream = name.endsWith('-stream');
       const { path: route, body } = ROUTES[name.replace(/-stream$/, '')](stream);
       for (const gateway of gateways) {
-        jobs.push({ key: `${name} ${gateway.name}`, target: name, variant: gateway.name, pid: gateway.child.pid, url: gateway.url + route, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-      }
-      for (const [variant, port, pid] of [['pass-through', passPort, pass.pid], ['fetch pass-through', fetchPassPort, fetchPass.pid]]) {
         jobs.push({
-          key: `${name} ${variant}`, target: name, variant, pid,
+          key: `${name} ${gateway.name}`,
+          target: name,
+          variant: gateway.name,
+          pid: gateway.child.pid,
+          url: gateway.url + route,
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      for (const [variant, port, pid] of [
+        ['pass-through', passPort, pass.pid],
+        ['fetch pass-through', fetchPassPort, fetchPass.pid],
+      ]) {
+        jobs.push({
+          key: `${name} ${variant}`,
+          target: name,
+          variant,
+          pid,
           url: `http://127.0.0.1:${port}/daily/v1internal:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
           body: JSON.stringify(upstream.body),
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },
@@ -143,11 +174,14 @@ async function main() {
         const result = await load(job, rate, durationMs, 0);
         const per1000 = ((cpuMs(job.pid) - before) / result.completed) * 1000;
         results.get(job.key).push({ per1000, p50: result.total.p50, failed: result.failed + result.timedOut });
-        log(`rep ${rep + 1} ${job.key.padEnd(32)} ${per1000.toFixed(0)} ms/1000 p50 ${result.total.p50.toFixed(1)} ms${result.failed || result.timedOut ? ` FAILED ${result.failed}/${result.timedOut}` : ''}`);
+        log(
+          `rep ${rep + 1} ${job.key.padEnd(32)} ${per1000.toFixed(0)} ms/1000 p50 ${result.total.p50.toFixed(1)} ms${result.failed || result.timedOut ? ` FAILED ${result.failed}/${result.timedOut}` : ''}`,
+        );
       }
     }
     clearInterval(sampler);
-    for (const gateway of gateways) log(`${gateway.name}: RSS peak ${peakRss.get(gateway.name).toFixed(1)} MB, after load ${rssMb(gateway.child.pid).toFixed(1)} MB`);
+    for (const gateway of gateways)
+      log(`${gateway.name}: RSS peak ${peakRss.get(gateway.name).toFixed(1)} MB, after load ${rssMb(gateway.child.pid).toFixed(1)} MB`);
     generator.send({ type: 'exit' });
 
     const columns = [...gateways.map((g) => g.name), 'pass-through', 'fetch pass-through'];
@@ -155,7 +189,10 @@ async function main() {
     for (const name of targetNames) {
       const cpu = (variant) => median(results.get(`${name} ${variant}`).map((r) => r.per1000));
       const floor = cpu('pass-through');
-      const ratios = columns.slice(0, -2).concat('fetch pass-through').map((column) => (cpu(column) / floor).toFixed(2) + '×');
+      const ratios = columns
+        .slice(0, -2)
+        .concat('fetch pass-through')
+        .map((column) => (cpu(column) / floor).toFixed(2) + '×');
       lines.push(`| ${name} @ ${rate}/s | ${columns.map((column) => cpu(column).toFixed(0)).join(' | ')} | ${ratios.join(' / ')} |`);
     }
     process.stdout.write(`CPU ms per 1,000 requests (median of ${reps}):\n${lines.join('\n')}\n`);

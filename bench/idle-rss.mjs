@@ -42,4 +42,5 @@ for (let run = 0; run < Number(values.runs ?? 5); run++) {
   }
 }
 if (simulator) await stopProcess(simulator);
-for (const [name, list] of readings) process.stdout.write(`${name}: idle RSS median ${median(list).toFixed(1)} MB (${list.map((v) => v.toFixed(1)).join(', ')})\n`);
+for (const [name, list] of readings)
+  process.stdout.write(`${name}: idle RSS median ${median(list).toFixed(1)} MB (${list.map((v) => v.toFixed(1)).join(', ')})\n`);

@@ -32,7 +32,14 @@ import { PROVIDER_PASSTHROUGH_RATE, providerPassthroughTargets } from './lib/pro
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
-  options: { smoke: { type: 'boolean' }, out: { type: 'string' }, reps: { type: 'string' }, 'duration-ms': { type: 'string' }, 'no-peer': { type: 'boolean' }, only: { type: 'string' } },
+  options: {
+    smoke: { type: 'boolean' },
+    out: { type: 'string' },
+    reps: { type: 'string' },
+    'duration-ms': { type: 'string' },
+    'no-peer': { type: 'boolean' },
+    only: { type: 'string' },
+  },
 });
 const smoke = flags.smoke === true;
 if (flags.only !== undefined && flags.only !== 'provider-passthrough') throw new Error(`--only takes provider-passthrough, not ${flags.only}`);
@@ -42,8 +49,36 @@ const SIM = { latencyMs: 50, frameIntervalMs: 10 };
 const MODEL = 'claude-sonnet-4-6';
 const PROMPT = 'benchmark';
 const plan = smoke
-  ? { rates: [200], reps: 1, durationMs: 600, warmupMs: 100, saturationS: 1, saturationConnections: 32, translateIterations: 200, largeIterations: 1, warmupRuns: false, drainMs: 30_000, storeRates: [200], largeSizesMb: [1], largeReps: 1 }
-  : { rates: [100, 200, 500, 1000], reps: 3, durationMs: 2000, warmupMs: 300, saturationS: 4, saturationConnections: 400, translateIterations: 3000, largeIterations: 5, warmupRuns: true, drainMs: 15_000, storeRates: [200, 1000], largeSizesMb: [0.1, 1, 4], largeReps: 3 };
+  ? {
+      rates: [200],
+      reps: 1,
+      durationMs: 600,
+      warmupMs: 100,
+      saturationS: 1,
+      saturationConnections: 32,
+      translateIterations: 200,
+      largeIterations: 1,
+      warmupRuns: false,
+      drainMs: 30_000,
+      storeRates: [200],
+      largeSizesMb: [1],
+      largeReps: 1,
+    }
+  : {
+      rates: [100, 200, 500, 1000],
+      reps: 3,
+      durationMs: 2000,
+      warmupMs: 300,
+      saturationS: 4,
+      saturationConnections: 400,
+      translateIterations: 3000,
+      largeIterations: 5,
+      warmupRuns: true,
+      drainMs: 15_000,
+      storeRates: [200, 1000],
+      largeSizesMb: [0.1, 1, 4],
+      largeReps: 3,
+    };
 if (flags.reps) plan.reps = Number(flags.reps);
 if (flags['duration-ms']) plan.durationMs = Number(flags['duration-ms']);
 const outDir = path.resolve(flags.out ?? path.join(root, 'bench/results'));
@@ -86,7 +121,18 @@ async function main() {
     const [simPort, gatewayPort, plainPort, passPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const simUrl = `http://127.0.0.1:${simPort}`;
     const sim = track(
-      spawnPinned(1, process.execPath, [cli, 'simulate', '--port', String(simPort), '--latency-ms', String(SIM.latencyMs), '--frame-interval-ms', String(SIM.frameIntervalMs), '--quota-cost', '0']),
+      spawnPinned(1, process.execPath, [
+        cli,
+        'simulate',
+        '--port',
+        String(simPort),
+        '--latency-ms',
+        String(SIM.latencyMs),
+        '--frame-interval-ms',
+        String(SIM.frameIntervalMs),
+        '--quota-cost',
+        '0',
+      ]),
       'simulator',
       logFile,
     );
@@ -100,8 +146,15 @@ async function main() {
     const plain = track(spawnPinned(0, process.execPath, gatewayArgs(plainPort, 'agate-plain', ['--no-observability']), probed), 'agate-plain', logFile);
     const probes = { agate: loopProbe(gateway), 'agate-plain': loopProbe(plain) };
     // The smoke stays offline and fast: the peer is installed from npm only for full runs.
-    const peer = flags['no-peer'] || smoke || onlyProviderPassthrough ? { skipped: smoke ? 'not in --smoke' : onlyProviderPassthrough ? '--only' : '--no-peer' } : await startPeer(work, simUrl, logFile);
-    const pass = track(spawnPinned(0, process.execPath, [path.join(root, 'bench/passthrough.mjs'), '--port', String(passPort), '--target', simUrl]), 'passthrough', logFile);
+    const peer =
+      flags['no-peer'] || smoke || onlyProviderPassthrough
+        ? { skipped: smoke ? 'not in --smoke' : onlyProviderPassthrough ? '--only' : '--no-peer' }
+        : await startPeer(work, simUrl, logFile);
+    const pass = track(
+      spawnPinned(0, process.execPath, [path.join(root, 'bench/passthrough.mjs'), '--port', String(passPort), '--target', simUrl]),
+      'passthrough',
+      logFile,
+    );
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const plainUrl = `http://127.0.0.1:${plainPort}`;
     await Promise.all([
@@ -112,7 +165,9 @@ async function main() {
     // Let start-up work (account refresh, quota fetch) settle before the idle reading.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const idleRss = { agate: rssMb(gateway.pid), agatePlain: rssMb(plain.pid), passthrough: rssMb(pass.pid), peer: peer.child ? rssMb(peer.child.pid) : NaN };
-    log(`idle RSS: agate ${idleRss.agate.toFixed(1)} MB, without stores ${idleRss.agatePlain.toFixed(1)} MB, pass-through ${idleRss.passthrough.toFixed(1)} MB, peer ${idleRss.peer.toFixed(1)} MB`);
+    log(
+      `idle RSS: agate ${idleRss.agate.toFixed(1)} MB, without stores ${idleRss.agatePlain.toFixed(1)} MB, pass-through ${idleRss.passthrough.toFixed(1)} MB, peer ${idleRss.peer.toFixed(1)} MB`,
+    );
 
     // One request per protocol and mode, checked; the upstream bodies the gateway sent become the direct baseline.
     const upstreamBodies = {};
@@ -128,9 +183,23 @@ async function main() {
         const upstream = entries.filter((entry) => entry.method === 'streamGenerateContent').at(-1);
         upstreamBodies[name] = { frames: upstream.frames, bytes: JSON.stringify(upstream.body).length };
         if (protocol === 'anthropic' && stream) upstreamBodies.baseline = upstream.body;
-        targets[`agate ${name}`] = { kind: 'agate', protocol, stream, url: gatewayUrl + route, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+        targets[`agate ${name}`] = {
+          kind: 'agate',
+          protocol,
+          stream,
+          url: gatewayUrl + route,
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        };
         if (protocol === 'anthropic') {
-          targets[`agate-plain ${name}`] = { kind: 'agate-plain', protocol, stream, url: plainUrl + route, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+          targets[`agate-plain ${name}`] = {
+            kind: 'agate-plain',
+            protocol,
+            stream,
+            url: plainUrl + route,
+            body: JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
+          };
         }
       }
     }
@@ -148,7 +217,12 @@ async function main() {
     // Claude Code's real request (24 tools, system prompt, a tool round) as it streams it.
     const claudeCodeBody = JSON.stringify(claudeCodeRequest(0, { unsigned: true }));
     targets['agate claude-code stream'] = {
-      kind: 'agate', protocol: 'claude-code', stream: true, special: true, url: `${gatewayUrl}/v1/messages?beta=true`, body: claudeCodeBody,
+      kind: 'agate',
+      protocol: 'claude-code',
+      stream: true,
+      special: true,
+      url: `${gatewayUrl}/v1/messages?beta=true`,
+      body: claudeCodeBody,
       headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
     };
     {
@@ -160,7 +234,10 @@ async function main() {
     const tokenResponse = await fetch(`${simUrl}/__sim/accounts/${encodeURIComponent('demo@agate.local')}/token`, { method: 'POST' });
     const { access_token: accessToken } = await tokenResponse.json();
     const upstreamHeaders = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
-    for (const [kind, base] of [['direct', simUrl], ['passthrough', `http://127.0.0.1:${passPort}`]]) {
+    for (const [kind, base] of [
+      ['direct', simUrl],
+      ['passthrough', `http://127.0.0.1:${passPort}`],
+    ]) {
       for (const stream of [false, true]) {
         targets[`${kind}${stream ? ' stream' : ''}`] = {
           kind,
@@ -181,7 +258,11 @@ async function main() {
     }
     await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
 
-    const generator = track(spawnPinned(1, process.execPath, [path.join(root, 'bench/open-loop.mjs')], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), 'generator', logFile);
+    const generator = track(
+      spawnPinned(1, process.execPath, [path.join(root, 'bench/open-loop.mjs')], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }),
+      'generator',
+      logFile,
+    );
     const openLoop = await openLoopClient(generator);
     const loadRun = (target, rate, durationMs, warmupMs) => openLoop.run(target, rate, durationMs, warmupMs, plan.drainMs);
     const pidOf = (target) => ({ agate: gateway.pid, 'agate-plain': plain.pid, passthrough: pass.pid, peer: peer.child?.pid })[target.kind];
@@ -200,7 +281,19 @@ async function main() {
       clearInterval(sampler);
       const cpu = pid ? cpuMs(pid) - cpuBefore : NaN;
       if (pid) await settle(pid);
-      const run = { name, kind: target.kind, protocol: target.protocol, stream: target.stream, rate, rep, cpuMs: cpu, cpuMsPer1000: (cpu / result.completed) * 1000, rssMaxMb: rssMax, loop, ...result };
+      const run = {
+        name,
+        kind: target.kind,
+        protocol: target.protocol,
+        stream: target.stream,
+        rate,
+        rep,
+        cpuMs: cpu,
+        cpuMsPer1000: (cpu / result.completed) * 1000,
+        rssMaxMb: rssMax,
+        loop,
+        ...result,
+      };
       log(
         `rep ${rep} ${String(rate).padStart(4)} rps ${name.padEnd(26)} p50 ${num(run.total.p50)} p99 ${num(run.total.p99)} ms` +
           (target.stream && Number.isFinite(run.ttft.p50) ? ` ttft ${num(run.ttft.p50)}` : '') +
@@ -234,7 +327,10 @@ async function main() {
       for (const check of checks) process.stdout.write(`${check.holds ? 'holds' : 'MISSED'}  ${check.target}: ${check.measured}\n`);
       fs.mkdirSync(outDir, { recursive: true });
       const file = path.join(outDir, `provider-passthrough-${new Date(started).toISOString().replace(/[:.]/g, '-')}.json`);
-      fs.writeFileSync(file, JSON.stringify({ date: new Date(started).toISOString(), plan, loadAverageAtEnd: os.loadavg(), providerPassthrough, targets: checks }, null, 2) + '\n');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ date: new Date(started).toISOString(), plan, loadAverageAtEnd: os.loadavg(), providerPassthrough, targets: checks }, null, 2) + '\n',
+      );
       process.stdout.write(`Wrote ${file}\n`);
       return;
     }
@@ -259,7 +355,8 @@ async function main() {
           for (const name of stores) runs.push({ ...(await measured(name, rate, rep)), storesComparison: true });
         }
         if (rate === claudeCodeRate) runs.push({ ...(await measured('agate claude-code stream', rate, rep)), claudeCode: true });
-        if (rate === PROVIDER_PASSTHROUGH_RATE) for (const name of providerNames) runs.push({ ...(await measured(name, rate, rep)), providerPassthrough: true });
+        if (rate === PROVIDER_PASSTHROUGH_RATE)
+          for (const name of providerNames) runs.push({ ...(await measured(name, rate, rep)), providerPassthrough: true });
       }
     }
     const rssAfterLoad = { agate: rssMb(gateway.pid), agatePlain: rssMb(plain.pid), passthrough: rssMb(pass.pid) };
@@ -287,7 +384,9 @@ async function main() {
         model: MODEL,
         plan,
         upstreamBodies: Object.fromEntries(Object.entries(upstreamBodies).filter(([key]) => key !== 'baseline')),
-        peer: peer.url ? { package: PEER_PACKAGE, version: PEER_VERSION, mode: 'sticky (its default account selection)' } : { missing: peer.skipped ?? peer.error },
+        peer: peer.url
+          ? { package: PEER_PACKAGE, version: PEER_VERSION, mode: 'sticky (its default account selection)' }
+          : { missing: peer.skipped ?? peer.error },
         loopDelayResolutionMs: (await probes.agate.read()).resolutionMs,
       },
       runs,
@@ -329,7 +428,11 @@ async function main() {
           const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(gateway.pid))), 10);
           await probes.agate.read();
           const started = performance.now();
-          const response = await fetch(`${gatewayUrl}/v1/messages?beta=true`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
+          const response = await fetch(`${gatewayUrl}/v1/messages?beta=true`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+            body,
+          });
           const text = await response.text();
           const totalMs = performance.now() - started;
           const loop = await probes.agate.read();
@@ -337,9 +440,23 @@ async function main() {
           await new Promise((resolve) => setTimeout(resolve, 200));
           const rssAfter = rssMb(gateway.pid);
           if (!response.ok || !text.includes('message_stop')) throw new Error(`large body ${mb} MB: HTTP ${response.status} ${text.slice(0, 300)}`);
-          const entry = { mb, bytes, rep, totalMs, longestSliceMs: loop.maxCpuSliceMs, loopMaxMs: loop.max, loopP99Ms: loop.p99, rssBeforeMb: rssBefore, rssPeakMb: rssPeak, rssAfterMb: rssAfter, peakGrowthMb: rssPeak - rssBefore };
+          const entry = {
+            mb,
+            bytes,
+            rep,
+            totalMs,
+            longestSliceMs: loop.maxCpuSliceMs,
+            loopMaxMs: loop.max,
+            loopP99Ms: loop.p99,
+            rssBeforeMb: rssBefore,
+            rssPeakMb: rssPeak,
+            rssAfterMb: rssAfter,
+            peakGrowthMb: rssPeak - rssBefore,
+          };
           entry.growthPerBodyByte = (entry.peakGrowthMb * 1024 * 1024) / bytes;
-          log(`large body ${(bytes / 1048576).toFixed(2)} MB rep ${rep}: longest slice ${loop.maxCpuSliceMs.toFixed(1)} ms (loop delay max ${loop.max.toFixed(1)} ms), RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB (${entry.growthPerBodyByte.toFixed(1)}× body), answer in ${totalMs.toFixed(0)} ms`);
+          log(
+            `large body ${(bytes / 1048576).toFixed(2)} MB rep ${rep}: longest slice ${loop.maxCpuSliceMs.toFixed(1)} ms (loop delay max ${loop.max.toFixed(1)} ms), RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB (${entry.growthPerBodyByte.toFixed(1)}× body), answer in ${totalMs.toFixed(0)} ms`,
+          );
           entries.push(entry);
         }
       }
@@ -349,9 +466,17 @@ async function main() {
     function saturate(name, target, pid) {
       const args = [
         path.join(root, 'node_modules/autocannon/autocannon.js'),
-        '-c', String(plan.saturationConnections), '-d', String(plan.saturationS), '-m', 'POST', '-j',
+        '-c',
+        String(plan.saturationConnections),
+        '-d',
+        String(plan.saturationS),
+        '-m',
+        'POST',
+        '-j',
         ...Object.entries(target.headers).flatMap(([key, value]) => ['-H', `${key}=${value}`]),
-        '-b', target.body, target.url,
+        '-b',
+        target.body,
+        target.url,
       ];
       const cpuBefore = pid ? cpuMs(pid) : NaN;
       const wallBefore = Date.now();
@@ -368,14 +493,26 @@ async function main() {
           const cpu = pid ? cpuMs(pid) - cpuBefore : NaN;
           const completed = report['2xx'] + report.non2xx;
           const entry = {
-            name, kind: target.kind, protocol: target.protocol, stream: target.stream,
-            connections: plan.saturationConnections, rps: report.requests.average, completed, non2xx: report.non2xx, errors: report.errors, timeouts: report.timeouts,
-            latencyP50: report.latency.p50, latencyP99: report.latency.p99,
+            name,
+            kind: target.kind,
+            protocol: target.protocol,
+            stream: target.stream,
+            connections: plan.saturationConnections,
+            rps: report.requests.average,
+            completed,
+            non2xx: report.non2xx,
+            errors: report.errors,
+            timeouts: report.timeouts,
+            latencyP50: report.latency.p50,
+            latencyP99: report.latency.p99,
             cpuMsPer1000: (cpu / completed) * 1000,
             // Near 1: the proxy's core was the limit. Well below: the load side (CPU 1) was.
             coreUtilisation: cpu / wallMs,
           };
-          log(`saturation ${name.padEnd(26)} ${entry.rps.toFixed(0)} req/s p99 ${entry.latencyP99} ms` + (pid ? ` cpu ${entry.cpuMsPer1000.toFixed(0)} ms/1000, core ${(entry.coreUtilisation * 100).toFixed(0)} %` : ''));
+          log(
+            `saturation ${name.padEnd(26)} ${entry.rps.toFixed(0)} req/s p99 ${entry.latencyP99} ms` +
+              (pid ? ` cpu ${entry.cpuMsPer1000.toFixed(0)} ms/1000, core ${(entry.coreUtilisation * 100).toFixed(0)} %` : ''),
+          );
           resolve(entry);
         });
       });
@@ -395,7 +532,13 @@ async function startPeer(work, simUrl, logFile) {
     return { error: installed.error };
   }
   const port = await freePort();
-  const { args, env } = peerCommand({ cli: installed.cli, home: path.join(work, 'peer-home'), port, simUrl, account: { email: 'demo@agate.local', refreshToken: '1//agate-demo-refresh-token' } });
+  const { args, env } = peerCommand({
+    cli: installed.cli,
+    home: path.join(work, 'peer-home'),
+    port,
+    simUrl,
+    account: { email: 'demo@agate.local', refreshToken: '1//agate-demo-refresh-token' },
+  });
   const child = track(spawnPinned(0, process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }), 'peer', logFile);
   try {
     await waitForHttp(`http://127.0.0.1:${port}/health`, child);
@@ -430,7 +573,12 @@ function aggregateSteps(runs) {
     const [first] = list;
     const med = (pick) => median(list.map(pick));
     return {
-      name: first.name, kind: first.kind, protocol: first.protocol, stream: first.stream, rate: first.rate, runs: list.length,
+      name: first.name,
+      kind: first.kind,
+      protocol: first.protocol,
+      stream: first.stream,
+      rate: first.rate,
+      runs: list.length,
       failed: list.reduce((sum, run) => sum + run.failed + run.timedOut, 0),
       total: Object.fromEntries(percentileKeys.map((p) => [p, med((run) => run.total[p])])),
       ttfb: Object.fromEntries(percentileKeys.map((p) => [p, med((run) => run.ttfb[p])])),
@@ -440,7 +588,12 @@ function aggregateSteps(runs) {
       gapMax: med((run) => run.gapMax),
       cpuMsPer1000: med((run) => run.cpuMsPer1000),
       loop: list[0].loop
-        ? { p50: med((run) => run.loop.p50), p99: med((run) => run.loop.p99), max: Math.max(...list.map((run) => run.loop.max)), cpuSliceMax: Math.max(...list.map((run) => run.loop.maxCpuSliceMs)) }
+        ? {
+            p50: med((run) => run.loop.p50),
+            p99: med((run) => run.loop.p99),
+            max: Math.max(...list.map((run) => run.loop.max)),
+            cpuSliceMax: Math.max(...list.map((run) => run.loop.maxCpuSliceMs)),
+          }
         : undefined,
       rssMaxMb: Math.max(...list.map((run) => run.rssMaxMb).filter(Number.isFinite), -Infinity),
     };

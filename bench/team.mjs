@@ -72,10 +72,14 @@ async function saturate(urls) {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function once(url) {
   return new Promise((resolve, reject) => {
-    const request = http.request(`${url}/v1/messages`, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': Buffer.byteLength(BODY) } }, (response) => {
-      response.resume();
-      response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`status ${response.statusCode}`))));
-    });
+    const request = http.request(
+      `${url}/v1/messages`,
+      { method: 'POST', agent, headers: { ...HEADERS, 'content-length': Buffer.byteLength(BODY) } },
+      (response) => {
+        response.resume();
+        response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`status ${response.statusCode}`))));
+      },
+    );
     request.on('error', reject);
     request.end(BODY);
   });
@@ -98,7 +102,12 @@ async function sequentialP50s(urls) {
       }
     }
   }
-  return samples.map((list) => percentile(list.sort((a, b) => a - b), 50));
+  return samples.map((list) =>
+    percentile(
+      list.sort((a, b) => a - b),
+      50,
+    ),
+  );
 }
 
 async function redisRoundTripP50(url) {
@@ -110,7 +119,10 @@ async function redisRoundTripP50(url) {
     if (i >= 500) samples.push(performance.now() - started);
   }
   redis.disconnect();
-  return percentile(samples.sort((a, b) => a - b), 50);
+  return percentile(
+    samples.sort((a, b) => a - b),
+    50,
+  );
 }
 
 async function main() {

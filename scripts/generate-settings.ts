@@ -135,7 +135,10 @@ if (require.main === module) {
     // The English texts first: the manifest's placeholders point at them.
     for (const [file, expected] of stale) fs.writeFileSync(file, expected);
     for (const file of manifestTranslations()) {
-      const { missing } = translationGaps(JSON.parse(expectedManifestNls()) as Record<string, string>, JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>);
+      const { missing } = translationGaps(
+        JSON.parse(expectedManifestNls()) as Record<string, string>,
+        JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>,
+      );
       for (const key of missing) process.stderr.write(`${path.relative(ROOT, file)} lacks ${key}: translate it\n`);
     }
   }

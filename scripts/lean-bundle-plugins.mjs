@@ -42,7 +42,9 @@ export const standaloneConfigValidator = {
 
 /** File extensions whose types the bundles keep from mime-db. */
 const WEB_EXTENSIONS = new Set(
-  'html htm js mjs cjs css json map txt md csv tsv xml svg png jpg jpeg gif webp avif ico woff woff2 ttf otf wasm pdf zip gz yaml yml jsonl ndjson bin mp3 mp4 wav ogg webm'.split(' '),
+  'html htm js mjs cjs css json map txt md csv tsv xml svg png jpg jpeg gif webp avif ico woff woff2 ttf otf wasm pdf zip gz yaml yml jsonl ndjson bin mp3 mp4 wav ogg webm'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -57,7 +59,8 @@ export const webMimeTypes = {
       const db = JSON.parse(await import('node:fs').then((fs) => fs.promises.readFile(args.path, 'utf8')));
       const kept = Object.fromEntries(
         Object.entries(db).filter(
-          ([type, entry]) => entry.charset || type === 'application/octet-stream' || (entry.extensions ?? []).some((extension) => WEB_EXTENSIONS.has(extension)),
+          ([type, entry]) =>
+            entry.charset || type === 'application/octet-stream' || (entry.extensions ?? []).some((extension) => WEB_EXTENSIONS.has(extension)),
         ),
       );
       return { contents: JSON.stringify(kept), loader: 'json' };

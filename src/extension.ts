@@ -95,14 +95,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgateE
   context.subscriptions.push(remote, statusBar);
   registerCommands({ context, service, terminals, channel, remote, teamRedis });
 
-  const setRunningContext = (state: GatewayState) =>
-    vscode.commands.executeCommand('setContext', 'agate.running', state.kind === 'running');
+  const setRunningContext = (state: GatewayState) => vscode.commands.executeCommand('setContext', 'agate.running', state.kind === 'running');
   context.subscriptions.push(
     vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE_ID, terminals),
     service.onDidChangeState((state) => {
       void setRunningContext(state);
       void terminals.syncInjection();
-      if (state.kind === 'failed') void explainStartFailure(state.error, { useOtherAgate: (owner) => service.useForeign(owner, dataDirPrimaryKey(owner.dataDir)) });
+      if (state.kind === 'failed')
+        void explainStartFailure(state.error, { useOtherAgate: (owner) => service.useForeign(owner, dataDirPrimaryKey(owner.dataDir)) });
     }),
     service.onDidRejectSettings((error) => void explainInvalidSettings(error)),
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -97,14 +97,7 @@ export function startApp(root: HTMLElement, transport: Transport): void {
   }
 
   root.replaceChildren(
-    h(
-      'header',
-      { className: 'top' },
-      h('h1', { text: 'Agate' }),
-      gatewayLine,
-      liveBadge,
-      transport.kind === 'vscode' ? null : languageSwitch(),
-    ),
+    h('header', { className: 'top' }, h('h1', { text: 'Agate' }), gatewayLine, liveBadge, transport.kind === 'vscode' ? null : languageSwitch()),
     h('nav', { className: 'tabs', attrs: { role: 'tablist', 'aria-label': t('Dashboard sections') } }, ...tabButtons),
     ...panels,
     live.element,
@@ -178,7 +171,9 @@ function languageSwitch(): HTMLElement {
         },
       },
     },
-    ...LANGUAGES.map((language) => h('option', { text: language.name, attrs: { value: language.id, lang: language.locale, selected: language.id === currentLanguage() } })),
+    ...LANGUAGES.map((language) =>
+      h('option', { text: language.name, attrs: { value: language.id, lang: language.locale, selected: language.id === currentLanguage() } }),
+    ),
   ) as HTMLSelectElement;
   return picker;
 }

@@ -26,7 +26,12 @@ export function textField(id: string, label: string, value: string, attrs: Attrs
   return { field: h('div', { className: 'field' }, h('label', { text: label, attrs: { for: id } }), control), control };
 }
 
-export function select(id: string, label: string, options: ReadonlyArray<readonly [string, string]>, value: string): { field: HTMLElement; control: VscodeSingleSelect } {
+export function select(
+  id: string,
+  label: string,
+  options: ReadonlyArray<readonly [string, string]>,
+  value: string,
+): { field: HTMLElement; control: VscodeSingleSelect } {
   // `selected` on the option, not only `value`: the select reads its options only once it is in the page.
   const control = h(
     'vscode-single-select',

@@ -39,14 +39,15 @@ export class MonitorView {
     private filter: RequestFilter,
     private readonly filterChanged: (filter: RequestFilter) => void,
   ) {
-    const table = h(
-      'table',
-      { className: 'requests', attrs: { 'aria-label': t('Recent requests, newest first') } },
-      h('thead', {}, this.head),
-      this.body,
-    );
+    const table = h('table', { className: 'requests', attrs: { 'aria-label': t('Recent requests, newest first') } }, h('thead', {}, this.head), this.body);
     this.renderHead();
-    this.element.append(this.scopeSwitch, this.filters(), this.inFlight, this.error, h('div', { className: 'monitor-layout' }, h('div', { className: 'table-wrap' }, table), this.detail));
+    this.element.append(
+      this.scopeSwitch,
+      this.filters(),
+      this.inFlight,
+      this.error,
+      h('div', { className: 'monitor-layout' }, h('div', { className: 'table-wrap' }, table), this.detail),
+    );
   }
 
   async load(): Promise<void> {
@@ -99,8 +100,16 @@ export class MonitorView {
 
   private renderScopeSwitch(): void {
     const option = (scope: MonitorScope, label: string) =>
-      h('button', { text: label, attrs: { type: 'button', 'aria-pressed': this.scope === scope ? 'true' : 'false', 'data-scope': scope }, on: { click: () => this.setScope(scope) } });
-    this.scopeSwitch.replaceChildren(h('span', { className: 'muted', text: t('Requests of') }), option('instance', t('This instance')), option('team', t('Whole team')));
+      h('button', {
+        text: label,
+        attrs: { type: 'button', 'aria-pressed': this.scope === scope ? 'true' : 'false', 'data-scope': scope },
+        on: { click: () => this.setScope(scope) },
+      });
+    this.scopeSwitch.replaceChildren(
+      h('span', { className: 'muted', text: t('Requests of') }),
+      option('instance', t('This instance')),
+      option('team', t('Whole team')),
+    );
   }
 
   private renderHead(): void {
@@ -111,7 +120,11 @@ export class MonitorView {
   /** The rows shown: this instance's, with the others' (as filtered) in the whole-team view. */
   private shown(): RequestRecord[] {
     if (this.scope !== 'team') return this.rows;
-    return mergeRows(this.rows, this.peers.filter((record) => matchesFilter(record, this.filter)), MAX_ROWS);
+    return mergeRows(
+      this.rows,
+      this.peers.filter((record) => matchesFilter(record, this.filter)),
+      MAX_ROWS,
+    );
   }
 
   handle(event: AdminEvent): void {
@@ -133,7 +146,13 @@ export class MonitorView {
     const status = select(
       'filter-status',
       t('Status'),
-      [['', t('Any')], ['ok', t('Succeeded')], ['error', t('Failed')], ['429', '429'], ['499', t('Cancelled (499)')]],
+      [
+        ['', t('Any')],
+        ['ok', t('Succeeded')],
+        ['error', t('Failed')],
+        ['429', '429'],
+        ['499', t('Cancelled (499)')],
+      ],
       this.filter.status === undefined ? '' : String(this.filter.status),
     );
     const protocol = select('filter-protocol', t('Protocol'), [['', t('Any')], ...PROTOCOLS.map((name) => [name, name] as const)], this.filter.protocol ?? '');

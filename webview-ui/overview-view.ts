@@ -62,9 +62,15 @@ export class OverviewView {
     const cards = h(
       'div',
       { className: 'overview-cards' },
-      this.card(t('Requests today'), overview.today ? formatNumber(overview.today.requests) : '–', overview.today ? t('{0} failed', formatNumber(overview.today.errors)) : t('monitor off')),
+      this.card(
+        t('Requests today'),
+        overview.today ? formatNumber(overview.today.requests) : '–',
+        overview.today ? t('{0} failed', formatNumber(overview.today.errors)) : t('monitor off'),
+      ),
       this.card(t('Accounts usable'), t('{0} of {1}', accounts.usable, accounts.total), accountBreakdown(accounts)),
-      ...overview.next.map((pick) => this.card(t('Next {0} account', FAMILY_NAME[pick.family]), pick.email ?? t('none'), nextNote(pick, now), `next-${pick.family}`)),
+      ...overview.next.map((pick) =>
+        this.card(t('Next {0} account', FAMILY_NAME[pick.family]), pick.email ?? t('none'), nextNote(pick, now), `next-${pick.family}`),
+      ),
     );
     this.body.replaceChildren(
       h('p', { className: `health health-${overview.health.level}`, attrs: { 'data-health': overview.health.level }, text: tm(overview.health.message) }),
@@ -91,7 +97,13 @@ export class OverviewView {
       const level = model.usableAccounts === 0 ? 'empty' : model.remainingShare < 0.2 ? 'low' : model.remainingShare < 0.5 ? 'medium' : 'high';
       const meter = h('div', {
         className: `quota-bar level-${level}`,
-        attrs: { role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(model.remainingShare * 100), 'aria-label': `${model.model} left` },
+        attrs: {
+          role: 'meter',
+          'aria-valuemin': 0,
+          'aria-valuemax': 100,
+          'aria-valuenow': Math.round(model.remainingShare * 100),
+          'aria-label': `${model.model} left`,
+        },
       });
       const fill = h('div', { className: 'quota-fill' });
       fill.style.width = `${Math.round(model.remainingShare * 100)}%`;
@@ -107,8 +119,21 @@ export class OverviewView {
       return h(
         'tr',
         { attrs: { 'data-model': model.model } },
-        h('th', { attrs: { scope: 'row' } }, h('div', { text: model.displayName ?? model.model }), model.displayName ? h('div', { className: 'muted', text: model.model }) : null),
-        h('td', {}, meter, h('div', { className: 'muted', text: `${percent(model.remainingShare)} · ${model.accounts === 1 ? t("{0} of {1} account's worth", formatNumber(model.remaining), model.accounts) : t("{0} of {1} accounts' worth", formatNumber(model.remaining), model.accounts)}` })),
+        h(
+          'th',
+          { attrs: { scope: 'row' } },
+          h('div', { text: model.displayName ?? model.model }),
+          model.displayName ? h('div', { className: 'muted', text: model.model }) : null,
+        ),
+        h(
+          'td',
+          {},
+          meter,
+          h('div', {
+            className: 'muted',
+            text: `${percent(model.remainingShare)} · ${model.accounts === 1 ? t("{0} of {1} account's worth", formatNumber(model.remaining), model.accounts) : t("{0} of {1} accounts' worth", formatNumber(model.remaining), model.accounts)}`,
+          }),
+        ),
         h('td', { text: `${model.usableAccounts}/${model.accounts}` }),
         h('td', { text: back }),
       );
@@ -119,7 +144,11 @@ export class OverviewView {
       h(
         'table',
         { className: 'pool-models', attrs: { 'aria-label': t('Quota left per model across all accounts') } },
-        h('thead', {}, h('tr', {}, ...[t('Model'), t('Left'), t('Usable accounts'), t('Comes back')].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...[t('Model'), t('Left'), t('Usable accounts'), t('Comes back')].map((text) => h('th', { text, attrs: { scope: 'col' } }))),
+        ),
         h('tbody', {}, ...rows),
       ),
     );

@@ -9,7 +9,8 @@ import { clockTime, countdown, formatTokens, formatUsd } from './view-model';
 
 const requestCount = (count: number): string =>
   plural(count, { one: () => t('{0} request', formatNumber(count)), other: () => t('{0} requests', formatNumber(count)) });
-const tokenCount = (count: number): string => plural(count, { one: () => t('{0} token', formatTokens(count)), other: () => t('{0} tokens', formatTokens(count)) });
+const tokenCount = (count: number): string =>
+  plural(count, { one: () => t('{0} token', formatTokens(count)), other: () => t('{0} tokens', formatTokens(count)) });
 
 /** A card's use of today: `Today: 1 request · 12 tokens`, each count in its plural form. */
 export const todayLine = (requests: number, tokens: number): string => t('Today: {0} · {1}', requestCount(requests), tokenCount(tokens));
@@ -266,7 +267,12 @@ export class ProvidersView {
               name.value = key.value = baseUrl.value = models.value = '';
               await this.load();
               const count = added.models.length;
-              this.say(plural(count, { one: () => t('Added provider {0} ({1} model)', added.name, count), other: () => t('Added provider {0} ({1} models)', added.name, count) }));
+              this.say(
+                plural(count, {
+                  one: () => t('Added provider {0} ({1} model)', added.name, count),
+                  other: () => t('Added provider {0} ({1} models)', added.name, count),
+                }),
+              );
             });
           },
         },

@@ -39,7 +39,6 @@ const present = (...nodes: Array<Node | null>): Node[] => nodes.filter((node): n
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-
 /** The aliases every gateway has, read-only: the user's own win over them. */
 function builtInAliases(): HTMLElement {
   const rows = Object.entries(DEFAULT_MODEL_ALIASES).map(([from, to]) =>
@@ -52,7 +51,11 @@ function builtInAliases(): HTMLElement {
     h(
       'table',
       { attrs: { 'aria-label': t('Built-in model aliases') } },
-      h('thead', {}, h('tr', {}, h('th', { text: t('Client model'), attrs: { scope: 'col' } }), h('th', { text: t('Upstream model'), attrs: { scope: 'col' } }))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { text: t('Client model'), attrs: { scope: 'col' } }), h('th', { text: t('Upstream model'), attrs: { scope: 'col' } })),
+      ),
       h('tbody', {}, ...rows),
     ),
   );
@@ -88,10 +91,7 @@ export class ProxyView {
     private readonly transport: Transport,
     private readonly say: (message: string) => void,
   ) {
-    this.element.append(
-      this.error,
-      h('div', { className: 'proxy-grid' }, this.gatewayBox, this.snippetsBox, this.keysBox, this.aliasesBox, this.groupsBox),
-    );
+    this.element.append(this.error, h('div', { className: 'proxy-grid' }, this.gatewayBox, this.snippetsBox, this.keysBox, this.aliasesBox, this.groupsBox));
   }
 
   async load(): Promise<void> {
@@ -161,12 +161,15 @@ export class ProxyView {
       t(' · auth {0} · {1}', gateway.authMode, usableAccounts(gateway.accounts.usable, gateway.accounts.total)),
     );
     const toggle = info.canStartStop
-      ? button(gateway.running ? t('Stop gateway') : t('Start gateway'), () =>
-          void this.attempt(async () => {
-            this.show(await this.transport.call('setRunning', { running: !gateway.running }));
-            this.say(this.info?.gateway.running ? t('Gateway started') : t('Gateway stopped'));
-          }, errorBox),
-        { secondary: gateway.running })
+      ? button(
+          gateway.running ? t('Stop gateway') : t('Start gateway'),
+          () =>
+            void this.attempt(async () => {
+              this.show(await this.transport.call('setRunning', { running: !gateway.running }));
+              this.say(this.info?.gateway.running ? t('Gateway started') : t('Gateway stopped'));
+            }, errorBox),
+          { secondary: gateway.running },
+        )
       : h('p', { className: 'muted', text: t('This gateway runs in a terminal ("agate serve"): stop it there with Ctrl-C.') });
 
     // The fields show what is saved; the list below them says what is not in force yet.
@@ -201,20 +204,24 @@ export class ProxyView {
     };
     const portValue = () => port.control.value;
     clear(this.gatewayBox);
-    this.gatewayBox.append(...present(
-      ...this.heading(t('Gateway'), info.settingsWritable ? t('Settings are saved to {0}.', info.settingsLocation) : undefined),
-      h('div', { className: 'row' }, state, toggle),
-      h('form', { className: 'settings-form', attrs: { 'aria-label': t('Gateway settings') }, on: { submit: (event) => (event.preventDefault(), submit()) } },
-        h('div', { className: 'row' }, port.field, host.field),
-        lan,
-        h('div', { className: 'row' }, auth.field, scheduling.field),
-        info.settingsWritable
-          ? button(t('Save gateway settings'), submit, { attrs: { 'data-action': 'save-gateway' } })
-          : h('p', { className: 'muted', text: t('This host does not let the dashboard change settings.') }),
+    this.gatewayBox.append(
+      ...present(
+        ...this.heading(t('Gateway'), info.settingsWritable ? t('Settings are saved to {0}.', info.settingsLocation) : undefined),
+        h('div', { className: 'row' }, state, toggle),
+        h(
+          'form',
+          { className: 'settings-form', attrs: { 'aria-label': t('Gateway settings') }, on: { submit: (event) => (event.preventDefault(), submit()) } },
+          h('div', { className: 'row' }, port.field, host.field),
+          lan,
+          h('div', { className: 'row' }, auth.field, scheduling.field),
+          info.settingsWritable
+            ? button(t('Save gateway settings'), submit, { attrs: { 'data-action': 'save-gateway' } })
+            : h('p', { className: 'muted', text: t('This host does not let the dashboard change settings.') }),
+        ),
+        pending.length > 0 ? h('ul', { className: 'pending', attrs: { 'aria-label': t('Saved but not yet in force') } }, ...pending) : null,
+        errorBox,
       ),
-      pending.length > 0 ? h('ul', { className: 'pending', attrs: { 'aria-label': t('Saved but not yet in force') } }, ...pending) : null,
-      errorBox,
-    ));
+    );
   }
 
   private renderKeys(): void {
@@ -224,7 +231,10 @@ export class ProxyView {
     const models = textField('key-models', t('Allowed models (optional)'), '', { placeholder: 'claude-*, gemini-3-flash' });
     const create = () =>
       void this.attempt(async () => {
-        const allowedModels = models.control.value.split(',').map((model) => model.trim()).filter(Boolean);
+        const allowedModels = models.control.value
+          .split(',')
+          .map((model) => model.trim())
+          .filter(Boolean);
         const keyName = name.control.value.trim();
         const { key, proxy } = await this.transport.call('createClientKey', allowedModels.length > 0 ? { name: keyName, allowedModels } : { name: keyName });
         this.issuedKey = { name: keyName, key };
@@ -243,19 +253,23 @@ export class ProxyView {
         )
       : null;
     const rows = info.keys.map((key) => {
-      const revoke = button(t('Revoke'), () => {
-        // Two steps instead of confirm(), which webviews do not show.
-        if (!revoke.dataset.armed) {
-          revoke.dataset.armed = 'true';
-          revoke.textContent = t('Confirm revoke');
-          return;
-        }
-        void this.attempt(async () => {
-          this.info = await this.transport.call('revokeClientKey', { id: key.id });
-          this.renderKeys();
-          this.say(t('Client key {0} revoked', key.name));
-        }, errorBox);
-      }, { secondary: true, attrs: { 'aria-label': t('Revoke {0}', key.name) } });
+      const revoke = button(
+        t('Revoke'),
+        () => {
+          // Two steps instead of confirm(), which webviews do not show.
+          if (!revoke.dataset.armed) {
+            revoke.dataset.armed = 'true';
+            revoke.textContent = t('Confirm revoke');
+            return;
+          }
+          void this.attempt(async () => {
+            this.info = await this.transport.call('revokeClientKey', { id: key.id });
+            this.renderKeys();
+            this.say(t('Client key {0} revoked', key.name));
+          }, errorBox);
+        },
+        { secondary: true, attrs: { 'aria-label': t('Revoke {0}', key.name) } },
+      );
       return h(
         'tr',
         { attrs: { 'data-key': key.id } },
@@ -268,24 +282,32 @@ export class ProxyView {
       );
     });
     clear(this.keysBox);
-    this.keysBox.append(...present(
-      ...this.heading(t('Client keys'), t('One key per client or person: revoke one without touching the others. Used when auth is on.')),
-      issued,
-      info.keys.length > 0
-        ? h(
-            'table',
-            { className: 'keys', attrs: { 'aria-label': t('Client keys') } },
-            h('thead', {}, h('tr', {}, ...[t('Name'), t('Key'), t('Models'), t('Today'), t('Created'), ''].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
-            h('tbody', {}, ...rows),
-          )
-        : h('p', { className: 'muted', text: t('No client keys yet.') }),
-      h('form', { className: 'row', attrs: { 'aria-label': t('Create a client key') }, on: { submit: (event) => (event.preventDefault(), create()) } },
-        name.field,
-        models.field,
-        button(t('Create key'), create, { attrs: { 'data-action': 'create-key' } }),
+    this.keysBox.append(
+      ...present(
+        ...this.heading(t('Client keys'), t('One key per client or person: revoke one without touching the others. Used when auth is on.')),
+        issued,
+        info.keys.length > 0
+          ? h(
+              'table',
+              { className: 'keys', attrs: { 'aria-label': t('Client keys') } },
+              h(
+                'thead',
+                {},
+                h('tr', {}, ...[t('Name'), t('Key'), t('Models'), t('Today'), t('Created'), ''].map((text) => h('th', { text, attrs: { scope: 'col' } }))),
+              ),
+              h('tbody', {}, ...rows),
+            )
+          : h('p', { className: 'muted', text: t('No client keys yet.') }),
+        h(
+          'form',
+          { className: 'row', attrs: { 'aria-label': t('Create a client key') }, on: { submit: (event) => (event.preventDefault(), create()) } },
+          name.field,
+          models.field,
+          button(t('Create key'), create, { attrs: { 'data-action': 'create-key' } }),
+        ),
+        errorBox,
       ),
-      errorBox,
-    ));
+    );
   }
 
   private renderAliases(): void {
@@ -301,11 +323,15 @@ export class ProxyView {
         const to = textField(`alias-to-${index}`, t('Upstream model or group'), alias.to, { placeholder: 'gemini-3-flash' });
         from.control.addEventListener('input', () => (alias.from = from.control.value));
         to.control.addEventListener('input', () => (alias.to = to.control.value));
-        return [from.field, h('span', { className: 'arrow', text: '→', attrs: { 'aria-hidden': 'true' } }), to.field,
+        return [
+          from.field,
+          h('span', { className: 'arrow', text: '→', attrs: { 'aria-hidden': 'true' } }),
+          to.field,
           button(t('Remove'), () => ((this.aliases = this.aliases.filter((row) => row !== alias)), this.renderAliases()), {
             secondary: true,
             attrs: { 'aria-label': t('Remove alias {0}', alias.from || index + 1) },
-          })];
+          }),
+        ];
       },
     });
     const saveAliases = () => {
@@ -316,16 +342,20 @@ export class ProxyView {
       void this.save({ 'models.aliases': Object.fromEntries(entries) }, errorBox, t('Model aliases'));
     };
     clear(this.aliasesBox);
-    this.aliasesBox.append(...present(
-      ...this.heading(t('Model aliases'), t('A client model id (or prefix* pattern) → an upstream model or a group. Added to the built-in aliases.')),
-      this.aliases.length > 0 ? list : h('p', { className: 'muted', text: t('No aliases of your own.') }),
-      h('div', { className: 'row' },
-        button(t('Add alias'), () => ((this.aliases = [...this.aliases, { from: '', to: '' }]), this.renderAliases()), { secondary: true }),
-        this.info!.settingsWritable ? button(t('Save aliases'), saveAliases, { attrs: { 'data-action': 'save-aliases' } }) : null,
+    this.aliasesBox.append(
+      ...present(
+        ...this.heading(t('Model aliases'), t('A client model id (or prefix* pattern) → an upstream model or a group. Added to the built-in aliases.')),
+        this.aliases.length > 0 ? list : h('p', { className: 'muted', text: t('No aliases of your own.') }),
+        h(
+          'div',
+          { className: 'row' },
+          button(t('Add alias'), () => ((this.aliases = [...this.aliases, { from: '', to: '' }]), this.renderAliases()), { secondary: true }),
+          this.info!.settingsWritable ? button(t('Save aliases'), saveAliases, { attrs: { 'data-action': 'save-aliases' } }) : null,
+        ),
+        errorBox,
+        builtInAliases(),
       ),
-      errorBox,
-      builtInAliases(),
-    ));
+    );
   }
 
   private renderGroups(): void {
@@ -333,7 +363,15 @@ export class ProxyView {
     const groups = this.groups.map((group, groupIndex) => {
       const name = textField(`group-name-${groupIndex}`, t('Group name'), group.name, { placeholder: 'fast' });
       name.control.addEventListener('input', () => (group.name = name.control.value));
-      const strategy = select(`group-strategy-${groupIndex}`, t('Strategy'), [['ordered', t('ordered — in this order')], ['random', t('random — shuffled per request')]], group.strategy ?? 'ordered');
+      const strategy = select(
+        `group-strategy-${groupIndex}`,
+        t('Strategy'),
+        [
+          ['ordered', t('ordered — in this order')],
+          ['random', t('random — shuffled per request')],
+        ],
+        group.strategy ?? 'ordered',
+      );
       strategy.control.addEventListener('change', () => (group.strategy = strategy.control.value as GroupRow['strategy']));
       const models = sortableList({
         label: t('Models of {0}, in the order they are tried', group.name || t('the group')),
@@ -344,10 +382,13 @@ export class ProxyView {
         render: (model, index) => {
           const field = textField(`group-${groupIndex}-model-${index}`, t('Model {0}', index + 1), model, { placeholder: 'gemini-3-flash' });
           field.control.addEventListener('input', () => (group.models[index] = field.control.value));
-          return [field.field, button(t('Remove'), () => ((group.models = group.models.filter((_, at) => at !== index)), this.renderGroups()), {
-            secondary: true,
-            attrs: { 'aria-label': t('Remove {0} from {1}', model || t('model {0}', index + 1), group.name || t('the group')) },
-          })];
+          return [
+            field.field,
+            button(t('Remove'), () => ((group.models = group.models.filter((_, at) => at !== index)), this.renderGroups()), {
+              secondary: true,
+              attrs: { 'aria-label': t('Remove {0} from {1}', model || t('model {0}', index + 1), group.name || t('the group')) },
+            }),
+          ];
         },
       });
       return h(
@@ -356,30 +397,40 @@ export class ProxyView {
         h('legend', { text: group.name || t('Group {0}', groupIndex + 1) }),
         h('div', { className: 'row' }, name.field, strategy.field),
         models,
-        h('div', { className: 'row' },
+        h(
+          'div',
+          { className: 'row' },
           button(t('Add model'), () => ((group.models = [...group.models, '']), this.renderGroups()), { secondary: true }),
           button(t('Remove group'), () => ((this.groups = this.groups.filter((row) => row !== group)), this.renderGroups()), { secondary: true }),
         ),
       );
     });
     const saveGroups = () => {
-      const entries = this.groups.map((group) => [group.name.trim(), { strategy: group.strategy, models: group.models.map((model) => model.trim()).filter(Boolean) }] as const);
+      const entries = this.groups.map(
+        (group) => [group.name.trim(), { strategy: group.strategy, models: group.models.map((model) => model.trim()).filter(Boolean) }] as const,
+      );
       const names = entries.map(([name]) => name);
       const duplicate = names.find((name, index) => names.indexOf(name) !== index);
       if (duplicate !== undefined) return void (errorBox.textContent = t('The group "{0}" is listed twice', duplicate));
       void this.save({ 'models.groups': Object.fromEntries(entries) }, errorBox, t('Model groups'));
     };
     clear(this.groupsBox);
-    this.groupsBox.append(...present(
-      ...this.heading(t('Model groups'), t('A named list of upstream models, usable as a model id or an alias target.')),
-      ...groups,
-      this.groups.length === 0 ? h('p', { className: 'muted', text: t('No model groups.') }) : null,
-      h('div', { className: 'row' },
-        button(t('Add group'), () => ((this.groups = [...this.groups, { name: '', strategy: 'ordered', models: [''] }]), this.renderGroups()), { secondary: true }),
-        this.info!.settingsWritable ? button(t('Save groups'), saveGroups, { attrs: { 'data-action': 'save-groups' } }) : null,
+    this.groupsBox.append(
+      ...present(
+        ...this.heading(t('Model groups'), t('A named list of upstream models, usable as a model id or an alias target.')),
+        ...groups,
+        this.groups.length === 0 ? h('p', { className: 'muted', text: t('No model groups.') }) : null,
+        h(
+          'div',
+          { className: 'row' },
+          button(t('Add group'), () => ((this.groups = [...this.groups, { name: '', strategy: 'ordered', models: [''] }]), this.renderGroups()), {
+            secondary: true,
+          }),
+          this.info!.settingsWritable ? button(t('Save groups'), saveGroups, { attrs: { 'data-action': 'save-groups' } }) : null,
+        ),
+        errorBox,
       ),
-      errorBox,
-    ));
+    );
   }
 
   private renderSnippets(): void {
@@ -392,29 +443,57 @@ export class ProxyView {
     const key = !authOn ? 'agate' : (this.revealedKey ?? KEY_PLACEHOLDER);
     const snippets = clientSnippets({ baseUrl, key });
     const current = snippets.find((snippet) => snippet.id === this.snippet) ?? snippets[0];
-    const picker = select('snippet-client', t('Client'), snippets.map((snippet) => [snippet.id, snippet.label] as const), current.id);
+    const picker = select(
+      'snippet-client',
+      t('Client'),
+      snippets.map((snippet) => [snippet.id, snippet.label] as const),
+      current.id,
+    );
     picker.control.addEventListener('change', () => ((this.snippet = picker.control.value as SnippetId), this.renderSnippets()));
     clear(this.snippetsBox);
-    this.snippetsBox.append(...present(
-      ...this.heading(t('Connect a client')),
-      h('p', { className: 'row base-url' }, t('Base URL') + ' ', h('code', { text: baseUrl, attrs: { 'data-base-url': '' } }),
-        button(t('Copy'), () => void this.copy(baseUrl, t('Base URL copied'), errorBox), { secondary: true, attrs: { 'aria-label': t('Copy the base URL') } })),
-      h('div', { className: 'row' }, picker.field,
-        authOn
-          ? this.revealedKey
-            ? button(t('Hide key'), () => ((this.revealedKey = undefined), this.renderSnippets()), { secondary: true })
-            : button(t('Reveal primary key'), () =>
-                void this.attempt(async () => {
-                  this.revealedKey = (await this.transport.call('primaryKey', {})).key;
-                  this.renderSnippets();
-                }, errorBox), { secondary: true })
-          : null),
-      h('p', { className: 'muted', text: `${current.where}${authOn && !this.revealedKey ? t(' — replace {0} with your key or a client key', KEY_PLACEHOLDER) : ''}` }),
-      h('pre', { className: 'snippet', attrs: { 'data-snippet': current.id, 'aria-label': `${current.label} setup` } }, h('code', { text: current.text })),
-      button(t('Copy snippet'), () => void this.copy(current.text, t('{0} snippet copied', current.label), errorBox), { attrs: { 'data-action': 'copy-snippet' } }),
-      errorBox,
-      this.connectBox,
-    ));
+    this.snippetsBox.append(
+      ...present(
+        ...this.heading(t('Connect a client')),
+        h(
+          'p',
+          { className: 'row base-url' },
+          t('Base URL') + ' ',
+          h('code', { text: baseUrl, attrs: { 'data-base-url': '' } }),
+          button(t('Copy'), () => void this.copy(baseUrl, t('Base URL copied'), errorBox), {
+            secondary: true,
+            attrs: { 'aria-label': t('Copy the base URL') },
+          }),
+        ),
+        h(
+          'div',
+          { className: 'row' },
+          picker.field,
+          authOn
+            ? this.revealedKey
+              ? button(t('Hide key'), () => ((this.revealedKey = undefined), this.renderSnippets()), { secondary: true })
+              : button(
+                  t('Reveal primary key'),
+                  () =>
+                    void this.attempt(async () => {
+                      this.revealedKey = (await this.transport.call('primaryKey', {})).key;
+                      this.renderSnippets();
+                    }, errorBox),
+                  { secondary: true },
+                )
+            : null,
+        ),
+        h('p', {
+          className: 'muted',
+          text: `${current.where}${authOn && !this.revealedKey ? t(' — replace {0} with your key or a client key', KEY_PLACEHOLDER) : ''}`,
+        }),
+        h('pre', { className: 'snippet', attrs: { 'data-snippet': current.id, 'aria-label': `${current.label} setup` } }, h('code', { text: current.text })),
+        button(t('Copy snippet'), () => void this.copy(current.text, t('{0} snippet copied', current.label), errorBox), {
+          attrs: { 'data-action': 'copy-snippet' },
+        }),
+        errorBox,
+        this.connectBox,
+      ),
+    );
   }
 
   /** Connect / Disconnect: the settings files of the user running the gateway, written by the gateway (as `agate connect`). */
@@ -477,7 +556,11 @@ export class ProxyView {
                 const result = await this.transport.call('disconnectClient', { id: state.id });
                 if (this.connectPreview?.id === state.id) this.connectPreview = undefined;
                 return result.changedSince.length > 0
-                  ? t('{0} no longer uses Agate: its files are as they were before. Changes made to {1} since connecting are undone too.', result.title, result.changedSince.join(', '))
+                  ? t(
+                      '{0} no longer uses Agate: its files are as they were before. Changes made to {1} since connecting are undone too.',
+                      result.title,
+                      result.changedSince.join(', '),
+                    )
                   : t('{0} no longer uses Agate: its files are as they were before.', result.title);
               }, true);
             },
@@ -494,33 +577,43 @@ export class ProxyView {
       );
     });
     clear(this.connectBox);
-    this.connectBox.append(...present(
-      h('h3', { text: t('Write a client’s settings') }),
-      h('p', { className: 'muted', text: t('Agate writes the settings files of the user running it, as "agate connect" does: you see the changes first, a backup of each file is kept, and Disconnect restores it.') }),
-      this.connectStates
-        ? h(
-            'table',
-            { className: 'keys connect-table', attrs: { 'aria-label': t('Clients Agate can connect') } },
-            h('thead', {}, h('tr', {}, ...[t('Client'), t('Settings files'), t('State'), ''].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
-            h('tbody', {}, ...rows),
-          )
-        : null,
-      this.connectPreview ? this.renderConnectPreview(this.connectPreview) : null,
-      this.connectNote ? h('p', { className: 'connect-note', text: this.connectNote, attrs: { 'data-connect-note': '' } }) : null,
-      h('p', { className: 'error', text: this.connectError, attrs: { role: 'alert' } }),
-    ));
+    this.connectBox.append(
+      ...present(
+        h('h3', { text: t('Write a client’s settings') }),
+        h('p', {
+          className: 'muted',
+          text: t(
+            'Agate writes the settings files of the user running it, as "agate connect" does: you see the changes first, a backup of each file is kept, and Disconnect restores it.',
+          ),
+        }),
+        this.connectStates
+          ? h(
+              'table',
+              { className: 'keys connect-table', attrs: { 'aria-label': t('Clients Agate can connect') } },
+              h('thead', {}, h('tr', {}, ...[t('Client'), t('Settings files'), t('State'), ''].map((text) => h('th', { text, attrs: { scope: 'col' } })))),
+              h('tbody', {}, ...rows),
+            )
+          : null,
+        this.connectPreview ? this.renderConnectPreview(this.connectPreview) : null,
+        this.connectNote ? h('p', { className: 'connect-note', text: this.connectNote, attrs: { 'data-connect-note': '' } }) : null,
+        h('p', { className: 'error', text: this.connectError, attrs: { role: 'alert' } }),
+      ),
+    );
   }
 
   private renderConnectPreview(preview: ConnectPreview): HTMLElement {
     const changed = preview.files.filter((file) => file.changed);
     const diffLines = (diff: string) =>
       // Without the patch's `Index:` and `====` lines: the file is named in the lines after them.
-      diff.split('\n').filter((line) => !line.startsWith('Index: ') && !/^=+$/.test(line)).map((line) =>
-        h('span', {
-          className: line.startsWith('+') && !line.startsWith('+++') ? 'diff-add' : line.startsWith('-') && !line.startsWith('---') ? 'diff-del' : '',
-          text: `${line}\n`,
-        }),
-      );
+      diff
+        .split('\n')
+        .filter((line) => !line.startsWith('Index: ') && !/^=+$/.test(line))
+        .map((line) =>
+          h('span', {
+            className: line.startsWith('+') && !line.startsWith('+++') ? 'diff-add' : line.startsWith('-') && !line.startsWith('---') ? 'diff-del' : '',
+            text: `${line}\n`,
+          }),
+        );
     const connect = button(
       t('Connect'),
       () =>
@@ -542,12 +635,20 @@ export class ProxyView {
           : t('Connecting {0} to {1} makes these changes:', preview.title, preview.baseUrl),
       }),
       ...changed.map((file) =>
-        h('pre', { className: 'snippet diff', attrs: { 'aria-label': t('Changes to {0}', file.displayPath), 'data-diff': file.displayPath } }, h('code', {}, ...diffLines(file.diff.trimEnd()))),
+        h(
+          'pre',
+          { className: 'snippet diff', attrs: { 'aria-label': t('Changes to {0}', file.displayPath), 'data-diff': file.displayPath } },
+          h('code', {}, ...diffLines(file.diff.trimEnd())),
+        ),
       ),
-      h('div', { className: 'row' }, ...present(
-        preview.connected ? null : connect,
-        button(t('Close'), () => ((this.connectPreview = undefined), this.renderConnect()), { secondary: true }),
-      )),
+      h(
+        'div',
+        { className: 'row' },
+        ...present(
+          preview.connected ? null : connect,
+          button(t('Close'), () => ((this.connectPreview = undefined), this.renderConnect()), { secondary: true }),
+        ),
+      ),
     );
   }
 

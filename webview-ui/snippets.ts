@@ -63,7 +63,9 @@ export function clientSnippets({ baseUrl, key, model = 'gemini-3-flash' }: Snipp
       id: 'cherry-studio',
       label: 'Cherry Studio',
       where: t('Settings → Model Provider → Add (type OpenAI, or Anthropic for Claude models)'),
-      text: [`Provider type: OpenAI`, `API Key:       ${key}`, `API Host:      ${url}`, `Models:        ${model}, claude-sonnet-4-6, gemini-3.1-pro-high`].join('\n'),
+      text: [`Provider type: OpenAI`, `API Key:       ${key}`, `API Host:      ${url}`, `Models:        ${model}, claude-sonnet-4-6, gemini-3.1-pro-high`].join(
+        '\n',
+      ),
     },
   ];
 }

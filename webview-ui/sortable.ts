@@ -27,7 +27,8 @@ export function sortableList<T>(options: SortableOptions<T>): HTMLOListElement {
     if (to < 0 || to >= options.items.length || from === to) return;
     options.moved(moveItem(options.items, from, to), to);
     // The owner re-rendered the list: the keyboard user stays on the moved item (on its other button at an end).
-    const find = (which: string) => document.querySelector<HTMLElement & { disabled: boolean }>(`[data-focus-key="${CSS.escape(`${options.focusKey}:${to}:${which}`)}"]`);
+    const find = (which: string) =>
+      document.querySelector<HTMLElement & { disabled: boolean }>(`[data-focus-key="${CSS.escape(`${options.focusKey}:${to}:${which}`)}"]`);
     const preferred = find(to < from ? 'up' : 'down');
     const target = preferred && !preferred.disabled ? preferred : find(to < from ? 'down' : 'up');
     // After the new buttons' first render: until then they are not focusable.
@@ -69,7 +70,11 @@ export function sortableList<T>(options: SortableOptions<T>): HTMLOListElement {
         }),
         button('↓', () => move(index, index + 1), {
           secondary: true,
-          attrs: { 'aria-label': t('Move {0} down', name), disabled: index === options.items.length - 1, 'data-focus-key': `${options.focusKey}:${index}:down` },
+          attrs: {
+            'aria-label': t('Move {0} down', name),
+            disabled: index === options.items.length - 1,
+            'data-focus-key': `${options.focusKey}:${index}:down`,
+          },
         }),
       );
       return row;

@@ -3,7 +3,19 @@ import type { StatsGroupBy, StatsQueryResult } from '../src/core/admin/types';
 import { button, select } from './controls';
 import { h } from './dom';
 import type { Transport } from './transport';
-import { bucketLabel, firstShownBucket, formatTokens, formatUsd, fromBucket, latencyAndErrors, overviewOf, RANGE_PRESETS, rangeOf, stackedSeries, type StatsMetric } from './view-model';
+import {
+  bucketLabel,
+  firstShownBucket,
+  formatTokens,
+  formatUsd,
+  fromBucket,
+  latencyAndErrors,
+  overviewOf,
+  RANGE_PRESETS,
+  rangeOf,
+  stackedSeries,
+  type StatsMetric,
+} from './view-model';
 import { formatPercent, t } from './l10n';
 
 /** Chart.js ships as an ES module only: loaded (and its parts registered) when the first chart is drawn. */
@@ -68,10 +80,24 @@ export class StatsView {
   }
 
   private controls(): HTMLElement {
-    const range = select('stats-range', t('Range'), RANGE_PRESETS.map((preset) => [preset.id, preset.label] as const), this.selection.range);
-    const groupBy = select('stats-group', t('Stack by'), [['model', t('Model')], ['account', t('Account')], ['clientKey', t('Client key')]], this.selection.groupBy);
+    const range = select(
+      'stats-range',
+      t('Range'),
+      RANGE_PRESETS.map((preset) => [preset.id, preset.label] as const),
+      this.selection.range,
+    );
+    const groupBy = select(
+      'stats-group',
+      t('Stack by'),
+      [
+        ['model', t('Model')],
+        ['account', t('Account')],
+        ['clientKey', t('Client key')],
+      ],
+      this.selection.groupBy,
+    );
     const changed = () => {
-      this.selection = { range: range.control.value, groupBy: (groupBy.control.value as StatsSelection['groupBy']) };
+      this.selection = { range: range.control.value, groupBy: groupBy.control.value as StatsSelection['groupBy'] };
       this.selectionChanged(this.selection);
       void this.load();
     };
@@ -131,7 +157,13 @@ export class StatsView {
         [t('Spend (API key providers)'), formatUsd(totals.spendUsd)],
         [
           t('Spend by token kind'),
-          t('input {0} · cached input {1} · cache write {2} · output {3}', formatUsd(spend.uncachedInputUsd), formatUsd(spend.cachedInputUsd), formatUsd(spend.cacheWriteUsd), formatUsd(spend.outputUsd)),
+          t(
+            'input {0} · cached input {1} · cache write {2} · output {3}',
+            formatUsd(spend.uncachedInputUsd),
+            formatUsd(spend.cachedInputUsd),
+            formatUsd(spend.cacheWriteUsd),
+            formatUsd(spend.outputUsd),
+          ),
         ],
       );
     }

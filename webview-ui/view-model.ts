@@ -67,8 +67,7 @@ export interface QuotaBar {
 export function quotaBar(quota: AdminModelQuota, now: number): QuotaBar {
   const fraction = quota.remainingFraction;
   const percent = fraction === undefined ? undefined : Math.round(Math.min(1, Math.max(0, fraction)) * 100);
-  const level: QuotaLevel =
-    percent === undefined ? 'unknown' : percent === 0 ? 'empty' : percent < 20 ? 'low' : percent < 50 ? 'medium' : 'high';
+  const level: QuotaLevel = percent === undefined ? 'unknown' : percent === 0 ? 'empty' : percent < 20 ? 'low' : percent < 50 ? 'medium' : 'high';
   let note = '';
   if (quota.limit && quota.limit.until > now) note = `${limitKindLabel(quota.limit.kind)}: ${quota.limit.reason} (${countdown(quota.limit.until, now)})`;
   else if (quota.resetAt !== undefined && quota.resetAt > now) note = t('resets in {0}', countdown(quota.resetAt, now));
@@ -160,9 +159,7 @@ export interface RequestRow {
 
 export function requestRow(record: RequestRecord): RequestRow {
   const model =
-    record.upstreamModel && record.upstreamModel !== record.clientModel
-      ? `${record.clientModel} → ${record.upstreamModel}`
-      : record.clientModel || '–';
+    record.upstreamModel && record.upstreamModel !== record.clientModel ? `${record.clientModel} → ${record.upstreamModel}` : record.clientModel || '–';
   const usage = record.usage;
   return {
     id: record.id,
@@ -187,11 +184,46 @@ export interface RangePreset {
 
 /** The presets; `label` reads in the dashboard's language when it is read (views are built after the language is set). */
 export const RANGE_PRESETS: readonly RangePreset[] = [
-  { id: '6h', durationMs: 6 * HOUR, granularity: 'hour', get label() { return t('Last 6 hours'); } },
-  { id: '24h', durationMs: DAY, granularity: 'hour', get label() { return t('Last 24 hours'); } },
-  { id: '7d', durationMs: 7 * DAY, granularity: 'hour', get label() { return t('Last 7 days'); } },
-  { id: '30d', durationMs: 30 * DAY, granularity: 'day', get label() { return t('Last 30 days'); } },
-  { id: '90d', durationMs: 90 * DAY, granularity: 'day', get label() { return t('Last 90 days'); } },
+  {
+    id: '6h',
+    durationMs: 6 * HOUR,
+    granularity: 'hour',
+    get label() {
+      return t('Last 6 hours');
+    },
+  },
+  {
+    id: '24h',
+    durationMs: DAY,
+    granularity: 'hour',
+    get label() {
+      return t('Last 24 hours');
+    },
+  },
+  {
+    id: '7d',
+    durationMs: 7 * DAY,
+    granularity: 'hour',
+    get label() {
+      return t('Last 7 days');
+    },
+  },
+  {
+    id: '30d',
+    durationMs: 30 * DAY,
+    granularity: 'day',
+    get label() {
+      return t('Last 30 days');
+    },
+  },
+  {
+    id: '90d',
+    durationMs: 90 * DAY,
+    granularity: 'day',
+    get label() {
+      return t('Last 90 days');
+    },
+  },
 ];
 
 /** The query of a preset, ending at the end of the current bucket so the running hour is included. */
@@ -250,12 +282,14 @@ export interface ChartSeries {
 
 /** Busiest series first; those past `maxSeries` are summed into `other`. */
 export function stackedSeries(result: StatsQueryResult, metric: StatsMetric, maxSeries = 8): ChartSeries[] {
-  const value = (totals: StatsTotals) =>
-    metric === 'requests' ? totals.requests : totals.inputTokens + totals.outputTokens + totals.thinkingTokens;
+  const value = (totals: StatsTotals) => (metric === 'requests' ? totals.requests : totals.inputTokens + totals.outputTokens + totals.thinkingTokens);
   const series = result.series.map((entry) => ({ label: entry.key || noKeyLabel(result.groupBy), data: entry.points.map(value) }));
   if (series.length <= maxSeries) return series;
   const kept = series.slice(0, maxSeries - 1);
-  const other = series.slice(maxSeries - 1).reduce<number[]>((sum, entry) => sum.map((total, at) => total + entry.data[at]), result.buckets.map(() => 0));
+  const other = series.slice(maxSeries - 1).reduce<number[]>(
+    (sum, entry) => sum.map((total, at) => total + entry.data[at]),
+    result.buckets.map(() => 0),
+  );
   return [...kept, { label: t('other'), data: other }];
 }
 

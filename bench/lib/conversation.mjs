@@ -13,7 +13,9 @@ const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 function fileText(n) {
   const lines = [];
   for (let line = 0; lines.join('\n').length < 8_000; line++) {
-    lines.push(`${String(line + 1).padStart(5)}\texport function handler${n}_${line}(input: Input${line % 7}): Output { return transform(input, ${n * 31 + line}); }`);
+    lines.push(
+      `${String(line + 1).padStart(5)}\texport function handler${n}_${line}(input: Input${line % 7}): Output { return transform(input, ${n * 31 + line}); }`,
+    );
   }
   return lines.join('\n');
 }

@@ -23,7 +23,9 @@ export function installPeer(dir) {
   });
   const cli = path.join(dir, 'node_modules', PEER_PACKAGE, 'bin/cli.js');
   if (result.status !== 0 || !fs.existsSync(cli)) {
-    return { error: `npm install ${PEER_PACKAGE}@${PEER_VERSION} failed (${result.error?.message ?? `exit ${result.status}`}): ${(result.stderr ?? '').trim().split('\n').slice(-3).join(' ')}` };
+    return {
+      error: `npm install ${PEER_PACKAGE}@${PEER_VERSION} failed (${result.error?.message ?? `exit ${result.status}`}): ${(result.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`,
+    };
   }
   return { cli };
 }

@@ -55,7 +55,8 @@ export function plotLines({ title, xLabel, yLabel, series, width = 960, height =
   series.forEach((s, index) => {
     const color = PALETTE[index % PALETTE.length];
     const line = s.points.filter(valid).sort((a, b) => a.x - b.x);
-    if (line.length > 1) out.push(`<polyline points="${line.map((p) => `${n(px(p.x))},${n(py(p.y))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    if (line.length > 1)
+      out.push(`<polyline points="${line.map((p) => `${n(px(p.x))},${n(py(p.y))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`);
     for (const p of line) out.push(`<rect x="${n(px(p.x) - 3)}" y="${n(py(p.y) - 3)}" width="7" height="7" fill="${color}"/>`);
     const legendY = top + index * 18;
     out.push(`<rect x="${left + plotW + 16}" y="${legendY}" width="12" height="8" fill="${color}"/>`);

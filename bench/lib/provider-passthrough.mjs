@@ -18,14 +18,24 @@ export function providerPassthroughTargets({ gatewayUrl, passUrl, model, prompt 
     const suffix = stream ? ' stream' : '';
     const body = (id) => JSON.stringify({ model: id, max_tokens: 256, stream, messages: [{ role: 'user', content: prompt }] });
     targets[`agate provider-passthrough${suffix}`] = {
-      kind: 'agate', protocol: 'anthropic-provider', stream, special: true, providerPassthrough: true,
+      kind: 'agate',
+      protocol: 'anthropic-provider',
+      stream,
+      special: true,
+      providerPassthrough: true,
       // provider:model: the gateway also rewrites the model id on the way, the case that costs most.
-      url: `${gatewayUrl}/v1/messages`, body: body(`${DEMO_PROVIDER.name}:${model}`),
+      url: `${gatewayUrl}/v1/messages`,
+      body: body(`${DEMO_PROVIDER.name}:${model}`),
       headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
     };
     targets[`pass-through provider${suffix}`] = {
-      kind: 'passthrough', protocol: 'anthropic-provider', stream, special: true, providerPassthrough: true,
-      url: `${passUrl}/anthropic/v1/messages`, body: body(model),
+      kind: 'passthrough',
+      protocol: 'anthropic-provider',
+      stream,
+      special: true,
+      providerPassthrough: true,
+      url: `${passUrl}/anthropic/v1/messages`,
+      body: body(model),
       headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': DEMO_PROVIDER.key },
     };
   }

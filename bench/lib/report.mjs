@@ -52,12 +52,18 @@ export function evaluateTargets(result) {
     for (const step of agateSteps(steps).filter((s) => s.stream === stream && s.rate === rate)) {
       const factor = step.protocol === 'anthropic' ? 2.0 : 2.3;
       const ratio = step.cpuMsPer1000 / (pass?.cpuMsPer1000 ?? NaN);
-      check(`CPU ${step.name} ≤ ${factor}× pass-through at ${rate} req/s`, `${fmt(step.cpuMsPer1000, 0)} vs ${fmt(pass?.cpuMsPer1000, 0)} ms/1000 req: ${fmt(ratio)}×`, ratio <= factor);
+      check(
+        `CPU ${step.name} ≤ ${factor}× pass-through at ${rate} req/s`,
+        `${fmt(step.cpuMsPer1000, 0)} vs ${fmt(pass?.cpuMsPer1000, 0)} ms/1000 req: ${fmt(ratio)}×`,
+        ratio <= factor,
+      );
       if (step.protocol === 'anthropic') {
         const peerRatio = step.cpuMsPer1000 / (peer?.cpuMsPer1000 ?? NaN);
         check(
           `CPU ${step.name} ≤ 0.5× the peer at ${rate} req/s`,
-          peer ? `${fmt(step.cpuMsPer1000, 0)} vs ${fmt(peer.cpuMsPer1000, 0)} ms/1000 req: ${fmt(peerRatio)}×` : `no peer row (${result.meta?.peer?.missing ?? 'not run'})`,
+          peer
+            ? `${fmt(step.cpuMsPer1000, 0)} vs ${fmt(peer.cpuMsPer1000, 0)} ms/1000 req: ${fmt(peerRatio)}×`
+            : `no peer row (${result.meta?.peer?.missing ?? 'not run'})`,
           peerRatio <= 0.5,
         );
       }
@@ -85,7 +91,11 @@ export function evaluateTargets(result) {
     buffered.length ? `buffered: ${buffered.map((s) => `${s.name} at ${s.rate}`).join(', ')}` : `${streamSteps.length} stream steps, none buffered`,
     streamSteps.length > 0 && buffered.length === 0,
   );
-  check('Idle RSS of the gateway ≤ 65 MB', `${fmt(rss.idle.agate, 1)} MB (pass-through ${fmt(rss.idle.passthrough, 1)}, peer ${fmt(rss.idle.peer, 1)})`, rss.idle.agate <= 65);
+  check(
+    'Idle RSS of the gateway ≤ 65 MB',
+    `${fmt(rss.idle.agate, 1)} MB (pass-through ${fmt(rss.idle.passthrough, 1)}, peer ${fmt(rss.idle.peer, 1)})`,
+    rss.idle.agate <= 65,
+  );
 
   const storeRate = Math.max(...stores.map((s) => s.rate), -Infinity);
   const storeStep = (kind, stream) => stores.find((s) => s.kind === kind && s.stream === stream && s.rate === storeRate);
@@ -102,7 +112,11 @@ export function evaluateTargets(result) {
       extra <= 0.05,
     );
   }
-  check(`Stores cost ≤ 30 MB extra peak RSS at ${storeRate} req/s`, `${fmt(peakOn, 1)} on vs ${fmt(peakOff, 1)} MB off: ${fmt(peakOn - peakOff, 1)} MB`, peakOn - peakOff <= 30);
+  check(
+    `Stores cost ≤ 30 MB extra peak RSS at ${storeRate} req/s`,
+    `${fmt(peakOn, 1)} on vs ${fmt(peakOff, 1)} MB off: ${fmt(peakOn - peakOff, 1)} MB`,
+    peakOn - peakOff <= 30,
+  );
 
   const cc = claudeCode.find((s) => s.rate === 200) ?? claudeCode[0];
   check(
@@ -124,7 +138,11 @@ export function evaluateTargets(result) {
     const growth = median(atLargest.map((entry) => entry.growthPerBodyByte));
     check(`Peak RSS growth of one ${largest} MB request ≤ 3× its body`, `${fmt(growth, 1)}× (median)`, growth <= 3);
   }
-  check(`Translation of the ${translation.tools}-tool Claude Code request ≤ 0.5 ms`, `${fmt(translation.medianMs.translate, 3)} ms`, translation.medianMs.translate <= 0.5);
+  check(
+    `Translation of the ${translation.tools}-tool Claude Code request ≤ 0.5 ms`,
+    `${fmt(translation.medianMs.translate, 3)} ms`,
+    translation.medianMs.translate <= 0.5,
+  );
   return checks;
 }
 
@@ -148,7 +166,12 @@ export function renderMarkdown(result) {
   );
 
   out.push('\n## Targets\n');
-  out.push(table(['target', 'measured', 'holds'], targets.map((t) => [t.target, t.measured, t.holds ? 'yes' : '**no**'])));
+  out.push(
+    table(
+      ['target', 'measured', 'holds'],
+      targets.map((t) => [t.target, t.measured, t.holds ? 'yes' : '**no**']),
+    ),
+  );
 
   out.push('\n## Latency added over direct (ms): p50 / p95 / p99 of the whole answer\n');
   out.push(
@@ -171,7 +194,9 @@ export function renderMarkdown(result) {
   out.push(
     table(
       ['direct', ...stepRates.map((r) => `${r} req/s`)],
-      names.filter((name) => name.startsWith('direct')).map((name) => [name, ...stepRates.map((r) => `${fmt(find(name, r)?.total.p50)} / ${fmt(find(name, r)?.total.p99)}`)]),
+      names
+        .filter((name) => name.startsWith('direct'))
+        .map((name) => [name, ...stepRates.map((r) => `${fmt(find(name, r)?.total.p50)} / ${fmt(find(name, r)?.total.p99)}`)]),
     ),
   );
 
@@ -192,24 +217,33 @@ export function renderMarkdown(result) {
         .map((s) => {
           const direct = stepOf(steps, 'direct', true, s.rate);
           return [
-            s.name, String(s.rate), fmt(s.ttfb.p50 - direct.ttfb.p50), `${fmt(s.addedTtft.p50)} / ${fmt(s.addedTtft.p99)}`,
-            `${fmt(s.gapMean)} (${fmt(direct.gapMean)})`, `${fmt(s.chunks, 0)} (${fmt(direct.chunks, 0)})`, s.buffered ? '**yes**' : 'no',
+            s.name,
+            String(s.rate),
+            fmt(s.ttfb.p50 - direct.ttfb.p50),
+            `${fmt(s.addedTtft.p50)} / ${fmt(s.addedTtft.p99)}`,
+            `${fmt(s.gapMean)} (${fmt(direct.gapMean)})`,
+            `${fmt(s.chunks, 0)} (${fmt(direct.chunks, 0)})`,
+            s.buffered ? '**yes**' : 'no',
           ];
         }),
     ),
   );
 
-  out.push(`\n## Event-loop delay of the gateway (ms, p50 / p99 / max; monitorEventLoopDelay, ${meta.loopDelayResolutionMs ?? '?'} ms resolution; [longest CPU slice])\n`);
+  out.push(
+    `\n## Event-loop delay of the gateway (ms, p50 / p99 / max; monitorEventLoopDelay, ${meta.loopDelayResolutionMs ?? '?'} ms resolution; [longest CPU slice])\n`,
+  );
   out.push(
     table(
       ['target', ...stepRates.map((r) => `${r} req/s`)],
-      names.filter((name) => find(name, stepRates[0])?.loop || stepRates.some((r) => find(name, r)?.loop)).map((name) => [
-        name,
-        ...stepRates.map((r) => {
-          const loop = find(name, r)?.loop;
-          return loop ? `${fmt(loop.p50, 1)} / ${fmt(loop.p99, 1)} / ${fmt(loop.max, 1)} [${fmt(loop.cpuSliceMax, 1)}]` : '–';
-        }),
-      ]),
+      names
+        .filter((name) => find(name, stepRates[0])?.loop || stepRates.some((r) => find(name, r)?.loop))
+        .map((name) => [
+          name,
+          ...stepRates.map((r) => {
+            const loop = find(name, r)?.loop;
+            return loop ? `${fmt(loop.p50, 1)} / ${fmt(loop.p99, 1)} / ${fmt(loop.max, 1)} [${fmt(loop.cpuSliceMax, 1)}]` : '–';
+          }),
+        ]),
     ),
   );
   for (const step of result.claudeCode ?? []) {
@@ -224,8 +258,13 @@ export function renderMarkdown(result) {
     table(
       ['target', 'connections', 'req/s', 'p50 / p99 ms', 'CPU ms/1000', 'proxy core busy', 'errors'],
       saturation.map((s) => [
-        s.name, String(s.connections), fmt(s.rps, 0), `${s.latencyP50} / ${s.latencyP99}`, fmt(s.cpuMsPer1000, 0),
-        Number.isFinite(s.coreUtilisation) ? `${fmt(s.coreUtilisation * 100, 0)} %` : '–', String(s.errors + s.timeouts + s.non2xx),
+        s.name,
+        String(s.connections),
+        fmt(s.rps, 0),
+        `${s.latencyP50} / ${s.latencyP99}`,
+        fmt(s.cpuMsPer1000, 0),
+        Number.isFinite(s.coreUtilisation) ? `${fmt(s.coreUtilisation * 100, 0)} %` : '–',
+        String(s.errors + s.timeouts + s.non2xx),
       ]),
     ),
   );
@@ -248,10 +287,16 @@ export function renderMarkdown(result) {
   out.push(
     table(
       ['target', 'req/s', 'added p50 / p99 ms', 'CPU ms/1000', 'peak RSS MB', 'loop p99 / max ms'],
-      stores.filter((s) => s.added).map((s) => [
-        s.kind === 'agate' ? `${s.name} (stores on)` : `${s.name} (stores off)`, String(s.rate), `${fmt(s.added.p50)} / ${fmt(s.added.p99)}`,
-        fmt(s.cpuMsPer1000, 0), fmt(s.rssMaxMb, 1), s.loop ? `${fmt(s.loop.p99, 1)} / ${fmt(s.loop.max, 1)}` : '–',
-      ]),
+      stores
+        .filter((s) => s.added)
+        .map((s) => [
+          s.kind === 'agate' ? `${s.name} (stores on)` : `${s.name} (stores off)`,
+          String(s.rate),
+          `${fmt(s.added.p50)} / ${fmt(s.added.p99)}`,
+          fmt(s.cpuMsPer1000, 0),
+          fmt(s.rssMaxMb, 1),
+          s.loop ? `${fmt(s.loop.p99, 1)} / ${fmt(s.loop.max, 1)}` : '–',
+        ]),
     ),
   );
 
@@ -261,8 +306,13 @@ export function renderMarkdown(result) {
       table(
         ['conversation', 'rep', 'longest slice ms (CPU)', 'loop delay max ms (wall)', 'RSS before → peak → after MB', 'peak growth ÷ body', 'answer ms'],
         result.largeBodies.map((e) => [
-          `${(e.bytes / 1048576).toFixed(2)} MB`, String(e.rep), fmt(e.longestSliceMs, 1), fmt(e.loopMaxMs, 1),
-          `${fmt(e.rssBeforeMb, 0)} → ${fmt(e.rssPeakMb, 0)} → ${fmt(e.rssAfterMb, 0)}`, `${fmt(e.growthPerBodyByte, 1)}×`, fmt(e.totalMs, 0),
+          `${(e.bytes / 1048576).toFixed(2)} MB`,
+          String(e.rep),
+          fmt(e.longestSliceMs, 1),
+          fmt(e.loopMaxMs, 1),
+          `${fmt(e.rssBeforeMb, 0)} → ${fmt(e.rssPeakMb, 0)} → ${fmt(e.rssAfterMb, 0)}`,
+          `${fmt(e.growthPerBodyByte, 1)}×`,
+          fmt(e.totalMs, 0),
         ]),
       ),
     );
@@ -272,7 +322,9 @@ export function renderMarkdown(result) {
     );
   }
   if (translation.large?.length) {
-    out.push('\nIn-process phases of the same conversations (ms, medians; each phase runs in its own event-loop turn in the gateway from 256 KB on, serialisation in ≤ 8 ms slices):\n');
+    out.push(
+      '\nIn-process phases of the same conversations (ms, medians; each phase runs in its own event-loop turn in the gateway from 256 KB on, serialisation in ≤ 8 ms slices):\n',
+    );
     out.push(
       table(
         ['conversation', 'JSON.parse', 'Anthropic decode', 'Cloud Code encode', 'JSON.stringify (whole)'],

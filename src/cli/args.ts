@@ -28,7 +28,9 @@ function usageMessage(err: Error & { code?: string }): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return l10n.t('unknown option {0}', option ?? err.message);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /argument missing/.test(err.message) ? l10n.t('option {0} needs a value', option?.split(' ')[0] ?? '') : l10n.t('option {0} takes no value', option ?? '');
+      return /argument missing/.test(err.message)
+        ? l10n.t('option {0} needs a value', option?.split(' ')[0] ?? '')
+        : l10n.t('option {0} takes no value', option ?? '');
     default:
       return err.message;
   }

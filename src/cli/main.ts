@@ -20,7 +20,6 @@ import { demoCommand, serveCommand, simulateCommand } from './commands/run';
 import { AGATE_VERSION } from './host';
 import { installBenchProbe } from './bench-probe';
 
-
 type Command = (argv: string[]) => Promise<number | void>;
 
 const commands: Record<string, Command> = {
@@ -93,9 +92,16 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`agate${current ? ` ${current}` : ''}: ${l10n.t('{0} (see "{1}")', err.message, helpCommand)}\n`);
       process.exitCode = 2;
     } else if (
-      err instanceof ConfigError || err instanceof PortInUseError || err instanceof ListenError || err instanceof AccountSetupError || err instanceof UnsafeListenError ||
+      err instanceof ConfigError ||
+      err instanceof PortInUseError ||
+      err instanceof ListenError ||
+      err instanceof AccountSetupError ||
+      err instanceof UnsafeListenError ||
       // The data dir's owner refused or could not be reached; or the in-process admin API refused.
-      err instanceof DataDirBusyError || err instanceof AdminCallError || err instanceof OwnerUnreachableError || err instanceof GatewayError
+      err instanceof DataDirBusyError ||
+      err instanceof AdminCallError ||
+      err instanceof OwnerUnreachableError ||
+      err instanceof GatewayError
     ) {
       process.stderr.write(`agate: ${wordsOf(err)}\n`);
       process.exitCode = 1;

@@ -13,7 +13,9 @@ export interface SettingsFile {
 }
 
 function valueAt(config: GatewayConfig, key: string): unknown {
-  return key.split('.').reduce<unknown>((node, name) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[name] : undefined), config);
+  return key
+    .split('.')
+    .reduce<unknown>((node, name) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[name] : undefined), config);
 }
 
 /** Saves to one file run one after another: each reads what the previous one wrote. */
@@ -57,7 +59,9 @@ async function save(
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const overridden = Object.keys(changes).filter((key) => !same(valueAt(loaded, key), changes[key]));
   // Listen and build-time keys wait for the next start; the rest is read per request and applies at once.
-  const restartRequired = Object.keys(changes).filter((key) => needsRestart(key) && !overridden.includes(key) && !same(valueAt(loaded, key), valueAt(running, key)));
+  const restartRequired = Object.keys(changes).filter(
+    (key) => needsRestart(key) && !overridden.includes(key) && !same(valueAt(loaded, key), valueAt(running, key)),
+  );
   return {
     config: { ...loaded, host: running.host, port: running.port, allowLanAccess: running.allowLanAccess },
     restartRequired,

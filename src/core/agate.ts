@@ -93,8 +93,7 @@ export const BUILD_TIME_KEYS = ['dataDir', 'upstream', 'openai', 'server', 'moni
 export const LISTEN_KEYS = ['host', 'port', 'allowLanAccess'] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 
 /** Whether a change of the dotted key applies only after the server (or the core) starts again. */
-export const needsRestart = (key: string): boolean =>
-  ([...BUILD_TIME_KEYS, ...LISTEN_KEYS] as readonly string[]).includes(key.split('.')[0]);
+export const needsRestart = (key: string): boolean => ([...BUILD_TIME_KEYS, ...LISTEN_KEYS] as readonly string[]).includes(key.split('.')[0]);
 
 /** The assembled services behind the routes. */
 export interface AgateParts {
@@ -286,7 +285,10 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     if (target.includes(':') && providers.find(target.slice(0, target.indexOf(':')))) return { found: true, models: [target] };
     // Group members and plain ids served by a provider count as what they are sent as.
     const provided = new Set(providerModels().map((entry) => entry.id));
-    const live = { ...liveModelsOf(pool.snapshot()), external: (id: string) => provided.has(id) || (id.includes(':') && providers.find(id.slice(0, id.indexOf(':'))) !== undefined) };
+    const live = {
+      ...liveModelsOf(pool.snapshot()),
+      external: (id: string) => provided.has(id) || (id.includes(':') && providers.find(id.slice(0, id.indexOf(':'))) !== undefined),
+    };
     try {
       return { found: true, models: resolveModel(model, routing, live, () => 0).models };
     } catch (err) {
@@ -360,10 +362,12 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     version: host.version,
     accountStats: () => pool.stats(),
     poolQuota: (visible) => poolQuotaOf(pool.list(), pool.stats(), visible),
-    teamHealth: team && (() => {
-      const { connected, instanceId } = team.health();
-      return { connected, instanceId, ...(!connected && { warning: 'team Redis unreachable: serving from local state' }) };
-    }),
+    teamHealth:
+      team &&
+      (() => {
+        const { connected, instanceId } = team.health();
+        return { connected, instanceId, ...(!connected && { warning: 'team Redis unreachable: serving from local state' }) };
+      }),
     guards: [...security.guards, ...(host.guards ?? [])],
     authorize: security.authorize,
     modelAccess: { authorize: security.authorizeModel, allows: security.modelAllowed },

@@ -69,8 +69,7 @@ export class GatewayError extends Error {
   }
 }
 
-export const invalidRequest = (message: string, param?: string): GatewayError =>
-  new GatewayError('invalid_request', message, { param });
+export const invalidRequest = (message: string, param?: string): GatewayError => new GatewayError('invalid_request', message, { param });
 
 /** Any thrown value as a GatewayError; unknown errors become a generic 500 without internals. */
 export function toGatewayError(err: unknown): GatewayError {

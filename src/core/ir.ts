@@ -8,12 +8,7 @@
  * codecs, never N × M translators.
  */
 
-export type ClientProtocol =
-  | 'anthropic'
-  | 'openai-chat'
-  | 'openai-responses'
-  | 'openai-completions'
-  | 'gemini';
+export type ClientProtocol = 'anthropic' | 'openai-chat' | 'openai-responses' | 'openai-completions' | 'gemini';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -77,25 +72,16 @@ export interface ToolDefinition {
   parameters?: JsonSchema;
 }
 
-export type ToolChoice =
-  | { type: 'auto' }
-  | { type: 'none' }
-  | { type: 'required' }
-  | { type: 'tool'; name: string };
+export type ToolChoice = { type: 'auto' } | { type: 'none' } | { type: 'required' } | { type: 'tool'; name: string };
 
 /**
  * What the client asked of the model's reasoning. Upstream codecs map it onto
  * their own knobs (Gemini: thinkingConfig, with maxOutputTokens > budget).
  */
 export type ThinkingRequest =
-  | { type: 'disabled' }
-  | { type: 'adaptive' }
-  | { type: 'budget'; budgetTokens: number }
-  | { type: 'effort'; effort: 'minimal' | 'low' | 'medium' | 'high' };
+  { type: 'disabled' } | { type: 'adaptive' } | { type: 'budget'; budgetTokens: number } | { type: 'effort'; effort: 'minimal' | 'low' | 'medium' | 'high' };
 
-export type ResponseFormat =
-  | { type: 'text' }
-  | { type: 'json'; schema?: JsonSchema; name?: string };
+export type ResponseFormat = { type: 'text' } | { type: 'json'; schema?: JsonSchema; name?: string };
 
 export interface ChatRequest {
   protocol: ClientProtocol;

@@ -59,7 +59,7 @@ export function closingQuote(bytes: Buffer, open: number): number {
     if (byte === QUOTE) return i;
     if (byte === BACKSLASH) i++; // the escaped byte, a quote or not
   }
-  for (;; i++) {
+  for (; ; i++) {
     i = bytes.indexOf(QUOTE, i);
     if (i < 0) return -1;
     // Escaped only by an odd run of backslashes (`\\"` ends the string).

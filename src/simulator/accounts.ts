@@ -29,7 +29,12 @@ interface IssuedToken {
 const SWEEP_THRESHOLD = 1000;
 
 function defaultProjectId(email: string): string {
-  const local = email.split('@')[0].toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'user';
+  const local =
+    email
+      .split('@')[0]
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'user';
   return `sim-${local.slice(0, 20)}-${createHash('sha1').update(email).digest('hex').slice(0, 6)}`;
 }
 

@@ -80,9 +80,7 @@ function callParts(input: AnswerInput): WirePart[] {
   for (const directive of input.directives) {
     if (directive.kind !== 'call') continue;
     if (!declared.has(directive.name)) {
-      throw invalidArgument(
-        `[[sim:call ${directive.name}]] names a function that request.tools does not declare; a model can only call declared functions.`,
-      );
+      throw invalidArgument(`[[sim:call ${directive.name}]] names a function that request.tools does not declare; a model can only call declared functions.`);
     }
     const id = input.nextCallId();
     const part: WirePart = { functionCall: { name: directive.name, args: directive.args, id } };
@@ -97,9 +95,7 @@ function scriptedText(input: AnswerInput, userText: string): string {
   if (words?.kind === 'words') return Array.from({ length: words.count }, (_, i) => `word${i + 1}`).join(' ');
   const results = (lastUserContent(input.request)?.parts ?? []).filter((part) => part.functionResponse);
   if (results.length > 0) {
-    return results
-      .map((part) => `Tool ${part.functionResponse!.name} returned: ${JSON.stringify(part.functionResponse!.response).slice(0, 200)}`)
-      .join('\n');
+    return results.map((part) => `Tool ${part.functionResponse!.name} returned: ${JSON.stringify(part.functionResponse!.response).slice(0, 200)}`).join('\n');
   }
   if (input.model.image) return 'Here is the image you asked for.';
   return `Hello from ${input.model.id}. You said: ${userText.slice(0, 60)}`;

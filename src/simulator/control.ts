@@ -21,13 +21,7 @@ import { parseJson, sendEmpty, sendJson } from './http';
 import { SpecError } from './specs';
 import type { Simulator } from './types';
 
-export async function handleControl(
-  sim: Simulator,
-  res: ServerResponse,
-  method: string,
-  path: string,
-  readBody: () => Promise<string>,
-): Promise<void> {
+export async function handleControl(sim: Simulator, res: ServerResponse, method: string, path: string, readBody: () => Promise<string>): Promise<void> {
   try {
     await route(sim, res, method, path, readBody);
   } catch (error) {
@@ -37,13 +31,7 @@ export async function handleControl(
   }
 }
 
-async function route(
-  sim: Simulator,
-  res: ServerResponse,
-  method: string,
-  path: string,
-  readBody: () => Promise<string>,
-): Promise<void> {
+async function route(sim: Simulator, res: ServerResponse, method: string, path: string, readBody: () => Promise<string>): Promise<void> {
   const json = async () => parseJson(await readBody());
   const request = `${method} ${path}`;
   const accountAction = /^POST \/__sim\/accounts\/([^/]+)\/(revoke|token)$/.exec(request);

@@ -9,10 +9,7 @@ import { isObject } from './http';
 import { SpecError, parseFaultSpec } from './specs';
 import type { FaultSpec } from './types';
 
-export type Directive =
-  | { kind: 'call'; name: string; args: Record<string, unknown> }
-  | { kind: 'words'; count: number }
-  | { kind: 'fault'; fault: FaultSpec };
+export type Directive = { kind: 'call'; name: string; args: Record<string, unknown> } | { kind: 'words'; count: number } | { kind: 'fault'; fault: FaultSpec };
 
 export class DirectiveError extends Error {
   override name = 'DirectiveError';

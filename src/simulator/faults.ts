@@ -5,8 +5,7 @@ import type { FaultSpec } from './types';
 
 export const GENERATION_METHODS: readonly string[] = ['generateContent', 'streamGenerateContent'];
 
-const DEFAULT_VALIDATION_URL =
-  'https://accounts.google.com/signin/continue?sarp=1&scc=1&plt=agate-simulator-validation';
+const DEFAULT_VALIDATION_URL = 'https://accounts.google.com/signin/continue?sarp=1&scc=1&plt=agate-simulator-validation';
 const TOS_APPEAL_URL = 'https://support.google.com/accounts/contact/disabled2?p=agate-simulator';
 
 /** What a request is, for fault matching. */
@@ -53,8 +52,7 @@ export class FaultBook {
 }
 
 function matches(spec: FaultSpec, target: FaultTarget): boolean {
-  const methodMatches =
-    spec.method === undefined ? GENERATION_METHODS.includes(target.method) : spec.method === '*' || spec.method === target.method;
+  const methodMatches = spec.method === undefined ? GENERATION_METHODS.includes(target.method) : spec.method === '*' || spec.method === target.method;
   return (
     methodMatches &&
     (spec.account === undefined || spec.account === target.account) &&
@@ -64,12 +62,7 @@ function matches(spec: FaultSpec, target: FaultTarget): boolean {
 }
 
 /** 429 with ErrorInfo (quotaResetDelay, quotaResetTimeStamp) and RetryInfo, as upstream-protocol §6 shows. */
-export function quotaError(
-  reason: 'RATE_LIMIT_EXCEEDED' | 'QUOTA_EXHAUSTED',
-  model: string | undefined,
-  delayMs: number,
-  now: number,
-): SimHttpError {
+export function quotaError(reason: 'RATE_LIMIT_EXCEEDED' | 'QUOTA_EXHAUSTED', model: string | undefined, delayMs: number, now: number): SimHttpError {
   const metadata: Record<string, string> = {
     quotaResetDelay: goDuration(delayMs),
     quotaResetTimeStamp: isoSeconds(now + delayMs),

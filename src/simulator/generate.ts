@@ -27,21 +27,10 @@ interface Usage {
   cachedContentTokenCount?: number;
 }
 
-export async function handleGeneration(
-  state: SimState,
-  exchange: Exchange,
-  account: SimAccount,
-  body: unknown,
-  delivery: Delivery,
-): Promise<void> {
+export async function handleGeneration(state: SimState, exchange: Exchange, account: SimAccount, body: unknown, delivery: Delivery): Promise<void> {
   const { envelope, model } = validateGeneration(body, account, state.signer);
   const { request } = envelope;
-  const { answer, sequence, fault } = runScript(
-    state,
-    exchange,
-    { model, request, method: exchange.entry.method, account: account.email },
-    invalidArgument,
-  );
+  const { answer, sequence, fault } = runScript(state, exchange, { model, request, method: exchange.entry.method, account: account.email }, invalidArgument);
   const now = state.now();
   if (fault) {
     const error = faultError(fault, model.id, now);
@@ -102,11 +91,7 @@ class ResponseShape {
     const parts: WirePart[] = [];
     for (const part of this.answer.frames.flat()) {
       const previous = parts[parts.length - 1];
-      const mergeable =
-        previous?.text !== undefined &&
-        part.text !== undefined &&
-        previous.thought === part.thought &&
-        previous.thoughtSignature === undefined;
+      const mergeable = previous?.text !== undefined && part.text !== undefined && previous.thought === part.thought && previous.thoughtSignature === undefined;
       if (mergeable) parts[parts.length - 1] = { ...previous, ...part, text: previous.text + part.text! };
       else parts.push({ ...part });
     }
@@ -120,13 +105,7 @@ function deliverSingle(state: SimState, exchange: Exchange, shape: ResponseShape
 }
 
 /** Cloud Code streams as SSE (`alt=sse`) or, without it, as one JSON array written piece by piece. */
-function deliverStream(
-  state: SimState,
-  exchange: Exchange,
-  shape: ResponseShape,
-  fault: FaultSpec | undefined,
-  delivery: 'sse' | 'json-array',
-): Promise<void> {
+function deliverStream(state: SimState, exchange: Exchange, shape: ResponseShape, fault: FaultSpec | undefined, delivery: 'sse' | 'json-array'): Promise<void> {
   const frames = Array.from({ length: shape.frameCount }, (_, i) => {
     const json = JSON.stringify(shape.frame(i));
     return delivery === 'sse' ? `data: ${json}\r\n\r\n` : `${i === 0 ? '[' : ',\r\n'}${json}`;

@@ -28,10 +28,7 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SimHttpError(
-      400,
-      googleError(400, `Invalid JSON payload received. ${error instanceof Error ? error.message : 'Unexpected token.'}`),
-    );
+    throw new SimHttpError(400, googleError(400, `Invalid JSON payload received. ${error instanceof Error ? error.message : 'Unexpected token.'}`));
   }
 }
 
@@ -39,12 +36,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...headers,

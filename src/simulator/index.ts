@@ -12,7 +12,19 @@ import { parseConfigPatch } from './specs';
 import { SimState } from './state';
 import type { AccountInfo, Simulator, SimulatorOptions } from './types';
 
-export type { AccountInfo, AccountSpec, FaultKind, ProviderKeyInfo, ProviderKeySpec, ProviderKind, FaultSpec, LogEntry, Simulator, SimulatorConfig, SimulatorOptions } from './types';
+export type {
+  AccountInfo,
+  AccountSpec,
+  FaultKind,
+  ProviderKeyInfo,
+  ProviderKeySpec,
+  ProviderKind,
+  FaultSpec,
+  LogEntry,
+  Simulator,
+  SimulatorConfig,
+  SimulatorOptions,
+} from './types';
 export { DEFAULT_CONFIG, FAULT_KINDS } from './types';
 export { SIM_MODELS, type SimModel } from './models';
 export { PROVIDER_MODELS, type ProviderModel } from './providers/catalog';

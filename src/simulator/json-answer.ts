@@ -27,8 +27,7 @@ export function jsonModeAnswer(config: WireGenerationConfig | undefined, userTex
   return JSON.stringify(valueForSchema(schema, schema, 'answer', 0, { valuesLeft: MAX_VALUES }));
 }
 
-const asSchema = (value: unknown): Schema | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Schema) : undefined;
+const asSchema = (value: unknown): Schema | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Schema) : undefined);
 
 /** A value that validates against `schema`; `name` is the property it fills (strings mention it). */
 export function valueForSchema(schema: Schema, root: Schema, name: string, depth: number, budget: { valuesLeft: number }): unknown {
@@ -38,7 +37,9 @@ export function valueForSchema(schema: Schema, root: Schema, name: string, depth
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   for (const key of ['anyOf', 'oneOf'] as const) {
-    const first = Array.isArray(schema[key]) ? asSchema((schema[key] as unknown[]).find((s) => asSchema(s)?.type !== 'null') ?? (schema[key] as unknown[])[0]) : undefined;
+    const first = Array.isArray(schema[key])
+      ? asSchema((schema[key] as unknown[]).find((s) => asSchema(s)?.type !== 'null') ?? (schema[key] as unknown[])[0])
+      : undefined;
     if (first) return valueForSchema(first, root, name, depth + 1, budget);
   }
   if (Array.isArray(schema.allOf)) {
@@ -48,9 +49,7 @@ export function valueForSchema(schema: Schema, root: Schema, name: string, depth
   switch (typeOf(schema)) {
     case 'object': {
       const properties = asSchema(schema.properties) ?? {};
-      return Object.fromEntries(
-        Object.entries(properties).map(([key, value]) => [key, valueForSchema(asSchema(value) ?? {}, root, key, depth + 1, budget)]),
-      );
+      return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, valueForSchema(asSchema(value) ?? {}, root, key, depth + 1, budget)]));
     }
     case 'array': {
       const items = asSchema(schema.items) ?? {};

@@ -23,14 +23,7 @@ function isThinkingId(id: string): boolean {
   return id.endsWith('-thinking') || id.startsWith('gemini-3') || id.startsWith('gemini-2.5') || id === 'gemini-pro-agent';
 }
 
-function model(
-  id: string,
-  displayName: string,
-  family: ModelFamily,
-  maxTokens: number,
-  maxOutputTokens: number,
-  recommended = true,
-): SimModel {
+function model(id: string, displayName: string, family: ModelFamily, maxTokens: number, maxOutputTokens: number, recommended = true): SimModel {
   const thinking = isThinkingId(id);
   return {
     id,

@@ -98,8 +98,7 @@ export class OAuthStandIn {
     if (pending.redirectUri !== form.redirect_uri) throw oauthError(400, 'redirect_uri_mismatch', 'Bad Request');
     if (pending.challenge !== undefined) {
       if (!form.code_verifier) throw oauthError(400, 'invalid_grant', 'Missing code verifier.');
-      const computed =
-        pending.challengeMethod === 'plain' ? form.code_verifier : createHash('sha256').update(form.code_verifier).digest('base64url');
+      const computed = pending.challengeMethod === 'plain' ? form.code_verifier : createHash('sha256').update(form.code_verifier).digest('base64url');
       if (computed !== pending.challenge) throw oauthError(400, 'invalid_grant', 'Invalid code verifier.');
     }
     return pending.account;

@@ -25,7 +25,9 @@ export class PromptCache {
     if (!sessionId) return 0;
     const key = `${account}\n${model}\n${sessionId}`;
     const previous = this.sessions.get(key);
-    let digest = createHash('sha1').update(JSON.stringify([request.systemInstruction ?? null, request.tools ?? null])).digest('hex');
+    let digest = createHash('sha1')
+      .update(JSON.stringify([request.systemInstruction ?? null, request.tools ?? null]))
+      .digest('hex');
     let cached = 0;
     request.contents.forEach((content, index) => {
       digest = createHash('sha1').update(digest).update(JSON.stringify(content)).digest('hex');

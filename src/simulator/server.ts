@@ -146,11 +146,7 @@ async function serveOAuth(
   endpoint: string,
   query: URLSearchParams,
 ): Promise<void> {
-  const exchange = new Exchange(
-    res,
-    state.log.start({ time: state.now(), label: 'oauth', method: endpoint, stream: false, body: undefined }),
-    state.log,
-  );
+  const exchange = new Exchange(res, state.log.start({ time: state.now(), label: 'oauth', method: endpoint, stream: false, body: undefined }), state.log);
   try {
     if (endpoint === 'token') {
       if (req.method !== 'POST') throw notFound();

@@ -74,7 +74,9 @@ function validatePart(part: unknown, path: string, role: 'user' | 'model' | 'sys
     rejectUnknownKeys(functionCall, ['name', 'args', 'id'], `request.${path}.function_call`);
     if (typeof functionCall.name !== 'string' || functionCall.name === '') throw fieldError(`${path}.function_call.name`, 'missing field.');
     if (functionCall.args !== undefined && !isObject(functionCall.args)) {
-      throw invalidArgument(`Invalid value at 'request.${path}.function_call.args' (type.googleapis.com/google.protobuf.Struct), ${JSON.stringify(functionCall.args)}`);
+      throw invalidArgument(
+        `Invalid value at 'request.${path}.function_call.args' (type.googleapis.com/google.protobuf.Struct), ${JSON.stringify(functionCall.args)}`,
+      );
     }
     if (functionCall.id !== undefined && typeof functionCall.id !== 'string') throw fieldError(`${path}.function_call.id`, 'must be a string.');
   }
@@ -131,9 +133,7 @@ function validateTurns(contents: WireContent[]): void {
     }
     for (const part of given) {
       const response = part.functionResponse!;
-      const matched = answered.some((call) =>
-        response.id !== undefined ? call.functionCall!.id === response.id : call.functionCall!.name === response.name,
-      );
+      const matched = answered.some((call) => (response.id !== undefined ? call.functionCall!.id === response.id : call.functionCall!.name === response.name));
       if (!matched) {
         throw invalidArgument(
           response.id !== undefined
@@ -164,11 +164,7 @@ export function validateSignatures(contents: WireContent[], model: SimModel, sig
       const genuine =
         claim !== undefined &&
         claim.family === model.family &&
-        !(
-          part.functionCall?.id !== undefined &&
-          claim.subject.startsWith(CALL_SUBJECT) &&
-          claim.subject !== CALL_SUBJECT + part.functionCall.id
-        );
+        !(part.functionCall?.id !== undefined && claim.subject.startsWith(CALL_SUBJECT) && claim.subject !== CALL_SUBJECT + part.functionCall.id);
       if (!genuine) throw invalidSignature(model, i, j);
     });
   });

@@ -31,7 +31,9 @@ export async function addAccountByRefreshToken(service: GatewayService, refreshT
     refreshToken ??
     (await vscode.window.showInputBox({
       title: vscode.l10n.t('Agate: Add Account (Refresh Token)'),
-      prompt: vscode.l10n.t('The Google refresh token of an account with Antigravity access (it usually starts with "1//"). It is kept in the editor\'s secret storage.'),
+      prompt: vscode.l10n.t(
+        'The Google refresh token of an account with Antigravity access (it usually starts with "1//"). It is kept in the editor\'s secret storage.',
+      ),
       password: true,
       ignoreFocusOut: true,
       validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Paste a refresh token')),
@@ -48,7 +50,9 @@ export async function addAccountByRefreshToken(service: GatewayService, refreshT
       const account = await admin.call('addAccount', { refreshToken: token.trim() });
       return { account, created: !before.some((existing) => existing.id === account.id) };
     });
-    void vscode.window.showInformationMessage(created ? vscode.l10n.t('Agate: added {0}.', accountLabel(account)) : vscode.l10n.t('Agate: updated {0}.', accountLabel(account)));
+    void vscode.window.showInformationMessage(
+      created ? vscode.l10n.t('Agate: added {0}.', accountLabel(account)) : vscode.l10n.t('Agate: updated {0}.', accountLabel(account)),
+    );
     return account;
   } catch (err) {
     void vscode.window.showErrorMessage(vscode.l10n.t('Agate could not add the account: {0}', messageOf(err)));
@@ -190,10 +194,15 @@ function actionsFor(account: AdminAccount, index: number, count: number): Action
       ? { action: 'enable', label: `$(check) ${vscode.l10n.t('Enable')}`, description: vscode.l10n.t('Let the scheduler use this account again') }
       : { action: 'disable', label: `$(circle-slash) ${vscode.l10n.t('Disable')}`, description: vscode.l10n.t('Keep the account but send it no requests') },
     { action: 'showQuota', label: `$(graph) ${vscode.l10n.t('Show Quota')}`, description: vscode.l10n.t('Fetch and list what is left per model') },
-    { action: 'reauthenticate', label: `$(key) ${vscode.l10n.t('Re-authenticate')}`, description: vscode.l10n.t('Set the account up again with its stored token') },
+    {
+      action: 'reauthenticate',
+      label: `$(key) ${vscode.l10n.t('Re-authenticate')}`,
+      description: vscode.l10n.t('Set the account up again with its stored token'),
+    },
   ];
   if (index > 0) items.push({ action: 'moveUp', label: `$(arrow-up) ${vscode.l10n.t('Move Up')}`, description: vscode.l10n.t('Try this account earlier') });
-  if (index < count - 1) items.push({ action: 'moveDown', label: `$(arrow-down) ${vscode.l10n.t('Move Down')}`, description: vscode.l10n.t('Try this account later') });
+  if (index < count - 1)
+    items.push({ action: 'moveDown', label: `$(arrow-down) ${vscode.l10n.t('Move Down')}`, description: vscode.l10n.t('Try this account later') });
   items.push({ action: 'remove', label: `$(trash) ${vscode.l10n.t('Remove')}`, description: vscode.l10n.t('Forget the account and its token') });
   return items;
 }

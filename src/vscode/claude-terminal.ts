@@ -8,7 +8,11 @@ import type { HostSettings } from './settings';
 const TERMINAL_NAME = 'Claude Code (Agate)';
 const bold = (text: string) => `\x1b[1m${text}\x1b[0m`;
 const installHint = (): string =>
-  vscode.l10n.t('Claude Code is not on PATH. Install it with {0}, then run {1} here: this terminal already points it at Agate.', bold('npm install -g @anthropic-ai/claude-code'), bold('claude')) + '\r\n';
+  vscode.l10n.t(
+    'Claude Code is not on PATH. Install it with {0}, then run {1} here: this terminal already points it at Agate.',
+    bold('npm install -g @anthropic-ai/claude-code'),
+    bold('claude'),
+  ) + '\r\n';
 
 /**
  * Claude Code against the gateway: the "Open Claude Code Terminal" command, the terminal profile of the same
@@ -85,7 +89,9 @@ export class ClaudeTerminals {
     }
     const state = this.service.state.kind === 'running' ? this.service.state : await this.service.start();
     if (state.kind !== 'running') {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Agate is not running, so Claude Code would have nothing to talk to: {0}', state.kind === 'failed' ? errorText(state.error) : state.kind));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('Agate is not running, so Claude Code would have nothing to talk to: {0}', state.kind === 'failed' ? errorText(state.error) : state.kind),
+      );
       return undefined;
     }
     return this.options(await this.environment(state.url));

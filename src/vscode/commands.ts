@@ -60,7 +60,7 @@ async function copyApiKey(service: GatewayService, remote: RemoteGateway): Promi
     }
     await vscode.env.clipboard.writeText(team.key);
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('Copied your team client key for {0}. Clients send it as their API key; only the team gateway\'s admin can replace it.', team.baseUrl),
+      vscode.l10n.t("Copied your team client key for {0}. Clients send it as their API key; only the team gateway's admin can replace it.", team.baseUrl),
     );
     return;
   }
@@ -76,8 +76,12 @@ async function rotateApiKey(service: GatewayService, terminals: ClaudeTerminals,
   const answer = await vscode.window.showWarningMessage(
     remote.active
       ? // The own key still guards this editor's own gateway (and is the one it uses again after the team's): worth rotating, but not the key in use.
-        vscode.l10n.t("Replace the API key of this editor's own gateway? It is not the key in use now: the team gateway's client key is its admin's to replace.")
-      : vscode.l10n.t('Replace the Agate API key? Clients that use the current key (and open Claude Code terminals) will be refused until they get the new one.'),
+        vscode.l10n.t(
+          "Replace the API key of this editor's own gateway? It is not the key in use now: the team gateway's client key is its admin's to replace.",
+        )
+      : vscode.l10n.t(
+          'Replace the Agate API key? Clients that use the current key (and open Claude Code terminals) will be refused until they get the new one.',
+        ),
     { modal: true },
     rotate,
   );
@@ -122,7 +126,10 @@ function noticeLocalPool(remote: RemoteGateway): void {
 function refuseOwnStart(): void {
   const stopUsing = vscode.l10n.t('Stop Using the Team Gateway');
   void vscode.window
-    .showWarningMessage(vscode.l10n.t("A team gateway is in use, so this editor's own gateway stays stopped. Stop using the team gateway to run your own."), stopUsing)
+    .showWarningMessage(
+      vscode.l10n.t("A team gateway is in use, so this editor's own gateway stays stopped. Stop using the team gateway to run your own."),
+      stopUsing,
+    )
     .then((choice) => (choice === stopUsing ? vscode.commands.executeCommand(COMMANDS.stopUsingTeamGateway) : undefined));
 }
 
@@ -137,7 +144,13 @@ export function registerCommands({ context, service, terminals, channel, remote,
   const adminChanged = new vscode.EventEmitter<GatewayAdmin>();
   context.subscriptions.push(
     adminChanged,
-    service.onDidChangeAdmin(() => void service.admin().then((admin) => adminChanged.fire(admin), () => undefined)),
+    service.onDidChangeAdmin(
+      () =>
+        void service.admin().then(
+          (admin) => adminChanged.fire(admin),
+          () => undefined,
+        ),
+    ),
   );
   // Account, provider, Redis-team and IDE-switch commands work on this editor's own pool whatever gateway is in use.
   const onLocalPool = <T>(run: () => Promise<T>): Promise<T> => {

@@ -27,7 +27,10 @@ export async function connectClientCommand(service: GatewayService, remote: Remo
     description: isConnected(client) ? vscode.l10n.t('connected') : client.files.map((file) => file.displayPath).join(', '),
     detail: client.summary,
   }));
-  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Connect a client to Agate'), placeHolder: vscode.l10n.t('Which client should use Agate?') });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: vscode.l10n.t('Connect a client to Agate'),
+    placeHolder: vscode.l10n.t('Which client should use Agate?'),
+  });
   if (!picked) return;
   const { client } = picked;
 
@@ -55,7 +58,10 @@ export async function connectClientCommand(service: GatewayService, remote: Remo
     void vscode.window.showInformationMessage(vscode.l10n.t('{0} already uses Agate at {1}.', client.title, values.baseUrl));
     return;
   }
-  const diff = plan.files.filter((file) => file.changed).map((file) => file.diff).join('\n');
+  const diff = plan.files
+    .filter((file) => file.changed)
+    .map((file) => file.diff)
+    .join('\n');
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: diff, language: 'diff' }), { preview: true });
   const write = vscode.l10n.t('Write');
   const answer = await vscode.window.showInformationMessage(
@@ -72,7 +78,10 @@ export async function connectClientCommand(service: GatewayService, remote: Remo
   if (answer !== write) return;
   const written = await applyConnect(plan);
   const undo = vscode.l10n.t('Disconnect');
-  const next = await vscode.window.showInformationMessage(vscode.l10n.t('{0} now uses Agate ({1}). Run: {2}', client.title, written.join(', '), client.run), undo);
+  const next = await vscode.window.showInformationMessage(
+    vscode.l10n.t('{0} now uses Agate ({1}). Run: {2}', client.title, written.join(', '), client.run),
+    undo,
+  );
   if (next === undo) await disconnectClient(client);
 }
 
@@ -97,7 +106,11 @@ async function disconnectClient(client: ConnectClient): Promise<void> {
   const result = await undoConnect(client, where());
   void vscode.window.showInformationMessage(
     result.changedSince.length
-      ? vscode.l10n.t('{0} no longer uses Agate: its files are as they were before. Changes made to {1} since connecting are undone too.', client.title, result.changedSince.join(', '))
+      ? vscode.l10n.t(
+          '{0} no longer uses Agate: its files are as they were before. Changes made to {1} since connecting are undone too.',
+          client.title,
+          result.changedSince.join(', '),
+        )
       : vscode.l10n.t('{0} no longer uses Agate: its files are as they were before.', client.title),
   );
 }

@@ -436,7 +436,7 @@ export class GatewayService implements vscode.Disposable {
         if (!this.attachment) this.attach(this.foreign.owner);
         return;
       }
-      this.options.logger.info('the other Agate this window used has stopped: back to this window\'s own gateway');
+      this.options.logger.info("the other Agate this window used has stopped: back to this window's own gateway");
       this.foreign = undefined;
       this.detach();
     }
@@ -509,7 +509,8 @@ export class GatewayService implements vscode.Disposable {
   private remoteEvent(event: AdminEvent): void {
     if (event.type === 'account') {
       const index = this.remoteAccounts.findIndex((account) => account.id === event.account.id);
-      this.remoteAccounts = index < 0 ? [...this.remoteAccounts, event.account] : this.remoteAccounts.map((account, i) => (i === index ? event.account : account));
+      this.remoteAccounts =
+        index < 0 ? [...this.remoteAccounts, event.account] : this.remoteAccounts.map((account, i) => (i === index ? event.account : account));
       this.remoteAccounts.sort((a, b) => a.priority - b.priority);
       this.accountsEmitter.fire();
     } else if (event.type === 'account-removed') {

@@ -83,14 +83,21 @@ async function chooseFamilies(context: vscode.ExtensionContext, current: ModelFa
 type AccountItem = vscode.QuickPickItem & { accountId?: string; kind2?: typeof FAMILIES_ITEM };
 
 /** The pick of accounts, best first, each with its score and why. */
-async function pickAccount(context: vscode.ExtensionContext, accounts: AdminAccount[], families: ModelFamilyId[], currentEmail: string | undefined): Promise<{ accountId?: string; scores: AccountScore[] }> {
+async function pickAccount(
+  context: vscode.ExtensionContext,
+  accounts: AdminAccount[],
+  families: ModelFamilyId[],
+  currentEmail: string | undefined,
+): Promise<{ accountId?: string; scores: AccountScore[] }> {
   for (;;) {
     const scores = scoreAccounts(accounts, families, Date.now(), currentEmail);
     const best = bestAccount(scores);
     const items: AccountItem[] = [
       ...scores.map((s): AccountItem => ({
         label: `${s === best ? '$(star-full) ' : ''}${s.email}`,
-        description: (s.eligible ? vscode.l10n.t('score {0}', s.score) : vscode.l10n.t('not a candidate: {0}', s.reason ? coreText(s.reason) : '')) + (s.current ? vscode.l10n.t(' · the IDE uses it now') : ''),
+        description:
+          (s.eligible ? vscode.l10n.t('score {0}', s.score) : vscode.l10n.t('not a candidate: {0}', s.reason ? coreText(s.reason) : '')) +
+          (s.current ? vscode.l10n.t(' · the IDE uses it now') : ''),
         detail: familiesText(s),
         accountId: s.accountId,
       })),
@@ -127,11 +134,21 @@ async function sayingRefusals<T>(run: () => Promise<T>): Promise<T | undefined> 
   }
 }
 
-export function switchIdeAccountCommand(service: GatewayService, context: vscode.ExtensionContext, mode: 'pick' | 'best', args: IdeSwitchArgs = {}): Promise<IdeSwitchOutcome | undefined> {
+export function switchIdeAccountCommand(
+  service: GatewayService,
+  context: vscode.ExtensionContext,
+  mode: 'pick' | 'best',
+  args: IdeSwitchArgs = {},
+): Promise<IdeSwitchOutcome | undefined> {
   return sayingRefusals(() => pickAndSwitch(service, context, mode, args));
 }
 
-async function pickAndSwitch(service: GatewayService, context: vscode.ExtensionContext, mode: 'pick' | 'best', args: IdeSwitchArgs): Promise<IdeSwitchOutcome | undefined> {
+async function pickAndSwitch(
+  service: GatewayService,
+  context: vscode.ExtensionContext,
+  mode: 'pick' | 'best',
+  args: IdeSwitchArgs,
+): Promise<IdeSwitchOutcome | undefined> {
   const report = await target(args);
   if (!report) return undefined;
   const admin = await service.admin();
@@ -229,7 +246,13 @@ async function pickAndSwitch(service: GatewayService, context: vscode.ExtensionC
     .then((answer) => (answer === undo ? undoIdeSwitchCommand({ ...(args.userDataDir ? { userDataDir: args.userDataDir } : {}) }) : undefined));
   return {
     offered: offered(scores),
-    switched: { email: result.email, format: result.format, backupPath: result.backupPath, relaunched: result.relaunched, ...(result.previousEmail ? { previousEmail: result.previousEmail } : {}) },
+    switched: {
+      email: result.email,
+      format: result.format,
+      backupPath: result.backupPath,
+      relaunched: result.relaunched,
+      ...(result.previousEmail ? { previousEmail: result.previousEmail } : {}),
+    },
   };
 }
 

@@ -35,14 +35,19 @@ export interface SettingsCategory {
 
 const gateway = (key: string, scope: Scope = 'application'): GatewayEntry => ({ gateway: key, scope });
 const host = (key: string, schema: TSchema, scope: Scope = 'application'): HostEntry => ({ host: key, schema, scope });
-const modelVariable = (variable: string, example: string) =>
-  Type.String({ default: '', description: `\`${variable}\`${example}. Empty = unset.` });
+const modelVariable = (variable: string, example: string) => Type.String({ default: '', description: `\`${variable}\`${example}. Empty = unset.` });
 
 export const SETTINGS_CATEGORIES: readonly SettingsCategory[] = [
   {
     title: 'Gateway',
     entries: [
-      host('autoStart', Type.Boolean({ default: true, description: 'Start the gateway when the editor starts. When off, start it with **Agate: Start Gateway** or from the status bar.' })),
+      host(
+        'autoStart',
+        Type.Boolean({
+          default: true,
+          description: 'Start the gateway when the editor starts. When off, start it with **Agate: Start Gateway** or from the status bar.',
+        }),
+      ),
       gateway('port', 'machine'),
       gateway('host', 'machine'),
       gateway('allowLanAccess', 'machine'),
@@ -78,18 +83,38 @@ export const SETTINGS_CATEGORIES: readonly SettingsCategory[] = [
   {
     title: 'Claude Code',
     entries: [
-      host('claudeCode.model', Type.String({ default: '', description: '`ANTHROPIC_MODEL` in the Claude Code terminal: the model Claude Code starts with. Empty = Claude Code\'s default.' })),
-      host('claudeCode.opusModel', modelVariable('ANTHROPIC_DEFAULT_OPUS_MODEL', ': what Claude Code\'s `opus` stands for, e.g. `claude-opus-4-6-thinking`')),
+      host(
+        'claudeCode.model',
+        Type.String({
+          default: '',
+          description: "`ANTHROPIC_MODEL` in the Claude Code terminal: the model Claude Code starts with. Empty = Claude Code's default.",
+        }),
+      ),
+      host('claudeCode.opusModel', modelVariable('ANTHROPIC_DEFAULT_OPUS_MODEL', ": what Claude Code's `opus` stands for, e.g. `claude-opus-4-6-thinking`")),
       host('claudeCode.sonnetModel', modelVariable('ANTHROPIC_DEFAULT_SONNET_MODEL', ': what `sonnet` stands for, e.g. `claude-sonnet-4-6`')),
       host('claudeCode.haikuModel', modelVariable('ANTHROPIC_DEFAULT_HAIKU_MODEL', ': what `haiku` stands for, e.g. `gemini-3-flash`')),
-      host('claudeCode.subagentModel', modelVariable('CLAUDE_CODE_SUBAGENT_MODEL', ': the model of Claude Code\'s subagents')),
-      host('injectIntoAllTerminals', Type.Boolean({ default: false, description: 'Set the Claude Code variables (base URL, key, models) in **every** new terminal, not only in the Claude Code terminal. Existing terminals keep their environment.' })),
+      host('claudeCode.subagentModel', modelVariable('CLAUDE_CODE_SUBAGENT_MODEL', ": the model of Claude Code's subagents")),
+      host(
+        'injectIntoAllTerminals',
+        Type.Boolean({
+          default: false,
+          description:
+            'Set the Claude Code variables (base URL, key, models) in **every** new terminal, not only in the Claude Code terminal. Existing terminals keep their environment.',
+        }),
+      ),
     ],
   },
   {
     title: 'Status Bar and Quota',
     entries: [
-      host('statusBar.model', Type.String({ default: '', description: 'Upstream model whose quota the status bar shows (the most left on any account), e.g. `gemini-3.1-pro-high`. Empty = the Claude model with the most left.' })),
+      host(
+        'statusBar.model',
+        Type.String({
+          default: '',
+          description:
+            'Upstream model whose quota the status bar shows (the most left on any account), e.g. `gemini-3.1-pro-high`. Empty = the Claude model with the most left.',
+        }),
+      ),
       gateway('quota.refreshIntervalMs'),
     ],
   },
@@ -125,7 +150,21 @@ function forEditor(schema: TSchema, settingKeys: ReadonlySet<string>): JsonSchem
   };
 }
 
-const READING_ORDER = ['type', 'items', 'enum', 'markdownEnumDescriptions', 'default', 'minimum', 'maximum', 'minLength', 'minItems', 'pattern', 'scope', 'order', 'markdownDescription'];
+const READING_ORDER = [
+  'type',
+  'items',
+  'enum',
+  'markdownEnumDescriptions',
+  'default',
+  'minimum',
+  'maximum',
+  'minLength',
+  'minItems',
+  'pattern',
+  'scope',
+  'order',
+  'markdownDescription',
+];
 
 /** The fields of one setting in a fixed order, so that package.json reads (and diffs) the same every time. */
 function inReadingOrder(setting: JsonSchema): JsonSchema {

@@ -45,8 +45,7 @@ function section(): vscode.WorkspaceConfiguration {
 function isSet(settings: vscode.WorkspaceConfiguration, key: string): boolean {
   const inspected = settings.inspect(key);
   return (
-    inspected !== undefined &&
-    (inspected.globalValue !== undefined || inspected.workspaceValue !== undefined || inspected.workspaceFolderValue !== undefined)
+    inspected !== undefined && (inspected.globalValue !== undefined || inspected.workspaceValue !== undefined || inspected.workspaceFolderValue !== undefined)
   );
 }
 
@@ -63,7 +62,15 @@ export function readGatewayConfig(dataDir: string, secretValues: Record<string, 
   try {
     // Not the process environment: in the editor, settings are the one source of configuration. They arrive
     // typed, and the loader checks them with the same schema as a config file, naming the setting at fault.
-    return loadConfig({ env: {}, flags: { dataDir }, settings: { values, describe: (key) => (key in secretValues ? vscode.l10n.t('the team joined with "Agate: Join a Team (Redis)…"') : vscode.l10n.t('setting {0}', `${SECTION}.${key}`)) } });
+    return loadConfig({
+      env: {},
+      flags: { dataDir },
+      settings: {
+        values,
+        describe: (key) =>
+          key in secretValues ? vscode.l10n.t('the team joined with "Agate: Join a Team (Redis)…"') : vscode.l10n.t('setting {0}', `${SECTION}.${key}`),
+      },
+    });
   } catch (err) {
     // The core says what is wrong as a message; the user reads it in the editor's language.
     if (err instanceof ConfigError) throw new SettingsError(coreText(err.detail));

@@ -98,7 +98,10 @@ async function explainPortInUse(error: PortInUseError, actions?: StartFailureAct
   }
   const anotherAgate = await isAgateAt(error.host, error.port);
   const message = anotherAgate
-    ? vscode.l10n.t('Another Agate already serves port {0} (another window, or "agate serve"), so this window\'s gateway is stopped. Clients can keep using that one.', error.port)
+    ? vscode.l10n.t(
+        'Another Agate already serves port {0} (another window, or "agate serve"), so this window\'s gateway is stopped. Clients can keep using that one.',
+        error.port,
+      )
     : vscode.l10n.t('Agate cannot start: port {0} on {1} is already in use by another program.', error.port, error.host);
   const show = anotherAgate ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   const choice = await show(message, USE_ANOTHER_PORT(), SHOW_WHAT_LISTENS());

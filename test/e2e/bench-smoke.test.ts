@@ -63,11 +63,15 @@ describe('bench --smoke', function () {
     assert.ok(result.rss.idle.agate > 0 && result.rss.idle.passthrough > 0);
     assert.equal(result.translation.tools, 24);
     assert.ok(result.translation.medianMs.translate > 0);
-    assert.ok(result.stores.some((step: { kind: string }) => step.kind === 'agate-plain'), 'no stores-off comparison');
+    assert.ok(
+      result.stores.some((step: { kind: string }) => step.kind === 'agate-plain'),
+      'no stores-off comparison',
+    );
     // The API-key provider passthrough rows, the gateway's and the bare pass-through's, streamed and not, with their target lines.
     const passthroughRows = result.providerPassthrough as Array<{ name: string; failed: number; cpuMsPer1000: number }>;
     assert.equal(passthroughRows.length, 4, passthroughRows.map((row) => row.name).join(', '));
-    for (const row of passthroughRows) assert.ok(row.failed === 0 && Number.isFinite(row.cpuMsPer1000), `${row.name}: ${row.failed} failed, CPU ${row.cpuMsPer1000}`);
+    for (const row of passthroughRows)
+      assert.ok(row.failed === 0 && Number.isFinite(row.cpuMsPer1000), `${row.name}: ${row.failed} failed, CPU ${row.cpuMsPer1000}`);
     assert.equal(result.targets.filter((target: { target: string }) => target.target.startsWith('CPU provider passthrough')).length, 2);
     assert.ok(result.targets.length > 0 && result.targets.every((target: { holds: unknown }) => typeof target.holds === 'boolean'));
     // The gateway's event-loop delay came back over IPC for every gateway step.
@@ -75,7 +79,10 @@ describe('bench --smoke', function () {
       assert.ok(Number.isFinite(step.loop?.p99) && Number.isFinite(step.loop?.max), `${step.name}: no loop delay`);
     }
     assert.ok(result.claudeCode.length === 1 && result.claudeCode[0].failed === 0 && Number.isFinite(result.claudeCode[0].loop.p99));
-    assert.ok(result.largeBodies.length >= 1 && result.largeBodies.every((e: { bytes: number; longestSliceMs: number }) => e.bytes >= 1024 * 1024 && Number.isFinite(e.longestSliceMs)));
+    assert.ok(
+      result.largeBodies.length >= 1 &&
+        result.largeBodies.every((e: { bytes: number; longestSliceMs: number }) => e.bytes >= 1024 * 1024 && Number.isFinite(e.longestSliceMs)),
+    );
     assert.ok(result.translation.large.some((e: { bytes: number; serialize: number }) => e.bytes >= 1024 * 1024 && e.serialize > 0));
     assert.match(stdout, /Event-loop delay p99 ≤ 10 ms/);
   });

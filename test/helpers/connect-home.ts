@@ -23,7 +23,19 @@ export class ConnectedHome {
       XDG_CACHE_HOME: path.join(this.home, '.cache'),
       ...extra,
     });
-    for (const name of ['CODEX_HOME', 'CLAUDE_CONFIG_DIR', 'CLINE_DIR', 'CLINE_DATA_DIR', 'GEMINI_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'OPENAI_API_KEY', 'OPENAI_BASE_URL']) {
+    for (const name of [
+      'CODEX_HOME',
+      'CLAUDE_CONFIG_DIR',
+      'CLINE_DIR',
+      'CLINE_DATA_DIR',
+      'GEMINI_API_KEY',
+      'GOOGLE_GEMINI_BASE_URL',
+      'ANTHROPIC_BASE_URL',
+      'ANTHROPIC_API_KEY',
+      'ANTHROPIC_AUTH_TOKEN',
+      'OPENAI_API_KEY',
+      'OPENAI_BASE_URL',
+    ]) {
       if (!(name in extra)) delete env[name];
     }
     return env;
@@ -32,10 +44,14 @@ export class ConnectedHome {
   /** `agate connect <client> --yes --url <gateway>` as a user runs it, with this HOME. */
   async connect(client: string, gatewayUrl: string, ...args: string[]): Promise<ProcessRun> {
     ensureCliBuilt();
-    const run = await runProcess(process.execPath, [CLI, 'connect', client, '--yes', '--url', gatewayUrl, '--data-dir', path.join(this.home, '.agate'), ...args], {
-      env: this.env(),
-      timeoutMs: 30_000,
-    });
+    const run = await runProcess(
+      process.execPath,
+      [CLI, 'connect', client, '--yes', '--url', gatewayUrl, '--data-dir', path.join(this.home, '.agate'), ...args],
+      {
+        env: this.env(),
+        timeoutMs: 30_000,
+      },
+    );
     if (run.code !== 0) throw new Error(`agate connect ${client} failed (${run.code}): ${run.stdout}${run.stderr}`);
     return run;
   }

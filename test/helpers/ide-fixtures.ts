@@ -34,7 +34,13 @@ export interface FixtureToken {
 }
 
 export const tokenMessage = (t: FixtureToken): Buffer =>
-  Buffer.concat([len(1, t.access), len(2, 'Bearer'), len(3, t.refresh), len(4, Buffer.concat([num(1, t.expirySeconds), num(2, 0)])), ...(t.gcpTos ? [num(6, 1)] : [])]);
+  Buffer.concat([
+    len(1, t.access),
+    len(2, 'Bearer'),
+    len(3, t.refresh),
+    len(4, Buffer.concat([num(1, t.expirySeconds), num(2, 0)])),
+    ...(t.gcpTos ? [num(6, 1)] : []),
+  ]);
 
 /** Entry { key = 1; Row { value = 1 } = 2 } */
 export const entry = (key: string, rowValue: string): Buffer => len(1, Buffer.concat([len(1, key), len(2, len(1, rowValue))]));
@@ -64,7 +70,9 @@ export function unifiedTopic(options: UnifiedFixtureOptions = {}): { value: stri
 }
 
 export function legacyInitState(email: string, token: FixtureToken = OLD_TOKEN): string {
-  return b64(Buffer.concat([len(1, 'user-old-42'), len(2, email), len(3, 'kept-field-three'), num(9, 300), len(6, tokenMessage(token)), len(12, 'kept-field-twelve')]));
+  return b64(
+    Buffer.concat([len(1, 'user-old-42'), len(2, email), len(3, 'kept-field-three'), num(9, 300), len(6, tokenMessage(token)), len(12, 'kept-field-twelve')]),
+  );
 }
 
 /** Rows every fixture has that a switch must leave alone, including a BLOB value. */

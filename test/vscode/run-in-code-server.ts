@@ -86,10 +86,7 @@ function codeServerEntry(): string {
  */
 function testRunUrl(origin: string, authority: string, options: RunOptions, workspace: string, withTests = true): string {
   const remote = (file: string) => `vscode-remote://${authority}${file}`;
-  const payload = [
-    ['extensionDevelopmentPath', remote(options.extension)],
-    ...(withTests ? [['extensionTestsPath', remote(options.tests)]] : []),
-  ];
+  const payload = [['extensionDevelopmentPath', remote(options.extension)], ...(withTests ? [['extensionTestsPath', remote(options.tests)]] : [])];
   const query = new URLSearchParams({ folder: workspace, payload: JSON.stringify(payload) });
   return `${origin}/?${query}`;
 }
@@ -149,8 +146,7 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
     return file;
   };
   // For the runner's own pictures of a run gone wrong: a page too stuck to capture must not hide why.
-  const screenshotIfPossible = (name: string) =>
-    screenshot(name).catch((error: unknown) => log(`no ${name} screenshot: ${String(error)}`));
+  const screenshotIfPossible = (name: string) => screenshot(name).catch((error: unknown) => log(`no ${name} screenshot: ${String(error)}`));
   const endpoint = await startScreenshotEndpoint({
     capture: screenshot,
     texts: (selector, window) => {

@@ -26,11 +26,20 @@ describe('the packaged .vsix', () => {
   after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
   it('holds the bundled extension and what the editor shows, nothing of the development tree', () => {
-    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png', 'extension/media/walkthrough/start.md',
+    for (const needed of [
+      'extension/package.json',
+      'extension/dist/extension.js',
+      'extension/media/icon.png',
+      'extension/media/walkthrough/start.md',
       // SQLite as WebAssembly and the deferred-switch helper (the Antigravity IDE account switch).
-      'extension/dist/sql-wasm.wasm', 'extension/dist/ide-helper.js',
+      'extension/dist/sql-wasm.wasm',
+      'extension/dist/ide-helper.js',
       // Packages required from beside the bundle on first use (scripts/lean-bundle-plugins.mjs: SIDE_BUNDLES).
-      'extension/dist/undici.js', 'extension/dist/ajv.js', 'extension/dist/ioredis.js', 'extension/dist/sql-js.js']) {
+      'extension/dist/undici.js',
+      'extension/dist/ajv.js',
+      'extension/dist/ioredis.js',
+      'extension/dist/sql-js.js',
+    ]) {
       assert.ok(entries.includes(needed), `${needed} is missing from the .vsix`);
     }
     const strays = entries.filter((entry) => /^extension\/(src|test|node_modules|scripts|webview-ui)\/|\.map$|\.ts$/.test(entry));
@@ -64,7 +73,17 @@ describe('the packaged .vsix', () => {
     execFileSync(process.execPath, [path.join(projectRoot, 'test/vscode/build-tests.mjs')], { stdio: 'ignore' });
     const run = spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.join(projectRoot, 'test/vscode/run-in-code-server.ts'), '--extension', installed, '--grep', '(smoke)', '--artifacts', path.join(projectRoot, '.test-artifacts', 'vsix')],
+      [
+        '--import',
+        'tsx',
+        path.join(projectRoot, 'test/vscode/run-in-code-server.ts'),
+        '--extension',
+        installed,
+        '--grep',
+        '(smoke)',
+        '--artifacts',
+        path.join(projectRoot, '.test-artifacts', 'vsix'),
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const summary = run.stdout.split('\n').find((line) => line.startsWith('vscode: '));

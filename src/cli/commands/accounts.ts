@@ -64,7 +64,9 @@ export async function accountsCommand(argv: string[]): Promise<number> {
     switch (action) {
       case 'list': {
         const accounts = await session.call('accounts');
-        process.stdout.write(accounts.length ? accounts.map(describe).join('\n') + '\n' : l10n.t('No accounts. Add one with "agate accounts add --sign-in".') + '\n');
+        process.stdout.write(
+          accounts.length ? accounts.map(describe).join('\n') + '\n' : l10n.t('No accounts. Add one with "agate accounts add --sign-in".') + '\n',
+        );
         return 0;
       }
       case 'add': {
@@ -79,7 +81,9 @@ export async function accountsCommand(argv: string[]): Promise<number> {
         const signedIn = nextSignedIn(session, before, hint);
         try {
           const { authorizeUrl, redirectUri } = await session.call('beginSignIn', hint ? { loginHint: hint } : {});
-          process.stdout.write(`${l10n.t('Open this URL in a browser on this machine and sign in:')}\n\n  ${authorizeUrl}\n\n${l10n.t('Waiting for the redirect to {0} …', redirectUri)}\n`);
+          process.stdout.write(
+            `${l10n.t('Open this URL in a browser on this machine and sign in:')}\n\n  ${authorizeUrl}\n\n${l10n.t('Waiting for the redirect to {0} …', redirectUri)}\n`,
+          );
           process.stdout.write(`${l10n.t('Added {0}', describe(await signedIn.account))}\n`);
         } finally {
           signedIn.stop();

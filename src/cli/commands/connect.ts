@@ -4,14 +4,26 @@ import path from 'node:path';
 import readline from 'node:readline/promises';
 import { loadConfig } from '../../core/config/load';
 import type { GatewayConfig } from '../../core/config/types';
-import { ANY_KEY, applyConnect, CONNECT_CLIENTS, connectClient, gatewayBaseUrl, maskKey, planConnect, undoConnect, type ConnectClient } from '../../core/connect';
+import {
+  ANY_KEY,
+  applyConnect,
+  CONNECT_CLIENTS,
+  connectClient,
+  gatewayBaseUrl,
+  maskKey,
+  planConnect,
+  undoConnect,
+  type ConnectClient,
+} from '../../core/connect';
 import { effectiveAuthMode } from '../../core/security';
 import { configSources, parse, UsageError } from '../args';
 import { openDataDir } from '../data-dir-access';
 import { l10n } from '../l10n';
 
 const listing = () =>
-  CONNECT_CLIENTS.map((client) => `  ${client.id.padEnd(18)} ${client.title}: ${client.files.map((f) => f.displayPath).join(', ') || 'prints the settings'}`).join('\n');
+  CONNECT_CLIENTS.map(
+    (client) => `  ${client.id.padEnd(18)} ${client.title}: ${client.files.map((f) => f.displayPath).join(', ') || 'prints the settings'}`,
+  ).join('\n');
 
 /** With auth on, the primary key of the data dir (as `agate keys primary` prints it). */
 async function keyFor(config: GatewayConfig): Promise<string> {
@@ -50,7 +62,9 @@ export async function connectCommand(argv: string[]): Promise<number> {
   });
   const [id, ...extra] = positionals;
   if (!id) {
-    process.stdout.write(`${l10n.t('Usage: {0}', 'agate connect <client> [--yes] [--undo] [--model M] [--key K] [--url URL] [--trust DIR]')}\n\n${l10n.t('Clients:')}\n${listing()}\n`);
+    process.stdout.write(
+      `${l10n.t('Usage: {0}', 'agate connect <client> [--yes] [--undo] [--model M] [--key K] [--url URL] [--trust DIR]')}\n\n${l10n.t('Clients:')}\n${listing()}\n`,
+    );
     return 2;
   }
   if (extra.length > 0) throw new UsageError(l10n.t('unexpected arguments: {0}', extra.join(' ')));

@@ -55,7 +55,9 @@ function describeInstallation(report: InstallationReport): string {
   if (report.state === 'signed-in') {
     const signIn = report.signIn;
     const format = signIn?.format === 'unified' ? l10n.t('unified-state format (IDE 1.16.5 or later)') : l10n.t('old format (IDE before 1.16.5)');
-    lines.push(`    ${l10n.t('signed in as {0}, {1}; its token expires {2}', signIn?.email ?? l10n.t('(email unknown)'), format, when(signIn?.tokenExpiresAt))}`);
+    lines.push(
+      `    ${l10n.t('signed in as {0}, {1}; its token expires {2}', signIn?.email ?? l10n.t('(email unknown)'), format, when(signIn?.tokenExpiresAt))}`,
+    );
   } else {
     lines.push(`    ${l10n.t('{0}: {1}', STATE_WORDS[report.state](), report.reason ? l10n.message(report.reason) : '')}`);
   }
@@ -94,7 +96,12 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-function pickInstallation(reports: InstallationReport[], given: string | undefined, need: (r: InstallationReport) => boolean, what: string): InstallationReport {
+function pickInstallation(
+  reports: InstallationReport[],
+  given: string | undefined,
+  need: (r: InstallationReport) => boolean,
+  what: string,
+): InstallationReport {
   if (given) return reports[0];
   const found = reports.find(need);
   if (found) return found;
@@ -146,14 +153,19 @@ export async function ideCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${reports.map(describeInstallation).join('\n')}\n\n`);
     const current = reports.find((r) => r.state === 'signed-in')?.signIn?.email;
     const { scores } = await scoresFor(current);
-    process.stdout.write(`${l10n.t('Pool accounts by score for the IDE ({0}):', families.length ? families.join(', ') : l10n.t('all model families'))}\n${describeScores(scores)}\n\n${l10n.message(SCORE_EXPLANATION)}\n`);
+    process.stdout.write(
+      `${l10n.t('Pool accounts by score for the IDE ({0}):', families.length ? families.join(', ') : l10n.t('all model families'))}\n${describeScores(scores)}\n\n${l10n.message(SCORE_EXPLANATION)}\n`,
+    );
     return 0;
   }
 
   const confirmClose = async ({ running }: { running: number[] }) => {
     if (values.yes) return true;
-    if (!process.stdin.isTTY) throw new UsageError(l10n.t('the IDE is running (PIDs {0}): quit it first, or add --yes to let Agate close it', running.join(', ')));
-    return ask(`${l10n.t('The IDE is running (PIDs {0}). Close it now (like Quit; unsaved files make it ask first) and start it again afterwards?', running.join(', '))} [y/N] `);
+    if (!process.stdin.isTTY)
+      throw new UsageError(l10n.t('the IDE is running (PIDs {0}): quit it first, or add --yes to let Agate close it', running.join(', ')));
+    return ask(
+      `${l10n.t('The IDE is running (PIDs {0}). Close it now (like Quit; unsaved files make it ask first) and start it again afterwards?', running.join(', '))} [y/N] `,
+    );
   };
 
   if (action === 'undo') {
@@ -197,7 +209,11 @@ export async function ideCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       l10n.t('This terminal runs inside {0}, which must quit before its sign-in can change.', target.installation.product) +
         '\n' +
-        l10n.t('Quit the IDE now (File > Exit). A helper (PID {0}) then signs it in as {1}, keeps a backup, and starts it again.', String(helper.pid), credentials.email) +
+        l10n.t(
+          'Quit the IDE now (File > Exit). A helper (PID {0}) then signs it in as {1}, keeps a backup, and starts it again.',
+          String(helper.pid),
+          credentials.email,
+        ) +
         '\n' +
         l10n.t('It waits up to {0} minutes; its log: {1}', Math.round(job.waitMs / 60_000), helper.logFile) +
         '\n',

@@ -81,7 +81,10 @@ export async function keysCommand(argv: string[]): Promise<number> {
         return 0;
       }
       case 'create': {
-        const allowedModels = values.models?.split(',').map((model) => model.trim()).filter(Boolean);
+        const allowedModels = values.models
+          ?.split(',')
+          .map((model) => model.trim())
+          .filter(Boolean);
         const { id, key } = await session.call('createClientKey', {
           name: ref!,
           ...(allowedModels?.length ? { allowedModels } : {}),

@@ -23,7 +23,9 @@ function describe(provider: ProviderView): string {
     provider.limits.dailySpendCapUsd !== undefined ? l10n.t('${0}/day', provider.limits.dailySpendCapUsd) : undefined,
   ].filter(Boolean);
   const models = provider.models.length > 8 ? `${provider.models.slice(0, 8).join(', ')} … (${provider.models.length})` : provider.models.join(', ');
-  const lines = [`${provider.name}  [${provider.id}]  ${provider.kind}  ${provider.baseUrl}  ${l10n.t('key …{0}', provider.keyHint)}  ${l10n.t('priority {0}', provider.priority)}  ${state}`];
+  const lines = [
+    `${provider.name}  [${provider.id}]  ${provider.kind}  ${provider.baseUrl}  ${l10n.t('key …{0}', provider.keyHint)}  ${l10n.t('priority {0}', provider.priority)}  ${state}`,
+  ];
   lines.push(`    ${l10n.t('models ({0}): {1}', modelsSourceText(provider.modelsSource), models || l10n.t('none'))}`);
   if (limits.length > 0) lines.push(`    ${l10n.t('limits: {0}', limits.join(', '))}`);
   if (provider.today) {
@@ -32,7 +34,10 @@ function describe(provider: ProviderView): string {
     lines.push(`    ${l10n.t('today (UTC): {0} requests, {1} tokens, ${2}{3}', requests, tokens, spendUsd.toFixed(4), unpriced)}`);
   }
   const priced = Object.entries(provider.effectivePrices).filter(([, price]) => price.source === 'user');
-  if (priced.length > 0) lines.push(`    ${l10n.t('prices: {0}', priced.map(([model, p]) => `${model} $${p.input}/$${p.output}${p.cachedInput !== undefined ? `/$${p.cachedInput}` : ''}`).join(', '))}`);
+  if (priced.length > 0)
+    lines.push(
+      `    ${l10n.t('prices: {0}', priced.map(([model, p]) => `${model} $${p.input}/$${p.output}${p.cachedInput !== undefined ? `/$${p.cachedInput}` : ''}`).join(', '))}`,
+    );
   return lines.join('\n');
 }
 
@@ -40,7 +45,9 @@ function positiveNumber(value: string | undefined, flag: string, integer: boolea
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
-    throw new UsageError(integer ? l10n.t('{0} must be a positive whole number, got "{1}"', flag, value) : l10n.t('{0} must be a positive number, got "{1}"', flag, value));
+    throw new UsageError(
+      integer ? l10n.t('{0} must be a positive whole number, got "{1}"', flag, value) : l10n.t('{0} must be a positive number, got "{1}"', flag, value),
+    );
   }
   return number;
 }
@@ -115,7 +122,8 @@ export async function providersCommand(argv: string[]): Promise<number> {
   if (tokensPerDay !== undefined) limits.tokensPerDay = tokensPerDay;
   if (cap !== undefined) limits.dailySpendCapUsd = cap;
   const priority = values.priority === undefined ? undefined : Number(values.priority);
-  if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(l10n.t('--priority must be a whole number, got "{0}"', values.priority ?? ''));
+  if (priority !== undefined && !Number.isInteger(priority))
+    throw new UsageError(l10n.t('--priority must be a whole number, got "{0}"', values.priority ?? ''));
   const models = values.models
     ?.split(',')
     .map((model) => model.trim())
@@ -161,7 +169,10 @@ export async function providersCommand(argv: string[]): Promise<number> {
           ...(Object.keys(limits).length > 0 ? { limits: { ...provider.limits, ...limits } } : {}),
           ...(prices ? { prices: { ...provider.prices, ...prices } } : {}),
         };
-        if (Object.keys(patch).length === 0) throw new UsageError(l10n.t('providers set changes nothing without --base-url, --models, --priority, --rpm, --tokens-per-day, --daily-cap, --price or a new key'));
+        if (Object.keys(patch).length === 0)
+          throw new UsageError(
+            l10n.t('providers set changes nothing without --base-url, --models, --priority, --rpm, --tokens-per-day, --daily-cap, --price or a new key'),
+          );
         process.stdout.write(`${describe(await session.call('updateProvider', { id: provider.id, ...patch }))}\n`);
         return 0;
       }

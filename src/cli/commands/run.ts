@@ -59,7 +59,11 @@ async function printClientHints(agate: Agate, baseUrl: string, config: GatewayCo
   const key = authOn ? await agate.security.primaryKey() : 'agate';
   if (authOn) {
     process.stdout.write(
-      l10n.t('Auth is on ({0}): clients need the primary key, shown below ("{1}" prints it again).', config.authMode, `agate keys primary${dataDirFlag(config)}`) + '\n',
+      l10n.t(
+        'Auth is on ({0}): clients need the primary key, shown below ("{1}" prints it again).',
+        config.authMode,
+        `agate keys primary${dataDirFlag(config)}`,
+      ) + '\n',
     );
   }
   // Only strict mode closes /healthz too.
@@ -238,7 +242,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   });
   process.stdout.write(demoIntro(simulatorUrl, config.dataDir, temporaryDataDir !== undefined));
   if (agate.providers.find(DEMO_PROVIDER.name)) {
-    process.stdout.write(`API-key provider beside the account: ${DEMO_PROVIDER.name} (a simulated Anthropic API); ask for model "${DEMO_PROVIDER.name}:claude-sonnet-4-6".\n\n`);
+    process.stdout.write(
+      `API-key provider beside the account: ${DEMO_PROVIDER.name} (a simulated Anthropic API); ask for model "${DEMO_PROVIDER.name}:claude-sonnet-4-6".\n\n`,
+    );
   }
   await printClientHints(agate, server.url, config);
   startAccessLog(agate, values);

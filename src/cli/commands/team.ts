@@ -37,7 +37,13 @@ export async function teamCommand(argv: string[]): Promise<number> {
     ]);
     const header = [l10n.t('Instance'), l10n.t('Host'), l10n.t('Version'), l10n.t('URL'), l10n.t('Last heartbeat')];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)) + 2);
-    for (const row of [header, ...rows]) process.stdout.write(row.map((cell, column) => padDisplay(cell, widths[column])).join('').trimEnd() + '\n');
+    for (const row of [header, ...rows])
+      process.stdout.write(
+        row
+          .map((cell, column) => padDisplay(cell, widths[column]))
+          .join('')
+          .trimEnd() + '\n',
+      );
     return 0;
   } finally {
     await connection.close();

@@ -1,9 +1,7 @@
 import type { AccountModelView, AccountRecord, AccountState, AccountView, ModelLimit, Plan } from './types';
 
 /** Whether one account may serve one model now, and if not, why and until when. */
-export type Availability =
-  | { usable: true; remainingFraction?: number }
-  | { usable: false; reason: UnavailableReason; until?: number; detail?: string };
+export type Availability = { usable: true; remainingFraction?: number } | { usable: false; reason: UnavailableReason; until?: number; detail?: string };
 
 export type UnavailableReason = 'disabled' | 'needs_reauth' | 'forbidden' | 'unsupported' | 'cooldown' | 'exhausted';
 

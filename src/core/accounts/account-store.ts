@@ -42,12 +42,7 @@ function readLimits(value: unknown): Record<string, ModelLimit> {
   const limits: Record<string, ModelLimit> = {};
   if (!isRecord(value)) return limits;
   for (const [model, limit] of Object.entries(value)) {
-    if (
-      isRecord(limit) &&
-      (limit.kind === 'cooldown' || limit.kind === 'exhausted') &&
-      typeof limit.until === 'number' &&
-      typeof limit.reason === 'string'
-    ) {
+    if (isRecord(limit) && (limit.kind === 'cooldown' || limit.kind === 'exhausted') && typeof limit.until === 'number' && typeof limit.reason === 'string') {
       limits[model] = { kind: limit.kind, until: limit.until, reason: limit.reason };
     }
   }
@@ -56,9 +51,7 @@ function readLimits(value: unknown): Record<string, ModelLimit> {
 
 function readQuota(value: unknown): AccountRecord['quota'] {
   if (!isRecord(value) || !Array.isArray(value.models) || typeof value.fetchedAt !== 'number') return undefined;
-  const models = value.models.filter(
-    (m): m is ModelInfo => isRecord(m) && typeof m.id === 'string' && typeof m.remainingFraction === 'number',
-  );
+  const models = value.models.filter((m): m is ModelInfo => isRecord(m) && typeof m.id === 'string' && typeof m.remainingFraction === 'number');
   const deprecated: Record<string, string> = {};
   if (isRecord(value.deprecated)) {
     for (const [from, to] of Object.entries(value.deprecated)) if (typeof to === 'string') deprecated[from] = to;

@@ -49,9 +49,7 @@ function listOf(document: unknown): unknown[] {
     if (Array.isArray(document.accounts)) return document.accounts;
     if (tokenOf(document)) return [document];
   }
-  throw new ImportFormatError(
-    'Expected a JSON array of {"email", "refresh_token"} objects (or an {"accounts": [...]} wrapper)',
-  );
+  throw new ImportFormatError('Expected a JSON array of {"email", "refresh_token"} objects (or an {"accounts": [...]} wrapper)');
 }
 
 /** Accepts the file's text or its parsed JSON. Duplicate tokens are imported once. */

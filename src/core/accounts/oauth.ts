@@ -11,10 +11,7 @@ import { UpstreamFailure } from '../upstream/failure';
  * refresh token (`invalid_grant`) like any other classified failure.
  */
 
-export type OAuthSettings = Pick<
-  GatewayConfig['oauth'],
-  'tokenUrl' | 'userinfoUrl' | 'authorizeUrl' | 'clientId' | 'clientSecret'
->;
+export type OAuthSettings = Pick<GatewayConfig['oauth'], 'tokenUrl' | 'userinfoUrl' | 'authorizeUrl' | 'clientId' | 'clientSecret'>;
 
 export const OAUTH_SCOPES = [
   'https://www.googleapis.com/auth/cloud-platform',

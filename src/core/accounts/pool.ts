@@ -99,7 +99,11 @@ export interface AccountPool extends SchedulableAccounts {
    * What signing another program (the Antigravity IDE) into the account takes: an access
    * token valid for at least `minValidityMs`, its expiry, and the stored refresh token.
    */
-  handoverTokens(accountId: string, minValidityMs: number, signal?: AbortSignal): Promise<{ email: string; tier?: string; accessToken: string; expiresAt: number; refreshToken: string }>;
+  handoverTokens(
+    accountId: string,
+    minValidityMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ email: string; tier?: string; accessToken: string; expiresAt: number; refreshToken: string }>;
 
   startQuotaPolling(): void;
   /** Stops polling, cancels sign-ins in progress, and waits for the last write. */
@@ -126,9 +130,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
   const random = options.random ?? Math.random;
   const { oauth, api } = options;
   const store = createAccountStore({ documents: options.documents, secrets: options.secrets, logger });
-  const emitter = new TypedEmitter<AccountPoolEvents>((event, err) =>
-    logger.error('account event listener failed', { event, error: messageOf(err) }),
-  );
+  const emitter = new TypedEmitter<AccountPoolEvents>((event, err) => logger.error('account event listener failed', { event, error: messageOf(err) }));
   const records = new Map<string, AccountRecord>();
   for (const record of await store.load()) records.set(record.id, record);
 
@@ -146,8 +148,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
   const signIns = new Set<SignInSession>();
   let poller: QuotaPoller | undefined;
 
-  const ordered = (): AccountRecord[] =>
-    [...records.values()].sort((a, b) => a.priority - b.priority || a.addedAt - b.addedAt);
+  const ordered = (): AccountRecord[] => [...records.values()].sort((a, b) => a.priority - b.priority || a.addedAt - b.addedAt);
 
   const persist = (): Promise<void> =>
     store.save(() => {
@@ -158,8 +159,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     });
 
   /** Scheduler-side changes must never fail a request because a write failed. */
-  const persistInBackground = () =>
-    void persist().catch((err) => logger.error('saving accounts failed', { error: messageOf(err) }));
+  const persistInBackground = () => void persist().catch((err) => logger.error('saving accounts failed', { error: messageOf(err) }));
 
   /**
    * `lastUsedAt` changes on every request: an atomic file write (fsync, rename)
@@ -200,7 +200,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       removed: (account) => emitter.emit('removed', { id: account.id, email: account.email }),
       persist: () => persistInBackground(),
     });
-  await sharing?.sync().catch((err) => logger.warn('reading the team\'s accounts failed: starting with the local ones', { error: messageOf(err) }));
+  await sharing?.sync().catch((err) => logger.warn("reading the team's accounts failed: starting with the local ones", { error: messageOf(err) }));
 
   function accountOrThrow(accountId: string): AccountRecord {
     const account = records.get(accountId);
@@ -208,8 +208,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     return account;
   }
 
-  const findByEmail = (email: string): AccountRecord | undefined =>
-    [...records.values()].find((a) => a.email.toLowerCase() === email.toLowerCase());
+  const findByEmail = (email: string): AccountRecord | undefined => [...records.values()].find((a) => a.email.toLowerCase() === email.toLowerCase());
 
   function markNeedsReauth(accountId: string, reason: string): void {
     const account = records.get(accountId);
@@ -245,8 +244,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     }
   }
 
-  const accessToken = (accountId: string, signal?: AbortSignal) =>
-    withTokenFailures(accountId, () => tokens.get(accountId, signal));
+  const accessToken = (accountId: string, signal?: AbortSignal) => withTokenFailures(accountId, () => tokens.get(accountId, signal));
 
   const renewAccessToken = (accountId: string, rejected: string, signal?: AbortSignal) =>
     withTokenFailures(accountId, () => tokens.renew(accountId, rejected, signal));
@@ -299,8 +297,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     return flight;
   }
 
-  const pollable = () =>
-    [...records.values()].filter((a) => !a.disabled && a.status === 'active');
+  const pollable = () => [...records.values()].filter((a) => !a.disabled && a.status === 'active');
 
   async function upsert(verified: VerifiedAccount): Promise<AddedAccount> {
     const existing = findByEmail(verified.email);
@@ -334,10 +331,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
     return { account: view, created: !existing };
   }
 
-  async function addByRefreshToken(
-    refreshToken: string,
-    opts: { signal?: AbortSignal; expectedEmail?: string } = {},
-  ): Promise<AddedAccount> {
+  async function addByRefreshToken(refreshToken: string, opts: { signal?: AbortSignal; expectedEmail?: string } = {}): Promise<AddedAccount> {
     const token = refreshToken.trim();
     if (!token) throw new AccountSetupError('token refresh', new Error('the refresh token is empty'));
     return upsert(await verifyAccount({ oauth, api }, { refreshToken: token, expectedEmail: opts.expectedEmail }, opts.signal));
@@ -374,8 +368,7 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
           oauth,
           clock,
           finish: async (fresh, signal) =>
-            (await upsert(await verifyAccount({ oauth, api }, { refreshToken: fresh.refreshToken, tokens: fresh }, signal)))
-              .account,
+            (await upsert(await verifyAccount({ oauth, api }, { refreshToken: fresh.refreshToken, tokens: fresh }, signal))).account,
         },
         { ports: options.signInPorts ?? DEFAULT_SIGN_IN_PORTS, ...signInOptions },
       );
@@ -473,7 +466,13 @@ export async function createAccountPool(options: AccountPoolOptions): Promise<Ac
       if (!fresh) throw new GatewayError('not_found', `No access token for ${account.email}`);
       const refreshToken = await store.refreshToken(accountId);
       if (!refreshToken) throw new GatewayError('not_found', `No refresh token is stored for ${account.email}; sign in again`);
-      return { email: account.email, ...(account.tier ? { tier: account.tier } : {}), accessToken: fresh.accessToken, expiresAt: fresh.expiresAt, refreshToken };
+      return {
+        email: account.email,
+        ...(account.tier ? { tier: account.tier } : {}),
+        accessToken: fresh.accessToken,
+        expiresAt: fresh.expiresAt,
+        refreshToken,
+      };
     },
 
     startQuotaPolling() {

@@ -49,11 +49,7 @@ async function step<T>(name: SetupStep, signal: AbortSignal | undefined, run: ()
   }
 }
 
-export async function verifyAccount(
-  deps: { oauth: OAuthClient; api: AccountApi },
-  input: SetupInput,
-  signal?: AbortSignal,
-): Promise<VerifiedAccount> {
+export async function verifyAccount(deps: { oauth: OAuthClient; api: AccountApi }, input: SetupInput, signal?: AbortSignal): Promise<VerifiedAccount> {
   const { oauth, api } = deps;
   const tokens = input.tokens ?? (await step('token refresh', signal, () => oauth.refresh(input.refreshToken, signal)));
   const refreshToken = tokens.refreshToken ?? input.refreshToken;

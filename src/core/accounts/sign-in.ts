@@ -60,8 +60,7 @@ export interface SignInDeps {
   finish(tokens: OAuthTokens & { refreshToken: string }, signal: AbortSignal): Promise<AccountView>;
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function page(res: http.ServerResponse, status: number, title: string, detail: string): void {
   const html =

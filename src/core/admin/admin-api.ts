@@ -171,7 +171,8 @@ export function proxySettingsOf(config: GatewayConfig): ProxySettings {
  */
 function checkChanges(current: GatewayConfig, params: Fields, vetKey: (key: string) => void): Record<string, unknown> {
   const changes = params.changes;
-  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw refused('invalid_request', coreMessage('admin.changes.notObject'), 'changes');
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes))
+    throw refused('invalid_request', coreMessage('admin.changes.notObject'), 'changes');
   const keys = Object.keys(changes);
   if (keys.length === 0) throw refused('invalid_request', coreMessage('admin.changes.empty'), 'changes');
   keys.forEach(vetKey);
@@ -182,7 +183,8 @@ function checkChanges(current: GatewayConfig, params: Fields, vetKey: (key: stri
     assertSafeListen({ ...candidate, host: current.host, allowLanAccess: current.allowLanAccess });
   } catch (err) {
     if (err instanceof ConfigError) throw settingError(err);
-    if (err instanceof UnsafeListenError) throw refused('invalid_request', err.detail, ['host', 'allowLanAccess', 'authMode'].find((key) => key in changes) ?? keys[0]);
+    if (err instanceof UnsafeListenError)
+      throw refused('invalid_request', err.detail, ['host', 'allowLanAccess', 'authMode'].find((key) => key in changes) ?? keys[0]);
     throw err;
   }
   return changes as Record<string, unknown>;

@@ -48,7 +48,11 @@ function clientOrThrow(id: string): ConnectClient {
   const client = connectClient(id);
   if (!client) throw new GatewayError('not_found', `No client "${id}" to connect; one of: ${writable.map((c) => c.id).join(', ')}`, { param: 'id' });
   if (client.files.length === 0) {
-    throw new GatewayError('invalid_request', `${client.title} has no settings file Agate writes: paste the base URL and key into it (its snippet shows them)`, { param: 'id' });
+    throw new GatewayError(
+      'invalid_request',
+      `${client.title} has no settings file Agate writes: paste the base URL and key into it (its snippet shows them)`,
+      { param: 'id' },
+    );
   }
   return client;
 }
@@ -81,7 +85,13 @@ export function createConnectCalls(deps: ConnectCallsDeps): ConnectCalls {
     baseUrl,
     run: client.run,
     // Never `before`/`after`: they hold the key unmasked.
-    files: plan.files.map((file) => ({ path: file.path, displayPath: file.displayPath, exists: file.before !== undefined, changed: file.changed, diff: file.diff })),
+    files: plan.files.map((file) => ({
+      path: file.path,
+      displayPath: file.displayPath,
+      exists: file.before !== undefined,
+      changed: file.changed,
+      diff: file.diff,
+    })),
   });
   // One write at a time: two Connect clicks must not interleave their backups and files.
   let writing: Promise<unknown> = Promise.resolve();

@@ -72,8 +72,7 @@ export interface PoolOverview {
   health: { level: 'ok' | 'degraded' | 'down'; verdict: string; message: CoreMessage };
 }
 
-export const familyOf = (model: string): ModelFamily =>
-  model.startsWith('claude') ? 'claude' : model.startsWith('gemini') ? 'gemini' : 'other';
+export const familyOf = (model: string): ModelFamily => (model.startsWith('claude') ? 'claude' : model.startsWith('gemini') ? 'gemini' : 'other');
 
 type Account = Readonly<AccountRecord>;
 
@@ -171,9 +170,16 @@ export function poolOverview(input: {
   for (const account of accounts) {
     const state = stateOf(account);
     if (state === 'disabled') summary.disabled++;
-    else if (state === 'needs_reauth') summary.needsSignIn.push({ email: account.email, reason: account.statusReason ? textMessage(account.statusReason) : coreMessage('overview.reason.refreshTokenFailed') });
+    else if (state === 'needs_reauth')
+      summary.needsSignIn.push({
+        email: account.email,
+        reason: account.statusReason ? textMessage(account.statusReason) : coreMessage('overview.reason.refreshTokenFailed'),
+      });
     else if (state === 'forbidden') {
-      const issue: PoolAccountIssue = { email: account.email, reason: account.statusReason ? textMessage(account.statusReason) : coreMessage('overview.reason.blockedByGoogle') };
+      const issue: PoolAccountIssue = {
+        email: account.email,
+        reason: account.statusReason ? textMessage(account.statusReason) : coreMessage('overview.reason.blockedByGoogle'),
+      };
       if (account.actionUrl) issue.actionUrl = account.actionUrl;
       summary.forbidden.push(issue);
     } else {
@@ -208,7 +214,10 @@ function health(
   if (accounts.total === 0) return verdict('down', coreMessage('overview.down.noAccount'));
   if (accounts.usable === 0) {
     const back = Math.min(...accounts.coolingDown.map((issue) => issue.until ?? Infinity));
-    return verdict('down', back < Infinity ? coreMessage('overview.down.comesBack', { when: inMinutes(back, now) }) : coreMessage('overview.down.allNeedAttention'));
+    return verdict(
+      'down',
+      back < Infinity ? coreMessage('overview.down.comesBack', { when: inMinutes(back, now) }) : coreMessage('overview.down.allNeedAttention'),
+    );
   }
   const problems: CoreMessage[] = [];
   const blocked = next.filter((pick) => pick.none).map((pick) => FAMILY_TITLE[pick.family]);

@@ -59,7 +59,12 @@ const call =
   <P extends TObject>(spec: { params: P; routes: readonly [AdminRoute, ...AdminRoute[]] }): AdminCallSpec<P, R> =>
     spec;
 
-const route = (verb: AdminRoute['verb'], path: string, extra: Pick<AdminRoute, 'fixed' | 'download'> = {}): AdminRoute => ({ verb, path, permission: 'admin', ...extra });
+const route = (verb: AdminRoute['verb'], path: string, extra: Pick<AdminRoute, 'fixed' | 'download'> = {}): AdminRoute => ({
+  verb,
+  path,
+  permission: 'admin',
+  ...extra,
+});
 
 /** Unknown parameters are refused (a typo is a 400 naming it, not silently ignored). */
 const params = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });

@@ -58,9 +58,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
   /** The call's parameters from the request: the query (GET, DELETE; an empty value is no value) or the JSON body, then the path's and the route's own. */
   const paramsOf = async (ctx: Koa.Context, route: AdminRoute): Promise<Record<string, unknown>> => {
     const sent =
-      route.verb === 'POST'
-        ? await jsonBody(ctx)
-        : Object.fromEntries(Object.entries(ctx.query).filter(([, value]) => value !== undefined && value !== ''));
+      route.verb === 'POST' ? await jsonBody(ctx) : Object.fromEntries(Object.entries(ctx.query).filter(([, value]) => value !== undefined && value !== ''));
     return { ...sent, ...ctx.params, ...route.fixed };
   };
   const handler = (method: AdminMethod, route: AdminRoute) => async (ctx: Koa.Context) => {

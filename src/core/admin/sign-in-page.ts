@@ -11,8 +11,7 @@ export function pageHeaders(ctx: Koa.Context, csp: string, referrerPolicy = 'no-
   ctx.set('X-Frame-Options', 'DENY');
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 /** Why the sign-in form is shown again, in words (never the key that was typed). */
 function reasonOf(refusal: GatewayError, keyTried: boolean): string {
@@ -26,10 +25,7 @@ function reasonOf(refusal: GatewayError, keyTried: boolean): string {
  */
 export function signInPage(ctx: Koa.Context, refusal: GatewayError): void {
   const nonce = newNonce();
-  pageHeaders(
-    ctx,
-    `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-  );
+  pageHeaders(ctx, `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`);
   const reason = reasonOf(refusal, typeof ctx.query.key === 'string');
   ctx.status = refusal.status;
   ctx.type = 'text/html; charset=utf-8';

@@ -22,7 +22,13 @@ const url = (defaultValue: string, description: string) => text(defaultValue, de
 
 /** A string from a fixed list, as `enum` (the editor shows a drop-down); `enumDescriptions` in the same order. */
 function oneOf<const T extends readonly string[]>(values: T, defaultValue: T[number], description: string, enumDescriptions?: { [K in keyof T]: string }) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], default: defaultValue, description, ...(enumDescriptions && { enumDescriptions: [...enumDescriptions] }) });
+  return Type.Unsafe<T[number]>({
+    type: 'string',
+    enum: [...values],
+    default: defaultValue,
+    description,
+    ...(enumDescriptions && { enumDescriptions: [...enumDescriptions] }),
+  });
 }
 
 function section<T extends TProperties>(description: string, properties: T) {
@@ -34,7 +40,13 @@ export const AUTH_MODES = ['auto', 'off', 'strict', 'all_except_health'] as cons
 
 const modelGroup = Type.Object(
   {
-    strategy: Type.Optional(Type.Unsafe<'ordered' | 'random'>({ type: 'string', enum: ['ordered', 'random'], description: 'ordered: try the models in turn; random: shuffle per request.' })),
+    strategy: Type.Optional(
+      Type.Unsafe<'ordered' | 'random'>({
+        type: 'string',
+        enum: ['ordered', 'random'],
+        description: 'ordered: try the models in turn; random: shuffle per request.',
+      }),
+    ),
     models: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -56,8 +68,17 @@ export const DEFAULT_PORT = 8045;
 
 export const configSchema = Type.Object(
   {
-    port: int(DEFAULT_PORT, 0, 'Port the gateway listens on. Clients use `http://127.0.0.1:<port>` as their base URL. Changing it restarts the server. `0` picks a free port at each start.', { maximum: 65535 }),
-    host: text('127.0.0.1', 'Address the gateway listens on. Anything but a loopback address (`127.0.0.1`, `::1`, `localhost`) also needs `allowLanAccess`. Changing it restarts the server.', { minLength: 1 }),
+    port: int(
+      DEFAULT_PORT,
+      0,
+      'Port the gateway listens on. Clients use `http://127.0.0.1:<port>` as their base URL. Changing it restarts the server. `0` picks a free port at each start.',
+      { maximum: 65535 },
+    ),
+    host: text(
+      '127.0.0.1',
+      'Address the gateway listens on. Anything but a loopback address (`127.0.0.1`, `::1`, `localhost`) also needs `allowLanAccess`. Changing it restarts the server.',
+      { minLength: 1 },
+    ),
     // No default here: it depends on the environment at start (defaults.ts).
     dataDir: Type.String({ minLength: 1, description: 'Where accounts, secrets (CLI), the request log and statistics live.' }),
     logLevel: oneOf(['trace', 'debug', 'info', 'warn', 'error'], 'info', 'Least severe log level written.'),
@@ -66,20 +87,26 @@ export const configSchema = Type.Object(
         minItems: 1,
         // upstream-protocol §1: daily first, then prod.
         default: ['https://daily-cloudcode-pa.googleapis.com', 'https://cloudcode-pa.googleapis.com'],
-        description: 'Cloud Code endpoints (without `/v1internal`), tried in order on network errors, 404, 408 and 5xx. Change only to use a relay or the test simulator. Changing it rebuilds the gateway.',
+        description:
+          'Cloud Code endpoints (without `/v1internal`), tried in order on network errors, 404, 408 and 5xx. Change only to use a relay or the test simulator. Changing it rebuilds the gateway.',
       }),
       userAgent: text(`antigravity/1.15.8 ${os.platform()}/${os.arch()}`, 'User-Agent of upstream calls (upstream-protocol §2).', { minLength: 1 }),
-      proxy: text('', 'HTTP proxy for the gateway\'s calls to Google (`http://host:port`). Empty = direct. Changing it rebuilds the gateway.', { pattern: '^$|^https?://\\S+$' }),
-      systemPreamble: text('', 'Antigravity identity text placed before the client\'s system prompt, as a part of its own; empty = none (upstream-protocol §2).'),
+      proxy: text('', "HTTP proxy for the gateway's calls to Google (`http://host:port`). Empty = direct. Changing it rebuilds the gateway.", {
+        pattern: '^$|^https?://\\S+$',
+      }),
+      systemPreamble: text(
+        '',
+        "Antigravity identity text placed before the client's system prompt, as a part of its own; empty = none (upstream-protocol §2).",
+      ),
       connectTimeoutMs: int(10_000, 1, 'Longest wait for a connection to an upstream host.'),
       firstByteTimeoutMs: int(120_000, 1, 'Longest wait for the first byte of an upstream answer.'),
       idleTimeoutMs: int(120_000, 1, 'Longest silence within an upstream answer.'),
     }),
     oauth: section('Google OAuth.', {
-      tokenUrl: url('https://oauth2.googleapis.com/token', 'Google\'s token endpoint. Change only for the test simulator.'),
-      userinfoUrl: url('https://www.googleapis.com/oauth2/v2/userinfo', 'Google\'s user-info endpoint. Change only for the test simulator.'),
-      authorizeUrl: url('https://accounts.google.com/o/oauth2/v2/auth', 'Google\'s sign-in page. Change only for the test simulator.'),
-      clientId: text(ANTIGRAVITY_CLIENT_ID, 'OAuth client id (Antigravity\'s public installed-app client).', { minLength: 1 }),
+      tokenUrl: url('https://oauth2.googleapis.com/token', "Google's token endpoint. Change only for the test simulator."),
+      userinfoUrl: url('https://www.googleapis.com/oauth2/v2/userinfo', "Google's user-info endpoint. Change only for the test simulator."),
+      authorizeUrl: url('https://accounts.google.com/o/oauth2/v2/auth', "Google's sign-in page. Change only for the test simulator."),
+      clientId: text(ANTIGRAVITY_CLIENT_ID, "OAuth client id (Antigravity's public installed-app client).", { minLength: 1 }),
       clientSecret: text(ANTIGRAVITY_CLIENT_SECRET, 'OAuth client secret (public for installed apps).'),
       refreshSkewMs: int(90_000, 0, 'Refresh an access token this long before it expires.'),
     }),
@@ -89,28 +116,60 @@ export const configSchema = Type.Object(
         'Keep a conversation on its account too, but move it to another account as soon as that one is limited, even briefly.',
         'No conversation binding: the account with the fewest requests in flight, round-robin among equals.',
       ]),
-      stickyWaitMs: int(10_000, 0, '`cache-first`: wait for the conversation\'s account when its cooldown ends within this many milliseconds, instead of switching accounts.'),
-      retrySameAccountMaxDelayMs: int(3_000, 0, 'A rate limit shorter than this (milliseconds) is waited out on the same account; a longer one moves to another account.'),
-      waitForResetMaxMs: int(60_000, 0, 'When every account is limited: wait for the earliest reset if it comes within this many milliseconds, else answer 429 at once.'),
+      stickyWaitMs: int(
+        10_000,
+        0,
+        "`cache-first`: wait for the conversation's account when its cooldown ends within this many milliseconds, instead of switching accounts.",
+      ),
+      retrySameAccountMaxDelayMs: int(
+        3_000,
+        0,
+        'A rate limit shorter than this (milliseconds) is waited out on the same account; a longer one moves to another account.',
+      ),
+      waitForResetMaxMs: int(
+        60_000,
+        0,
+        'When every account is limited: wait for the earliest reset if it comes within this many milliseconds, else answer 429 at once.',
+      ),
       maxAttempts: int(8, 1, 'Most upstream attempts (accounts and hosts) for one request.'),
       retryBudgetMs: int(90_000, 1, 'Longest a request may take before its answer starts, waits for rate limits and resets included.'),
-      transientRetryBudgetMs: int(20_000, 1, 'Longest a request keeps retrying server, network, timeout and capacity errors; time spent waiting out rate limits and quota resets does not count.'),
+      transientRetryBudgetMs: int(
+        20_000,
+        1,
+        'Longest a request keeps retrying server, network, timeout and capacity errors; time spent waiting out rate limits and quota resets does not count.',
+      ),
       capacityRetries: int(2, 0, 'Capacity errors (the model busy for everyone) retried on the same account before moving on.'),
       perAccountConcurrency: int(0, 0, 'Most requests in flight on one account; `0` = no limit.'),
       perModelConcurrency: int(0, 0, 'Most requests in flight for one model on one account (Cloud Code limits each account and model apart); `0` = no limit.'),
       queueTimeoutMs: int(30_000, 0, 'How long a request may wait for a free slot (concurrency limits) before it fails.'),
     }),
     quota: section('Quota polling.', {
-      refreshIntervalMs: int(5 * 60_000, 10_000, 'How often each account\'s quota is fetched, in milliseconds (at least 10000). Rate limits trigger an extra fetch.'),
+      refreshIntervalMs: int(
+        5 * 60_000,
+        10_000,
+        "How often each account's quota is fetched, in milliseconds (at least 10000). Rate limits trigger an extra fetch.",
+      ),
     }),
     models: section('Model routing.', {
-      aliases: map(Type.String({ minLength: 1 }), 'Client model id (or `prefix*` pattern) → upstream model id or group name, e.g. `{"gpt-4o": "gemini-3.1-pro-high", "claude-haiku*": "gemini-3-flash"}`. Added to the built-in aliases.'),
-      groups: map(modelGroup, 'Named model groups usable as a model id or alias target: `{"fast": {"strategy": "ordered", "models": ["gemini-3-flash", "gemini-2.5-flash"]}}`. `ordered` tries the models in turn; `random` shuffles per request.'),
+      aliases: map(
+        Type.String({ minLength: 1 }),
+        'Client model id (or `prefix*` pattern) → upstream model id or group name, e.g. `{"gpt-4o": "gemini-3.1-pro-high", "claude-haiku*": "gemini-3-flash"}`. Added to the built-in aliases.',
+      ),
+      groups: map(
+        modelGroup,
+        'Named model groups usable as a model id or alias target: `{"fast": {"strategy": "ordered", "models": ["gemini-3-flash", "gemini-2.5-flash"]}}`. `ordered` tries the models in turn; `random` shuffles per request.',
+      ),
       providerPolicy: map(
-        Type.Union([Type.Union([Type.Literal('pool-only'), Type.Literal('pool-first'), Type.Literal('provider-only')]), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+        Type.Union([
+          Type.Union([Type.Literal('pool-only'), Type.Literal('pool-first'), Type.Literal('provider-only')]),
+          Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+        ]),
         'Model id, group or `prefix*` pattern → how API-key providers join the accounts: `pool-only` (the default: providers only for `provider:model` ids and aliases pointing at them), `pool-first` (providers when no account can serve), `provider-only`, or an ordered list of `pool`, `provider` and `provider:model`, e.g. `{"claude-*": "pool-first", "gpt-4o": ["openai", "pool"]}`.',
       ),
-      backgroundModel: text('gemini-3-flash', 'Model for Claude Code\'s background tasks (titles, summaries, warm-up), which need no large model. Empty = use the model Claude Code asked for.'),
+      backgroundModel: text(
+        'gemini-3-flash',
+        "Model for Claude Code's background tasks (titles, summaries, warm-up), which need no large model. Empty = use the model Claude Code asked for.",
+      ),
     }),
     server: section('The HTTP server.', {
       bodyLimitBytes: int(100 * 1024 * 1024, 1, 'Largest request body.'),
@@ -141,11 +200,21 @@ export const configSchema = Type.Object(
       retentionDays: int(90, 1, 'Days of token statistics kept.'),
     }),
     store: section('Where shared state lives.', {
-      redis: section('Team mode: several `agate serve` instances share one pool through Redis (or Valkey). Unset = no Redis; everything stays in this gateway\'s data dir.', {
-        url: text('', '`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (environment `AGATE_REDIS_URL`). Empty = no team mode. A secret (it may carry a password): never logged. Changing it rebuilds the gateway.', { pattern: '^$|^rediss?://\\S+$' }),
-        keyPrefix: text('agate:', 'Prefix of every key and channel, so that several teams can share one Redis.', { minLength: 1 }),
-        secretKey: text('', 'Team secret the refresh tokens are encrypted with in Redis (AES-256-GCM); the same on every instance, required with `store.redis.url`. Config file, `--set` or environment `AGATE_REDIS_SECRET_KEY` only: never an editor setting, never logged.'),
-      }),
+      redis: section(
+        "Team mode: several `agate serve` instances share one pool through Redis (or Valkey). Unset = no Redis; everything stays in this gateway's data dir.",
+        {
+          url: text(
+            '',
+            '`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (environment `AGATE_REDIS_URL`). Empty = no team mode. A secret (it may carry a password): never logged. Changing it rebuilds the gateway.',
+            { pattern: '^$|^rediss?://\\S+$' },
+          ),
+          keyPrefix: text('agate:', 'Prefix of every key and channel, so that several teams can share one Redis.', { minLength: 1 }),
+          secretKey: text(
+            '',
+            'Team secret the refresh tokens are encrypted with in Redis (AES-256-GCM); the same on every instance, required with `store.redis.url`. Config file, `--set` or environment `AGATE_REDIS_SECRET_KEY` only: never an editor setting, never logged.',
+          ),
+        },
+      ),
     }),
     authMode: oneOf(AUTH_MODES, 'auto', 'When clients must send an Agate key (as their API key).', [
       'Off while the gateway listens on loopback only, `strict` as soon as it listens beyond.',
@@ -153,9 +222,15 @@ export const configSchema = Type.Object(
       'Every request needs the Agate API key or a client key.',
       'Like `strict`, but `/healthz` answers without a key.',
     ]),
-    allowLanAccess: flag(false, 'Allow `host` to be an address other machines can reach. Clients then need your Agate API key, unless `authMode` is `off`, which Agate refuses beyond loopback.'),
+    allowLanAccess: flag(
+      false,
+      'Allow `host` to be an address other machines can reach. Clients then need your Agate API key, unless `authMode` is `off`, which Agate refuses beyond loopback.',
+    ),
     allowedHosts: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Extra Host names accepted besides loopback (DNS-rebinding guard).' }),
-    allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+$' }), { default: [], description: 'Browser origins allowed to call the gateway (CORS); empty = none.' }),
+    allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s]+$' }), {
+      default: [],
+      description: 'Browser origins allowed to call the gateway (CORS); empty = none.',
+    }),
   },
   { additionalProperties: false },
 );

@@ -57,7 +57,11 @@ export const ENV_ALIASES: Readonly<Record<string, string>> = {
 };
 
 export const envNameOf = (path: string): string =>
-  'AGATE_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  'AGATE_' +
+  path
+    .replace(/\./g, '_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase();
 
 function getPath(obj: JsonObject, path: string): Json | undefined {
   return path.split('.').reduce<Json | undefined>((node, key) => (isObject(node) ? node[key] : undefined), obj);
@@ -96,7 +100,10 @@ function parseScalar(raw: string, template: Json | undefined, origin: MessagePar
   }
   if (Array.isArray(template)) {
     if (raw.trim().startsWith('[')) return parseJson(raw, origin);
-    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   if (isObject(template)) return parseJson(raw, origin);
   return raw;
@@ -130,7 +137,6 @@ export function readConfigFile(file: string): JsonObject {
   if (!isObject(parsed)) throw new ConfigError(coreMessage('config.file.notObject', { file }));
   return parsed;
 }
-
 
 export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
   return explainConfig(sources).config;

@@ -157,7 +157,8 @@ async function readBackup(file: string): Promise<Backup | undefined> {
   } catch {
     backup = undefined;
   }
-  if (backup?.version !== 1 || typeof backup.existed !== 'boolean') throw new SettingsFileError(`${file} is not a backup Agate can read; move it away to connect again`);
+  if (backup?.version !== 1 || typeof backup.existed !== 'boolean')
+    throw new SettingsFileError(`${file} is not a backup Agate can read; move it away to connect again`);
   return backup;
 }
 

@@ -14,7 +14,10 @@ export function connectReadmeSection(): string {
       parts.push(`${client.summary} \`agate connect ${client.id}\` prints:`, '', '```', client.snippet!(README_VALUES), '```', '');
       continue;
     }
-    parts.push(`\`agate connect ${client.id}\` — ${client.summary} Then run \`${client.run.replace(/ \(.*$/, '')}\`${/ \(/.test(client.run) ? ` ${client.run.replace(/^[^(]*/, '')}` : ''}.`, '');
+    parts.push(
+      `\`agate connect ${client.id}\` — ${client.summary} Then run \`${client.run.replace(/ \(.*$/, '')}\`${/ \(/.test(client.run) ? ` ${client.run.replace(/^[^(]*/, '')}` : ''}.`,
+      '',
+    );
     parts.push('| File | Key | Value |', '|---|---|---|');
     for (const file of client.files) {
       for (const setting of file.settings(README_VALUES)) {

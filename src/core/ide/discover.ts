@@ -8,7 +8,13 @@ import type { ProcessTable } from './processes';
  * instances (their `--user-data-dir`), VSCODE_PORTABLE / VSCODE_APPDATA,
  * portable installs, then the OS defaults.
  */
-export async function findInstallations(options: { table: ProcessTable; userDataDir?: string; env?: NodeJS.ProcessEnv; home?: string; platform?: NodeJS.Platform }): Promise<IdeInstallation[]> {
+export async function findInstallations(options: {
+  table: ProcessTable;
+  userDataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  platform?: NodeJS.Platform;
+}): Promise<IdeInstallation[]> {
   const processes = await options.table.list().catch(() => []);
   const running = processes.flatMap((p) => {
     if (p.argv.some((a) => a.startsWith('--type='))) return [];

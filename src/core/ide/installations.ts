@@ -90,14 +90,19 @@ export function locateInstallations(where: LocateEnvironment): IdeInstallation[]
   };
   for (const dir of where.given ?? []) add({ product: 'Antigravity IDE', userDataDir: dir, source: 'given' }, false);
   for (const run of where.running ?? []) {
-    if (run.userDataDir) add({ product: run.product, userDataDir: run.userDataDir, source: 'running', ...(run.executable ? { executable: run.executable } : {}) }, false);
+    if (run.userDataDir)
+      add({ product: run.product, userDataDir: run.userDataDir, source: 'running', ...(run.executable ? { executable: run.executable } : {}) }, false);
   }
   if (env.VSCODE_PORTABLE) add({ product: 'Antigravity IDE', userDataDir: p.join(env.VSCODE_PORTABLE, 'user-data'), source: 'VSCODE_PORTABLE' }, true);
   for (const product of IDE_PRODUCTS) {
     if (env.VSCODE_APPDATA) add({ product, userDataDir: p.join(env.VSCODE_APPDATA, product), source: 'VSCODE_APPDATA' }, true);
   }
-  const executables = [...(where.executables ?? []), ...(where.running ?? []).flatMap((r) => (r.executable ? [{ product: r.product, path: r.executable }] : []))];
-  for (const exe of executables) add({ product: exe.product, userDataDir: portableDataDir(platform, exe.path, exe.product), source: 'portable', executable: exe.path }, true);
+  const executables = [
+    ...(where.executables ?? []),
+    ...(where.running ?? []).flatMap((r) => (r.executable ? [{ product: r.product, path: r.executable }] : [])),
+  ];
+  for (const exe of executables)
+    add({ product: exe.product, userDataDir: portableDataDir(platform, exe.path, exe.product), source: 'portable', executable: exe.path }, true);
   const root = appDataRoot(platform, env, home);
   const before = found.length;
   for (const product of IDE_PRODUCTS) add({ product, userDataDir: p.join(root, product), source: 'default' }, true);
@@ -120,7 +125,10 @@ export function productOfExecutable(executable: string): IdeProduct | undefined 
   const normalized = executable.replace(/\\/g, '/');
   const bundle = /\/(Antigravity(?: IDE)?)\.app\//.exec(normalized);
   if (bundle) return bundle[1] as IdeProduct;
-  const base = normalized.slice(normalized.lastIndexOf('/') + 1).replace(/\.exe$/i, '').toLowerCase();
+  const base = normalized
+    .slice(normalized.lastIndexOf('/') + 1)
+    .replace(/\.exe$/i, '')
+    .toLowerCase();
   if (base === 'antigravity-ide' || base === 'antigravity ide') return 'Antigravity IDE';
   if (base === 'antigravity') return 'Antigravity';
   return undefined;

@@ -57,7 +57,14 @@ async function listDarwin(): Promise<ProcessInfo[]> {
     const command = match[3];
     // The executable is the path up to the first option (paths hold spaces: "Antigravity IDE.app").
     const executable = command.split(/ (?=--?\w)/)[0];
-    const argv = [executable, ...command.slice(executable.length).trim().split(/ (?=--?\w)/).filter(Boolean)];
+    const argv = [
+      executable,
+      ...command
+        .slice(executable.length)
+        .trim()
+        .split(/ (?=--?\w)/)
+        .filter(Boolean),
+    ];
     return [{ pid: Number(match[1]), ppid: Number(match[2]), executable, argv, command }];
   });
 }
@@ -162,7 +169,7 @@ export function processesOf(installation: IdeInstallation, table: readonly Proce
   const matched = new Map<number, ProcessInfo>();
   for (const p of table) if (!exclude.has(p.pid) && owns(p)) matched.set(p.pid, p);
   // Descendants: helpers and language servers do not always repeat the flag.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of table) {
       if (!matched.has(p.pid) && !exclude.has(p.pid) && matched.has(p.ppid)) {

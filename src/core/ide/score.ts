@@ -78,12 +78,7 @@ function familyQuota(account: ScorableAccount, family: ModelFamilyId, now: numbe
  * Every account scored, best first. `currentEmail` (the IDE's account now) is
  * marked and not a candidate for "best".
  */
-export function scoreAccounts(
-  accounts: readonly ScorableAccount[],
-  families: readonly ModelFamilyId[],
-  now: number,
-  currentEmail?: string,
-): AccountScore[] {
+export function scoreAccounts(accounts: readonly ScorableAccount[], families: readonly ModelFamilyId[], now: number, currentEmail?: string): AccountScore[] {
   const chosen = families.length > 0 ? [...new Set(families)] : [...MODEL_FAMILIES];
   const scored = accounts.map((account): AccountScore => {
     const quotas = chosen.map((family) => familyQuota(account, family, now));
@@ -92,21 +87,32 @@ export function scoreAccounts(
     const mean = known.length > 0 ? Math.round((known.reduce((a, b) => a + b, 0) / known.length) * 100) : 0;
     const current = currentEmail !== undefined && account.email.toLowerCase() === currentEmail.toLowerCase();
     let reason: CoreMessage | undefined;
-    if (account.state !== 'active') reason = account.state === 'disabled' ? coreMessage('ide.reason.disabled') : coreMessage('ide.reason.state', { state: account.state });
+    if (account.state !== 'active')
+      reason = account.state === 'disabled' ? coreMessage('ide.reason.disabled') : coreMessage('ide.reason.state', { state: account.state });
     else if (account.models.length === 0) reason = coreMessage('ide.reason.noQuotaData');
     else if (known.length < quotas.length) {
-      reason = coreMessage('ide.reason.missingFamilies', { families: quotas.filter((q) => q.left === undefined).map((q) => FAMILY_TITLES[q.family]).join(', ') });
+      reason = coreMessage('ide.reason.missingFamilies', {
+        families: quotas
+          .filter((q) => q.left === undefined)
+          .map((q) => FAMILY_TITLES[q.family])
+          .join(', '),
+      });
     } else if (score === 0) reason = coreMessage('ide.reason.familyEmpty');
-    return { accountId: account.id, email: account.email, score, mean, families: quotas, eligible: reason === undefined, ...(reason ? { reason } : {}), current };
+    return {
+      accountId: account.id,
+      email: account.email,
+      score,
+      mean,
+      families: quotas,
+      eligible: reason === undefined,
+      ...(reason ? { reason } : {}),
+      current,
+    };
   });
   const soonestReset = (s: AccountScore) => Math.min(...s.families.map((f) => f.resetAt ?? Infinity));
   return scored.sort(
     (a, b) =>
-      Number(b.eligible) - Number(a.eligible) ||
-      b.score - a.score ||
-      b.mean - a.mean ||
-      soonestReset(a) - soonestReset(b) ||
-      a.email.localeCompare(b.email),
+      Number(b.eligible) - Number(a.eligible) || b.score - a.score || b.mean - a.mean || soonestReset(a) - soonestReset(b) || a.email.localeCompare(b.email),
   );
 }
 
@@ -117,13 +123,17 @@ export const bestAccount = (scores: readonly AccountScore[]): AccountScore | und
 export function describeFamilies(score: AccountScore): CoreMessage[] {
   return score.families.map((f) => {
     const family = FAMILY_TITLES[f.family];
-    const quota = f.left === undefined ? coreMessage('ide.family.unknown', { family }) : coreMessage('ide.family.quota', { family, percent: Math.round(f.left * 100) });
+    const quota =
+      f.left === undefined ? coreMessage('ide.family.unknown', { family }) : coreMessage('ide.family.quota', { family, percent: Math.round(f.left * 100) });
     return f.refilled ? coreMessage('ide.family.refilled', { quota }) : quota;
   });
 }
 
 export function parseFamilies(text: string): ModelFamilyId[] {
-  const parts = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = parts.filter((p) => !(MODEL_FAMILIES as readonly string[]).includes(p));
   if (unknown.length > 0) throw new Error(`unknown model famil${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')}; one of ${MODEL_FAMILIES.join(', ')}`);
   return parts as ModelFamilyId[];

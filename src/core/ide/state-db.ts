@@ -185,7 +185,11 @@ export async function replaceFile(file: string, bytes: Uint8Array): Promise<void
   } catch (err) {
     await fs.promises.rm(temp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
-    throw new StateDbError(code === 'EBUSY' || code === 'EPERM' ? 'locked' : 'io', `replacing ${file} failed (${code ?? (err as Error).message}): is the IDE still running?`, { cause: err });
+    throw new StateDbError(
+      code === 'EBUSY' || code === 'EPERM' ? 'locked' : 'io',
+      `replacing ${file} failed (${code ?? (err as Error).message}): is the IDE still running?`,
+      { cause: err },
+    );
   }
 }
 

@@ -1,15 +1,4 @@
-import {
-  bytesField,
-  concat,
-  decodeBase64,
-  encodeBase64,
-  ProtobufError,
-  readFields,
-  stringField,
-  textOf,
-  varintField,
-  type Field,
-} from './protobuf';
+import { bytesField, concat, decodeBase64, encodeBase64, ProtobufError, readFields, stringField, textOf, varintField, type Field } from './protobuf';
 
 /**
  * The Antigravity IDE's sign-in, as it keeps it in the `ItemTable` of its

@@ -128,7 +128,11 @@ export function readSignIn(rows: ReadonlyMap<string, string>): IdeSignIn | undef
   if (legacy !== undefined) {
     const state = decodeLegacyInitState(legacy);
     const email = state.email ?? authEmail;
-    return { format: 'legacy', ...(email ? { email } : {}), ...(state.token?.expirySeconds !== undefined ? { tokenExpiresAt: state.token.expirySeconds * 1000 } : {}) };
+    return {
+      format: 'legacy',
+      ...(email ? { email } : {}),
+      ...(state.token?.expirySeconds !== undefined ? { tokenExpiresAt: state.token.expirySeconds * 1000 } : {}),
+    };
   }
   return undefined;
 }
@@ -198,7 +202,16 @@ export async function inspectInstallation(installation: IdeInstallation, context
   const { found, hostsUs } = runningOf(installation, await context.table.list(), context);
   const base = { installation, running: found.all.map((p) => p.pid), hostsUs };
   const meta = readMeta(installation.dbPath);
-  const undo = meta ? { undo: { backupPath: meta.backupPath, createdAt: meta.createdAt, newEmail: meta.newEmail, ...(meta.previousEmail ? { previousEmail: meta.previousEmail } : {}) } } : {};
+  const undo = meta
+    ? {
+        undo: {
+          backupPath: meta.backupPath,
+          createdAt: meta.createdAt,
+          newEmail: meta.newEmail,
+          ...(meta.previousEmail ? { previousEmail: meta.previousEmail } : {}),
+        },
+      }
+    : {};
   if (!fs.existsSync(installation.dbPath)) {
     return { ...base, ...undo, state: 'missing', reason: coreMessage('ide.install.missing', { path: installation.dbPath }) };
   }
@@ -236,11 +249,16 @@ export function checkCredentials(credentials: IdeCredentials, now: number): void
     throw new IdeSwitchError('credentials', coreMessage('ide.switch.wrongClient', { clientId: credentials.clientId }));
   }
   if (!credentials.refreshToken) throw new IdeSwitchError('credentials', coreMessage('ide.switch.noRefreshToken', { email: credentials.email }));
-  if (credentials.expiresAt - now < MIN_TOKEN_LIFETIME_MS) throw new IdeSwitchError('credentials', coreMessage('ide.switch.tokenExpiring', { email: credentials.email }));
+  if (credentials.expiresAt - now < MIN_TOKEN_LIFETIME_MS)
+    throw new IdeSwitchError('credentials', coreMessage('ide.switch.tokenExpiring', { email: credentials.email }));
 }
 
 /** Backup, one-transaction write, and the record `undo` needs. The IDE must be closed. */
-export async function writeSwitch(installation: IdeInstallation, credentials: IdeCredentials, now: number): Promise<Omit<SwitchResult, 'closed' | 'relaunched'>> {
+export async function writeSwitch(
+  installation: IdeInstallation,
+  credentials: IdeCredentials,
+  now: number,
+): Promise<Omit<SwitchResult, 'closed' | 'relaunched'>> {
   const snapshot = await readState(installation.dbPath);
   const previous = readSignIn(snapshot.rows);
   const { format, changes } = planChanges(snapshot.rows, credentials);
@@ -258,13 +276,22 @@ export async function writeSwitch(installation: IdeInstallation, credentials: Id
     await fs.promises.rm(backupPath, { force: true });
     throw err;
   }
-  const meta: BackupMeta = { backupPath, createdAt: now, newEmail: credentials.email, writtenSha256, ...(previous?.email ? { previousEmail: previous.email } : {}) };
+  const meta: BackupMeta = {
+    backupPath,
+    createdAt: now,
+    newEmail: credentials.email,
+    writtenSha256,
+    ...(previous?.email ? { previousEmail: previous.email } : {}),
+  };
   await fs.promises.writeFile(metaPathOf(installation.dbPath), JSON.stringify(meta, null, 2), { mode: 0o600 });
   return { format, email: credentials.email, backupPath, ...(previous?.email ? { previousEmail: previous.email } : {}) };
 }
 
 /** Runs `body` with the installation closed: asks, closes gracefully, verifies, and starts it again afterwards. */
-async function withIdeClosed<T>(options: Omit<SwitchOptions, 'credentials'>, body: () => Promise<T>): Promise<{ value: T; closed: boolean; relaunched: boolean }> {
+async function withIdeClosed<T>(
+  options: Omit<SwitchOptions, 'credentials'>,
+  body: () => Promise<T>,
+): Promise<{ value: T; closed: boolean; relaunched: boolean }> {
   const clock = options.clock ?? systemClock;
   const { installation, table } = options;
   const { found, hostsUs } = runningOf(installation, await table.list(), options);
@@ -276,7 +303,12 @@ async function withIdeClosed<T>(options: Omit<SwitchOptions, 'credentials'>, bod
     if (!(await options.confirmClose({ installation, running: found.all.map((p) => p.pid) }))) {
       throw new IdeSwitchError('declined', coreMessage('ide.switch.declined', { product: installation.product, pids: found.all.map((p) => p.pid).join(', ') }));
     }
-    relaunches = await closeInstallation(installation, { table, clock, timeoutMs: options.closeTimeoutMs, exclude: new Set([...(options.selfPids ?? []), process.pid]) });
+    relaunches = await closeInstallation(installation, {
+      table,
+      clock,
+      timeoutMs: options.closeTimeoutMs,
+      exclude: new Set([...(options.selfPids ?? []), process.pid]),
+    });
   }
   const closed = relaunches.length > 0;
   const relaunch = closed && options.relaunch !== false;
@@ -330,7 +362,11 @@ export interface DeferredSwitchJob {
 }
 
 /** What the helper needs, taken while the IDE (and Agate in it) still runs. */
-export async function prepareDeferredSwitch(installation: IdeInstallation, credentials: IdeCredentials, context: IdeContext & { waitMs?: number }): Promise<DeferredSwitchJob> {
+export async function prepareDeferredSwitch(
+  installation: IdeInstallation,
+  credentials: IdeCredentials,
+  context: IdeContext & { waitMs?: number },
+): Promise<DeferredSwitchJob> {
   const clock = context.clock ?? systemClock;
   checkCredentials(credentials, clock.now());
   // The layout is checked now, so the user is not asked to quit for a switch that cannot happen.

@@ -16,7 +16,12 @@ export type LogSink = (level: LogLevel, line: string) => void;
 export const stderrSink: LogSink = (_level, line) => process.stderr.write(line + '\n');
 
 /** A levelled logger whose every line is redacted before it reaches the sink. */
-export function createLogger(options: { level: LogLevel; sink: LogSink; redactor?: Redactor; timestamps?: boolean }): Logger & { setLevel(level: LogLevel): void } {
+export function createLogger(options: {
+  level: LogLevel;
+  sink: LogSink;
+  redactor?: Redactor;
+  timestamps?: boolean;
+}): Logger & { setLevel(level: LogLevel): void } {
   const redact = options.redactor ?? redactor;
   let threshold = ORDER[options.level];
   const emit = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {

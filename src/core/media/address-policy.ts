@@ -80,7 +80,7 @@ function match(bytes: Bytes, ranges: Range[]): string | undefined {
 
 function inPrefix(bytes: Bytes, prefix: Bytes, bits: number): boolean {
   for (let bit = 0; bit < bits; bit++) {
-    const mask = 0x80 >> bit % 8;
+    const mask = 0x80 >> (bit % 8);
     if ((bytes[bit >> 3] & mask) !== (prefix[bit >> 3] & mask)) return false;
   }
   return true;
@@ -92,9 +92,9 @@ function ipBytes(address: string): Bytes | undefined {
   const unzoned = address.replace(/%.*$/, '');
   if (!isIPv6(unzoned)) return undefined;
   // A trailing dotted quad (::ffff:1.2.3.4) stands for the last two groups.
-  const text = unzoned.toLowerCase().replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) =>
-    `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`,
-  );
+  const text = unzoned
+    .toLowerCase()
+    .replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) => `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`);
   const [head, rest] = text.split('::') as [string, string | undefined];
   const headGroups = head ? head.split(':') : [];
   const restGroups = rest ? rest.split(':') : [];

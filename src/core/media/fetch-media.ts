@@ -282,13 +282,7 @@ function parseAllowedUrl(text: string, fail: Fail): URL {
  * parser has already turned decimal, octal and hex IPv4 spellings
  * (`http://2130706433/`, `http://0x7f.1/`) into dotted quads.
  */
-async function vettedAddresses(
-  url: URL,
-  redirected: boolean,
-  lookup: LookupAll,
-  fail: Fail,
-  logger?: Pick<Logger, 'info'>,
-): Promise<ResolvedAddress[]> {
+async function vettedAddresses(url: URL, redirected: boolean, lookup: LookupAll, fail: Fail, logger?: Pick<Logger, 'info'>): Promise<ResolvedAddress[]> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(host)) {
     const reason = forbiddenAddressReason(host);

@@ -24,7 +24,10 @@ export function describeNext(next: AttemptNext): CoreMessage {
   let step = coreMessage(STEPS[next.action]);
   if (next.waitMs) {
     // A wait is its duration ("wait 2 s" in some languages, not "wait after 2 s").
-    step = next.action === 'wait' ? coreMessage('attempt.waitFor', { seconds: seconds(next.waitMs) }) : coreMessage('attempt.withWait', { step, seconds: seconds(next.waitMs) });
+    step =
+      next.action === 'wait'
+        ? coreMessage('attempt.waitFor', { seconds: seconds(next.waitMs) })
+        : coreMessage('attempt.withWait', { step, seconds: seconds(next.waitMs) });
   }
   // Falling back to the next host needs no reason: it is the same account, another address.
   if (note && next.action !== 'fall-back') step = coreMessage('attempt.withNote', { step, note });

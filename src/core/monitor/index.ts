@@ -1,11 +1,5 @@
 export { createObservability, type Observability, type ObservabilityOptions } from './observability';
-export {
-  RequestMonitor,
-  DEFAULT_MONITOR_SETTINGS,
-  type MonitorEvent,
-  type RequestMonitorSettings,
-  type RequestQuery,
-} from './request-monitor';
+export { RequestMonitor, DEFAULT_MONITOR_SETTINGS, type MonitorEvent, type RequestMonitorSettings, type RequestQuery } from './request-monitor';
 export {
   TokenStats,
   DEFAULT_STATS_SETTINGS,

@@ -176,8 +176,7 @@ export class RequestMonitor implements RequestObserver {
 function matcherOf(query: RequestQuery): (record: RequestRecord) => boolean {
   const { status, model, account, protocol } = query;
   return (record) =>
-    (status === undefined ||
-      (status === 'error' ? countsAsError(record.status) : status === 'ok' ? record.status < 400 : record.status === status)) &&
+    (status === undefined || (status === 'error' ? countsAsError(record.status) : status === 'ok' ? record.status < 400 : record.status === status)) &&
     (model === undefined || record.clientModel === model || record.upstreamModel === model) &&
     (account === undefined || record.accountEmail === account || record.accountId === account) &&
     (protocol === undefined || record.protocol === protocol);

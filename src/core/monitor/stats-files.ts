@@ -115,7 +115,9 @@ export function serializeJournalEntry(entry: JournalEntry): string {
     entry.cachedTokens,
     entry.thinkingTokens,
     // A provider's request adds what it cost; the accounts' lines keep the older, shorter form.
-    ...(entry.spend && hasSpend(entry.spend) ? [entry.spend.uncachedInputUsd, entry.spend.cachedInputUsd, entry.spend.cacheWriteUsd, entry.spend.outputUsd] : []),
+    ...(entry.spend && hasSpend(entry.spend)
+      ? [entry.spend.uncachedInputUsd, entry.spend.cachedInputUsd, entry.spend.cacheWriteUsd, entry.spend.outputUsd]
+      : []),
   ]);
 }
 
@@ -143,7 +145,9 @@ export function parseJournalEntry(line: string): JournalEntry | undefined {
     outputTokens: countOf(outputTokens),
     cachedTokens: countOf(cachedTokens),
     thinkingTokens: countOf(thinkingTokens),
-    ...(spent.length === 4 ? { spend: { uncachedInputUsd: usdOf(spent[0]), cachedInputUsd: usdOf(spent[1]), cacheWriteUsd: usdOf(spent[2]), outputUsd: usdOf(spent[3]) } } : {}),
+    ...(spent.length === 4
+      ? { spend: { uncachedInputUsd: usdOf(spent[0]), cachedInputUsd: usdOf(spent[1]), cacheWriteUsd: usdOf(spent[2]), outputUsd: usdOf(spent[3]) } }
+      : {}),
   };
 }
 
@@ -153,7 +157,12 @@ const hasSpend = (spend: SpendSplit): boolean => spend.uncachedInputUsd + spend.
 function spendOf(raw: unknown): SpendSplit | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const value = raw as Record<string, unknown>;
-  return { uncachedInputUsd: usdOf(value.uncachedInputUsd), cachedInputUsd: usdOf(value.cachedInputUsd), cacheWriteUsd: usdOf(value.cacheWriteUsd), outputUsd: usdOf(value.outputUsd) };
+  return {
+    uncachedInputUsd: usdOf(value.uncachedInputUsd),
+    cachedInputUsd: usdOf(value.cachedInputUsd),
+    cacheWriteUsd: usdOf(value.cacheWriteUsd),
+    outputUsd: usdOf(value.outputUsd),
+  };
 }
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;

@@ -84,8 +84,7 @@ const GROUP_KEY: Record<StatsGroupBy, (cell: StatsCell) => string> = {
   clientKey: (cell) => cell.clientKey,
   none: () => '',
 };
-const CELL_KEY = (cell: { model: string; account: string; clientKey: string }): string =>
-  `${cell.model}\u0000${cell.account}\u0000${cell.clientKey}`;
+const CELL_KEY = (cell: { model: string; account: string; clientKey: string }): string => `${cell.model}\u0000${cell.account}\u0000${cell.clientKey}`;
 
 /**
  * Requests, errors, tokens and latency percentiles per UTC hour × model ×
@@ -116,8 +115,7 @@ export class TokenStats {
       intervalMs: settings.journalFlushMs,
       maxBatch: JOURNAL_BATCH,
       maxQueued: JOURNAL_BACKLOG,
-      write: (batch) =>
-        fs.appendFile(this.journalFile(this.generation), batch.map(serializeJournalEntry).join('\n') + '\n', { mode: 0o600 }),
+      write: (batch) => fs.appendFile(this.journalFile(this.generation), batch.map(serializeJournalEntry).join('\n') + '\n', { mode: 0o600 }),
       onError: (err) => logger.warn('Token stats journal write failed', { error: String(err) }),
     });
   }
@@ -259,10 +257,7 @@ export class TokenStats {
   }
 
   /** Tallies of the cells in the range, merged per group key and bucket start. */
-  private collect(
-    range: { from: number; to: number; granularity: StatsGranularity },
-    keyOf: (cell: StatsCell) => string,
-  ): Map<string, Map<number, Tally>> {
+  private collect(range: { from: number; to: number; granularity: StatsGranularity }, keyOf: (cell: StatsCell) => string): Map<string, Map<number, Tally>> {
     const step = STEP[range.granularity];
     const from = floorTo(range.from, step);
     const groups = new Map<string, Map<number, Tally>>();

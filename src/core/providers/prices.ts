@@ -32,7 +32,7 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
   'gpt-5': { input: 1.25, output: 10, cachedInput: 0.125 },
   'gpt-5-mini': { input: 0.25, output: 2, cachedInput: 0.025 },
   'o4-mini': { input: 1.1, output: 4.4, cachedInput: 0.275 },
-  'o3': { input: 2, output: 8, cachedInput: 0.5 },
+  o3: { input: 2, output: 8, cachedInput: 0.5 },
   'gemini-2.5-pro': { input: 1.25, output: 10, cachedInput: 0.125 },
   'gemini-2.5-flash': { input: 0.3, output: 2.5, cachedInput: 0.03 },
   'gemini-2.5-flash-lite': { input: 0.1, output: 0.4, cachedInput: 0.01 },

@@ -53,7 +53,6 @@ export interface CapRefusal {
   until: number;
 }
 
-
 interface UsageDocument {
   version: 1;
   day: string;
@@ -152,11 +151,19 @@ export class ProviderPool {
       const window = this.window(provider.id, now);
       if (window.length >= limits.requestsPerMinute) {
         const until = window[0] + MINUTE_MS;
-        return capped('requestsPerMinute', until, coreMessage('providers.cap.requestsPerMinute', { provider: provider.name, cap: limits.requestsPerMinute, seconds: Math.ceil((until - now) / 1000) }));
+        return capped(
+          'requestsPerMinute',
+          until,
+          coreMessage('providers.cap.requestsPerMinute', { provider: provider.name, cap: limits.requestsPerMinute, seconds: Math.ceil((until - now) / 1000) }),
+        );
       }
     }
     if (limits.tokensPerDay !== undefined && today.tokens + estimatedTokens > limits.tokensPerDay) {
-      return capped('tokensPerDay', nextDayStart(now), coreMessage('providers.cap.tokensPerDay', { provider: provider.name, cap: limits.tokensPerDay, used: today.tokens }));
+      return capped(
+        'tokensPerDay',
+        nextDayStart(now),
+        coreMessage('providers.cap.tokensPerDay', { provider: provider.name, cap: limits.tokensPerDay, used: today.tokens }),
+      );
     }
     if (limits.dailySpendCapUsd !== undefined) {
       const price = priceOf(provider, model);
@@ -195,7 +202,12 @@ export class ProviderPool {
     const price = priceOf(provider, model);
     if (price) {
       const spend = spendOf(
-        { inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, cacheWriteTokens: usage.cacheWriteTokens, outputTokens: usage.outputTokens + usage.thinkingTokens },
+        {
+          inputTokens: usage.inputTokens,
+          cachedInputTokens: usage.cachedInputTokens,
+          cacheWriteTokens: usage.cacheWriteTokens,
+          outputTokens: usage.outputTokens + usage.thinkingTokens,
+        },
         price,
       );
       addSpend(today.spend, spend);
@@ -223,9 +235,9 @@ export class ProviderPool {
       case 'forbidden':
       case 'auth_expired':
       case 'auth_revoked':
-        void this.registry.markKeyRejected(provider.id, failure.message.replace(/^key rejected: /, '')).catch((err: unknown) =>
-          this.logger.warn('could not save a provider state', { provider: provider.name, error: String(err) }),
-        );
+        void this.registry
+          .markKeyRejected(provider.id, failure.message.replace(/^key rejected: /, ''))
+          .catch((err: unknown) => this.logger.warn('could not save a provider state', { provider: provider.name, error: String(err) }));
         return next(coreMessage('attempt.note.providerKeyRejected', { provider: provider.name, detail: failure.message.replace(/^key rejected: /, '') }));
       case 'capacity':
       case 'server':
@@ -262,7 +274,16 @@ export class ProviderPool {
   private today(providerId: string): ProviderUsageToday {
     const day = dayOf(this.clock.now());
     if (this.usage.day !== day) this.usage = { version: 1, day, providers: {} };
-    const today = (this.usage.providers[providerId] ??= { day, requests: 0, tokens: 0, spendUsd: 0, spend: { ...NO_SPEND }, inputTokens: 0, cachedInputTokens: 0, unpricedTokens: 0 });
+    const today = (this.usage.providers[providerId] ??= {
+      day,
+      requests: 0,
+      tokens: 0,
+      spendUsd: 0,
+      spend: { ...NO_SPEND },
+      inputTokens: 0,
+      cachedInputTokens: 0,
+      unpricedTokens: 0,
+    });
     // Kept by an earlier version without the split: the split starts from here.
     today.spend ??= { ...NO_SPEND };
     today.inputTokens ??= 0;
@@ -318,5 +339,7 @@ export function candidateStages(policy: ProviderPolicy, model: string): Array<{ 
   if (policy === 'pool-only') return [{ kind: 'pool' }];
   if (policy === 'provider-only') return [{ kind: 'providers', model }];
   if (policy === 'pool-first') return [{ kind: 'pool' }, { kind: 'providers', model }];
-  return policy.map((entry) => (entry === 'pool' ? { kind: 'pool' as const } : { kind: 'providers' as const, model: entry.includes(':') ? entry : `${entry}:${model}` }));
+  return policy.map((entry) =>
+    entry === 'pool' ? { kind: 'pool' as const } : { kind: 'providers' as const, model: entry.includes(':') ? entry : `${entry}:${model}` },
+  );
 }

@@ -200,7 +200,12 @@ export class ProviderRegistry {
   }
 
   /** The models the key may use, checked against the provider; a rejected key is an invalid_request naming the provider's message. */
-  private async probe(kind: ProviderKind, baseUrl: string, key: string, listed: string[] | undefined): Promise<{ models: string[]; source: 'fetched' | 'listed' }> {
+  private async probe(
+    kind: ProviderKind,
+    baseUrl: string,
+    key: string,
+    listed: string[] | undefined,
+  ): Promise<{ models: string[]; source: 'fetched' | 'listed' }> {
     try {
       const fetched = await fetchProviderModels(this.options.fetch, kind, baseUrl, key);
       if (listed) return { models: listed, source: 'listed' };
@@ -211,7 +216,10 @@ export class ProviderRegistry {
       if (err instanceof GatewayError) throw err;
       // No models endpoint (some OpenAI-compatible servers) or unreachable: listed models still make a provider.
       if (listed) return { models: listed, source: 'listed' };
-      const reason = err instanceof ModelsEndpointError ? err.message : `${baseUrl} is unreachable (${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)})`;
+      const reason =
+        err instanceof ModelsEndpointError
+          ? err.message
+          : `${baseUrl} is unreachable (${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)})`;
       throw invalid(`cannot list the models: ${reason}; name them with "models"`, 'models');
     }
   }
@@ -219,7 +227,8 @@ export class ProviderRegistry {
   private checkName(name: string, except?: string): string {
     const trimmed = name.trim();
     if (!NAME.test(trimmed)) throw invalid('a provider name is 1-40 letters, digits, ".", "_" or "-", starting with a letter or digit', 'name');
-    if (this.providers.some((p) => p.id !== except && p.name.toLowerCase() === trimmed.toLowerCase())) throw invalid(`a provider named "${trimmed}" exists`, 'name');
+    if (this.providers.some((p) => p.id !== except && p.name.toLowerCase() === trimmed.toLowerCase()))
+      throw invalid(`a provider named "${trimmed}" exists`, 'name');
     return trimmed;
   }
 
@@ -272,7 +281,12 @@ export class ProviderRegistry {
     if (key !== undefined && (key === '' || /\s/.test(key))) throw invalid('the key must be one word with no spaces', 'key');
     if (key !== undefined || patch.baseUrl !== undefined) {
       // A new key or address is checked before it replaces the old; the listed models stay listed.
-      const probed = await this.probe(next.kind, next.baseUrl, key ?? (await this.key(record.id)) ?? '', next.modelsSource === 'listed' ? next.models : undefined);
+      const probed = await this.probe(
+        next.kind,
+        next.baseUrl,
+        key ?? (await this.key(record.id)) ?? '',
+        next.modelsSource === 'listed' ? next.models : undefined,
+      );
       next.models = probed.models;
       next.modelsSource = probed.source;
       next.state = 'active';
@@ -332,4 +346,3 @@ export class ProviderRegistry {
     return this.writing;
   }
 }
-

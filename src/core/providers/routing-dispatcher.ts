@@ -75,7 +75,15 @@ async function* noEvents(): AsyncGenerator<ChatEvent, void, undefined> {}
 export function createRoutingDispatcher(options: RoutingDispatcherOptions): Dispatcher {
   const { providers, registry, upstream, clock, logger } = options;
 
-  async function openProviders(request: ChatRequest, model: string, signal: AbortSignal, hooks: DispatchHooks | undefined, trail: AttemptRecord[], reasons: string[], offer?: PassthroughOffer): Promise<GenerationRun | undefined> {
+  async function openProviders(
+    request: ChatRequest,
+    model: string,
+    signal: AbortSignal,
+    hooks: DispatchHooks | undefined,
+    trail: AttemptRecord[],
+    reasons: string[],
+    offer?: PassthroughOffer,
+  ): Promise<GenerationRun | undefined> {
     const { usable, skipped } = providers.candidates(model);
     for (const skip of skipped) reasons.push(`${skip.provider}: ${skip.reason}`);
     const estimate = estimateInputTokens(request);
@@ -147,7 +155,8 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
     try {
       yield* answer.body;
     } catch (err) {
-      if (err instanceof UpstreamFailure) throw new GatewayError(err.kind === 'timeout' ? 'timeout' : 'bad_gateway', `${candidate.provider.name}: ${err.message}`, { cause: err });
+      if (err instanceof UpstreamFailure)
+        throw new GatewayError(err.kind === 'timeout' ? 'timeout' : 'bad_gateway', `${candidate.provider.name}: ${err.message}`, { cause: err });
       throw err;
     } finally {
       providers.record(candidate, passedUsage(answer.usage(), estimate));
@@ -155,7 +164,11 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
   }
 
   /** The answer as it streams; usage is read from the events as they pass, for spend and caps. */
-  async function* recorded(candidate: ProviderCandidate, first: IteratorResult<ChatEvent>, iterator: AsyncIterator<ChatEvent>): AsyncGenerator<ChatEvent, void, undefined> {
+  async function* recorded(
+    candidate: ProviderCandidate,
+    first: IteratorResult<ChatEvent>,
+    iterator: AsyncIterator<ChatEvent>,
+  ): AsyncGenerator<ChatEvent, void, undefined> {
     let usage: ChatEvent | undefined;
     let counted = false;
     try {
@@ -169,7 +182,8 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
         yield event;
       }
     } catch (err) {
-      if (err instanceof UpstreamFailure) throw new GatewayError(err.kind === 'timeout' ? 'timeout' : 'bad_gateway', `${candidate.provider.name}: ${err.message}`, { cause: err });
+      if (err instanceof UpstreamFailure)
+        throw new GatewayError(err.kind === 'timeout' ? 'timeout' : 'bad_gateway', `${candidate.provider.name}: ${err.message}`, { cause: err });
       throw err;
     } finally {
       // A stream cut short still cost what it used.
@@ -197,7 +211,8 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
     async open(request, signal, hooks, passthrough) {
       const target = matchAlias(request.model, options.aliases()) ?? request.model;
       const members = groupStages(target);
-      const stages: Stage[] = members ?? (isProviderRef(target) ? candidateStages('pool-only', target) : candidateStages(options.policy(target), request.model));
+      const stages: Stage[] =
+        members ?? (isProviderRef(target) ? candidateStages('pool-only', target) : candidateStages(options.policy(target), request.model));
       const trail: AttemptRecord[] = [];
       const reasons: string[] = [];
       let poolError: unknown;
@@ -215,7 +230,16 @@ export function createRoutingDispatcher(options: RoutingDispatcherOptions): Disp
             reasons.push(`accounts${stage.model ? ` (${model})` : ''}: ${err.message}`);
             const why = coreMessage(members ? 'attempt.note.nextMember' : 'attempt.note.spillOver');
             const next = { action: 'switch' as const, note: englishOf(why), why };
-            trail.push({ accountId: 'pool', accountEmail: 'accounts', model, startedAt: clock.now(), durationMs: 0, outcome: err.kind, message: err.message, next });
+            trail.push({
+              accountId: 'pool',
+              accountEmail: 'accounts',
+              model,
+              startedAt: clock.now(),
+              durationMs: 0,
+              outcome: err.kind,
+              message: err.message,
+              next,
+            });
             continue;
           }
         }

@@ -21,9 +21,7 @@ export interface TriesSoFar {
 }
 
 export type AccountMark =
-  | { kind: 'limit'; model: string; limit: ModelLimit }
-  | { kind: 'needs_reauth'; reason: string }
-  | { kind: 'forbidden'; reason: string; actionUrl?: string };
+  { kind: 'limit'; model: string; limit: ModelLimit } | { kind: 'needs_reauth'; reason: string } | { kind: 'forbidden'; reason: string; actionUrl?: string };
 
 export type FailureDecision =
   /** Same account again after `delayMs`. */
@@ -52,8 +50,7 @@ export const DEFAULT_EXHAUSTION_MS = 5 * 60_000;
 export const CAPACITY_BACKOFF_BASE_MS = 500;
 
 /** base · 2^n, jittered to 50–150 %, so that waiting requests do not retry in step. */
-export const capacityBackoffMs = (retry: number, random: () => number): number =>
-  Math.round(CAPACITY_BACKOFF_BASE_MS * 2 ** retry * (0.5 + random()));
+export const capacityBackoffMs = (retry: number, random: () => number): number => Math.round(CAPACITY_BACKOFF_BASE_MS * 2 ** retry * (0.5 + random()));
 
 export function decideFailure(failure: UpstreamFailure, ctx: FailureContext): FailureDecision {
   const { now, model, settings, tries } = ctx;

@@ -90,19 +90,10 @@ function notFound(requested: string, routing: ModelRouting, live: LiveModels, vi
   );
 }
 
-export function resolveModel(
-  requested: string,
-  routing: ModelRouting,
-  live: LiveModels,
-  random: () => number = Math.random,
-): ResolvedModel {
+export function resolveModel(requested: string, routing: ModelRouting, live: LiveModels, random: () => number = Math.random): ResolvedModel {
   const name = requested.trim();
   const isDirect = (id: string) => Object.hasOwn(routing.groups, id) || live.ids.has(id) || Object.hasOwn(live.deprecated, id) || live.external?.(id) === true;
-  const target =
-    matchAlias(name, routing.aliases) ??
-    (isDirect(name) ? name : undefined) ??
-    matchAlias(name, DEFAULT_MODEL_ALIASES) ??
-    name;
+  const target = matchAlias(name, routing.aliases) ?? (isDirect(name) ? name : undefined) ?? matchAlias(name, DEFAULT_MODEL_ALIASES) ?? name;
 
   const group = Object.hasOwn(routing.groups, target) ? routing.groups[target] : undefined;
   const members = group ? (group.strategy === 'random' ? shuffled(group.models, random) : group.models) : [target];

@@ -131,10 +131,7 @@ async function bufferedRest(first: IteratorResult<ChatEvent>, rest: AsyncIterato
   // A plain iterator over the array: an async generator would cost a few promises per event for nothing.
   let index = 0;
   return {
-    next: () =>
-      Promise.resolve<IteratorResult<ChatEvent>>(
-        index < events.length ? { done: false, value: events[index++] } : { done: true, value: undefined },
-      ),
+    next: () => Promise.resolve<IteratorResult<ChatEvent>>(index < events.length ? { done: false, value: events[index++] } : { done: true, value: undefined }),
   };
 }
 
@@ -338,7 +335,9 @@ class GenerationOpener {
     if (this.tries >= maxAttempts) {
       const tries = this.tries;
       throw this.budgetError(
-        this.attempts.length > tries ? coreMessage('attempt.note.attemptsAndCalls', { tries, calls: this.attempts.length }) : coreMessage('attempt.note.attempts', { tries }),
+        this.attempts.length > tries
+          ? coreMessage('attempt.note.attemptsAndCalls', { tries, calls: this.attempts.length })
+          : coreMessage('attempt.note.attempts', { tries }),
       );
     }
     const now = this.ctx.clock.now();

@@ -110,12 +110,7 @@ export function createAccountSelector(options: { inFlight(accountId: string): nu
       if (bound) {
         if (ranked.includes(bound)) return { kind: 'candidates', accounts: [bound, ...ranked.filter((a) => a !== bound)] };
         const state = availability(bound, input.model, input.now);
-        if (
-          input.mode === 'cache-first' &&
-          !state.usable &&
-          state.until !== undefined &&
-          state.until - input.now <= input.stickyWaitMs
-        ) {
+        if (input.mode === 'cache-first' && !state.usable && state.until !== undefined && state.until - input.now <= input.stickyWaitMs) {
           return { kind: 'wait', account: bound, until: state.until };
         }
       }

@@ -11,10 +11,7 @@ import type { PrimaryKey } from './primary-key';
 import { presentedKey } from './presented-key';
 
 /** Who is calling, as the route's auth check established it; kept in `ctx.state.caller`. */
-export type Caller =
-  | { kind: 'anonymous' }
-  | { kind: 'primary' }
-  | { kind: 'client'; key: ClientKeyInfo };
+export type Caller = { kind: 'anonymous' } | { kind: 'primary' } | { kind: 'client'; key: ClientKeyInfo };
 
 export interface AuthGuardDeps {
   settings: () => Pick<GatewayConfig, 'authMode' | 'host'>;
@@ -27,8 +24,7 @@ export interface AuthGuardDeps {
   sessions: DashboardSessions;
 }
 
-const HOW_TO_SEND =
-  'Send the Agate key as "Authorization: Bearer <key>", "x-api-key", "x-goog-api-key" or "?key=" (see "agate keys primary").';
+const HOW_TO_SEND = 'Send the Agate key as "Authorization: Bearer <key>", "x-api-key", "x-goog-api-key" or "?key=" (see "agate keys primary").';
 
 /** Whether a route of this permission needs a key under the effective auth mode. */
 export function keyRequired(mode: EffectiveAuthMode, permission: Permission): boolean {

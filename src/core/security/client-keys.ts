@@ -201,10 +201,15 @@ const hintOf = (key: string): string => `${key.slice(0, key.indexOf('_') + 1)}â€
 function isStoredKey(value: unknown): value is StoredClientKey {
   const key = value as Partial<StoredClientKey> | null;
   return (
-    typeof key === 'object' && key !== null &&
-    typeof key.id === 'string' && typeof key.name === 'string' &&
-    typeof key.salt === 'string' && typeof key.hash === 'string' &&
-    typeof key.createdAt === 'number' && typeof key.limits === 'object' && key.limits !== null
+    typeof key === 'object' &&
+    key !== null &&
+    typeof key.id === 'string' &&
+    typeof key.name === 'string' &&
+    typeof key.salt === 'string' &&
+    typeof key.hash === 'string' &&
+    typeof key.createdAt === 'number' &&
+    typeof key.limits === 'object' &&
+    key.limits !== null
   );
 }
 

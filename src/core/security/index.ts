@@ -109,8 +109,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     const caller = state.caller as Caller | undefined;
     if (caller?.kind !== 'client' || !caller.key.allowedModels) return undefined;
     const { key } = caller;
-    const refused = (why: string) =>
-      new GatewayError('permission', `The client key "${key.name}" may not use the model "${model}"${why}.`, { param: 'model' });
+    const refused = (why: string) => new GatewayError('permission', `The client key "${key.name}" may not use the model "${model}"${why}.`, { param: 'model' });
     if (!modelAllowed(key, model)) return { error: refused(''), key: key.name };
     const resolution = options.resolveModel?.(model);
     if (!resolution) return undefined;

@@ -39,8 +39,7 @@ export function parseClientKey(presented: string): { id: string; secret: string 
   return match ? { id: match[1], secret: match[2] } : undefined;
 }
 
-export const hashSecret = (salt: string, secret: string): string =>
-  createHash('sha256').update(salt, 'hex').update(secret, 'utf8').digest('hex');
+export const hashSecret = (salt: string, secret: string): string => createHash('sha256').update(salt, 'hex').update(secret, 'utf8').digest('hex');
 
 /**
  * Equality without an early exit: both sides are hashed first so the

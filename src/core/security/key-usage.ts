@@ -37,7 +37,12 @@ export interface SharedKeyCounters {
    * Checks every limit and counts the request in one atomic step; undefined when the store did not answer
    * (the instance then counts alone). `day` is the team's total for the key today, after this request.
    */
-  admit(keyId: string, leaseId: string, limits: KeyLimits, now: number): Promise<{ refused?: KeyLimitName; day?: { requests: number; tokens: number } } | undefined>;
+  admit(
+    keyId: string,
+    leaseId: string,
+    limits: KeyLimits,
+    now: number,
+  ): Promise<{ refused?: KeyLimitName; day?: { requests: number; tokens: number } } | undefined>;
   release(keyId: string, leaseId: string): void;
   addTokens(keyId: string, tokens: number, now: number): void;
 }

@@ -57,5 +57,4 @@ export async function readJsonBodyAndBytes(req: IncomingMessage, limitBytes: num
   }
 }
 
-const tooLarge = (limit: number) =>
-  new GatewayError('request_too_large', `The request body exceeds the gateway's limit of ${limit} bytes.`);
+const tooLarge = (limit: number) => new GatewayError('request_too_large', `The request body exceeds the gateway's limit of ${limit} bytes.`);

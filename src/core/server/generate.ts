@@ -44,12 +44,7 @@ export function inboundContextOf(ctx: Koa.Context, params: Record<string, string
  * there, before the first byte) → encode. Streams are written event by event
  * as the upstream produces them; nothing is buffered for replay.
  */
-export async function handleGeneration(
-  ctx: Koa.Context,
-  codec: ProtocolCodec,
-  inbound: InboundContext,
-  deps: GenerateDeps,
-): Promise<void> {
+export async function handleGeneration(ctx: Koa.Context, codec: ProtocolCodec, inbound: InboundContext, deps: GenerateDeps): Promise<void> {
   const startedAt = Date.now();
   const id = String(ctx.state.requestId);
   // From here on the request is recorded here, never by the gateway's record of rejected requests.
@@ -189,9 +184,12 @@ class StreamResponse {
       'x-accel-buffering': 'no',
     });
     this.res.flushHeaders();
-    this.keepAlive = setInterval(() => {
-      if (Date.now() - this.lastWrite >= keepAliveMs) this.keepAliveNow();
-    }, Math.max(250, Math.floor(keepAliveMs / 2)));
+    this.keepAlive = setInterval(
+      () => {
+        if (Date.now() - this.lastWrite >= keepAliveMs) this.keepAliveNow();
+      },
+      Math.max(250, Math.floor(keepAliveMs / 2)),
+    );
     this.keepAlive.unref();
   }
 

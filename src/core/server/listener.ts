@@ -202,7 +202,9 @@ function answerClientError(
   const reply = render(new GatewayError(kind, message), path.split('?')[0]);
   const body = JSON.stringify(reply.body);
   const headers = { ...reply.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   // Closed, not half-closed, once the answer is handed to the system: a client that never reads or closes
   // would otherwise hold the descriptor (FIN-WAIT-2 on its side, an open socket on ours) indefinitely.
   const linger = setTimeout(() => socket.destroy(), ANSWER_LINGER_MS);

@@ -18,7 +18,13 @@ const PASSABLE = new Set(['anthropic', 'openai-chat', 'gemini']);
  * The client's request as it came, when it may go to a provider of its own protocol unchanged but for the
  * model: not when the gateway changed it on the way (fetched media, a background model).
  */
-export function passthroughOffer(ctx: Koa.Context, codec: ProtocolCodec, inbound: InboundContext, decoded: ChatRequest, prepared: ChatRequest): PassthroughOffer | undefined {
+export function passthroughOffer(
+  ctx: Koa.Context,
+  codec: ProtocolCodec,
+  inbound: InboundContext,
+  decoded: ChatRequest,
+  prepared: ChatRequest,
+): PassthroughOffer | undefined {
   const bytes = ctx.state.bodyBytes as Buffer | undefined;
   if (!bytes || prepared !== decoded || !PASSABLE.has(codec.protocol)) return undefined;
   const rawAlt = inbound.query.alt;
@@ -51,7 +57,13 @@ export interface RawOutcome {
  * the first byte cuts the connection: the client's own parser sees a broken
  * answer, never a frame the gateway made up in the middle of the provider's.
  */
-export async function writeRawAnswer(ctx: Koa.Context, raw: RawAnswer, started: StartedResponse | undefined, signal: AbortSignal, startedAt: number): Promise<RawOutcome> {
+export async function writeRawAnswer(
+  ctx: Koa.Context,
+  raw: RawAnswer,
+  started: StartedResponse | undefined,
+  signal: AbortSignal,
+  startedAt: number,
+): Promise<RawOutcome> {
   const res = ctx.res;
   const outcome: RawOutcome = {};
   if (started) {

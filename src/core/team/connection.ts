@@ -185,7 +185,9 @@ export function createTeamConnection(options: TeamConnectionOptions): TeamConnec
       closed = true;
       handlers.clear();
       // quit() waits for replies when connected; disconnect() ends at once when Redis is away.
-      await Promise.all([redis, subscriber].map((client) => (client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect())));
+      await Promise.all(
+        [redis, subscriber].map((client) => (client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect())),
+      );
     },
   };
 }

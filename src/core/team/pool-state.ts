@@ -14,10 +14,7 @@ import type { Team } from './team';
  * `refresh` (hash id → refresh token sealed with the team secret). Changes go out on the `accounts` channel
  * as they are written, so the others apply them without a read (well within 100 ms on a LAN).
  */
-type PoolMessage =
-  | { op: 'put'; record: AccountRecord }
-  | { op: 'limit'; id: string; model: string; limit: ModelLimit }
-  | { op: 'removed'; id: string };
+type PoolMessage = { op: 'put'; record: AccountRecord } | { op: 'limit'; id: string; model: string; limit: ModelLimit } | { op: 'removed'; id: string };
 
 const CHANNEL = 'accounts';
 

@@ -44,8 +44,7 @@ export function startTeamRequestStream(connection: TeamConnection, options: Team
   reader.on('error', (err: Error) => options.logger.debug(`team request stream: ${err.message}`));
   let closed = false;
 
-  const append = (json: string) =>
-    connection.redis.xadd(streamKey, 'MAXLEN', '~', String(maxLength), '*', 'i', options.instanceId, 'r', json);
+  const append = (json: string) => connection.redis.xadd(streamKey, 'MAXLEN', '~', String(maxLength), '*', 'i', options.instanceId, 'r', json);
 
   const keep = (json: string) => {
     backlog.push(json);
@@ -94,9 +93,9 @@ export function startTeamRequestStream(connection: TeamConnection, options: Team
     while (!closed) {
       try {
         lastId ??= streamIdAt(await reader.time());
-        const reply = (await reader.xread('COUNT', READ_BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', streamKey, lastId)) as
-          | Array<[string, Array<[string, string[]]>]>
-          | null;
+        const reply = (await reader.xread('COUNT', READ_BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', streamKey, lastId)) as Array<
+          [string, Array<[string, string[]]>]
+        > | null;
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
             lastId = id;

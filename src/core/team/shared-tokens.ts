@@ -57,8 +57,7 @@ export function createSharedTokens(team: Team, options: { logger: Logger; lockMs
 
   return {
     async obtain(id, { validUntil, rejected, refresh }) {
-      const usable = (tokens: OAuthTokens | undefined): tokens is OAuthTokens =>
-        !!tokens && tokens.expiresAt > validUntil && tokens.accessToken !== rejected;
+      const usable = (tokens: OAuthTokens | undefined): tokens is OAuthTokens => !!tokens && tokens.expiresAt > validUntil && tokens.accessToken !== rejected;
       const owner = `${instanceId}:${crypto.randomBytes(4).toString('hex')}`;
       // Real time, as Redis counts the lock's life: after it, the holder is taken for dead.
       const giveUpAt = Date.now() + lockMs;

@@ -37,7 +37,8 @@ const NETWORK_TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', '
 export function networkFailure(err: unknown, model: string): UpstreamFailure {
   const code = (err as { code?: unknown } | undefined)?.code;
   const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
-  if (typeof code === 'string' && NETWORK_TIMEOUT_CODES.has(code)) return new UpstreamFailure('timeout', `provider connection timed out (${detail})`, { model, cause: err });
+  if (typeof code === 'string' && NETWORK_TIMEOUT_CODES.has(code))
+    return new UpstreamFailure('timeout', `provider connection timed out (${detail})`, { model, cause: err });
   return new UpstreamFailure('network', `provider unreachable (${detail})`, { model, cause: err });
 }
 
@@ -181,7 +182,8 @@ export function frameJson(data: string, model: string): Record<string, unknown> 
 /** The `error.message` of a provider error body (all three wrap it so), else a short text. */
 export function errorMessageOf(body: unknown, status: number): string {
   const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string')
+    return (error as { message: string }).message;
   if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 300);
   return `HTTP ${status}`;
 }

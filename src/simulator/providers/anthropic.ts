@@ -86,9 +86,7 @@ export function anthropicFaultError(fault: FaultSpec, model: string): SimHttpErr
       );
     }
     case 'quota_exhausted':
-      return invalidRequest(
-        'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
-      );
+      return invalidRequest('Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.');
     case 'capacity':
       return anthropicError(529, 'overloaded_error', 'Overloaded');
     case 'server_error':
@@ -149,7 +147,12 @@ function fieldRequired(path: string): SimHttpError {
 /** Validates a Messages body and converts it to the wire request the scripted model reads. */
 /** The betas a request turned on (`anthropic-beta`, comma-separated). */
 export function betasOf(header: string | undefined): ReadonlySet<string> {
-  return new Set((header ?? '').split(',').map((beta) => beta.trim()).filter(Boolean));
+  return new Set(
+    (header ?? '')
+      .split(',')
+      .map((beta) => beta.trim())
+      .filter(Boolean),
+  );
 }
 
 /** Lets `system` turns sit among the messages (Claude Code sends its reminders so). */
@@ -158,7 +161,10 @@ const MID_CONVERSATION_SYSTEM_BETA = 'mid-conversation-system-2026-04-07';
 export function validateMessages(body: unknown, state: SimState, countOnly = false, betas: ReadonlySet<string> = new Set()): ValidMessages {
   if (!isObject(body)) throw invalidRequest('Input should be a valid dictionary');
   for (const key of Object.keys(body)) {
-    if (!BODY_KEYS.includes(key) || (countOnly && ['max_tokens', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'metadata', 'service_tier'].includes(key))) {
+    if (
+      !BODY_KEYS.includes(key) ||
+      (countOnly && ['max_tokens', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'metadata', 'service_tier'].includes(key))
+    ) {
       throw invalidRequest(`${key}: Extra inputs are not permitted`);
     }
   }
@@ -168,12 +174,11 @@ export function validateMessages(body: unknown, state: SimState, countOnly = fal
   let maxTokens = model.maxOutputTokens;
   if (!countOnly) {
     if (body.max_tokens === undefined) throw fieldRequired('max_tokens');
-    if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1) throw invalidRequest('max_tokens: Input should be a valid integer greater than or equal to 1');
+    if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1)
+      throw invalidRequest('max_tokens: Input should be a valid integer greater than or equal to 1');
     maxTokens = body.max_tokens as number;
     if (maxTokens > model.maxOutputTokens) {
-      throw invalidRequest(
-        `max_tokens: ${maxTokens} > ${model.maxOutputTokens}, which is the maximum allowed number of output tokens for ${model.id}`,
-      );
+      throw invalidRequest(`max_tokens: ${maxTokens} > ${model.maxOutputTokens}, which is the maximum allowed number of output tokens for ${model.id}`);
     }
   }
   if (body.temperature !== undefined && (typeof body.temperature !== 'number' || body.temperature < 0 || body.temperature > 1)) {
@@ -251,7 +256,9 @@ function validateThinking(thinking: unknown, maxTokens: number, countOnly: boole
     throw invalidRequest('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
   }
   if (!countOnly && (budget as number) >= maxTokens) {
-    throw invalidRequest('`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size');
+    throw invalidRequest(
+      '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size',
+    );
   }
   return true;
 }
@@ -266,12 +273,14 @@ function validateTools(tools: unknown, mark: (block: Json, segment: unknown) => 
     if (!isObject(tool)) throw invalidRequest(`${path}: Input should be a valid dictionary`);
     if (tool.type !== undefined && tool.type !== 'custom') {
       // Server tools (web_search_…, text_editor_…, …): versioned types the scripted model never calls.
-      if (typeof tool.type !== 'string' || !/_\d{8}$/.test(tool.type)) throw invalidRequest(`${path}: Input tag ${JSON.stringify(tool.type)} found using 'type' does not match any of the expected tags`);
+      if (typeof tool.type !== 'string' || !/_\d{8}$/.test(tool.type))
+        throw invalidRequest(`${path}: Input tag ${JSON.stringify(tool.type)} found using 'type' does not match any of the expected tags`);
       mark(tool, tool);
       return;
     }
     for (const key of Object.keys(tool)) {
-      if (!['name', 'description', 'input_schema', 'cache_control', 'type'].includes(key)) throw invalidRequest(`${path}.custom.${key}: Extra inputs are not permitted`);
+      if (!['name', 'description', 'input_schema', 'cache_control', 'type'].includes(key))
+        throw invalidRequest(`${path}.custom.${key}: Extra inputs are not permitted`);
     }
     if (typeof tool.name !== 'string' || !TOOL_NAME.test(tool.name)) {
       throw invalidRequest(`${path}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`);
@@ -280,7 +289,8 @@ function validateTools(tools: unknown, mark: (block: Json, segment: unknown) => 
     names.add(tool.name);
     if (!isObject(tool.input_schema)) throw fieldRequired(`${path}.custom.input_schema`);
     if (tool.input_schema.type !== 'object') throw invalidRequest(`${path}.custom.input_schema.type: Input should be 'object'`);
-    if (tool.description !== undefined && typeof tool.description !== 'string') throw invalidRequest(`${path}.custom.description: Input should be a valid string`);
+    if (tool.description !== undefined && typeof tool.description !== 'string')
+      throw invalidRequest(`${path}.custom.description: Input should be a valid string`);
     mark(tool, tool);
     declarations.push({ name: tool.name, description: tool.description as string | undefined });
   });
@@ -314,7 +324,8 @@ function validateSystem(system: unknown, mark: (block: Json, segment: unknown) =
 }
 
 function rejectBlockKeys(block: Json, allowed: readonly string[], path: string): void {
-  for (const key of Object.keys(block)) if (!allowed.includes(key)) throw invalidRequest(`${path}.${block.type as string}.${key}: Extra inputs are not permitted`);
+  for (const key of Object.keys(block))
+    if (!allowed.includes(key)) throw invalidRequest(`${path}.${block.type as string}.${key}: Extra inputs are not permitted`);
 }
 
 function validateMessageList(
@@ -337,9 +348,11 @@ function validateMessageList(
     if (systemTurns && message.role === 'system' && index > 0) {
       // Text only; it instructs the model and is no turn of the conversation.
       const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
-      if (!Array.isArray(blocks) || blocks.length === 0) throw invalidRequest(`${path}.content: Input should be a valid string or a non-empty list of text blocks`);
+      if (!Array.isArray(blocks) || blocks.length === 0)
+        throw invalidRequest(`${path}.content: Input should be a valid string or a non-empty list of text blocks`);
       blocks.forEach((block: unknown, blockIndex) => {
-        if (!isObject(block) || block.type !== 'text' || typeof block.text !== 'string') throw invalidRequest(`${path}.content.${blockIndex}: system messages take text blocks only`);
+        if (!isObject(block) || block.type !== 'text' || typeof block.text !== 'string')
+          throw invalidRequest(`${path}.content.${blockIndex}: system messages take text blocks only`);
         rejectBlockKeys(block, ['type', 'text', 'cache_control'], `${path}.content.${blockIndex}`);
         mark(block, block);
       });
@@ -383,7 +396,8 @@ function validateMessageList(
         `messages.${index}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${[...pendingCalls.keys()].join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`,
       );
     }
-    if ((calls.size > 0 || answered.size > 0) && !hasTools) throw invalidRequest('Requests which include `tool_use` or `tool_result` blocks must define tools.');
+    if ((calls.size > 0 || answered.size > 0) && !hasTools)
+      throw invalidRequest('Requests which include `tool_use` or `tool_result` blocks must define tools.');
     pendingCalls = calls;
     const role = message.role === 'user' ? 'user' : 'model';
     // Consecutive turns of one role are merged, as the API does.
@@ -423,7 +437,8 @@ function convertBlock(
         if (!['image/jpeg', 'image/png', 'image/gif', 'image/webp'].includes(source.media_type as string)) {
           throw invalidRequest(`${path}.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`);
         }
-        if (typeof source.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(source.data)) throw invalidRequest(`${path}.image.source.base64: invalid base64 data`);
+        if (typeof source.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(source.data))
+          throw invalidRequest(`${path}.image.source.base64: invalid base64 data`);
         return { inlineData: { mimeType: source.media_type as string, data: source.data } };
       }
       if (source.type === 'url' && typeof source.url === 'string') return { fileData: { fileUri: source.url } };
@@ -436,7 +451,8 @@ function convertBlock(
     case 'tool_use': {
       rejectBlockKeys(block, ['type', 'id', 'name', 'input', 'cache_control'], path);
       if (role !== 'assistant') throw invalidRequest(`${path}: tool_use blocks are only allowed in assistant messages`);
-      if (typeof block.id !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(block.id)) throw invalidRequest(`${path}.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'`);
+      if (typeof block.id !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(block.id))
+        throw invalidRequest(`${path}.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'`);
       if (typeof block.name !== 'string') throw fieldRequired(`${path}.tool_use.name`);
       if (!isObject(block.input)) throw invalidRequest(`${path}.tool_use.input: Input should be a valid dictionary`);
       if (calls.has(block.id)) throw invalidRequest(`messages: \`tool_use\` ids must be unique. Found duplicate id: ${block.id}`);
@@ -481,13 +497,7 @@ interface Usage {
   output_tokens: number;
 }
 
-export async function handleMessages(
-  state: SimState,
-  exchange: Exchange,
-  keyName: string,
-  body: unknown,
-  cache: AnthropicPromptCache,
-): Promise<void> {
+export async function handleMessages(state: SimState, exchange: Exchange, keyName: string, body: unknown, cache: AnthropicPromptCache): Promise<void> {
   const valid = validateMessages(body, state, false, betasOf(exchange.entry.headers?.['anthropic-beta']));
   const { model, request, stream } = valid;
   exchange.annotate({ model: model.id });
@@ -520,7 +530,16 @@ export async function handleMessages(
   const headers = { 'request-id': `req_sim${sequence}` };
   if (!stream) {
     const content = wholeContent(answer.frames.flat());
-    const message = { id, type: 'message', role: 'assistant', model: model.id, content, stop_reason: stopReason, stop_sequence: null, usage: { ...usage, service_tier: 'standard' } };
+    const message = {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model: model.id,
+      content,
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage: { ...usage, service_tier: 'standard' },
+    };
     return deliverWhole(state, exchange, answer.frames.length, message, fault, headers);
   }
   const frames = streamFrames(id, model.id, answer.frames, usage, stopReason);

@@ -66,20 +66,24 @@ function quotaExceeded(model: string, quotaId: string, delayMs: number): SimHttp
   const seconds = Math.max(1, Math.ceil(delayMs / 1000));
   return new SimHttpError(
     429,
-    googleError(429, 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.', [
-      {
-        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-        violations: [
-          {
-            quotaMetric: 'generativelanguage.googleapis.com/generate_content_paid_tier_requests',
-            quotaId,
-            quotaDimensions: { location: 'global', model },
-          },
-        ],
-      },
-      { '@type': 'type.googleapis.com/google.rpc.Help', links: HELP_LINKS },
-      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s` },
-    ]),
+    googleError(
+      429,
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.',
+      [
+        {
+          '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+          violations: [
+            {
+              quotaMetric: 'generativelanguage.googleapis.com/generate_content_paid_tier_requests',
+              quotaId,
+              quotaDimensions: { location: 'global', model },
+            },
+          ],
+        },
+        { '@type': 'type.googleapis.com/google.rpc.Help', links: HELP_LINKS },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s` },
+      ],
+    ),
   );
 }
 
@@ -93,7 +97,10 @@ export function geminiApiFaultError(fault: FaultSpec, model: string): SimHttpErr
       return new SimHttpError(503, googleError(503, 'The model is overloaded. Please try again later.'));
     case 'server_error': {
       const status = fault.status ?? 500;
-      return new SimHttpError(status, googleError(status, 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting'));
+      return new SimHttpError(
+        status,
+        googleError(status, 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting'),
+      );
     }
     case 'unauthorized':
       return invalidApiKey();

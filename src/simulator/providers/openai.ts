@@ -105,7 +105,12 @@ export function openaiFaultError(fault: FaultSpec, model: string): SimHttpError 
     case 'server_error':
       return openaiError(fault.status ?? 500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
     case 'unauthorized':
-      return openaiError(401, 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+      return openaiError(
+        401,
+        'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+        'invalid_request_error',
+        'invalid_api_key',
+      );
     case 'validation_required':
     case 'tos_disabled':
       return openaiError(403, `Project does not have access to model \`${model}\``, 'invalid_request_error', 'model_not_found');
@@ -132,12 +137,16 @@ interface ValidChat {
 }
 
 function validateChat(body: unknown): ValidChat {
-  if (!isObject(body)) throw invalidRequest('We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)');
+  if (!isObject(body))
+    throw invalidRequest(
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+    );
   for (const key of Object.keys(body)) if (!BODY_KEYS.includes(key)) throw invalidRequest(`Unrecognized request argument supplied: ${key}`);
   if (typeof body.model !== 'string' || body.model === '') throw invalidRequest('you must provide a model parameter');
   const model = findProviderModel('openai', body.model);
   if (!model) throw openaiError(404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw invalidRequest(`Invalid type for 'stream': expected a boolean, but got ${typeof body.stream} instead.`, 'stream', 'invalid_type');
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
+    throw invalidRequest(`Invalid type for 'stream': expected a boolean, but got ${typeof body.stream} instead.`, 'stream', 'invalid_type');
   const stream = body.stream === true;
   if (body.stream_options !== undefined && body.stream_options !== null) {
     if (!stream) throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
@@ -146,14 +155,23 @@ function validateChat(body: unknown): ValidChat {
   const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
   if (body.n !== undefined && body.n !== null && body.n !== 1) throw invalidRequest('The simulated provider serves n=1 only.', 'n');
   if (body.temperature !== undefined && body.temperature !== null && (typeof body.temperature !== 'number' || body.temperature < 0 || body.temperature > 2)) {
-    throw invalidRequest(`Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got ${String(body.temperature)} instead.`, 'temperature', 'decimal_above_max_value');
+    throw invalidRequest(
+      `Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got ${String(body.temperature)} instead.`,
+      'temperature',
+      'decimal_above_max_value',
+    );
   }
   if (model.reasoning && body.max_tokens !== undefined && body.max_tokens !== null) {
-    throw invalidRequest("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens', 'unsupported_parameter');
+    throw invalidRequest(
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      'max_tokens',
+      'unsupported_parameter',
+    );
   }
   const maxTokens = (body.max_completion_tokens ?? body.max_tokens) as unknown;
   if (maxTokens !== undefined && maxTokens !== null) {
-    if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1) throw invalidRequest("Invalid 'max_tokens': integer below minimum value. Expected a value >= 1.", 'max_tokens', 'integer_below_min_value');
+    if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)
+      throw invalidRequest("Invalid 'max_tokens': integer below minimum value. Expected a value >= 1.", 'max_tokens', 'integer_below_min_value');
     if ((maxTokens as number) > model.maxOutputTokens) {
       throw invalidRequest(
         `max_tokens is too large: ${String(maxTokens)}. This model supports at most ${model.maxOutputTokens} completion tokens, whereas you provided ${String(maxTokens)}.`,
@@ -181,14 +199,23 @@ function validateTools(tools: unknown): Array<{ name: string; description?: stri
   if (!Array.isArray(tools)) throw invalidRequest("Invalid type for 'tools': expected an array.", 'tools', 'invalid_type');
   return tools.map((tool: unknown, index) => {
     const param = `tools[${index}]`;
-    if (!isObject(tool) || tool.type !== 'function') throw invalidRequest(`Invalid value for '${param}.type': expected 'function'.`, `${param}.type`, 'invalid_value');
+    if (!isObject(tool) || tool.type !== 'function')
+      throw invalidRequest(`Invalid value for '${param}.type': expected 'function'.`, `${param}.type`, 'invalid_value');
     const fn = tool.function;
     if (!isObject(fn)) throw invalidRequest(`Missing required parameter: '${param}.function'.`, `${param}.function`, 'missing_required_parameter');
     if (typeof fn.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(fn.name)) {
-      throw invalidRequest(`Invalid '${param}.function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, `${param}.function.name`, 'invalid_value');
+      throw invalidRequest(
+        `Invalid '${param}.function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+        `${param}.function.name`,
+        'invalid_value',
+      );
     }
     if (fn.parameters !== undefined && (!isObject(fn.parameters) || (fn.parameters.type !== undefined && fn.parameters.type !== 'object'))) {
-      throw invalidRequest(`Invalid schema for function '${fn.name}': schema must be a JSON Schema of 'type: "object"'.`, `${param}.function.parameters`, 'invalid_function_parameters');
+      throw invalidRequest(
+        `Invalid schema for function '${fn.name}': schema must be a JSON Schema of 'type: "object"'.`,
+        `${param}.function.parameters`,
+        'invalid_function_parameters',
+      );
     }
     return { name: fn.name, description: typeof fn.description === 'string' ? fn.description : undefined };
   });
@@ -206,14 +233,23 @@ function textOf(content: unknown, param: string, allowImages: boolean): WirePart
       const data = /^data:([^;,]+);base64,(.*)$/s.exec(part.image_url.url);
       return data ? { inlineData: { mimeType: data[1], data: data[2] } } : { fileData: { fileUri: part.image_url.url } };
     }
-    throw invalidRequest(`Invalid value: '${String(part.type)}'. Supported values are: 'text'${allowImages ? ", 'image_url'" : ''}.`, `${partParam}.type`, 'invalid_value');
+    throw invalidRequest(
+      `Invalid value: '${String(part.type)}'. Supported values are: 'text'${allowImages ? ", 'image_url'" : ''}.`,
+      `${partParam}.type`,
+      'invalid_value',
+    );
   });
 }
 
 function validateMessages(messages: unknown, contents: WireContent[], systemParts: WirePart[], hasTools: boolean): void {
   if (messages === undefined) throw invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
   if (!Array.isArray(messages)) throw invalidRequest("Invalid type for 'messages': expected an array.", 'messages', 'invalid_type');
-  if (messages.length === 0) throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+  if (messages.length === 0)
+    throw invalidRequest(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    );
   let pending = new Map<string, string>();
   const push = (role: 'user' | 'model', parts: WirePart[]) => {
     if (parts.length === 0) return;
@@ -226,7 +262,11 @@ function validateMessages(messages: unknown, contents: WireContent[], systemPart
     if (!isObject(message)) throw invalidRequest(`Invalid type for '${param}': expected an object.`, param, 'invalid_type');
     const role = message.role;
     if (typeof role !== 'string' || !ROLES.includes(role)) {
-      throw invalidRequest(`Invalid value: '${String(role)}'. Supported values are: 'system', 'assistant', 'user', 'tool', 'function' and 'developer'.`, `${param}.role`, 'invalid_value');
+      throw invalidRequest(
+        `Invalid value: '${String(role)}'. Supported values are: 'system', 'assistant', 'user', 'tool', 'function' and 'developer'.`,
+        `${param}.role`,
+        'invalid_value',
+      );
     }
     if (role !== 'tool' && pending.size > 0) {
       throw invalidRequest(
@@ -241,7 +281,12 @@ function validateMessages(messages: unknown, contents: WireContent[], systemPart
         return;
       case 'user': {
         const parts = textOf(message.content, `${param}.content`, true);
-        if (parts.length === 0) throw invalidRequest(`Invalid '${param}.content': string too short. Expected a string with minimum length 1.`, `${param}.content`, 'string_below_min_length');
+        if (parts.length === 0)
+          throw invalidRequest(
+            `Invalid '${param}.content': string too short. Expected a string with minimum length 1.`,
+            `${param}.content`,
+            'string_below_min_length',
+          );
         push('user', parts);
         return;
       }
@@ -249,7 +294,8 @@ function validateMessages(messages: unknown, contents: WireContent[], systemPart
         const parts = textOf(message.content, `${param}.content`, false);
         const calls = new Map<string, string>();
         if (message.tool_calls !== undefined && message.tool_calls !== null) {
-          if (!Array.isArray(message.tool_calls)) throw invalidRequest(`Invalid type for '${param}.tool_calls': expected an array.`, `${param}.tool_calls`, 'invalid_type');
+          if (!Array.isArray(message.tool_calls))
+            throw invalidRequest(`Invalid type for '${param}.tool_calls': expected an array.`, `${param}.tool_calls`, 'invalid_type');
           message.tool_calls.forEach((call: unknown, callIndex) => {
             const callParam = `${param}.tool_calls[${callIndex}]`;
             if (!isObject(call) || typeof call.id !== 'string' || !isObject(call.function) || typeof call.function.name !== 'string') {
@@ -266,7 +312,8 @@ function validateMessages(messages: unknown, contents: WireContent[], systemPart
           });
         }
         if (parts.length === 0) throw invalidRequest(`Invalid '${param}': an assistant message needs content or tool_calls.`, param);
-        if (calls.size > 0 && !hasTools) throw invalidRequest(`Invalid '${param}.tool_calls': tool_calls are present but no tools were provided.`, `${param}.tool_calls`);
+        if (calls.size > 0 && !hasTools)
+          throw invalidRequest(`Invalid '${param}.tool_calls': tool_calls are present but no tools were provided.`, `${param}.tool_calls`);
         push('model', parts);
         pending = calls;
         return;
@@ -274,9 +321,14 @@ function validateMessages(messages: unknown, contents: WireContent[], systemPart
       case 'tool': {
         const id = message.tool_call_id;
         if (typeof id !== 'string' || !pending.has(id)) {
-          throw invalidRequest("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${index}].role`);
+          throw invalidRequest(
+            "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+            `messages.[${index}].role`,
+          );
         }
-        const content = textOf(message.content, `${param}.content`, false).map((part) => part.text).join('');
+        const content = textOf(message.content, `${param}.content`, false)
+          .map((part) => part.text)
+          .join('');
         push('user', [{ functionResponse: { name: pending.get(id)!, response: { content }, id } }]);
         pending.delete(id);
         return;
@@ -314,7 +366,11 @@ function applyResponseFormat(format: unknown, messages: Json[], request: Generat
     if (isObject(format.json_schema.schema)) request.generationConfig!.responseJsonSchema = format.json_schema.schema;
     return;
   }
-  throw invalidRequest(`Invalid value: '${String(format.type)}'. Supported values are: 'json_object', 'json_schema', and 'text'.`, 'response_format.type', 'invalid_value');
+  throw invalidRequest(
+    `Invalid value: '${String(format.type)}'. Supported values are: 'json_object', 'json_schema', and 'text'.`,
+    'response_format.type',
+    'invalid_value',
+  );
 }
 
 export async function handleChatCompletions(state: SimState, exchange: Exchange, body: unknown): Promise<void> {
@@ -344,7 +400,11 @@ export async function handleChatCompletions(state: SimState, exchange: Exchange,
     const text = parts.map((part) => part.text ?? '').join('');
     const message: Json = { role: 'assistant', content: calls.length > 0 && text === '' ? null : text, refusal: null, annotations: [] };
     if (calls.length > 0) {
-      message.tool_calls = calls.map((part) => ({ id: callId(part), type: 'function', function: { name: part.functionCall!.name, arguments: JSON.stringify(part.functionCall!.args ?? {}) } }));
+      message.tool_calls = calls.map((part) => ({
+        id: callId(part),
+        type: 'function',
+        function: { name: part.functionCall!.name, arguments: JSON.stringify(part.functionCall!.args ?? {}) },
+      }));
     }
     const completionBody = { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }], usage };
     return deliverWhole(state, exchange, answer.frames.length, completionBody, fault);
@@ -366,7 +426,10 @@ export async function handleChatCompletions(state: SimState, exchange: Exchange,
         text += chunk({ ...role, content: part.text }, null);
       } else if (part.functionCall) {
         const args = splitEvenly(JSON.stringify(part.functionCall.args ?? {}), 2);
-        text += chunk({ ...role, tool_calls: [{ index: callIndex, id: callId(part), type: 'function', function: { name: part.functionCall.name, arguments: '' } }] }, null);
+        text += chunk(
+          { ...role, tool_calls: [{ index: callIndex, id: callId(part), type: 'function', function: { name: part.functionCall.name, arguments: '' } }] },
+          null,
+        );
         for (const piece of args) text += chunk({ tool_calls: [{ index: callIndex, function: { arguments: piece } }] }, null);
         callIndex += 1;
       }

@@ -84,7 +84,8 @@ export class ProviderRoutes {
     const key = anthropicAuth(req);
     this.authenticate(exchange, 'anthropic', key, () => anthropicError(401, 'authentication_error', 'invalid x-api-key'));
     if (route === 'GET /v1/models') return exchange.sendJson(200, anthropicModels());
-    if (route === 'POST /v1/messages/count_tokens') return exchange.sendJson(200, countAnthropicTokens(body, this.state, betasOf(exchange.entry.headers?.['anthropic-beta'])));
+    if (route === 'POST /v1/messages/count_tokens')
+      return exchange.sendJson(200, countAnthropicTokens(body, this.state, betasOf(exchange.entry.headers?.['anthropic-beta'])));
     return handleMessages(this.state, exchange, exchange.entry.account!, body, this.anthropicCache);
   }
 

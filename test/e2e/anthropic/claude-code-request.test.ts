@@ -47,7 +47,10 @@ describe("Claude Code's real request", () => {
   it('has the shape Claude Code sends (guards the fixture itself)', () => {
     assert.equal(FIXTURE.tools.length, 24);
     for (const name of ['Agent', 'Bash', 'Edit', 'Read', 'Write', 'WebFetch', 'WebSearch']) {
-      assert.ok(FIXTURE.tools.some((tool: { name: string }) => tool.name === name), name);
+      assert.ok(
+        FIXTURE.tools.some((tool: { name: string }) => tool.name === name),
+        name,
+      );
     }
     assert.deepEqual(FIXTURE.thinking, { type: 'adaptive' });
     assert.equal(FIXTURE.stream, true);
@@ -67,7 +70,10 @@ describe("Claude Code's real request", () => {
       const events = sseEvents(text);
       assert.equal(events[0].event, 'message_start');
       assert.equal(events[0].data.message.model, model);
-      assert.deepEqual(events.slice(-2).map((event) => event.event), ['message_delta', 'message_stop']);
+      assert.deepEqual(
+        events.slice(-2).map((event) => event.event),
+        ['message_delta', 'message_stop'],
+      );
       assert.equal(events.at(-2)!.data.delta.stop_reason, 'end_turn');
       const answer = events
         .filter((event) => event.event === 'content_block_delta' && event.data.delta.type === 'text_delta')

@@ -65,7 +65,15 @@ describe('Anthropic errors through the SDK', function () {
       ['a role that does not exist', { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'robot', content: 'hi' }] }, /messages\.0\.role|role/],
       ['empty content', { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: [] }] }, /messages\.0\.content|content/],
       ['an unknown block type', { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'hologram' }] }] }, /hologram|type/],
-      ['a tool_result answering no tool_use', { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_nope', content: 'x' }] }] }, /tool_use|toolu_nope/],
+      [
+        'a tool_result answering no tool_use',
+        {
+          model: 'claude-sonnet-4-6',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_nope', content: 'x' }] }],
+        },
+        /tool_use|toolu_nope/,
+      ],
     ];
     for (const [what, body, message] of cases) {
       it(what, async () => {
@@ -81,10 +89,22 @@ describe('Anthropic errors through the SDK', function () {
         JSON.stringify({
           model: 'gemini-3-flash',
           max_tokens: 10,
-          messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data } }, { type: 'text', text: 'look' }] }],
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'image', source: { type: 'base64', media_type: 'image/png', data } },
+                { type: 'text', text: 'look' },
+              ],
+            },
+          ],
         }),
       );
-      const res = await fetch(`${stack.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
+      const res = await fetch(`${stack.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body,
+      });
       assert.equal(res.status, 400);
       const error = (await res.json()) as { type: string; error: { type: string; message: string } };
       assert.deepEqual([error.type, error.error.type], ['error', 'invalid_request_error']);
@@ -113,7 +133,11 @@ describe('Anthropic errors through the SDK', function () {
     try {
       fresh.sim.injectFault({ kind: 'quota_exhausted', resetInMs: 3_600_000, times: Infinity });
       const err = await rejectsWith(
-        new Anthropic({ baseURL: fresh.url, apiKey: 'test', maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'limited' }] }),
+        new Anthropic({ baseURL: fresh.url, apiKey: 'test', maxRetries: 0 }).messages.create({
+          model: 'claude-sonnet-4-6',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'limited' }],
+        }),
         Anthropic.RateLimitError,
         429,
         'rate_limit_error',
@@ -134,7 +158,11 @@ describe('Anthropic errors through the SDK', function () {
     try {
       fresh.sim.injectFault({ kind: 'capacity', times: Infinity });
       await rejectsWith(
-        new Anthropic({ baseURL: fresh.url, apiKey: 'test', maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'busy' }] }),
+        new Anthropic({ baseURL: fresh.url, apiKey: 'test', maxRetries: 0 }).messages.create({
+          model: 'claude-sonnet-4-6',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'busy' }],
+        }),
         Anthropic.InternalServerError,
         529,
         'overloaded_error',
@@ -187,7 +215,13 @@ describe('Anthropic authentication errors', () => {
 
   it('a wrong key → 401 authentication_error (AuthenticationError)', async () => {
     const client = new Anthropic({ baseURL: stack.url, apiKey: 'not-the-key', maxRetries: 0 });
-    await rejectsWith(client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError, 401, 'authentication_error', /key/i);
+    await rejectsWith(
+      client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      Anthropic.AuthenticationError,
+      401,
+      'authentication_error',
+      /key/i,
+    );
   });
 
   it('the primary key passes', async () => {

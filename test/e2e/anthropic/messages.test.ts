@@ -31,7 +31,10 @@ const textOf = (message: Anthropic.Message) =>
     .join('');
 
 /** The upstream request body of the latest generation: what the simulator was asked. */
-function lastUpstream(stack: Stack): { model: string; request: { contents: Array<{ role: string; parts: Array<Record<string, any>> }>; generationConfig?: Record<string, any> } } {
+function lastUpstream(stack: Stack): {
+  model: string;
+  request: { contents: Array<{ role: string; parts: Array<Record<string, any>> }>; generationConfig?: Record<string, any> };
+} {
   const entry = stack.sim.log.filter(isGeneration).at(-1);
   assert.ok(entry, 'a generation reached the simulator');
   return entry.body as any;
@@ -72,7 +75,12 @@ describe('Anthropic SDK → /v1/messages', () => {
     });
 
     it('a raw stream: message_start → content_block_start/delta/stop → message_delta (stop_reason, usage) → message_stop', async () => {
-      const stream = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 256, stream: true, messages: [{ role: 'user', content: '[[sim:words 30]]' }] });
+      const stream = await client.messages.create({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 256,
+        stream: true,
+        messages: [{ role: 'user', content: '[[sim:words 30]]' }],
+      });
       const events: Anthropic.RawMessageStreamEvent[] = [];
       for await (const event of stream) events.push(event);
       const types = events.map((event) => event.type).filter((type) => (type as string) !== 'ping');
@@ -107,7 +115,11 @@ describe('Anthropic SDK → /v1/messages', () => {
     it('streamed text reaches the client frame by frame, before the upstream has finished', async () => {
       stack.sim.configure({ frameIntervalMs: 120 });
       try {
-        const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 512, messages: [{ role: 'user', content: '[[sim:words 24]] frame by frame' }] });
+        const stream = client.messages.stream({
+          model: 'claude-sonnet-4-6',
+          max_tokens: 512,
+          messages: [{ role: 'user', content: '[[sim:words 24]] frame by frame' }],
+        });
         let upstreamRunningAtFirstDelta: boolean | undefined;
         const arrivals: number[] = [];
         stream.on('text', () => {
@@ -147,7 +159,11 @@ describe('Anthropic SDK → /v1/messages', () => {
           max_tokens: 8192,
           thinking,
           tools: [WEATHER],
-          messages: [ask, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '{"temp_c":21}' }] }],
+          messages: [
+            ask,
+            { role: 'assistant', content: first.content },
+            { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '{"temp_c":21}' }] },
+          ],
         });
         assert.equal(second.stop_reason, 'end_turn');
         assert.match(textOf(second), /^Tool get_weather returned: .*temp_c.*21/);
@@ -194,9 +210,16 @@ describe('Anthropic SDK → /v1/messages', () => {
         if (event.type === 'content_block_start') starts.push({ index: event.index, type: event.content_block.type });
       });
       const first = await stream.finalMessage();
-      assert.deepEqual(starts.map((start) => start.index), starts.map((_, i) => i), 'block indices count up from 0');
+      assert.deepEqual(
+        starts.map((start) => start.index),
+        starts.map((_, i) => i),
+        'block indices count up from 0',
+      );
       const calls = first.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use');
-      assert.deepEqual(calls.map((call) => call.name), ['get_weather', 'get_time']);
+      assert.deepEqual(
+        calls.map((call) => call.name),
+        ['get_weather', 'get_time'],
+      );
       assert.notEqual(calls[0].id, calls[1].id);
       assert.equal(first.stop_reason, 'tool_use');
 
@@ -218,7 +241,10 @@ describe('Anthropic SDK → /v1/messages', () => {
       });
       assert.match(textOf(second), /^Tool get_weather(, get_time)? returned/);
       const lastTurn = lastUpstream(stack).request.contents.at(-1)!;
-      assert.deepEqual(lastTurn.parts.map((part) => part.functionResponse?.id), calls.map((call) => call.id));
+      assert.deepEqual(
+        lastTurn.parts.map((part) => part.functionResponse?.id),
+        calls.map((call) => call.id),
+      );
     });
 
     it('a tool_result with is_error reaches the upstream as an error response', async () => {
@@ -229,7 +255,11 @@ describe('Anthropic SDK → /v1/messages', () => {
         model: 'claude-sonnet-4-6',
         max_tokens: 1024,
         tools: [WEATHER],
-        messages: [ask, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'no such city', is_error: true }] }],
+        messages: [
+          ask,
+          { role: 'assistant', content: first.content },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'no such city', is_error: true }] },
+        ],
       });
       assert.match(textOf(second), /Tool get_weather returned: .*no such city/);
       const response = lastUpstream(stack).request.contents.at(-1)!.parts[0].functionResponse.response;
@@ -248,7 +278,15 @@ describe('Anthropic SDK → /v1/messages', () => {
     const message = await client.messages.create({
       model: 'gemini-3-flash',
       max_tokens: 256,
-      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1x1 } }, { type: 'text', text: 'What is this?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1x1 } },
+            { type: 'text', text: 'What is this?' },
+          ],
+        },
+      ],
     });
     assert.match(textOf(message), /You said: What is this\?/);
     const parts = lastUpstream(stack).request.contents[0].parts;
@@ -266,14 +304,21 @@ describe('Anthropic SDK → /v1/messages', () => {
 
     it('max_tokens above the model maximum is clamped, not refused upstream', async () => {
       // Streamed: the SDK itself refuses a non-streamed call with this many tokens.
-      const message = await client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1_000_000, messages: [{ role: 'user', content: 'clamp' }] }).finalMessage();
+      const message = await client.messages
+        .stream({ model: 'claude-sonnet-4-6', max_tokens: 1_000_000, messages: [{ role: 'user', content: 'clamp' }] })
+        .finalMessage();
       assert.equal(message.stop_reason, 'end_turn');
       assert.ok(lastUpstream(stack).request.generationConfig!.maxOutputTokens <= 64_000);
     });
 
     for (const stream of [false, true]) {
       it(`stop_sequences → stop_reason stop_sequence naming it, text before it (${stream ? 'stream' : 'non-stream'})`, async () => {
-        const params = { model: 'gemini-3-flash', max_tokens: 256, stop_sequences: ['NEVER', 'word5'], messages: [{ role: 'user' as const, content: '[[sim:words 12]]' }] };
+        const params = {
+          model: 'gemini-3-flash',
+          max_tokens: 256,
+          stop_sequences: ['NEVER', 'word5'],
+          messages: [{ role: 'user' as const, content: '[[sim:words 12]]' }],
+        };
         const message = stream ? await client.messages.stream(params).finalMessage() : await client.messages.create(params);
         assert.equal(message.stop_reason, 'stop_sequence');
         assert.equal(message.stop_sequence, 'word5');
@@ -317,7 +362,9 @@ describe('Anthropic SDK → /v1/messages', () => {
   it('count_tokens falls back to a local estimate when the upstream fails, and says so', async () => {
     stack.sim.injectFault({ kind: 'server_error', method: 'countTokens', times: Infinity });
     try {
-      const { data, response } = await client.messages.countTokens({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'estimate me please' }] }).withResponse();
+      const { data, response } = await client.messages
+        .countTokens({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'estimate me please' }] })
+        .withResponse();
       assert.ok(data.input_tokens > 0);
       assert.equal(response.headers.get('x-agate-token-count'), 'estimated');
     } finally {
@@ -338,7 +385,12 @@ describe('Anthropic stream keep-alive', () => {
     const res = await fetch(`${stack.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 256, stream: true, messages: [{ role: 'user', content: '[[sim:fault hang {"afterFrames":1}]]' }] }),
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 256,
+        stream: true,
+        messages: [{ role: 'user', content: '[[sim:fault hang {"afterFrames":1}]]' }],
+      }),
       signal: controller.signal,
     });
     assert.equal(res.status, 200);

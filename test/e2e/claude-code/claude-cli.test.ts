@@ -93,7 +93,10 @@ describe('Claude Code CLI through Agate', function () {
     const declared = (main[0].body as any).request.tools.flatMap((tool: { functionDeclarations?: unknown[] }) => tool.functionDeclarations ?? []);
     assert.ok(declared.length >= 20, `${declared.length} tools declared`);
     assert.match(JSON.stringify((main[0].body as any).request.contents), /say hi/);
-    assert.ok(stack.logs.some((line) => line.includes('"method":"HEAD"') && line.includes('"path":"/"') && line.includes('"status":200')), 'Claude Code probed HEAD / and got 200');
+    assert.ok(
+      stack.logs.some((line) => line.includes('"method":"HEAD"') && line.includes('"path":"/"') && line.includes('"status":200')),
+      'Claude Code probed HEAD / and got 200',
+    );
   });
 
   it('--output-format stream-json --verbose: init, the assistant message, then a successful result', async () => {

@@ -40,7 +40,7 @@ describe('Cline CLI, connected by agate connect', function () {
 
   const generations = () => suite.stack.sim.log.filter((e) => e.method === 'streamGenerateContent' || e.method === 'generateContent');
   const declared = (entry: { body: unknown }) =>
-    ((entry.body as { request: { tools?: Array<Record<string, unknown> & { functionDeclarations?: Array<{ name: string }> }> } }).request.tools ?? []);
+    (entry.body as { request: { tools?: Array<Record<string, unknown> & { functionDeclarations?: Array<{ name: string }> }> } }).request.tools ?? [];
 
   for (const [route, path_, args] of [
     ['Anthropic provider (default)', '/v1/messages', [] as string[]],
@@ -60,7 +60,10 @@ describe('Cline CLI, connected by agate connect', function () {
         assert.ok(!tools.some((t) => 'googleSearch' in t), 'web search dropped beside the functions');
         if (path_ === '/v1/messages') {
           // Cline declares Anthropic's web search server tool on every request: dropped, and said so in the monitor.
-          assert.ok(records.some((r) => r.notes?.some((note) => /web_search_20250305.*cannot be combined with function tools/.test(note))), JSON.stringify(records.map((r) => r.notes)));
+          assert.ok(
+            records.some((r) => r.notes?.some((note) => /web_search_20250305.*cannot be combined with function tools/.test(note))),
+            JSON.stringify(records.map((r) => r.notes)),
+          );
         }
       });
 

@@ -36,7 +36,11 @@ describe('Codex CLI with its defaults, connected by agate connect', function () 
   beforeEach(() => stack.sim.reset());
   afterEach(() => {
     const failed = stack.agate.observability!.monitor.list().filter((record) => record.status >= 400);
-    assert.deepEqual(failed.map((r) => `${r.status} ${r.path} ${r.error}`), [], 'no 4xx/5xx in the monitor');
+    assert.deepEqual(
+      failed.map((r) => `${r.status} ${r.path} ${r.error}`),
+      [],
+      'no 4xx/5xx in the monitor',
+    );
   });
 
   async function exec(prompt: string) {

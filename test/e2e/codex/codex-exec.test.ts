@@ -12,8 +12,7 @@ import { CodexHarness } from './run-codex';
 type UpstreamBody = { model: string; request: Record<string, any> };
 type Contents = Array<{ role: string; parts: Array<Record<string, any>> }>;
 
-const generations = (stack: Stack) =>
-  stack.sim.log.filter((e) => e.method === 'streamGenerateContent' || e.method === 'generateContent');
+const generations = (stack: Stack) => stack.sim.log.filter((e) => e.method === 'streamGenerateContent' || e.method === 'generateContent');
 
 const declaredNames = (body: UpstreamBody): string[] =>
   (body.request.tools ?? []).flatMap((tool: { functionDeclarations?: Array<{ name: string }> }) => (tool.functionDeclarations ?? []).map((d) => d.name));

@@ -13,7 +13,16 @@ const CODEX = path.resolve('node_modules/.bin/codex');
 /** One line of `codex exec --json`. */
 export interface CodexEvent {
   type: string;
-  item?: { id: string; type: string; text?: string; message?: string; command?: string; aggregated_output?: string; exit_code?: number | null; status?: string };
+  item?: {
+    id: string;
+    type: string;
+    text?: string;
+    message?: string;
+    command?: string;
+    aggregated_output?: string;
+    exit_code?: number | null;
+    status?: string;
+  };
   error?: { message: string };
   message?: string;
   usage?: Record<string, number>;
@@ -65,7 +74,11 @@ export class CodexHarness {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-codex-work-'));
     this.workDirs.push(workDir);
     const args = ['exec', '--skip-git-repo-check', '--ephemeral', '--json', '-s', 'danger-full-access', '-m', model, prompt];
-    const { code: exitCode, stdout, stderr } = await runProcess(CODEX, args, {
+    const {
+      code: exitCode,
+      stdout,
+      stderr,
+    } = await runProcess(CODEX, args, {
       cwd: workDir,
       env: { ...process.env, CODEX_HOME: this.home, HOME: this.home, AGATE_API_KEY: this.setup.apiKey ?? 'sk-codex' },
       timeoutMs: this.setup.timeoutMs ?? 30_000,

@@ -9,7 +9,8 @@ import { ConnectedHome } from '../../helpers/connect-home';
 describe('agate connect (CLI)', function () {
   this.timeout(60_000);
   let home: ConnectedHome;
-  const agate = (...args: string[]) => runProcess(process.execPath, [CLI, ...args, '--data-dir', path.join(home.home, '.agate')], { env: home.env(), timeoutMs: 30_000 });
+  const agate = (...args: string[]) =>
+    runProcess(process.execPath, [CLI, ...args, '--data-dir', path.join(home.home, '.agate')], { env: home.env(), timeoutMs: 30_000 });
   before(() => ensureCliBuilt());
   beforeEach(() => {
     home = new ConnectedHome();
@@ -76,7 +77,10 @@ describe('agate connect (CLI)', function () {
     assert.equal(trustNowhere.code, 2);
     assert.match(trustNowhere.stderr, /no such folder/);
     assert.equal(fs.existsSync(path.join(home.home, '.gemini')), false, 'nothing written');
-    const snippet = await runProcess(process.execPath, [CLI, 'connect', 'openai-compatible', '--url', 'http://127.0.0.1:9999'], { env: cleanEnv({ HOME: home.home }), timeoutMs: 30_000 });
+    const snippet = await runProcess(process.execPath, [CLI, 'connect', 'openai-compatible', '--url', 'http://127.0.0.1:9999'], {
+      env: cleanEnv({ HOME: home.home }),
+      timeoutMs: 30_000,
+    });
     assert.match(snippet.stdout, /Base URL: http:\/\/127\.0\.0\.1:9999\/v1/);
   });
 });

@@ -33,9 +33,7 @@ describe('dashboard: admin API', () => {
     });
 
   async function askOpenAI(text: string): Promise<string> {
-    const { data, response } = await openai.chat.completions
-      .create({ model: 'gemini-3-flash', messages: [{ role: 'user', content: text }] })
-      .withResponse();
+    const { data, response } = await openai.chat.completions.create({ model: 'gemini-3-flash', messages: [{ role: 'user', content: text }] }).withResponse();
     told.input += data.usage!.prompt_tokens;
     told.output += data.usage!.completion_tokens;
     told.requests++;
@@ -79,7 +77,10 @@ describe('dashboard: admin API', () => {
     assert.equal(enabled.body.find((account) => account.id === bob.id)?.state, 'active');
 
     const reordered = await post<AdminAccount[]>('/admin/api/accounts/order', { ids: [bob.id, ada.id] });
-    assert.deepEqual(reordered.body.map((account) => account.email), [BOB.email, DEFAULT_ACCOUNT.email]);
+    assert.deepEqual(
+      reordered.body.map((account) => account.email),
+      [BOB.email, DEFAULT_ACCOUNT.email],
+    );
     await post('/admin/api/accounts/order', { ids: [ada.id, bob.id] });
 
     const fetchesBefore = stack.sim.log.filter((entry) => entry.method === 'fetchAvailableModels' && entry.account === ada.email).length;
@@ -91,7 +92,10 @@ describe('dashboard: admin API', () => {
     assert.equal(added.body.email, CY.email);
     assert.equal(added.body.plan, 'ultra');
     const removed = await admin<AdminAccount[]>(stack.url, `/admin/api/accounts/${added.body.id}`, { method: 'DELETE' });
-    assert.deepEqual(removed.body.map((account) => account.email), [DEFAULT_ACCOUNT.email, BOB.email]);
+    assert.deepEqual(
+      removed.body.map((account) => account.email),
+      [DEFAULT_ACCOUNT.email, BOB.email],
+    );
   });
 
   it('answers invalid admin calls with 400 and unknown accounts with 404', async () => {

@@ -8,11 +8,7 @@ export interface AdminReply<T> {
   headers: Headers;
 }
 
-export async function admin<T>(
-  baseUrl: string,
-  path: string,
-  options: { method?: string; body?: unknown; key?: string } = {},
-): Promise<AdminReply<T>> {
+export async function admin<T>(baseUrl: string, path: string, options: { method?: string; body?: unknown; key?: string } = {}): Promise<AdminReply<T>> {
   const headers: Record<string, string> = {};
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';

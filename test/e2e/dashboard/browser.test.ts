@@ -10,7 +10,6 @@ import { DEFAULT_ACCOUNT, startStack, type Stack } from '../../helpers/stack';
 import { dashboardBundle } from './bundle';
 import { ARTIFACTS, CHROMIUM, openHeadlessPage } from './headless-page';
 
-
 describe('dashboard: in a browser', function () {
   let stack: Stack;
   let browser: Browser;
@@ -24,7 +23,8 @@ describe('dashboard: in a browser', function () {
     stack = await startStack({
       accounts: [DEFAULT_ACCOUNT, { email: 'bob@example.com', refreshToken: '1//stack-refresh-bob' }],
       flags: { authMode: 'strict' },
-      host: { dashboardDir: await dashboardBundle(), connectEnvironment: () => ({ home: home.home, env: home.env() }) } });
+      host: { dashboardDir: await dashboardBundle(), connectEnvironment: () => ({ home: home.home, env: home.env() }) },
+    });
     primary = await stack.agate.security.primaryKey();
     ({ browser, page, problems } = await openHeadlessPage());
   });
@@ -72,13 +72,16 @@ describe('dashboard: in a browser', function () {
     const requests = await page.locator('.overview div', { hasText: 'Requests' }).locator('dd').textContent();
     assert.ok(Number(requests) >= 1, `requests: ${requests}`);
     // A drawn chart has pixels: a blank canvas encodes to a much shorter data URL.
-    const inked = await page.locator('canvas').first().evaluate((canvas: HTMLCanvasElement) => {
-      const context = canvas.getContext('2d')!;
-      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      let painted = 0;
-      for (let at = 3; at < data.length; at += 4) if (data[at] > 0) painted++;
-      return painted;
-    });
+    const inked = await page
+      .locator('canvas')
+      .first()
+      .evaluate((canvas: HTMLCanvasElement) => {
+        const context = canvas.getContext('2d')!;
+        const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+        let painted = 0;
+        for (let at = 3; at < data.length; at += 4) if (data[at] > 0) painted++;
+        return painted;
+      });
     assert.ok(inked > 1000, `painted pixels: ${inked}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'stats.png'), fullPage: true });
   });

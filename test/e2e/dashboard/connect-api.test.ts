@@ -90,7 +90,13 @@ describe('dashboard: connect a client (admin API)', () => {
     const byId = await states();
     assert.deepEqual(
       Object.values(byId).map((state) => [state.id, state.connected, state.canDisconnect]),
-      [['claude-code', true, true], ['codex', true, true], ['gemini-cli', false, false], ['opencode', false, false], ['cline', false, false]],
+      [
+        ['claude-code', true, true],
+        ['codex', true, true],
+        ['gemini-cli', false, false],
+        ['opencode', false, false],
+        ['cline', false, false],
+      ],
     );
   });
 
@@ -134,7 +140,11 @@ describe('dashboard: connect a client (admin API)', () => {
     const snippetOnly = await call<{ error: { message: string } }>('POST', '/admin/api/connect/openai-compatible');
     assert.equal(snippetOnly.status, 400);
     assert.match(snippetOnly.body.error.message, /no settings file Agate writes/);
-    const typo = await admin<{ error: { message: string } }>(stack.url, '/admin/api/connect/codex/preview', { method: 'POST', key: primary, body: { modle: 'x' } });
+    const typo = await admin<{ error: { message: string } }>(stack.url, '/admin/api/connect/codex/preview', {
+      method: 'POST',
+      key: primary,
+      body: { modle: 'x' },
+    });
     assert.equal(typo.status, 400);
     assert.match(typo.body.error.message, /"modle" is not a parameter/);
   });

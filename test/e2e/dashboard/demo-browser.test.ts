@@ -12,7 +12,6 @@ import type { Browser, Page } from 'playwright-core';
 import { cliBundle } from './bundle';
 import { ARTIFACTS, CHROMIUM, openHeadlessPage } from './headless-page';
 
-
 interface Demo {
   child: ChildProcess;
   baseUrl: string;
@@ -109,12 +108,15 @@ describe('dashboard: in a browser against agate demo', function () {
   it('draws the stats charts after traffic', async () => {
     await page.getByRole('tab', { name: 'Token stats' }).click();
     await page.locator('.overview dd').first().waitFor();
-    const inked = await page.locator('canvas').first().evaluate((canvas: HTMLCanvasElement) => {
-      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-      let painted = 0;
-      for (let at = 3; at < data.length; at += 4) if (data[at] > 0) painted++;
-      return painted;
-    });
+    const inked = await page
+      .locator('canvas')
+      .first()
+      .evaluate((canvas: HTMLCanvasElement) => {
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let painted = 0;
+        for (let at = 3; at < data.length; at += 4) if (data[at] > 0) painted++;
+        return painted;
+      });
     assert.ok(inked > 1000, `painted pixels: ${inked}`);
     await shoot('demo-stats');
   });
@@ -149,7 +151,7 @@ describe('dashboard: in a browser against agate demo', function () {
     assert.equal(message.type, 'message');
   });
 
-  it('orders a group\'s models by keyboard, and says a port change waits for a restart', async () => {
+  it("orders a group's models by keyboard, and says a port change waits for a restart", async () => {
     await page.getByRole('button', { name: 'Add group' }).click();
     await page.locator('#group-name-0 input').fill('fast');
     await page.locator('#group-0-model-0 input').fill('gemini-3-flash');
@@ -159,7 +161,11 @@ describe('dashboard: in a browser against agate demo', function () {
     await page.getByRole('button', { name: 'Move model 2 up' }).focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('#group-0-model-0').evaluate((field: HTMLElement & { value: string }) => field.value), 'gemini-2.5-flash');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Move gemini-2.5-flash down', 'the focus stays on the moved model');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('aria-label')),
+      'Move gemini-2.5-flash down',
+      'the focus stays on the moved model',
+    );
     await page.locator('[data-action="save-groups"]').click();
     await page.getByText('Model groups saved and in force').waitFor({ state: 'attached' });
     const saved = JSON.parse(fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8'));

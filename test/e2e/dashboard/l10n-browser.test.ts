@@ -18,7 +18,8 @@ const TABS = ['overview', 'accounts', 'monitor', 'stats', 'proxy'] as const;
 async function overflowProblems(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const problems: string[] = [];
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push(`page ${document.documentElement.scrollWidth}px wide in ${window.innerWidth}px`);
+    if (document.documentElement.scrollWidth > window.innerWidth + 1)
+      problems.push(`page ${document.documentElement.scrollWidth}px wide in ${window.innerWidth}px`);
     for (const element of Array.from(document.querySelectorAll<HTMLElement>('#app *'))) {
       if (element.offsetParent === null || element.closest('[hidden]') || element.tagName === 'CANVAS') continue;
       const style = getComputedStyle(element);
@@ -121,7 +122,10 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
     await page.locator('#tab-accounts').click();
     await page.locator('.account-card').first().waitFor();
     const buttons = await page.locator('.account-card [data-action], .account-card vscode-button, .account-card button').allTextContents();
-    assert.ok(buttons.some((text) => text.includes('刷新配额')), buttons.join(' | '));
+    assert.ok(
+      buttons.some((text) => text.includes('刷新配额')),
+      buttons.join(' | '),
+    );
     await page.context().close();
   });
 
@@ -176,7 +180,10 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
       assert.equal(await error.textContent(), refusal);
       await page.screenshot({ path: path.join(ARTIFACTS, `l10n-${locale}-refused-setting.png`), fullPage: true });
       // The refusal came from the gateway (a 400), which the console reports; nothing else went wrong.
-      assert.deepEqual(problems.filter((problem) => !/status of 400/.test(problem)), []);
+      assert.deepEqual(
+        problems.filter((problem) => !/status of 400/.test(problem)),
+        [],
+      );
       await page.context().close();
     }
     assert.deepEqual(savedSettings, []);
@@ -205,7 +212,10 @@ describe('dashboard: English and Simplified Chinese in a browser', function () {
       const card = page.locator('[data-provider]').filter({ hasText: 'paid' });
       await card.waitFor();
       assert.match((await card.locator('.state-line').textContent()) ?? '', /^已达每分钟请求数上限：paid：已达每分钟 1 个请求的上限（\d+ 秒后解除）$/);
-      assert.match((await card.locator('.provider-prices-source').textContent()) ?? '', /^默认价格：各厂商的价格页面（anthropic\.com\/pricing, .*），2025-11-20 发布的版本。$/);
+      assert.match(
+        (await card.locator('.provider-prices-source').textContent()) ?? '',
+        /^默认价格：各厂商的价格页面（anthropic\.com\/pricing, .*），2025-11-20 发布的版本。$/,
+      );
       await page.screenshot({ path: path.join(ARTIFACTS, `l10n-zh-cn-${width}-provider.png`), fullPage: true });
       assert.deepEqual(await overflowProblems(page), []);
       assert.deepEqual(problems, []);

@@ -49,7 +49,10 @@ describe('dashboard: overview, trails and narrow layouts in a browser', function
     assert.match((await ui.page.locator('[data-card="next-gemini"]').textContent()) ?? '', /cy@example\.com.*gemini-/);
     const sonnet = ui.page.locator('tr[data-model="claude-sonnet-4-6"]');
     assert.match((await sonnet.textContent()) ?? '', /Claude Sonnet 4\.6.*claude-sonnet-4-6.*1\/3.*1 more in/);
-    assert.match((await ui.page.locator('[data-issues="Need to sign in again"]').textContent()) ?? '', /bob@example\.com — Token has been expired or revoked\./);
+    assert.match(
+      (await ui.page.locator('[data-issues="Need to sign in again"]').textContent()) ?? '',
+      /bob@example\.com — Token has been expired or revoked\./,
+    );
     await ui.shoot('overview-1280');
   });
 
@@ -97,14 +100,19 @@ describe('dashboard: overview, trails and narrow layouts in a browser', function
       const text = await table.getByRole('columnheader', { name: header }).evaluate((element) => element.scrollWidth <= element.clientWidth);
       assert.ok(text, `${header} is not clipped`);
     }
-    const wrap = await ui.page.locator('.table-wrap').first().evaluate((element) => element.scrollWidth <= element.clientWidth);
+    const wrap = await ui.page
+      .locator('.table-wrap')
+      .first()
+      .evaluate((element) => element.scrollWidth <= element.clientWidth);
     assert.ok(wrap, 'the table needs no horizontal scrolling');
     await ui.shoot('monitor-760');
 
     await ui.page.getByRole('tab', { name: 'Accounts' }).click();
     const names = ui.page.locator('[data-account] .quota-model');
     await names.first().waitFor();
-    for (const name of await names.evaluateAll((elements) => elements.map((element) => ({ text: element.textContent, clipped: element.scrollWidth > element.clientWidth })))) {
+    for (const name of await names.evaluateAll((elements) =>
+      elements.map((element) => ({ text: element.textContent, clipped: element.scrollWidth > element.clientWidth })),
+    )) {
       assert.ok(!name.clipped && !name.text?.includes('…'), `${name.text} shown in full`);
     }
     await ui.shoot('accounts-760');
@@ -117,7 +125,9 @@ describe('dashboard: overview, trails and narrow layouts in a browser', function
     await ui.page.getByRole('tab', { name: 'API Proxy' }).click();
     const state = ui.page.locator('[data-gateway-state]');
     await state.waitFor();
-    const lines = await state.evaluate((element) => Math.round(element.getBoundingClientRect().height / element.querySelector('strong')!.getBoundingClientRect().height));
+    const lines = await state.evaluate((element) =>
+      Math.round(element.getBoundingClientRect().height / element.querySelector('strong')!.getBoundingClientRect().height),
+    );
     assert.ok(lines <= 2, `the gateway state line takes ${lines} lines`);
     const builtIn = ui.page.locator('[data-built-in-aliases]');
     await builtIn.locator('summary').click();

@@ -128,7 +128,10 @@ describe('data dir: one owner, every change through it', function () {
     const removed = await agate(dataDir, ['accounts', 'remove', 'second@agate.local']);
     assert.equal(removed.code, 0, removed.stderr);
     accounts = await adminRest<AdminAccountLike[]>(owner.url, 'GET', 'accounts');
-    assert.deepEqual(accounts.map((account) => account.email), ['demo@agate.local']);
+    assert.deepEqual(
+      accounts.map((account) => account.email),
+      ['demo@agate.local'],
+    );
     const health = (await (await fetch(`${owner.url}/healthz`)).json()) as { accounts: { total: number; usable: number } };
     assert.deepEqual(health.accounts, { total: 1, usable: 0 });
     assert.equal(await chat(owner.url), 503, 'no usable account: refused at once');
@@ -136,7 +139,10 @@ describe('data dir: one owner, every change through it', function () {
     await stop(owner);
     owner = await own(dataDir);
     accounts = await adminRest<AdminAccountLike[]>(owner.url, 'GET', 'accounts');
-    assert.deepEqual(accounts.map((account) => [account.email, account.state]), [['demo@agate.local', 'disabled']]);
+    assert.deepEqual(
+      accounts.map((account) => [account.email, account.state]),
+      [['demo@agate.local', 'disabled']],
+    );
     const healthAfter = (await (await fetch(`${owner.url}/healthz`)).json()) as { accounts: { total: number; usable: number } };
     assert.deepEqual(healthAfter.accounts, { total: 1, usable: 0 }, '/healthz tells the truth: nothing usable');
     const enabled = await agate(dataDir, ['accounts', 'enable', 'demo@agate.local']);
@@ -179,7 +185,10 @@ describe('data dir: one owner, every change through it', function () {
       await signIn.waitFor(/Added third@agate\.local/);
       assert.equal(await new Promise((resolve) => (signIn.child.exitCode !== null ? resolve(signIn.child.exitCode) : signIn.child.once('close', resolve))), 0);
       const accounts = await adminRest<AdminAccountLike[]>(owner.url, 'GET', 'accounts');
-      assert.ok(accounts.some((account) => account.email === 'third@agate.local' && account.state === 'active'), JSON.stringify(accounts));
+      assert.ok(
+        accounts.some((account) => account.email === 'third@agate.local' && account.state === 'active'),
+        JSON.stringify(accounts),
+      );
     } finally {
       signIn.kill();
     }

@@ -19,8 +19,7 @@ export async function startOwner(simulatorUrl: string, dataDir: string, extra: s
 }
 
 /** `agate <args> --data-dir DIR`. */
-export const agate = (dataDir: string, args: string[], timeoutMs = 60_000): Promise<CliRun> =>
-  runCli([...args, '--data-dir', dataDir], cleanEnv(), timeoutMs);
+export const agate = (dataDir: string, args: string[], timeoutMs = 60_000): Promise<CliRun> => runCli([...args, '--data-dir', dataDir], cleanEnv(), timeoutMs);
 
 /** One admin call through the generic call route; throws with the answer's text unless 2xx. */
 export async function adminCall<T = unknown>(baseUrl: string, method: string, params: unknown = {}, key?: string): Promise<T> {

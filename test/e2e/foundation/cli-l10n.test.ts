@@ -51,7 +51,10 @@ describe('CLI: English and Simplified Chinese', function () {
     assert.match(config.stdout, /^生效的配置（默认值 < 配置文件（无） < AGATE_\* 环境变量 < 命令行选项）/);
     assert.match(config.stdout, /^scheduling\.mode\s+cache-first/m);
     // The origin column too: default, environment variable, a flag as typed.
-    const origins = await runCli(['config', '--port', '9123', '--data-dir', path.join(tmp, 'config')], cleanEnv({ LANG: 'zh_CN.UTF-8', AGATE_SCHEDULING_MODE: 'balance' }));
+    const origins = await runCli(
+      ['config', '--port', '9123', '--data-dir', path.join(tmp, 'config')],
+      cleanEnv({ LANG: 'zh_CN.UTF-8', AGATE_SCHEDULING_MODE: 'balance' }),
+    );
     assert.equal(origins.code, 0, origins.stderr);
     assert.match(origins.stdout, /^scheduling\.mode\s+balance\s+环境变量 AGATE_SCHEDULING_MODE$/m);
     assert.match(origins.stdout, /^host\s+127\.0\.0\.1\s+默认值$/m);
@@ -81,7 +84,21 @@ describe('CLI: English and Simplified Chinese', function () {
     assert.equal(empty.code, 0, empty.stderr);
     assert.equal(empty.stdout, '没有提供商。可用 "AGATE_PROVIDER_KEY=… agate providers add NAME --kind anthropic" 添加。\n');
     // Models listed by hand: nothing is fetched from the (unreachable) base URL.
-    const add = ['providers', 'add', 'house', '--kind', 'anthropic', '--base-url', 'http://127.0.0.1:9', '--models', 'claude-a,claude-b', '--rpm', '10', '--data-dir', dataDir];
+    const add = [
+      'providers',
+      'add',
+      'house',
+      '--kind',
+      'anthropic',
+      '--base-url',
+      'http://127.0.0.1:9',
+      '--models',
+      'claude-a,claude-b',
+      '--rpm',
+      '10',
+      '--data-dir',
+      dataDir,
+    ];
     const added = await runCli(add, cleanEnv({ AGATE_PROVIDER_KEY: 'sk-test-1234' }));
     assert.equal(added.code, 0, added.stderr);
     const list = await runCli(['providers', 'list', '--data-dir', dataDir], chinese);
@@ -102,7 +119,10 @@ describe('CLI: English and Simplified Chinese', function () {
     assert.equal(unknown.stderr, 'agate: 未知的配置键 "nope.key"（参见 "agate config"）\n');
     const mode = await runCli(['config', '--data-dir', dataDir], cleanEnv({ LANG: 'zh_CN.UTF-8', AGATE_SCHEDULING_MODE: 'bogus' }));
     assert.equal(mode.code, 1);
-    assert.match(mode.stderr, /^agate: 配置无效："scheduling\.mode" 必须是 cache-first, .* 之一（收到的是 "bogus"）（来源：环境变量 AGATE_SCHEDULING_MODE）\n$/);
+    assert.match(
+      mode.stderr,
+      /^agate: 配置无效："scheduling\.mode" 必须是 cache-first, .* 之一（收到的是 "bogus"）（来源：环境变量 AGATE_SCHEDULING_MODE）\n$/,
+    );
     const value = await runCli(['config', 'set', 'scheduling.mode=bogus', '--data-dir', dataDir], chinese);
     assert.equal(value.code, 1);
     assert.equal(value.stderr, 'agate: 配置无效："scheduling.mode" 必须是 cache-first, balance, performance-first 之一（收到的是 "bogus"）\n');
@@ -153,7 +173,10 @@ describe('CLI: English and Simplified Chinese', function () {
           '请使用那一个（agate 命令会连接到它），或先停止它，或用 --data-dir 给这个指定另一个数据目录。\n',
       );
       const english = await runCli(['serve', '--port', '0', '--data-dir', dataDir]);
-      assert.match(english.stderr, new RegExp(`^agate: another Agate already serves the data dir .*: "agate serve" \\(PID ${owner.child.pid}, port ${port}\\) at `));
+      assert.match(
+        english.stderr,
+        new RegExp(`^agate: another Agate already serves the data dir .*: "agate serve" \\(PID ${owner.child.pid}, port ${port}\\) at `),
+      );
     } finally {
       await owner.stop();
     }

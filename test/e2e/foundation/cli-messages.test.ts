@@ -71,7 +71,10 @@ describe('CLI: messages', function () {
   it('a bad enum value names the --set key as typed and lists the allowed values; so does a bad flag value', async () => {
     const mode = await runCli(['config', '--data-dir', dataDir('enum'), '--set', 'scheduling.mode=fastest']);
     assert.equal(mode.code, 1);
-    assert.equal(mode.stderr, 'agate: invalid configuration: "scheduling.mode" must be one of cache-first, balance, performance-first (got "fastest") (from --set scheduling.mode)\n');
+    assert.equal(
+      mode.stderr,
+      'agate: invalid configuration: "scheduling.mode" must be one of cache-first, balance, performance-first (got "fastest") (from --set scheduling.mode)\n',
+    );
     const auth = await runCli(['config', '--data-dir', dataDir('enum')], cleanEnv({ AGATE_AUTH_MODE: 'sometimes' }));
     assert.match(auth.stderr, /"authMode" must be one of .*strict.* \(got "sometimes"\) \(from environment variable AGATE_AUTH_MODE\)/);
     const format = await runCli(['serve', '--data-dir', dataDir('enum'), '--log-format', 'xml']);

@@ -31,7 +31,9 @@ export function ensureCliBuilt(): void {
 
 /** The environment of a child: no AGATE_* settings nor the locale of the machine running the tests leak in (English). */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AGATE_') && !['LANG', 'LC_ALL', 'LC_MESSAGES'].includes(name)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('AGATE_') && !['LANG', 'LC_ALL', 'LC_MESSAGES'].includes(name)),
+  );
   return { ...env, ...extra };
 }
 

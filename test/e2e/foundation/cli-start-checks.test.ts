@@ -46,11 +46,17 @@ describe('foundation: agate serve start checks', function () {
   });
 
   // A loopback-looking name, and (LAN allowed) a name that resolves nowhere.
-  for (const [host, extra] of [['x.localhost', []], ['no-such-host.invalid', ['--set', 'allowLanAccess=true']]] as const) {
+  for (const [host, extra] of [
+    ['x.localhost', []],
+    ['no-such-host.invalid', ['--set', 'allowLanAccess=true']],
+  ] as const) {
     it(`--host ${host}: one line naming the address, exit 1, no stack trace`, async () => {
       const run = await runCli(['serve', '--port', '0', '--host', host, ...extra, '--data-dir', path.join(tmp, 'bad-host')]);
       assert.equal(run.code, 1);
-      const lines = run.stderr.trimEnd().split('\n').filter((line) => line.startsWith('agate:') || /^\s+at /.test(line));
+      const lines = run.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((line) => line.startsWith('agate:') || /^\s+at /.test(line));
       assert.deepEqual(lines.length, 1, run.stderr);
       assert.match(lines[0], new RegExp(`^agate: Cannot listen on ${host.replace(/\./g, '\\.')} port 0: the host name does not resolve`));
       assert.doesNotMatch(run.stderr, /^\s+at /m);

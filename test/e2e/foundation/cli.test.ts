@@ -75,7 +75,12 @@ describe('foundation: the agate CLI', function () {
       const file = path.join(tmp, 'layers.json');
       fs.writeFileSync(
         file,
-        JSON.stringify({ port: 9001, host: '127.0.0.2', upstream: { userAgent: 'from-file', proxy: 'http://proxy.local:3128' }, scheduling: { mode: 'balance' } }),
+        JSON.stringify({
+          port: 9001,
+          host: '127.0.0.2',
+          upstream: { userAgent: 'from-file', proxy: 'http://proxy.local:3128' },
+          scheduling: { mode: 'balance' },
+        }),
       );
       const env = cleanEnv({ AGATE_PORT: '9002', AGATE_UPSTREAM_USER_AGENT: 'from-env', AGATE_OAUTH_TOKEN_URL: 'http://127.0.0.1:1/token' });
       const run = await runCli(['config', '--json', '--config', file, '--port', '9003', '--set', 'oauth.clientId=from-flag', '--data-dir', tmp], env);
@@ -89,13 +94,25 @@ describe('foundation: the agate CLI', function () {
       assert.equal(config.upstream.proxy, 'http://proxy.local:3128');
       assert.equal(config.oauth.clientId, 'from-flag');
       assert.equal(config.dataDir, tmp);
-      assert.deepEqual(config.upstream.hosts, ['https://daily-cloudcode-pa.googleapis.com', 'https://cloudcode-pa.googleapis.com'], 'untouched keys keep their default');
+      assert.deepEqual(
+        config.upstream.hosts,
+        ['https://daily-cloudcode-pa.googleapis.com', 'https://cloudcode-pa.googleapis.com'],
+        'untouched keys keep their default',
+      );
       assert.equal(config.oauth.clientSecret, '(set)', 'the client secret is not printed');
     });
 
     const invalid: Array<[string, () => { args: string[]; env?: Record<string, string> }, RegExp]> = [
-      ['an unknown key in the file', () => ({ args: ['--config', writeFile({ upstream: { hostz: [] } })] }), /"upstream\.hostz" is not a known setting \(from config file /],
-      ['a URL of the wrong scheme in the file', () => ({ args: ['--config', writeFile({ upstream: { hosts: ['ftp://x'] } })] }), /"upstream\.hosts\.0" must match pattern/],
+      [
+        'an unknown key in the file',
+        () => ({ args: ['--config', writeFile({ upstream: { hostz: [] } })] }),
+        /"upstream\.hostz" is not a known setting \(from config file /,
+      ],
+      [
+        'a URL of the wrong scheme in the file',
+        () => ({ args: ['--config', writeFile({ upstream: { hosts: ['ftp://x'] } })] }),
+        /"upstream\.hosts\.0" must match pattern/,
+      ],
       ['a non-number in the environment', () => ({ args: [], env: { AGATE_PORT: 'eighty' } }), /environment variable AGATE_PORT: expected a number/],
       ['an out-of-range flag', () => ({ args: ['--port', '70000'] }), /"port" must be <= 65535 \(from --port\)/],
       [
@@ -149,7 +166,10 @@ describe('foundation: the agate CLI', function () {
     const server = start(['demo', '--port', '0']);
     const [, baseUrl, port] = await server.waitFor(URL_LINE);
     await server.waitFor(/curl .*\/healthz/);
-    const curls = server.stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('curl ') && line.includes(' -d '));
+    const curls = server.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('curl ') && line.includes(' -d '));
     for (const route of ['/v1/messages', '/v1/chat/completions', '/v1beta/models/gemini-3-flash:generateContent']) {
       const line = curls.find((candidate) => candidate.includes(`${baseUrl}${route} `));
       assert.ok(line, `a curl line for ${route}:\n${server.stdout}`);
@@ -172,13 +192,19 @@ describe('foundation: the agate CLI', function () {
     const simulate = start(['simulate', '--port', '0']);
     const [, simUrl] = await simulate.waitFor(/Upstream simulator at (http:\/\/127\.0\.0\.1:\d+)/);
     const accounts = (await (await fetch(`${simUrl}/__sim/accounts`)).json()) as Array<{ email: string }>;
-    assert.ok(accounts.some((account) => account.email === 'demo@agate.local'), JSON.stringify(accounts));
+    assert.ok(
+      accounts.some((account) => account.email === 'demo@agate.local'),
+      JSON.stringify(accounts),
+    );
     const demo = start(['demo', '--port', '0', '--simulator', simUrl]);
     const [, baseUrl] = await demo.waitFor(URL_LINE);
     const answer = await anthropicCall(baseUrl, 'through agate simulate');
     assert.equal(answer.status, 200);
     const log = (await (await fetch(`${simUrl}/__sim/log`)).json()) as Array<{ method: string; status: number }>;
-    assert.ok(log.some((entry) => entry.method === 'streamGenerateContent' && entry.status === 200), 'the separate simulator served it');
+    assert.ok(
+      log.some((entry) => entry.method === 'streamGenerateContent' && entry.status === 200),
+      'the separate simulator served it',
+    );
     assert.equal(await demo.stop(), 0);
     assert.equal(await simulate.stop(), 0);
   });

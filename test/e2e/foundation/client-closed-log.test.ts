@@ -32,7 +32,8 @@ describe('access log: a client that went away', function () {
       controller.abort();
       await answered;
       await stack.sim.waitForLog((entry) => entry.id === upstream.id && entry.aborted);
-      const lineOf = () => stack.logs.find((line) => /client closed the connection|request failed/.test(line) && line.includes(`"status":`) && !line.includes('"status":200'));
+      const lineOf = () =>
+        stack.logs.find((line) => /client closed the connection|request failed/.test(line) && line.includes(`"status":`) && !line.includes('"status":200'));
       await waitUntil(() => lineOf() !== undefined, 'the access log line', 10_000);
       const line = lineOf()!;
       assert.match(line, /client closed the connection/);
@@ -52,7 +53,9 @@ describe('access log: a client that went away', function () {
     // Expect: 100-continue makes Node answer "100 Continue" once the head is parsed and the request handed to the
     // gateway: only then half the body goes, and the client leaves.
     const continued = new Promise<void>((resolve) => socket.once('data', () => resolve()));
-    socket.write(`POST /v1/messages HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nanthropic-version: 2023-06-01\r\nexpect: 100-continue\r\ncontent-length: ${half.length * 2}\r\n\r\n`);
+    socket.write(
+      `POST /v1/messages HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nanthropic-version: 2023-06-01\r\nexpect: 100-continue\r\ncontent-length: ${half.length * 2}\r\n\r\n`,
+    );
     await continued;
     await new Promise<void>((resolve) => socket.write(half, () => resolve()));
     socket.destroy();
@@ -60,7 +63,11 @@ describe('access log: a client that went away', function () {
     const line = stack.logs.find((l) => l.includes('client closed the connection'))!;
     assert.match(line, /"status":499/);
     assert.ok(!stack.logs.some((l) => /request rejected|request failed/.test(l)), stack.logs.join('\n'));
-    await waitUntil(() => monitor.list().length > before || monitor.list().some((r) => /before its request was read/.test(r.error ?? '')), 'the monitor record', 10_000);
+    await waitUntil(
+      () => monitor.list().length > before || monitor.list().some((r) => /before its request was read/.test(r.error ?? '')),
+      'the monitor record',
+      10_000,
+    );
     const record = monitor.list().find((r) => /before its request was read/.test(r.error ?? '') || r.status === 400);
     assert.equal(record?.status, 499, JSON.stringify(record));
   });

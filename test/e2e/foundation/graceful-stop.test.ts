@@ -45,7 +45,11 @@ describe('foundation: graceful stop', () => {
   it('a stream that would outlive the grace time is cut at the bound and cancelled upstream', async () => {
     const port = stack.agate.server!.port;
     const client = new Anthropic({ baseURL: stack.url, apiKey: 'test', maxRetries: 0 });
-    const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 512, messages: [{ role: 'user', content: '[[sim:fault hang {"afterFrames":1}]]' }] });
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 512,
+      messages: [{ role: 'user', content: '[[sim:fault hang {"afterFrames":1}]]' }],
+    });
     const consumed = (async () => {
       for await (const _event of stream);
     })();

@@ -68,7 +68,7 @@ describe('foundation: HTTP surface', () => {
       });
     }
 
-    it('a wrong method on a known route is refused in the route\'s protocol, not with an HTML page', async () => {
+    it("a wrong method on a known route is refused in the route's protocol, not with an HTML page", async () => {
       const res = await fetch(`${stack.url}/v1/messages`);
       assert.equal(res.status, 400);
       assert.match(assertErrorShape('anthropic', 400, await res.json()), /Method GET is not allowed on \/v1\/messages/);
@@ -152,7 +152,7 @@ describe('foundation: HTTP surface', () => {
       assert.match(line!, /\/v1\/messages/);
     });
 
-    it('a request Node itself rejects (malformed HTTP) still answers JSON in the path\'s protocol', async () => {
+    it("a request Node itself rejects (malformed HTTP) still answers JSON in the path's protocol", async () => {
       const res = await rawRequest(stack.url, {
         method: 'POST',
         path: '/v1/messages',

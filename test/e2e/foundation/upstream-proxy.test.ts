@@ -85,7 +85,10 @@ describe('foundation: the CLI reaches the upstream through a proxy', function ()
     assert.match(JSON.stringify(await answer.json()), /You said: via the proxy/);
     const simHost = new URL(simUrl).host;
     assert.ok(proxy.tunnels.length >= 1, 'the proxy opened a tunnel');
-    assert.ok(proxy.tunnels.every((tunnel) => tunnel === simHost), proxy.tunnels.join(', '));
+    assert.ok(
+      proxy.tunnels.every((tunnel) => tunnel === simHost),
+      proxy.tunnels.join(', '),
+    );
   });
 
   it('NO_PROXY naming the upstream host: direct', async () => {

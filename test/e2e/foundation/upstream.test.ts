@@ -40,16 +40,25 @@ describe('foundation: host fallback', () => {
   it('daily answers when healthy; prod is not asked', async () => {
     const message = await ask(stack, 'healthy');
     assert.match((message.content[0] as Anthropic.TextBlock).text, /You said: healthy/);
-    assert.deepEqual(stack.sim.log.filter(isGeneration).map((entry) => [entry.label, entry.status]), [['daily', 200]]);
+    assert.deepEqual(
+      stack.sim.log.filter(isGeneration).map((entry) => [entry.label, entry.status]),
+      [['daily', 200]],
+    );
   });
 
-  for (const [kind, status] of [['capacity', 503], ['server_error', 500]] as const) {
+  for (const [kind, status] of [
+    ['capacity', 503],
+    ['server_error', 500],
+  ] as const) {
     it(`daily fails with ${kind} (${status}) → prod answers`, async () => {
       stack.sim.injectFault({ kind, host: 'daily' });
       const message = await ask(stack, `fallback after ${kind}`);
       assert.match((message.content[0] as Anthropic.TextBlock).text, new RegExp(`You said: fallback after ${kind}`));
       const seen = stack.sim.log.filter(isGeneration).map((entry) => [entry.label, entry.status]);
-      assert.deepEqual(seen.slice(0, 2), [['daily', status], ['prod', 200]]);
+      assert.deepEqual(seen.slice(0, 2), [
+        ['daily', status],
+        ['prod', 200],
+      ]);
     });
   }
 
@@ -60,7 +69,10 @@ describe('foundation: host fallback', () => {
       assert.match(err.message, /scripted refusal/);
       return true;
     });
-    assert.deepEqual(stack.sim.log.filter(isGeneration).map((entry) => entry.label), ['daily']);
+    assert.deepEqual(
+      stack.sim.log.filter(isGeneration).map((entry) => entry.label),
+      ['daily'],
+    );
   });
 });
 
@@ -83,7 +95,10 @@ describe('foundation: host fallback on a network error and a 404', () => {
     const message = await ask(stack, 'reach prod');
     assert.match((message.content[0] as Anthropic.TextBlock).text, /You said: reach prod/);
     const generations = stack.sim.log.filter((entry) => entry.label !== 'oauth' && entry.status !== 0);
-    assert.ok(generations.some((entry) => entry.status === 404), 'the 404 host was tried');
+    assert.ok(
+      generations.some((entry) => entry.status === 404),
+      'the 404 host was tried',
+    );
     assert.equal(generations.at(-1)?.label, 'prod');
     assert.equal(generations.at(-1)?.status, 200);
   });

@@ -30,7 +30,9 @@ const requests: Record<string, { path: string; body: (withFunction: boolean) => 
       model: 'gemini-3-flash',
       messages: [{ role: 'user', content: 'hello' }],
       web_search_options: {},
-      ...(withFunction ? { tools: [{ type: 'function', function: { name: FUNCTION.name, description: FUNCTION.description, parameters: FUNCTION.schema } }] } : {}),
+      ...(withFunction
+        ? { tools: [{ type: 'function', function: { name: FUNCTION.name, description: FUNCTION.description, parameters: FUNCTION.schema } }] }
+        : {}),
     }),
   },
   '/v1/responses': {
@@ -38,7 +40,10 @@ const requests: Record<string, { path: string; body: (withFunction: boolean) => 
     body: (withFunction) => ({
       model: 'gemini-3-flash',
       input: 'hello',
-      tools: [{ type: 'web_search' }, ...(withFunction ? [{ type: 'function', name: FUNCTION.name, description: FUNCTION.description, parameters: FUNCTION.schema }] : [])],
+      tools: [
+        { type: 'web_search' },
+        ...(withFunction ? [{ type: 'function', name: FUNCTION.name, description: FUNCTION.description, parameters: FUNCTION.schema }] : []),
+      ],
     }),
   },
 };
@@ -63,7 +68,10 @@ describe('web search beside function tools, on every protocol', function () {
   for (const [name, { path, body }] of Object.entries(requests)) {
     it(`${name}: the function tools reach the upstream, search is dropped with a note in the log and the monitor`, async () => {
       const tools = await send(path, body(true));
-      assert.deepEqual(tools.flatMap((t) => (t.functionDeclarations ?? []).map((d) => d.name)), [FUNCTION.name]);
+      assert.deepEqual(
+        tools.flatMap((t) => (t.functionDeclarations ?? []).map((d) => d.name)),
+        [FUNCTION.name],
+      );
       assert.ok(!tools.some((t) => 'googleSearch' in t), JSON.stringify(tools));
 
       const record = stack.agate.observability!.monitor.list().find((r) => r.path === path);

@@ -42,7 +42,9 @@ describe('gemini-cli with its defaults, connected by agate connect', function ()
     const generations = upstreamGenerations(suite.stack.sim);
     const classification = generations.find((g) => g.request.generationConfig?.responseMimeType === 'application/json');
     assert.ok(classification, 'the router asked for JSON');
-    const main = generations.find((g) => g.method === 'streamGenerateContent' && g !== classification && JSON.stringify(g.request.contents).includes('Say hi to the gateway.'));
+    const main = generations.find(
+      (g) => g.method === 'streamGenerateContent' && g !== classification && JSON.stringify(g.request.contents).includes('Say hi to the gateway.'),
+    );
     assert.ok(main, 'the answer was streamed');
     for (const [model, { api }] of Object.entries(result.stats.models)) assert.equal(api.totalErrors, 0, `${model}: ${JSON.stringify(api)}`);
   });

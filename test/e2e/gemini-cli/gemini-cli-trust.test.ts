@@ -53,7 +53,10 @@ describe('gemini-cli in a folder agate connect --trust added', function () {
     const result = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { response?: string; error?: unknown };
     assert.equal(result.error, undefined, JSON.stringify(result.error));
     assert.match(result.response ?? '', /You said: /);
-    assert.ok(stack.agate.observability!.monitor.list().some((record) => record.status === 200), 'the gateway served it');
+    assert.ok(
+      stack.agate.observability!.monitor.list().some((record) => record.status === 200),
+      'the gateway served it',
+    );
   });
 
   it('does not read the .env in a folder that was not added: no key, no request', async () => {

@@ -111,7 +111,11 @@ describe('gemini-cli e2e: through the gateway', function () {
     const asked = Object.keys(result.stats.models);
     assert.ok(asked.length > 0 && asked.every((id) => id.startsWith('gemini-3')), asked.join(', '));
     const declared = (main.request.tools ?? []).flatMap((tool) => (tool.functionDeclarations as Array<{ name: string }> | undefined) ?? []);
-    for (const name of ['write_file', 'run_shell_command', 'read_file']) assert.ok(declared.some((d) => d.name === name), `declares ${name}`);
+    for (const name of ['write_file', 'run_shell_command', 'read_file'])
+      assert.ok(
+        declared.some((d) => d.name === name),
+        `declares ${name}`,
+      );
   });
 
   it('completes a tool call: write_file writes the file and the result goes back upstream', async () => {

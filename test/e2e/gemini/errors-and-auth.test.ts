@@ -47,9 +47,7 @@ describe('gemini e2e: errors in Google shape', () => {
   beforeEach(() => stack.sim.reset());
 
   it('a request the upstream rejects comes back as 400 with the upstream’s own message', async () => {
-    const { status, body } = await apiErrorOf(genai, () =>
-      ai.models.generateContent({ model: MODEL, contents: 'x', config: { temperature: 2.5 } }),
-    );
+    const { status, body } = await apiErrorOf(genai, () => ai.models.generateContent({ model: MODEL, contents: 'x', config: { temperature: 2.5 } }));
     assert.equal(status, 400);
     assert.equal(body.error.code, 400);
     assert.equal(body.error.status, 'INVALID_ARGUMENT');
@@ -60,7 +58,10 @@ describe('gemini e2e: errors in Google shape', () => {
   it('a 400 the upstream makes up is passed on word for word, streamed or not', async () => {
     const contents = '[[sim:fault bad_request {"message":"Request contains an invalid argument: lighthouse."}]]';
     const whole = await apiErrorOf(genai, () => ai.models.generateContent({ model: MODEL, contents }));
-    assert.deepEqual([whole.status, whole.body.error.status, whole.body.error.message], [400, 'INVALID_ARGUMENT', 'Request contains an invalid argument: lighthouse.']);
+    assert.deepEqual(
+      [whole.status, whole.body.error.status, whole.body.error.message],
+      [400, 'INVALID_ARGUMENT', 'Request contains an invalid argument: lighthouse.'],
+    );
     const streamed = await apiErrorOf(genai, async () => {
       for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents })) void chunk;
     });

@@ -64,10 +64,19 @@ describe('gemini e2e: @google/genai through the gateway', () => {
       chunks.push(chunk);
     }
     const parts = chunks.flatMap((chunk) => chunk.candidates?.[0].content?.parts ?? []);
-    const answer = parts.filter((part) => !part.thought).map((part) => part.text ?? '').join('');
+    const answer = parts
+      .filter((part) => !part.thought)
+      .map((part) => part.text ?? '')
+      .join('');
     assert.equal(answer, `Hello from ${MODEL}. You said: Stream it`);
-    assert.ok(parts.some((part) => part.thought === true && part.text), 'a thought part');
-    assert.ok(parts.some((part) => part.thoughtSignature), 'the thought signature');
+    assert.ok(
+      parts.some((part) => part.thought === true && part.text),
+      'a thought part',
+    );
+    assert.ok(
+      parts.some((part) => part.thoughtSignature),
+      'the thought signature',
+    );
     assert.ok(chunks.filter((chunk) => chunk.text).length > 1, `the text came in ${chunks.length} chunks`);
     const last = chunks[chunks.length - 1];
     assert.equal(last.candidates?.[0].finishReason, 'STOP');
@@ -103,7 +112,10 @@ describe('gemini e2e: @google/genai through the gateway', () => {
     assert.equal(upstream.status, 200);
     assert.deepEqual(signaturesIn(upstream.request), sent);
     const upstreamCall = upstream.request.contents[1].parts.find((part) => part.functionCall);
-    assert.deepEqual(upstreamCall, { functionCall: { id: call.id, name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: callPart.thoughtSignature });
+    assert.deepEqual(upstreamCall, {
+      functionCall: { id: call.id, name: 'get_weather', args: { city: 'Paris' } },
+      thoughtSignature: callPart.thoughtSignature,
+    });
     assert.deepEqual(upstream.request.contents[2].parts, [
       { functionResponse: { id: call.id, name: 'get_weather', response: { temperature: 21, unit: 'C', sky: ['clear'] } } },
     ]);
@@ -138,7 +150,10 @@ describe('gemini e2e: @google/genai through the gateway', () => {
     const generated = await ai.models.generateContent({ model: MODEL, contents });
     assert.ok(counted.totalTokens && counted.totalTokens > 0);
     assert.equal(counted.totalTokens, generated.usageMetadata?.promptTokenCount);
-    assert.ok(stack.sim.log.some((entry) => entry.method === 'countTokens' && entry.status === 200), 'the upstream counted');
+    assert.ok(
+      stack.sim.log.some((entry) => entry.method === 'countTokens' && entry.status === 200),
+      'the upstream counted',
+    );
   });
 
   it('models.list pages through the catalog with generation methods and token limits', async () => {
@@ -246,7 +261,9 @@ describe('gemini e2e: @google/genai through the gateway', () => {
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const raw = await res.text();
     assert.ok(raw.startsWith('[') && raw.endsWith(']'), raw.slice(0, 80));
-    const elements = JSON.parse(raw) as Array<{ candidates?: Array<{ content?: { parts?: Array<{ text?: string; thought?: boolean }> }; finishReason?: string }> }>;
+    const elements = JSON.parse(raw) as Array<{
+      candidates?: Array<{ content?: { parts?: Array<{ text?: string; thought?: boolean }> }; finishReason?: string }>;
+    }>;
     assert.ok(elements.length > 1, `${elements.length} elements`);
     const text = elements
       .flatMap((element) => element.candidates?.[0].content?.parts ?? [])

@@ -10,8 +10,7 @@ import { buildStateDb, dumpRows, unifiedRows } from '../../helpers/ide-fixtures'
 import { cleanEnv, ensureCliBuilt, runCli } from '../foundation/cli-process';
 import { runProcess } from '../../helpers/run-process';
 
-const claudeAt = (fraction: number) =>
-  Object.fromEntries(SIM_MODELS.filter((m) => m.id.startsWith('claude')).map((m) => [m.id, fraction]));
+const claudeAt = (fraction: number) => Object.fromEntries(SIM_MODELS.filter((m) => m.id.startsWith('claude')).map((m) => [m.id, fraction]));
 
 /** `agate ide status|switch|undo` against the simulator's accounts and a fixture IDE installation (not running). */
 describe('CLI: agate ide', function () {
@@ -32,7 +31,11 @@ describe('CLI: agate ide', function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-ide-cli-'));
     common = ['--data-dir', path.join(tmp, 'data'), ...Object.entries(gatewayFlagsFor(sim.url)).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
     // The CLI refuses the simulator as an upstream outside "agate demo": the accounts are added in-process.
-    const seeded = await runProcess(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, 'seed-accounts.ts'), path.join(tmp, 'data'), sim.url, '1//low', '1//high'], { env: cleanEnv(), timeoutMs: 30_000 });
+    const seeded = await runProcess(
+      process.execPath,
+      ['-r', 'tsx/cjs', path.join(__dirname, 'seed-accounts.ts'), path.join(tmp, 'data'), sim.url, '1//low', '1//high'],
+      { env: cleanEnv(), timeoutMs: 30_000 },
+    );
     assert.equal(seeded.code, 0, seeded.stderr);
     userDataDir = path.join(tmp, 'Antigravity IDE');
   });
@@ -51,7 +54,7 @@ describe('CLI: agate ide', function () {
     assert.match(run.stdout, /Score = the quota left/);
   });
 
-  it('switch --best writes the best account\'s tokens; undo puts the file back exactly', async () => {
+  it("switch --best writes the best account's tokens; undo puts the file back exactly", async () => {
     await buildStateDb(dbPathOf(userDataDir), unifiedRows({ email: 'old@example.com' }));
     const original = fs.readFileSync(dbPathOf(userDataDir));
     const run = await runCli(['ide', 'switch', '--best', '--families', 'claude', '--user-data-dir', userDataDir, ...common]);

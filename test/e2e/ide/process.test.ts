@@ -6,7 +6,15 @@ import path from 'node:path';
 import { systemClock } from '../../../src/core/ports';
 import { dbPathOf, type IdeInstallation } from '../../../src/core/ide/installations';
 import { IdeProcessError, processesOf, systemProcessTable } from '../../../src/core/ide/processes';
-import { IDE_OAUTH_CLIENT_ID, IdeSwitchError, inspectInstallation, prepareDeferredSwitch, runDeferredSwitch, switchIdeAccount, type IdeCredentials } from '../../../src/core/ide/switcher';
+import {
+  IDE_OAUTH_CLIENT_ID,
+  IdeSwitchError,
+  inspectInstallation,
+  prepareDeferredSwitch,
+  runDeferredSwitch,
+  switchIdeAccount,
+  type IdeCredentials,
+} from '../../../src/core/ide/switcher';
 import { buildStateDb, unifiedRows } from '../../helpers/ide-fixtures';
 import { waitUntil } from '../../helpers/wait-until';
 
@@ -52,7 +60,16 @@ const alive = (pid: number) => {
     started.push(child);
     const log = path.join(installation.userDataDir, 'started.log');
     let line: string | undefined;
-    await waitUntil(() => (line = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').find((l) => l.startsWith(`${child.pid} `)) : undefined) !== undefined, 'the stand-in IDE to start');
+    await waitUntil(
+      () =>
+        (line = fs.existsSync(log)
+          ? fs
+              .readFileSync(log, 'utf8')
+              .split('\n')
+              .find((l) => l.startsWith(`${child.pid} `))
+          : undefined) !== undefined,
+      'the stand-in IDE to start',
+    );
     const [pid, helper] = (line as string).split(' ').map(Number);
     return { pid, helper };
   }
@@ -60,7 +77,11 @@ const alive = (pid: number) => {
   /** Every process ever started on `installation` (the relaunched one too), from its log. */
   const startedOn = (installation: IdeInstallation) =>
     fs.existsSync(path.join(installation.userDataDir, 'started.log'))
-      ? fs.readFileSync(path.join(installation.userDataDir, 'started.log'), 'utf8').trim().split('\n').flatMap((l) => l.split(' ').map(Number))
+      ? fs
+          .readFileSync(path.join(installation.userDataDir, 'started.log'), 'utf8')
+          .trim()
+          .split('\n')
+          .flatMap((l) => l.split(' ').map(Number))
       : [];
 
   beforeEach(async () => {
@@ -84,7 +105,10 @@ const alive = (pid: number) => {
     const ideA = await startIde(a);
     const ideB = await startIde(b);
     const found = processesOf(a, await systemProcessTable.list());
-    assert.deepEqual(found.mains.map((p) => p.pid), [ideA.pid]);
+    assert.deepEqual(
+      found.mains.map((p) => p.pid),
+      [ideA.pid],
+    );
     assert.deepEqual(found.all.map((p) => p.pid).sort(), [ideA.pid, ideA.helper].sort());
     const report = await inspectInstallation(a, { table: systemProcessTable });
     assert.equal(report.hostsUs, false);
@@ -98,7 +122,13 @@ const alive = (pid: number) => {
     const ide = await startIde(a);
     let asked: number[] = [];
     await assert.rejects(
-      switchIdeAccount({ installation: a, credentials: credentials(), table: systemProcessTable, clock: systemClock, confirmClose: async ({ running }) => ((asked = running), false) }),
+      switchIdeAccount({
+        installation: a,
+        credentials: credentials(),
+        table: systemProcessTable,
+        clock: systemClock,
+        confirmClose: async ({ running }) => ((asked = running), false),
+      }),
       (err: unknown) => err instanceof IdeSwitchError && err.kind === 'declined' && /is running/.test(err.message),
     );
     assert.deepEqual(asked.sort(), [ide.pid, ide.helper].sort());
@@ -113,7 +143,13 @@ const alive = (pid: number) => {
     await buildStateDb(b.dbPath, unifiedRows());
     const ideA = await startIde(a);
     const ideB = await startIde(b);
-    const result = await switchIdeAccount({ installation: a, credentials: credentials(), table: systemProcessTable, clock: systemClock, confirmClose: async () => true });
+    const result = await switchIdeAccount({
+      installation: a,
+      credentials: credentials(),
+      table: systemProcessTable,
+      clock: systemClock,
+      confirmClose: async () => true,
+    });
     assert.equal(result.closed, true);
     assert.equal(result.relaunched, true);
     // Gone before the write (the switch waited), and it quit by itself rather than being killed.
@@ -134,7 +170,14 @@ const alive = (pid: number) => {
     const before = fs.readFileSync(a.dbPath);
     const ide = await startIde(a, ['--stubborn']);
     await assert.rejects(
-      switchIdeAccount({ installation: a, credentials: credentials(), table: systemProcessTable, clock: systemClock, closeTimeoutMs: 1_000, confirmClose: async () => true }),
+      switchIdeAccount({
+        installation: a,
+        credentials: credentials(),
+        table: systemProcessTable,
+        clock: systemClock,
+        closeTimeoutMs: 1_000,
+        confirmClose: async () => true,
+      }),
       (err: unknown) => err instanceof IdeProcessError && err.pids.includes(ide.pid) && /did not quit in time/.test(err.message),
     );
     assert.ok(alive(ide.pid));
@@ -147,7 +190,14 @@ const alive = (pid: number) => {
     const ide = await startIde(a);
     // The stand-in's helper child plays Agate's extension host.
     await assert.rejects(
-      switchIdeAccount({ installation: a, credentials: credentials(), table: systemProcessTable, clock: systemClock, hostPid: ide.helper, confirmClose: async () => true }),
+      switchIdeAccount({
+        installation: a,
+        credentials: credentials(),
+        table: systemProcessTable,
+        clock: systemClock,
+        hostPid: ide.helper,
+        confirmClose: async () => true,
+      }),
       (err: unknown) => err instanceof IdeSwitchError && err.kind === 'hosts-us',
     );
     const job = await prepareDeferredSwitch(a, credentials(), { table: systemProcessTable, waitMs: 30_000 });

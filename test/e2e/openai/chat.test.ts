@@ -100,9 +100,7 @@ describe('openai SDK → Chat Completions', () => {
 
   for (const model of [GEMINI, CLAUDE]) {
     it(`${model}: streamed tool call deltas with stable index/id/name, then a full round trip`, async () => {
-      const messages: ChatCompletionMessageParam[] = [
-        { role: 'user', content: 'Weather in Paris? [[sim:call get_weather {"city":"Paris"}]]' },
-      ];
+      const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris? [[sim:call get_weather {"city":"Paris"}]]' }];
       const stream = await client.chat.completions.create({ model, messages, tools: [WEATHER], stream: true });
       const chunks = await collect(stream);
       const callDeltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
@@ -112,7 +110,10 @@ describe('openai SDK → Chat Completions', () => {
       assert.match(first.id ?? '', /\S/);
       assert.equal(first.type, 'function');
       assert.equal(first.function?.name, 'get_weather');
-      assert.ok(rest.every((d) => d.id === undefined && d.function?.name === undefined), 'id and name come once');
+      assert.ok(
+        rest.every((d) => d.id === undefined && d.function?.name === undefined),
+        'id and name come once',
+      );
       const args = callDeltas.map((d) => d.function?.arguments ?? '').join('');
       assert.deepEqual(JSON.parse(args), { city: 'Paris' });
       assert.equal(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0].finish_reason, 'tool_calls');
@@ -135,9 +136,7 @@ describe('openai SDK → Chat Completions', () => {
   }
 
   it('parallel tool calls: two calls with their own index and id, answered together', async () => {
-    const messages: ChatCompletionMessageParam[] = [
-      { role: 'user', content: '[[sim:call get_weather {"city":"Oslo"}]] [[sim:call get_time {"zone":"CET"}]]' },
-    ];
+    const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: '[[sim:call get_weather {"city":"Oslo"}]] [[sim:call get_time {"zone":"CET"}]]' }];
     const completion = await client.chat.completions.create({ model: GEMINI, messages, tools: [WEATHER, TIME], parallel_tool_calls: true });
     const calls = completion.choices[0].message.tool_calls ?? [];
     assert.equal(completion.choices[0].finish_reason, 'tool_calls');
@@ -176,7 +175,10 @@ describe('openai SDK → Chat Completions', () => {
       [0, 1],
     );
     for (const index of [0, 1]) {
-      const args = deltas.filter((d) => d.index === index).map((d) => d.function?.arguments ?? '').join('');
+      const args = deltas
+        .filter((d) => d.index === index)
+        .map((d) => d.function?.arguments ?? '')
+        .join('');
       assert.deepEqual(JSON.parse(args), { city: index === 0 ? 'Rome' : 'Bern' });
     }
   });
@@ -192,7 +194,10 @@ describe('openai SDK → Chat Completions', () => {
     assert.ok(call && call.type === 'function');
     assert.equal(call.function.name, 'get_weather');
     const upstreamTools = lastUpstream(stack).body.request.tools as Array<{ functionDeclarations: Array<{ name: string }> }>;
-    assert.deepEqual(upstreamTools.flatMap((t) => t.functionDeclarations.map((d) => d.name)), ['get_weather']);
+    assert.deepEqual(
+      upstreamTools.flatMap((t) => t.functionDeclarations.map((d) => d.name)),
+      ['get_weather'],
+    );
 
     const second = await client.chat.completions.create({
       model: CLAUDE,
@@ -224,7 +229,7 @@ describe('openai SDK → Chat Completions', () => {
       messages: [{ role: 'user', content: 'think first' }],
       reasoning_effort: 'low',
     });
-    const message = completion.choices[0].message as typeof completion.choices[0]['message'] & { reasoning_content?: string };
+    const message = completion.choices[0].message as (typeof completion.choices)[0]['message'] & { reasoning_content?: string };
     assert.match(message.reasoning_content ?? '', /\S/);
     assert.equal(message.content, `Hello from ${GEMINI}. You said: think first`);
     assert.ok((completion.usage?.completion_tokens_details?.reasoning_tokens ?? 0) > 0);
@@ -233,7 +238,11 @@ describe('openai SDK → Chat Completions', () => {
     assert.equal(lastUpstream(stack).body.request.generationConfig.thinkingConfig.includeThoughts, true);
 
     // `reasoning: {effort}` (the Responses spelling some Chat clients send) works too.
-    await client.chat.completions.create({ model: GEMINI, messages: [{ role: 'user', content: 'x' }], reasoning: { effort: 'medium' } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    await client.chat.completions.create({
+      model: GEMINI,
+      messages: [{ role: 'user', content: 'x' }],
+      reasoning: { effort: 'medium' },
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     const medium = budgetOf();
     await client.chat.completions.create({ model: GEMINI, messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'high' });
     const high = budgetOf();
@@ -377,7 +386,12 @@ describe('openai SDK → Chat Completions', () => {
       ['a wrong role', { messages: [{ role: 'robot', content: 'hi' }] }, 'messages[0].role', /robot/],
       [
         'a tool message with an unknown tool_call_id',
-        { messages: [{ role: 'user', content: 'hi' }, { role: 'tool', tool_call_id: 'call_nope', content: 'x' }] },
+        {
+          messages: [
+            { role: 'user', content: 'hi' },
+            { role: 'tool', tool_call_id: 'call_nope', content: 'x' },
+          ],
+        },
         'messages[1].tool_call_id',
         /call_nope/,
       ],

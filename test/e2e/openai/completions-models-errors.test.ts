@@ -44,7 +44,13 @@ describe('openai SDK → Completions, Models, errors', () => {
       const text = chunks.map((c) => c.choices[0]?.text ?? '').join('');
       assert.equal(text, Array.from({ length: 10 }, (_, i) => `word${i + 1}`).join(' '));
       assert.ok(chunks.filter((c) => c.choices[0]?.text).length > 1);
-      assert.equal(chunks.filter((c) => c.choices[0]?.finish_reason).map((c) => c.choices[0].finish_reason).join(), 'stop');
+      assert.equal(
+        chunks
+          .filter((c) => c.choices[0]?.finish_reason)
+          .map((c) => c.choices[0].finish_reason)
+          .join(),
+        'stop',
+      );
       assert.ok((chunks.at(-1)?.usage?.completion_tokens ?? 0) > 0);
     });
 

@@ -7,8 +7,7 @@ export const GEMINI = 'gemini-3-flash';
 export const CLAUDE = 'claude-sonnet-4-6';
 
 /** A 1×1 PNG, the smallest image the upstream accepts. */
-export const PNG_1PX =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+export const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 export function clientFor(stack: Stack, apiKey = 'sk-test'): OpenAI {
   // maxRetries 0: a gateway failure must not hide behind the SDK's own retries.

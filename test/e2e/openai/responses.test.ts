@@ -251,12 +251,15 @@ describe('openai SDK → Responses', () => {
 
     stack.sim.injectFault({ kind: 'reset_after', frames: 2 });
     const events = await collect(await client.responses.create({ model: CLAUDE, input: '[[sim:words 40]]', stream: true }));
-    assert.ok(events.some((e) => e.type === 'response.output_text.delta'), 'text was streamed before the cut');
+    assert.ok(
+      events.some((e) => e.type === 'response.output_text.delta'),
+      'text was streamed before the cut',
+    );
     const failed = events.at(-1);
     assert.equal(failed?.type, 'response.failed');
     assert.equal(failed.type === 'response.failed' && failed.response.status, 'failed');
     assert.match((failed.type === 'response.failed' && failed.response.error?.message) || '', /\S/);
-    assert.deepEqual(stack.sim.faults(), [], "every injected fault was used");
+    assert.deepEqual(stack.sim.faults(), [], 'every injected fault was used');
   });
 
   describe('bad input → precise 400s', () => {
@@ -266,7 +269,11 @@ describe('openai SDK → Responses', () => {
       ['a bad reasoning effort', { input: 'hi', reasoning: { effort: 'extreme' } }, 'reasoning.effort'],
       ['a text.format schema that is not an object', { input: 'hi', text: { format: { type: 'json_schema', name: 'x', schema: 42 } } }, 'text.format.schema'],
       ['an invalid text.format schema', { input: 'hi', text: { format: { type: 'json_schema', name: 'x', schema: { type: 'wat' } } } }, 'text.format.schema'],
-      ['an invalid function schema', { input: 'hi', tools: [{ type: 'function', name: 'f', parameters: { type: 'object', properties: 5 } }] }, 'tools[0].parameters'],
+      [
+        'an invalid function schema',
+        { input: 'hi', tools: [{ type: 'function', name: 'f', parameters: { type: 'object', properties: 5 } }] },
+        'tools[0].parameters',
+      ],
     ];
     for (const [title, patch, param] of cases) {
       it(title, async () => {

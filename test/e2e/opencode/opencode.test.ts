@@ -32,8 +32,17 @@ describe('opencode, connected by agate connect', function () {
     return new Promise((resolve, reject) => {
       // A title of our own: else opencode asks the small model for one, with the prompt (and its directives) but no tools.
       // The OPENCODE_DISABLE_* variables keep it from waiting on the network (model catalogue, plugins, updates), which this machine has not.
-      const env = suite.home.env({ OPENCODE_DISABLE_MODELS_FETCH: '1', OPENCODE_DISABLE_DEFAULT_PLUGINS: '1', OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_LSP_DOWNLOAD: '1' });
-      const child = spawn(OPENCODE, ['run', '--format', 'json', '--auto', '--title', 'agate e2e'], { cwd: suite.workDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const env = suite.home.env({
+        OPENCODE_DISABLE_MODELS_FETCH: '1',
+        OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+        OPENCODE_DISABLE_AUTOUPDATE: '1',
+        OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+      });
+      const child = spawn(OPENCODE, ['run', '--format', 'json', '--auto', '--title', 'agate e2e'], {
+        cwd: suite.workDir,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -66,7 +75,10 @@ describe('opencode, connected by agate connect', function () {
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     assert.match(answerText(run), /word1 word2 word3 word4 word5 word6 word7/, run.stdout);
     const chat = suite.stack.agate.observability!.monitor.list().filter((r) => r.path === '/v1/chat/completions');
-    assert.ok(chat.some((r) => r.stream && r.clientModel === 'gemini-3-flash'), JSON.stringify(chat.map((r) => [r.clientModel, r.stream])));
+    assert.ok(
+      chat.some((r) => r.stream && r.clientModel === 'gemini-3-flash'),
+      JSON.stringify(chat.map((r) => [r.clientModel, r.stream])),
+    );
   });
 
   it('writes a file through its write tool and answers with the result', async () => {

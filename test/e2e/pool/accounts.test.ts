@@ -44,8 +44,14 @@ describe('pool: adding accounts', () => {
       assert.equal(account.state, 'active');
       assert.equal(account.plan, 'pro');
       assert.ok(account.models.some((m) => m.id === 'claude-sonnet-4-6' && m.remainingFraction === 1));
-      assert.deepEqual(events.map((e) => e.email), [BOB.email]);
-      assert.deepEqual(stack.agate.pool.list().map((a) => a.email), [ADA.email, BOB.email]);
+      assert.deepEqual(
+        events.map((e) => e.email),
+        [BOB.email],
+      );
+      assert.deepEqual(
+        stack.agate.pool.list().map((a) => a.email),
+        [ADA.email, BOB.email],
+      );
 
       // What the upstream saw, in order: consent, code exchange (with the verifier), email, project, quota.
       const steps = stack.sim.log.filter((e) => e.id > mark).map((e) => `${e.label}:${e.method}`);
@@ -89,7 +95,10 @@ describe('pool: adding accounts', () => {
       const second = await stack.agate.pool.addByRefreshToken('1//pool-bob-second');
       assert.equal(second.created, false);
       assert.equal(second.account.id, first.account.id);
-      assert.deepEqual(stack.agate.pool.list().map((a) => a.email), [ADA.email, BOB.email]);
+      assert.deepEqual(
+        stack.agate.pool.list().map((a) => a.email),
+        [ADA.email, BOB.email],
+      );
       // The stored token is the new one: the old one is dead upstream and requests still work.
       stack.sim.injectFault({ kind: 'quota_exhausted', account: ADA.email, times: Infinity });
       const answer = await ask('openai', stack, { text: 'new token' });
@@ -122,8 +131,14 @@ describe('pool: adding accounts', () => {
         { email: 'empty@example.com' },
       ]);
       const report = await stack.agate.pool.importAccounts(file);
-      assert.deepEqual(report.added.map((a) => a.email), [BOB.email, CY.email]);
-      assert.deepEqual(report.updated.map((a) => a.id), [adaId]);
+      assert.deepEqual(
+        report.added.map((a) => a.email),
+        [BOB.email, CY.email],
+      );
+      assert.deepEqual(
+        report.updated.map((a) => a.id),
+        [adaId],
+      );
       assert.deepEqual(
         report.failed.map((f) => [f.index, f.email, f.error.split(':')[0]]),
         [
@@ -137,9 +152,15 @@ describe('pool: adding accounts', () => {
       const peer = await stack.agate.pool.importAccounts({
         accounts: [{ refreshToken: DEE.refreshToken }, { token: { refresh_token: CY.refreshToken } }, BOB.refreshToken],
       });
-      assert.deepEqual(peer.added.map((a) => a.email), [DEE.email]);
+      assert.deepEqual(
+        peer.added.map((a) => a.email),
+        [DEE.email],
+      );
       assert.deepEqual(peer.updated.map((a) => a.email).sort(), [BOB.email, CY.email]);
-      assert.deepEqual(stack.agate.pool.list().map((a) => a.email), [ADA.email, BOB.email, CY.email, DEE.email]);
+      assert.deepEqual(
+        stack.agate.pool.list().map((a) => a.email),
+        [ADA.email, BOB.email, CY.email, DEE.email],
+      );
     });
 
     it('refuses a file that is not an account list, saying what it expects', async () => {
@@ -182,7 +203,11 @@ describe('pool: adding accounts', () => {
         assert.ok(failure instanceof AccountSetupError, String(failure));
         assert.equal(failure.step, step);
         assert.match(failure.message, pattern);
-        assert.deepEqual(stack.agate.pool.list().map((a) => a.email), [ADA.email], 'nothing half-added');
+        assert.deepEqual(
+          stack.agate.pool.list().map((a) => a.email),
+          [ADA.email],
+          'nothing half-added',
+        );
       });
     }
 
@@ -191,8 +216,7 @@ describe('pool: adding accounts', () => {
       // (before the gateway can read the answer), so userinfo answers 401.
       stack = await startStack({ accounts: [ADA], extraSimulatorAccounts: [{ ...BOB, accessTokenTtlSec: 30 }] });
       const { sim, clock } = stack;
-      const bobTokenIssued = (entry: LogEntry) =>
-        entry.label === 'oauth' && entry.method === 'token' && entry.account === BOB.email && entry.status === 200;
+      const bobTokenIssued = (entry: LogEntry) => entry.label === 'oauth' && entry.method === 'token' && entry.account === BOB.email && entry.status === 200;
       const advanced = sim.waitForLog(bobTokenIssued, 15_000).then(() => clock.advance(60_000));
       await assert.rejects(stack.agate.pool.addByRefreshToken(BOB.refreshToken), (err: unknown) => {
         assert.ok(err instanceof AccountSetupError);

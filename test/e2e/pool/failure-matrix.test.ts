@@ -119,7 +119,10 @@ for (const protocol of PROTOCOLS) {
       const answer = await ask(protocol, stack, { text: 'still busy', stream: true });
       assert.equal(answer.text, echoOf(model, 'still busy'));
       const seen = trail(generations(stack.sim));
-      assert.deepEqual(seen.map((e) => e.account), [FIRST, FIRST, FIRST, FIRST, SECOND]);
+      assert.deepEqual(
+        seen.map((e) => e.account),
+        [FIRST, FIRST, FIRST, FIRST, SECOND],
+      );
       assert.deepEqual(seen.at(-1), { account: SECOND, host: 'daily', status: 200 });
     });
 
@@ -134,7 +137,10 @@ for (const protocol of PROTOCOLS) {
         { account: FIRST, host: 'daily', status: 200 },
       ]);
       const refreshes = stack.sim.log.filter((e) => e.id > mark && e.label === 'oauth' && e.method === 'token');
-      assert.deepEqual(refreshes.map((e) => [e.account, e.status]), [[FIRST, 200]]);
+      assert.deepEqual(
+        refreshes.map((e) => [e.account, e.status]),
+        [[FIRST, 200]],
+      );
       assert.equal(viewOf(stack, FIRST).state, 'active');
     });
 
@@ -145,10 +151,13 @@ for (const protocol of PROTOCOLS) {
       assert.equal(answer.error, undefined);
       assert.equal(answer.text, echoOf(model, 'revoked'));
       // The dead access token is nobody's any more (account unknown); the refresh then answers invalid_grant.
-      assert.deepEqual(trail(generations(stack.sim)).map((e) => [e.account, e.status]), [
-        [undefined, 401],
-        [SECOND, 200],
-      ]);
+      assert.deepEqual(
+        trail(generations(stack.sim)).map((e) => [e.account, e.status]),
+        [
+          [undefined, 401],
+          [SECOND, 200],
+        ],
+      );
       const refreshes = stack.sim.log.filter((e) => e.label === 'oauth' && e.method === 'token' && e.status === 400);
       assert.equal(refreshes.length, 1);
       const view = viewOf(stack, FIRST);
@@ -158,7 +167,10 @@ for (const protocol of PROTOCOLS) {
       // Kept out from now on: no more tries on it.
       const mark = logMark(stack.sim);
       await ask(protocol, stack, { text: 'revoked again' });
-      assert.deepEqual(trail(generations(stack.sim, mark)).map((e) => e.account), [SECOND]);
+      assert.deepEqual(
+        trail(generations(stack.sim, mark)).map((e) => e.account),
+        [SECOND],
+      );
     });
 
     it('403 VALIDATION_REQUIRED: the account is forbidden with the URL kept, the next one answers', async () => {
@@ -167,10 +179,13 @@ for (const protocol of PROTOCOLS) {
       stack.sim.injectFault({ kind: 'validation_required', url });
       const answer = await ask(protocol, stack, { text: 'verify me' });
       assert.equal(answer.text, echoOf(model, 'verify me'));
-      assert.deepEqual(trail(generations(stack.sim)).map((e) => [e.account, e.status]), [
-        [FIRST, 403],
-        [SECOND, 200],
-      ]);
+      assert.deepEqual(
+        trail(generations(stack.sim)).map((e) => [e.account, e.status]),
+        [
+          [FIRST, 403],
+          [SECOND, 200],
+        ],
+      );
       const view = viewOf(stack, FIRST);
       assert.equal(view.state, 'forbidden');
       assert.equal(view.actionUrl, url);
@@ -204,12 +219,18 @@ for (const protocol of PROTOCOLS) {
       const answer = await ask(protocol, stack, { text: 'wait for reset' });
       assert.equal(answer.error, undefined);
       assert.equal(answer.text, echoOf(model, 'wait for reset'));
-      assert.ok(stack.clock.sleeps.some((ms) => ms > 0 && ms <= 1_000), `waited for the first reset: ${stack.clock.sleeps}`);
-      assert.deepEqual(trail(generations(stack.sim)).map((e) => [e.account, e.status]), [
-        [FIRST, 429],
-        [SECOND, 429],
-        [FIRST, 200],
-      ]);
+      assert.ok(
+        stack.clock.sleeps.some((ms) => ms > 0 && ms <= 1_000),
+        `waited for the first reset: ${stack.clock.sleeps}`,
+      );
+      assert.deepEqual(
+        trail(generations(stack.sim)).map((e) => [e.account, e.status]),
+        [
+          [FIRST, 429],
+          [SECOND, 429],
+          [FIRST, 200],
+        ],
+      );
     });
 
     it('any other 400: fails at once with the upstream message, no other account tried', async () => {
@@ -230,7 +251,10 @@ for (const protocol of PROTOCOLS) {
       assert.equal(answer.error?.type, protocol === 'anthropic' ? 'rate_limit_error' : 'requests');
       const retryAfter = Number(answer.error?.headers?.['retry-after']);
       assert.ok(retryAfter > 3 * 3600 - 60 && retryAfter <= 3 * 3600 + 1, `retry-after ${retryAfter}`);
-      assert.deepEqual(trail(generations(stack.sim)).map((e) => e.account), [FIRST, SECOND]);
+      assert.deepEqual(
+        trail(generations(stack.sim)).map((e) => e.account),
+        [FIRST, SECOND],
+      );
       // Both marked: the next request fails at once, without an upstream call.
       const mark = logMark(stack.sim);
       const again = await ask(protocol, stack, { text: 'nothing left', stream: true });
@@ -245,10 +269,13 @@ for (const protocol of PROTOCOLS) {
       const answer = await ask(protocol, stack, { text: 'reset early', stream: true });
       assert.equal(answer.error, undefined);
       assert.equal(answer.text, echoOf(model, 'reset early'));
-      assert.deepEqual(trail(generations(stack.sim)).map((e) => [e.account, e.host, e.fault]), [
-        [FIRST, 'daily', 'reset_after'],
-        [FIRST, 'prod', undefined],
-      ]);
+      assert.deepEqual(
+        trail(generations(stack.sim)).map((e) => [e.account, e.host, e.fault]),
+        [
+          [FIRST, 'daily', 'reset_after'],
+          [FIRST, 'prod', undefined],
+        ],
+      );
     });
 
     it('a hang before the first byte: first-byte timeout, then another account', async () => {
@@ -258,10 +285,13 @@ for (const protocol of PROTOCOLS) {
       assert.equal(answer.error, undefined);
       assert.equal(answer.text, echoOf(model, 'hang early'));
       const seen = generations(stack.sim);
-      assert.deepEqual(trail(seen).map((e) => [e.account, e.fault]), [
-        [FIRST, 'hang'],
-        [SECOND, undefined],
-      ]);
+      assert.deepEqual(
+        trail(seen).map((e) => [e.account, e.fault]),
+        [
+          [FIRST, 'hang'],
+          [SECOND, undefined],
+        ],
+      );
       assert.equal(seen[0].aborted, true, 'the hung request was cancelled upstream');
     });
 
@@ -288,10 +318,13 @@ describe('failure matrix: a reset after bytes, non-streaming client', () => {
       const answer = await ask('anthropic', stack, { text: 'whole answer please' });
       assert.equal(answer.error, undefined, JSON.stringify(answer.error));
       assert.equal(answer.text, echoOf(DEFAULT_MODELS.anthropic, 'whole answer please'));
-      assert.deepEqual(trail(generations(stack.sim)).map((e) => [e.account, e.fault]), [
-        [FIRST, 'reset_after'],
-        [SECOND, undefined],
-      ]);
+      assert.deepEqual(
+        trail(generations(stack.sim)).map((e) => [e.account, e.fault]),
+        [
+          [FIRST, 'reset_after'],
+          [SECOND, undefined],
+        ],
+      );
     } finally {
       await stack.close();
     }

@@ -74,7 +74,10 @@ describe('pool: persistence across a restart', () => {
     await pool().enable(accountIdOf(stack, EVE.email));
     const eve = await ask('anthropic', stack, { text: 'eve is back' });
     assert.equal(eve.text, echoOf(MODEL, 'eve is back'));
-    assert.deepEqual(generations(stack.sim, mark).map((e) => e.account), [BOB.email, EVE.email]);
+    assert.deepEqual(
+      generations(stack.sim, mark).map((e) => e.account),
+      [BOB.email, EVE.email],
+    );
   });
 
   it('a removed account stays removed, with its refresh token gone', async () => {
@@ -82,7 +85,10 @@ describe('pool: persistence across a restart', () => {
     const bobId = accountIdOf(stack, BOB.email);
     await stack.agate.pool.remove(bobId);
     await stack.restart();
-    assert.deepEqual(stack.agate.pool.list().map((a) => a.email), [ADA.email]);
+    assert.deepEqual(
+      stack.agate.pool.list().map((a) => a.email),
+      [ADA.email],
+    );
     assert.ok(![...stack.secrets.values.keys()].some((key) => key.includes(bobId)));
   });
 });

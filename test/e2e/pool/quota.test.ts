@@ -40,7 +40,10 @@ describe('pool: quota', () => {
     assert.equal(fraction(viewOf(stack, BOB.email)), 1);
     assert.ok(ada.quotaFetchedAt! > fetchedBefore);
     assert.ok(ada.models.find((m) => m.id === MODEL)!.resetAt! > Date.now());
-    assert.ok(updates.some((v) => v.email === ADA.email && fraction(v) === 0.75), 'hosts heard of it through an event');
+    assert.ok(
+      updates.some((v) => v.email === ADA.email && fraction(v) === 0.75),
+      'hosts heard of it through an event',
+    );
     // One fetch per account per interval, not a burst.
     const fetches = stack.sim.log.filter((e) => e.id > mark && e.method === 'fetchAvailableModels');
     assert.ok(fetches.length <= 4, `${fetches.length} fetches`);
@@ -72,10 +75,13 @@ describe('pool: quota', () => {
     const mark = logMark(stack.sim);
     const answer = await ask('anthropic', stack, { text: 'quota is gone now', session: 'spend' });
     assert.equal(answer.text, echoOf(MODEL, 'quota is gone now'));
-    assert.deepEqual(generations(stack.sim, mark).map((e) => [e.account, e.status]), [
-      [ADA.email, 429],
-      [BOB.email, 200],
-    ]);
+    assert.deepEqual(
+      generations(stack.sim, mark).map((e) => [e.account, e.status]),
+      [
+        [ADA.email, 429],
+        [BOB.email, 200],
+      ],
+    );
     await stack.sim.waitForLog((e) => e.id > mark && e.method === 'fetchAvailableModels' && e.account === ADA.email, 2_000);
     await stack.agate.pool.refreshQuota(viewOf(stack, ADA.email).id);
     const model = viewOf(stack, ADA.email).models.find((m) => m.id === MODEL)!;
@@ -95,7 +101,10 @@ describe('pool: quota', () => {
     assert.equal(direct.error, undefined, JSON.stringify(direct.error));
     const grouped = await ask('openai', stack, { text: 'old group', model: 'old-names' });
     assert.equal(grouped.error, undefined, JSON.stringify(grouped.error));
-    assert.deepEqual(generations(stack.sim).map((e) => e.model), ['claude-opus-4-6-thinking', 'claude-sonnet-4-6']);
+    assert.deepEqual(
+      generations(stack.sim).map((e) => e.model),
+      ['claude-opus-4-6-thinking', 'claude-sonnet-4-6'],
+    );
     const listed = (await (await fetch(`${stack.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
     const ids = listed.data.map((m) => m.id);
     assert.ok(ids.includes('claude-sonnet-4-6') && ids.includes('old-names'));

@@ -46,7 +46,10 @@ describe('pool: scheduling', () => {
       const a3 = await accounts(() => first('third turn of one'));
 
       // New conversations spread (least recently used); each then sticks, though cy is the least used.
-      assert.deepEqual([a1, b1, a2, b2, a3].map((t) => t.entry.account), [ADA.email, BOB.email, ADA.email, BOB.email, ADA.email]);
+      assert.deepEqual(
+        [a1, b1, a2, b2, a3].map((t) => t.entry.account),
+        [ADA.email, BOB.email, ADA.email, BOB.email, ADA.email],
+      );
       // One upstream sessionId per conversation, derived from the client's key (same first words, different ids).
       const ids = [a1, b1, a2, b2, a3].map((t) => sessionIdOf(t.entry));
       assert.match(ids[0]!, /^-\d+$/);
@@ -85,11 +88,17 @@ describe('pool: scheduling', () => {
     const sleepsBefore = stack.clock.sleeps.length;
     const answer = await turn('second turn');
     // A limit shorter than a second still cools the account down for one (the scheduler's floor).
-    assert.ok(stack.clock.sleeps.slice(sleepsBefore).some((ms) => ms > 0 && ms <= 1_000), 'waited for the cooldown');
-    assert.deepEqual(generations(stack.sim, mark).map((e) => [e.account, e.status]), [
-      [ADA.email, 429],
-      [ADA.email, 200],
-    ]);
+    assert.ok(
+      stack.clock.sleeps.slice(sleepsBefore).some((ms) => ms > 0 && ms <= 1_000),
+      'waited for the cooldown',
+    );
+    assert.deepEqual(
+      generations(stack.sim, mark).map((e) => [e.account, e.status]),
+      [
+        [ADA.email, 429],
+        [ADA.email, 200],
+      ],
+    );
     assert.ok((answer.usage?.cachedInput ?? 0) > 0, 'the prompt cache survived');
   });
 
@@ -101,11 +110,14 @@ describe('pool: scheduling', () => {
     const mark = logMark(stack.sim);
     await turn('second turn');
     await turn('third turn');
-    assert.deepEqual(generations(stack.sim, mark).map((e) => [e.account, e.status]), [
-      [ADA.email, 429],
-      [BOB.email, 200],
-      [BOB.email, 200],
-    ]);
+    assert.deepEqual(
+      generations(stack.sim, mark).map((e) => [e.account, e.status]),
+      [
+        [ADA.email, 429],
+        [BOB.email, 200],
+        [BOB.email, 200],
+      ],
+    );
   });
 
   it('balance: rebinds at once when the account is limited, even briefly, and stays rebound', async () => {
@@ -119,14 +131,21 @@ describe('pool: scheduling', () => {
     const mark = logMark(stack.sim);
     const sleepsBefore = stack.clock.sleeps.length;
     await turn('second turn');
-    assert.deepEqual(stack.clock.sleeps.slice(sleepsBefore).filter((ms) => ms > 0 && ms <= 1_000), [], 'did not wait for ada');
+    assert.deepEqual(
+      stack.clock.sleeps.slice(sleepsBefore).filter((ms) => ms > 0 && ms <= 1_000),
+      [],
+      'did not wait for ada',
+    );
     stack.clock.advance(2_000); // ada is free again; the conversation stays on bob
     await turn('third turn');
-    assert.deepEqual(generations(stack.sim, mark).map((e) => [e.account, e.status]), [
-      [ADA.email, 429],
-      [BOB.email, 200],
-      [BOB.email, 200],
-    ]);
+    assert.deepEqual(
+      generations(stack.sim, mark).map((e) => [e.account, e.status]),
+      [
+        [ADA.email, 429],
+        [BOB.email, 200],
+        [BOB.email, 200],
+      ],
+    );
   });
 
   it('performance-first: concurrent requests spread by in-flight count, even within one conversation', async () => {
@@ -159,11 +178,14 @@ describe('pool: scheduling', () => {
     stack = await startStack({ accounts: THREE, flags: { 'scheduling.mode': 'balance' } });
     const pool = stack.agate.pool;
     await pool.reorder([accountIdOf(stack, CY.email), accountIdOf(stack, ADA.email)]);
-    assert.deepEqual(pool.list().map((a) => [a.email, a.priority]), [
-      [CY.email, 0],
-      [ADA.email, 1],
-      [BOB.email, 2],
-    ]);
+    assert.deepEqual(
+      pool.list().map((a) => [a.email, a.priority]),
+      [
+        [CY.email, 0],
+        [ADA.email, 1],
+        [BOB.email, 2],
+      ],
+    );
     for (let i = 0; i < 3; i++) await ask('openai', stack, { text: `by priority ${i}` });
     await pool.disable(accountIdOf(stack, CY.email));
     for (let i = 0; i < 2; i++) await ask('openai', stack, { text: `cy disabled ${i}` });
@@ -175,6 +197,9 @@ describe('pool: scheduling', () => {
     assert.doesNotMatch(none.error?.message ?? '', /@example\.com/, 'the client is not told the account emails');
     await pool.enable(accountIdOf(stack, BOB.email));
     await ask('openai', stack, { text: 'bob enabled' });
-    assert.deepEqual(generations(stack.sim).map((e) => e.account), [CY.email, CY.email, CY.email, ADA.email, ADA.email, BOB.email]);
+    assert.deepEqual(
+      generations(stack.sim).map((e) => e.account),
+      [CY.email, CY.email, CY.email, ADA.email, ADA.email, BOB.email],
+    );
   });
 });

@@ -136,7 +136,10 @@ describe('pool: soak', function () {
     assert.equal(stack.agate.pool.list().find((a) => a.email === DEE.email)?.state, 'forbidden');
     // Every slot came back: nothing in flight, upstream exchanges all ended.
     assert.equal(stack.agate.dispatcher.inFlight(), 0);
-    assert.ok(upstream.every((e) => e.durationMs !== undefined), 'an upstream exchange was left open');
+    assert.ok(
+      upstream.every((e) => e.durationMs !== undefined),
+      'an upstream exchange was left open',
+    );
     // The simulator's request log (bodies included) is the one thing meant to grow.
     assert.ok(heapGrowthMb < 48, `heap grew by ${heapGrowthMb.toFixed(1)} MB`);
   });

@@ -40,7 +40,20 @@ describe('providers: the CLI', () => {
     owner = await startOwner(simulator.url, dataDir);
     const added = await providers(
       dataDir,
-      ['add', 'claude-paid', '--kind', 'anthropic', '--base-url', `${simulator.url}/anthropic`, '--rpm', '20', '--daily-cap', '2.5', '--price', 'claude-sonnet-4-6=3/15/0.3'],
+      [
+        'add',
+        'claude-paid',
+        '--kind',
+        'anthropic',
+        '--base-url',
+        `${simulator.url}/anthropic`,
+        '--rpm',
+        '20',
+        '--daily-cap',
+        '2.5',
+        '--price',
+        'claude-sonnet-4-6=3/15/0.3',
+      ],
       { AGATE_PROVIDER_KEY: KEY },
     );
     assert.equal(added.code, 0, added.stderr);
@@ -48,8 +61,14 @@ describe('providers: the CLI', () => {
     assert.match(added.stdout, /models \(fetched\): .*claude-sonnet-4-6/);
     assert.match(added.stdout, /limits: 20 requests\/min, \$2.5\/day/);
 
-    const seen = await adminCall<Array<{ name: string; limits: Record<string, number>; effectivePrices: Record<string, { source: string }> }>>(owner.url, 'providers');
-    assert.deepEqual(seen.map((p) => p.name), ['claude-paid']);
+    const seen = await adminCall<Array<{ name: string; limits: Record<string, number>; effectivePrices: Record<string, { source: string }> }>>(
+      owner.url,
+      'providers',
+    );
+    assert.deepEqual(
+      seen.map((p) => p.name),
+      ['claude-paid'],
+    );
     assert.equal(seen[0].effectivePrices['claude-sonnet-4-6'].source, 'user');
 
     const disabled = await providers(dataDir, ['disable', 'claude-paid']);
@@ -75,7 +94,10 @@ describe('providers: the CLI', () => {
       owner = await startOwner(demoSim.url, path.join(tmp, 'demo'));
       await owner.server.waitFor(/API-key provider beside the account: demo-anthropic/, 30_000);
       const listed = await adminCall<Array<{ name: string; kind: string; models: string[] }>>(owner.url, 'providers');
-      assert.deepEqual(listed.map((p) => [p.name, p.kind]), [[DEMO_PROVIDER.name, 'anthropic']]);
+      assert.deepEqual(
+        listed.map((p) => [p.name, p.kind]),
+        [[DEMO_PROVIDER.name, 'anthropic']],
+      );
       const answer = await fetch(`${owner.url}/v1/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
@@ -99,14 +121,20 @@ describe('providers: the CLI', () => {
     assert.match(noKey.stderr, /no key: set AGATE_PROVIDER_KEY/);
     const badKind = await providers(dataDir, ['add', 'x', '--kind', 'mistral'], { AGATE_PROVIDER_KEY: KEY });
     assert.match(badKind.stderr, /--kind must be one of anthropic, gemini-api, openai-compatible/);
-    const rejected = await providers(dataDir, ['add', 'x', '--kind', 'anthropic', '--base-url', `${simulator.url}/anthropic`], { AGATE_PROVIDER_KEY: 'sk-ant-nope' });
+    const rejected = await providers(dataDir, ['add', 'x', '--kind', 'anthropic', '--base-url', `${simulator.url}/anthropic`], {
+      AGATE_PROVIDER_KEY: 'sk-ant-nope',
+    });
     assert.equal(rejected.code, 1);
     assert.match(rejected.stderr, /key rejected by .*invalid x-api-key/);
     assert.doesNotMatch(rejected.stderr, /\n\s+at /);
 
-    const added = await providers(dataDir, ['add', 'openai', '--kind', 'openai-compatible', '--base-url', `${simulator.url}/openai/v1`, '--key-env', 'MY_KEY'], {
-      MY_KEY: 'sk-openai-cli-0001',
-    });
+    const added = await providers(
+      dataDir,
+      ['add', 'openai', '--kind', 'openai-compatible', '--base-url', `${simulator.url}/openai/v1`, '--key-env', 'MY_KEY'],
+      {
+        MY_KEY: 'sk-openai-cli-0001',
+      },
+    );
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /gpt-4o/);
     const set = await providers(dataDir, ['set', 'openai', '--tokens-per-day', '100000', '--models', 'gpt-4o,gpt-4o-mini']);

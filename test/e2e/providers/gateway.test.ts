@@ -34,7 +34,10 @@ describe('providers: through the gateway', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text.split(' ').length, 12);
-    assert.ok(stack.sim.log.every((entry) => entry.label === 'anthropic'), 'no Cloud Code request');
+    assert.ok(
+      stack.sim.log.every((entry) => entry.label === 'anthropic'),
+      'no Cloud Code request',
+    );
     // The admin API (the dashboard, `agate providers list`) shows today's use and spend.
     const [paid] = (await stack.agate.admin.call('providers', {})).filter((p) => p.name === 'claude-paid');
     assert.equal(paid.today?.requests, 2);
@@ -70,18 +73,24 @@ describe('providers: through the gateway', () => {
       const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
       const ok = await client.chat.completions.create({ model: 'claude-paid:claude-sonnet-4-6', messages: [{ role: 'user', content: 'Hi' }] });
       assert.match(ok.choices[0].message.content!, /Hello from claude-sonnet-4-6/);
-      await assert.rejects(client.chat.completions.create({ model: 'openai:gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }), (err: unknown) => err instanceof OpenAI.APIError && err.status === 403);
+      await assert.rejects(
+        client.chat.completions.create({ model: 'openai:gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }),
+        (err: unknown) => err instanceof OpenAI.APIError && err.status === 403,
+      );
     } finally {
       stack.config.authMode = previous;
     }
   });
 
   it('a model no account or provider serves is a clear error in the client protocol', async () => {
-    await assert.rejects(openai().chat.completions.create({ model: 'claude-paid:no-such-model', messages: [{ role: 'user', content: 'x' }] }), (err: unknown) => {
-      assert.ok(err instanceof OpenAI.APIError);
-      assert.ok(err.status === 503 || err.status === 429, String(err.status));
-      assert.match(err.message, /claude-paid: does not serve no-such-model/);
-      return true;
-    });
+    await assert.rejects(
+      openai().chat.completions.create({ model: 'claude-paid:no-such-model', messages: [{ role: 'user', content: 'x' }] }),
+      (err: unknown) => {
+        assert.ok(err instanceof OpenAI.APIError);
+        assert.ok(err.status === 503 || err.status === 429, String(err.status));
+        assert.match(err.message, /claude-paid: does not serve no-such-model/);
+        return true;
+      },
+    );
   });
 });

@@ -72,7 +72,10 @@ describe('providers: same-protocol passthrough', () => {
     assert.equal(record.accountId?.startsWith('provider:'), true);
     assert.equal(record.attempts.at(-1)!.message, 'passed through (same protocol)');
     assert.equal(record.usage!.outputTokens, message.usage.output_tokens);
-    assert.equal(record.usage!.inputTokens, message.usage.input_tokens + (message.usage.cache_read_input_tokens ?? 0) + (message.usage.cache_creation_input_tokens ?? 0));
+    assert.equal(
+      record.usage!.inputTokens,
+      message.usage.input_tokens + (message.usage.cache_read_input_tokens ?? 0) + (message.usage.cache_creation_input_tokens ?? 0),
+    );
     const today = await providerToday('claude-paid');
     assert.equal(today.requests, before + 1);
   });
@@ -80,7 +83,11 @@ describe('providers: same-protocol passthrough', () => {
   it('the Anthropic SDK streamed: the provider SSE comes back untranslated, usage counted from message_start and message_delta', async () => {
     const client = new Anthropic({ baseURL: stack.url, apiKey: 'unused', maxRetries: 0 });
     const tokensBefore = (await providerToday('claude-paid')).tokens;
-    const stream = client.messages.stream({ model: 'claude-paid:claude-sonnet-4-6', max_tokens: 300, messages: [{ role: 'user', content: '[[sim:words 40]]' }] });
+    const stream = client.messages.stream({
+      model: 'claude-paid:claude-sonnet-4-6',
+      max_tokens: 300,
+      messages: [{ role: 'user', content: '[[sim:words 40]]' }],
+    });
     let text = '';
     for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
     const final = await stream.finalMessage();
@@ -99,13 +106,20 @@ describe('providers: same-protocol passthrough', () => {
   it('the Anthropic SDK streamed with a cache_control prefix: cache writes, then reads, count in the usage record and price as such in the spend', async () => {
     const client = new Anthropic({ baseURL: stack.url, apiKey: 'unused', maxRetries: 0 });
     // Long enough to be cached (1024 tokens at least); claude-haiku-4-5 has a default price with a cache-write rate.
-    const system = [{ type: 'text' as const, text: `Rules of the house. ${'Answer briefly and politely. '.repeat(300)}`, cache_control: { type: 'ephemeral' as const } }];
+    const system = [
+      { type: 'text' as const, text: `Rules of the house. ${'Answer briefly and politely. '.repeat(300)}`, cache_control: { type: 'ephemeral' as const } },
+    ];
     const ask = async () => {
       const spendBefore = (await providerToday('claude-paid')).spend;
       const stream = client.messages.stream({ model: 'claude-paid:claude-haiku-4-5', max_tokens: 300, system, messages: [{ role: 'user', content: 'Hi' }] });
       const final = await stream.finalMessage();
       const spendAfter = (await providerToday('claude-paid')).spend;
-      return { usage: final.usage, record: lastRecord(), cacheWriteUsd: spendAfter.cacheWriteUsd - spendBefore.cacheWriteUsd, cachedInputUsd: spendAfter.cachedInputUsd - spendBefore.cachedInputUsd };
+      return {
+        usage: final.usage,
+        record: lastRecord(),
+        cacheWriteUsd: spendAfter.cacheWriteUsd - spendBefore.cacheWriteUsd,
+        cachedInputUsd: spendAfter.cachedInputUsd - spendBefore.cachedInputUsd,
+      };
     };
     const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
     const first = await ask();
@@ -160,7 +174,10 @@ describe('providers: same-protocol passthrough', () => {
     }
     assert.equal(text.split(' ').length, 12);
     const entries = stack.sim.log.filter((e) => e.label === 'gemini-api');
-    assert.deepEqual(entries.map((e) => e.method), ['generateContent', 'streamGenerateContent']);
+    assert.deepEqual(
+      entries.map((e) => e.method),
+      ['generateContent', 'streamGenerateContent'],
+    );
     assert.ok(entries.every((e) => e.account === 'studio-key'));
     assert.equal(JSON.parse(entries[1].rawBody!).contents[0].parts[0].text, '[[sim:words 12]]');
     record = lastRecord();
@@ -170,11 +187,24 @@ describe('providers: same-protocol passthrough', () => {
 
   it('Gemini JSON-array streaming (no alt) and a whole OpenAI chat answer pass through in their own framing', async () => {
     const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: '[[sim:words 9]]' }] }] });
-    const response = await fetch(`${stack.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetch(`${stack.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     assert.equal(response.status, 200);
-    const chunks = JSON.parse(await response.text()) as Array<{ candidates: Array<{ content: { parts: Array<{ text?: string }> } }>; usageMetadata?: { candidatesTokenCount?: number } }>;
+    const chunks = JSON.parse(await response.text()) as Array<{
+      candidates: Array<{ content: { parts: Array<{ text?: string }> } }>;
+      usageMetadata?: { candidatesTokenCount?: number };
+    }>;
     assert.ok(Array.isArray(chunks) && chunks.length >= 2, 'a JSON array of chunks, as Google frames it');
-    assert.equal(chunks.map((chunk) => chunk.candidates[0].content.parts.map((part) => part.text ?? '').join('')).join('').split(' ').length, 9);
+    assert.equal(
+      chunks
+        .map((chunk) => chunk.candidates[0].content.parts.map((part) => part.text ?? '').join(''))
+        .join('')
+        .split(' ').length,
+      9,
+    );
     const entry = stack.sim.log.find((e) => e.label === 'gemini-api')!;
     assert.equal(entry.rawBody, body, 'the body unchanged: the model is in the path');
     assert.equal(lastRecord().usage!.outputTokens, chunks.at(-1)!.usageMetadata!.candidatesTokenCount);
@@ -190,7 +220,11 @@ describe('providers: same-protocol passthrough', () => {
     // Nested past the JSON depth budget, inside a field the gateway would otherwise pass on unread.
     const deep = `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`;
     const body = `{"model":"claude-paid:claude-sonnet-4-6","max_tokens":10,"metadata":${deep},"messages":[{"role":"user","content":"x"}]}`;
-    const refused = await fetch(`${stack.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
+    const refused = await fetch(`${stack.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body,
+    });
     assert.equal(refused.status, 400);
     assert.match(((await refused.json()) as { error: { message: string } }).error.message, /nests arrays and objects more than 128 levels deep/);
 
@@ -225,12 +259,19 @@ describe('providers: same-protocol passthrough', () => {
     // Streamed, the client hears keep-alive pings while the gateway backs off; the provider's stream follows them.
     stack.sim.injectFault({ kind: 'capacity', host: 'anthropic', times: 1 });
     let text = '';
-    for await (const event of client.messages.stream({ model: 'claude-paid:claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: '[[sim:words 7]]' }] })) {
+    for await (const event of client.messages.stream({
+      model: 'claude-paid:claude-sonnet-4-6',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: '[[sim:words 7]]' }],
+    })) {
       if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
     }
     assert.equal(text.split(' ').length, 7);
     record = lastRecord();
-    assert.deepEqual(record.attempts.map((a) => a.outcome), ['OVERLOADED', 'ok']);
+    assert.deepEqual(
+      record.attempts.map((a) => a.outcome),
+      ['OVERLOADED', 'ok'],
+    );
     assert.equal(record.status, 200);
   });
 });

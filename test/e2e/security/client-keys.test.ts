@@ -191,7 +191,12 @@ describe('security: client keys', () => {
     const { id, key } = await stack.agate.security.keys.create({ name: 'accounted' });
     assert.equal((await send(stack.url, gemini, key)).status, 200);
     assert.equal((await send(stack.url, anthropic, key, 'x-api-key')).status, 200);
-    const stats = stack.agate.observability!.stats.query({ from: Date.now() - 3_600_000, to: Date.now() + 3_600_000, granularity: 'hour', groupBy: 'clientKey' });
+    const stats = stack.agate.observability!.stats.query({
+      from: Date.now() - 3_600_000,
+      to: Date.now() + 3_600_000,
+      granularity: 'hour',
+      groupBy: 'clientKey',
+    });
     const series = stats.series.find((entry) => entry.key === 'accounted');
     assert.ok(series, `series: ${stats.series.map((entry) => entry.key).join(', ')}`);
     assert.equal(series.total.requests, 2);

@@ -83,7 +83,12 @@ describe('security: dashboard sign-in cookie', () => {
 
   it('keeps the browser guards: a foreign origin or host is refused even with the cookie', async () => {
     const cookie = await signIn();
-    const foreignOrigin = await request('POST', '/admin/api/settings', { cookie, origin: 'https://evil.example', 'content-type': 'application/json' }, '{"changes":{"authMode":"off"}}');
+    const foreignOrigin = await request(
+      'POST',
+      '/admin/api/settings',
+      { cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+      '{"changes":{"authMode":"off"}}',
+    );
     assert.equal(foreignOrigin.status, 403);
     assert.match(foreignOrigin.text, /origin/);
     const rebound = await rawRequest(stack.url, { path: '/admin/api/accounts', headers: { host: 'evil.example', cookie } });

@@ -28,7 +28,10 @@ describe('security: client errors disclose nothing of the owner', () => {
         assert.match(message, /No usable Google account/);
         assert.ok(!text.includes(DEFAULT_ACCOUNT.email) && !text.includes(maskEmail(DEFAULT_ACCOUNT.email)), `${call.protocol}: ${text}`);
       }
-      assert.ok(stack.logs.some((line) => line.includes('no usable account') && line.includes(maskEmail(DEFAULT_ACCOUNT.email))), 'the log names it, masked');
+      assert.ok(
+        stack.logs.some((line) => line.includes('no usable account') && line.includes(maskEmail(DEFAULT_ACCOUNT.email))),
+        'the log names it, masked',
+      );
     } finally {
       await stack.agate.pool.enable(account.id);
     }
@@ -51,7 +54,15 @@ describe('security: client errors disclose nothing of the owner', () => {
         body: {
           model: 'claude-sonnet-4-6',
           max_tokens: 16,
-          messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'http://localhost/secret.png' } }, { type: 'text', text: 'hi' }] }],
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'image', source: { type: 'url', url: 'http://localhost/secret.png' } },
+                { type: 'text', text: 'hi' },
+              ],
+            },
+          ],
         },
       },
       clientKey,
@@ -61,6 +72,9 @@ describe('security: client errors disclose nothing of the owner', () => {
     const message = assertProtocolError('anthropic', 400, await res.json());
     assert.match(message, /the host 'localhost' does not resolve to a public address/);
     assert.doesNotMatch(message, /127\.0\.0\.1|::1|loopback/);
-    assert.ok(stack.logs.some((line) => line.includes('media URL refused') && line.includes('loopback')), 'the log keeps the reason');
+    assert.ok(
+      stack.logs.some((line) => line.includes('media URL refused') && line.includes('loopback')),
+      'the log keeps the reason',
+    );
   });
 });

@@ -67,18 +67,98 @@ const POST_PATHS = [
 ];
 const GET_PATHS = ['/', '/healthz', '/v1/models', '/v1/models/gemini-3-flash', '/v1beta/models', '/v1beta/models/gemini-3-flash'];
 /** Read-only admin routes (auth is off on loopback): queries are fuzzed, nothing changes. */
-const ADMIN_GET_PATHS = ['/admin/api/gateway', '/admin/api/accounts', '/admin/api/requests', '/admin/api/requests/req_nope', '/admin/api/stats', '/admin/api/stats.csv', '/admin/api/proxy', '/dashboard'];
+const ADMIN_GET_PATHS = [
+  '/admin/api/gateway',
+  '/admin/api/accounts',
+  '/admin/api/requests',
+  '/admin/api/requests/req_nope',
+  '/admin/api/stats',
+  '/admin/api/stats.csv',
+  '/admin/api/proxy',
+  '/dashboard',
+];
 /** Admin routes that read a body: only bodies that can never be a JSON object reach them, so no setting changes. */
-const ADMIN_POST_PATHS = ['/admin/api/settings', '/admin/api/accounts', '/admin/api/accounts/order', '/admin/api/keys', '/admin/api/call/updateSettings', '/admin/api/call/noSuchMethod'];
+const ADMIN_POST_PATHS = [
+  '/admin/api/settings',
+  '/admin/api/accounts',
+  '/admin/api/accounts/order',
+  '/admin/api/keys',
+  '/admin/api/call/updateSettings',
+  '/admin/api/call/noSuchMethod',
+];
 
 const FIELD_NAMES = [
-  'model', 'messages', 'contents', 'role', 'content', 'parts', 'text', 'type', 'tools', 'tool_choice', 'max_tokens',
-  'stream', 'input', 'prompt', 'system', 'systemInstruction', 'generationConfig', 'functionDeclarations', 'image_url',
-  'url', 'source', 'data', 'inlineData', 'thinking', 'budget_tokens', 'temperature', 'n', 'stop', 'previous_response_id',
-  'functionCall', 'functionResponse', 'tool_use_id', 'id', 'name', 'arguments', 'cache_control', '__proto__', 'constructor',
-  '$ref', '$defs', 'allOf', 'anyOf', 'properties', 'items', 'enum', 'required', 'response_format', 'json_schema', 'schema',
+  'model',
+  'messages',
+  'contents',
+  'role',
+  'content',
+  'parts',
+  'text',
+  'type',
+  'tools',
+  'tool_choice',
+  'max_tokens',
+  'stream',
+  'input',
+  'prompt',
+  'system',
+  'systemInstruction',
+  'generationConfig',
+  'functionDeclarations',
+  'image_url',
+  'url',
+  'source',
+  'data',
+  'inlineData',
+  'thinking',
+  'budget_tokens',
+  'temperature',
+  'n',
+  'stop',
+  'previous_response_id',
+  'functionCall',
+  'functionResponse',
+  'tool_use_id',
+  'id',
+  'name',
+  'arguments',
+  'cache_control',
+  '__proto__',
+  'constructor',
+  '$ref',
+  '$defs',
+  'allOf',
+  'anyOf',
+  'properties',
+  'items',
+  'enum',
+  'required',
+  'response_format',
+  'json_schema',
+  'schema',
 ];
-const STRINGS = ['', 'user', 'assistant', 'model', 'tool', 'function', 'gemini-3-flash', 'claude-sonnet-4-6', '\u0000', '\ud800', '💥', 'data:image/png;base64,@@@', 'http://169.254.169.254/', 'file:///etc/passwd', '[[sim:words 3]]', 'NaN', '#/$defs/x', 'object', 'array'];
+const STRINGS = [
+  '',
+  'user',
+  'assistant',
+  'model',
+  'tool',
+  'function',
+  'gemini-3-flash',
+  'claude-sonnet-4-6',
+  '\u0000',
+  '\ud800',
+  '💥',
+  'data:image/png;base64,@@@',
+  'http://169.254.169.254/',
+  'file:///etc/passwd',
+  '[[sim:words 3]]',
+  'NaN',
+  '#/$defs/x',
+  'object',
+  'array',
+];
 
 /** A 1×1 PNG: a data: URL that is valid, for the mixes that break only something else. */
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -86,12 +166,18 @@ const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8
 function randomJson(rng: Rng, depth = 0): unknown {
   const roll = rng.int(depth > 3 ? 5 : 8);
   switch (roll) {
-    case 0: return null;
-    case 1: return rng.chance(0.5);
-    case 2: return rng.pick([0, -1, 1e308, -1e-308, 2 ** 53 + 1, 3.5, 1e21, -0]);
-    case 3: return rng.pick(STRINGS);
-    case 4: return 'x'.repeat(rng.int(300));
-    case 5: return Array.from({ length: rng.int(4) }, () => randomJson(rng, depth + 1));
+    case 0:
+      return null;
+    case 1:
+      return rng.chance(0.5);
+    case 2:
+      return rng.pick([0, -1, 1e308, -1e-308, 2 ** 53 + 1, 3.5, 1e21, -0]);
+    case 3:
+      return rng.pick(STRINGS);
+    case 4:
+      return 'x'.repeat(rng.int(300));
+    case 5:
+      return Array.from({ length: rng.int(4) }, () => randomJson(rng, depth + 1));
     default: {
       const object: Json = {};
       for (let i = rng.int(5); i > 0; i--) object[rng.pick(FIELD_NAMES)] = randomJson(rng, depth + 1);
@@ -123,7 +209,13 @@ function validBody(family: Family, rng: Rng): Json {
         stream,
         tools: [{ name: 'lookup', description: 'Looks up', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
         messages: [
-          { role: 'user', content: [{ type: 'text', text: 'find it' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'find it' },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } },
+            ],
+          },
           { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } }] },
           { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'found' }] },
         ],
@@ -134,7 +226,13 @@ function validBody(family: Family, rng: Rng): Json {
         stream,
         tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
         messages: [
-          { role: 'user', content: [{ type: 'text', text: 'find it' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'find it' },
+              { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } },
+            ],
+          },
           { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },
           { role: 'tool', tool_call_id: 'call_1', content: 'found' },
         ],
@@ -148,7 +246,14 @@ function validBody(family: Family, rng: Rng): Json {
         store: rng.chance(0.5),
         tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } }],
         input: [
-          { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'find it' }, { type: 'input_image', image_url: `data:image/png;base64,${PNG_BASE64}` }] },
+          {
+            type: 'message',
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'find it' },
+              { type: 'input_image', image_url: `data:image/png;base64,${PNG_BASE64}` },
+            ],
+          },
           { type: 'function_call', call_id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' },
           { type: 'function_call_output', call_id: 'call_1', output: 'found' },
         ],
@@ -207,18 +312,56 @@ function hostileSchema(rng: Rng, loopback: string): unknown {
     case 2:
       return {
         type: 'object',
-        properties: { x: { $ref: rng.pick(['#/nope', '#', '#/properties', '#/%ZZ', `#/${'a/'.repeat(3000)}`, '#/properties/x/items/0', `${loopback}/schema.json`, `${loopback}/schema.json#/a`]) } },
+        properties: {
+          x: {
+            $ref: rng.pick([
+              '#/nope',
+              '#',
+              '#/properties',
+              '#/%ZZ',
+              `#/${'a/'.repeat(3000)}`,
+              '#/properties/x/items/0',
+              `${loopback}/schema.json`,
+              `${loopback}/schema.json#/a`,
+            ]),
+          },
+        },
       };
     case 3:
       return { $ref: '#/$defs/a', $defs: { a: { $ref: '#/$defs/b' }, b: { allOf: [{ $ref: '#/$defs/a' }], properties: { y: { $ref: '#/$defs/b' } } } } };
     case 4:
-      return { type: 'object', properties: { x: rng.pick([{ $ref: 42 }, { type: 7 }, { type: ['string', 5] }, { properties: [] }, { required: 'x' }, { enum: {} }, { items: [[[]]] }, { anyOf: 'x' }, { anyOf: [] }, { allOf: [1, null] }, { oneOf: [true, false] }, { const: { deep: [1, [2]] } }]) } };
+      return {
+        type: 'object',
+        properties: {
+          x: rng.pick([
+            { $ref: 42 },
+            { type: 7 },
+            { type: ['string', 5] },
+            { properties: [] },
+            { required: 'x' },
+            { enum: {} },
+            { items: [[[]]] },
+            { anyOf: 'x' },
+            { anyOf: [] },
+            { allOf: [1, null] },
+            { oneOf: [true, false] },
+            { const: { deep: [1, [2]] } },
+          ]),
+        },
+      };
     case 5:
       return { type: 'object', properties: { x: { type: 'string', enum: Array.from({ length: 20_000 + rng.int(30_000) }, (_, i) => `v${i}`) } } };
     case 6:
       return { type: 'object', properties: Object.fromEntries(Array.from({ length: 2_000 + rng.int(8_000) }, (_, i) => [`p${i}`, { type: 'string' }])) };
     case 7:
-      return { type: 'object', properties: { x: { anyOf: Array.from({ length: 500 + rng.int(2_000) }, (_, i) => ({ type: 'object', properties: { [`k${i}`]: { const: i } }, required: [`k${i}`] })) } } };
+      return {
+        type: 'object',
+        properties: {
+          x: {
+            anyOf: Array.from({ length: 500 + rng.int(2_000) }, (_, i) => ({ type: 'object', properties: { [`k${i}`]: { const: i } }, required: [`k${i}`] })),
+          },
+        },
+      };
     default: {
       // Nested within the body budget (two JSON levels per schema level), or not.
       const levels = rng.chance(0.5) ? 20 + rng.int(40) : MAX_JSON_DEPTH + rng.int(200);
@@ -273,23 +416,68 @@ function hostileArguments(rng: Rng): unknown {
 function plant(body: Json, family: Family, slot: 'tool-schema' | 'response-schema' | 'media' | 'arguments', value: unknown, rng: Rng): void {
   const tools = body.tools as Json[] | undefined;
   switch (`${family}:${slot}`) {
-    case 'anthropic:tool-schema': (tools![0] as Json).input_schema = value; break;
-    case 'chat:tool-schema': ((tools![0] as Json).function as Json).parameters = value; break;
-    case 'responses:tool-schema': (tools![0] as Json).parameters = value; break;
-    case 'gemini:tool-schema': ((tools![0] as Json).functionDeclarations as Json[])[0] = rng.chance(0.5) ? { name: 'lookup', parametersJsonSchema: value } : { name: 'lookup', parameters: value }; break;
-    case 'anthropic:response-schema': body.output_format = { type: 'json_schema', schema: value }; break;
-    case 'chat:response-schema': body.response_format = { type: 'json_schema', json_schema: { name: 'out', schema: value } }; break;
-    case 'responses:response-schema': body.text = { format: { type: 'json_schema', name: 'out', schema: value } }; break;
-    case 'gemini:response-schema': body.generationConfig = { responseMimeType: 'application/json', [rng.pick(['responseJsonSchema', 'responseSchema'])]: value }; break;
-    case 'anthropic:media': ((body.messages as Json[])[0].content as Json[])[1] = { type: 'image', source: rng.chance(0.7) ? { type: 'url', url: value } : { type: 'base64', media_type: rng.pick(['image/png', 'image/x-evil', '', 7]), data: value } }; break;
-    case 'chat:media': ((body.messages as Json[])[0].content as Json[])[1] = { type: 'image_url', image_url: { url: value, detail: rng.pick(['auto', 'high', 'weird']) } }; break;
-    case 'responses:media': ((body.input as Json[])[0].content as Json[])[1] = { type: 'input_image', image_url: value }; break;
-    case 'gemini:media': ((body.contents as Json[])[0].parts as Json[])[1] = rng.chance(0.6) ? { fileData: { mimeType: rng.pick(['image/png', 'text/html', '']), fileUri: value } } : { inlineData: { mimeType: rng.pick(['image/png', 'application/x-evil']), data: value } }; break;
-    case 'anthropic:arguments': ((body.messages as Json[])[1].content as Json[])[0] = { type: 'tool_use', id: 'toolu_1', name: 'lookup', input: typeof value === 'string' ? { q: value } : value }; break;
-    case 'chat:arguments': ((((body.messages as Json[])[1].tool_calls as Json[])[0] as Json).function as Json).arguments = value; break;
-    case 'responses:arguments': (body.input as Json[])[1].arguments = value; break;
-    case 'gemini:arguments': (((body.contents as Json[])[1].parts as Json[])[0].functionCall as Json).args = value; break;
-    default: body.prompt = value; // completions: no tools, schemas or media
+    case 'anthropic:tool-schema':
+      (tools![0] as Json).input_schema = value;
+      break;
+    case 'chat:tool-schema':
+      ((tools![0] as Json).function as Json).parameters = value;
+      break;
+    case 'responses:tool-schema':
+      (tools![0] as Json).parameters = value;
+      break;
+    case 'gemini:tool-schema':
+      ((tools![0] as Json).functionDeclarations as Json[])[0] = rng.chance(0.5)
+        ? { name: 'lookup', parametersJsonSchema: value }
+        : { name: 'lookup', parameters: value };
+      break;
+    case 'anthropic:response-schema':
+      body.output_format = { type: 'json_schema', schema: value };
+      break;
+    case 'chat:response-schema':
+      body.response_format = { type: 'json_schema', json_schema: { name: 'out', schema: value } };
+      break;
+    case 'responses:response-schema':
+      body.text = { format: { type: 'json_schema', name: 'out', schema: value } };
+      break;
+    case 'gemini:response-schema':
+      body.generationConfig = { responseMimeType: 'application/json', [rng.pick(['responseJsonSchema', 'responseSchema'])]: value };
+      break;
+    case 'anthropic:media':
+      ((body.messages as Json[])[0].content as Json[])[1] = {
+        type: 'image',
+        source: rng.chance(0.7) ? { type: 'url', url: value } : { type: 'base64', media_type: rng.pick(['image/png', 'image/x-evil', '', 7]), data: value },
+      };
+      break;
+    case 'chat:media':
+      ((body.messages as Json[])[0].content as Json[])[1] = { type: 'image_url', image_url: { url: value, detail: rng.pick(['auto', 'high', 'weird']) } };
+      break;
+    case 'responses:media':
+      ((body.input as Json[])[0].content as Json[])[1] = { type: 'input_image', image_url: value };
+      break;
+    case 'gemini:media':
+      ((body.contents as Json[])[0].parts as Json[])[1] = rng.chance(0.6)
+        ? { fileData: { mimeType: rng.pick(['image/png', 'text/html', '']), fileUri: value } }
+        : { inlineData: { mimeType: rng.pick(['image/png', 'application/x-evil']), data: value } };
+      break;
+    case 'anthropic:arguments':
+      ((body.messages as Json[])[1].content as Json[])[0] = {
+        type: 'tool_use',
+        id: 'toolu_1',
+        name: 'lookup',
+        input: typeof value === 'string' ? { q: value } : value,
+      };
+      break;
+    case 'chat:arguments':
+      ((((body.messages as Json[])[1].tool_calls as Json[])[0] as Json).function as Json).arguments = value;
+      break;
+    case 'responses:arguments':
+      (body.input as Json[])[1].arguments = value;
+      break;
+    case 'gemini:arguments':
+      (((body.contents as Json[])[1].parts as Json[])[0].functionCall as Json).args = value;
+      break;
+    default:
+      body.prompt = value; // completions: no tools, schemas or media
   }
 }
 
@@ -306,7 +494,10 @@ function hugeArrays(rng: Rng, family: Family): Json {
       else body.messages = many((i) => ({ role: i % 2 ? 'assistant' : 'user', content: `turn ${i}` }));
       break;
     case 1:
-      if (family === 'gemini') body.tools = [{ functionDeclarations: many((i) => ({ name: `f${i}`, parametersJsonSchema: { type: 'object', properties: { q: { type: 'string' } } } })) }];
+      if (family === 'gemini')
+        body.tools = [
+          { functionDeclarations: many((i) => ({ name: `f${i}`, parametersJsonSchema: { type: 'object', properties: { q: { type: 'string' } } } })) },
+        ];
       else if (family === 'anthropic') body.tools = many((i) => ({ name: `f${i}`, input_schema: { type: 'object', properties: { q: { type: 'string' } } } }));
       else if (family === 'chat') body.tools = many((i) => ({ type: 'function', function: { name: `f${i}`, parameters: { type: 'object' } } }));
       else if (family === 'responses') body.tools = many((i) => ({ type: 'function', name: `f${i}`, parameters: { type: 'object' } }));
@@ -333,11 +524,35 @@ interface FuzzRequest {
   body?: Buffer;
 }
 
-const KINDS = ['random-json', 'mutated', 'mutated', 'truncated', 'invalid-utf8', 'content-type', 'empty', 'schema', 'schema', 'media', 'media', 'arguments', 'path', 'method', 'query', 'admin'] as const;
+const KINDS = [
+  'random-json',
+  'mutated',
+  'mutated',
+  'truncated',
+  'invalid-utf8',
+  'content-type',
+  'empty',
+  'schema',
+  'schema',
+  'media',
+  'media',
+  'arguments',
+  'path',
+  'method',
+  'query',
+  'admin',
+] as const;
 
 function generate(rng: Rng, loopback: string): FuzzRequest {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
-  if (rng.chance(0.2)) headers[rng.pick(['authorization', 'x-api-key', 'x-goog-api-key'])] = rng.pick(['Bearer', 'Bearer ', 'sk-agate-', `sk-agate-${'0'.repeat(16)}_${'f'.repeat(48)}`, 'x'.repeat(2000)]);
+  if (rng.chance(0.2))
+    headers[rng.pick(['authorization', 'x-api-key', 'x-goog-api-key'])] = rng.pick([
+      'Bearer',
+      'Bearer ',
+      'sk-agate-',
+      `sk-agate-${'0'.repeat(16)}_${'f'.repeat(48)}`,
+      'x'.repeat(2000),
+    ]);
   if (rng.chance(0.2)) headers['anthropic-beta'] = rng.pick(['', ',,,', 'x'.repeat(500), 'interleaved-thinking-2025-05-14,bogus']);
   let path = rng.pick(POST_PATHS);
   const family = familyOf(path);
@@ -357,10 +572,32 @@ function generate(rng: Rng, loopback: string): FuzzRequest {
     case 'invalid-utf8': {
       const text = json(validBody(family, rng));
       const at = rng.int(text.length);
-      return post(Buffer.concat([text.subarray(0, at), Buffer.from(rng.pick([[0xff, 0xfe], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]])), text.subarray(at)]));
+      return post(
+        Buffer.concat([
+          text.subarray(0, at),
+          Buffer.from(
+            rng.pick([
+              [0xff, 0xfe],
+              [0xc0, 0x80],
+              [0xed, 0xa0, 0x80],
+              [0xf4, 0x90, 0x80, 0x80],
+              [0xe2, 0x82],
+            ]),
+          ),
+          text.subarray(at),
+        ]),
+      );
     }
     case 'content-type': {
-      const type = rng.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=utf-16', 'application/xml', undefined]);
+      const type = rng.pick([
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        '',
+        'application/json; charset=utf-16',
+        'application/xml',
+        undefined,
+      ]);
       if (type === undefined) delete headers['content-type'];
       else headers['content-type'] = type;
       if (rng.chance(0.3)) headers['content-encoding'] = rng.pick(['gzip', 'br', 'identity, gzip']);
@@ -377,7 +614,9 @@ function generate(rng: Rng, loopback: string): FuzzRequest {
     }
     case 'huge-string': {
       const body = validBody(family, rng);
-      body[rng.pick(['model', 'system', 'prompt', 'input', 'instructions'])] = rng.pick(['a', '\u00e9', '[[sim:words 2]]', '"', '\\']).repeat(100_000 + rng.int(300_000));
+      body[rng.pick(['model', 'system', 'prompt', 'input', 'instructions'])] = rng
+        .pick(['a', '\u00e9', '[[sim:words 2]]', '"', '\\'])
+        .repeat(100_000 + rng.int(300_000));
       return post(json(body));
     }
     case 'huge-array':
@@ -400,7 +639,13 @@ function generate(rng: Rng, loopback: string): FuzzRequest {
       plant(body, family, 'arguments', value, rng);
       const text = JSON.stringify(body);
       // Deep JSON text as a *value* (not a string) where a protocol takes objects.
-      return post(Buffer.from(family !== 'chat' && family !== 'responses' && typeof value === 'string' && /^[[{]{200}/.test(value) ? text.replace(JSON.stringify(value), value) : text));
+      return post(
+        Buffer.from(
+          family !== 'chat' && family !== 'responses' && typeof value === 'string' && /^[[{]{200}/.test(value)
+            ? text.replace(JSON.stringify(value), value)
+            : text,
+        ),
+      );
     }
     case 'path': {
       path = rng.pick([
@@ -420,7 +665,13 @@ function generate(rng: Rng, loopback: string): FuzzRequest {
       return { kind, method, path, headers, body: method === 'POST' ? json(randomJson(rng)) : undefined };
     }
     case 'method':
-      return { kind, method: rng.pick(['PUT', 'DELETE', 'PATCH', 'GET', 'OPTIONS', 'HEAD']), path: rng.pick([...POST_PATHS, ...GET_PATHS]), headers, body: undefined };
+      return {
+        kind,
+        method: rng.pick(['PUT', 'DELETE', 'PATCH', 'GET', 'OPTIONS', 'HEAD']),
+        path: rng.pick([...POST_PATHS, ...GET_PATHS]),
+        headers,
+        body: undefined,
+      };
     case 'admin': {
       if (rng.chance(0.5)) {
         const query = rng.pick(['', '?limit=-1', '?limit=1e9', '?since=abc', '?from=%zz', `?q=${'q'.repeat(3000)}`, '?key=a&key=b', '?__proto__[x]=1']);
@@ -455,15 +706,14 @@ interface Answer {
 
 function sendOverHttp(agent: http.Agent, base: URL, request: FuzzRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: base.hostname, port: base.port, method: request.method, path: request.path, headers: request.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
+    const req = http.request({ agent, host: base.hostname, port: base.port, method: request.method, path: request.path, headers: request.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(request.body);
   });
@@ -548,7 +798,8 @@ describe('security: fuzzing every route with hostile requests', function () {
       count(`${label}: ${answer.status}`);
       byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
       if (answer.status >= 500) problems.push(`${where}: ${answer.status} ${answer.text.slice(0, 300)}`);
-      else if (answer.text.includes('Internal gateway error')) problems.push(`${where}: ${answer.status} with an internal error inside: ${answer.text.slice(0, 300)}`);
+      else if (answer.text.includes('Internal gateway error'))
+        problems.push(`${where}: ${answer.status} with an internal error inside: ${answer.text.slice(0, 300)}`);
       if (request.method === 'HEAD') return; // answers without a body
       if (answer.status < 400) {
         // Redirects (the dashboard moving a ?key= out of the address bar) carry Koa's short text.
@@ -601,9 +852,19 @@ describe('security: fuzzing every route with hostile requests', function () {
     const body = Buffer.from(JSON.stringify(PROTOCOL_CALLS[0].body));
     const raw: Array<() => Promise<void>> = [];
     for (let i = 0; i < rawShare / 4; i++) {
-      raw.push(async () => check('raw: garbage request line', { method: '?', path: '/' }, parseRawAnswer(await sendRaw(base, [Buffer.from(`${'\u0001GARBAGE '.repeat(1 + rng.int(5))}\r\n\r\n`)]))));
       raw.push(async () =>
-        check('raw: oversized headers', { method: 'POST', path: '/v1/messages' }, parseRawAnswer(await sendRaw(base, [Buffer.from(`POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-junk: ${'j'.repeat(40_000)}\r\n\r\n`)]))),
+        check(
+          'raw: garbage request line',
+          { method: '?', path: '/' },
+          parseRawAnswer(await sendRaw(base, [Buffer.from(`${'\u0001GARBAGE '.repeat(1 + rng.int(5))}\r\n\r\n`)])),
+        ),
+      );
+      raw.push(async () =>
+        check(
+          'raw: oversized headers',
+          { method: 'POST', path: '/v1/messages' },
+          parseRawAnswer(await sendRaw(base, [Buffer.from(`POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-junk: ${'j'.repeat(40_000)}\r\n\r\n`)])),
+        ),
       );
       raw.push(async () => {
         // Content-Length promises more than arrives, then the client half-closes.
@@ -614,7 +875,9 @@ describe('security: fuzzing every route with hostile requests', function () {
       raw.push(async () => {
         // Slowloris within bounds: a bad body dribbled in 8 pieces well inside the request timeout.
         const bad = Buffer.from('{"model": 12, "contents": "slow"');
-        const head = Buffer.from(`POST /v1beta/models/gemini-3-flash:generateContent HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${bad.length}\r\nConnection: close\r\n\r\n`);
+        const head = Buffer.from(
+          `POST /v1beta/models/gemini-3-flash:generateContent HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${bad.length}\r\nConnection: close\r\n\r\n`,
+        );
         const pieces = Array.from({ length: 8 }, (_, k) => bad.subarray(Math.floor((k * bad.length) / 8), Math.floor(((k + 1) * bad.length) / 8)));
         check('raw: slow body', { method: 'POST', path: '/v1beta/models/x:generateContent' }, parseRawAnswer(await sendRaw(base, [head, ...pieces], 60)));
       });
@@ -623,7 +886,9 @@ describe('security: fuzzing every route with hostile requests', function () {
     // Beyond bounds: a body that never completes is cut at the request timeout with a 408 in protocol shape.
     await Promise.all(
       ['/v1/messages', '/v1/chat/completions', '/v1beta/models/gemini-3-flash:generateContent'].map(async (path) => {
-        const stalled = await sendRaw(base, [Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":`)]);
+        const stalled = await sendRaw(base, [
+          Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":`),
+        ]);
         check('raw: stalled body', { method: 'POST', path }, parseRawAnswer(stalled));
       }),
     );
@@ -638,14 +903,23 @@ describe('security: fuzzing every route with hostile requests', function () {
     const end = heapAfterGc();
     const rssAfter = process.memoryUsage().rss;
     const total = sent + raw.length + 3;
-    const statuses = [...byStatus.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status} ×${n}`).join(', ');
+    const statuses = [...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${status} ×${n}`)
+      .join(', ');
     console.log(
       `      fuzz: seed ${SEED}, ${total} requests in ${seconds.toFixed(1)} s; statuses: ${statuses}\n` +
         `        RSS ${mb(rssBefore, false)} before, ${mb(rssPeak, false)} at peak (${mb(rssPeak - rssBefore)}), ${mb(rssAfter, false)} after; ` +
         `heap after GC vs. baseline: ${mb(middle - baseline)} at half-time, ${mb(end - baseline)} at the end; loopback fetches: ${loopbackHits}\n` +
         `        event-loop delay (gateway, simulator and this client together): p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms\n` +
-        `        time in flight by kind: ${[...timeByKind.entries()].sort(([, a], [, b]) => b - a).map(([kind, ms]) => `${kind} ${(ms / 1000).toFixed(1)} s`).join(', ')}\n` +
-        `        ${[...byKind.entries()].sort().map(([label, n]) => `${label} ×${n}`).join('\n        ')}`,
+        `        time in flight by kind: ${[...timeByKind.entries()]
+          .sort(([, a], [, b]) => b - a)
+          .map(([kind, ms]) => `${kind} ${(ms / 1000).toFixed(1)} s`)
+          .join(', ')}\n` +
+        `        ${[...byKind.entries()]
+          .sort()
+          .map(([label, n]) => `${label} ×${n}`)
+          .join('\n        ')}`,
     );
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems (seed ${SEED})`);
     assert.equal(loopbackHits, 0, 'media URLs and $refs pointing at loopback were fetched');

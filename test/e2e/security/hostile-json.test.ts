@@ -60,21 +60,111 @@ const ARGUMENTS_TOO_DEEP = new RegExp(`arguments nest more than ${MAX_JSON_DEPTH
 function deepCases(): HostileCase[] {
   return [
     { name: 'Anthropic tool_use.input', protocol: 'anthropic', path: '/v1/messages', body: anthropicToolUse(deepObject(DEEP)), message: BODY_TOO_DEEP },
-    { name: 'Anthropic tool_use.input, counting tokens', protocol: 'anthropic', path: '/v1/messages/count_tokens', body: anthropicToolUse(deepArray(DEEP)), message: BODY_TOO_DEEP },
-    { name: 'Anthropic tool input_schema', protocol: 'anthropic', path: '/v1/messages', body: `{"model":"claude-sonnet-4-6","max_tokens":32,"messages":[{"role":"user","content":"go"}],"tools":[{"name":"f","input_schema":${deepObject(DEEP)}}]}`, message: BODY_TOO_DEEP },
-    { name: 'Chat Completions tool-call arguments (JSON text)', protocol: 'openai', path: '/v1/chat/completions', body: chatToolCall(deepObject(DEEP)), message: ARGUMENTS_TOO_DEEP },
-    { name: 'Chat Completions tool-call arguments just past the budget', protocol: 'openai', path: '/v1/chat/completions', body: chatToolCall(deepObject(MAX_JSON_DEPTH + 1)), message: ARGUMENTS_TOO_DEEP },
-    { name: 'Chat Completions response_format schema', protocol: 'openai', path: '/v1/chat/completions', body: `{"model":"gemini-3-flash","messages":[{"role":"user","content":"go"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":${deepObject(DEEP)}}}}`, message: BODY_TOO_DEEP },
-    { name: 'Responses function_call arguments (JSON text)', protocol: 'openai', path: '/v1/responses', body: responsesFunctionCall(deepObject(DEEP)), message: ARGUMENTS_TOO_DEEP },
-    { name: 'Responses input', protocol: 'openai', path: '/v1/responses', body: `{"model":"gemini-3-flash","input":${deepArray(DEEP)}}`, message: BODY_TOO_DEEP },
-    { name: 'Completions prompt', protocol: 'openai', path: '/v1/completions', body: `{"model":"gemini-3-flash","prompt":${deepArray(DEEP)}}`, message: BODY_TOO_DEEP },
-    { name: 'Gemini responseSchema', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: `{${geminiText},"generationConfig":{"responseMimeType":"application/json","responseSchema":${deepGeminiSchema(DEEP)}}}`, message: BODY_TOO_DEEP },
-    { name: 'Gemini functionDeclarations parameters', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: `{${geminiText},"tools":[{"functionDeclarations":[{"name":"f","parameters":${deepGeminiSchema(DEEP)}}]}]}`, message: BODY_TOO_DEEP },
-    { name: 'Gemini functionCall.args', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: geminiFunctionCall(deepObject(DEEP)), message: BODY_TOO_DEEP },
-    { name: 'Gemini functionCall.args, streaming', protocol: 'gemini', path: `${GEMINI}:streamGenerateContent?alt=sse`, body: geminiFunctionCall(deepArray(DEEP)), message: BODY_TOO_DEEP },
-    { name: 'Gemini unknown field', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: `{${geminiText},"someFutureField":${deepObject(DEEP)}}`, message: BODY_TOO_DEEP },
-    { name: 'Gemini unknown field, nested arrays', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: `{${geminiText},"someFutureField":${deepArray(DEEP)}}`, message: BODY_TOO_DEEP },
-    { name: 'Gemini unknown field, counting tokens', protocol: 'gemini', path: `${GEMINI}:countTokens`, body: `{${geminiText},"someFutureField":${deepObject(DEEP)}}`, message: BODY_TOO_DEEP },
+    {
+      name: 'Anthropic tool_use.input, counting tokens',
+      protocol: 'anthropic',
+      path: '/v1/messages/count_tokens',
+      body: anthropicToolUse(deepArray(DEEP)),
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Anthropic tool input_schema',
+      protocol: 'anthropic',
+      path: '/v1/messages',
+      body: `{"model":"claude-sonnet-4-6","max_tokens":32,"messages":[{"role":"user","content":"go"}],"tools":[{"name":"f","input_schema":${deepObject(DEEP)}}]}`,
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Chat Completions tool-call arguments (JSON text)',
+      protocol: 'openai',
+      path: '/v1/chat/completions',
+      body: chatToolCall(deepObject(DEEP)),
+      message: ARGUMENTS_TOO_DEEP,
+    },
+    {
+      name: 'Chat Completions tool-call arguments just past the budget',
+      protocol: 'openai',
+      path: '/v1/chat/completions',
+      body: chatToolCall(deepObject(MAX_JSON_DEPTH + 1)),
+      message: ARGUMENTS_TOO_DEEP,
+    },
+    {
+      name: 'Chat Completions response_format schema',
+      protocol: 'openai',
+      path: '/v1/chat/completions',
+      body: `{"model":"gemini-3-flash","messages":[{"role":"user","content":"go"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":${deepObject(DEEP)}}}}`,
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Responses function_call arguments (JSON text)',
+      protocol: 'openai',
+      path: '/v1/responses',
+      body: responsesFunctionCall(deepObject(DEEP)),
+      message: ARGUMENTS_TOO_DEEP,
+    },
+    {
+      name: 'Responses input',
+      protocol: 'openai',
+      path: '/v1/responses',
+      body: `{"model":"gemini-3-flash","input":${deepArray(DEEP)}}`,
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Completions prompt',
+      protocol: 'openai',
+      path: '/v1/completions',
+      body: `{"model":"gemini-3-flash","prompt":${deepArray(DEEP)}}`,
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Gemini responseSchema',
+      protocol: 'gemini',
+      path: `${GEMINI}:generateContent`,
+      body: `{${geminiText},"generationConfig":{"responseMimeType":"application/json","responseSchema":${deepGeminiSchema(DEEP)}}}`,
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Gemini functionDeclarations parameters',
+      protocol: 'gemini',
+      path: `${GEMINI}:generateContent`,
+      body: `{${geminiText},"tools":[{"functionDeclarations":[{"name":"f","parameters":${deepGeminiSchema(DEEP)}}]}]}`,
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Gemini functionCall.args',
+      protocol: 'gemini',
+      path: `${GEMINI}:generateContent`,
+      body: geminiFunctionCall(deepObject(DEEP)),
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Gemini functionCall.args, streaming',
+      protocol: 'gemini',
+      path: `${GEMINI}:streamGenerateContent?alt=sse`,
+      body: geminiFunctionCall(deepArray(DEEP)),
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Gemini unknown field',
+      protocol: 'gemini',
+      path: `${GEMINI}:generateContent`,
+      body: `{${geminiText},"someFutureField":${deepObject(DEEP)}}`,
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Gemini unknown field, nested arrays',
+      protocol: 'gemini',
+      path: `${GEMINI}:generateContent`,
+      body: `{${geminiText},"someFutureField":${deepArray(DEEP)}}`,
+      message: BODY_TOO_DEEP,
+    },
+    {
+      name: 'Gemini unknown field, counting tokens',
+      protocol: 'gemini',
+      path: `${GEMINI}:countTokens`,
+      body: `{${geminiText},"someFutureField":${deepObject(DEEP)}}`,
+      message: BODY_TOO_DEEP,
+    },
   ];
 }
 
@@ -84,16 +174,85 @@ function bombCases(): HostileCase[] {
   const formatMessage = /The schema of the response format 'bomb' takes this request's/;
   const user = [{ role: 'user', content: 'go' }];
   return [
-    { name: 'Anthropic tool', protocol: 'anthropic', path: '/v1/messages', body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32, messages: user, tools: [{ name: 'bomb', input_schema: bomb }] }), message: toolMessage },
-    { name: 'Anthropic tool, streaming', protocol: 'anthropic', path: '/v1/messages', body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32, stream: true, messages: user, tools: [{ name: 'bomb', input_schema: bomb }] }), message: toolMessage },
-    { name: 'Anthropic tool, counting tokens', protocol: 'anthropic', path: '/v1/messages/count_tokens', body: JSON.stringify({ model: 'claude-sonnet-4-6', messages: user, tools: [{ name: 'bomb', input_schema: bomb }] }), message: toolMessage },
-    { name: 'Chat Completions function', protocol: 'openai', path: '/v1/chat/completions', body: JSON.stringify({ model: 'gemini-3-flash', messages: user, tools: [{ type: 'function', function: { name: 'bomb', parameters: bomb } }] }), message: toolMessage },
-    { name: 'Chat Completions response_format', protocol: 'openai', path: '/v1/chat/completions', body: JSON.stringify({ model: 'gemini-3-flash', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'bomb', schema: bomb } } }), message: formatMessage },
-    { name: 'Responses function', protocol: 'openai', path: '/v1/responses', body: JSON.stringify({ model: 'gemini-3-flash', input: 'go', store: false, tools: [{ type: 'function', name: 'bomb', parameters: bomb }] }), message: toolMessage },
-    { name: 'Responses text.format', protocol: 'openai', path: '/v1/responses', body: JSON.stringify({ model: 'gemini-3-flash', input: 'go', store: false, text: { format: { type: 'json_schema', name: 'bomb', schema: bomb } } }), message: formatMessage },
-    { name: 'Gemini parametersJsonSchema', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'go' }] }], tools: [{ functionDeclarations: [{ name: 'bomb', parametersJsonSchema: bomb }] }] }), message: toolMessage },
-    { name: 'Gemini parametersJsonSchema, counting tokens', protocol: 'gemini', path: `${GEMINI}:countTokens`, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'go' }] }], tools: [{ functionDeclarations: [{ name: 'bomb', parametersJsonSchema: bomb }] }] }), message: toolMessage },
-    { name: 'Gemini responseJsonSchema', protocol: 'gemini', path: `${GEMINI}:generateContent`, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'go' }] }], generationConfig: { responseMimeType: 'application/json', responseJsonSchema: bomb } }), message: /The schema of the response format takes this request's/ },
+    {
+      name: 'Anthropic tool',
+      protocol: 'anthropic',
+      path: '/v1/messages',
+      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32, messages: user, tools: [{ name: 'bomb', input_schema: bomb }] }),
+      message: toolMessage,
+    },
+    {
+      name: 'Anthropic tool, streaming',
+      protocol: 'anthropic',
+      path: '/v1/messages',
+      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32, stream: true, messages: user, tools: [{ name: 'bomb', input_schema: bomb }] }),
+      message: toolMessage,
+    },
+    {
+      name: 'Anthropic tool, counting tokens',
+      protocol: 'anthropic',
+      path: '/v1/messages/count_tokens',
+      body: JSON.stringify({ model: 'claude-sonnet-4-6', messages: user, tools: [{ name: 'bomb', input_schema: bomb }] }),
+      message: toolMessage,
+    },
+    {
+      name: 'Chat Completions function',
+      protocol: 'openai',
+      path: '/v1/chat/completions',
+      body: JSON.stringify({ model: 'gemini-3-flash', messages: user, tools: [{ type: 'function', function: { name: 'bomb', parameters: bomb } }] }),
+      message: toolMessage,
+    },
+    {
+      name: 'Chat Completions response_format',
+      protocol: 'openai',
+      path: '/v1/chat/completions',
+      body: JSON.stringify({ model: 'gemini-3-flash', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'bomb', schema: bomb } } }),
+      message: formatMessage,
+    },
+    {
+      name: 'Responses function',
+      protocol: 'openai',
+      path: '/v1/responses',
+      body: JSON.stringify({ model: 'gemini-3-flash', input: 'go', store: false, tools: [{ type: 'function', name: 'bomb', parameters: bomb }] }),
+      message: toolMessage,
+    },
+    {
+      name: 'Responses text.format',
+      protocol: 'openai',
+      path: '/v1/responses',
+      body: JSON.stringify({ model: 'gemini-3-flash', input: 'go', store: false, text: { format: { type: 'json_schema', name: 'bomb', schema: bomb } } }),
+      message: formatMessage,
+    },
+    {
+      name: 'Gemini parametersJsonSchema',
+      protocol: 'gemini',
+      path: `${GEMINI}:generateContent`,
+      body: JSON.stringify({
+        contents: [{ role: 'user', parts: [{ text: 'go' }] }],
+        tools: [{ functionDeclarations: [{ name: 'bomb', parametersJsonSchema: bomb }] }],
+      }),
+      message: toolMessage,
+    },
+    {
+      name: 'Gemini parametersJsonSchema, counting tokens',
+      protocol: 'gemini',
+      path: `${GEMINI}:countTokens`,
+      body: JSON.stringify({
+        contents: [{ role: 'user', parts: [{ text: 'go' }] }],
+        tools: [{ functionDeclarations: [{ name: 'bomb', parametersJsonSchema: bomb }] }],
+      }),
+      message: toolMessage,
+    },
+    {
+      name: 'Gemini responseJsonSchema',
+      protocol: 'gemini',
+      path: `${GEMINI}:generateContent`,
+      body: JSON.stringify({
+        contents: [{ role: 'user', parts: [{ text: 'go' }] }],
+        generationConfig: { responseMimeType: 'application/json', responseJsonSchema: bomb },
+      }),
+      message: /The schema of the response format takes this request's/,
+    },
   ];
 }
 
@@ -139,7 +298,14 @@ describe('security: hostile JSON (deep nesting, schema bombs) on every endpoint'
     it('a schema sharing definitions the ordinary way is served, and the gateway still answers', async () => {
       const address = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
       const parameters = { type: 'object', properties: { from: { $ref: '#/$defs/a' }, to: { $ref: '#/$defs/a' } }, $defs: { a: address } };
-      const res = await post('/v1/chat/completions', JSON.stringify({ model: 'gemini-3-flash', messages: [{ role: 'user', content: 'go' }], tools: [{ type: 'function', function: { name: 'route', parameters } }] }));
+      const res = await post(
+        '/v1/chat/completions',
+        JSON.stringify({
+          model: 'gemini-3-flash',
+          messages: [{ role: 'user', content: 'go' }],
+          tools: [{ type: 'function', function: { name: 'route', parameters } }],
+        }),
+      );
       assert.equal(res.status, 200, await res.text());
       const sent = stack.sim.log.at(-1);
       assert.match(sent?.method ?? '', /generateContent/i);

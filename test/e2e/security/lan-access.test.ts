@@ -23,7 +23,13 @@ describe('security: listening beyond loopback', () => {
 
   async function gatewayWith(flags: Record<string, string>): Promise<Agate> {
     const config = loadConfig({ env: {}, flags: { dataDir, port: '0', ...flags } });
-    agate = await createAgate({ config: () => config, secrets: new MemorySecretStore(), documents: new JsonFileStore(dataDir), logger: silentLogger, version: 'test' });
+    agate = await createAgate({
+      config: () => config,
+      secrets: new MemorySecretStore(),
+      documents: new JsonFileStore(dataDir),
+      logger: silentLogger,
+      version: 'test',
+    });
     return agate;
   }
 

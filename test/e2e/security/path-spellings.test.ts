@@ -26,7 +26,10 @@ export function spellings(pattern: string): string[] {
   const [first, ...rest] = segments;
   const tail = rest.length ? `/${rest.join('/')}` : '';
   const last = segments[segments.length - 1];
-  const init = segments.slice(0, -1).map((s) => `/${s}`).join('');
+  const init = segments
+    .slice(0, -1)
+    .map((s) => `/${s}`)
+    .join('');
   const letterAt = (text: string) => text.search(/[a-z]/);
   const encodeLetter = (text: string, upperHex = false) => {
     const at = letterAt(text);

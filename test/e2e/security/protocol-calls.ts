@@ -34,7 +34,13 @@ export type KeyLocation = 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'query';
 export const KEY_LOCATIONS: KeyLocation[] = ['bearer', 'x-api-key', 'x-goog-api-key', 'query'];
 
 /** Sends `call` to `baseUrl` with `key` (if any) where `location` says. */
-export function send(baseUrl: string, call: ProtocolCall, key?: string, location: KeyLocation = 'bearer', extraHeaders: Record<string, string> = {}): Promise<Response> {
+export function send(
+  baseUrl: string,
+  call: ProtocolCall,
+  key?: string,
+  location: KeyLocation = 'bearer',
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', ...extraHeaders };
   const url = new URL(call.path, baseUrl);
   if (key !== undefined) {

@@ -43,7 +43,15 @@ describe('security: image URLs cannot reach private addresses (SSRF)', () => {
         body: JSON.stringify({
           model: 'claude-sonnet-4-6',
           max_tokens: 32,
-          messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url } }, { type: 'text', text: 'describe' }] }],
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'image', source: { type: 'url', url } },
+                { type: 'text', text: 'describe' },
+              ],
+            },
+          ],
         }),
       });
       assert.equal(res.status, 400, url);

@@ -75,10 +75,7 @@ describe('simulator: scripted answers', () => {
   });
 
   it('cuts an answer at a small maxOutputTokens and reports MAX_TOKENS', async () => {
-    const res = await generate(
-      h,
-      envelope(h, { contents: [user('[[sim:words 100]]')], generationConfig: { maxOutputTokens: 10 } }, 'claude-sonnet-4-6'),
-    );
+    const res = await generate(h, envelope(h, { contents: [user('[[sim:words 100]]')], generationConfig: { maxOutputTokens: 10 } }, 'claude-sonnet-4-6'));
     const body = (await res.json()) as Json;
     assert.equal(body.response.candidates[0].finishReason, 'MAX_TOKENS');
     assert.equal(visibleText(body).length, 40);
@@ -86,10 +83,7 @@ describe('simulator: scripted answers', () => {
   });
 
   it('[[sim:call]] makes the model call declared functions, in parallel when repeated, with ids', async () => {
-    const tools = [
-      WEATHER_TOOL,
-      { functionDeclarations: [{ name: 'get_time', parameters: { type: 'OBJECT', properties: { zone: { type: 'STRING' } } } }] },
-    ];
+    const tools = [WEATHER_TOOL, { functionDeclarations: [{ name: 'get_time', parameters: { type: 'OBJECT', properties: { zone: { type: 'STRING' } } } }] }];
     const text = 'Weather and time? [[sim:call get_weather {"city":"Paris"}]] [[sim:call get_time {"zone":"CET"}]]';
     const frames = await sseFrames(await stream(h, envelope(h, { contents: [user(text)], tools }, 'claude-sonnet-4-6')));
     const calls = partsOf(frames).filter((part) => part.functionCall);
@@ -137,7 +131,10 @@ describe('simulator: scripted answers', () => {
         h,
         envelope(
           h,
-          { contents: [user('Why is the sky blue?')], generationConfig: { thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 }, maxOutputTokens: 4096 } },
+          {
+            contents: [user('Why is the sky blue?')],
+            generationConfig: { thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 }, maxOutputTokens: 4096 },
+          },
           'claude-opus-4-6-thinking',
         ),
       ),

@@ -59,13 +59,16 @@ describe('simulator: paid providers', () => {
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type')!, /^text\/event-stream/);
       const text = await res.text();
-      const events = text.trim().split('\n\n').map((block) => {
-        const [eventLine, dataLine] = block.split('\n');
-        const type = eventLine.slice('event: '.length);
-        const data = JSON.parse(dataLine.slice('data: '.length)) as Json;
-        assert.equal(data.type, type);
-        return data;
-      });
+      const events = text
+        .trim()
+        .split('\n\n')
+        .map((block) => {
+          const [eventLine, dataLine] = block.split('\n');
+          const type = eventLine.slice('event: '.length);
+          const data = JSON.parse(dataLine.slice('data: '.length)) as Json;
+          assert.equal(data.type, type);
+          return data;
+        });
       const types = events.map((e) => e.type);
       assert.deepEqual(types.slice(0, 3), ['message_start', 'ping', 'content_block_start']);
       assert.deepEqual(types.slice(-3), ['content_block_stop', 'message_delta', 'message_stop']);
@@ -104,7 +107,10 @@ describe('simulator: paid providers', () => {
           { role: 'user', content: results },
         ],
       });
-      assert.match(second.content.find((b) => b.type === 'text')!.type === 'text' ? (second.content.find((b) => b.type === 'text') as Anthropic.TextBlock).text : '', /Tool get_weather returned/);
+      assert.match(
+        second.content.find((b) => b.type === 'text')!.type === 'text' ? (second.content.find((b) => b.type === 'text') as Anthropic.TextBlock).text : '',
+        /Tool get_weather returned/,
+      );
 
       const forged = await anthropicFetch({
         model: 'claude-sonnet-4-6',
@@ -122,15 +128,57 @@ describe('simulator: paid providers', () => {
 
     it('refuses what the API refuses, in its error shape', async () => {
       const cases: Array<[unknown, Record<string, string>, number, string, RegExp]> = [
-        [{ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': '' }, 401, 'authentication_error', /x-api-key header is required/],
-        [{ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': 'sk-ant-wrong' }, 401, 'authentication_error', /invalid x-api-key/],
-        [{ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': GEMINI_KEY }, 401, 'authentication_error', /invalid x-api-key/],
-        [{ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, { 'anthropic-version': '' }, 400, 'invalid_request_error', /anthropic-version: header is required/],
+        [
+          { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+          { 'x-api-key': '' },
+          401,
+          'authentication_error',
+          /x-api-key header is required/,
+        ],
+        [
+          { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+          { 'x-api-key': 'sk-ant-wrong' },
+          401,
+          'authentication_error',
+          /invalid x-api-key/,
+        ],
+        [
+          { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+          { 'x-api-key': GEMINI_KEY },
+          401,
+          'authentication_error',
+          /invalid x-api-key/,
+        ],
+        [
+          { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+          { 'anthropic-version': '' },
+          400,
+          'invalid_request_error',
+          /anthropic-version: header is required/,
+        ],
         [{ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'x' }] }, {}, 400, 'invalid_request_error', /max_tokens: Field required/],
         [{ model: 'claude-nope', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, {}, 404, 'not_found_error', /model: claude-nope/],
-        [{ model: 'claude-sonnet-4-6', max_tokens: 10, foo: 1, messages: [{ role: 'user', content: 'x' }] }, {}, 400, 'invalid_request_error', /foo: Extra inputs are not permitted/],
-        [{ model: 'claude-sonnet-4-6', max_tokens: 99999, messages: [{ role: 'user', content: 'x' }] }, {}, 400, 'invalid_request_error', /maximum allowed number of output tokens/],
-        [{ model: 'claude-sonnet-4-6', max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 2000 }, messages: [{ role: 'user', content: 'x' }] }, {}, 400, 'invalid_request_error', /must be greater than `thinking.budget_tokens`/],
+        [
+          { model: 'claude-sonnet-4-6', max_tokens: 10, foo: 1, messages: [{ role: 'user', content: 'x' }] },
+          {},
+          400,
+          'invalid_request_error',
+          /foo: Extra inputs are not permitted/,
+        ],
+        [
+          { model: 'claude-sonnet-4-6', max_tokens: 99999, messages: [{ role: 'user', content: 'x' }] },
+          {},
+          400,
+          'invalid_request_error',
+          /maximum allowed number of output tokens/,
+        ],
+        [
+          { model: 'claude-sonnet-4-6', max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 2000 }, messages: [{ role: 'user', content: 'x' }] },
+          {},
+          400,
+          'invalid_request_error',
+          /must be greater than `thinking.budget_tokens`/,
+        ],
         [
           {
             model: 'claude-sonnet-4-6',
@@ -148,13 +196,23 @@ describe('simulator: paid providers', () => {
           /`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1/,
         ],
         [
-          { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: Array.from({ length: 5 }, (_, i) => ({ type: 'text', text: `t${i}`, cache_control: { type: 'ephemeral' } })) }] },
+          {
+            model: 'claude-sonnet-4-6',
+            max_tokens: 10,
+            messages: [{ role: 'user', content: Array.from({ length: 5 }, (_, i) => ({ type: 'text', text: `t${i}`, cache_control: { type: 'ephemeral' } })) }],
+          },
           {},
           400,
           'invalid_request_error',
           /A maximum of 4 blocks with cache_control may be provided. Found 5./,
         ],
-        [{ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x [[sim:nope]]' }] }, {}, 400, 'invalid_request_error', /Invalid simulator directive/],
+        [
+          { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x [[sim:nope]]' }] },
+          {},
+          400,
+          'invalid_request_error',
+          /Invalid simulator directive/,
+        ],
       ];
       for (const [body, headers, status, type, message] of cases) {
         const res = await anthropicFetch(body, headers);
@@ -200,8 +258,16 @@ describe('simulator: paid providers', () => {
     });
 
     it('thinks adaptively on request', async () => {
-      const message = await anthropic().messages.create({ model: 'claude-opus-4-6', max_tokens: 4096, thinking: { type: 'adaptive' }, messages: [{ role: 'user', content: 'Think' }] });
-      assert.deepEqual(message.content.map((b) => b.type), ['thinking', 'text']);
+      const message = await anthropic().messages.create({
+        model: 'claude-opus-4-6',
+        max_tokens: 4096,
+        thinking: { type: 'adaptive' },
+        messages: [{ role: 'user', content: 'Think' }],
+      });
+      assert.deepEqual(
+        message.content.map((b) => b.type),
+        ['thinking', 'text'],
+      );
     });
 
     it('lists models, counts tokens, and logs the headers that matter', async () => {
@@ -209,7 +275,10 @@ describe('simulator: paid providers', () => {
       assert.ok(models.data.some((m) => m.id === 'claude-sonnet-4-6'));
       const count = await anthropicFetch({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'count me' }] }, {}, '/v1/messages/count_tokens');
       assert.ok((((await count.json()) as Json).input_tokens as number) > 0);
-      await anthropicFetch({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, { 'anthropic-beta': 'interleaved-thinking-2025-05-14' });
+      await anthropicFetch(
+        { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+        { 'anthropic-beta': 'interleaved-thinking-2025-05-14' },
+      );
       const entry = sim.log.find((e) => e.method === 'messages')!;
       assert.equal(entry.headers?.['anthropic-beta'], 'interleaved-thinking-2025-05-14');
       assert.equal(entry.headers?.['anthropic-version'], '2023-06-01');
@@ -245,7 +314,11 @@ describe('simulator: paid providers', () => {
       const result = await genai().models.generateContent({
         model: 'gemini-2.5-pro',
         contents: 'Weather? [[sim:call get_weather {"city":"Oslo"}]]',
-        config: { tools: [{ functionDeclarations: [{ name: 'get_weather', parameters: { type: 'OBJECT' as never, properties: { city: { type: 'STRING' as never } } } }] }] },
+        config: {
+          tools: [
+            { functionDeclarations: [{ name: 'get_weather', parameters: { type: 'OBJECT' as never, properties: { city: { type: 'STRING' as never } } } }] },
+          ],
+        },
       });
       assert.deepEqual(result.functionCalls?.[0].args, { city: 'Oslo' });
       const pager = await genai().models.list();
@@ -286,7 +359,10 @@ describe('simulator: paid providers', () => {
       });
       const text = await res.text();
       assert.ok(text.endsWith('\r\n\r\n'));
-      const frames = text.split('\r\n\r\n').filter(Boolean).map((b) => JSON.parse(b.slice('data: '.length)) as Json);
+      const frames = text
+        .split('\r\n\r\n')
+        .filter(Boolean)
+        .map((b) => JSON.parse(b.slice('data: '.length)) as Json);
       assert.ok(frames.length > 1);
       for (const frame of frames) assert.ok(frame.usageMetadata.promptTokenCount > 0);
       assert.equal(frames.at(-1)!.candidates[0].finishReason, 'STOP');
@@ -297,12 +373,23 @@ describe('simulator: paid providers', () => {
     const openai = (apiKey = OPENAI_KEY) => new OpenAI({ baseURL: `${sim.url}/openai/v1`, apiKey, maxRetries: 0 });
 
     it('answers the official SDK, streamed with include_usage and whole', async () => {
-      const whole = await openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'system', content: 'Be kind' }, { role: 'user', content: 'Hey' }] });
+      const whole = await openai().chat.completions.create({
+        model: 'gpt-4o',
+        messages: [
+          { role: 'system', content: 'Be kind' },
+          { role: 'user', content: 'Hey' },
+        ],
+      });
       assert.equal(whole.choices[0].message.content, 'Hello from gpt-4o. You said: Hey');
       assert.equal(whole.choices[0].finish_reason, 'stop');
       assert.equal(whole.usage!.total_tokens, whole.usage!.prompt_tokens + whole.usage!.completion_tokens);
 
-      const stream = await openai().chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: '[[sim:words 20]]' }] });
+      const stream = await openai().chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: '[[sim:words 20]]' }],
+      });
       let text = '';
       let usage: OpenAI.CompletionUsage | undefined | null;
       for await (const chunk of stream) {
@@ -315,7 +402,9 @@ describe('simulator: paid providers', () => {
     });
 
     it('streams parallel tool calls with their arguments in pieces, and checks tool replies', async () => {
-      const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+      const tools: OpenAI.ChatCompletionTool[] = [
+        { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+      ];
       const stream = openai().chat.completions.stream({
         model: 'gpt-4.1',
         tools,
@@ -324,7 +413,10 @@ describe('simulator: paid providers', () => {
       const final = await stream.finalChatCompletion();
       const calls = final.choices[0].message.tool_calls!;
       assert.equal(final.choices[0].finish_reason, 'tool_calls');
-      assert.deepEqual(calls.map((c) => c.type === 'function' && JSON.parse(c.function.arguments)), [{ city: 'Lima' }, { city: 'Quito' }]);
+      assert.deepEqual(
+        calls.map((c) => c.type === 'function' && JSON.parse(c.function.arguments)),
+        [{ city: 'Lima' }, { city: 'Quito' }],
+      );
       const answered = await openai().chat.completions.create({
         model: 'gpt-4.1',
         tools,
@@ -336,23 +428,52 @@ describe('simulator: paid providers', () => {
       });
       assert.match(answered.choices[0].message.content!, /Tool get_weather returned/);
       await assert.rejects(
-        openai().chat.completions.create({ model: 'gpt-4.1', tools, messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: calls }] }),
+        openai().chat.completions.create({
+          model: 'gpt-4.1',
+          tools,
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', content: null, tool_calls: calls },
+          ],
+        }),
         (error: unknown) => error instanceof OpenAI.BadRequestError && /did not have response messages/.test(error.message),
       );
     });
 
     it('refuses what the API refuses, in its error shape', async () => {
-      await assert.rejects(openai('sk-wrong-key-123456').models.list(), (error: unknown) => error instanceof OpenAI.AuthenticationError && (error.error as Json).code === 'invalid_api_key');
+      await assert.rejects(
+        openai('sk-wrong-key-123456').models.list(),
+        (error: unknown) => error instanceof OpenAI.AuthenticationError && (error.error as Json).code === 'invalid_api_key',
+      );
       const raw = await fetch(`${sim.url}/openai/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o', messages: [] }) });
       assert.equal(raw.status, 401);
       assert.match(((await raw.json()) as Json).error.message, /You didn't provide an API key/);
-      await assert.rejects(openai().chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as Json).code === 'model_not_found');
-      await assert.rejects(openai().chat.completions.create({ model: 'o4-mini', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), /max_completion_tokens/);
-      await assert.rejects(openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true } }), /only allowed when 'stream' is enabled/);
-      await assert.rejects(openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], foo: 1 } as never), /Unrecognized request argument supplied: foo/);
-      await assert.rejects(openai().chat.completions.create({ model: 'gpt-4o', response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'x' }] }), /must contain the word 'json'/);
+      await assert.rejects(
+        openai().chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] }),
+        (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as Json).code === 'model_not_found',
+      );
+      await assert.rejects(
+        openai().chat.completions.create({ model: 'o4-mini', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+        /max_completion_tokens/,
+      );
+      await assert.rejects(
+        openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true } }),
+        /only allowed when 'stream' is enabled/,
+      );
+      await assert.rejects(
+        openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], foo: 1 } as never),
+        /Unrecognized request argument supplied: foo/,
+      );
+      await assert.rejects(
+        openai().chat.completions.create({ model: 'gpt-4o', response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'x' }] }),
+        /must contain the word 'json'/,
+      );
       sim.injectFault({ kind: 'rate_limited', host: 'openai', retryDelayMs: 3000 });
-      const limited = await fetch(`${sim.url}/openai/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${OPENAI_KEY}` }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }) });
+      const limited = await fetch(`${sim.url}/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${OPENAI_KEY}` },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }),
+      });
       assert.equal(limited.status, 429);
       assert.equal(limited.headers.get('retry-after'), '3');
       assert.equal(((await limited.json()) as Json).error.code, 'rate_limit_exceeded');
@@ -362,7 +483,10 @@ describe('simulator: paid providers', () => {
       const json = await openai().chat.completions.create({
         model: 'o4-mini',
         max_completion_tokens: 500,
-        response_format: { type: 'json_schema', json_schema: { name: 'city', schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'city', schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        },
         messages: [{ role: 'user', content: 'Capital of Peru?' }],
       });
       assert.equal(typeof JSON.parse(json.choices[0].message.content!).city, 'string');

@@ -44,14 +44,12 @@ const UNSUPPORTED_SCHEMA_KEYWORDS: Array<[string, unknown]> = [
 ];
 
 const RULES: Rule[] = [
-  ...['project', 'model', 'requestType', 'requestId', 'userAgent', 'request'].map(
-    (field): Rule => ({
-      rule: `envelope field ${field} is required`,
-      bad: (h) => withoutField(hello(h), field),
-      good: (h) => hello(h),
-      message: new RegExp(field),
-    }),
-  ),
+  ...['project', 'model', 'requestType', 'requestId', 'userAgent', 'request'].map((field): Rule => ({
+    rule: `envelope field ${field} is required`,
+    bad: (h) => withoutField(hello(h), field),
+    good: (h) => hello(h),
+    message: new RegExp(field),
+  })),
   {
     rule: 'the project must be the caller’s',
     bad: (h) => hello(h, {}, undefined, { project: 'someone-elses-project' }),
@@ -149,11 +147,7 @@ const RULES: Rule[] = [
       ...toolTurns(h, 'claude-sonnet-4-6', {}),
       request: {
         tools: [WEATHER_TOOL],
-        contents: [
-          user('weather?'),
-          modelTurn(weatherCall('call-1'), weatherCall('call-2')),
-          { role: 'user', parts: [weatherResult('call-1')] },
-        ],
+        contents: [user('weather?'), modelTurn(weatherCall('call-1'), weatherCall('call-2')), { role: 'user', parts: [weatherResult('call-1')] }],
       },
     }),
     good: (h) => ({
@@ -175,14 +169,12 @@ const RULES: Rule[] = [
     good: (h) => toolTurns(h, 'claude-sonnet-4-6', {}),
     message: /must define tools/,
   },
-  ...UNSUPPORTED_SCHEMA_KEYWORDS.map(
-    ([keyword, value]): Rule => ({
-      rule: `function schemas refuse ${keyword}`,
-      bad: (h) => envelope(h, withSchema({ type: 'STRING', [keyword]: value })),
-      good: (h) => envelope(h, withSchema({ type: 'STRING', description: `was ${keyword}` })),
-      message: new RegExp(`Unknown name "${keyword.replace('$', '\\$')}"`),
-    }),
-  ),
+  ...UNSUPPORTED_SCHEMA_KEYWORDS.map(([keyword, value]): Rule => ({
+    rule: `function schemas refuse ${keyword}`,
+    bad: (h) => envelope(h, withSchema({ type: 'STRING', [keyword]: value })),
+    good: (h) => envelope(h, withSchema({ type: 'STRING', description: `was ${keyword}` })),
+    message: new RegExp(`Unknown name "${keyword.replace('$', '\\$')}"`),
+  })),
   {
     rule: 'function schemas refuse an array-valued type',
     bad: (h) => envelope(h, withSchema({ type: ['STRING', 'null'] })),
@@ -233,8 +225,7 @@ const RULES: Rule[] = [
   },
   {
     rule: 'declarations take no JSON-Schema parameters field',
-    bad: (h) =>
-      envelope(h, { contents: [user('hi')], tools: [{ functionDeclarations: [{ name: 'f', parametersJsonSchema: { type: 'object' } }] }] }),
+    bad: (h) => envelope(h, { contents: [user('hi')], tools: [{ functionDeclarations: [{ name: 'f', parametersJsonSchema: { type: 'object' } }] }] }),
     good: (h) => envelope(h, { contents: [user('hi')], tools: [{ functionDeclarations: [{ name: 'f' }] }] }),
     message: /Unknown name "parametersJsonSchema"/,
   },
@@ -252,8 +243,10 @@ const RULES: Rule[] = [
   },
   {
     rule: 'maxOutputTokens must be above thinkingBudget',
-    bad: (h) => hello(h, { generationConfig: { maxOutputTokens: 1024, thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } } }, 'claude-opus-4-6-thinking'),
-    good: (h) => hello(h, { generationConfig: { maxOutputTokens: 1025, thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } } }, 'claude-opus-4-6-thinking'),
+    bad: (h) =>
+      hello(h, { generationConfig: { maxOutputTokens: 1024, thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } } }, 'claude-opus-4-6-thinking'),
+    good: (h) =>
+      hello(h, { generationConfig: { maxOutputTokens: 1025, thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } } }, 'claude-opus-4-6-thinking'),
     message: /must be greater than `thinking.budget_tokens`/,
   },
   {

@@ -89,10 +89,16 @@ describe('team: Claude Code across two instances', function () {
       const turns = front.forwarded.filter((f) => f.method === 'POST' && f.model === model);
       assert.ok(turns.length >= 2, JSON.stringify(front.forwarded));
       turns.forEach((turn, index) => assert.equal(turn.instance, index % 2));
-      assert.ok(turns.every((turn) => turn.status === 200), JSON.stringify(turns));
+      assert.ok(
+        turns.every((turn) => turn.status === 200),
+        JSON.stringify(turns),
+      );
 
       const upstream = team.sim.log.filter((entry) => isGeneration(entry) && entry.model === model);
-      assert.ok(upstream.every((entry) => entry.status === 200), JSON.stringify(upstream.map((entry) => entry.status)));
+      assert.ok(
+        upstream.every((entry) => entry.status === 200),
+        JSON.stringify(upstream.map((entry) => entry.status)),
+      );
       const contents = (upstream.at(-1)!.body as any).request.contents as Array<{ parts: Array<Record<string, any>> }>;
       const call = contents.flatMap((content) => content.parts).find((part) => part.functionCall?.name === 'Write');
       assert.ok(call?.thoughtSignature && call.thoughtSignature !== SENTINEL, 'the call went back with the signature the other instance received');

@@ -109,7 +109,11 @@ describe('team: deployment files', function () {
     const instances = JSON.parse(status.stdout) as unknown;
     const list = (Array.isArray(instances) ? instances : (instances as { instances: unknown[] }).instances) as Array<{ pid?: number }>;
     const pids = servers.map((server) => server.child.pid);
-    for (const pid of pids) assert.ok(list.some((instance) => instance.pid === pid), `instance ${pid} in ${status.stdout}`);
+    for (const pid of pids)
+      assert.ok(
+        list.some((instance) => instance.pid === pid),
+        `instance ${pid} in ${status.stdout}`,
+      );
     assert.ok(fs.existsSync(CLI));
   });
 });

@@ -54,7 +54,12 @@ describe('team: client-key counters shared through Redis', function () {
     const connection = createTeamConnection({ url: redis.url, keyPrefix: prefix, logger: silentLogger });
     connections.push(connection);
     assert.ok(await connection.ready(5_000));
-    const usage = await KeyUsage.open({ documents: new MemoryDocuments(), clock, logger: silentLogger, shared: createRedisKeyCounters(connection, { logger: silentLogger }) });
+    const usage = await KeyUsage.open({
+      documents: new MemoryDocuments(),
+      clock,
+      logger: silentLogger,
+      shared: createRedisKeyCounters(connection, { logger: silentLogger }),
+    });
     usages.push(usage);
     return usage;
   }
@@ -66,7 +71,14 @@ describe('team: client-key counters shared through Redis', function () {
     await b.admitAcrossTeam(limited);
     assert.match((await refusal(a.admitAcrossTeam(limited))).message, /2 concurrent requests/);
     first();
-    await waitUntil(async () => (await a.admitAcrossTeam(limited).then(() => true, () => false)), 'the released slot to be free');
+    await waitUntil(
+      async () =>
+        await a.admitAcrossTeam(limited).then(
+          () => true,
+          () => false,
+        ),
+      'the released slot to be free',
+    );
   });
 
   it("a crashed instance's slot lapses with its lease", async () => {
@@ -83,7 +95,14 @@ describe('team: client-key counters shared through Redis', function () {
     const limited = key({ tokensPerMinute: 100 });
     (await a.admitAcrossTeam(limited))();
     a.addTokens(limited.id, 120);
-    await waitUntil(async () => (await b.admitAcrossTeam(limited).then(() => false, () => true)), 'the tokens to reach the other instance');
+    await waitUntil(
+      async () =>
+        await b.admitAcrossTeam(limited).then(
+          () => false,
+          () => true,
+        ),
+      'the tokens to reach the other instance',
+    );
     const refused = await refusal(b.admitAcrossTeam(limited));
     assert.match(refused.message, /100 tokens per minute/);
     assert.equal(refused.retryAfterSeconds, 55);

@@ -24,8 +24,7 @@ async function chat(member: TeamMember, text = 'hello'): Promise<number> {
 }
 
 const accountId = (member: TeamMember, email: string) => member.agate.pool.list().find((a) => a.email === email)!.id;
-const limitOn = (member: TeamMember, email: string) =>
-  member.agate.pool.get(accountId(member, email))?.models.find((m) => m.id === MODEL)?.limit;
+const limitOn = (member: TeamMember, email: string) => member.agate.pool.get(accountId(member, email))?.models.find((m) => m.id === MODEL)?.limit;
 
 describe('team: the shared pool', function () {
   this.timeout(60_000);

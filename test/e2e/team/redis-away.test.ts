@@ -91,7 +91,10 @@ describe('team: the request side while Redis is away', function () {
           .catch((err: { status?: number }) => err.status ?? 0),
       ),
     );
-    assert.ok(statuses.every((status) => status === 200 || status === 429), JSON.stringify(statuses));
+    assert.ok(
+      statuses.every((status) => status === 200 || status === 429),
+      JSON.stringify(statuses),
+    );
     assert.ok(statuses.filter((status) => status === 200).length <= 6, JSON.stringify(statuses));
 
     await team.redis.restart();

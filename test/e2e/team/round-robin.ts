@@ -58,14 +58,11 @@ export async function startRoundRobinFront(targets: string[]): Promise<RoundRobi
       const entry: Forwarded = { method: req.method ?? 'GET', path: req.url ?? '/', model: typeof model === 'string' ? model : undefined, instance };
       forwarded.push(entry);
       const target = new URL(targets[instance]);
-      const upstream = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
-        (answer) => {
-          entry.status = answer.statusCode;
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
+      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+        entry.status = answer.statusCode;
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
       upstream.on('error', () => {
         if (!res.headersSent) res.writeHead(502);
         res.end();

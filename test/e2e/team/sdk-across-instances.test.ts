@@ -65,7 +65,10 @@ describe('team: the openai SDK across two instances', function () {
     await waitUntil(async () => (await a.admin.call('teamRequests', {})).filter((r) => r.clientModel === CLAUDE).length >= 2, 'A to follow B');
     const followed = (await a.admin.call('teamRequests', {})).filter((r) => r.clientModel === CLAUDE);
     assert.ok(followed.every((r) => r.instance === b.team?.instanceId && r.status === 200));
-    assert.ok((await a.admin.call('requests', {})).records.every((r) => r.instance === undefined), "A's own list holds only its own requests");
+    assert.ok(
+      (await a.admin.call('requests', {})).records.every((r) => r.instance === undefined),
+      "A's own list holds only its own requests",
+    );
   });
 
   it('Gemini 3 tool round trip: the call is replayed on the other instance with the signature the first one cached', async () => {
@@ -101,7 +104,10 @@ describe('team: the openai SDK across two instances', function () {
     assert.equal(third.output_text, `Hello from ${CLAUDE}. You said: third turn`);
     assert.deepEqual(postsOf(front, CLAUDE), [0, 1, 0]);
     const texts = lastContents(team).map((content) => content.parts.map((part) => part.text ?? '').join(''));
-    assert.deepEqual(texts.filter((_, index) => index % 2 === 0), ['first turn', 'second turn', 'third turn']);
+    assert.deepEqual(
+      texts.filter((_, index) => index % 2 === 0),
+      ['first turn', 'second turn', 'third turn'],
+    );
   });
 
   it('a conversation stays on its account whichever instance serves the turn (cache-first)', async () => {
@@ -111,7 +117,8 @@ describe('team: the openai SDK across two instances', function () {
     for (let turn = 0; turn < 2; turn++) {
       for (let conversation = 0; conversation < 5; conversation++) {
         const history: ChatCompletionMessageParam[] = [];
-        for (let earlier = 0; earlier < turn; earlier++) history.push({ role: 'user', content: `c${conversation} t${earlier}` }, { role: 'assistant', content: 'ok' });
+        for (let earlier = 0; earlier < turn; earlier++)
+          history.push({ role: 'user', content: `c${conversation} t${earlier}` }, { role: 'assistant', content: 'ok' });
         await client.chat.completions.create({
           model: CLAUDE,
           messages: [...history, { role: 'user', content: `c${conversation} t${turn}` }],

@@ -117,6 +117,9 @@ describe('team: soak across two instances', function () {
       throw new Error(`${err.message}: they count ${totalOf(0)} and ${totalOf(1)}`);
     });
     for (const member of team.members) assert.equal(member.agate.dispatcher.inFlight(), 0);
-    assert.ok(upstream.every((e) => e.durationMs !== undefined), 'an upstream exchange was left open');
+    assert.ok(
+      upstream.every((e) => e.durationMs !== undefined),
+      'an upstream exchange was left open',
+    );
   });
 });

@@ -5,9 +5,7 @@ import { FakeClock, FakeGoogle, MemoryDocuments, MemorySecrets, refreshTokenOf }
 
 describe('account import', () => {
   it('reads our own format: an array of {email, refresh_token}', () => {
-    const parsed = parseAccountImport(
-      JSON.stringify([{ email: 'a@x.com', refresh_token: '1//a' }, { refresh_token: '1//b' }]),
-    );
+    const parsed = parseAccountImport(JSON.stringify([{ email: 'a@x.com', refresh_token: '1//a' }, { refresh_token: '1//b' }]));
     assert.deepEqual(parsed.entries, [
       { index: 0, email: 'a@x.com', refreshToken: '1//a' },
       { index: 1, refreshToken: '1//b' },
@@ -33,9 +31,7 @@ describe('account import', () => {
   });
 
   it('accepts a single account object', () => {
-    assert.deepEqual(parseAccountImport({ email: 'a@x.com', refresh_token: ' 1//a ' }).entries, [
-      { index: 0, email: 'a@x.com', refreshToken: '1//a' },
-    ]);
+    assert.deepEqual(parseAccountImport({ email: 'a@x.com', refresh_token: ' 1//a ' }).entries, [{ index: 0, email: 'a@x.com', refreshToken: '1//a' }]);
   });
 
   it('skips entries without a token and repeated tokens, saying where', () => {
@@ -74,8 +70,14 @@ describe('account import', () => {
         { email: 'nobody@x.com' },
       ]),
     );
-    assert.deepEqual(report.added.map((a) => a.email), ['b@x.com']);
-    assert.deepEqual(report.updated.map((a) => a.email), ['a@x.com']);
+    assert.deepEqual(
+      report.added.map((a) => a.email),
+      ['b@x.com'],
+    );
+    assert.deepEqual(
+      report.updated.map((a) => a.email),
+      ['a@x.com'],
+    );
     assert.equal(report.failed.length, 2);
     assert.equal(report.failed[0].index, 2);
     assert.equal(report.failed[0].email, 'gone@x.com');

@@ -26,8 +26,7 @@ function fakeFetch(answer: (seen: Seen) => Response | Promise<Response>) {
   return { seen, fetchImpl };
 }
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('Google OAuth client', () => {
   const settings = defaultConfig().oauth;
@@ -77,7 +76,10 @@ describe('Google OAuth client', () => {
       throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
     }) as typeof fetch;
     const client = createOAuthClient({ settings, fetch: fetchImpl, clock });
-    await assert.rejects(client.refresh('1//x'), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'network' && /ECONNREFUSED/.test(err.message));
+    await assert.rejects(
+      client.refresh('1//x'),
+      (err: unknown) => err instanceof UpstreamFailure && err.kind === 'network' && /ECONNREFUSED/.test(err.message),
+    );
   });
 
   it('reads the email from userinfo with the bearer token', async () => {

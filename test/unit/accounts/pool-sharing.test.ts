@@ -71,12 +71,15 @@ const teamRecord = (id: string, addedAt: number): AccountRecord => ({
 });
 
 describe('account pool in a team', () => {
-  it('adopts the team\'s older record of the same account, and keeps its refresh token locally', async () => {
+  it("adopts the team's older record of the same account, and keeps its refresh token locally", async () => {
     const { team, local, secrets, open } = await harness();
     team.records.set('acct_team', teamRecord('acct_team', local.addedAt - 1_000));
     team.refreshTokens.set('acct_team', refreshTokenOf(ADA));
     const pool = await open();
-    assert.deepEqual(pool.list().map((account) => account.id), ['acct_team']);
+    assert.deepEqual(
+      pool.list().map((account) => account.id),
+      ['acct_team'],
+    );
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(await secrets.get(refreshTokenKey('acct_team')), refreshTokenOf(ADA));
     assert.deepEqual(team.removed, []);
@@ -87,7 +90,10 @@ describe('account pool in a team', () => {
     const { team, local, open } = await harness();
     team.records.set('acct_team', teamRecord('acct_team', local.addedAt + 1_000));
     const pool = await open();
-    assert.deepEqual(pool.list().map((account) => account.id), [local.id]);
+    assert.deepEqual(
+      pool.list().map((account) => account.id),
+      [local.id],
+    );
     assert.deepEqual(team.removed, ['acct_team']);
     assert.deepEqual([...team.records.keys()], [local.id]);
     await new Promise((resolve) => setImmediate(resolve));
@@ -95,7 +101,7 @@ describe('account pool in a team', () => {
     await pool.close();
   });
 
-  it('applies the others\' limits and removals; a later record without a limit does not erase it', async () => {
+  it("applies the others' limits and removals; a later record without a limit does not erase it", async () => {
     const { team, local, clock, open } = await harness();
     const pool = await open();
     assert.ok(team.records.has(local.id), 'its own account went to the team');

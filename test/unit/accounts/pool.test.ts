@@ -103,7 +103,10 @@ describe('account pool', () => {
 
     const reopened = await open();
     const views = reopened.list();
-    assert.deepEqual(views.map((v) => v.email), ['cy@example.com', 'bob@example.com', 'ada@example.com']);
+    assert.deepEqual(
+      views.map((v) => v.email),
+      ['cy@example.com', 'bob@example.com', 'ada@example.com'],
+    );
     const byEmail = new Map(views.map((v) => [v.email, v]));
     assert.equal(byEmail.get('cy@example.com')?.state, 'disabled');
     assert.equal(byEmail.get('bob@example.com')?.state, 'forbidden');

@@ -66,9 +66,9 @@ class FakeOAuthServer {
         return;
       }
       this.codes.delete(form.get('code') ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ access_token: `at:${grant.email}:1`, expires_in: 3599, refresh_token: `1//signed-in-${grant.email}` }),
-      );
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ access_token: `at:${grant.email}:1`, expires_in: 3599, refresh_token: `1//signed-in-${grant.email}` }));
       return;
     }
     if (url.pathname === '/userinfo') {

@@ -35,9 +35,11 @@ describe('Claude Code background requests', () => {
   });
 
   it('recognises the tool-use summary label and 1.x topic detection by their system prompts', () => {
-    const label = [{ type: 'text' as const, text: 'Write a short summary label describing what these tool calls accomplished. It appears as a single-line row' }];
+    const label = [
+      { type: 'text' as const, text: 'Write a short summary label describing what these tool calls accomplished. It appears as a single-line row' },
+    ];
     assert.equal(isClaudeCodeBackgroundRequest(ask('Tools completed:\n\nTool: Read\n\nLabel:', [], label)), true);
-    const topic = [{ type: 'text' as const, text: "Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word title" }];
+    const topic = [{ type: 'text' as const, text: 'Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word title' }];
     assert.equal(isClaudeCodeBackgroundRequest(ask('fix the tests', [], topic)), true);
   });
 

@@ -59,8 +59,19 @@ describe('anthropic decode', () => {
         { role: 'user', content: 'b' },
       ],
     });
-    assert.deepEqual(req.system.map((p) => p.text), ['First.', 'Second.']);
-    assert.deepEqual(req.messages, [{ role: 'user', parts: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }]);
+    assert.deepEqual(
+      req.system.map((p) => p.text),
+      ['First.', 'Second.'],
+    );
+    assert.deepEqual(req.messages, [
+      {
+        role: 'user',
+        parts: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+        ],
+      },
+    ]);
   });
 
   it('decodes base64 and URL images, PDFs and text documents', () => {
@@ -153,7 +164,13 @@ describe('anthropic decode', () => {
       ],
     });
     assert.deepEqual(req.messages, [
-      { role: 'user', parts: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
+      {
+        role: 'user',
+        parts: [
+          { type: 'text', text: 'one' },
+          { type: 'text', text: 'two' },
+        ],
+      },
       { role: 'assistant', parts: [{ type: 'text', text: 'three' }] },
     ]);
   });
@@ -174,11 +191,10 @@ describe('anthropic decode', () => {
         { role: 'assistant', content: '' },
       ],
     });
-    assert.deepEqual(req.messages.map((m) => m.parts), [
-      [{ type: 'text', text: 'search it' }],
-      [{ type: 'text', text: 'Found it.' }],
-      [{ type: 'text', text: 'thanks' }],
-    ]);
+    assert.deepEqual(
+      req.messages.map((m) => m.parts),
+      [[{ type: 'text', text: 'search it' }], [{ type: 'text', text: 'Found it.' }], [{ type: 'text', text: 'thanks' }]],
+    );
   });
 
   describe('thinking', () => {
@@ -239,7 +255,10 @@ describe('anthropic decode', () => {
         ],
       });
       assert.equal(req.webSearch, undefined);
-      assert.deepEqual(req.tools.map((t) => t.name), ['Bash']);
+      assert.deepEqual(
+        req.tools.map((t) => t.name),
+        ['Bash'],
+      );
       assert.equal(req.notes?.length, 3);
       assert.match(req.notes![0], /^dropped tools\.1 \(code_execution_20250825\): /);
       assert.match(req.notes![1], /^dropped tools\.2 \(bash_20250124\): /);
@@ -303,7 +322,10 @@ describe('anthropic decode', () => {
     assert.equal(req.sessionKey, '4bb565d3-cc0b-444e-a83c-83fbc25279a6');
     assert.match(req.user ?? '', /device_id/);
     assert.equal(req.system.length, fixture.system.length);
-    assert.deepEqual(req.messages.map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.deepEqual(
+      req.messages.map((m) => m.role),
+      ['user', 'assistant', 'user'],
+    );
     const [thinking, call] = req.messages[1].parts;
     assert.equal(thinking.type === 'thinking' && thinking.signature !== undefined, true);
     assert.equal(call.type === 'tool_call' && call.name, 'Write');

@@ -79,8 +79,13 @@ describe('anthropic non-stream encoding', () => {
       }),
       request,
     ) as { content: Array<Record<string, unknown>> };
-    assert.deepEqual(message.content.map((b) => b.type), ['thinking', 'server_tool_use', 'web_search_tool_result', 'text', 'image']);
-    assert.deepEqual(message.content[2].content, [{ type: 'web_search_result', url: 'https://example.com', title: 'Example', encrypted_content: '', page_age: null }]);
+    assert.deepEqual(
+      message.content.map((b) => b.type),
+      ['thinking', 'server_tool_use', 'web_search_tool_result', 'text', 'image'],
+    );
+    assert.deepEqual(message.content[2].content, [
+      { type: 'web_search_result', url: 'https://example.com', title: 'Example', encrypted_content: '', page_age: null },
+    ]);
     assert.deepEqual(message.content[4], { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } });
   });
 

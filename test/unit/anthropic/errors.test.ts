@@ -33,7 +33,7 @@ describe('anthropic error shapes', () => {
     assert.equal(reply.status, 429);
   });
 
-  it("a 401 names x-api-key, which is what makes Claude Code say \"Invalid API key\" and stop", () => {
+  it('a 401 names x-api-key, which is what makes Claude Code say "Invalid API key" and stop', () => {
     const reply = anthropicCodec.encodeError(new GatewayError('authentication', 'Send the key as "x-api-key" or a bearer token.'));
     assert.equal((reply.body as { error: { message: string } }).error.message, 'Send the key as "x-api-key" or a bearer token.');
   });

@@ -82,7 +82,11 @@ describe('anthropic stream encoder', () => {
   });
 
   it('a signature with no thought text still becomes a (empty) thinking block', () => {
-    const { frames } = run([{ type: 'thinking_signature', signature: 'sig-only' }, { type: 'text', text: 'x' }, { type: 'finish', reason: 'stop', usage }]);
+    const { frames } = run([
+      { type: 'thinking_signature', signature: 'sig-only' },
+      { type: 'text', text: 'x' },
+      { type: 'finish', reason: 'stop', usage },
+    ]);
     assert.deepEqual(outline(frames).slice(1, 4), ['start 0 thinking', 'delta 0 signature_delta', 'stop 0']);
   });
 
@@ -137,14 +141,21 @@ describe('anthropic stream encoder', () => {
 
   it('reports the usage known when the stream starts in message_start, the final usage in message_delta', () => {
     const early: Usage = { inputTokens: 1200, cachedInputTokens: 1000, outputTokens: 0, thinkingTokens: 0 };
-    const { frames, perEvent } = run([{ type: 'usage', usage: early }, { type: 'text', text: 'x' }, { type: 'finish', reason: 'length', usage }]);
+    const { frames, perEvent } = run([
+      { type: 'usage', usage: early },
+      { type: 'text', text: 'x' },
+      { type: 'finish', reason: 'length', usage },
+    ]);
     assert.deepEqual(outline(perEvent[0] ? parseFrames(perEvent[0]) : []), ['message_start']);
     assert.deepEqual(frames[0].data.message.usage, { input_tokens: 200, cache_creation_input_tokens: 0, cache_read_input_tokens: 1000, output_tokens: 0 });
     assert.equal(frames.at(-2)?.data.delta.stop_reason, 'max_tokens');
   });
 
   it('carries the matched stop sequence', () => {
-    const { frames } = run([{ type: 'text', text: 'a' }, { type: 'finish', reason: 'stop_sequence', stopSequence: 'END', usage }]);
+    const { frames } = run([
+      { type: 'text', text: 'a' },
+      { type: 'finish', reason: 'stop_sequence', stopSequence: 'END', usage },
+    ]);
     assert.deepEqual(frames.at(-2)?.data.delta, { stop_reason: 'stop_sequence', stop_sequence: 'END' });
   });
 

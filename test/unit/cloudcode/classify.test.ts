@@ -113,10 +113,7 @@ describe('cloudcode failure classification', () => {
   it('a 400 about thought signatures can be retried without them; other 400s keep the upstream message', () => {
     const signature = classifyHttpFailure(400, googleError(400, 'INVALID_ARGUMENT', 'Corrupted thought signature.'));
     assert.equal(signature.kind, 'signature_invalid');
-    const claude = classifyHttpFailure(
-      400,
-      googleError(400, 'INVALID_ARGUMENT', 'messages.1.content.0: Invalid `signature` in `thinking` block'),
-    );
+    const claude = classifyHttpFailure(400, googleError(400, 'INVALID_ARGUMENT', 'messages.1.content.0: Invalid `signature` in `thinking` block'));
     assert.equal(claude.kind, 'signature_invalid');
     const bad = classifyHttpFailure(400, [googleError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.')]);
     assert.equal(bad.kind, 'bad_request');

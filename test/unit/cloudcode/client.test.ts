@@ -70,9 +70,7 @@ describe('cloudcode HTTP client', () => {
     });
     const attempts: HostAttempt[] = [];
     const client = new CloudCodeClient(options(['a', 'b', 'c', 'd'].map((h) => `${s.url}/${h}`)));
-    const frames = await collect(
-      client.stream({ method: 'streamGenerateContent', accessToken: TOKEN, body: {}, onAttempt: (a) => attempts.push(a) }),
-    );
+    const frames = await collect(client.stream({ method: 'streamGenerateContent', accessToken: TOKEN, body: {}, onAttempt: (a) => attempts.push(a) }));
     assert.equal(frames.length, 1);
     assert.deepEqual(
       attempts.map((a) => [a.host.slice(s.url.length), a.status, a.outcome, a.fellBack]),
@@ -193,11 +191,7 @@ describe('cloudcode HTTP client', () => {
       res.end();
     });
     const client = new CloudCodeClient(options([s.url]));
-    assert.deepEqual(await collect(client.stream({ method: 'streamGenerateContent', accessToken: TOKEN, body: {} })), [
-      { a: 1 },
-      { b: 2 },
-      { c: 'é' },
-    ]);
+    assert.deepEqual(await collect(client.stream({ method: 'streamGenerateContent', accessToken: TOKEN, body: {} })), [{ a: 1 }, { b: 2 }, { c: 'é' }]);
   });
 
   it('raises an error frame sent after the 200 as a classified failure', async () => {

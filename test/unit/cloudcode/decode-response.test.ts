@@ -49,7 +49,11 @@ describe('cloudcode response decoding', () => {
   it('emits thoughts, then their signature, and remembers it by thought text', () => {
     const signatures = new SignatureCache();
     const events = decodeAll(
-      [frame([{ thought: true, text: 'Let me ' }]), frame([{ thought: true, text: 'think.', thoughtSignature: SIG }]), frame([{ text: 'Done' }], { finishReason: 'STOP' })],
+      [
+        frame([{ thought: true, text: 'Let me ' }]),
+        frame([{ thought: true, text: 'think.', thoughtSignature: SIG }]),
+        frame([{ text: 'Done' }], { finishReason: 'STOP' }),
+      ],
       'claude-opus-4-6-thinking',
       signatures,
     );
@@ -93,7 +97,11 @@ describe('cloudcode response decoding', () => {
     assert.match(second.call.id, /^call_[A-Za-z0-9_-]{16}$/);
     assert.equal(second.call.signature, undefined);
     assert.equal(signatures.toolCallSignature('gemini', 'toolu_01A'), SIG);
-    assert.deepEqual(events.at(-1), { type: 'finish', reason: 'tool_calls', usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, thinkingTokens: 0 } });
+    assert.deepEqual(events.at(-1), {
+      type: 'finish',
+      reason: 'tool_calls',
+      usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, thinkingTokens: 0 },
+    });
   });
 
   it('replaces ids a client could not carry, and duplicates', () => {
@@ -122,9 +130,7 @@ describe('cloudcode response decoding', () => {
   });
 
   it('parses open values the schema declared as JSON text back into JSON', () => {
-    const repairs: ArgumentRepairs = new Map([
-      ['TaskCreate', { jsonTextPaths: [['metadata'], ['rows', EACH_ITEM, 'data'], ['args']] }],
-    ]);
+    const repairs: ArgumentRepairs = new Map([['TaskCreate', { jsonTextPaths: [['metadata'], ['rows', EACH_ITEM, 'data'], ['args']] }]]);
     const args = {
       subject: 'Ship it',
       metadata: '{"priority":"high","tags":["a"]}',

@@ -37,7 +37,14 @@ const toolRound: Message[] = [
 describe('cloudcode request encoding', () => {
   describe('system instruction', () => {
     it('sends the client system text as user-role parts', () => {
-      const { request } = encode(chat({ system: [{ type: 'text', text: 'Be brief.' }, { type: 'text', text: 'Use tools.' }] }));
+      const { request } = encode(
+        chat({
+          system: [
+            { type: 'text', text: 'Be brief.' },
+            { type: 'text', text: 'Use tools.' },
+          ],
+        }),
+      );
       assert.deepEqual(request.systemInstruction, { role: 'user', parts: [{ text: 'Be brief.' }, { text: 'Use tools.' }] });
     });
 
@@ -57,7 +64,13 @@ describe('cloudcode request encoding', () => {
         chat({
           messages: [
             { role: 'user', parts: [{ type: 'text', text: 'one' }] },
-            { role: 'user', parts: [{ type: 'text', text: 'two' }, { type: 'text', text: '' }] },
+            {
+              role: 'user',
+              parts: [
+                { type: 'text', text: 'two' },
+                { type: 'text', text: '' },
+              ],
+            },
             { role: 'assistant', parts: [{ type: 'text', text: 'three' }] },
             { role: 'assistant', parts: [{ type: 'thinking', text: 'unsigned, dropped' }] },
             { role: 'assistant', parts: [{ type: 'text', text: 'four' }] },
@@ -122,7 +135,10 @@ describe('cloudcode request encoding', () => {
         chat({
           messages: [
             ...toolRound.slice(0, 2),
-            { role: 'user', parts: [{ type: 'tool_result', callId: 'call_1', name: 'Bash', content: [{ type: 'text', text: JSON.stringify(response) }], response }] },
+            {
+              role: 'user',
+              parts: [{ type: 'tool_result', callId: 'call_1', name: 'Bash', content: [{ type: 'text', text: JSON.stringify(response) }], response }],
+            },
           ],
         }),
       );
@@ -158,7 +174,10 @@ describe('cloudcode request encoding', () => {
       signatures.rememberToolCall('claude', 'call_1', SIG_CLAUDE);
       signatures.rememberThinking('claude', 'Let me think.', SIG_CLAUDE);
       const messages: Message[] = structuredClone(toolRound);
-      messages[1].parts = [{ type: 'thinking', text: 'Let me think.', signature: SIG_CLAUDE }, { ...bashCall, signature: SIG_CLAUDE }];
+      messages[1].parts = [
+        { type: 'thinking', text: 'Let me think.', signature: SIG_CLAUDE },
+        { ...bashCall, signature: SIG_CLAUDE },
+      ];
       const { request } = encode(chat({ messages }), { model: 'gemini-3.1-pro-high' }, signatures);
       assert.deepEqual(request.contents[1].parts, [
         { functionCall: { name: 'Bash', args: { command: 'ls' }, id: 'call_1' }, thoughtSignature: SKIP_SIGNATURE_SENTINEL },
@@ -197,7 +216,10 @@ describe('cloudcode request encoding', () => {
 
     it('strips every signature on the retry after a signature error', () => {
       const messages: Message[] = structuredClone(toolRound);
-      messages[1].parts = [{ type: 'thinking', text: 'hmm', signature: SIG_GEMINI }, { ...bashCall, signature: SIG_GEMINI }];
+      messages[1].parts = [
+        { type: 'thinking', text: 'hmm', signature: SIG_GEMINI },
+        { ...bashCall, signature: SIG_GEMINI },
+      ];
       const gemini = encode(chat({ messages }), { dropSignatures: true }).request;
       assert.deepEqual(gemini.contents[1].parts, [
         { functionCall: { name: 'Bash', args: { command: 'ls' }, id: 'call_1' }, thoughtSignature: SKIP_SIGNATURE_SENTINEL },
@@ -211,7 +233,11 @@ describe('cloudcode request encoding', () => {
 
   describe('tools', () => {
     const tools = [
-      { name: 'Bash', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'], additionalProperties: false } },
+      {
+        name: 'Bash',
+        description: 'Run a command',
+        parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'], additionalProperties: false },
+      },
       { name: 'TaskList', description: 'List tasks', parameters: { type: 'object', properties: {}, additionalProperties: false } },
     ];
 
@@ -296,8 +322,8 @@ describe('cloudcode request encoding', () => {
 
     it('raises maxOutputTokens above the budget, within the model maximum', () => {
       const config = (maxOutputTokens: number | undefined, budgetTokens: number) =>
-        encode(chat({ thinking: { type: 'budget', budgetTokens }, maxOutputTokens }), { model: 'claude-opus-4-6-thinking', modelInfo: opus })
-          .request.generationConfig;
+        encode(chat({ thinking: { type: 'budget', budgetTokens }, maxOutputTokens }), { model: 'claude-opus-4-6-thinking', modelInfo: opus }).request
+          .generationConfig;
       assert.deepEqual(config(4096, 10_000), { maxOutputTokens: 18_192, thinkingConfig: { includeThoughts: true, thinkingBudget: 10_000 } });
       assert.deepEqual(config(undefined, 10_000), { maxOutputTokens: 18_192, thinkingConfig: { includeThoughts: true, thinkingBudget: 10_000 } });
       assert.deepEqual(config(32_000, 10_000), { maxOutputTokens: 32_000, thinkingConfig: { includeThoughts: true, thinkingBudget: 10_000 } });
@@ -369,7 +395,10 @@ describe('cloudcode request encoding', () => {
   });
 
   it("encodes Claude Code's 24-tool request into declarations the upstream accepts", () => {
-    const captured = claudeCodeRequest as { system: Array<{ text: string }>; tools: Array<{ name: string; description: string; input_schema: Record<string, unknown> }> };
+    const captured = claudeCodeRequest as {
+      system: Array<{ text: string }>;
+      tools: Array<{ name: string; description: string; input_schema: Record<string, unknown> }>;
+    };
     const request = chat({
       system: captured.system.map((s) => ({ type: 'text' as const, text: s.text })),
       tools: captured.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.input_schema })),

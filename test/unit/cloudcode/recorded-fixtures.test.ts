@@ -21,7 +21,10 @@ const DIR = path.join(__dirname, '..', '..', 'fixtures', 'cloudcode-recorded');
 const raw = (name: string): string => readFileSync(path.join(DIR, name), 'utf8');
 const body = (name: string): unknown => JSON.parse(raw(name));
 /** A recorded stream: one GenerateContentResponse per line. */
-const chunks = (name: string): string[] => raw(name).split('\n').filter((line) => line.trim() !== '');
+const chunks = (name: string): string[] =>
+  raw(name)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 
 const NOW = Date.parse('2026-04-10T13:14:28Z');
 
@@ -132,7 +135,11 @@ describe('recorded Gemini 3 streams → IR events', () => {
   it('a function call carrying its signature: tool_call, usage with thoughts apart, finish tool_calls', () => {
     const model = 'gemini-3-pro-high';
     const signatures = new SignatureCache();
-    const events = decodeAll(chunks('gemini3-pro-tool-call.chunks.txt').map((l) => JSON.parse(l)), model, signatures);
+    const events = decodeAll(
+      chunks('gemini3-pro-tool-call.chunks.txt').map((l) => JSON.parse(l)),
+      model,
+      signatures,
+    );
     const calls = events.filter((e) => e.type === 'tool_call');
     assert.equal(calls.length, 1);
     const { call } = calls[0] as Extract<ChatEvent, { type: 'tool_call' }>;
@@ -147,7 +154,10 @@ describe('recorded Gemini 3 streams → IR events', () => {
   });
 
   it('text deltas then a signature on an empty text part: the text, final usage, finish stop', () => {
-    const events = decodeAll(chunks('gemini3-pro-text-signature.chunks.txt').map((l) => JSON.parse(l)), 'gemini-3-pro-high');
+    const events = decodeAll(
+      chunks('gemini3-pro-text-signature.chunks.txt').map((l) => JSON.parse(l)),
+      'gemini-3-pro-high',
+    );
     const text = events.flatMap((e) => (e.type === 'text' ? [e.text] : [])).join('');
     assert.equal(text, 'There are **3** "r"s in strawberry.\n\nSt**r**awbe**rr**y');
     assert.deepEqual(events.at(-1), {
@@ -204,6 +214,9 @@ describe('recorded bodies through the Cloud Code HTTP client', () => {
     });
     const frames: unknown[] = [];
     for await (const frame of client(server.url).stream({ method: 'streamGenerateContent', accessToken: 't', body: {} })) frames.push(frame);
-    assert.deepEqual(frames, lines.map((line) => JSON.parse(line)));
+    assert.deepEqual(
+      frames,
+      lines.map((line) => JSON.parse(line)),
+    );
   });
 });

@@ -264,7 +264,6 @@ describe('cloudcode schema cleaning', () => {
     for (let i = 0; i < 200; i++) deep = { type: 'object', properties: { next: deep } };
     assert.deepEqual(violations(cleanSchema(deep)), []);
   });
-
 });
 
 describe('cloudcode schema expansion budget', () => {

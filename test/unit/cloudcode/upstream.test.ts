@@ -155,7 +155,13 @@ describe('cloudcode upstream', () => {
       assert.ok(events.some((event) => event.type === 'text' && event.text === 'done'));
       const sentSignatures = s.requests.map((request) => JSON.stringify(request.body).includes(signature));
       assert.deepEqual(sentSignatures, [true, false], 'the second request carries no signature');
-      assert.deepEqual(upstream.hostAttempts(attempt).map((a) => [a.status, a.outcome]), [[400, 'signature_invalid'], [200, 'ok']]);
+      assert.deepEqual(
+        upstream.hostAttempts(attempt).map((a) => [a.status, a.outcome]),
+        [
+          [400, 'signature_invalid'],
+          [200, 'ok'],
+        ],
+      );
     });
 
     it('gives up after the second thought-signature 400', async () => {
@@ -181,7 +187,10 @@ describe('cloudcode upstream', () => {
         sseFrame(res, {
           response: {
             candidates: [
-              { content: { parts: [{ functionCall: { name: 'Bash', args: { command: 'ls' }, id: 'fc1' }, thoughtSignature: signature }] }, finishReason: 'STOP' },
+              {
+                content: { parts: [{ functionCall: { name: 'Bash', args: { command: 'ls' }, id: 'fc1' }, thoughtSignature: signature }] },
+                finishReason: 'STOP',
+              },
             ],
           },
         });
@@ -271,7 +280,9 @@ describe('cloudcode upstream', () => {
 
     it('onboardUser gives up after its poll budget, and stops when aborted', async () => {
       const s = await serve((_req, res) => json(res, 200, { name: 'operations/slow', done: false }));
-      const failure = await upstreamFor([s.url], { onboardMaxPolls: 3 }).onboardUser(TOKEN, 'free-tier').catch((e: unknown) => e);
+      const failure = await upstreamFor([s.url], { onboardMaxPolls: 3 })
+        .onboardUser(TOKEN, 'free-tier')
+        .catch((e: unknown) => e);
       assert.ok(failure instanceof UpstreamFailure && failure.kind === 'timeout');
       assert.equal(s.requests.length, 3);
 

@@ -18,7 +18,9 @@ function leaves(schema: TSchema, prefix = ''): Array<[string, TSchema]> {
   const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
   return Object.entries(properties).flatMap(([key, child]) => {
     const dotted = prefix ? `${prefix}.${key}` : key;
-    return child.type === 'object' && child.properties && Object.keys(child.properties).length > 0 ? leaves(child, dotted) : [[dotted, child] as [string, TSchema]];
+    return child.type === 'object' && child.properties && Object.keys(child.properties).length > 0
+      ? leaves(child, dotted)
+      : [[dotted, child] as [string, TSchema]];
   });
 }
 
@@ -29,9 +31,13 @@ describe('configuration: one definition', () => {
   });
 
   it('every key has a description, and every key but the data dir a default', () => {
-    const undocumented = leaves(configSchema).filter(([, schema]) => !schema.description).map(([key]) => key);
+    const undocumented = leaves(configSchema)
+      .filter(([, schema]) => !schema.description)
+      .map(([key]) => key);
     assert.deepEqual(undocumented, []);
-    const withoutDefault = leaves(configSchema).filter(([, schema]) => schema.default === undefined).map(([key]) => key);
+    const withoutDefault = leaves(configSchema)
+      .filter(([, schema]) => schema.default === undefined)
+      .map(([key]) => key);
     assert.deepEqual(withoutDefault, ['dataDir']);
   });
 
@@ -57,7 +63,8 @@ describe('configuration: one definition', () => {
     assert.equal(config.scheduling.maxAttempts, 3);
     assert.deepEqual(config.models.aliases, { 'gpt-4o': 'gemini-3-flash' });
     assert.throws(
-      () => loadConfig({ flags: { dataDir: '/tmp/x' }, settings: { values: { 'scheduling.mode': 'fastest' }, describe: (key) => `setting ${SECTION}.${key}` } }),
+      () =>
+        loadConfig({ flags: { dataDir: '/tmp/x' }, settings: { values: { 'scheduling.mode': 'fastest' }, describe: (key) => `setting ${SECTION}.${key}` } }),
       (err: unknown) => err instanceof ConfigError && err.key === 'scheduling.mode' && /\(from setting agate\.scheduling\.mode\)/.test(err.message),
     );
   });

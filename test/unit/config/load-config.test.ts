@@ -49,7 +49,10 @@ describe('configuration', () => {
   });
 
   it('names the bad key and where it came from', () => {
-    assert.throws(() => loadConfig({ env: { AGATE_PORT: 'eighty' } }), (err: Error) => err instanceof ConfigError && /AGATE_PORT/.test(err.message) && /number/.test(err.message));
+    assert.throws(
+      () => loadConfig({ env: { AGATE_PORT: 'eighty' } }),
+      (err: Error) => err instanceof ConfigError && /AGATE_PORT/.test(err.message) && /number/.test(err.message),
+    );
     assert.throws(() => loadConfig({ flags: { port: '70000' } }), /"port" must be <= 65535 \(from option --port\)/);
     assert.throws(() => loadConfig({ file: writeConfig({ upstream: { hosts: ['ftp://x'] } }) }), /"upstream\.hosts\.0" must match pattern.*config file/);
     assert.throws(() => loadConfig({ file: writeConfig({ upstrem: {} }) }), /"upstrem" is not a known setting/);

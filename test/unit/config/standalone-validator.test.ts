@@ -14,7 +14,15 @@ const entry = path.resolve(__dirname, '../../../src/core/config/config-validator
 
 async function bundledValidator(): Promise<ValidateFunction> {
   const { standaloneConfigValidator } = await import('../../../scripts/lean-bundle-plugins.mjs');
-  const built = await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'error', plugins: [standaloneConfigValidator] });
+  const built = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'error',
+    plugins: [standaloneConfigValidator],
+  });
   const text = built.outputFiles[0]!.text;
   assert.doesNotMatch(text, /\.compile\(/, 'the bundled module compiles nothing at run time');
   const module = { exports: {} as { configValidator(): ValidateFunction } };

@@ -32,7 +32,10 @@ const EXISTING: Record<string, Record<string, string>> = {
     '~/.gemini/.env': '# gemini env\nDEBUG=1\nexport GEMINI_API_KEY=old-key\n',
     '~/.gemini/trustedFolders.json': '{\n  "/home/me/code": "TRUST_PARENT"\n}',
   },
-  opencode: { '~/.config/opencode/opencode.json': '{\n  "$schema": "https://opencode.ai/config.json",\n  "theme": "nord",\n  "provider": { "mine": { "npm": "@ai-sdk/openai" } }\n}\n' },
+  opencode: {
+    '~/.config/opencode/opencode.json':
+      '{\n  "$schema": "https://opencode.ai/config.json",\n  "theme": "nord",\n  "provider": { "mine": { "npm": "@ai-sdk/openai" } }\n}\n',
+  },
   cline: {
     '~/.cline/data/settings/providers.json':
       '{\n  "version": 1,\n  "lastUsedProvider": "openrouter",\n  "providers": {\n    "openrouter": { "settings": { "provider": "openrouter", "apiKey": "or-key" } }\n  }\n}\n',
@@ -41,14 +44,23 @@ const EXISTING: Record<string, Record<string, string>> = {
 
 /** One untouched setting per client that must survive a connect. */
 const SURVIVORS: Record<string, Array<[string, string[], unknown]>> = {
-  'claude-code': [['~/.claude/settings.json', ['env', 'KEEP_ME'], '1'], ['~/.claude/settings.json', ['model'], 'opus']],
-  codex: [['~/.codex/config.toml', ['model_providers', 'other', 'base_url'], 'https://example.com/v1'], ['~/.codex/config.toml', ['mcp_servers', 'fs', 'command'], 'npx']],
+  'claude-code': [
+    ['~/.claude/settings.json', ['env', 'KEEP_ME'], '1'],
+    ['~/.claude/settings.json', ['model'], 'opus'],
+  ],
+  codex: [
+    ['~/.codex/config.toml', ['model_providers', 'other', 'base_url'], 'https://example.com/v1'],
+    ['~/.codex/config.toml', ['mcp_servers', 'fs', 'command'], 'npx'],
+  ],
   'gemini-cli': [
     ['~/.gemini/settings.json', ['ui', 'theme'], 'Dracula'],
     ['~/.gemini/.env', ['DEBUG'], '1'],
     ['~/.gemini/trustedFolders.json', ['/home/me/code'], 'TRUST_PARENT'],
   ],
-  opencode: [['~/.config/opencode/opencode.json', ['provider', 'mine', 'npm'], '@ai-sdk/openai'], ['~/.config/opencode/opencode.json', ['theme'], 'nord']],
+  opencode: [
+    ['~/.config/opencode/opencode.json', ['provider', 'mine', 'npm'], '@ai-sdk/openai'],
+    ['~/.config/opencode/opencode.json', ['theme'], 'nord'],
+  ],
   cline: [['~/.cline/data/settings/providers.json', ['providers', 'openrouter', 'settings', 'apiKey'], 'or-key']],
 };
 
@@ -77,7 +89,10 @@ describe('connect: writing a client’s own settings', () => {
       it('writes every setting of its definition into a fresh home; a second connect changes nothing', async () => {
         const plan = await planConnect(client, values, where);
         assert.ok(plan.files.every((f) => f.changed && f.before === undefined));
-        assert.deepEqual(await applyConnect(plan), plan.files.map((f) => f.path));
+        assert.deepEqual(
+          await applyConnect(plan),
+          plan.files.map((f) => f.path),
+        );
         for (const definition of client.files) {
           const text = fs.readFileSync(definition.path(where), 'utf8');
           for (const setting of definition.settings(values)) {
@@ -94,7 +109,9 @@ describe('connect: writing a client’s own settings', () => {
 
       it('keeps the user’s other settings, shows a diff, and --undo restores the files byte for byte', async () => {
         seed(client);
-        const originals = client.files.map((definition) => [definition.path(where), fs.existsSync(definition.path(where)) ? fs.readFileSync(definition.path(where)) : undefined] as const);
+        const originals = client.files.map(
+          (definition) => [definition.path(where), fs.existsSync(definition.path(where)) ? fs.readFileSync(definition.path(where)) : undefined] as const,
+        );
         const plan = await planConnect(client, values, where);
         for (const file of plan.files) {
           assert.match(file.diff, /^\+\s*\S/m, file.diff);
@@ -138,7 +155,10 @@ describe('connect: writing a client’s own settings', () => {
     const trusted = path.join(home, '.gemini', 'trustedFolders.json');
     const { trustFolders: _given, ...untrusting } = values;
     const plain = await planConnect(gemini, untrusting, where);
-    assert.deepEqual(plain.files.map((file) => file.displayPath), ['~/.gemini/settings.json', '~/.gemini/.env']);
+    assert.deepEqual(
+      plain.files.map((file) => file.displayPath),
+      ['~/.gemini/settings.json', '~/.gemini/.env'],
+    );
     await applyConnect(plain);
     assert.equal(fs.existsSync(trusted), false);
     assert.equal((await planConnect(gemini, values, where)).upToDate, false, 'a folder to trust is a change');
@@ -161,7 +181,10 @@ describe('connect: writing a client’s own settings', () => {
     const file = path.join(home, '.claude', 'settings.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, '{ "env": ');
-    await assert.rejects(planConnect(connectClient('claude-code')!, values, where), (err: unknown) => err instanceof SettingsFileError && /not valid JSON/.test(err.message));
+    await assert.rejects(
+      planConnect(connectClient('claude-code')!, values, where),
+      (err: unknown) => err instanceof SettingsFileError && /not valid JSON/.test(err.message),
+    );
     assert.equal(fs.readFileSync(file, 'utf8'), '{ "env": ');
   });
 

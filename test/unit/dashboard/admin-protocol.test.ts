@@ -141,7 +141,11 @@ describe('dashboard: the admin protocol table', () => {
     for (const method of ADMIN_METHODS) {
       const [sample] = samplesOf(method);
       calls.length = 0;
-      const response = await fetch(`${base}/admin/api/call/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample) });
+      const response = await fetch(`${base}/admin/api/call/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(sample),
+      });
       assert.equal(response.status, 200, method);
       assert.deepEqual(calls, [{ method, params: sample }]);
     }

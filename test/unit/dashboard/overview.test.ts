@@ -32,7 +32,11 @@ describe('dashboard overview', () => {
   it('sums what is left per model across usable accounts and says when a limited one comes back', () => {
     const accounts = [
       account('a@x.com', {}, { 'claude-sonnet-4-6': 0.5, 'gemini-3-flash': 1 }),
-      account('b@x.com', { limits: { 'claude-sonnet-4-6': { kind: 'cooldown', until: NOW + 90_000, reason: 'RATE_LIMIT_EXCEEDED' } } }, { 'claude-sonnet-4-6': 1, 'gemini-3-flash': 0.25 }),
+      account(
+        'b@x.com',
+        { limits: { 'claude-sonnet-4-6': { kind: 'cooldown', until: NOW + 90_000, reason: 'RATE_LIMIT_EXCEEDED' } } },
+        { 'claude-sonnet-4-6': 1, 'gemini-3-flash': 0.25 },
+      ),
     ];
     const overview = poolOverview({ accounts, mode: 'cache-first', now: NOW, today: { requests: 3, errors: 1 } });
     const sonnet = overview.models.find((model) => model.model === 'claude-sonnet-4-6')!;
@@ -59,7 +63,9 @@ describe('dashboard overview', () => {
     assert.deepEqual(summary.coolingDown, [{ email: 'cool@x.com', reason: { code: 'overview.reason.quotaSpent' }, until: NOW + 2 * HOUR }]);
     // The account's recorded reason is shown as it is.
     assert.deepEqual(summary.needsSignIn, [{ email: 'auth@x.com', reason: { code: 'text', params: { text: 'invalid_grant' } } }]);
-    assert.deepEqual(summary.forbidden, [{ email: 'ban@x.com', reason: { code: 'text', params: { text: 'VALIDATION_REQUIRED' } }, actionUrl: 'https://verify' }]);
+    assert.deepEqual(summary.forbidden, [
+      { email: 'ban@x.com', reason: { code: 'text', params: { text: 'VALIDATION_REQUIRED' } }, actionUrl: 'https://verify' },
+    ]);
     assert.equal(summary.disabled, 1);
     assert.equal(health.level, 'degraded');
     assert.match(health.verdict, /2 accounts need attention/);
@@ -84,7 +90,9 @@ describe('dashboard overview', () => {
 
   it('says when nothing can serve, and when the first account comes back', () => {
     const until = NOW + 30 * 60_000;
-    const accounts = [account('a@x.com', { limits: { 'gemini-3-flash': { kind: 'cooldown', until, reason: 'RATE_LIMIT_EXCEEDED' } } }, { 'gemini-3-flash': 1 })];
+    const accounts = [
+      account('a@x.com', { limits: { 'gemini-3-flash': { kind: 'cooldown', until, reason: 'RATE_LIMIT_EXCEEDED' } } }, { 'gemini-3-flash': 1 }),
+    ];
     const overview = poolOverview({ accounts, mode: 'cache-first', now: NOW });
     assert.equal(overview.health.level, 'down');
     assert.match(overview.health.verdict, /comes back in 30 min/);
@@ -111,6 +119,9 @@ describe('dashboard stats range', () => {
     assert.equal(firstShownBucket(result([0, 0, 0])), 0);
     const cut = fromBucket(late, 6);
     assert.equal(cut.buckets[0], NOW + 6 * HOUR);
-    assert.deepEqual(cut.series[0].points.map((point) => point.requests), [0, 0, 0, 0, 3, 1]);
+    assert.deepEqual(
+      cut.series[0].points.map((point) => point.requests),
+      [0, 0, 0, 0, 3, 1],
+    );
   });
 });

@@ -165,9 +165,7 @@ describe('dashboard view model', () => {
   });
 
   it('renders a table row', () => {
-    const row = requestRow(
-      record({ stream: true, status: 499, usage: { inputTokens: 1200, cachedInputTokens: 0, outputTokens: 30, thinkingTokens: 12 } }),
-    );
+    const row = requestRow(record({ stream: true, status: 499, usage: { inputTokens: 1200, cachedInputTokens: 0, outputTokens: 30, thinkingTokens: 12 } }));
     assert.equal(row.model, 'gpt-4o → gemini-3-flash');
     assert.equal(row.protocol, 'openai-chat (stream)');
     assert.equal(row.statusClass, 'cancelled');

@@ -85,8 +85,20 @@ describe('gemini decode: contents', () => {
         ['get_weather_0', 'get_weather_1', 'mcp_clock_now_2'],
       );
       assert.deepEqual(results.parts, [
-        { type: 'tool_result', callId: 'mcp_clock_now_2', name: 'mcp.clock:now', content: [{ type: 'text', text: '{"output":"12:00"}' }], response: { output: '12:00' } },
-        { type: 'tool_result', callId: 'get_weather_0', name: 'get_weather', content: [{ type: 'text', text: '{"output":"sunny"}' }], response: { output: 'sunny' } },
+        {
+          type: 'tool_result',
+          callId: 'mcp_clock_now_2',
+          name: 'mcp.clock:now',
+          content: [{ type: 'text', text: '{"output":"12:00"}' }],
+          response: { output: '12:00' },
+        },
+        {
+          type: 'tool_result',
+          callId: 'get_weather_0',
+          name: 'get_weather',
+          content: [{ type: 'text', text: '{"output":"sunny"}' }],
+          response: { output: 'sunny' },
+        },
         {
           type: 'tool_result',
           callId: 'get_weather_1',
@@ -100,10 +112,7 @@ describe('gemini decode: contents', () => {
 
     it('gives a call the same invented id on every later turn that replays it', () => {
       const firstTurn = decodeMessages(idLessHistory.slice(0, 2));
-      const laterTurn = decodeMessages([
-        ...idLessHistory,
-        { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Oslo' } } }] },
-      ]);
+      const laterTurn = decodeMessages([...idLessHistory, { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Oslo' } } }] }]);
       assert.deepEqual(laterTurn[1], firstTurn[1]);
       const last = laterTurn[laterTurn.length - 1].parts[0];
       assert.ok(last.type === 'tool_call' && last.id === 'get_weather_3');

@@ -108,7 +108,15 @@ describe('gemini decode: a generateContent request', () => {
       },
       {
         role: 'user',
-        parts: [{ type: 'tool_result', callId: 'call-abc_1', name: 'run_shell_command', content: [{ type: 'text', text: '{"output":"hi\\n"}' }], response: { output: 'hi\n' } }],
+        parts: [
+          {
+            type: 'tool_result',
+            callId: 'call-abc_1',
+            name: 'run_shell_command',
+            content: [{ type: 'text', text: '{"output":"hi\\n"}' }],
+            response: { output: 'hi\n' },
+          },
+        ],
       },
     ]);
   });
@@ -263,8 +271,7 @@ describe('gemini decode: a generateContent request', () => {
   });
 
   it('decodes JSON mode, thinking budgets and the other generation knobs', () => {
-    const decodeConfig = (generationConfig: unknown) =>
-      codec.decodeRequest({ contents: [{ parts: [{ text: 'hi' }] }], generationConfig }, routeContext('m'));
+    const decodeConfig = (generationConfig: unknown) => codec.decodeRequest({ contents: [{ parts: [{ text: 'hi' }] }], generationConfig }, routeContext('m'));
     const schema = { type: 'object', properties: { a: { type: 'string' } } };
     assert.deepEqual(decodeConfig({ responseMimeType: 'application/json', responseJsonSchema: schema }).responseFormat, { type: 'json', schema });
     const nativeSchema = { type: 'OBJECT', properties: { a: { type: 'STRING' } }, propertyOrdering: ['a'] };
@@ -290,8 +297,7 @@ describe('gemini decode: a generateContent request', () => {
   });
 
   it('refuses what it cannot honour instead of ignoring it', () => {
-    const decode = (extra: Record<string, unknown>) => () =>
-      codec.decodeRequest({ contents: [{ parts: [{ text: 'hi' }] }], ...extra }, routeContext('m'));
+    const decode = (extra: Record<string, unknown>) => () => codec.decodeRequest({ contents: [{ parts: [{ text: 'hi' }] }], ...extra }, routeContext('m'));
     assertInvalid(decode({ generationConfig: { candidateCount: 2 } }), 'generationConfig.candidateCount', /one candidate/);
     assertInvalid(decode({ generationConfig: { responseLogprobs: true } }), 'generationConfig.responseLogprobs', /not supported/);
     assertInvalid(decode({ generationConfig: { logprobs: 3 } }), 'generationConfig.logprobs', /not supported/);

@@ -4,7 +4,12 @@ import { bestAccount, describeFamilies, familyOfModel, parseFamilies, scoreAccou
 
 const NOW = 1_800_000_000_000;
 const account = (email: string, models: ScorableAccount['models'], state = 'active'): ScorableAccount => ({ id: email.split('@')[0], email, state, models });
-const q = (model: string, remainingFraction: number, resetAt?: number, limitUntil?: number) => ({ model, remainingFraction, ...(resetAt ? { resetAt } : {}), ...(limitUntil ? { limit: { until: limitUntil } } : {}) });
+const q = (model: string, remainingFraction: number, resetAt?: number, limitUntil?: number) => ({
+  model,
+  remainingFraction,
+  ...(resetAt ? { resetAt } : {}),
+  ...(limitUntil ? { limit: { until: limitUntil } } : {}),
+});
 
 /** The host's join of the families' messages, in English. */
 const familiesInEnglish = (families: CoreMessage[]) => families.map(englishOf).join(' · ');
@@ -25,12 +30,15 @@ describe('Antigravity IDE: the best account', () => {
       account('d@x', [q('claude-sonnet-4-6', 1)], 'disabled'),
     ];
     const both = scoreAccounts(accounts, ['claude', 'gemini-flash'], NOW);
-    assert.deepEqual(both.map((s) => [s.email, s.score, s.eligible]), [
-      ['c@x', 50, true],
-      ['b@x', 50, true],
-      ['a@x', 20, true],
-      ['d@x', 0, false],
-    ]);
+    assert.deepEqual(
+      both.map((s) => [s.email, s.score, s.eligible]),
+      [
+        ['c@x', 50, true],
+        ['b@x', 50, true],
+        ['a@x', 20, true],
+        ['d@x', 0, false],
+      ],
+    );
     const claudeOnly = scoreAccounts(accounts, ['claude'], NOW, 'a@x');
     assert.equal(claudeOnly[0].email, 'a@x');
     assert.equal(claudeOnly[0].current, true);
@@ -48,11 +56,14 @@ describe('Antigravity IDE: the best account', () => {
       ['claude'],
       NOW,
     );
-    assert.deepEqual(scores.map((s) => [s.email, s.score, s.reason && englishOf(s.reason)]), [
-      ['refilled@x', 100, undefined],
-      ['gemini@x', 0, 'no Claude models'],
-      ['limited@x', 0, 'a chosen family has no quota left'],
-    ]);
+    assert.deepEqual(
+      scores.map((s) => [s.email, s.score, s.reason && englishOf(s.reason)]),
+      [
+        ['refilled@x', 100, undefined],
+        ['gemini@x', 0, 'no Claude models'],
+        ['limited@x', 0, 'a chosen family has no quota left'],
+      ],
+    );
     assert.equal(familiesInEnglish(describeFamilies(scores[0])), 'Claude 100% (refilled)');
   });
 

@@ -63,7 +63,7 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
     });
   });
 
-  it('new format: writes the token entry, keeps the topic\'s other entry and every other key byte for byte', async () => {
+  it("new format: writes the token entry, keeps the topic's other entry and every other key byte for byte", async () => {
     await buildStateDb(installation.dbPath, unifiedRows({ withLegacyRow: true }));
     const before = await dumpRows(installation.dbPath);
     const result = await doSwitch();
@@ -72,12 +72,27 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
     const after = await dumpRows(installation.dbPath);
 
     const entries = decodeTopic(after.get(STATE_KEYS.oauthToken) as string, 'topic');
-    assert.deepEqual(entries.map((e) => e.key), ['authStateWithContextSentinelKey', TOKEN_ENTRY], 'merged in place');
+    assert.deepEqual(
+      entries.map((e) => e.key),
+      ['authStateWithContextSentinelKey', TOKEN_ENTRY],
+      'merged in place',
+    );
     assert.deepEqual(Buffer.from(entries[0].raw), unifiedTopic().authStateEntry, 'the auth-state entry is unchanged');
     const token = decodeTokenInfo(entryPayload(entries, TOKEN_ENTRY, 'token') as Uint8Array);
-    assert.deepEqual(token, { accessToken: 'ya29.new-access', tokenType: 'Bearer', refreshToken: '1//new-refresh', expirySeconds: (NOW + 3599_000) / 1000, isGcpTos: false });
+    assert.deepEqual(token, {
+      accessToken: 'ya29.new-access',
+      tokenType: 'Bearer',
+      refreshToken: '1//new-refresh',
+      expirySeconds: (NOW + 3599_000) / 1000,
+      isGcpTos: false,
+    });
 
-    assert.deepEqual(JSON.parse(after.get(STATE_KEYS.authStatus) as string), { name: 'new', email: 'new@example.com', apiKey: 'ya29.new-access', userStatusProtoBinaryBase64: 'AAAA' });
+    assert.deepEqual(JSON.parse(after.get(STATE_KEYS.authStatus) as string), {
+      name: 'new',
+      email: 'new@example.com',
+      apiKey: 'ya29.new-access',
+      userStatusProtoBinaryBase64: 'AAAA',
+    });
     assert.equal(after.get(STATE_KEYS.onboarding), 'true');
     assert.equal(after.has(STATE_KEYS.legacyInitState), false, 'the old row goes once the new one is written');
     assert.equal(after.has(STATE_KEYS.enterprisePreferences), false, "the previous account's project goes");
@@ -93,7 +108,10 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
     assert.equal((await inspectInstallation(installation, { table: idle })).signIn?.tokenExpiresAt, 1_700_000_000_000);
     await doSwitch();
     const entries = decodeTopic((await dumpRows(installation.dbPath)).get(STATE_KEYS.oauthToken) as string, 'topic');
-    assert.deepEqual(entries.map((e) => e.key), [TOKEN_ENTRY, 'authStateWithContextSentinelKey']);
+    assert.deepEqual(
+      entries.map((e) => e.key),
+      [TOKEN_ENTRY, 'authStateWithContextSentinelKey'],
+    );
     assert.equal(decodeTokenInfo(entryPayload(entries, TOKEN_ENTRY, 't') as Uint8Array).refreshToken, '1//new-refresh');
   });
 
@@ -129,7 +147,10 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
     assert.deepEqual(fs.readFileSync(installation.dbPath), original);
     assert.deepEqual(undone, { restoredEmail: 'old@example.com', changedSince: false, closed: false, relaunched: false });
     assert.equal(fs.existsSync(`${installation.dbPath}.agate-backup`), false);
-    await assert.rejects(undoIdeSwitch({ installation, table: idle, clock, confirmClose: async () => true }), (err: unknown) => err instanceof IdeSwitchError && err.kind === 'no-backup');
+    await assert.rejects(
+      undoIdeSwitch({ installation, table: idle, clock, confirmClose: async () => true }),
+      (err: unknown) => err instanceof IdeSwitchError && err.kind === 'no-backup',
+    );
 
     await doSwitch();
     await buildStateDb(installation.dbPath, unifiedRows({ email: 'ide-wrote@example.com' }));
@@ -137,7 +158,7 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
     assert.deepEqual(fs.readFileSync(installation.dbPath), original);
   });
 
-  it('never reuses VS Code\'s own state.vscdb.backup', async () => {
+  it("never reuses VS Code's own state.vscdb.backup", async () => {
     await buildStateDb(installation.dbPath, unifiedRows());
     fs.writeFileSync(`${installation.dbPath}.backup`, 'vscode');
     await doSwitch();
@@ -177,7 +198,7 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
     await unchangedAfterFailure((err) => err instanceof Error && /oauthToken value: field 1 claims/.test(err.message));
   });
 
-  it('a locked database (a writer\'s journal or WAL) fails with a clear message and changes nothing', async () => {
+  it("a locked database (a writer's journal or WAL) fails with a clear message and changes nothing", async () => {
     await buildStateDb(installation.dbPath, unifiedRows());
     for (const suffix of ['-journal', '-wal']) {
       fs.writeFileSync(installation.dbPath + suffix, 'x'.repeat(512));
@@ -196,7 +217,10 @@ describe('Antigravity IDE state: read, switch, undo (fixture databases)', () => 
 
   it('refuses tokens the IDE could not refresh, or that are about to expire', async () => {
     await buildStateDb(installation.dbPath, unifiedRows());
-    await assert.rejects(doSwitch({ clientId: 'other.apps.googleusercontent.com' }), (err: unknown) => err instanceof IdeSwitchError && err.kind === 'credentials' && /oauth.clientId/.test(err.message));
+    await assert.rejects(
+      doSwitch({ clientId: 'other.apps.googleusercontent.com' }),
+      (err: unknown) => err instanceof IdeSwitchError && err.kind === 'credentials' && /oauth.clientId/.test(err.message),
+    );
     await assert.rejects(doSwitch({ expiresAt: NOW + 60_000 }), /about to expire/);
   });
 

@@ -21,8 +21,10 @@ function messagesInCode(): Set<string> {
   const messages = new Set<string>();
   for (const file of sourceFiles(CLI_SOURCES)) {
     const text = fs.readFileSync(file, 'utf8');
-    for (const call of text.matchAll(/\bl10n\.t\(\s*([^\s])/g)) assert.match(call[1], /['"]/, `${path.relative(CLI_SOURCES, file)}: l10n.t takes a literal message`);
-    for (const match of text.matchAll(/\bl10n\.t\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")/g)) messages.add(JSON.parse(match[1].startsWith("'") ? `"${match[1].slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"')}"` : match[1]) as string);
+    for (const call of text.matchAll(/\bl10n\.t\(\s*([^\s])/g))
+      assert.match(call[1], /['"]/, `${path.relative(CLI_SOURCES, file)}: l10n.t takes a literal message`);
+    for (const match of text.matchAll(/\bl10n\.t\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")/g))
+      messages.add(JSON.parse(match[1].startsWith("'") ? `"${match[1].slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"')}"` : match[1]) as string);
   }
   return messages;
 }
@@ -66,8 +68,16 @@ describe('l10n: the CLI', () => {
     assert.ok(inCode.size > 40, `only ${inCode.size} messages`);
     for (const language of CLI_LANGUAGES.filter((l) => l !== 'en')) {
       const texts = catalogue(language);
-      assert.deepEqual([...inCode].filter((message) => !texts[message]?.trim()), [], `${language} lacks`);
-      assert.deepEqual(Object.keys(texts).filter((message) => !inCode.has(message)), [], `${language} holds messages the code no longer uses`);
+      assert.deepEqual(
+        [...inCode].filter((message) => !texts[message]?.trim()),
+        [],
+        `${language} lacks`,
+      );
+      assert.deepEqual(
+        Object.keys(texts).filter((message) => !inCode.has(message)),
+        [],
+        `${language} holds messages the code no longer uses`,
+      );
       for (const [message, text] of Object.entries(texts)) assert.deepEqual(placeholders(text), placeholders(message), `${language}: ${message}`);
     }
   });
@@ -78,7 +88,8 @@ describe('l10n: the CLI', () => {
       assert.deepEqual(Object.keys(translated.commands).sort(), Object.keys(HELP_EN.commands).sort(), language);
       assert.deepEqual(options(translated.usage), options(HELP_EN.usage), `${language}: overview`);
       assert.deepEqual(options(translated.common), options(HELP_EN.common), `${language}: common options`);
-      for (const [command, text] of Object.entries(HELP_EN.commands)) assert.deepEqual(options(translated.commands[command]), options(text), `${language}: ${command}`);
+      for (const [command, text] of Object.entries(HELP_EN.commands))
+        assert.deepEqual(options(translated.commands[command]), options(text), `${language}: ${command}`);
     }
     assert.match(help('zh-cn').usage, /用法：agate <命令>/);
   });

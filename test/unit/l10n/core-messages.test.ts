@@ -59,16 +59,30 @@ describe('l10n: the core messages', () => {
     });
     assert.equal(englishOf(verdict), 'Degraded: Claude unavailable for now; 2 accounts need attention (1 of 3 accounts usable).');
     const chinese = dashboardCatalogue('zh-cn');
-    assert.equal(renderMessage(verdict, (code) => chinese[code]), '降级：Claude 暂时不可用；2 个账号需要处理（3 个账号中 1 个可用）。');
+    assert.equal(
+      renderMessage(verdict, (code) => chinese[code]),
+      '降级：Claude 暂时不可用；2 个账号需要处理（3 个账号中 1 个可用）。',
+    );
     // A host without the code falls back to the English.
-    assert.equal(renderMessage(coreMessage('attempt.retry'), () => undefined), 'retry same account');
+    assert.equal(
+      renderMessage(coreMessage('attempt.retry'), () => undefined),
+      'retry same account',
+    );
   });
 
   it("every code has a translation in each of the core's tables, with the same placeholders, and no table holds a code that is not one", () => {
     const translated = CODES.filter((code) => code !== 'text');
     for (const [language, table] of Object.entries(TABLES)) {
-      assert.deepEqual(translated.filter((code) => !table[code]?.trim()), [], `${language} lacks`);
-      assert.deepEqual(Object.keys(table).filter((code) => !(translated as string[]).includes(code)), [], `${language} holds codes that are not the core's`);
+      assert.deepEqual(
+        translated.filter((code) => !table[code]?.trim()),
+        [],
+        `${language} lacks`,
+      );
+      assert.deepEqual(
+        Object.keys(table).filter((code) => !(translated as string[]).includes(code)),
+        [],
+        `${language} holds codes that are not the core's`,
+      );
       for (const code of translated) assert.deepEqual(placeholdersOf(table[code] ?? ''), placeholdersOf(CORE_MESSAGES[code]), `${language}: ${code}`);
     }
   });
@@ -89,7 +103,11 @@ describe('l10n: the core messages', () => {
       for (const code of codes) made.add(code);
     }
     // `text` (free text) and `list.separator` (joins lists) are used by the wording itself.
-    assert.deepEqual(CODES.filter((code) => !made.has(code) && code !== 'text' && code !== 'list.separator'), [], 'codes nothing makes');
+    assert.deepEqual(
+      CODES.filter((code) => !made.has(code) && code !== 'text' && code !== 'list.separator'),
+      [],
+      'codes nothing makes',
+    );
   });
 
   it('the CLI words a configuration error in the language; the error keeps its English message for logs', () => {

@@ -43,8 +43,16 @@ describe('l10n: the dashboard', () => {
     assert.ok(inCode.size > 200, `only ${inCode.size} messages`);
     for (const { id } of LANGUAGES.filter((language) => language.id !== 'en')) {
       const texts = catalogue(id as Exclude<typeof id, 'en'>);
-      assert.deepEqual([...inCode].filter((message) => !texts[message]?.trim()), [], `${id} lacks`);
-      assert.deepEqual(Object.keys(texts).filter((message) => !inCode.has(message)), [], `${id} holds messages the code no longer uses`);
+      assert.deepEqual(
+        [...inCode].filter((message) => !texts[message]?.trim()),
+        [],
+        `${id} lacks`,
+      );
+      assert.deepEqual(
+        Object.keys(texts).filter((message) => !inCode.has(message)),
+        [],
+        `${id} holds messages the code no longer uses`,
+      );
       for (const [message, text] of Object.entries(texts)) assert.deepEqual(placeholders(text), placeholders(message), `${id}: ${message}`);
     }
   });

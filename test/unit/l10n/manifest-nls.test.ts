@@ -41,7 +41,11 @@ describe('l10n: the manifest (package.nls*.json)', () => {
   it('no nls file holds a key package.json does not use', () => {
     const used = new Set(placeholders);
     for (const file of [MANIFEST_NLS, ...manifestTranslations()]) {
-      assert.deepEqual(Object.keys(read(file)).filter((key) => !used.has(key)), [], path.basename(file));
+      assert.deepEqual(
+        Object.keys(read(file)).filter((key) => !used.has(key)),
+        [],
+        path.basename(file),
+      );
     }
   });
 
@@ -57,7 +61,10 @@ describe('l10n: the manifest (package.nls*.json)', () => {
     const texts = ['commands', 'configuration', 'walkthroughs', 'terminal'].flatMap((part) => strings(manifest.contributes[part], part));
     const readable = texts.filter(([at]) => /\.(title|category|description|markdownDescription)$|\.markdownEnumDescriptions\[\d+\]$/.test(at));
     assert.ok(readable.length > 60);
-    assert.deepEqual(readable.filter(([, text]) => !/^%[^%]+%$/.test(text)), []);
+    assert.deepEqual(
+      readable.filter(([, text]) => !/^%[^%]+%$/.test(text)),
+      [],
+    );
   });
 
   it('a translation keeps the command links and code of the English text', () => {
@@ -74,7 +81,10 @@ describe('l10n: the manifest (package.nls*.json)', () => {
     assert.ok(pages.length >= 4);
     const languages = manifestTranslations().map((file) => /package\.nls\.([\w-]+)\.json$/.exec(file)![1]);
     const shape = (markdown: string) => ({
-      headings: markdown.split('\n').filter((line) => /^#+ /.test(line)).map((line) => line.split(' ')[0]),
+      headings: markdown
+        .split('\n')
+        .filter((line) => /^#+ /.test(line))
+        .map((line) => line.split(' ')[0]),
       code: [...new Set(markdown.match(/`[^`]+`/g) ?? [])].sort(),
     });
     for (const page of pages) {

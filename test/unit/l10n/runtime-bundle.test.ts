@@ -44,8 +44,16 @@ describe('l10n: the runtime bundles (l10n/*.json)', () => {
   it('every translation has every key, and no key the English bundle lacks', () => {
     for (const name of translations) {
       const texts = read(path.join(BUNDLES, name));
-      assert.deepEqual(Object.keys(english).filter((key) => typeof texts[key] !== 'string' || !texts[key].trim()), [], `${name} lacks`);
-      assert.deepEqual(Object.keys(texts).filter((key) => !(key in english)), [], `${name} holds stale`);
+      assert.deepEqual(
+        Object.keys(english).filter((key) => typeof texts[key] !== 'string' || !texts[key].trim()),
+        [],
+        `${name} lacks`,
+      );
+      assert.deepEqual(
+        Object.keys(texts).filter((key) => !(key in english)),
+        [],
+        `${name} holds stale`,
+      );
     }
   });
 
@@ -58,7 +66,8 @@ describe('l10n: the runtime bundles (l10n/*.json)', () => {
 
   it('no message box in src/vscode shows a literal the translators cannot see', () => {
     // Words in quotes: a literal sentence or label (a bare name such as 'Agate' is no sentence).
-    const literal = /show(?:Information|Warning|Error)Message\(\s*['"`]|createWebviewPanel\(\w+, ['"`]|(?:title|placeHolder|prompt|openLabel|description|label): ['"`][A-Za-z][^'"`$]* [a-z]/;
+    const literal =
+      /show(?:Information|Warning|Error)Message\(\s*['"`]|createWebviewPanel\(\w+, ['"`]|(?:title|placeHolder|prompt|openLabel|description|label): ['"`][A-Za-z][^'"`$]* [a-z]/;
     // The settings' texts reach the editor through package.nls*.json (the manifest test).
     const runtime = sourceFiles(SOURCES).filter((file) => !file.endsWith('settings-definition.ts'));
     const offenders = runtime.flatMap((file) =>
@@ -68,6 +77,9 @@ describe('l10n: the runtime bundles (l10n/*.json)', () => {
         .map((line, i) => [`${path.relative(ROOT, file)}:${i + 1}`, line] as const)
         .filter(([, line]) => literal.test(line) && !line.trimStart().startsWith('*')),
     );
-    assert.deepEqual(offenders.map(([where]) => where), []);
+    assert.deepEqual(
+      offenders.map(([where]) => where),
+      [],
+    );
   });
 });

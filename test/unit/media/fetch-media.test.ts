@@ -5,13 +5,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { GatewayError } from '../../../src/core/errors';
 import { createDownloadSlots } from '../../../src/core/media/download-slots';
 import type { ChatRequest, MediaPart } from '../../../src/core/ir';
-import {
-  type LookupAll,
-  type MediaFetch,
-  type MediaFetchInit,
-  pinnedLookup,
-  resolveMediaUrls,
-} from '../../../src/core/media/fetch-media';
+import { type LookupAll, type MediaFetch, type MediaFetchInit, pinnedLookup, resolveMediaUrls } from '../../../src/core/media/fetch-media';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]);
 
@@ -27,11 +21,13 @@ const requestWith = (...parts: MediaPart[]): ChatRequest => ({
 });
 
 /** A fake DNS: names map to address lists. */
-const dns = (table: Record<string, string[]>): LookupAll => async (host) => {
-  const addresses = table[host];
-  if (!addresses) throw Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-  return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const dns =
+  (table: Record<string, string[]>): LookupAll =>
+  async (host) => {
+    const addresses = table[host];
+    if (!addresses) throw Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
 
 /** A fake web: URL → response; records every URL fetched. */
 function web(routes: Record<string, () => Response>) {
@@ -46,7 +42,10 @@ function web(routes: Record<string, () => Response>) {
   return { fetch, fetched };
 }
 
-const image = (body: Uint8Array<ArrayBuffer> = PNG, type = 'image/png') => () => new Response(body, { headers: { 'content-type': type } });
+const image =
+  (body: Uint8Array<ArrayBuffer> = PNG, type = 'image/png') =>
+  () =>
+    new Response(body, { headers: { 'content-type': type } });
 const redirect = (location: string) => () => new Response(null, { status: 302, headers: { location } });
 
 const PUBLIC = dns({ 'img.example': ['93.184.216.34'], 'cdn.example': ['2606:2800:220:1::1'] });
@@ -206,8 +205,7 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
       const { fetch } = web({});
       assert.match((await refusal(requestWith(urlPart('https://img.example/missing.png')), { ...options, fetch, lookup: PUBLIC })).message, /HTTP 404/);
       assert.match((await refusal(requestWith(urlPart('https://nowhere.example/a.png')), { ...options, fetch, lookup: PUBLIC })).message, /does not resolve/);
-      const hanging: MediaFetch = (_url, init) =>
-        new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+      const hanging: MediaFetch = (_url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
       const err = await refusal(requestWith(urlPart('https://img.example/a.png')), { ...options, timeoutMs: 50, fetch: hanging, lookup: PUBLIC });
       assert.match(err.message, /within 50 ms/);
     });
@@ -275,7 +273,7 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
         }
         res.writeHead(200, { 'content-type': 'image/png', ...(query.has('declare') ? { 'content-length': String(size) } : {}) });
         if (query.has('stall')) return void res.flushHeaders();
-        for (let sent = 0; sent < size && !res.destroyed; ) {
+        for (let sent = 0; sent < size && !res.destroyed;) {
           const n = Math.min(CHUNK.length, size - sent);
           const flowing = res.write(CHUNK.subarray(0, n));
           served.bytes += n;
@@ -312,8 +310,7 @@ describe('media: fetching client image URLs under the SSRF guard', () => {
         headers: init.headers,
       });
     const budget = { ...options, maxBytes: 64 * MB, maxTotalBytes: 5 * MB, concurrency: 2, fetch, lookup };
-    const images = (count: number, query: string) =>
-      requestWith(...Array.from({ length: count }, (_, i) => urlPart(`http://media.test/img?n=${i}&${query}`)));
+    const images = (count: number, query: string) => requestWith(...Array.from({ length: count }, (_, i) => urlPart(`http://media.test/img?n=${i}&${query}`)));
 
     async function refusedWith(request: ChatRequest, opts: Parameters<typeof resolveMediaUrls>[1], status: number): Promise<GatewayError> {
       try {

@@ -6,8 +6,7 @@ import { RequestMonitor, type MonitorEvent } from '../../../src/core/monitor/req
 import { finishedRequest, RecordingLogger, tempDir } from './helpers';
 import { waitUntil } from '../../helpers/wait-until';
 
-const logLines = (dir: string, file = 'requests.jsonl'): string[] =>
-  fs.readFileSync(path.join(dir, file), 'utf8').split('\n').filter(Boolean);
+const logLines = (dir: string, file = 'requests.jsonl'): string[] => fs.readFileSync(path.join(dir, file), 'utf8').split('\n').filter(Boolean);
 
 describe('request monitor', () => {
   let dir: string;
@@ -34,10 +33,16 @@ describe('request monitor', () => {
     const unsubscribe = monitor.subscribe((event) => events.push(event));
     const record = finishedRequest({ id: 'live' });
     monitor.started({ id: 'live', startedAt: record.startedAt, protocol: 'openai-chat', path: '/v1/chat/completions', stream: false, clientModel: 'gpt-5' });
-    assert.deepEqual(monitor.inFlight().map((r) => r.id), ['live']);
+    assert.deepEqual(
+      monitor.inFlight().map((r) => r.id),
+      ['live'],
+    );
     monitor.finished(record);
     assert.deepEqual(monitor.inFlight(), []);
-    assert.deepEqual(events.map((e) => e.type), ['started', 'finished']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['started', 'finished'],
+    );
     assert.equal(events[1].type === 'finished' && events[1].record, record);
 
     unsubscribe();
@@ -84,9 +89,18 @@ describe('request monitor', () => {
     const monitor = await RequestMonitor.open({ dir, logger });
     for (let i = 1; i <= 7; i++) monitor.finished(finishedRequest({ id: `r${i}` }));
     const first = monitor.list({ limit: 3 });
-    assert.deepEqual(first.map((r) => r.id), ['r7', 'r6', 'r5']);
-    assert.deepEqual(monitor.list({ limit: 3, before: 'r5' }).map((r) => r.id), ['r4', 'r3', 'r2']);
-    assert.deepEqual(monitor.list({ limit: 3, before: 'r2' }).map((r) => r.id), ['r1']);
+    assert.deepEqual(
+      first.map((r) => r.id),
+      ['r7', 'r6', 'r5'],
+    );
+    assert.deepEqual(
+      monitor.list({ limit: 3, before: 'r5' }).map((r) => r.id),
+      ['r4', 'r3', 'r2'],
+    );
+    assert.deepEqual(
+      monitor.list({ limit: 3, before: 'r2' }).map((r) => r.id),
+      ['r1'],
+    );
     assert.deepEqual(monitor.list({ before: 'evicted-long-ago' }), []);
     await monitor.close();
   });
@@ -98,7 +112,10 @@ describe('request monitor', () => {
     assert.equal(fs.existsSync(path.join(dir, 'requests.jsonl')), false, 'nothing written synchronously');
     await monitor.close();
     const lines = logLines(dir).map((line) => JSON.parse(line));
-    assert.deepEqual(lines.map((r) => r.id), ['a', 'b']);
+    assert.deepEqual(
+      lines.map((r) => r.id),
+      ['a', 'b'],
+    );
     assert.equal(lines[0].error, 'upstream said no');
     assert.equal(lines[0].usage.cachedInputTokens, 20);
   });

@@ -34,9 +34,18 @@ describe('token stats', () => {
     assert.deepEqual(hourly.buckets, [JAN_16 - HOUR, JAN_16, JAN_16 + HOUR]);
     assert.equal(hourly.series.length, 1);
     const [all] = hourly.series;
-    assert.deepEqual(all.points.map((p) => p.requests), [1, 2, 1]);
-    assert.deepEqual(all.points.map((p) => p.errors), [0, 1, 0]);
-    assert.deepEqual(all.points.map((p) => p.inputTokens), [100, 100, 100]);
+    assert.deepEqual(
+      all.points.map((p) => p.requests),
+      [1, 2, 1],
+    );
+    assert.deepEqual(
+      all.points.map((p) => p.errors),
+      [0, 1, 0],
+    );
+    assert.deepEqual(
+      all.points.map((p) => p.inputTokens),
+      [100, 100, 100],
+    );
     assert.deepEqual(
       { ...all.total, p50Ms: undefined, p95Ms: undefined, p99Ms: undefined },
       {
@@ -56,7 +65,10 @@ describe('token stats', () => {
 
     const daily = stats.query({ from: JAN_15, to: JAN_16 + DAY, granularity: 'day', groupBy: 'none' });
     assert.deepEqual(daily.buckets, [JAN_15, JAN_16]);
-    assert.deepEqual(daily.series[0].points.map((p) => p.requests), [1, 3]);
+    assert.deepEqual(
+      daily.series[0].points.map((p) => p.requests),
+      [1, 3],
+    );
     await stats.close();
   });
 
@@ -65,9 +77,7 @@ describe('token stats', () => {
     const at = JAN_16 + 2 * HOUR;
     stats.record(finishedRequest({ startedAt: at, upstreamModel: 'gemini-3-flash', clientKey: 'laptop' }));
     stats.record(finishedRequest({ startedAt: at, upstreamModel: 'gemini-3-flash', accountEmail: 'bob@example.com' }));
-    stats.record(
-      finishedRequest({ startedAt: at + HOUR, clientModel: 'mystery', upstreamModel: undefined, accountEmail: undefined, status: 503 }),
-    );
+    stats.record(finishedRequest({ startedAt: at + HOUR, clientModel: 'mystery', upstreamModel: undefined, accountEmail: undefined, status: 503 }));
     const query = (groupBy: 'model' | 'account' | 'clientKey') =>
       stats.query({ from: at, to: at + 3 * HOUR, granularity: 'hour', groupBy }).series.map((s) => [s.key, s.points.map((p) => p.requests)]);
 
@@ -106,7 +116,10 @@ describe('token stats', () => {
     near(day.total.p99Ms, 990);
 
     const hourly = stats.query({ from: JAN_15, to: JAN_16, granularity: 'hour', groupBy: 'none' }).series[0].points;
-    assert.ok(hourly.every((p) => p.p50Ms !== null && p.p50Ms > 300 && p.p50Ms < 700), 'each hour holds a spread of latencies');
+    assert.ok(
+      hourly.every((p) => p.p50Ms !== null && p.p50Ms > 300 && p.p50Ms < 700),
+      'each hour holds a spread of latencies',
+    );
     const [idle] = stats.query({ from: JAN_15, to: JAN_16 + HOUR, granularity: 'hour', groupBy: 'none' }).series[0].points.slice(-1);
     assert.equal(idle.p50Ms, null, 'an hour without requests has no percentile');
     await stats.close();
@@ -117,7 +130,11 @@ describe('token stats', () => {
     stats.record(finishedRequest({ startedAt: JAN_16 - 2 * DAY }));
     stats.record(finishedRequest({ startedAt: JAN_16 }));
     await stats.snapshot();
-    const dayFiles = () => fs.readdirSync(dir).filter((name) => name.startsWith('day-')).sort();
+    const dayFiles = () =>
+      fs
+        .readdirSync(dir)
+        .filter((name) => name.startsWith('day-'))
+        .sort();
     assert.deepEqual(dayFiles(), ['day-2030-01-14.json', 'day-2030-01-16.json']);
 
     clock.time += 2 * DAY; // now Jan 18: the horizon is Jan 15
@@ -177,7 +194,10 @@ describe('token stats', () => {
     const rows = stats.exportCsv({ from: JAN_16, to: JAN_16 + DAY, granularity: 'day' }).split('\r\n');
     assert.equal(rows[0].split(',').slice(-5).join(','), 'spend_usd,uncached_input_usd,cached_input_usd,cache_write_usd,output_usd');
     assert.equal(rows[1], '2030-01-16T00:00:00.000Z,day,claude-sonnet-4-6,alice@example.com,,1,0,100,50,20,10,100,100,100,0,0,0,0,0');
-    assert.equal(rows[2], '2030-01-16T00:00:00.000Z,day,claude-sonnet-4-6,provider paid,,2,0,200,100,40,20,100,100,100,0.002337,0.0003,0.000012,0.000225,0.0018');
+    assert.equal(
+      rows[2],
+      '2030-01-16T00:00:00.000Z,day,claude-sonnet-4-6,provider paid,,2,0,200,100,40,20,100,100,100,0.002337,0.0003,0.000012,0.000225,0.0018',
+    );
     await stats.close();
   });
 

@@ -4,8 +4,7 @@ import { throwsGateway } from './helpers';
 
 const codec = new ChatCompletionsCodec();
 const ctx = { headers: {}, query: {}, params: {} };
-const decode = (body: Record<string, unknown>) =>
-  codec.decodeRequest({ model: 'gemini-3-flash', messages: [{ role: 'user', content: 'hi' }], ...body }, ctx);
+const decode = (body: Record<string, unknown>) => codec.decodeRequest({ model: 'gemini-3-flash', messages: [{ role: 'user', content: 'hi' }], ...body }, ctx);
 const PNG = 'iVBORw0KGgo=';
 
 describe('openai chat: decoding requests', () => {
@@ -93,9 +92,7 @@ describe('openai chat: decoding requests', () => {
         { type: 'tool_result', callId: 'call_1', name: 'weather', content: [{ type: 'text', text: '21C' }] },
       ],
     });
-    assert.deepEqual(request.tools, [
-      { name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
-    ]);
+    assert.deepEqual(request.tools, [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }]);
   });
 
   it('maps legacy functions, function_call and function messages', () => {
@@ -175,14 +172,18 @@ describe('openai chat: decoding requests', () => {
 
   describe('refuses with a 400 naming the parameter', () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
-      ['an unknown tool_call_id', {
-        messages: [
-          { role: 'user', content: 'x' },
-          { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
-          { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
-          { role: 'tool', tool_call_id: 'call_404', content: 'lost' },
-        ],
-      }, 'messages[3].tool_call_id'],
+      [
+        'an unknown tool_call_id',
+        {
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+            { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+            { role: 'tool', tool_call_id: 'call_404', content: 'lost' },
+          ],
+        },
+        'messages[3].tool_call_id',
+      ],
       ['n > 1', { n: 2 }, 'n'],
       ['logprobs', { logprobs: true }, 'logprobs'],
       ['top_logprobs', { top_logprobs: 3 }, 'top_logprobs'],
@@ -190,20 +191,59 @@ describe('openai chat: decoding requests', () => {
       ['a missing model', { model: undefined }, 'model'],
       ['an empty message list', { messages: [] }, 'messages'],
       ['an unknown role', { messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role'],
-      ['a non-JSON tool argument', {
-        messages: [{ role: 'user', content: 'x' }, { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }],
-      }, 'messages[1].tool_calls[0].function.arguments'],
-      ['a tool call without an id', {
-        messages: [{ role: 'user', content: 'x' }, { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{}' } }] }],
-      }, 'messages[1].tool_calls[0].id'],
-      ['a file: image URL', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }] }, 'messages[0].content[0].image_url.url'],
-      ['a broken data URL', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,@@@' } }] }] }, 'messages[0].content[0].image_url.url'],
-      ['a non-image data URL as image', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:text/plain;base64,aGk=' } }] }] }, 'messages[0].content[0].image_url.url'],
+      [
+        'a non-JSON tool argument',
+        {
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] },
+          ],
+        },
+        'messages[1].tool_calls[0].function.arguments',
+      ],
+      [
+        'a tool call without an id',
+        {
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{}' } }] },
+          ],
+        },
+        'messages[1].tool_calls[0].id',
+      ],
+      [
+        'a file: image URL',
+        { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }] },
+        'messages[0].content[0].image_url.url',
+      ],
+      [
+        'a broken data URL',
+        { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,@@@' } }] }] },
+        'messages[0].content[0].image_url.url',
+      ],
+      [
+        'a non-image data URL as image',
+        { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:text/plain;base64,aGk=' } }] }] },
+        'messages[0].content[0].image_url.url',
+      ],
       ['audio input', { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, 'messages[0].content[0].type'],
       ['uploaded file ids', { messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }] }, 'messages[0].content[0].file.file_id'],
       ['a non-function tool', { tools: [{ type: 'custom', custom: { name: 'x' } }] }, 'tools[0].type'],
-      ['duplicate tool names', { tools: [{ type: 'function', function: { name: 'f' } }, { type: 'function', function: { name: 'f' } }] }, 'tools[1]'],
-      ['a named tool_choice for an undeclared tool', { tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: { type: 'function', function: { name: 'g' } } }, 'tool_choice.function.name'],
+      [
+        'duplicate tool names',
+        {
+          tools: [
+            { type: 'function', function: { name: 'f' } },
+            { type: 'function', function: { name: 'f' } },
+          ],
+        },
+        'tools[1]',
+      ],
+      [
+        'a named tool_choice for an undeclared tool',
+        { tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: { type: 'function', function: { name: 'g' } } },
+        'tool_choice.function.name',
+      ],
       ['required without tools', { tool_choice: 'required' }, 'tool_choice'],
       ['an unknown tool_choice mode', { tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'always' }, 'tool_choice'],
       ['a temperature out of range', { temperature: 3 }, 'temperature'],
@@ -211,7 +251,16 @@ describe('openai chat: decoding requests', () => {
       ['an unknown reasoning effort', { reasoning_effort: 'extreme' }, 'reasoning_effort'],
       ['an unknown response_format', { response_format: { type: 'yaml' } }, 'response_format.type'],
       ['json_schema without its schema object', { response_format: { type: 'json_schema' } }, 'response_format.json_schema'],
-      ['a function message answering nothing', { messages: [{ role: 'user', content: 'x' }, { role: 'function', name: 'f', content: 'r' }] }, 'messages[1].name'],
+      [
+        'a function message answering nothing',
+        {
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'function', name: 'f', content: 'r' },
+          ],
+        },
+        'messages[1].name',
+      ],
       ['a stop list of non-strings', { stop: ['a', 1] }, 'stop[1]'],
     ];
     for (const [what, body, param] of cases) {

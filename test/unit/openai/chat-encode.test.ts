@@ -59,7 +59,10 @@ describe('openai chat: encoding answers', () => {
       {
         id: 'x',
         model: 'm',
-        parts: [{ type: 'thinking', text: 'secret' }, { type: 'tool_call', id: 'c', name: 'f', args: {} }],
+        parts: [
+          { type: 'thinking', text: 'secret' },
+          { type: 'tool_call', id: 'c', name: 'f', args: {} },
+        ],
         finishReason: 'stop',
         usage: usage(),
       },
@@ -73,11 +76,7 @@ describe('openai chat: encoding answers', () => {
   });
 
   it('streams a role delta, content deltas, a finish chunk and [DONE]', () => {
-    const text = encodeAll(codec.createStreamEncoder(request({ stream: true })), [
-      { type: 'text', text: 'Hel' },
-      { type: 'text', text: 'lo' },
-      finish(),
-    ]);
+    const text = encodeAll(codec.createStreamEncoder(request({ stream: true })), [{ type: 'text', text: 'Hel' }, { type: 'text', text: 'lo' }, finish()]);
     const { done, chunks: list } = chunks(text);
     assert.ok(done);
     assert.deepEqual(

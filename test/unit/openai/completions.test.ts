@@ -37,7 +37,16 @@ describe('openai completions', () => {
 
   it('answers with a text_completion object', () => {
     const body = codec.encodeResponse(
-      { id: 'x', model: 'm', parts: [{ type: 'thinking', text: 'hidden' }, { type: 'text', text: ' there was a fox.' }], finishReason: 'stop', usage: usage() },
+      {
+        id: 'x',
+        model: 'm',
+        parts: [
+          { type: 'thinking', text: 'hidden' },
+          { type: 'text', text: ' there was a fox.' },
+        ],
+        finishReason: 'stop',
+        usage: usage(),
+      },
       decode({}),
     ) as any;
     assert.match(body.id, /^cmpl-/);

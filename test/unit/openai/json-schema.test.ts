@@ -27,8 +27,14 @@ describe('openai: client JSON Schemas are checked before they reach the cleaner'
   });
 
   it('refuses keywords of the wrong shape', () => {
-    assert.match(throwsGateway(check({ type: 'object', required: 'city' }), 'invalid_request', 'tools[0].function.parameters').message, /'\/required' must be array/);
-    assert.match(throwsGateway(check({ type: 'object', properties: 5 }), 'invalid_request', 'tools[0].function.parameters').message, /'\/properties' must be object/);
+    assert.match(
+      throwsGateway(check({ type: 'object', required: 'city' }), 'invalid_request', 'tools[0].function.parameters').message,
+      /'\/required' must be array/,
+    );
+    assert.match(
+      throwsGateway(check({ type: 'object', properties: 5 }), 'invalid_request', 'tools[0].function.parameters').message,
+      /'\/properties' must be object/,
+    );
     assert.match(throwsGateway(check({ anyOf: {} }), 'invalid_request', 'tools[0].function.parameters').message, /'\/anyOf' must be array/);
   });
 

@@ -54,7 +54,14 @@ describe('openai responses: decoding requests', () => {
           ],
         },
         { type: 'function_call', call_id: 'c', name: 'shot', arguments: '{}' },
-        { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_text', text: 'see' }, { type: 'input_image', image_url: `data:image/png;base64,${PNG}` }] },
+        {
+          type: 'function_call_output',
+          call_id: 'c',
+          output: [
+            { type: 'input_text', text: 'see' },
+            { type: 'input_image', image_url: `data:image/png;base64,${PNG}` },
+          ],
+        },
       ],
     });
     assert.deepEqual(request.messages[0].parts, [
@@ -65,13 +72,24 @@ describe('openai responses: decoding requests', () => {
       type: 'tool_result',
       callId: 'c',
       name: 'shot',
-      content: [{ type: 'text', text: 'see' }, { type: 'media', mimeType: 'image/png', source: { kind: 'base64', data: PNG } }],
+      content: [
+        { type: 'text', text: 'see' },
+        { type: 'media', mimeType: 'image/png', source: { kind: 'base64', data: PNG } },
+      ],
     });
   });
 
   it('maps function tools, tool_choice, reasoning, limits, text.format, store and include', () => {
     const request = decode({
-      tools: [{ type: 'function', name: 'exec_command', description: 'Run', parameters: { type: 'object', required: ['cmd'], additionalProperties: false }, strict: false }],
+      tools: [
+        {
+          type: 'function',
+          name: 'exec_command',
+          description: 'Run',
+          parameters: { type: 'object', required: ['cmd'], additionalProperties: false },
+          strict: false,
+        },
+      ],
       tool_choice: { type: 'function', name: 'exec_command' },
       parallel_tool_calls: false,
       reasoning: { effort: 'medium', summary: 'auto' },
@@ -117,13 +135,23 @@ describe('openai responses: decoding requests', () => {
       ],
       tool_choice: { type: 'function', namespace: 'mcp__github', name: 'search_issues' },
     });
-    assert.deepEqual(request.tools.map((t) => t.name), ['exec_command', 'mcp__github__search_issues', 'mcp__github__freeform']);
+    assert.deepEqual(
+      request.tools.map((t) => t.name),
+      ['exec_command', 'mcp__github__search_issues', 'mcp__github__freeform'],
+    );
     assert.deepEqual(request.toolChoice, { type: 'tool', name: 'mcp__github__search_issues' });
   });
 
   it('declares a custom (freeform) tool as a function of one string, its grammar in the description', () => {
     const request = decode({
-      tools: [{ type: 'custom', name: 'apply_patch', description: 'Edit files.', format: { type: 'grammar', syntax: 'lark', definition: 'start: "*** Begin Patch"' } }],
+      tools: [
+        {
+          type: 'custom',
+          name: 'apply_patch',
+          description: 'Edit files.',
+          format: { type: 'grammar', syntax: 'lark', definition: 'start: "*** Begin Patch"' },
+        },
+      ],
       tool_choice: { type: 'custom', name: 'apply_patch' },
     });
     const [tool] = request.tools;
@@ -140,14 +168,26 @@ describe('openai responses: decoding requests', () => {
         {
           type: 'additional_tools',
           role: 'developer',
-          tools: [{ type: 'namespace', name: 'functions', tools: [{ type: 'custom', name: 'exec', format: { type: 'text' } }, { type: 'function', name: 'wait', parameters: { type: 'object' } }] }],
+          tools: [
+            {
+              type: 'namespace',
+              name: 'functions',
+              tools: [
+                { type: 'custom', name: 'exec', format: { type: 'text' } },
+                { type: 'function', name: 'wait', parameters: { type: 'object' } },
+              ],
+            },
+          ],
         },
         { role: 'user', content: 'go' },
         { type: 'custom_tool_call', call_id: 'c1', namespace: 'functions', name: 'exec', input: 'text(1)' },
         { type: 'custom_tool_call_output', call_id: 'c1', output: '1' },
       ],
     });
-    assert.deepEqual(request.tools.map((t) => t.name), ['functions__exec', 'functions__wait']);
+    assert.deepEqual(
+      request.tools.map((t) => t.name),
+      ['functions__exec', 'functions__wait'],
+    );
     assert.deepEqual(request.messages.slice(1), [
       { role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'functions__exec', args: { input: 'text(1)' } }] },
       { role: 'user', parts: [{ type: 'tool_result', callId: 'c1', name: 'functions__exec', content: [{ type: 'text', text: '1' }] }] },
@@ -164,7 +204,10 @@ describe('openai responses: decoding requests', () => {
   it('ignores well-formed input items it has no use for, with a note', () => {
     const request = decode({ input: [{ type: 'computer_call', call_id: 'x' }, { role: 'user', content: 'hi' }, { type: 'brand_new_item' }] });
     assert.deepEqual(request.messages, [{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }]);
-    assert.deepEqual(request.notes, ["ignored input[0] (type 'computer_call'): no upstream counterpart", "ignored input[2] (type 'brand_new_item'): no upstream counterpart"]);
+    assert.deepEqual(request.notes, [
+      "ignored input[0] (type 'computer_call'): no upstream counterpart",
+      "ignored input[2] (type 'brand_new_item'): no upstream counterpart",
+    ]);
   });
 
   it('replays a namespaced call from history under its flat name', () => {
@@ -181,9 +224,18 @@ describe('openai responses: decoding requests', () => {
 
   it('keeps web_search only when no function tool is declared, and drops hosted tools', () => {
     assert.equal(decode({ tools: [{ type: 'web_search' }] }).webSearch, true);
-    const codexLike = decode({ tools: [{ type: 'web_search', external_web_access: false }, { type: 'function', name: 'f' }, { type: 'file_search', vector_store_ids: [] }] });
+    const codexLike = decode({
+      tools: [
+        { type: 'web_search', external_web_access: false },
+        { type: 'function', name: 'f' },
+        { type: 'file_search', vector_store_ids: [] },
+      ],
+    });
     assert.equal(codexLike.webSearch, undefined);
-    assert.deepEqual(codexLike.tools.map((t) => t.name), ['f']);
+    assert.deepEqual(
+      codexLike.tools.map((t) => t.name),
+      ['f'],
+    );
     assert.equal(codexLike.notes?.length, 2);
     assert.match(codexLike.notes![0], /^dropped tools\[2\] \(file_search\)/);
     assert.match(codexLike.notes![1], /^dropped tools\[0\] \(web_search\): .*cannot be combined with function tools/);
@@ -191,20 +243,60 @@ describe('openai responses: decoding requests', () => {
 
   describe('refuses with a 400 naming the parameter', () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
-      ['an output for an unknown call', { input: [{ role: 'user', content: 'x' }, { type: 'function_call_output', call_id: 'nope', output: 'r' }] }, 'input[1].call_id'],
+      [
+        'an output for an unknown call',
+        {
+          input: [
+            { role: 'user', content: 'x' },
+            { type: 'function_call_output', call_id: 'nope', output: 'r' },
+          ],
+        },
+        'input[1].call_id',
+      ],
       ['an image by file_id', { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] }, 'input[0].content[0].file_id'],
       ['an ftp image', { input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'ftp://host/a.png' }] }] }, 'input[0].content[0].image_url'],
       ['an item without a type', { input: [{ call_id: 'x' }] }, 'input[0].type'],
       ['item references', { input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type'],
       ['an unknown role', { input: [{ type: 'message', role: 'tool', content: 'x' }] }, 'input[0].role'],
-      ['an image in a developer message', { input: [{ role: 'developer', content: [{ type: 'input_image', image_url: `data:image/png;base64,${PNG}` }] }, { role: 'user', content: 'x' }] }, 'input[0].content[0]'],
-      ['bad call arguments', { input: [{ role: 'user', content: 'x' }, { type: 'function_call', call_id: 'c', name: 'f', arguments: '[1]' }] }, 'input[1].arguments'],
+      [
+        'an image in a developer message',
+        {
+          input: [
+            { role: 'developer', content: [{ type: 'input_image', image_url: `data:image/png;base64,${PNG}` }] },
+            { role: 'user', content: 'x' },
+          ],
+        },
+        'input[0].content[0]',
+      ],
+      [
+        'bad call arguments',
+        {
+          input: [
+            { role: 'user', content: 'x' },
+            { type: 'function_call', call_id: 'c', name: 'f', arguments: '[1]' },
+          ],
+        },
+        'input[1].arguments',
+      ],
       ['an empty input', { input: [] }, 'input'],
       ['background mode', { background: true }, 'background'],
       ['conversation objects', { conversation: 'conv_1' }, 'conversation'],
       ['an unknown summary mode', { reasoning: { summary: 'verbose' } }, 'reasoning.summary'],
-      ['a duplicate tool', { tools: [{ type: 'function', name: 'a__b' }, { type: 'namespace', name: 'a', tools: [{ type: 'function', name: 'b' }] }] }, 'tools[1].tools[0]'],
-      ['a tool_choice for an undeclared function', { tools: [{ type: 'function', name: 'f' }], tool_choice: { type: 'function', name: 'g' } }, 'tool_choice.name'],
+      [
+        'a duplicate tool',
+        {
+          tools: [
+            { type: 'function', name: 'a__b' },
+            { type: 'namespace', name: 'a', tools: [{ type: 'function', name: 'b' }] },
+          ],
+        },
+        'tools[1].tools[0]',
+      ],
+      [
+        'a tool_choice for an undeclared function',
+        { tools: [{ type: 'function', name: 'f' }], tool_choice: { type: 'function', name: 'g' } },
+        'tool_choice.name',
+      ],
       ['a max_output_tokens of 0', { max_output_tokens: 0 }, 'max_output_tokens'],
     ];
     for (const [what, body, param] of cases) {

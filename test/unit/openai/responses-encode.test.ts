@@ -45,7 +45,10 @@ describe('openai responses: encoding answers', () => {
         'response.completed',
       ],
     );
-    assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
+    assert.deepEqual(
+      events.map((e) => e.sequence_number),
+      events.map((_, i) => i),
+    );
     assert.equal(events[0].response.status, 'in_progress');
     assert.deepEqual(events[0].response.output, []);
     assert.equal(events[6].text, 'Hello');
@@ -93,21 +96,27 @@ describe('openai responses: encoding answers', () => {
       ],
     );
     const [reasoning, fn] = events.at(-1).response.output;
-    assert.deepEqual({ ...reasoning, id: undefined }, {
-      id: undefined,
-      type: 'reasoning',
-      summary: [{ type: 'summary_text', text: 'Need ls.' }],
-      encrypted_content: 'SIG',
-    });
+    assert.deepEqual(
+      { ...reasoning, id: undefined },
+      {
+        id: undefined,
+        type: 'reasoning',
+        summary: [{ type: 'summary_text', text: 'Need ls.' }],
+        encrypted_content: 'SIG',
+      },
+    );
     assert.match(fn.id, /^fc_/);
-    assert.deepEqual({ ...fn, id: undefined }, {
-      id: undefined,
-      type: 'function_call',
-      status: 'completed',
-      call_id: 'call_1',
-      name: 'exec_command',
-      arguments: '{"cmd":"ls"}',
-    });
+    assert.deepEqual(
+      { ...fn, id: undefined },
+      {
+        id: undefined,
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'call_1',
+        name: 'exec_command',
+        arguments: '{"cmd":"ls"}',
+      },
+    );
     assert.equal(events[11].arguments, '{"cmd":"ls"}');
     assert.equal(events[10].output_index, 1);
   });
@@ -122,7 +131,10 @@ describe('openai responses: encoding answers', () => {
     ]);
     const text = JSON.stringify(events);
     assert.ok(!text.includes('private') && !text.includes('SIG'));
-    assert.deepEqual(events.at(-1).response.output.map((o: { type: string }) => o.type), ['message']);
+    assert.deepEqual(
+      events.at(-1).response.output.map((o: { type: string }) => o.type),
+      ['message'],
+    );
   });
 
   it('reports a cut-short answer as incomplete with the reason', () => {
@@ -132,7 +144,10 @@ describe('openai responses: encoding answers', () => {
     assert.equal(last.type, 'response.incomplete');
     assert.equal(last.response.status, 'incomplete');
     assert.deepEqual(last.response.incomplete_details, { reason: 'max_output_tokens' });
-    const body = codec.encodeResponse({ id: 'x', model: 'm', parts: [{ type: 'text', text: 'Once' }], finishReason: 'length', usage: usage() }, decode({})) as any;
+    const body = codec.encodeResponse(
+      { id: 'x', model: 'm', parts: [{ type: 'text', text: 'Once' }], finishReason: 'length', usage: usage() },
+      decode({}),
+    ) as any;
     assert.equal(body.status, 'incomplete');
   });
 
@@ -141,7 +156,10 @@ describe('openai responses: encoding answers', () => {
     const encoder = codec.createStreamEncoder(decode({}));
     const frames = encoder.error(new GatewayError('rate_limit', 'Rate limited.', { retryAfterSeconds: 3 })) + encoder.end();
     const events = parseSse(frames).map((m) => JSON.parse(m.data));
-    assert.deepEqual(events.map((e) => e.type), ['response.created', 'response.in_progress', 'response.failed']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['response.created', 'response.in_progress', 'response.failed'],
+    );
     assert.equal(events[2].response.status, 'failed');
     assert.deepEqual(events[2].response.error, { code: 'rate_limit_exceeded', message: 'Rate limited. Please try again in 3s.' });
     assert.equal(encoder.encode({ type: 'text', text: 'late' }), '');
@@ -169,7 +187,10 @@ describe('openai responses: encoding answers', () => {
     assert.equal(body.model, 'gemini-3-flash');
     assert.equal(body.instructions, 'Be kind.');
     assert.deepEqual(body.metadata, { a: '1' });
-    assert.deepEqual(body.output.map((o: { type: string }) => o.type), ['reasoning', 'message', 'function_call']);
+    assert.deepEqual(
+      body.output.map((o: { type: string }) => o.type),
+      ['reasoning', 'message', 'function_call'],
+    );
     assert.deepEqual(body.output[0].summary, [{ type: 'summary_text', text: 'Think' }]);
     assert.equal(body.output[0].encrypted_content, 'SIG');
     assert.deepEqual(body.output[1].content, [{ type: 'output_text', text: 'Done.', annotations: [] }]);
@@ -181,7 +202,12 @@ describe('openai responses: encoding answers', () => {
     it('continues a stored conversation: the next request starts with the whole history', () => {
       const { decode, stream } = setup();
       const first = decode({ input: 'Run ls', tools: [{ type: 'function', name: 'exec_command' }] });
-      const events = stream(first, [{ type: 'thinking', text: 'ok' }, { type: 'thinking_signature', signature: 'S1' }, call('call_1', 'exec_command', { cmd: 'ls' }, 'CS'), finish()]);
+      const events = stream(first, [
+        { type: 'thinking', text: 'ok' },
+        { type: 'thinking_signature', signature: 'S1' },
+        call('call_1', 'exec_command', { cmd: 'ls' }, 'CS'),
+        finish(),
+      ]);
       const id = events.at(-1).response.id;
 
       const second = decode({ previous_response_id: id, input: [{ type: 'function_call_output', call_id: 'call_1', output: 'a.txt' }] });
@@ -208,16 +234,31 @@ describe('openai responses: encoding answers', () => {
       const { decode, codec } = setup();
       const first = decode({ input: 'a' });
       const { id } = codec.encodeResponse({ id: 'x', model: 'm', parts: [{ type: 'text', text: 'b' }], finishReason: 'stop', usage: usage() }, first) as any;
-      const branch = decode({ previous_response_id: id, input: [{ role: 'assistant', content: 'c' }, { role: 'user', content: 'd' }] });
-      assert.deepEqual(branch.messages[1].parts, [{ type: 'text', text: 'b' }, { type: 'text', text: 'c' }]);
+      const branch = decode({
+        previous_response_id: id,
+        input: [
+          { role: 'assistant', content: 'c' },
+          { role: 'user', content: 'd' },
+        ],
+      });
+      assert.deepEqual(branch.messages[1].parts, [
+        { type: 'text', text: 'b' },
+        { type: 'text', text: 'c' },
+      ]);
       assert.deepEqual(decode({ previous_response_id: id, input: 'e' }).messages[1].parts, [{ type: 'text', text: 'b' }]);
     });
 
     it('stores nothing when store is false, so continuing it is a 404', () => {
       const { decode, codec, store } = setup();
-      const { id } = codec.encodeResponse({ id: 'x', model: 'm', parts: [{ type: 'text', text: 'b' }], finishReason: 'stop', usage: usage() }, decode({ store: false })) as any;
+      const { id } = codec.encodeResponse(
+        { id: 'x', model: 'm', parts: [{ type: 'text', text: 'b' }], finishReason: 'stop', usage: usage() },
+        decode({ store: false }),
+      ) as any;
       assert.equal(store.size, 0);
-      assert.throws(() => decode({ previous_response_id: id }), (err: GatewayError) => err.status === 404);
+      assert.throws(
+        () => decode({ previous_response_id: id }),
+        (err: GatewayError) => err.status === 404,
+      );
     });
 
     it('forgets responses after their time to live', () => {
@@ -239,9 +280,14 @@ describe('openai responses: encoding answers', () => {
 
   it('round-trips namespaced tools: the call goes out with its namespace and comes back to the same flat name', () => {
     const { decode, stream } = setup();
-    const tools = [{ type: 'namespace', name: 'mcp__github', description: 'GitHub', tools: [{ type: 'function', name: 'search', parameters: { type: 'object' } }] }];
+    const tools = [
+      { type: 'namespace', name: 'mcp__github', description: 'GitHub', tools: [{ type: 'function', name: 'search', parameters: { type: 'object' } }] },
+    ];
     const request = decode({ tools });
-    assert.deepEqual(request.tools.map((t) => t.name), ['mcp__github__search']);
+    assert.deepEqual(
+      request.tools.map((t) => t.name),
+      ['mcp__github__search'],
+    );
     const events = stream(request, [call('call_7', 'mcp__github__search', { q: 'bug' }), finish()]);
     const item = events.at(-1).response.output[0];
     assert.equal(item.name, 'search');
@@ -261,11 +307,18 @@ describe('openai responses: encoding answers', () => {
 
   it('answers a custom tool call as a custom_tool_call item whose input is the raw text, and takes it back', () => {
     const { decode, stream } = setup();
-    const additional = { type: 'additional_tools', role: 'developer', tools: [{ type: 'namespace', name: 'functions', tools: [{ type: 'custom', name: 'exec' }] }] };
+    const additional = {
+      type: 'additional_tools',
+      role: 'developer',
+      tools: [{ type: 'namespace', name: 'functions', tools: [{ type: 'custom', name: 'exec' }] }],
+    };
     const request = decode({ input: [additional, { role: 'user', content: 'go' }] });
     const events = stream(request, [call('call_9', 'functions__exec', { input: 'text(await tools.exec_command({cmd: "ls"}))' }), finish()]);
     const item = events.at(-1).response.output[0];
-    assert.deepEqual([item.type, item.name, item.namespace, item.input], ['custom_tool_call', 'exec', 'functions', 'text(await tools.exec_command({cmd: "ls"}))']);
+    assert.deepEqual(
+      [item.type, item.name, item.namespace, item.input],
+      ['custom_tool_call', 'exec', 'functions', 'text(await tools.exec_command({cmd: "ls"}))'],
+    );
     assert.equal(events.find((e) => e.type === 'response.custom_tool_call_input.done').input, item.input);
     assert.equal(events.find((e) => e.type === 'response.output_item.done').item.input, item.input);
 
@@ -292,7 +345,10 @@ describe('openai responses: encoding answers', () => {
     const { decode, stream } = setup();
     const request = decode({ store: false, include: ['reasoning.encrypted_content'], tools: [{ type: 'function', name: 'f' }] });
     const output = stream(request, [call('call_1', 'f', {}, 'GEMINI-SIG'), finish()]).at(-1).response.output;
-    assert.deepEqual(output.map((o: { type: string }) => o.type), ['reasoning', 'function_call']);
+    assert.deepEqual(
+      output.map((o: { type: string }) => o.type),
+      ['reasoning', 'function_call'],
+    );
     // Codex replays reasoning items without their ids.
     const replay = output.map(({ id: _id, ...rest }: Record<string, unknown>) => rest);
     const next = decode({ input: [{ role: 'user', content: 'go' }, ...replay, { type: 'function_call_output', call_id: 'call_1', output: 'ok' }] });

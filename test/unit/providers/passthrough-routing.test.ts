@@ -41,7 +41,9 @@ const request = (model: string, stream: boolean): ChatRequest => ({
 
 const offerOf = (model: string, stream: boolean): PassthroughOffer => ({
   protocol: 'anthropic',
-  body: Buffer.from(`{"model": ${JSON.stringify(model)},\n "max_tokens": 64, "stream": ${stream}, "messages": [{"role": "user", "content": "[[sim:words 6]]"}]}`),
+  body: Buffer.from(
+    `{"model": ${JSON.stringify(model)},\n "max_tokens": 64, "stream": ${stream}, "messages": [{"role": "user", "content": "[[sim:words 6]]"}]}`,
+  ),
   headers: { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'prompt-caching-2024-07-31', 'x-api-key': 'the-clients-own-key' },
   stream,
   earlyHead: true,
@@ -111,7 +113,10 @@ describe('providers: same-protocol passthrough through the routing dispatcher', 
   });
 
   it('a request in another protocol is translated, not passed through', async () => {
-    const run = await dispatcher.open(request('first:claude-haiku-4-5', true), signal, undefined, { ...offerOf('first:claude-haiku-4-5', true), protocol: 'openai-chat' });
+    const run = await dispatcher.open(request('first:claude-haiku-4-5', true), signal, undefined, {
+      ...offerOf('first:claude-haiku-4-5', true),
+      protocol: 'openai-chat',
+    });
     assert.equal(run.raw, undefined);
     for await (const event of run.events) void event;
   });
@@ -141,11 +146,14 @@ describe('providers: same-protocol passthrough through the routing dispatcher', 
     sim.injectFault({ kind: 'capacity', host: 'anthropic', account: 'key-first', times: 2 });
     const run = await dispatcher.open(request('claude-haiku-4-5', true), signal, undefined, offerOf('claude-haiku-4-5', true));
     await bytesOf(run);
-    assert.deepEqual(run.attempts.map((a) => [a.accountEmail, a.outcome, a.next?.action]), [
-      ['provider first', 'OVERLOADED', 'retry'],
-      ['provider first', 'OVERLOADED', 'retry'],
-      ['provider first', 'ok', undefined],
-    ]);
+    assert.deepEqual(
+      run.attempts.map((a) => [a.accountEmail, a.outcome, a.next?.action]),
+      [
+        ['provider first', 'OVERLOADED', 'retry'],
+        ['provider first', 'OVERLOADED', 'retry'],
+        ['provider first', 'ok', undefined],
+      ],
+    );
     assert.deepEqual(clock.sleeps, [500, 1000]);
   });
 

@@ -8,8 +8,15 @@ import type { MinimalFetch } from '../../../src/core/upstream/transport';
 import { FakeClock, MemoryDocuments, MemorySecrets } from '../accounts/fakes';
 
 /** A models endpoint that lists what each test wants, so the registry needs no network. */
-const modelsOf = (ids: string[]): MinimalFetch => async () => ({ status: 200, text: async () => JSON.stringify({ data: ids.map((id) => ({ id })) }) });
-const usage = (inputTokens: number, outputTokens: number, cachedInputTokens = 0): Usage => ({ inputTokens, cachedInputTokens, outputTokens, thinkingTokens: 0 });
+const modelsOf =
+  (ids: string[]): MinimalFetch =>
+  async () => ({ status: 200, text: async () => JSON.stringify({ data: ids.map((id) => ({ id })) }) });
+const usage = (inputTokens: number, outputTokens: number, cachedInputTokens = 0): Usage => ({
+  inputTokens,
+  cachedInputTokens,
+  outputTokens,
+  thinkingTokens: 0,
+});
 
 describe('providers: the provider pool (candidates, caps, spend, failures)', () => {
   let clock: FakeClock;
@@ -23,7 +30,13 @@ describe('providers: the provider pool (candidates, caps, spend, failures)', () 
   beforeEach(async () => {
     clock = new FakeClock({ start: Date.parse('2026-12-07T10:00:00Z') });
     documents = new MemoryDocuments();
-    registry = await ProviderRegistry.open({ documents, secrets: new MemorySecrets(), fetch: modelsOf(['gpt-4o', 'gpt-4o-mini']), clock, logger: silentLogger });
+    registry = await ProviderRegistry.open({
+      documents,
+      secrets: new MemorySecrets(),
+      fetch: modelsOf(['gpt-4o', 'gpt-4o-mini']),
+      clock,
+      logger: silentLogger,
+    });
     pool = await ProviderPool.open({ registry, documents, clock, logger: silentLogger });
   });
 
@@ -31,11 +44,17 @@ describe('providers: the provider pool (candidates, caps, spend, failures)', () 
     await add({ name: 'second', priority: 5 });
     const first = await add({ name: 'first', priority: 1 });
     await add({ name: 'off', enabled: false });
-    assert.deepEqual(pool.candidates('gpt-4o').usable.map((c) => c.provider.name), ['first', 'second']);
+    assert.deepEqual(
+      pool.candidates('gpt-4o').usable.map((c) => c.provider.name),
+      ['first', 'second'],
+    );
     assert.deepEqual(pool.candidates('gpt-4o').skipped, [{ provider: 'off', reason: 'disabled' }]);
     assert.deepEqual(pool.candidates('claude-x').usable, []);
     // `name:model` names one provider and one model.
-    assert.deepEqual(pool.candidates('first:gpt-4o-mini').usable.map((c) => [c.provider.id, c.model]), [[first.id, 'gpt-4o-mini']]);
+    assert.deepEqual(
+      pool.candidates('first:gpt-4o-mini').usable.map((c) => [c.provider.id, c.model]),
+      [[first.id, 'gpt-4o-mini']],
+    );
     assert.match(pool.candidates('first:llama').skipped[0].reason, /does not serve llama/);
   });
 
@@ -44,7 +63,11 @@ describe('providers: the provider pool (candidates, caps, spend, failures)', () 
     const [candidate] = pool.candidates('gpt-4o').usable;
     pool.admit(candidate, 10);
     pool.admit(candidate, 10);
-    assert.throws(() => pool.admit(candidate, 10), (err: unknown) => err instanceof GatewayError && err.kind === 'rate_limit' && /limited: requests\/min cap of 2 reached/.test(err.message) && err.retryAfterSeconds === 60);
+    assert.throws(
+      () => pool.admit(candidate, 10),
+      (err: unknown) =>
+        err instanceof GatewayError && err.kind === 'rate_limit' && /limited: requests\/min cap of 2 reached/.test(err.message) && err.retryAfterSeconds === 60,
+    );
     assert.match(pool.candidates('gpt-4o').skipped[0].reason, /requests\/min cap/);
     await clock.advance(60_001);
     assert.equal(pool.candidates('gpt-4o').usable.length, 1);
@@ -78,7 +101,14 @@ describe('providers: the provider pool (candidates, caps, spend, failures)', () 
   });
 
   it('counts tokens/day and refuses a spend cap on a model with no price', async () => {
-    const local = await registry.add({ name: 'local', kind: 'openai-compatible', key: 'k-local-0000', baseUrl: 'http://127.0.0.1:9/v1', models: ['llama3.1:8b'], limits: { tokensPerDay: 1000 } });
+    const local = await registry.add({
+      name: 'local',
+      kind: 'openai-compatible',
+      key: 'k-local-0000',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      models: ['llama3.1:8b'],
+      limits: { tokensPerDay: 1000 },
+    });
     const [candidate] = pool.candidates('llama3.1:8b').usable;
     assert.equal(candidate.provider.id, local.id);
     pool.record(candidate, usage(900, 50));
@@ -102,7 +132,11 @@ describe('providers: the provider pool (candidates, caps, spend, failures)', () 
     assert.equal(pool.onFailure(candidate, new UpstreamFailure('server', 'boom', { status: 500 }), 2).action, 'next');
     assert.deepEqual(pool.onFailure(candidate, new UpstreamFailure('bad_request', 'bad', { status: 400 }), 0), { action: 'fail' });
 
-    const rejected = pool.onFailure(candidate, new UpstreamFailure('forbidden', 'key rejected: Incorrect API key provided', { status: 401, reason: 'KEY_REJECTED' }), 0);
+    const rejected = pool.onFailure(
+      candidate,
+      new UpstreamFailure('forbidden', 'key rejected: Incorrect API key provided', { status: 401, reason: 'KEY_REJECTED' }),
+      0,
+    );
     assert.equal(rejected.action, 'next');
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(registry.list()[0].state, 'key_rejected');

@@ -111,7 +111,10 @@ describe('providers: the registry', () => {
   it('enables, disables, edits prices and limits, replaces the key (checked first), removes with the key', async () => {
     const added = await registry.add(anthropic());
     assert.equal((await registry.update(added.name, { enabled: false })).enabled, false);
-    const priced = await registry.update(added.id, { prices: { 'claude-sonnet-4-6': { input: 3, output: 15, cachedInput: 0.3 } }, limits: { tokensPerDay: 1000 } });
+    const priced = await registry.update(added.id, {
+      prices: { 'claude-sonnet-4-6': { input: 3, output: 15, cachedInput: 0.3 } },
+      limits: { tokensPerDay: 1000 },
+    });
     assert.deepEqual(priced.effectivePrices['claude-sonnet-4-6'], { input: 3, output: 15, cachedInput: 0.3, source: 'user' });
     assert.deepEqual(priced.limits, { tokensPerDay: 1000 });
     await assert.rejects(registry.update(added.id, { key: 'sk-ant-bad' }), /key rejected/);

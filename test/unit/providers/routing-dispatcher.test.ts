@@ -137,10 +137,13 @@ describe('providers: routing across accounts and providers', () => {
     sim.injectFault({ kind: 'rate_limited', host: 'openai', account: 'key-a', retryDelayMs: 40_000 });
     const run = await dispatcher.open(request('gpt-4o'), signal);
     assert.equal(run.accountEmail, 'provider beta');
-    assert.deepEqual(run.attempts.map((a) => [a.accountEmail, a.outcome]), [
-      ['provider alpha', 'RATE_LIMIT_EXCEEDED'],
-      ['provider beta', 'ok'],
-    ]);
+    assert.deepEqual(
+      run.attempts.map((a) => [a.accountEmail, a.outcome]),
+      [
+        ['provider alpha', 'RATE_LIMIT_EXCEEDED'],
+        ['provider beta', 'ok'],
+      ],
+    );
     assert.match(providers.candidates('gpt-4o').skipped[0].reason, /cooling down for 40 s/);
     await textOf(run);
 
@@ -161,7 +164,10 @@ describe('providers: routing across accounts and providers', () => {
     const run = await dispatcher.open(request('gpt-4o'), signal);
     assert.equal(run.accountEmail, 'provider alpha');
     assert.deepEqual(clock.sleeps, [500]);
-    assert.deepEqual(run.attempts.map((a) => a.next?.action ?? 'answered'), ['retry', 'answered']);
+    assert.deepEqual(
+      run.attempts.map((a) => a.next?.action ?? 'answered'),
+      ['retry', 'answered'],
+    );
     await textOf(run);
   });
 
@@ -184,7 +190,7 @@ describe('providers: routing across accounts and providers', () => {
     });
   });
 
-  it('a model group may hold provider:model members: tried in order with the accounts\' members', async () => {
+  it("a model group may hold provider:model members: tried in order with the accounts' members", async () => {
     groups = { smart: { strategy: 'ordered', models: ['claude-sonnet-4-6', 'beta:gpt-4o', 'alpha:gpt-4o-mini'] } };
     // The accounts' member answers while it can.
     assert.equal(await textOf(await dispatcher.open(request('smart'), signal)), 'from the pool');
@@ -194,10 +200,13 @@ describe('providers: routing across accounts and providers', () => {
     const run = await dispatcher.open(request('smart'), signal);
     assert.equal(await textOf(run), 'Hello from gpt-4o. You said: Hello');
     assert.equal(run.accountEmail, 'provider beta');
-    assert.deepEqual(run.attempts.map((a) => [a.accountEmail, a.model]), [
-      ['accounts', 'claude-sonnet-4-6'],
-      ['provider beta', 'gpt-4o'],
-    ]);
+    assert.deepEqual(
+      run.attempts.map((a) => [a.accountEmail, a.model]),
+      [
+        ['accounts', 'claude-sonnet-4-6'],
+        ['provider beta', 'gpt-4o'],
+      ],
+    );
     // That provider's key rejected: the member after it; an alias may name the group.
     sim.revokeProviderKey('sk-route-b-0002');
     aliases = { 'my-smart': 'smart' };

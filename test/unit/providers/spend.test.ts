@@ -67,9 +67,21 @@ describe('providers: spend by cached and uncached input', () => {
   it("Anthropic's cache writes (streamed message_start usage) reach the usage record and price at the cache-write rate", async () => {
     const clock = new FakeClock(Date.UTC(2030, 0, 15, 12));
     const documents = new MemoryDocuments();
-    const registry = await ProviderRegistry.open({ documents, secrets: new MemorySecrets(), fetch: () => Promise.reject(new Error('offline')), clock, logger: silentLogger });
+    const registry = await ProviderRegistry.open({
+      documents,
+      secrets: new MemorySecrets(),
+      fetch: () => Promise.reject(new Error('offline')),
+      clock,
+      logger: silentLogger,
+    });
     const pool = await ProviderPool.open({ registry, documents, clock, logger: silentLogger });
-    const provider = await registry.add({ name: 'claude', kind: 'anthropic', key: 'sk-ant-test-0001', baseUrl: 'http://127.0.0.1:9', models: ['claude-sonnet-4-5'] });
+    const provider = await registry.add({
+      name: 'claude',
+      kind: 'anthropic',
+      key: 'sk-ant-test-0001',
+      baseUrl: 'http://127.0.0.1:9',
+      models: ['claude-sonnet-4-5'],
+    });
     // The usage shapes of a streamed Messages answer that wrote a 2,000-token prefix to the cache and read 500 from it.
     const decoder = new AnthropicStreamDecoder('claude-sonnet-4-5');
     const frame = (type: string, data: object) => decoder.decode(type, JSON.stringify({ type, ...data }));

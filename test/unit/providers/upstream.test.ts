@@ -9,7 +9,11 @@ import { startSimulator, type Simulator } from '../../../src/simulator';
 
 const KEYS: Record<ProviderKind, string> = { anthropic: 'sk-ant-up-0001', 'gemini-api': 'AIza-up-0001', 'openai-compatible': 'sk-oai-up-0001' };
 const MODELS: Record<ProviderKind, string> = { anthropic: 'claude-sonnet-4-6', 'gemini-api': 'gemini-2.5-flash', 'openai-compatible': 'gpt-4o' };
-const WEATHER = { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+const WEATHER = {
+  name: 'get_weather',
+  description: 'Weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
 
 function request(messages: Message[], extra: Partial<ChatRequest> = {}): ChatRequest {
   return { protocol: 'openai-chat', model: 'x', system: [{ type: 'text', text: 'Be brief.' }], messages, tools: [], stream: true, ...extra };
@@ -59,9 +63,15 @@ describe('providers: upstream adapters against the simulated APIs', () => {
       });
 
       it('passes tools, gets parallel calls back whole, and sends the results back', async () => {
-        const first = await generate(kind, request([user('[[sim:call get_weather {"city":"Oslo"}]] [[sim:call get_weather {"city":"Lima"}]]')], { tools: [WEATHER] }));
+        const first = await generate(
+          kind,
+          request([user('[[sim:call get_weather {"city":"Oslo"}]] [[sim:call get_weather {"city":"Lima"}]]')], { tools: [WEATHER] }),
+        );
         const calls = first.flatMap((e) => (e.type === 'tool_call' ? [e.call] : []));
-        assert.deepEqual(calls.map((c) => c.args), [{ city: 'Oslo' }, { city: 'Lima' }]);
+        assert.deepEqual(
+          calls.map((c) => c.args),
+          [{ city: 'Oslo' }, { city: 'Lima' }],
+        );
         assert.equal(first.at(-1)!.type === 'finish' && (first.at(-1) as { reason: string }).reason, 'tool_calls');
         const second = await generate(
           kind,
@@ -69,7 +79,10 @@ describe('providers: upstream adapters against the simulated APIs', () => {
             [
               user('Weather?'),
               { role: 'assistant', parts: calls },
-              { role: 'user', parts: calls.map((c) => ({ type: 'tool_result' as const, callId: c.id, name: c.name, content: [{ type: 'text' as const, text: 'sunny' }] })) },
+              {
+                role: 'user',
+                parts: calls.map((c) => ({ type: 'tool_result' as const, callId: c.id, name: c.name, content: [{ type: 'text' as const, text: 'sunny' }] })),
+              },
             ],
             { tools: [WEATHER] },
           ),
@@ -89,7 +102,10 @@ describe('providers: upstream adapters against the simulated APIs', () => {
 
       it('classifies a 429 as a cooldown with the wait the provider asked for', async () => {
         sim.injectFault({ kind: 'rate_limited', host: kind === 'openai-compatible' ? 'openai' : kind, retryDelayMs: 9000 });
-        await assert.rejects(generate(kind, request([user('hi')])), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'rate_limited' && err.retryAfterMs === 9000);
+        await assert.rejects(
+          generate(kind, request([user('hi')])),
+          (err: unknown) => err instanceof UpstreamFailure && err.kind === 'rate_limited' && err.retryAfterMs === 9000,
+        );
       });
 
       it('classifies overload and server errors for retry', async () => {
@@ -97,18 +113,27 @@ describe('providers: upstream adapters against the simulated APIs', () => {
         sim.injectFault({ kind: 'capacity', host });
         await assert.rejects(generate(kind, request([user('hi')])), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'capacity');
         sim.injectFault({ kind: 'server_error', host, status: 502 });
-        await assert.rejects(generate(kind, request([user('hi')])), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'server' && err.status === 502);
+        await assert.rejects(
+          generate(kind, request([user('hi')])),
+          (err: unknown) => err instanceof UpstreamFailure && err.kind === 'server' && err.status === 502,
+        );
       });
 
       it('a stream cut mid-way ends with a failure, not a finish', async () => {
         sim.injectFault({ kind: 'reset_after', host: kind === 'openai-compatible' ? 'openai' : kind, frames: 1 });
-        await assert.rejects(generate(kind, request([user('[[sim:words 50]]')])), (err: unknown) => err instanceof UpstreamFailure && (err.kind === 'network' || err.kind === 'server'));
+        await assert.rejects(
+          generate(kind, request([user('[[sim:words 50]]')])),
+          (err: unknown) => err instanceof UpstreamFailure && (err.kind === 'network' || err.kind === 'server'),
+        );
       });
     });
   }
 
   it('Anthropic: thinking with its signature comes back and replays; JSON output is a clear 400; credit exhaustion is exhausted quota', async () => {
-    const first = await generate('anthropic', request([user('[[sim:call get_weather {"city":"Rome"}]]')], { tools: [WEATHER], thinking: { type: 'budget', budgetTokens: 2048 } }));
+    const first = await generate(
+      'anthropic',
+      request([user('[[sim:call get_weather {"city":"Rome"}]]')], { tools: [WEATHER], thinking: { type: 'budget', budgetTokens: 2048 } }),
+    );
     const thinking = first.filter((e) => e.type === 'thinking');
     const signature = first.find((e) => e.type === 'thinking_signature');
     assert.ok(thinking.length > 0 && signature);
@@ -123,23 +148,43 @@ describe('providers: upstream adapters against the simulated APIs', () => {
           {
             role: 'assistant',
             parts: [
-              { type: 'thinking', text: thinking.map((e) => (e.type === 'thinking' ? e.text : '')).join(''), signature: signature.type === 'thinking_signature' ? signature.signature : '' },
+              {
+                type: 'thinking',
+                text: thinking.map((e) => (e.type === 'thinking' ? e.text : '')).join(''),
+                signature: signature.type === 'thinking_signature' ? signature.signature : '',
+              },
               call.type === 'tool_call' ? call.call : ({} as never),
             ],
           },
-          { role: 'user', parts: [{ type: 'tool_result', callId: call.type === 'tool_call' ? call.call.id : '', name: 'get_weather', content: [{ type: 'text', text: '20C' }] }] },
+          {
+            role: 'user',
+            parts: [
+              { type: 'tool_result', callId: call.type === 'tool_call' ? call.call.id : '', name: 'get_weather', content: [{ type: 'text', text: '20C' }] },
+            ],
+          },
         ],
         { tools: [WEATHER], thinking: { type: 'budget', budgetTokens: 2048 } },
       ),
     );
     assert.equal(replay.at(-1)!.type, 'finish');
-    await assert.rejects(generate('anthropic', request([user('hi')], { responseFormat: { type: 'json' } })), (err: unknown) => err instanceof GatewayError && err.status === 400 && /JSON-schema output/.test(err.message));
+    await assert.rejects(
+      generate('anthropic', request([user('hi')], { responseFormat: { type: 'json' } })),
+      (err: unknown) => err instanceof GatewayError && err.status === 400 && /JSON-schema output/.test(err.message),
+    );
     sim.injectFault({ kind: 'quota_exhausted', host: 'anthropic' });
     await assert.rejects(generate('anthropic', request([user('hi')])), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'quota_exhausted');
   });
 
   it('OpenAI-compatible: JSON schema output, reasoning models take max_completion_tokens, insufficient quota is exhausted', async () => {
-    const events = await generate('openai-compatible', request([user('Capital?')], { responseFormat: { type: 'json', schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }, maxOutputTokens: 300 }), undefined, 'o4-mini');
+    const events = await generate(
+      'openai-compatible',
+      request([user('Capital?')], {
+        responseFormat: { type: 'json', schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        maxOutputTokens: 300,
+      }),
+      undefined,
+      'o4-mini',
+    );
     assert.equal(typeof JSON.parse(textOf(events)).city, 'string');
     const sent = sim.log.at(-1)!.body as Record<string, unknown>;
     assert.equal(sent.max_completion_tokens, 300);
@@ -147,7 +192,10 @@ describe('providers: upstream adapters against the simulated APIs', () => {
     const finish = events.at(-1)!;
     assert.ok(finish.type === 'finish' && finish.usage.thinkingTokens > 0);
     sim.injectFault({ kind: 'quota_exhausted', host: 'openai' });
-    await assert.rejects(generate('openai-compatible', request([user('hi')])), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'quota_exhausted');
+    await assert.rejects(
+      generate('openai-compatible', request([user('hi')])),
+      (err: unknown) => err instanceof UpstreamFailure && err.kind === 'quota_exhausted',
+    );
   });
 
   it('Gemini API: the key goes in x-goog-api-key, the body carries no session id, a daily quota is exhausted', async () => {

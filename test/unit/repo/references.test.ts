@@ -35,9 +35,7 @@ function sectionsOf(markdown: string): Set<string> {
 
 /** `upstream-protocol §2`, `upstream-protocol §2, §5, §9` → ['2', '5', '9']. */
 function citedSections(text: string): string[] {
-  return [...text.matchAll(/upstream-protocol(?:\.md)? (§\d+(?:(?:, | and )§\d+)*)/g)].flatMap((m) =>
-    [...m[1].matchAll(/§(\d+)/g)].map((s) => s[1]),
-  );
+  return [...text.matchAll(/upstream-protocol(?:\.md)? (§\d+(?:(?:, | and )§\d+)*)/g)].flatMap((m) => [...m[1].matchAll(/§(\d+)/g)].map((s) => s[1]));
 }
 
 describe('references stay inside the repository', () => {
@@ -65,8 +63,7 @@ describe('references stay inside the repository', () => {
   });
 
   it('no file names a place outside the checkout', () => {
-    const outside =
-      /\/work\/|fact[ -]sheet|\bshared\/(?:upstream-protocol|clients|STYLE|antigravity-ide-state)|helper-rules/i;
+    const outside = /\/work\/|fact[ -]sheet|\bshared\/(?:upstream-protocol|clients|STYLE|antigravity-ide-state)|helper-rules/i;
     const offenders: string[] = [];
     for (const file of files) {
       if (file === SELF) continue;

@@ -21,8 +21,7 @@ async function openFails(promise: Promise<unknown>): Promise<DispatchError> {
   assert.fail('open() should have failed');
 }
 
-const steps = (attempts: AttemptRecord[]) =>
-  attempts.map((a) => [a.accountEmail, a.outcome, a.next?.action ?? '-', a.next?.waitMs ?? 0].join(' '));
+const steps = (attempts: AttemptRecord[]) => attempts.map((a) => [a.accountEmail, a.outcome, a.next?.action ?? '-', a.next?.waitMs ?? 0].join(' '));
 
 describe('scheduler attempt trail', () => {
   it('says after each failed attempt what came next: retry, switch, give up', async () => {
@@ -31,11 +30,7 @@ describe('scheduler attempt trail', () => {
     h.upstream.script(A, fail(new UpstreamFailure('capacity', 'No capacity', { status: 503 })));
     h.upstream.script(B, fail(new UpstreamFailure('quota_exhausted', 'QUOTA_EXHAUSTED', { status: 429, resetAt: h.clock.now() + 3_600_000 })));
     const err = await openFails(h.dispatcher.open(chat('hi'), new AbortController().signal));
-    assert.deepEqual(steps(err.attempts), [
-      `${A} capacity retry 500`,
-      `${A} capacity switch 0`,
-      `${B} quota_exhausted give-up 0`,
-    ]);
+    assert.deepEqual(steps(err.attempts), [`${A} capacity retry 500`, `${A} capacity switch 0`, `${B} quota_exhausted give-up 0`]);
     assert.equal(err.attempts[0].status, 503);
     assert.equal(err.attempts[0].reason, 'MODEL_CAPACITY_EXHAUSTED');
     assert.match(err.attempts[1].next?.note ?? '', /sits out/);

@@ -39,7 +39,10 @@ describe('model catalog', () => {
   it('lists provider models beside the live ones, and groups whose members are provider models', async () => {
     const h = await harness({
       accounts: [{ email: A, models: [{ id: 'gemini-3-flash', remainingFraction: 1 }] }],
-      models: { aliases: { cheap: 'paid:gpt-4o-mini' }, groups: { mixed: { strategy: 'ordered', models: ['paid:gpt-4o', 'gemini-3-flash'] }, paidOnly: { strategy: 'ordered', models: ['paid:gpt-4o-mini'] } } },
+      models: {
+        aliases: { cheap: 'paid:gpt-4o-mini' },
+        groups: { mixed: { strategy: 'ordered', models: ['paid:gpt-4o', 'gemini-3-flash'] }, paidOnly: { strategy: 'ordered', models: ['paid:gpt-4o-mini'] } },
+      },
     });
     const providerModels = () => [
       { id: 'paid:gpt-4o', displayName: 'gpt-4o (paid)', kind: 'model' as const },
@@ -48,19 +51,25 @@ describe('model catalog', () => {
       { id: 'gemini-3-flash', displayName: 'gemini-3-flash', kind: 'model' as const },
     ];
     const catalog = createModelCatalog({ accounts: h.pool, routing: () => h.settings.models, providerModels });
-    assert.deepEqual(catalog.list().map((m) => [m.id, m.kind, m.target]), [
-      ['gemini-3-flash', 'model', undefined],
-      ['paid:gpt-4o', 'model', undefined],
-      ['paid:gpt-4o-mini', 'model', undefined],
-      ['mixed', 'group', ['paid:gpt-4o', 'gemini-3-flash']],
-      ['paidOnly', 'group', ['paid:gpt-4o-mini']],
-      ['cheap', 'alias', ['paid:gpt-4o-mini']],
-    ]);
+    assert.deepEqual(
+      catalog.list().map((m) => [m.id, m.kind, m.target]),
+      [
+        ['gemini-3-flash', 'model', undefined],
+        ['paid:gpt-4o', 'model', undefined],
+        ['paid:gpt-4o-mini', 'model', undefined],
+        ['mixed', 'group', ['paid:gpt-4o', 'gemini-3-flash']],
+        ['paidOnly', 'group', ['paid:gpt-4o-mini']],
+        ['cheap', 'alias', ['paid:gpt-4o-mini']],
+      ],
+    );
     assert.equal(catalog.get('paid:gpt-4o')?.displayName, 'gpt-4o (paid)');
     assert.equal(catalog.get('paidOnly')?.kind, 'group');
     // Without the provider (removed or disabled), its models and the groups made only of them are gone.
     const bare = createModelCatalog({ accounts: h.pool, routing: () => h.settings.models, providerModels: () => [] });
-    assert.deepEqual(bare.list().map((m) => m.id), ['gemini-3-flash', 'mixed']);
+    assert.deepEqual(
+      bare.list().map((m) => m.id),
+      ['gemini-3-flash', 'mixed'],
+    );
   });
 
   it('is empty without accounts', async () => {

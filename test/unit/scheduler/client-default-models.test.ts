@@ -8,7 +8,17 @@ import { type LiveModels, resolveModel } from '../../../src/core/scheduler/model
 
 const live: LiveModels = {
   known: true,
-  ids: new Set(['claude-opus-4-6-thinking', 'claude-sonnet-4-6', 'gemini-3-flash', 'gemini-3.1-flash-lite', 'gemini-3.1-pro-high', 'gemini-3.1-pro-low', 'gemini-2.5-flash', 'gemini-2.5-pro', 'gpt-oss-120b-medium']),
+  ids: new Set([
+    'claude-opus-4-6-thinking',
+    'claude-sonnet-4-6',
+    'gemini-3-flash',
+    'gemini-3.1-flash-lite',
+    'gemini-3.1-pro-high',
+    'gemini-3.1-pro-low',
+    'gemini-2.5-flash',
+    'gemini-2.5-pro',
+    'gpt-oss-120b-medium',
+  ]),
   deprecated: {},
 };
 const upstreamOf = (model: string) => resolveModel(model, { aliases: {}, groups: {} }, live).models;

@@ -39,7 +39,10 @@ describe('concurrency limits and the queue', () => {
     await h.clock.advance(29_000);
     assert.equal(await isSettled(second), false);
     await h.clock.advance(1_000);
-    await assert.rejects(second, (err: unknown) => err instanceof DispatchError && err.kind === 'overloaded' && /no slot freed up within 30 s/.test(err.message));
+    await assert.rejects(
+      second,
+      (err: unknown) => err instanceof DispatchError && err.kind === 'overloaded' && /no slot freed up within 30 s/.test(err.message),
+    );
     await collect(first);
   });
 

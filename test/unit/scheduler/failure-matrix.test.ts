@@ -143,7 +143,12 @@ describe('scheduler failure matrix', () => {
     const details = [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'contents' }] }];
     h.upstream.script(
       A,
-      fail(new UpstreamFailure('bad_request', 'contents must alternate', { status: 400, body: { error: { code: 400, message: 'contents must alternate', details } } })),
+      fail(
+        new UpstreamFailure('bad_request', 'contents must alternate', {
+          status: 400,
+          body: { error: { code: 400, message: 'contents must alternate', details } },
+        }),
+      ),
     );
     const err = await openFails(h.dispatcher.open(chat('hi'), new AbortController().signal));
     assert.equal(err.kind, 'invalid_request');

@@ -102,11 +102,7 @@ describe('scheduling modes and sticky conversations', () => {
 
   it('prefers a higher tier: Ultra over Pro over Free', async () => {
     const h = await harness({
-      accounts: [
-        { email: 'free@x.com' },
-        { email: 'pro@x.com', paidTier: 'g1-pro-tier' },
-        { email: 'ultra@x.com', paidTier: 'g1-ultra-tier' },
-      ],
+      accounts: [{ email: 'free@x.com' }, { email: 'pro@x.com', paidTier: 'g1-pro-tier' }, { email: 'ultra@x.com', paidTier: 'g1-ultra-tier' }],
     });
     assert.equal(await turn(h, 'new conversation'), 'ultra@x.com');
   });

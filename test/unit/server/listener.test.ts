@@ -147,7 +147,10 @@ describe('listener: sockets and connections', () => {
       const refused = await connect(server.port).catch(() => undefined);
       if (refused) assert.equal(await readToClose(refused), '', 'closed without an answer');
       await until(() => refusals.length > 0);
-      assert.deepEqual(refusals.map(({ cap, limit, refused: count }) => [cap, limit, count]), [['maxConnections', 2, 1]]);
+      assert.deepEqual(
+        refusals.map(({ cap, limit, refused: count }) => [cap, limit, count]),
+        [['maxConnections', 2, 1]],
+      );
       held.forEach((socket) => socket.destroy());
       await until(() => server?.openConnections() === 0);
       assert.equal((await get(server.port, '/healthz')).status, 200);

@@ -74,7 +74,9 @@ describe('simulator: JSON-mode answers stay small for hostile schemas', () => {
   it('stops a $ref fan-out and a huge minItems at its budgets instead of expanding them', () => {
     const text = jsonModeAnswer({ responseMimeType: 'application/json', responseJsonSchema: schemaBomb(10, 5) }, 'x')!; // 5^10 leaves as written
     assert.ok((text.match(/Simulated/g) ?? []).length <= 10_000, `${text.length} characters`);
-    const items = JSON.parse(jsonModeAnswer({ responseMimeType: 'application/json', responseJsonSchema: { type: 'array', minItems: 1e9, items: { type: 'integer' } } }, 'x')!);
+    const items = JSON.parse(
+      jsonModeAnswer({ responseMimeType: 'application/json', responseJsonSchema: { type: 'array', minItems: 1e9, items: { type: 'integer' } } }, 'x')!,
+    );
     assert.equal(items.length, 100);
   });
 });

@@ -46,7 +46,10 @@ describe('stores: the data dir at start', () => {
     const check = await secureDataDir(dir, logger);
     assert.equal(modeOf(dir), 0o700);
     assert.equal(check.tightenedFrom, 0o777);
-    assert.deepEqual(lines.map((l) => [l.level, l.fields?.mode]), [['warn', '0777']]);
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.fields?.mode]),
+      [['warn', '0777']],
+    );
   });
 
   it('warns, naming the fix, when the mode cannot be changed', async function () {

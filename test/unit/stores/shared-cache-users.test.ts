@@ -24,7 +24,14 @@ class MemoryShared implements SharedCache {
 }
 
 const history = (parts: Message['parts']): ChatRequest =>
-  ({ protocol: 'openai-chat', model: 'gemini-3-flash', messages: [{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }, { role: 'assistant', parts }] }) as ChatRequest;
+  ({
+    protocol: 'openai-chat',
+    model: 'gemini-3-flash',
+    messages: [
+      { role: 'user', parts: [{ type: 'text', text: 'hi' }] },
+      { role: 'assistant', parts },
+    ],
+  }) as ChatRequest;
 
 describe('stores beside a shared cache (team mode)', () => {
   it('signatures: written with their TTL; another instance prefetches them in one lookup of only what it lacks', async () => {

@@ -70,6 +70,9 @@ describe('team leader lease and instances', function () {
     assert.deepEqual(seen.map((instance) => instance.version).sort(), ['1.0.0', '1.0.1']);
     assert.equal(seen.find((instance) => instance.id === teams[0].instanceId)?.url, 'http://10.0.0.1:8045');
     await teams[0].close();
-    assert.deepEqual((await teams[1].instances()).map((instance) => instance.id), [teams[1].instanceId]);
+    assert.deepEqual(
+      (await teams[1].instances()).map((instance) => instance.id),
+      [teams[1].instanceId],
+    );
   });
 });

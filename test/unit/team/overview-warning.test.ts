@@ -13,7 +13,14 @@ const account: AccountRecord = {
   disabled: false,
   limits: {},
   addedAt: NOW - 1,
-  quota: { models: [{ id: 'claude-sonnet-4-6', remainingFraction: 1 }, { id: 'gemini-3-flash', remainingFraction: 1 }], deprecated: {}, fetchedAt: NOW },
+  quota: {
+    models: [
+      { id: 'claude-sonnet-4-6', remainingFraction: 1 },
+      { id: 'gemini-3-flash', remainingFraction: 1 },
+    ],
+    deprecated: {},
+    fetchedAt: NOW,
+  },
 };
 
 describe('dashboard overview in team mode', () => {
@@ -27,7 +34,7 @@ describe('dashboard overview in team mode', () => {
     assert.match(cutOff.health.verdict, /team's Redis is unreachable/);
   });
 
-  it('has the warning in the dashboard\'s Chinese catalogue', () => {
+  it("has the warning in the dashboard's Chinese catalogue", () => {
     assert.ok(coreCatalogue('zh-cn')['overview.problem.teamRedis']?.includes('Redis'));
   });
 });

@@ -5,13 +5,14 @@ const joined = (pieces: Buffer[]) => Buffer.concat(pieces).toString('utf8');
 
 describe('passthrough: the model id of a body, changed without a parse', () => {
   it('finds the top-level model wherever it sits, and leaves every other byte alone', () => {
-    const body = '{ "max_tokens" : 10,\n "messages":[{"role":"user","content":"say \\"model\\": \\"x\\"","model":"inner"}],\t"model" :  "anthropic:claude-sonnet-4-6" , "metadata":{"model":"m"}}';
+    const body =
+      '{ "max_tokens" : 10,\n "messages":[{"role":"user","content":"say \\"model\\": \\"x\\"","model":"inner"}],\t"model" :  "anthropic:claude-sonnet-4-6" , "metadata":{"model":"m"}}';
     const span = modelValueSpan(Buffer.from(body))!;
     assert.equal(body.slice(span.start, span.end), '"anthropic:claude-sonnet-4-6"');
     assert.equal(joined(withModel(Buffer.from(body), 'claude-sonnet-4-6')), body.replace('"anthropic:claude-sonnet-4-6"', '"claude-sonnet-4-6"'));
   });
 
-  it('keeps the very buffer when the model is already the provider\'s', () => {
+  it("keeps the very buffer when the model is already the provider's", () => {
     const body = Buffer.from('{"model":"gpt-4o","messages":[]}');
     const pieces = withModel(body, 'gpt-4o');
     assert.equal(pieces.length, 1);

@@ -102,15 +102,20 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     process.execPath,
     [
       options.entry,
-      '--auth', 'none',
-      '--bind-addr', '127.0.0.1:0',
+      '--auth',
+      'none',
+      '--bind-addr',
+      '127.0.0.1:0',
       '--disable-telemetry',
       '--disable-update-check',
       // Otherwise the workbench asks whether to trust the test workspace, and extensions stay restricted.
       '--disable-workspace-trust',
-      '--config', dir('config.yaml'),
-      '--user-data-dir', dir('user-data'),
-      '--extensions-dir', dir('extensions'),
+      '--config',
+      dir('config.yaml'),
+      '--user-data-dir',
+      dir('user-data'),
+      '--extensions-dir',
+      dir('extensions'),
       ...(options.trustedDomains ?? []).flatMap((domain) => ['--link-protection-trusted-domains', domain]),
       ...(options.locale ? ['--locale', options.locale] : []),
     ],
@@ -153,12 +158,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       };
       server.stdout.on('data', onData);
       server.stderr.on('data', onData);
-      server.once('exit', (code, signal) =>
-        reject(new Error(`code-server exited (${signal ?? code}) before listening; see ${options.logFile}`)),
-      );
-      delay(options.startTimeoutMs).then(() =>
-        reject(new Error(`code-server did not listen within ${options.startTimeoutMs} ms; see ${options.logFile}`)),
-      );
+      server.once('exit', (code, signal) => reject(new Error(`code-server exited (${signal ?? code}) before listening; see ${options.logFile}`)));
+      delay(options.startTimeoutMs).then(() => reject(new Error(`code-server did not listen within ${options.startTimeoutMs} ms; see ${options.logFile}`)));
     });
     await waitForHealth(origin, options.startTimeoutMs);
     return { origin, authority: new URL(origin).host, exited: closed, stop };

@@ -73,9 +73,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     ended.catch(() => undefined);
     page.once('crash', () => end.reject(new Error('the workbench page crashed')));
     browser.once('disconnected', () => end.reject(new Error('Chromium exited before the tests ended')));
-    await page.exposeFunction('codeAutomationExit', (code: number, logs: WorkbenchLogFile[] | undefined) =>
-      end.resolve({ code, logs: logs ?? [] }),
-    );
+    await page.exposeFunction('codeAutomationExit', (code: number, logs: WorkbenchLogFile[] | undefined) => end.resolve({ code, logs: logs ?? [] }));
     await page.exposeFunction('codeAutomationLog', (level: string, message: unknown[]) => options.onLog(level, message));
     recordConsole(page, options.consoleLogFile);
     await page.goto(options.url, { waitUntil: 'domcontentloaded', timeout: options.launchTimeoutMs });
@@ -133,8 +131,6 @@ function recordConsole(page: Page, file: string): void {
 
 async function screenshot(page: Page, file: string): Promise<void> {
   // Let the workbench paint whatever the test just did (an editor opening, a webview rendering).
-  await page.evaluate(
-    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
-  );
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
   await page.screenshot({ path: file });
 }

@@ -56,7 +56,10 @@ describe('accounts', () => {
     fs.writeFileSync(file, JSON.stringify([{ email: GRACE.email, refresh_token: GRACE.refreshToken }]));
     const report = await vscode.commands.executeCommand<ImportReport>('agate.importAccounts', vscode.Uri.file(file));
     assert.deepEqual(report?.failed, []);
-    assert.deepEqual(report?.added.map((account) => account.email), [GRACE.email]);
+    assert.deepEqual(
+      report?.added.map((account) => account.email),
+      [GRACE.email],
+    );
     const grace = report!.added[0];
     assert.equal(await fixture.testing.readSecret(refreshTokenKey(grace.id)), GRACE.refreshToken);
   });
@@ -66,11 +69,20 @@ describe('accounts', () => {
     assert.equal((await manage('disable'))?.state, 'disabled');
     assert.equal((await manage('enable'))?.state, 'active');
     const { pool } = await fixture.testing.gateway.core();
-    assert.deepEqual(pool.list().map((account) => account.email), [ADA.email, GRACE.email]);
+    assert.deepEqual(
+      pool.list().map((account) => account.email),
+      [ADA.email, GRACE.email],
+    );
     await manage('moveUp');
-    assert.deepEqual(pool.list().map((account) => account.email), [GRACE.email, ADA.email]);
+    assert.deepEqual(
+      pool.list().map((account) => account.email),
+      [GRACE.email, ADA.email],
+    );
     const removed = await manage('remove');
-    assert.deepEqual(pool.list().map((account) => account.email), [ADA.email]);
+    assert.deepEqual(
+      pool.list().map((account) => account.email),
+      [ADA.email],
+    );
     assert.equal(await fixture.testing.readSecret(refreshTokenKey(removed!.id)), undefined);
   });
 });

@@ -21,7 +21,7 @@ describe('activation (smoke)', () => {
   });
 
   it('registers every command the package contributes', async () => {
-    const contributed = (extension().packageJSON.contributes.commands as Array<{ command: string; category: string }>);
+    const contributed = extension().packageJSON.contributes.commands as Array<{ command: string; category: string }>;
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.ok(contributed.length >= 15);
     for (const { command, category } of contributed) {

@@ -29,17 +29,17 @@ describe('dashboard webview', () => {
 
   it('shows the account card the core sent through the relay', async function () {
     if (!canSeeWorkbench()) this.skip();
-    const card = await waitFor('the account card in the webview', async () =>
-      (await workbenchTexts('.account-card')).find((text) => text.includes(ADA.email)),
-    );
+    const card = await waitFor('the account card in the webview', async () => (await workbenchTexts('.account-card')).find((text) => text.includes(ADA.email)));
     assert.match(card, /Refresh quota/);
     assert.ok(await saveScreenshot('vscode-dashboard'));
   });
 
-  it('saves the API Proxy panel\'s edits as user settings, which the gateway applies', async () => {
+  it("saves the API Proxy panel's edits as user settings, which the gateway applies", async () => {
     const agate = await fixture.testing.gateway.core();
     try {
-      const proxy = await agate.admin.call('updateSettings', { changes: { 'scheduling.mode': 'balance', 'models.aliases': { 'team-model': 'gemini-3-flash' } } });
+      const proxy = await agate.admin.call('updateSettings', {
+        changes: { 'scheduling.mode': 'balance', 'models.aliases': { 'team-model': 'gemini-3-flash' } },
+      });
       assert.equal(settings().get('scheduling.mode'), 'balance');
       assert.deepEqual(settings().get('models.aliases'), { 'team-model': 'gemini-3-flash' });
       assert.equal(proxy.settings['scheduling.mode'], 'balance', 'in force in the answer');

@@ -21,7 +21,11 @@ const LOW: AccountSpec = { email: 'ide-low@example.com', refreshToken: '1//vscod
 async function signedIn(dbPath: string): Promise<{ email: string; refreshToken: string; expiresAt: number }> {
   const rows = await dumpRows(dbPath);
   const token = decodeTokenInfo(entryPayload(decodeTopic(rows.get(STATE_KEYS.oauthToken) as string, 'topic'), TOKEN_ENTRY, 'token') as Uint8Array);
-  return { email: JSON.parse(rows.get(STATE_KEYS.authStatus) as string).email, refreshToken: token.refreshToken, expiresAt: (token.expirySeconds as number) * 1000 };
+  return {
+    email: JSON.parse(rows.get(STATE_KEYS.authStatus) as string).email,
+    refreshToken: token.refreshToken,
+    expiresAt: (token.expirySeconds as number) * 1000,
+  };
 }
 
 describe('Antigravity IDE account switch', () => {
@@ -50,10 +54,14 @@ describe('Antigravity IDE account switch', () => {
     const running = vscode.commands.executeCommand<IdeSwitchOutcome>('agate.switchIdeAccount', { userDataDir, families: ['claude'] });
     void Promise.resolve(running).finally(() => (settled = true));
     // The quick pick opens once the installation and the accounts are read: accept its first (best) item.
-    await waitFor('the account pick to be accepted', async () => {
-      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return settled;
-    }, 30_000);
+    await waitFor(
+      'the account pick to be accepted',
+      async () => {
+        if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return settled;
+      },
+      30_000,
+    );
     const outcome = (await running)!;
     const high = outcome.offered.find((o) => o.email === HIGH.email);
     const lowOffered = outcome.offered.find((o) => o.email === LOW.email);
@@ -61,7 +69,10 @@ describe('Antigravity IDE account switch', () => {
     assert.deepEqual([lowOffered?.score, lowOffered?.eligible], [30, true]);
     assert.ok(outcome.offered.indexOf(high!) < outcome.offered.indexOf(lowOffered!), 'best first');
     const scores = outcome.offered.filter((o) => o.eligible).map((o) => o.score);
-    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+    );
 
     const picked = outcome.offered[0];
     assert.equal(outcome.switched?.email, picked.email);

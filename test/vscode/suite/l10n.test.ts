@@ -49,7 +49,10 @@ describe(`l10n: the extension in ${expected.language} (display language ${vscode
         const texts = await workbenchTexts('.quick-input-list .monaco-list-row');
         return texts.some((text) => text.includes(expected.rotate)) && texts;
       });
-      assert.ok(entries.some((text) => text.includes(`Agate: ${expected.rotate}`)), entries.join('\n'));
+      assert.ok(
+        entries.some((text) => text.includes(`Agate: ${expected.rotate}`)),
+        entries.join('\n'),
+      );
       await saveScreenshot(`vscode-l10n-${chinese ? 'zh-cn' : 'en'}-palette`);
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');

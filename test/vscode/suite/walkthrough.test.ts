@@ -14,9 +14,7 @@ describe('workbench rendering', () => {
   });
 
   it('shows the Agate status bar item with the quota left', async () => {
-    const item = await waitFor('the Agate status bar item', async () =>
-      (await workbenchTexts('.statusbar-item')).find((text) => /Agate \d+%/.test(text)),
-    );
+    const item = await waitFor('the Agate status bar item', async () => (await workbenchTexts('.statusbar-item')).find((text) => /Agate \d+%/.test(text)));
     assert.match(item, /Agate \d+%/);
     assert.ok(await saveScreenshot('vscode-status-bar'));
   });

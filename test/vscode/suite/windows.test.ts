@@ -99,8 +99,8 @@ describe('two windows, one gateway', function () {
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200, 'one gateway, served by the second window');
 
     // Both status bars show the quota.
-    const mine = await waitFor('the quota in this window\'s status bar', () => QUOTA_TEXT.exec(testing.statusBar.text)?.[1]);
-    const theirs = await waitFor('the quota in the second window\'s status bar', async () => QUOTA_TEXT.exec((await statusBarText(second)) ?? '')?.[1], 30_000);
+    const mine = await waitFor("the quota in this window's status bar", () => QUOTA_TEXT.exec(testing.statusBar.text)?.[1]);
+    const theirs = await waitFor("the quota in the second window's status bar", async () => QUOTA_TEXT.exec((await statusBarText(second)) ?? '')?.[1], 30_000);
     assert.equal(theirs, mine);
 
     // The key and the Claude Code terminal of this window are the owner's gateway's.
@@ -128,12 +128,16 @@ describe('two windows, one gateway', function () {
     const added = await vscode.commands.executeCommand<{ email: string }>('agate.addAccountRefreshToken', FULL.refreshToken);
     assert.equal(added?.email, FULL.email);
     const addedAt = Date.now();
-    await waitFor('the new account\'s quota in the owner\'s status bar', async () => (await statusBarText(second))?.includes('Agate 100%'), 2_000);
+    await waitFor("the new account's quota in the owner's status bar", async () => (await statusBarText(second))?.includes('Agate 100%'), 2_000);
     assert.ok(Date.now() - addedAt <= 2_000);
-    await waitFor('the new account in this window\'s status bar', () => testing.statusBar.tooltip.includes('full@example.com'), 2_000);
+    await waitFor("the new account in this window's status bar", () => testing.statusBar.tooltip.includes('full@example.com'), 2_000);
     // The dashboard of this window shows the owner's accounts.
     await vscode.commands.executeCommand('agate.openDashboard');
-    await waitFor('the new account on this window\'s dashboard', async () => (await workbenchTexts('.account-card')).some((text) => text.includes(FULL.email)), 30_000);
+    await waitFor(
+      "the new account on this window's dashboard",
+      async () => (await workbenchTexts('.account-card')).some((text) => text.includes(FULL.email)),
+      30_000,
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     // Neither window complains that the other one owns the port.
     for (const window of [undefined, second]) {

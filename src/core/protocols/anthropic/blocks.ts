@@ -62,9 +62,7 @@ export interface WebSearchToolResultBlock {
  * field is empty.
  */
 export function webSearchBlocks(metadata: Record<string, unknown>): [ServerToolUseBlock, WebSearchToolResultBlock] | [] {
-  const queries = Array.isArray(metadata.webSearchQueries)
-    ? metadata.webSearchQueries.filter((q): q is string => typeof q === 'string')
-    : [];
+  const queries = Array.isArray(metadata.webSearchQueries) ? metadata.webSearchQueries.filter((q): q is string => typeof q === 'string') : [];
   const results = (Array.isArray(metadata.groundingChunks) ? metadata.groundingChunks : []).flatMap((chunk) => {
     const web = isObject(chunk) && isObject(chunk.web) ? chunk.web : undefined;
     if (typeof web?.uri !== 'string') return [];

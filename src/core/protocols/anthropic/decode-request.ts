@@ -41,9 +41,7 @@ export const SESSION_HEADER = 'x-claude-code-session-id';
 export function decodeMessagesBody(body: unknown, ctx: InboundContext | undefined, options: DecodeOptions): ChatRequest {
   if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
   const model = expectNonEmptyString(body.model, 'model');
-  const maxOutputTokens = options.requireMaxTokens
-    ? expectInteger(body.max_tokens, 'max_tokens', 1)
-    : optionalInteger(body.max_tokens, 'max_tokens', 1);
+  const maxOutputTokens = options.requireMaxTokens ? expectInteger(body.max_tokens, 'max_tokens', 1) : optionalInteger(body.max_tokens, 'max_tokens', 1);
   const system = decodeSystem(body.system, 'system');
   const messages = decodeMessages(body, system, options.limits);
   const notes = new DecodeNotes();

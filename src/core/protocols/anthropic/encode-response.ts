@@ -13,13 +13,7 @@ import {
 import { messageIdFor } from './ids';
 import { toAnthropicUsage, toStopReason, type AnthropicStopReason, type AnthropicUsage } from './usage';
 
-export type OutputBlock =
-  | ThinkingBlock
-  | { type: 'text'; text: string }
-  | ToolUseBlock
-  | ImageBlock
-  | ServerToolUseBlock
-  | WebSearchToolResultBlock;
+export type OutputBlock = ThinkingBlock | { type: 'text'; text: string } | ToolUseBlock | ImageBlock | ServerToolUseBlock | WebSearchToolResultBlock;
 
 export interface AnthropicMessage {
   id: string;
@@ -57,7 +51,10 @@ export function encodeMessageResponse(response: ChatResponse, request: ChatReque
     role: 'assistant',
     model: request.model,
     content,
-    stop_reason: toStopReason(response.finishReason, response.parts.some((part) => part.type === 'tool_call')),
+    stop_reason: toStopReason(
+      response.finishReason,
+      response.parts.some((part) => part.type === 'tool_call'),
+    ),
     stop_sequence: response.stopSequence ?? null,
     usage: toAnthropicUsage(response.usage),
   };

@@ -48,8 +48,7 @@ export function encodeCountTokens(count: TokenCount): { input_tokens: number } {
 /** The codec with default limits. */
 export const anthropicCodec: AnthropicCodec = createAnthropicCodec();
 
-export const decodeCountTokensRequest = (body: unknown, ctx?: InboundContext): ChatRequest =>
-  anthropicCodec.decodeCountTokensRequest(body, ctx);
+export const decodeCountTokensRequest = (body: unknown, ctx?: InboundContext): ChatRequest => anthropicCodec.decodeCountTokensRequest(body, ctx);
 
 export { isClaudeCodeBackgroundRequest, stripForBackground, CLAUDE_CODE_BACKGROUND_PROMPTS } from './background';
 export { DEFAULT_MAX_INLINE_MEDIA_BYTES } from './media';

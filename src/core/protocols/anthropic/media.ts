@@ -1,14 +1,5 @@
 import type { MediaPart, TextPart } from '../../ir';
-import {
-  expectLiteral,
-  expectObject,
-  expectString,
-  invalidField,
-  isObject,
-  listLiterals,
-  optionalString,
-  type JsonObject,
-} from './fields';
+import { expectLiteral, expectObject, expectString, invalidField, isObject, listLiterals, optionalString, type JsonObject } from './fields';
 
 /** The image types Anthropic accepts (and the only ones its clients send). */
 export const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
@@ -49,11 +40,7 @@ export function decodeImageBlock(block: JsonObject, path: string, limits: MediaL
  * A `document` block: a PDF (inline or by URL) becomes media; plain text and
  * `content` sources become ordinary parts, since every upstream reads text.
  */
-export function decodeDocumentBlock(
-  block: JsonObject,
-  path: string,
-  limits: MediaLimits,
-): Array<TextPart | MediaPart> {
+export function decodeDocumentBlock(block: JsonObject, path: string, limits: MediaLimits): Array<TextPart | MediaPart> {
   const sourcePath = `${path}.source`;
   const source = expectObject(block.source, sourcePath);
   const kind = expectLiteral(source.type, `${sourcePath}.type`, ['base64', 'text', 'url', 'content', 'file'] as const);

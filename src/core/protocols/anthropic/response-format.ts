@@ -9,9 +9,7 @@ import { expectLiteral, expectObject, optionalObject, type JsonObject } from './
 export function decodeResponseFormat(body: JsonObject): ResponseFormat | undefined {
   const config = optionalObject(body.output_config, 'output_config');
   const [format, path] =
-    config?.format !== undefined && config.format !== null
-      ? [config.format, 'output_config.format']
-      : [body.output_format, 'output_format'];
+    config?.format !== undefined && config.format !== null ? [config.format, 'output_config.format'] : [body.output_format, 'output_format'];
   const declared = optionalObject(format, path);
   if (declared === undefined) return undefined;
   expectLiteral(declared.type, `${path}.type`, ['json_schema'] as const);

@@ -9,29 +9,10 @@
  */
 import { invalidRequest } from '../../errors';
 import type { MediaPart, Message, Part, Role, TextPart, ThinkingPart, ToolCallPart } from '../../ir';
-import {
-  expectArray,
-  expectBoolean,
-  expectObject,
-  expectString,
-  expectStruct,
-  fieldPath,
-  invalidField,
-  isPlainObject,
-  optional,
-  type Fields,
-} from './fields';
+import { expectArray, expectBoolean, expectObject, expectString, expectStruct, fieldPath, invalidField, isPlainObject, optional, type Fields } from './fields';
 
 /** The members of Part's `data` oneof; exactly one must be set. */
-const DATA_FIELDS = [
-  'text',
-  'inlineData',
-  'fileData',
-  'functionCall',
-  'functionResponse',
-  'executableCode',
-  'codeExecutionResult',
-] as const;
+const DATA_FIELDS = ['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'executableCode', 'codeExecutionResult'] as const;
 
 const ROLES: Record<string, Role> = {
   user: 'user',

@@ -23,16 +23,7 @@ import {
 
 export type GenerationSettings = Pick<
   ChatRequest,
-  | 'maxOutputTokens'
-  | 'temperature'
-  | 'topP'
-  | 'topK'
-  | 'stopSequences'
-  | 'seed'
-  | 'thinking'
-  | 'includeThoughts'
-  | 'responseFormat'
-  | 'imageConfig'
+  'maxOutputTokens' | 'temperature' | 'topP' | 'topK' | 'stopSequences' | 'seed' | 'thinking' | 'includeThoughts' | 'responseFormat' | 'imageConfig'
 >;
 
 /** Keys read here; `responseMimeType` and the schemas are read too but go to the extras when the IR has no form for them. */
@@ -79,11 +70,7 @@ export function decodeGenerationConfig(value: unknown, path: string, extras: Gem
   const thinkingConfig = optional(config, 'thinkingConfig', path, expectObject);
   if (thinkingConfig !== undefined) {
     const thinkingPath = fieldPath(path, 'thinkingConfig');
-    extras.setUnmodelled(
-      ['generationConfig', 'thinkingConfig'],
-      thinkingConfig,
-      new Set(['includeThoughts', 'thinkingBudget', 'thinkingLevel']),
-    );
+    extras.setUnmodelled(['generationConfig', 'thinkingConfig'], thinkingConfig, new Set(['includeThoughts', 'thinkingBudget', 'thinkingLevel']));
     assign('includeThoughts', optional(thinkingConfig, 'includeThoughts', thinkingPath, expectBoolean));
     assign('thinking', decodeThinking(thinkingConfig, thinkingPath));
   }

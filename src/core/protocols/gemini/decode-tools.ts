@@ -2,17 +2,7 @@
 import { invalidRequest } from '../../errors';
 import type { ToolChoice, ToolDefinition } from '../../ir';
 import type { GeminiExtras } from './extras';
-import {
-  expectArray,
-  expectObject,
-  expectString,
-  expectStringList,
-  expectStruct,
-  fieldPath,
-  invalidField,
-  invalidValue,
-  optional,
-} from './fields';
+import { expectArray, expectObject, expectString, expectStringList, expectStruct, fieldPath, invalidField, invalidValue, optional } from './fields';
 import { geminiSchemaToJsonSchema } from './schema';
 
 export interface DecodedTools {
@@ -40,9 +30,7 @@ export function decodeTools(value: unknown, path: string, extras: GeminiExtras):
       if (entry === undefined || entry === null) continue;
       const entryPath = fieldPath(toolPath, key);
       if (key === 'functionDeclarations') {
-        expectArray(entry, entryPath).forEach((declaration, j) =>
-          decoded.tools.push(decodeFunctionDeclaration(declaration, fieldPath(entryPath, j))),
-        );
+        expectArray(entry, entryPath).forEach((declaration, j) => decoded.tools.push(decodeFunctionDeclaration(declaration, fieldPath(entryPath, j))));
       } else if (key === 'googleSearch' || key === 'googleSearchRetrieval') {
         expectObject(entry, entryPath);
         decoded.webSearch = true;

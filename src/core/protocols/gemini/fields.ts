@@ -12,8 +12,7 @@ import { invalidRequest } from '../../errors';
 
 export type Fields = Record<string, unknown>;
 
-export const isPlainObject = (value: unknown): value is Fields =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isPlainObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const camelCase = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -38,8 +37,7 @@ export const invalidValue = (path: string, protoType: string, value: unknown) =>
   invalidRequest(`Invalid value at '${path}' (${protoType}), ${describe(value)}`, path);
 
 /** Google's wording for a failed field constraint: `* GenerateContentRequest.<path>: <reason>`. */
-export const invalidField = (path: string, reason: string) =>
-  invalidRequest(`* GenerateContentRequest.${path}: ${reason}`, path);
+export const invalidField = (path: string, reason: string) => invalidRequest(`* GenerateContentRequest.${path}: ${reason}`, path);
 
 export function expectObject(value: unknown, path: string): Fields {
   if (!isPlainObject(value)) throw invalidValue(path, 'TYPE_MESSAGE', value);
@@ -82,12 +80,7 @@ export function expectStringList(value: unknown, path: string): string[] {
 }
 
 /** The value of `key` when present (JSON null counts as absent, as in proto3 JSON), checked by `read`. */
-export function optional<T>(
-  fields: Fields,
-  key: string,
-  path: string,
-  read: (value: unknown, path: string) => T,
-): T | undefined {
+export function optional<T>(fields: Fields, key: string, path: string, read: (value: unknown, path: string) => T): T | undefined {
   const value = fields[key];
   return value === undefined || value === null ? undefined : read(value, fieldPath(path, key));
 }

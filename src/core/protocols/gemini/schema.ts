@@ -19,9 +19,7 @@ export function geminiSchemaToJsonSchema(schema: JsonSchema, path: string, depth
     if (key === 'type' && typeof value === 'string') {
       if (value !== 'TYPE_UNSPECIFIED') out.type = value.toLowerCase();
     } else if (key === 'properties' && isPlainObject(value)) {
-      out.properties = Object.fromEntries(
-        Object.entries(value).map(([name, sub]) => [name, isPlainObject(sub) ? convert(sub) : sub]),
-      );
+      out.properties = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, isPlainObject(sub) ? convert(sub) : sub]));
     } else if (key === 'items' && isPlainObject(value)) {
       out.items = convert(value);
     } else if (key === 'anyOf' && Array.isArray(value)) {

@@ -35,9 +35,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
         return event.text === '' ? '' : this.chunk([{ text: event.text }]);
       case 'thinking':
         // Thought text only for clients that asked for it (`includeThoughts`), as Gemini does.
-        return event.text === '' || this.request.includeThoughts !== true
-          ? ''
-          : this.chunk([{ text: event.text, thought: true }]);
+        return event.text === '' || this.request.includeThoughts !== true ? '' : this.chunk([{ text: event.text, thought: true }]);
       case 'thinking_signature':
         return this.chunk([signaturePart(event.signature)]);
       case 'tool_call':
@@ -77,11 +75,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
     return this.finished ? '' : this.framer.keepAlive();
   }
 
-  private chunk(
-    parts: GeminiPart[],
-    candidateFields: Partial<GeminiCandidate> = {},
-    usage?: Usage,
-  ): string {
+  private chunk(parts: GeminiPart[], candidateFields: Partial<GeminiCandidate> = {}, usage?: Usage): string {
     const response: GenerateContentResponse = {
       candidates: [{ content: { role: 'model', parts }, ...candidateFields, index: 0 }],
       modelVersion: this.request.model,

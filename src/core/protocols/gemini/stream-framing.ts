@@ -89,5 +89,4 @@ class JsonArrayFramer implements Framer {
   }
 }
 
-export const createFramer = (framing: StreamFraming): Framer =>
-  framing === 'sse' ? new SseFramer() : new JsonArrayFramer();
+export const createFramer = (framing: StreamFraming): Framer => (framing === 'sse' ? new SseFramer() : new JsonArrayFramer());

@@ -20,7 +20,8 @@ const unsupported = (what: string) => new GatewayError('invalid_request', `An An
 function media(part: MediaPart): Json {
   if (part.source.kind === 'url') return { type: 'image', source: { type: 'url', url: part.source.url } };
   if (part.mimeType === 'application/pdf') return { type: 'document', source: { type: 'base64', media_type: part.mimeType, data: part.source.data } };
-  if (!['image/jpeg', 'image/png', 'image/gif', 'image/webp'].includes(part.mimeType)) throw unsupported(`${part.mimeType} media (only JPEG, PNG, GIF, WebP images and PDF)`);
+  if (!['image/jpeg', 'image/png', 'image/gif', 'image/webp'].includes(part.mimeType))
+    throw unsupported(`${part.mimeType} media (only JPEG, PNG, GIF, WebP images and PDF)`);
   return { type: 'image', source: { type: 'base64', media_type: part.mimeType, data: part.source.data } };
 }
 
@@ -37,7 +38,9 @@ function block(part: Part): Json | undefined {
     case 'tool_call':
       return { type: 'tool_use', id: part.id, name: part.name, input: part.args };
     case 'tool_result': {
-      const content = part.content.map((item) => (item.type === 'text' ? { type: 'text', text: item.text } : media(item))).filter((item) => item.type !== 'text' || item.text !== '');
+      const content = part.content
+        .map((item) => (item.type === 'text' ? { type: 'text', text: item.text } : media(item)))
+        .filter((item) => item.type !== 'text' || item.text !== '');
       const result: Json = { type: 'tool_result', tool_use_id: part.callId, content };
       if (part.isError) result.is_error = true;
       return result;
@@ -76,7 +79,15 @@ export function encodeAnthropicRequest(request: ChatRequest, model: string): Jso
     }));
     const choice = request.toolChoice;
     const toolChoice: Json | undefined =
-      choice?.type === 'required' ? { type: 'any' } : choice?.type === 'tool' ? { type: 'tool', name: choice.name } : choice?.type === 'none' ? { type: 'none' } : choice ? { type: 'auto' } : undefined;
+      choice?.type === 'required'
+        ? { type: 'any' }
+        : choice?.type === 'tool'
+          ? { type: 'tool', name: choice.name }
+          : choice?.type === 'none'
+            ? { type: 'none' }
+            : choice
+              ? { type: 'auto' }
+              : undefined;
     if (request.parallelToolCalls === false) body.tool_choice = { ...(toolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true };
     else if (toolChoice) body.tool_choice = toolChoice;
   }
@@ -158,7 +169,9 @@ export class AnthropicStreamDecoder {
         } catch (err) {
           throw new UpstreamFailure('server', 'the provider streamed tool arguments that are not JSON', { model: this.model, cause: err });
         }
-        return [{ type: 'tool_call', call: { type: 'tool_call', id: current.id ?? '', name: current.name ?? '', args: (args ?? {}) as Record<string, unknown> } }];
+        return [
+          { type: 'tool_call', call: { type: 'tool_call', id: current.id ?? '', name: current.name ?? '', args: (args ?? {}) as Record<string, unknown> } },
+        ];
       }
       case 'message_delta': {
         const delta = frame.delta as Json | undefined;

@@ -62,8 +62,7 @@ function modelInfo(id: string, entry: Json): ModelInfo {
   const quota = isRecord(entry.quotaInfo) ? entry.quotaInfo : {};
   const resetAt = typeof quota.resetTime === 'string' ? Date.parse(quota.resetTime) : NaN;
   // upstream-protocol §4: a reset time without a fraction means the quota is spent.
-  const remainingFraction =
-    typeof quota.remainingFraction === 'number' ? quota.remainingFraction : Number.isNaN(resetAt) ? 1 : 0;
+  const remainingFraction = typeof quota.remainingFraction === 'number' ? quota.remainingFraction : Number.isNaN(resetAt) ? 1 : 0;
   const info: ModelInfo = { id, remainingFraction };
   if (!Number.isNaN(resetAt)) info.resetAt = resetAt;
   if (typeof entry.displayName === 'string') info.displayName = entry.displayName;
@@ -78,9 +77,7 @@ function modelInfo(id: string, entry: Json): ModelInfo {
 
 function parseAvailableModels(body: unknown, fetchedAt: number): ModelQuotaSnapshot {
   const json = isRecord(body) ? body : {};
-  const models = isRecord(json.models)
-    ? Object.entries(json.models).flatMap(([id, entry]) => (isRecord(entry) ? [modelInfo(id, entry)] : []))
-    : [];
+  const models = isRecord(json.models) ? Object.entries(json.models).flatMap(([id, entry]) => (isRecord(entry) ? [modelInfo(id, entry)] : [])) : [];
   const deprecated: Record<string, string> = {};
   if (isRecord(json.deprecatedModelIds)) {
     for (const [oldId, entry] of Object.entries(json.deprecatedModelIds)) {

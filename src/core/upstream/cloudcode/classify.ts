@@ -107,8 +107,7 @@ export function classifyHttpFailure(status: number, body: unknown, context: Http
   const message = error?.message ?? (typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`);
   const resetDelayMs = parseDurationMs(facts.metadata.quotaResetDelay);
   const resetStamp = typeof facts.metadata.quotaResetTimeStamp === 'string' ? Date.parse(facts.metadata.quotaResetTimeStamp) : NaN;
-  const retryAfterMs =
-    facts.retryDelayMs ?? resetDelayMs ?? delayInMessage(message) ?? retryAfterHeaderMs(context.retryAfterHeader, now);
+  const retryAfterMs = facts.retryDelayMs ?? resetDelayMs ?? delayInMessage(message) ?? retryAfterHeaderMs(context.retryAfterHeader, now);
   const init: UpstreamFailureInit = {
     status,
     reason: facts.reason,
@@ -116,8 +115,7 @@ export function classifyHttpFailure(status: number, body: unknown, context: Http
     body: error ? (Array.isArray(body) ? body[0] : body) : undefined,
     model: context.model ?? (typeof facts.metadata.model === 'string' ? facts.metadata.model : undefined),
   };
-  const fail = (kind: UpstreamFailure['kind'], extra: Partial<UpstreamFailureInit> = {}) =>
-    new UpstreamFailure(kind, message, { ...init, ...extra });
+  const fail = (kind: UpstreamFailure['kind'], extra: Partial<UpstreamFailureInit> = {}) => new UpstreamFailure(kind, message, { ...init, ...extra });
 
   if (facts.reason === 'MODEL_CAPACITY_EXHAUSTED' || (status === 503 && CAPACITY_PROBLEM.test(message))) {
     return fail('capacity');
@@ -153,12 +151,7 @@ export function classifyHttpFailure(status: number, body: unknown, context: Http
   return fail('bad_request');
 }
 
-const TIMEOUT_CODES: ReadonlySet<string> = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'ETIMEDOUT',
-]);
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
 /** The system error code under fetch's generic "fetch failed". */
 function networkErrorCode(err: unknown): string | undefined {

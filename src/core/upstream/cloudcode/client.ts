@@ -11,13 +11,7 @@ import { classifyHttpFailure, classifyNetworkError, parseGoogleError } from './c
  * nothing of chat semantics.
  */
 
-export type CloudCodeMethod =
-  | 'generateContent'
-  | 'streamGenerateContent'
-  | 'countTokens'
-  | 'loadCodeAssist'
-  | 'onboardUser'
-  | 'fetchAvailableModels';
+export type CloudCodeMethod = 'generateContent' | 'streamGenerateContent' | 'countTokens' | 'loadCodeAssist' | 'onboardUser' | 'fetchAvailableModels';
 
 export interface CloudCodeClientOptions {
   /** Ordered base URLs (without `/v1internal`). */
@@ -122,9 +116,7 @@ class AttemptControl {
 /** Raised when a gateway not built for the simulator reaches it. Never retried. */
 export class SimulatorRefused extends Error {
   constructor(host: string) {
-    super(
-      `Refusing an answer from the Agate upstream simulator at ${host}: this gateway was not created with allowSimulator. Check upstream.hosts.`,
-    );
+    super(`Refusing an answer from the Agate upstream simulator at ${host}: this gateway was not created with allowSimulator. Check upstream.hosts.`);
     this.name = 'SimulatorRefused';
   }
 }

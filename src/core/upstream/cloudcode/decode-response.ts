@@ -148,9 +148,6 @@ export class ResponseDecoder {
 
 function sameUsage(a: Usage, b: Usage): boolean {
   return (
-    a.inputTokens === b.inputTokens &&
-    a.cachedInputTokens === b.cachedInputTokens &&
-    a.outputTokens === b.outputTokens &&
-    a.thinkingTokens === b.thinkingTokens
+    a.inputTokens === b.inputTokens && a.cachedInputTokens === b.cachedInputTokens && a.outputTokens === b.outputTokens && a.thinkingTokens === b.thinkingTokens
   );
 }

@@ -11,10 +11,7 @@ import type { GeminiContent, GeminiPart } from './wire';
  * The optional Antigravity preamble goes in front of the client's system text
  * as a part of its own; the client's prompt is never rewritten (upstream-protocol §2).
  */
-export function encodeSystemInstruction(
-  system: TextPart[],
-  preamble: string,
-): { role: 'user'; parts: GeminiPart[] } | undefined {
+export function encodeSystemInstruction(system: TextPart[], preamble: string): { role: 'user'; parts: GeminiPart[] } | undefined {
   const parts: GeminiPart[] = [];
   if (preamble) parts.push({ text: preamble });
   for (const part of system) if (part.text) parts.push({ text: part.text });

@@ -29,11 +29,7 @@ export interface EncodedTools {
   repairs: ArgumentRepairs;
 }
 
-function declare(
-  tool: ToolDefinition,
-  family: ModelFamily,
-  budget: SchemaBudget,
-): { declaration: FunctionDeclaration; repair?: ArgumentRepair } {
+function declare(tool: ToolDefinition, family: ModelFamily, budget: SchemaBudget): { declaration: FunctionDeclaration; repair?: ArgumentRepair } {
   const declaration: FunctionDeclaration = { name: tool.name };
   if (tool.description) declaration.description = tool.description;
   const cleaned = tool.parameters ? cleanSchemaWithPaths(tool.parameters, `tool '${tool.name}'`, budget) : undefined;

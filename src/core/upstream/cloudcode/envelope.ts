@@ -11,11 +11,6 @@ export interface CloudCodeEnvelope {
   request: GenerateContentRequest;
 }
 
-export function wrapInEnvelope(
-  project: string,
-  model: string,
-  requestType: RequestType,
-  request: GenerateContentRequest,
-): CloudCodeEnvelope {
+export function wrapInEnvelope(project: string, model: string, requestType: RequestType, request: GenerateContentRequest): CloudCodeEnvelope {
   return { project, model, userAgent: 'antigravity', requestType, requestId: `agent-${randomUUID()}`, request };
 }

@@ -49,8 +49,7 @@ function budgetFor(thinking: Exclude<ThinkingRequest, { type: 'disabled' }>, mod
 
 function planThinking(request: ChatRequest, model: string, info: ModelInfo | undefined, dropSignatures: boolean): ThinkingPlan {
   // No preference stated: leave the model's default, unless thoughts were asked for.
-  let thinking: ThinkingRequest | undefined =
-    request.thinking ?? (request.includeThoughts ? { type: 'adaptive' } : undefined);
+  let thinking: ThinkingRequest | undefined = request.thinking ?? (request.includeThoughts ? { type: 'adaptive' } : undefined);
   if (thinking?.type === 'budget' && thinking.budgetTokens <= 0) thinking = { type: 'disabled' };
   if (!thinking || !supportsThinking(model, info)) return {};
   // Claude with thinking on wants the signed thinking of its last tool turn
@@ -78,8 +77,7 @@ function fitOutputLimit(requested: number | undefined, plan: ThinkingPlan, model
   if (budget === undefined || !plan.config) return maxOutputTokens;
   if (maxOutputTokens === undefined || maxOutputTokens <= budget) maxOutputTokens = clamp(budget + ANSWER_HEADROOM_TOKENS);
   if (maxOutputTokens <= budget) {
-    plan.config.thinkingBudget =
-      maxOutputTokens > 2 * ANSWER_HEADROOM_TOKENS ? maxOutputTokens - ANSWER_HEADROOM_TOKENS : Math.floor(maxOutputTokens / 2);
+    plan.config.thinkingBudget = maxOutputTokens > 2 * ANSWER_HEADROOM_TOKENS ? maxOutputTokens - ANSWER_HEADROOM_TOKENS : Math.floor(maxOutputTokens / 2);
   }
   return maxOutputTokens;
 }

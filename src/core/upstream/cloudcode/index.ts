@@ -138,10 +138,8 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
   return {
     generate,
     countTokens,
-    loadCodeAssist: (accessToken: string, signal?: AbortSignal): Promise<CodeAssistInfo> =>
-      accounts.loadCodeAssist(accessToken, signal),
-    onboardUser: (accessToken: string, tierId: string, signal?: AbortSignal): Promise<string> =>
-      accounts.onboardUser(accessToken, tierId, signal),
+    loadCodeAssist: (accessToken: string, signal?: AbortSignal): Promise<CodeAssistInfo> => accounts.loadCodeAssist(accessToken, signal),
+    onboardUser: (accessToken: string, tierId: string, signal?: AbortSignal): Promise<string> => accounts.onboardUser(accessToken, tierId, signal),
     fetchAvailableModels: (accessToken: string, projectId: string, signal?: AbortSignal): Promise<ModelQuotaSnapshot> =>
       accounts.fetchAvailableModels(accessToken, projectId, signal),
     hostAttempts: (call) => attemptsByCall.get(call) ?? [],

@@ -44,8 +44,7 @@ export class SignatureReplay {
    */
   forThinking(part: ThinkingPart): GeminiPart | undefined {
     if (this.dropAll) return undefined;
-    const signature =
-      this.usable(part.signature) ?? (part.text ? this.cache.thinkingSignature(this.family, part.text) : undefined);
+    const signature = this.usable(part.signature) ?? (part.text ? this.cache.thinkingSignature(this.family, part.text) : undefined);
     if (!signature) return undefined;
     return { thought: true, text: part.redacted ? '' : part.text, thoughtSignature: signature };
   }

@@ -62,7 +62,13 @@ export async function* generateGeminiApi(options: ProviderHttpOptions, request: 
   })) {
     if (event.data === '') continue;
     const frame = frameJson(event.data, call.model);
-    if (frame.error) throw classifyGeminiApiFailure(typeof (frame.error as Json).code === 'number' ? ((frame.error as Json).code as number) : 500, frame, () => undefined, call.model);
+    if (frame.error)
+      throw classifyGeminiApiFailure(
+        typeof (frame.error as Json).code === 'number' ? ((frame.error as Json).code as number) : 500,
+        frame,
+        () => undefined,
+        call.model,
+      );
     for (const chatEvent of decoder.decode(frame)) yield chatEvent;
   }
   if (!decoder.sawFinishReason) throw new UpstreamFailure('network', 'the provider ended the stream before its finish', { model: call.model });

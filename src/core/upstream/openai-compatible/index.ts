@@ -39,7 +39,10 @@ export function openAiUsage(usage: Json): Usage {
 export function encodeOpenAiRequest(request: ChatRequest, model: string): Json {
   if (request.webSearch) throw unsupported('built-in web search');
   const messages: Json[] = [];
-  const system = request.system.map((part) => part.text).filter(Boolean).join('\n\n');
+  const system = request.system
+    .map((part) => part.text)
+    .filter(Boolean)
+    .join('\n\n');
   if (system) messages.push({ role: 'system', content: system });
   for (const message of request.messages) {
     if (message.role === 'assistant') {
@@ -47,7 +50,8 @@ export function encodeOpenAiRequest(request: ChatRequest, model: string): Json {
       const calls = message.parts.filter((part): part is ToolCallPart => part.type === 'tool_call');
       if (text === '' && calls.length === 0) continue;
       const entry: Json = { role: 'assistant', content: text === '' ? null : text };
-      if (calls.length > 0) entry.tool_calls = calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.args) } }));
+      if (calls.length > 0)
+        entry.tool_calls = calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.args) } }));
       messages.push(entry);
       continue;
     }
@@ -74,7 +78,8 @@ export function encodeOpenAiRequest(request: ChatRequest, model: string): Json {
   const body: Json = { model, messages, stream: true, stream_options: { include_usage: true } };
   if (request.maxOutputTokens !== undefined) body[reasoning ? 'max_completion_tokens' : 'max_tokens'] = request.maxOutputTokens;
   if (reasoning && request.thinking?.type === 'effort') body.reasoning_effort = request.thinking.effort;
-  else if (reasoning && request.thinking?.type === 'budget') body.reasoning_effort = request.thinking.budgetTokens <= 2048 ? 'low' : request.thinking.budgetTokens <= 8192 ? 'medium' : 'high';
+  else if (reasoning && request.thinking?.type === 'budget')
+    body.reasoning_effort = request.thinking.budgetTokens <= 2048 ? 'low' : request.thinking.budgetTokens <= 8192 ? 'medium' : 'high';
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stopSequences?.length) body.stop = request.stopSequences;
@@ -83,7 +88,11 @@ export function encodeOpenAiRequest(request: ChatRequest, model: string): Json {
   if (request.tools.length > 0) {
     body.tools = request.tools.map((tool) => ({
       type: 'function',
-      function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters ?? { type: 'object', properties: {} } },
+      function: {
+        name: tool.name,
+        ...(tool.description ? { description: tool.description } : {}),
+        parameters: tool.parameters ?? { type: 'object', properties: {} },
+      },
     }));
     const choice = request.toolChoice;
     if (choice) body.tool_choice = choice.type === 'tool' ? { type: 'function', function: { name: choice.name } } : choice.type;
@@ -106,7 +115,13 @@ export function classifyOpenAiFailure(status: number, body: unknown, header: (na
   return classifyProviderStatus(status, message, model, retryAfterMs(header('retry-after')), body);
 }
 
-const FINISH: Readonly<Record<string, FinishReason>> = { stop: 'stop', length: 'length', tool_calls: 'tool_calls', function_call: 'tool_calls', content_filter: 'content_filter' };
+const FINISH: Readonly<Record<string, FinishReason>> = {
+  stop: 'stop',
+  length: 'length',
+  tool_calls: 'tool_calls',
+  function_call: 'tool_calls',
+  content_filter: 'content_filter',
+};
 
 export class OpenAiStreamDecoder {
   private usage: Usage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, thinkingTokens: 0 };
@@ -166,7 +181,8 @@ export class OpenAiStreamDecoder {
       const id = /^[A-Za-z0-9_-]+$/.test(call.id) ? call.id : `call_${index}_${call.id.replace(/[^A-Za-z0-9_-]/g, '')}`;
       events.push({ type: 'tool_call', call: { type: 'tool_call', id, name: call.name, args: (args ?? {}) as Record<string, unknown> } });
     }
-    const reason = this.calls.size > 0 && (this.finishReason === undefined || this.finishReason === 'stop') ? 'tool_calls' : (FINISH[this.finishReason ?? 'stop'] ?? 'stop');
+    const reason =
+      this.calls.size > 0 && (this.finishReason === undefined || this.finishReason === 'stop') ? 'tool_calls' : (FINISH[this.finishReason ?? 'stop'] ?? 'stop');
     events.push({ type: 'finish', reason, usage: { ...this.usage } });
     return events;
   }
@@ -176,7 +192,11 @@ export class OpenAiStreamDecoder {
   }
 }
 
-export async function* generateOpenAiCompatible(options: ProviderHttpOptions, request: ChatRequest, call: ProviderCall): AsyncGenerator<ChatEvent, void, undefined> {
+export async function* generateOpenAiCompatible(
+  options: ProviderHttpOptions,
+  request: ChatRequest,
+  call: ProviderCall,
+): AsyncGenerator<ChatEvent, void, undefined> {
   const body = JSON.stringify(encodeOpenAiRequest(request, call.model));
   const decoder = new OpenAiStreamDecoder(call.model);
   for await (const event of streamSse(options, {

@@ -49,7 +49,13 @@ function routeOf(kind: ProviderKind, offer: PassthroughOffer, call: ProviderCall
         const value = headerOf(offer, name);
         if (value !== undefined) headers[name] = value;
       }
-      return { url: new URL(`${call.baseUrl}/v1/messages`), headers, body: withModel(offer.body, call.model), tap: anthropicTap(offer.stream), classify: classifyAnthropicFailure };
+      return {
+        url: new URL(`${call.baseUrl}/v1/messages`),
+        headers,
+        body: withModel(offer.body, call.model),
+        tap: anthropicTap(offer.stream),
+        classify: classifyAnthropicFailure,
+      };
     }
     case 'openai-compatible':
       return {

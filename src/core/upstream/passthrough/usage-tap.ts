@@ -94,7 +94,8 @@ function readUsageObject(counts: unknown): Usage | undefined {
  * is counted, about four characters a token.
  */
 export function openAiTap(stream: boolean): UsageTap {
-  if (!stream) return copyTap((body) => (typeof (body as Json).usage === 'object' && (body as Json).usage ? openAiUsage((body as Json).usage as Json) : undefined));
+  if (!stream)
+    return copyTap((body) => (typeof (body as Json).usage === 'object' && (body as Json).usage ? openAiUsage((body as Json).usage as Json) : undefined));
   let usage: Usage | undefined;
   let chars = 0;
   return sseTap(
@@ -107,8 +108,10 @@ export function openAiTap(stream: boolean): UsageTap {
       for (const choice of frame.choices as Json[]) {
         const delta = choice.delta as Json | undefined;
         if (!delta) continue;
-        for (const field of ['content', 'reasoning_content', 'reasoning'] as const) if (typeof delta[field] === 'string') chars += (delta[field] as string).length;
-        if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls as Json[]) chars += String((call.function as Json | undefined)?.arguments ?? '').length;
+        for (const field of ['content', 'reasoning_content', 'reasoning'] as const)
+          if (typeof delta[field] === 'string') chars += (delta[field] as string).length;
+        if (Array.isArray(delta.tool_calls))
+          for (const call of delta.tool_calls as Json[]) chars += String((call.function as Json | undefined)?.arguments ?? '').length;
       }
     },
     () => usage ?? (chars > 0 ? { ...emptyUsage(), outputTokens: Math.ceil(chars / 4) } : undefined),

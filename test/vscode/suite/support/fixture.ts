@@ -51,7 +51,6 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-
 /** The gateway running on `port` (after a settings change has been applied). */
 export function waitForRunning(testing: AgateTestingApi, port?: number): Promise<string> {
   return waitFor(`the gateway running${port ? ` on port ${port}` : ''}`, () => {

@@ -25,13 +25,7 @@ import {
 import { thinkingFromEffort } from '../shared/reasoning';
 import { responseFormatFrom } from '../shared/response-format';
 import { decodeStreamOptions } from '../shared/stream-options';
-import {
-  assertUniqueToolNames,
-  functionTool,
-  namedToolChoice,
-  parseToolArguments,
-  toolChoiceFromMode,
-} from '../shared/tools';
+import { assertUniqueToolNames, functionTool, namedToolChoice, parseToolArguments, toolChoiceFromMode } from '../shared/tools';
 import { DecodeNotes, webSearchBeside } from '../../tool-notes';
 
 /** `POST /v1/chat/completions` body → IR. */
@@ -64,13 +58,9 @@ export function decodeChatRequest(body: unknown, options: { exposeReasoning: boo
     topP: optionalNumber(body.top_p, 'top_p', { min: 0, max: 1 }),
     stopSequences: optionalStringList(body.stop, 'stop'),
     seed: optionalNumber(body.seed, 'seed', { integer: true }),
-    thinking:
-      thinkingFromEffort(body.reasoning_effort, 'reasoning_effort') ??
-      thinkingFromEffort(reasoning?.effort, 'reasoning.effort'),
+    thinking: thinkingFromEffort(body.reasoning_effort, 'reasoning_effort') ?? thinkingFromEffort(reasoning?.effort, 'reasoning.effort'),
     includeThoughts: options.exposeReasoning,
-    responseFormat: responseFormat
-      ? responseFormatFrom(responseFormat, 'response_format', (f) => f.json_schema, 'response_format.json_schema')
-      : undefined,
+    responseFormat: responseFormat ? responseFormatFrom(responseFormat, 'response_format', (f) => f.json_schema, 'response_format.json_schema') : undefined,
     stream: optionalBoolean(body.stream, 'stream') ?? false,
     // upstream-protocol §8: the client's cache key is the best conversation identity, then its end-user id.
     sessionKey: optionalString(body.prompt_cache_key, 'prompt_cache_key') ?? user,
@@ -184,10 +174,7 @@ function decodeMessages(value: unknown): Pick<ChatRequest, 'system' | 'messages'
         const callId = requireNonEmptyString(message.tool_call_id, idParam);
         const name = conversation.callName(callId);
         if (name === undefined) {
-          throw invalidRequest(
-            `Invalid parameter: '${idParam}' ('${callId}') does not match any tool call of an earlier assistant message.`,
-            idParam,
-          );
+          throw invalidRequest(`Invalid parameter: '${idParam}' ('${callId}') does not match any tool call of an earlier assistant message.`, idParam);
         }
         const content = userContent(message.content, at(param, 'content'));
         conversation.append('user', [{ type: 'tool_result', callId, name, content }]);
@@ -246,10 +233,7 @@ function userContent(content: unknown, param: string): Array<TextPart | MediaPar
       case 'input_audio':
         return unsupported(at(partParam, 'type'), 'Audio input');
       default:
-        throw invalidRequest(
-          `Invalid value for '${at(partParam, 'type')}': expected 'text', 'image_url' or 'file', got '${type}'.`,
-          at(partParam, 'type'),
-        );
+        throw invalidRequest(`Invalid value for '${at(partParam, 'type')}': expected 'text', 'image_url' or 'file', got '${type}'.`, at(partParam, 'type'));
     }
   });
 }

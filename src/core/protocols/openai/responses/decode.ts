@@ -26,10 +26,7 @@ import { ResponsesToolCollector, decodeResponsesToolChoice } from './tools';
 const SUMMARY_MODES = ['auto', 'concise', 'detailed'];
 
 /** `POST /v1/responses` body → IR, with the history of `previous_response_id` in front. */
-export function decodeResponsesRequest(
-  body: unknown,
-  options: { exposeReasoning: boolean; store: ResponsesStore },
-): ChatRequest {
+export function decodeResponsesRequest(body: unknown, options: { exposeReasoning: boolean; store: ResponsesStore }): ChatRequest {
   if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
   rejectUnsupported(body);
 

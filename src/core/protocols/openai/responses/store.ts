@@ -45,7 +45,11 @@ export class ResponsesStore {
     this.entries = new LRUCache<string, readonly Message[]>({
       max: options.maxEntries ?? 500,
       maxSize: options.maxBytes ?? 256 * 1024 * 1024,
-      sizeCalculation: (conversation) => Math.max(1, conversation.reduce((sum, message) => sum + messageBytes(message), 0)),
+      sizeCalculation: (conversation) =>
+        Math.max(
+          1,
+          conversation.reduce((sum, message) => sum + messageBytes(message), 0),
+        ),
       ttl: this.ttlMs,
       // Read the clock on every lookup rather than caching it for a millisecond.
       ttlResolution: 0,

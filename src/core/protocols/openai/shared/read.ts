@@ -9,15 +9,12 @@ import { invalidRequest } from '../../../errors';
 
 export type JsonObject = Record<string, unknown>;
 
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `messages` + 3 → `messages[3]`; `messages[3]` + `role` → `messages[3].role`. */
-export const at = (param: string, key: string | number): string =>
-  typeof key === 'number' ? `${param}[${key}]` : `${param}.${key}`;
+export const at = (param: string, key: string | number): string => (typeof key === 'number' ? `${param}[${key}]` : `${param}.${key}`);
 
-const invalidType = (param: string, expected: string) =>
-  invalidRequest(`Invalid type for '${param}': expected ${expected}.`, param);
+const invalidType = (param: string, expected: string) => invalidRequest(`Invalid type for '${param}': expected ${expected}.`, param);
 
 const missing = (param: string) => invalidRequest(`Missing required parameter: '${param}'.`, param);
 

@@ -22,9 +22,6 @@ export function thinkingFromEffort(value: unknown, param: string): ThinkingReque
     case 'xhigh':
       return { type: 'effort', effort: 'high' };
     default:
-      throw invalidRequest(
-        `Invalid value for '${param}': expected one of 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh', got '${effort}'.`,
-        param,
-      );
+      throw invalidRequest(`Invalid value for '${param}': expected one of 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh', got '${effort}'.`, param);
   }
 }

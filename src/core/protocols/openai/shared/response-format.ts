@@ -8,12 +8,7 @@ import { at, type JsonObject, optionalObject, optionalString, requireString } fr
  * express it. Chat nests the schema fields under `json_schema`, Responses
  * keeps them beside `type`: `schemaFields`/`schemaParam` point at them.
  */
-export function responseFormatFrom(
-  format: JsonObject,
-  param: string,
-  schemaFields: (format: JsonObject) => unknown,
-  schemaParam: string,
-): ResponseFormat {
+export function responseFormatFrom(format: JsonObject, param: string, schemaFields: (format: JsonObject) => unknown, schemaParam: string): ResponseFormat {
   const type = requireString(format.type, at(param, 'type'));
   switch (type) {
     case 'text':
@@ -34,9 +29,6 @@ export function responseFormatFrom(
       return result;
     }
     default:
-      throw invalidRequest(
-        `Invalid value for '${at(param, 'type')}': expected 'text', 'json_object' or 'json_schema', got '${type}'.`,
-        at(param, 'type'),
-      );
+      throw invalidRequest(`Invalid value for '${at(param, 'type')}': expected 'text', 'json_object' or 'json_schema', got '${type}'.`, at(param, 'type'));
   }
 }

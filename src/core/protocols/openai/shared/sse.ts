@@ -9,8 +9,7 @@ export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
 export const dataFrame = (payload: unknown): string => `data: ${JSON.stringify(payload)}\n\n`;
 
 /** Responses frames name their event type. */
-export const eventFrame = (type: string, payload: unknown): string =>
-  `event: ${type}\ndata: ${JSON.stringify(payload)}\n\n`;
+export const eventFrame = (type: string, payload: unknown): string => `event: ${type}\ndata: ${JSON.stringify(payload)}\n\n`;
 
 export const DONE_FRAME = 'data: [DONE]\n\n';
 
