@@ -1,6 +1,6 @@
 import type { AccountAction } from '../src/core/admin/protocol';
 import type { AdminAccount, AdminEvent } from '../src/core/admin/types';
-import { clear, h } from './dom';
+import { attemptShowingError, clear, h } from './dom';
 import { ProvidersView } from './providers-view';
 import type { Transport } from './transport';
 import { accountStateLine, ago, moveItem, quotaBar } from './view-model';
@@ -198,13 +198,8 @@ export class AccountsView {
     });
   }
 
-  private async attempt(work: () => Promise<void>): Promise<void> {
-    this.error.textContent = '';
-    try {
-      await work();
-    } catch (err) {
-      this.error.textContent = err instanceof Error ? err.message : String(err);
-    }
+  private attempt(work: () => Promise<void>): Promise<void> {
+    return attemptShowingError(this.error, work);
   }
 
   private addForm(): HTMLElement {

@@ -38,3 +38,13 @@ export function announcer(): { element: HTMLElement; say(message: string): void 
     },
   };
 }
+
+/** Runs a view's action with `error` cleared first and showing the failure's message after, so no action fails silently. */
+export async function attemptShowingError(error: HTMLElement, work: () => Promise<void>): Promise<void> {
+  error.textContent = '';
+  try {
+    await work();
+  } catch (err) {
+    error.textContent = err instanceof Error ? err.message : String(err);
+  }
+}

@@ -1,7 +1,7 @@
 import type { ProviderAction } from '../src/core/admin/protocol';
 import type { AdminEvent } from '../src/core/admin/types';
 import { DEFAULT_BASE_URLS, PROVIDER_KINDS, type ProviderKind, type ProviderStatus, type ProviderView } from '../src/core/providers/types';
-import { clear, h } from './dom';
+import { attemptShowingError, clear, h } from './dom';
 import { PRICES_SOURCE_MESSAGE } from '../src/core/providers/prices';
 import { formatNumber, plural, t, tm } from './l10n';
 import type { Transport } from './transport';
@@ -214,13 +214,8 @@ export class ProvidersView {
     });
   }
 
-  private async attempt(work: () => Promise<void>): Promise<void> {
-    this.error.textContent = '';
-    try {
-      await work();
-    } catch (err) {
-      this.error.textContent = err instanceof Error ? err.message : String(err);
-    }
+  private attempt(work: () => Promise<void>): Promise<void> {
+    return attemptShowingError(this.error, work);
   }
 
   private addForm(): HTMLElement {
