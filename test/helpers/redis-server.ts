@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -26,8 +26,14 @@ export function redisServerBinary(): string | undefined {
   return undefined;
 }
 
+/** On a fresh machine `npm test` reaches the team tests before the extension-host step installs the Debian packages. */
+function installRedisServer(): string | undefined {
+  execFileSync('bash', [path.resolve(__dirname, '../../scripts/setup-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return redisServerBinary();
+}
+
 export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
-  const binary = redisServerBinary();
+  const binary = redisServerBinary() ?? installRedisServer();
   if (!binary) throw new Error('redis-server is not installed: run scripts/setup-code-server.sh (it installs the Debian package)');
   const port = options.port ?? (await freePort());
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agate-redis-'));
