@@ -13,8 +13,11 @@ import * as path from 'node:path';
 const projectRoot = path.resolve(__dirname, '../..');
 const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
 const vsix = path.join(projectRoot, `${manifest.name}-${manifest.version}.vsix`);
-/** Well above today's ~350 KB: a regression that ships sources, maps or node_modules is several MB. */
-const MAX_VSIX_BYTES = 1024 * 1024;
+/**
+ * Above today's ~1 MB (the extension bundle, the side bundles of undici, ajv, ioredis and sql.js, SQLite's
+ * WebAssembly): a regression that ships sources, maps or node_modules is several MB more.
+ */
+const MAX_VSIX_BYTES = 2 * 1024 * 1024;
 
 describe('the packaged .vsix', () => {
   let entries: string[];
