@@ -4,7 +4,7 @@
  * loads them alike. For before/after figures of a hot-path change.
  *
  *   node bench/ab.mjs --variant base=/tmp/base/cli.js --variant new=dist/cli.js \
- *     [--targets anthropic,anthropic-stream,chat,responses,gemini] [--rate 500] [--duration-ms 3000] [--reps 3]
+ *     [--targets anthropic,anthropic-stream,chat,responses,gemini,claude-code-stream] [--rate 500] [--duration-ms 3000] [--reps 3]
  *     [--no-observability] [--cpu-prof DIR]
  *   (a variant may carry extra `demo` arguments: --variant "plain=dist/cli.js --no-observability")
  *
@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { median } from './lib/stats.mjs';
 import { openLoopClient } from './lib/open-loop-client.mjs';
+import { claudeCodeRequest } from './lib/conversation.mjs';
 import { cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +53,9 @@ const ROUTES = {
     path: `/v1beta/models/${MODEL}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
     body: { contents: [{ role: 'user', parts: [{ text: 'benchmark' }] }], generationConfig: { maxOutputTokens: 256 } },
   }),
+  // Claude Code's recorded 24-tool request (~117 KB, its Google-signed thought left out); `claude-code-stream` is
+  // how Claude Code sends it.
+  'claude-code': (stream) => ({ path: '/v1/messages', body: claudeCodeRequest(0, { stream, unsigned: true }) }),
 };
 const targetNames = (flags.targets ?? 'anthropic,anthropic-stream').split(',');
 const log = (line) => process.stderr.write(`[ab] ${line}\n`);
@@ -117,6 +121,17 @@ async function main() {
     await probed.text();
     const upstream = (await (await fetch(`${simUrl}/__sim/log`)).json()).filter((entry) => entry.method === 'streamGenerateContent').at(-1);
     const token = await (await fetch(`${simUrl}/__sim/accounts/${encodeURIComponent('demo@agate.local')}/token`, { method: 'POST' })).json();
+    // Claude Code's targets: the pass-throughs replay that request's own ~117 KB upstream body.
+    const upstreamBodies = new Map();
+    for (const name of targetNames.filter((target) => target.startsWith('claude-code'))) {
+      const stream = name.endsWith('-stream');
+      const { path: route, body } = ROUTES['claude-code'](stream);
+      const response = await fetch(gateways[0].url + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`probe ${name}: HTTP ${response.status} ${await response.text()}`);
+      await response.text();
+      const method = stream ? 'streamGenerateContent' : 'generateContent';
+      upstreamBodies.set(name, (await (await fetch(`${simUrl}/__sim/log`)).json()).filter((entry) => entry.method === method).at(-1).body);
+    }
 
     const jobs = [];
     for (const name of targetNames) {
@@ -143,7 +158,7 @@ async function main() {
           variant,
           pid,
           url: `http://127.0.0.1:${port}/daily/v1internal:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
-          body: JSON.stringify(upstream.body),
+          body: JSON.stringify(upstreamBodies.get(name) ?? upstream.body),
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },
         });
       }

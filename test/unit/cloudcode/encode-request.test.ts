@@ -3,8 +3,9 @@ import claudeCodeRequest from '../../fixtures/claude-code-request.json';
 import type { ChatRequest, Message, ToolCallPart } from '../../../src/core/ir';
 import type { ModelInfo } from '../../../src/core/upstream/upstream';
 import { encodeRequest, type EncodeCall } from '../../../src/core/upstream/cloudcode/encode-request';
-import { wrapInEnvelope } from '../../../src/core/upstream/cloudcode/envelope';
-import type { GeminiSchema } from '../../../src/core/upstream/cloudcode/schema';
+import { serialiseEnvelope, wrapInEnvelope } from '../../../src/core/upstream/cloudcode/envelope';
+import { encodeFunctionTools } from '../../../src/core/upstream/cloudcode/encode-tools';
+import { cleanSchemaWithPaths, type GeminiSchema, newSchemaBudget, SCHEMA_NODE_BUDGET } from '../../../src/core/upstream/cloudcode/schema';
 import { SignatureCache, SKIP_SIGNATURE_SENTINEL } from '../../../src/core/upstream/cloudcode/signatures';
 import { violations } from './schema-rules';
 
@@ -293,6 +294,68 @@ describe('cloudcode request encoding', () => {
       assert.equal(request.tools, undefined);
       assert.deepEqual(request.generationConfig?.imageConfig, { aspectRatio: '16:9', imageSize: '2K' });
       assert.equal(encode(chat(), { model: 'gemini-3.1-flash-image' }).requestType, 'image_gen');
+    });
+  });
+
+  describe("Claude Code's repeated tool list", () => {
+    type RecordedTool = { name: string; description?: string; input_schema: Record<string, unknown> };
+    // A fresh copy each time, as each request parses its own.
+    const recordedTools = (): ChatRequest['tools'] =>
+      (structuredClone(claudeCodeRequest.tools) as RecordedTool[]).map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        parameters: tool.input_schema,
+      }));
+
+    it('is declared as the first time, from the declarations kept, and spends the same schema budget', () => {
+      const uncachedBudget = newSchemaBudget();
+      for (const tool of recordedTools()) if (tool.parameters) cleanSchemaWithPaths(tool.parameters, `tool '${tool.name}'`, uncachedBudget);
+      const first = newSchemaBudget();
+      const second = newSchemaBudget();
+      const once = encodeFunctionTools(recordedTools(), 'claude', first);
+      const twice = encodeFunctionTools(recordedTools(), 'claude', second);
+      assert.deepEqual(twice, once);
+      assert.equal(twice.tools, once.tools, 'the same list gets the same array');
+      assert.deepEqual(second, first);
+      assert.deepEqual(first, uncachedBudget);
+    });
+
+    it('takes a changed description, schema or family as a different declaration', () => {
+      const changed = recordedTools();
+      changed[0] = { ...changed[0], description: 'Another description' };
+      const declarations = (tools: ChatRequest['tools'], family: 'claude' | 'gemini') =>
+        (encodeFunctionTools(tools, family, newSchemaBudget()).tools[0] as { functionDeclarations: Array<{ description?: string; parameters?: unknown }> })
+          .functionDeclarations;
+      assert.equal(declarations(changed, 'claude')[0].description, 'Another description');
+      const parameterless = [{ name: 'TaskList', parameters: { type: 'object', properties: {} } }];
+      assert.ok(declarations(parameterless, 'claude')[0].parameters, 'the placeholder on Claude');
+      assert.equal(declarations(parameterless, 'gemini')[0].parameters, undefined);
+      const schema = recordedTools();
+      schema[1] = { ...schema[1], parameters: { type: 'object', properties: { only: { type: 'integer' } } } };
+      assert.deepEqual(declarations(schema, 'claude')[1].parameters, { type: 'object', properties: { only: { type: 'integer' } } });
+    });
+
+    it('is refused when its kept declarations no longer fit the budget left, as when cleaned', () => {
+      encodeFunctionTools(recordedTools(), 'claude', newSchemaBudget());
+      const nearlySpent = { nodes: SCHEMA_NODE_BUDGET - 5, size: 0 };
+      assert.throws(() => encodeFunctionTools(recordedTools(), 'claude', nearlySpent), /past 10,000 nodes/);
+    });
+
+    it('serialises in its envelope byte for byte as JSON.stringify, the first time and again', () => {
+      const request = chat({
+        system: [{ type: 'text', text: 'Réponds en français — briefly 🙂' }],
+        tools: recordedTools(),
+        toolChoice: { type: 'auto' },
+        messages: toolRound,
+      });
+      for (let i = 0; i < 2; i++) {
+        const encoded = encode(request, { model: 'claude-sonnet-4-6' });
+        const envelope = wrapInEnvelope('project-1', 'claude-sonnet-4-6', encoded.requestType, encoded.request);
+        assert.ok(Buffer.concat(serialiseEnvelope(envelope)).equals(Buffer.from(JSON.stringify(envelope), 'utf8')));
+      }
+      const plain = encode(chat());
+      const envelope = wrapInEnvelope('project-1', 'gemini-3-flash', plain.requestType, plain.request);
+      assert.ok(Buffer.concat(serialiseEnvelope(envelope)).equals(Buffer.from(JSON.stringify(envelope), 'utf8')));
     });
   });
 

@@ -1,7 +1,7 @@
 import type { ToolChoice, ToolDefinition } from '../../ir';
 import type { ArgumentRepair, ArgumentRepairs } from './argument-repair';
 import type { ModelFamily } from './models';
-import { cleanSchemaWithPaths, type GeminiSchema, type SchemaBudget } from './schema';
+import { cleanSchemaWithPaths, type GeminiSchema, SCHEMA_NODE_BUDGET, SCHEMA_SIZE_BUDGET, type SchemaBudget } from './schema';
 import type { FunctionCallingMode, FunctionDeclaration, GeminiTool, ToolConfig } from './wire';
 
 /**
@@ -44,15 +44,87 @@ function declare(tool: ToolDefinition, family: ModelFamily, budget: SchemaBudget
   return { declaration, repair: { placeholder: PLACEHOLDER_PROPERTY, jsonTextPaths: [] } };
 }
 
+/**
+ * Declarations already made, shared by the requests that declare the same tool: Claude Code sends the same
+ * 24 tools on every turn, and cleaning their schemas was most of the encoder's time. Keyed by the family, the
+ * name and the schema's JSON text (a twentieth of the cleaning's cost); the description, most of a tool's
+ * text, is compared rather than hashed. What the cleaning spent of the schema budget is kept and charged
+ * again, so a request's budget holds as if every schema were cleaned. Shared entries are never modified.
+ */
+interface Declared {
+  /** Never reused: identifies the entry in a tool list's key. */
+  serial: number;
+  description: string | undefined;
+  declaration: FunctionDeclaration;
+  repair?: ArgumentRepair;
+  nodes: number;
+  size: number;
+  weight: number;
+}
+
+/** About the size the entries keep alive (key text, declaration text): bounded, the oldest used go first. */
+const DECLARED_WEIGHT_LIMIT = 4_000_000;
+/** A schema bigger than this is cleaned every time rather than crowding out the others. */
+const DECLARED_ENTRY_WEIGHT_LIMIT = 256_000;
+const declared = new Map<string, Declared>();
+let declaredWeight = 0;
+let declaredSerial = 0;
+
+/** The function tools of the tool lists last seen, by their entries' serials: the same array for the same list. */
+const TOOL_LISTS_LIMIT = 16;
+const toolLists = new Map<string, GeminiTool[]>();
+
+function declareShared(tool: ToolDefinition, family: ModelFamily, budget: SchemaBudget): Declared {
+  const key = `${family}\u0000${tool.name}\u0000${tool.parameters ? JSON.stringify(tool.parameters) : ''}`;
+  const known = declared.get(key);
+  if (known && known.description === tool.description && budget.nodes + known.nodes <= SCHEMA_NODE_BUDGET && budget.size + known.size <= SCHEMA_SIZE_BUDGET) {
+    budget.nodes += known.nodes;
+    budget.size += known.size;
+    declared.delete(key);
+    declared.set(key, known); // most recently used last
+    return known;
+  }
+  // Cleaning spends monotonically: past the budget here, the same cleaning below throws the same refusal.
+  const before = { nodes: budget.nodes, size: budget.size };
+  const { declaration, repair } = declare(tool, family, budget);
+  const nodes = budget.nodes - before.nodes;
+  const size = budget.size - before.size;
+  const entry: Declared = { serial: ++declaredSerial, description: tool.description, declaration, nodes, size, weight: key.length + size };
+  if (repair) entry.repair = repair;
+  if (entry.weight <= DECLARED_ENTRY_WEIGHT_LIMIT) {
+    if (known) {
+      declared.delete(key);
+      declaredWeight -= known.weight;
+    }
+    declared.set(key, entry);
+    declaredWeight += entry.weight;
+    for (const [oldKey, old] of declared) {
+      if (declaredWeight <= DECLARED_WEIGHT_LIMIT) break;
+      declared.delete(oldKey);
+      declaredWeight -= old.weight;
+    }
+  }
+  return entry;
+}
+
 /** `budget`: what the request's schemas may expand to, shared with its response schema. */
 export function encodeFunctionTools(definitions: ToolDefinition[], family: ModelFamily, budget: SchemaBudget): EncodedTools {
   const repairs = new Map<string, ArgumentRepair>();
-  const declarations = definitions.map((tool) => {
-    const { declaration, repair } = declare(tool, family, budget);
-    if (repair) repairs.set(tool.name, repair);
-    return declaration;
-  });
-  return { tools: declarations.length > 0 ? [{ functionDeclarations: declarations }] : [], repairs };
+  const entries = definitions.map((tool) => declareShared(tool, family, budget));
+  for (const [i, entry] of entries.entries()) if (entry.repair) repairs.set(definitions[i].name, entry.repair);
+  if (entries.length === 0) return { tools: [], repairs };
+  // The same list gets the same array, so its JSON text can be kept with it (envelope.ts).
+  const listKey = entries.map((entry) => entry.serial).join(',');
+  let tools = toolLists.get(listKey);
+  if (!tools) {
+    tools = [{ functionDeclarations: entries.map((entry) => entry.declaration) }];
+    toolLists.set(listKey, tools);
+    for (const oldKey of toolLists.keys()) {
+      if (toolLists.size <= TOOL_LISTS_LIMIT) break;
+      toolLists.delete(oldKey);
+    }
+  }
+  return { tools, repairs };
 }
 
 /**
