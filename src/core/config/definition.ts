@@ -101,6 +101,11 @@ export const configSchema = Type.Object(
       connectTimeoutMs: int(10_000, 1, 'Longest wait for a connection to an upstream host.'),
       firstByteTimeoutMs: int(120_000, 1, 'Longest wait for the first byte of an upstream answer.'),
       idleTimeoutMs: int(120_000, 1, 'Longest silence within an upstream answer.'),
+      answerTimeoutMs: int(
+        300_000,
+        1,
+        "Longest wait for a whole answer Cloud Code sends at once: a non-streaming client's request that does not think is asked with `generateContent`, whose first byte comes with its end.",
+      ),
     }),
     oauth: section('Google OAuth.', {
       tokenUrl: url('https://oauth2.googleapis.com/token', "Google's token endpoint. Change only for the test simulator."),

@@ -43,7 +43,7 @@ describe('dashboard: attempt trail and rejected requests', () => {
     const { response, id } = await postMessages(stack, anthropicBody('[[sim:fault server_error]] hello'));
     assert.equal(response.status, 502);
     const record = await recordOf(stack, id);
-    const calls = stack.sim.log.filter((entry) => entry.method === 'streamGenerateContent');
+    const calls = stack.sim.log.filter((entry) => entry.method === 'generateContent' || entry.method === 'streamGenerateContent');
     assert.ok(record.attempts.length >= 2, 'more than one upstream call');
     assert.equal(record.attempts.length, calls.length, 'one trail entry per upstream call');
     assert.deepEqual(

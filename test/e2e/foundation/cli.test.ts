@@ -202,7 +202,7 @@ describe('foundation: the agate CLI', function () {
     assert.equal(answer.status, 200);
     const log = (await (await fetch(`${simUrl}/__sim/log`)).json()) as Array<{ method: string; status: number }>;
     assert.ok(
-      log.some((entry) => entry.method === 'streamGenerateContent' && entry.status === 200),
+      log.some((entry) => /^(stream)?[gG]enerateContent$/.test(entry.method) && entry.status === 200),
       'the separate simulator served it',
     );
     assert.equal(await demo.stop(), 0);

@@ -59,7 +59,7 @@ describe('pool: soak', function () {
     stack = await startStack({
       accounts: [ADA, BOB, CY, DEE],
       simulator: { framesPerAnswer: 3, quotaCostPerRequest: 0 },
-      flags: { 'upstream.firstByteTimeoutMs': '3000' },
+      flags: { 'upstream.firstByteTimeoutMs': '3000', 'upstream.answerTimeoutMs': '3000' },
     });
     // Keeps the gateway's debug log of 2000 requests out of memory and the capture file.
     stack.logs.length = 0;

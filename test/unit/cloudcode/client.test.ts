@@ -131,11 +131,21 @@ describe('cloudcode HTTP client', () => {
   it('times out a host that never answers, without repeating the request elsewhere', async () => {
     const s = await serve(() => undefined);
     const client = new CloudCodeClient(options([`${s.url}/slow`, `${s.url}/other`], { firstByteTimeoutMs: 150 }));
-    const failure = await failureOf(client.call({ method: 'generateContent', accessToken: TOKEN, body: {} }));
+    const failure = await failureOf(client.call({ method: 'loadCodeAssist', accessToken: TOKEN, body: {} }));
     assert.equal(failure.kind, 'timeout');
     assert.match(failure.message, /first byte/);
     assert.equal(s.requests.length, 1);
     await within(s.clientHungUp(), 2000, 'the timed-out request to be closed');
+  });
+
+  it('waits answerTimeoutMs, not firstByteTimeoutMs, for a unary generation, whose first byte comes with its end', async () => {
+    const s = await serve((_req, res) => void setTimeout(() => json(res, 200, { response: { candidates: [] } }), 300));
+    const patient = new CloudCodeClient(options([s.url], { firstByteTimeoutMs: 100, answerTimeoutMs: 5000 }));
+    assert.deepEqual(await patient.call({ method: 'generateContent', accessToken: TOKEN, body: {} }), { response: { candidates: [] } });
+    const hurried = new CloudCodeClient(options([s.url], { firstByteTimeoutMs: 5000, answerTimeoutMs: 100 }));
+    const failure = await failureOf(hurried.call({ method: 'generateContent', accessToken: TOKEN, body: {} }));
+    assert.equal(failure.kind, 'timeout');
+    assert.match(failure.message, /whole answer/);
   });
 
   it('counts the first-byte timeout until the body starts, not just the headers', async () => {

@@ -17,6 +17,7 @@ function upstreamFor(hosts: string[], extra: Partial<CloudCodeUpstreamOptions> =
     connectTimeoutMs: 2000,
     firstByteTimeoutMs: 5000,
     idleTimeoutMs: 5000,
+    answerTimeoutMs: 5000,
     onboardPollIntervalMs: 1,
     ...extra,
   });
@@ -84,7 +85,60 @@ describe('cloudcode upstream', () => {
       ]);
     });
 
-    it('sends the enveloped request to streamGenerateContent, even for a non-stream client', async () => {
+    it('asks generateContent for a non-stream request that does not think, and decodes its answer into the same events', async () => {
+      const s = await serve((_req, res) =>
+        json(res, 200, {
+          response: {
+            candidates: [{ content: { parts: [{ text: 'Hello' }, { text: ' there' }] }, finishReason: 'STOP' }],
+            usageMetadata: { promptTokenCount: 7, candidatesTokenCount: 2, totalTokenCount: 9 },
+          },
+        }),
+      );
+      const events: ChatEvent[] = [];
+      for await (const event of upstreamFor([s.url]).generate(chat('Hi', { model: 'claude-sonnet-4-6' }), call({ model: 'claude-sonnet-4-6' }))) {
+        events.push(event);
+      }
+      assert.equal(s.requests[0].url, '/v1internal:generateContent');
+      assert.equal(
+        events
+          .filter((event) => event.type === 'text')
+          .map((event) => (event as { text: string }).text)
+          .join(''),
+        'Hello there',
+      );
+      const finish = events.at(-1) as Extract<ChatEvent, { type: 'finish' }>;
+      assert.equal(finish.type, 'finish');
+      assert.equal(finish.reason, 'stop');
+      assert.equal(finish.usage.inputTokens, 7);
+      assert.equal(finish.usage.outputTokens, 2);
+    });
+
+    it("classifies an error inside a unary answer's 200 like a stream's error frame", async () => {
+      const s = await serve((_req, res) => json(res, 200, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'exhausted' } }));
+      const iterator = upstreamFor([s.url])
+        .generate(chat('Hi', { model: 'claude-sonnet-4-6' }), call({ model: 'claude-sonnet-4-6' }))
+        [Symbol.asyncIterator]();
+      await assert.rejects(iterator.next(), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'rate_limited');
+    });
+
+    it('streams a non-stream request whose answer thinks (a thinking model, thinking not turned off)', async () => {
+      const s = await serve((_req, res) => {
+        sseHead(res);
+        sseFrame(res, { response: { candidates: [{ content: { parts: [{ text: 'ok' }] }, finishReason: 'STOP' }] } });
+        res.end();
+      });
+      for (const model of ['claude-opus-4-6-thinking', 'gemini-3-flash']) {
+        for await (const _event of upstreamFor([s.url]).generate(chat('Hi', { model }), call({ model }))) {
+          // drain
+        }
+      }
+      assert.deepEqual(
+        s.requests.map((request) => request.url),
+        ['/v1internal:streamGenerateContent?alt=sse', '/v1internal:streamGenerateContent?alt=sse'],
+      );
+    });
+
+    it('sends the enveloped request to streamGenerateContent for a model that thinks, even for a non-stream client', async () => {
       const s = await serve((_req, res) => {
         sseHead(res);
         sseFrame(res, { response: { candidates: [{ content: { parts: [{ text: 'ok' }] }, finishReason: 'STOP' }] } });

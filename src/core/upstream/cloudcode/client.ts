@@ -29,6 +29,8 @@ export interface CloudCodeClientOptions {
   firstByteTimeoutMs: number;
   /** Longest silence between two body chunks. */
   idleTimeoutMs: number;
+  /** From sending a unary generation (`generateContent`) to the first byte of its answer, which comes whole. */
+  answerTimeoutMs?: number;
   /** Accept answers from the Agate upstream simulator (tests and demos only). */
   allowSimulator?: boolean;
   logger?: Logger;
@@ -224,7 +226,12 @@ export class CloudCodeClient {
         request.onAttempt?.(attempt);
       };
       const control = new AttemptControl(request.signal);
-      control.arm(this.options.firstByteTimeoutMs, 'first byte', request.model);
+      const answerAtOnce = request.method === 'generateContent';
+      control.arm(
+        answerAtOnce ? (this.options.answerTimeoutMs ?? this.options.firstByteTimeoutMs) : this.options.firstByteTimeoutMs,
+        answerAtOnce ? 'whole answer' : 'first byte',
+        request.model,
+      );
       let response: TransportResponse;
       try {
         response = await this.transport.request({

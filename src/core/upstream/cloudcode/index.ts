@@ -12,6 +12,8 @@ import { ResponseDecoder } from './decode-response';
 import { encodeRequest } from './encode-request';
 import { wrapInEnvelope } from './envelope';
 import { SignatureCache } from './signatures';
+import { answerThinks } from './models';
+import { classifyHttpFailure, parseGoogleError } from './classify';
 import { serialiseInSlices } from '../../loop-slices';
 
 /** Encoding time (ms) from which the request body is serialised in slices (a conversation of a few MB; below, one stringify takes under ~10 ms). */
@@ -65,9 +67,11 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
   };
 
   /**
-   * Always streamGenerateContent, for stream and non-stream clients alike:
-   * Cloud Code clients always stream, the idle timeout then guards long
-   * answers, and the non-stream codecs aggregate the same events.
+   * streamGenerateContent for streaming clients and for every answer that thinks (it can run for minutes, the
+   * idle timeout then guards it, and its thought signatures arrive as they do for the IDE). A non-streaming
+   * client's request that does not think asks `generateContent`, as gemini-cli does for its unary calls: one
+   * answer read at once instead of a stream parsed frame by frame (`upstream.answerTimeoutMs` bounds the wait).
+   * Either way the decoder turns the answer into the same events.
    */
   async function* generate(request: ChatRequest, call: UpstreamCall): AsyncGenerator<ChatEvent, void, undefined> {
     let answered = false;
@@ -94,15 +98,27 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
     // A conversation that took this long to encode takes longer to serialise: in slices, over later turns.
     const bodyBytes = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await serialiseInSlices(body) : undefined;
     const decoder = new ResponseDecoder({ model: call.model, signatures, argumentRepairs: encoded.argumentRepairs });
-    const frames = client.stream({
-      method: 'streamGenerateContent',
+    const exchange = {
       accessToken: call.accessToken,
       body,
       bodyBytes,
       signal: call.signal,
       model: call.model,
       onAttempt: trackAttempts(call),
-    });
+    };
+    const atOnce =
+      !request.stream && encoded.requestType === 'agent' && !answerThinks(call.model, call.modelInfo, encoded.request.generationConfig?.thinkingConfig);
+    if (atOnce) {
+      const answer = await client.call({ method: 'generateContent', ...exchange });
+      // An error inside a 200 (as a stream frame can carry) is classified the same way.
+      const error = parseGoogleError(answer);
+      if (error) throw classifyHttpFailure(error.code ?? 500, answer, { model: call.model });
+      yield* decoder.decode(answer);
+      if (!decoder.sawFinishReason) logger.warn('cloudcode answer ended without finishReason', { model: call.model });
+      yield decoder.finish();
+      return;
+    }
+    const frames = client.stream({ method: 'streamGenerateContent', ...exchange });
     let frameCount = 0;
     for await (const frame of frames) {
       frameCount++;

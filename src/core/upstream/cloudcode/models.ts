@@ -40,6 +40,15 @@ export function supportsThinking(model: string, info?: ModelInfo): boolean {
 }
 
 /**
+ * Whether an answer will think: a thinking model whose encoded request does not
+ * turn thinking off (`thinkingBudget: 0`). Such answers can run for minutes and
+ * carry thought signatures, so they are always streamed from the upstream.
+ */
+export function answerThinks(model: string, info: ModelInfo | undefined, thinkingConfig: { thinkingBudget?: number } | undefined): boolean {
+  return supportsThinking(model, info) && thinkingConfig?.thinkingBudget !== 0;
+}
+
+/**
  * Only the 2.5 Flash line accepts `thinkingBudget: 0`; 2.5 Pro and Gemini 3
  * always think, and Claude simply thinks when no thinkingConfig is sent.
  */
