@@ -353,6 +353,20 @@ describe('cloudcode request encoding', () => {
         const envelope = wrapInEnvelope('project-1', 'claude-sonnet-4-6', encoded.requestType, encoded.request);
         assert.ok(Buffer.concat(serialiseEnvelope(envelope)).equals(Buffer.from(JSON.stringify(envelope), 'utf8')));
       }
+      const longSystem = chat({
+        system: [
+          { type: 'text', text: `Long — ${'prompt '.repeat(1_000)}` },
+          { type: 'text', text: 'short' },
+        ],
+        tools: recordedTools(),
+      });
+      const once = encode(longSystem, { model: 'claude-sonnet-4-6' }, new SignatureCache(), 'You are Antigravity.');
+      const twice = encode(structuredClone(longSystem), { model: 'claude-sonnet-4-6' }, new SignatureCache(), 'You are Antigravity.');
+      assert.equal(twice.request.systemInstruction?.parts[1], once.request.systemInstruction?.parts[1], 'a long system text gets the same part');
+      for (const encoded of [once, twice]) {
+        const envelope = wrapInEnvelope('project-1', 'claude-sonnet-4-6', encoded.requestType, encoded.request);
+        assert.ok(Buffer.concat(serialiseEnvelope(envelope)).equals(Buffer.from(JSON.stringify(envelope), 'utf8')));
+      }
       const plain = encode(chat());
       const envelope = wrapInEnvelope('project-1', 'gemini-3-flash', plain.requestType, plain.request);
       assert.ok(Buffer.concat(serialiseEnvelope(envelope)).equals(Buffer.from(JSON.stringify(envelope), 'utf8')));

@@ -1,4 +1,5 @@
 import type { MediaPart, Message, Part, TextPart, ToolResultPart } from '../../ir';
+import { shareSerialised } from './envelope';
 import type { SignatureReplay } from './signature-replay';
 import type { GeminiContent, GeminiPart } from './wire';
 
@@ -13,9 +14,36 @@ import type { GeminiContent, GeminiPart } from './wire';
  */
 export function encodeSystemInstruction(system: TextPart[], preamble: string): { role: 'user'; parts: GeminiPart[] } | undefined {
   const parts: GeminiPart[] = [];
-  if (preamble) parts.push({ text: preamble });
-  for (const part of system) if (part.text) parts.push({ text: part.text });
+  if (preamble) parts.push(systemPart(preamble));
+  for (const part of system) if (part.text) parts.push(systemPart(part.text));
   return parts.length > 0 ? { role: 'user', parts } : undefined;
+}
+
+/**
+ * Long system texts (Claude Code's prompt is 26 KB, the same on every turn) get the same part each time,
+ * shared, so that its JSON text is written once (envelope.ts). Bounded by their length; the oldest used go first.
+ */
+const SHARED_TEXT_MIN_CHARS = 2_048;
+const SHARED_TEXTS_CHARS_LIMIT = 2_000_000;
+const sharedParts = new Map<string, GeminiPart>();
+let sharedChars = 0;
+
+function systemPart(text: string): GeminiPart {
+  if (text.length < SHARED_TEXT_MIN_CHARS || text.length > SHARED_TEXTS_CHARS_LIMIT / 4) return { text };
+  let part = sharedParts.get(text);
+  if (part) {
+    sharedParts.delete(text);
+  } else {
+    part = shareSerialised({ text });
+    sharedChars += text.length;
+  }
+  sharedParts.set(text, part); // most recently used last
+  for (const [oldText] of sharedParts) {
+    if (sharedChars <= SHARED_TEXTS_CHARS_LIMIT) break;
+    sharedParts.delete(oldText);
+    sharedChars -= oldText.length;
+  }
+  return part;
 }
 
 function inlineData(part: MediaPart, where: string): GeminiPart {

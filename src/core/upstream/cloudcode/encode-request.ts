@@ -49,7 +49,12 @@ function mergeExtras(target: JsonObject, extras: JsonObject): void {
     const ours = target[key];
     const theirs = extras[key];
     if (ours === undefined) target[key] = structuredClone(theirs);
-    else if (isPlainObject(ours) && isPlainObject(theirs)) mergeExtras(ours, theirs);
+    else if (isPlainObject(ours) && isPlainObject(theirs)) {
+      // A copy: what the encoder built may be shared with other requests (encode-tools.ts, encode-contents.ts).
+      const copy = { ...ours };
+      mergeExtras(copy, theirs);
+      target[key] = copy;
+    }
   }
 }
 

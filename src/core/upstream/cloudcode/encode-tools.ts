@@ -1,5 +1,6 @@
 import type { ToolChoice, ToolDefinition } from '../../ir';
 import type { ArgumentRepair, ArgumentRepairs } from './argument-repair';
+import { shareSerialised } from './envelope';
 import type { ModelFamily } from './models';
 import { cleanSchemaWithPaths, type GeminiSchema, SCHEMA_NODE_BUDGET, SCHEMA_SIZE_BUDGET, type SchemaBudget } from './schema';
 import type { FunctionCallingMode, FunctionDeclaration, GeminiTool, ToolConfig } from './wire';
@@ -113,11 +114,11 @@ export function encodeFunctionTools(definitions: ToolDefinition[], family: Model
   const entries = definitions.map((tool) => declareShared(tool, family, budget));
   for (const [i, entry] of entries.entries()) if (entry.repair) repairs.set(definitions[i].name, entry.repair);
   if (entries.length === 0) return { tools: [], repairs };
-  // The same list gets the same array, so its JSON text can be kept with it (envelope.ts).
+  // The same list gets the same array, and its JSON text is kept with it (envelope.ts).
   const listKey = entries.map((entry) => entry.serial).join(',');
   let tools = toolLists.get(listKey);
   if (!tools) {
-    tools = [{ functionDeclarations: entries.map((entry) => entry.declaration) }];
+    tools = shareSerialised([{ functionDeclarations: entries.map((entry) => entry.declaration) }]);
     toolLists.set(listKey, tools);
     for (const oldKey of toolLists.keys()) {
       if (toolLists.size <= TOOL_LISTS_LIMIT) break;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GeminiTool, GenerateContentRequest, RequestType } from './wire';
+import type { GenerateContentRequest, RequestType } from './wire';
 
 /** The Cloud Code wrapper around a Gemini request (upstream-protocol §2). */
 export interface CloudCodeEnvelope {
@@ -16,47 +16,103 @@ export function wrapInEnvelope(project: string, model: string, requestType: Requ
 }
 
 /**
- * The UTF-8 JSON text of each tool list, kept as long as the list: the encoder gives a repeated list the same
- * array (encode-tools.ts), so Claude Code's 24 tools, two thirds of its request, are serialised once.
+ * Parts of requests the encoder shares between the requests that repeat them (a tool list, a long system
+ * text: encode-tools.ts, encode-contents.ts), with their UTF-8 JSON text once it has been written: Claude
+ * Code's 24 tools and system prompt, nine tenths of its request, are serialised once, not on every turn.
  */
-const toolsJson = new WeakMap<GeminiTool[], Buffer>();
+const sharedJson = new WeakMap<object, Buffer | undefined>();
+
+/** Marks `value`, never to be modified again, as shared: its JSON text is kept with it. */
+export function shareSerialised<T extends object>(value: T): T {
+  sharedJson.set(value, undefined);
+  return value;
+}
+
+/** JSON text built up as strings, with the kept UTF-8 text of shared values between them. */
+class JsonPieces {
+  private readonly pieces: Buffer[] = [];
+  text = '';
+
+  /** Writes `value`'s JSON text; false when it is not shared, for the caller to write. */
+  shared(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || !sharedJson.has(value)) return false;
+    let bytes = sharedJson.get(value);
+    if (!bytes) {
+      bytes = Buffer.from(JSON.stringify(value), 'utf8');
+      sharedJson.set(value, bytes);
+    }
+    this.flush();
+    this.pieces.push(bytes);
+    return true;
+  }
+
+  end(): Buffer[] {
+    this.flush();
+    return this.pieces;
+  }
+
+  private flush(): void {
+    if (this.text) this.pieces.push(Buffer.from(this.text, 'utf8'));
+    this.text = '';
+  }
+}
+
+/** Writes one member's value, or returns false for the caller to write it with JSON.stringify. */
+type MemberWriter = (out: JsonPieces, name: string, value: unknown) => boolean;
+
+/** A plain object's JSON text in JSON.stringify's order and form; `member` may write some values itself. */
+function writeObject(out: JsonPieces, object: object, member: MemberWriter): void {
+  let comma = '';
+  out.text += '{';
+  for (const [name, value] of Object.entries(object)) {
+    const prefix = `${comma}${JSON.stringify(name)}:`;
+    const mark = out.text.length;
+    out.text += prefix;
+    if (member(out, name, value)) {
+      comma = ',';
+      continue;
+    }
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined) {
+      out.text = out.text.slice(0, mark); // undefined (and functions) are left out, as JSON.stringify does
+      continue;
+    }
+    out.text += text;
+    comma = ',';
+  }
+  out.text += '}';
+}
+
+const writeSystemInstruction: MemberWriter = (out, name, value) => {
+  if (name !== 'parts' || !Array.isArray(value)) return false;
+  out.text += '[';
+  value.forEach((part: unknown, i) => {
+    if (i > 0) out.text += ',';
+    if (!out.shared(part)) out.text += (JSON.stringify(part) as string | undefined) ?? 'null';
+  });
+  out.text += ']';
+  return true;
+};
+
+const writeRequest: MemberWriter = (out, name, value) => {
+  if (name === 'tools') return out.shared(value);
+  if (name === 'systemInstruction' && typeof value === 'object' && value !== null) {
+    writeObject(out, value, writeSystemInstruction);
+    return true;
+  }
+  return false;
+};
 
 /**
  * The envelope's JSON text, byte for byte what `JSON.stringify(envelope)` gives, in UTF-8 pieces to be written
- * one after another; the tools' text comes from `toolsJson`.
+ * one after another, the shared parts' kept text among them.
  */
 export function serialiseEnvelope(envelope: CloudCodeEnvelope): Buffer[] {
-  const tools = envelope.request.tools;
-  if (!tools) return [Buffer.from(JSON.stringify(envelope), 'utf8')];
-  let middle = toolsJson.get(tools);
-  if (!middle) {
-    middle = Buffer.from(JSON.stringify(tools), 'utf8');
-    toolsJson.set(tools, middle);
-  }
-  const [requestBefore, requestAfter] = halvesAround(envelope.request, 'tools');
-  const [envelopeBefore, envelopeAfter] = halvesAround(envelope, 'request');
-  return [Buffer.from(envelopeBefore + requestBefore, 'utf8'), middle, Buffer.from(requestAfter + envelopeAfter, 'utf8')];
-}
-
-/** The JSON text of a plain `object` before and after the value of its `key`, in JSON.stringify's order and form. */
-function halvesAround(object: object, key: string): [string, string] {
-  let before = '{';
-  let after = '';
-  let comma = '';
-  let past = false;
-  for (const [name, value] of Object.entries(object)) {
-    if (name === key) {
-      before += `${comma}${JSON.stringify(name)}:`;
-      comma = ',';
-      past = true;
-      continue;
-    }
-    const text = JSON.stringify(value) as string | undefined; // undefined (and functions) are left out, as JSON.stringify does
-    if (text === undefined) continue;
-    const piece = `${comma}${JSON.stringify(name)}:${text}`;
-    comma = ',';
-    if (past) after += piece;
-    else before += piece;
-  }
-  return [before, `${after}}`];
+  const out = new JsonPieces();
+  writeObject(out, envelope, (inner, name, value) => {
+    if (name !== 'request' || typeof value !== 'object' || value === null) return false;
+    writeObject(inner, value, writeRequest);
+    return true;
+  });
+  return out.end();
 }
