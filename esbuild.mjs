@@ -3,7 +3,14 @@ import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import { buildVscodeTests } from './test/vscode/build-tests.mjs';
 import { createRequire } from 'node:module';
-import { packagesBesideTheBundle, SIDE_BUNDLES, standaloneConfigValidator, webMimeTypes } from './scripts/lean-bundle-plugins.mjs';
+import {
+  CLI_SIDE_BUNDLES,
+  cliSideBundles,
+  packagesBesideTheBundle,
+  SIDE_BUNDLES,
+  standaloneConfigValidator,
+  webMimeTypes,
+} from './scripts/lean-bundle-plugins.mjs';
 
 const resolvePackage = createRequire(import.meta.url).resolve;
 
@@ -29,7 +36,9 @@ const node = {
 
 const bundles = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [...node.plugins, cliSideBundles] },
+  // Agate's code the CLI requires from beside it when a command runs it (scripts/lean-bundle-plugins.mjs: CLI_SIDE_BUNDLES).
+  ...Object.entries(CLI_SIDE_BUNDLES).map(([source, file]) => ({ ...node, entryPoints: [source], outfile: `dist/${file}` })),
   // The detached helper that switches the Antigravity IDE's account once the IDE has quit (core/ide/deferred.ts).
   { ...node, entryPoints: ['src/cli/ide-helper.ts'], outfile: 'dist/ide-helper.js' },
   // undici, ajv, ioredis and sql.js, which the bundles above require from beside them on first use (scripts/lean-bundle-plugins.mjs).

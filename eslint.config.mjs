@@ -14,8 +14,12 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      // Loaded lazily on purpose: undici only with a proxy, the native keychain only when asked for, ajv with the first schema to check, ioredis in team mode.
-      '@typescript-eslint/no-require-imports': ['error', { allow: ['^undici$', '^@napi-rs/keyring$', '^ajv$', '^ajv/dist/refs/', '^ioredis$'] }],
+      // Loaded lazily on purpose: undici only with a proxy, the native keychain only when asked for, ajv with the first schema to check, ioredis in team mode;
+      // the CLI's simulator and its data-dir commands from their own bundles (scripts/lean-bundle-plugins.mjs: CLI_SIDE_BUNDLES).
+      '@typescript-eslint/no-require-imports': [
+        'error',
+        { allow: ['^undici$', '^@napi-rs/keyring$', '^ajv$', '^ajv/dist/refs/', '^ioredis$', '^\\.\\./\\.\\./simulator$', '^\\./tools$'] },
+      ],
       // Input validation rejects control characters by naming them in a character class.
       'no-control-regex': 'off',
       // A variable a closure reads before its one assignment (a server handle passed to its own factory) stays `let`.

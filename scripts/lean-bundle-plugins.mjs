@@ -30,7 +30,9 @@ export const standaloneConfigValidator = {
       const Ajv = require('ajv').default;
       const standaloneCode = require('ajv/dist/standalone').default;
       const ajv = new Ajv({ ...CONFIG_AJV_OPTIONS, code: { ...CONFIG_AJV_OPTIONS.code, source: true } });
-      const generated = standaloneCode(ajv, ajv.compile(configSchema));
+      // Minified: ajv's code is deeply indented and spelled out (180 KB as generated, 67 KB minified), and every
+      // start parses it; the same statements, so the same checks and errors.
+      const generated = (await esbuild.transform(standaloneCode(ajv, ajv.compile(configSchema)), { minify: true })).code;
       return {
         contents: `const generated = (() => {\nconst module = { exports: {} };\n${generated}\nreturn module.exports;\n})();\nexports.configValidator = () => generated;\n`,
         loader: 'js',
@@ -77,6 +79,28 @@ export const webMimeTypes = {
  * ioredis: team mode only. sql.js: the Antigravity IDE switch only.
  */
 export const SIDE_BUNDLES = { undici: 'undici.js', ajv: 'ajv.js', ioredis: 'ioredis.js', 'sql.js': 'sql-js.js' };
+
+/**
+ * Agate's own code in its own file beside dist/cli.js, required where a command runs it, so that `agate serve`
+ * neither parses nor initialises it: the upstream simulator (`simulate`, and `demo` without `--simulator`; it
+ * imports nothing but Node) and the commands that manage a data dir or the machine (src/cli/tools.ts: the whole
+ * CLI for them, which main.ts hands the command line to). Keyed by the source module a `require()` names.
+ */
+export const CLI_SIDE_BUNDLES = { 'src/simulator/index.ts': 'simulator.js', 'src/cli/tools.ts': 'cli-tools.js' };
+
+/** A `require()` of a module in CLI_SIDE_BUNDLES resolved to its file beside the bundle. */
+export const cliSideBundles = {
+  name: 'cli-side-bundles',
+  setup(build) {
+    const root = build.initialOptions.absWorkingDir ?? process.cwd();
+    build.onResolve({ filter: /^\.\.?\// }, ({ path: request, resolveDir, kind }) => {
+      if (kind !== 'require-call') return undefined;
+      const base = path.relative(root, path.join(resolveDir, request)).split(path.sep).join('/');
+      const file = CLI_SIDE_BUNDLES[`${base}.ts`] ?? CLI_SIDE_BUNDLES[`${base}/index.ts`];
+      return file ? { path: `./${file}`, external: true } : undefined;
+    });
+  },
+};
 
 export const packagesBesideTheBundle = {
   name: 'packages-beside-the-bundle',

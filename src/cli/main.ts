@@ -1,116 +1,24 @@
-import { ConfigError } from '../core/config/load';
-import { AccountSetupError } from '../core/accounts';
-import { UnsafeListenError } from '../core/security';
-import { ListenError, PortInUseError } from '../core/server/listener';
-import { AdminCallError, OwnerUnreachableError } from '../core/admin/admin-client';
-import { GatewayError } from '../core/errors';
-import { isCoreMessage } from '../core/messages';
-import { DataDirBusyError } from '../core/stores/data-dir-lock';
-import { commandFirst, UsageError } from './args';
-import { help } from './help';
-import { l10n, languageFromEnv, parseLanguage, setLanguage, takeLanguageFlag } from './l10n';
-import { accountsCommand } from './commands/accounts';
-import { configCommand } from './commands/config';
-import { connectCommand } from './commands/connect';
-import { ideCommand } from './commands/ide';
-import { keysCommand } from './commands/keys';
-import { providersCommand } from './commands/providers';
-import { teamCommand } from './commands/team';
+import { commandFirst } from './args';
+import { takeLanguageFlag } from './l10n';
+import { runCli, versionCommand } from './program';
 import { demoCommand, serveCommand, simulateCommand } from './commands/run';
-import { AGATE_VERSION } from './host';
-import { installBenchProbe } from './bench-probe';
 
-type Command = (argv: string[]) => Promise<number | void>;
+/**
+ * The commands that manage a data dir or the machine rather than run a gateway. They run from their own bundle,
+ * dist/cli-tools.js (src/cli/tools.ts: the same CLI with these commands), so that `agate serve` parses and
+ * initialises none of their code, nor the IDE switch's and the Node modules they load: ≈ 2.5 MB of idle RSS.
+ */
+const TOOL_COMMANDS = new Set(['accounts', 'providers', 'keys', 'config', 'connect', 'ide', 'team']);
 
-const commands: Record<string, Command> = {
-  serve: serveCommand,
-  demo: demoCommand,
-  simulate: simulateCommand,
-  accounts: accountsCommand,
-  providers: providersCommand,
-  keys: keysCommand,
-  config: configCommand,
-  connect: connectCommand,
-  ide: ideCommand,
-  team: teamCommand,
-  version: async () => void console.log(AGATE_VERSION),
-};
-
-/** The command being run, for messages. */
-let current: string | undefined;
-
-async function main(args: string[]): Promise<number> {
-  const { argv, tag } = takeLanguageFlag(args);
-  setLanguage(languageFromEnv(process.env));
-  if (tag !== undefined) {
-    const language = parseLanguage(tag);
-    if (!language) throw new UsageError(l10n.t('--lang expects en or zh-CN, got "{0}"', tag));
-    setLanguage(language);
+/** The command `agate ARGS` names, if any; a malformed line is left for runCli to report. */
+function commandOf(args: string[]): string | undefined {
+  try {
+    return commandFirst(takeLanguageFlag(args).argv)[0];
+  } catch {
+    return undefined;
   }
-  const { usage, common, commands: commandHelp } = help();
-  const [name, ...rest] = commandFirst(argv);
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    // `agate help serve` is `agate serve --help`.
-    const topic = name === 'help' ? rest[0] : undefined;
-    process.stdout.write(topic && commandHelp[topic] ? `${commandHelp[topic]}\n${common}` : usage);
-    return name === undefined ? 2 : 0;
-  }
-  if (name === '--version' || name === '-v') return (console.log(AGATE_VERSION), 0);
-  const command = commands[name];
-  if (!command) {
-    if (name.startsWith('-')) throw new UsageError(l10n.t('unknown option {0}', name.split('=')[0]));
-    throw new UsageError(l10n.t('unknown command "{0}"', name));
-  }
-  current = name;
-  if (rest.includes('--help') || rest.includes('-h')) return (process.stdout.write(`${commandHelp[name] ?? usage}\n${common}`), 0);
-  return (await command(rest)) ?? 0;
 }
 
-/** An error's words in the user's language: the core's errors carry a message (`detail`) the CLI words by its code. */
-function wordsOf(err: Error): string {
-  const detail = (err as Error & { detail?: unknown }).detail;
-  return isCoreMessage(detail) ? l10n.message(detail) : err.message;
-}
-
-/** An expected failure's words, with what caused it (`fetch failed: getaddrinfo ENOTFOUND oauth2.googleapis.com`). */
-function explain(err: Error): string {
-  const words = wordsOf(err);
-  const cause = err.cause as (Error & { code?: string; hostname?: string }) | undefined;
-  if (!cause || typeof cause !== 'object') return words;
-  const detail = cause.code === 'ENOTFOUND' && cause.hostname ? l10n.t('cannot resolve {0}', cause.hostname) : (cause.message ?? String(cause));
-  return detail && !err.message.includes(detail) ? `${words}: ${detail}` : words;
-}
-
-installBenchProbe();
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      const helpCommand = current ? `agate ${current} --help` : 'agate --help';
-      process.stderr.write(`agate${current ? ` ${current}` : ''}: ${l10n.t('{0} (see "{1}")', err.message, helpCommand)}\n`);
-      process.exitCode = 2;
-    } else if (
-      err instanceof ConfigError ||
-      err instanceof PortInUseError ||
-      err instanceof ListenError ||
-      err instanceof AccountSetupError ||
-      err instanceof UnsafeListenError ||
-      // The data dir's owner refused or could not be reached; or the in-process admin API refused.
-      err instanceof DataDirBusyError ||
-      err instanceof AdminCallError ||
-      err instanceof OwnerUnreachableError ||
-      err instanceof GatewayError
-    ) {
-      process.stderr.write(`agate: ${wordsOf(err)}\n`);
-      process.exitCode = 1;
-    } else {
-      // No stack trace for the user (a network error, a refused sign-in); AGATE_DEBUG=1 shows it.
-      const debug = process.env.AGATE_DEBUG === '1';
-      const text = err instanceof Error ? (debug ? (err.stack ?? err.message) : explain(err)) : String(err);
-      process.stderr.write(`agate: ${text}\n`);
-      process.exitCode = 1;
-    }
-  },
-);
+const args = process.argv.slice(2);
+if (TOOL_COMMANDS.has(commandOf(args) ?? '')) void (require('./tools') as typeof import('./tools')).runTools(args);
+else void runCli(args, { serve: serveCommand, demo: demoCommand, simulate: simulateCommand, version: versionCommand });

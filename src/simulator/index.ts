@@ -11,6 +11,7 @@ import { createSimServer } from './server';
 import { parseConfigPatch } from './specs';
 import { SimState } from './state';
 import type { AccountInfo, Simulator, SimulatorOptions } from './types';
+import { DEMO_ACCOUNT, DEMO_PROVIDER } from './demo';
 
 export type {
   AccountInfo,
@@ -62,14 +63,7 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** The account `agate demo` signs in with. */
-export const DEMO_ACCOUNT = {
-  email: 'demo@agate.local',
-  refreshToken: '1//agate-demo-refresh-token',
-} as const;
-
-/** The paid provider key `agate demo` adds beside the demo account (a simulated Anthropic API). */
-export const DEMO_PROVIDER = { provider: 'anthropic', key: 'sk-ant-agate-demo-provider-key', name: 'demo-anthropic' } as const;
+export { DEMO_ACCOUNT, DEMO_PROVIDER } from './demo';
 
 export function seedDemoProvider(sim: Simulator): void {
   sim.addProviderKey({ ...DEMO_PROVIDER });

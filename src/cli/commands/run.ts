@@ -6,7 +6,8 @@ import type { Listening } from '../../core/server/listener';
 import { loadConfig } from '../../core/config/load';
 import { effectiveAuthMode } from '../../core/security';
 import type { GatewayConfig } from '../../core/config/types';
-import { DEMO_ACCOUNT, DEMO_PROVIDER, seedDemoAccount, seedDemoProvider, startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
+import { DEMO_ACCOUNT, DEMO_PROVIDER } from '../../simulator/demo';
 import { gatewayFlagsFor } from '../../simulator/gateway-settings';
 import { envNameOf, type ConfigSources } from '../../core/config/load';
 import { DataDirBusyError, DataDirLock, describeOwner, type OwnerRole } from '../../core/stores/data-dir-lock';
@@ -33,6 +34,12 @@ function startAccessLog(agate: Agate, values: { quiet?: boolean; 'log-format'?: 
   const format = accessLogFormatOf(values['log-format']);
   if (!values.quiet) printAccessLog(agate, format);
 }
+
+/**
+ * The simulator, loaded to run one (`simulate`, `demo` without `--simulator`): the bundle keeps it in its own file
+ * beside dist/cli.js (scripts/lean-bundle-plugins.mjs), so `serve` never parses it.
+ */
+const loadSimulator = () => require('../../simulator') as typeof import('../../simulator');
 
 /** `--data-dir DIR` when the gateway's data dir is not the one a bare `agate` command would use. */
 function dataDirFlag(config: GatewayConfig): string {
@@ -200,6 +207,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   let simulator: Simulator | undefined;
   let simulatorUrl = values.simulator?.replace(/\/+$/, '');
   if (!simulatorUrl) {
+    const { startSimulator, seedDemoAccount, seedDemoProvider } = loadSimulator();
     simulator = await startSimulator({ port: Number(values['sim-port'] ?? 0) });
     seedDemoAccount(simulator);
     seedDemoProvider(simulator);
@@ -300,6 +308,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     if (!Number.isFinite(value) || value < 0) throw new UsageError(l10n.t('--{0} expects a non-negative number', name));
     return value;
   };
+  const { startSimulator, seedDemoAccount, seedDemoProvider } = loadSimulator();
   const simulator = await startSimulator({
     port: Number(values.port ?? 0),
     host: values.host ?? '127.0.0.1',

@@ -75,8 +75,9 @@ describe('team: deployment files', function () {
     assert.match(DOCKERFILE, /RUN node esbuild\.mjs --production/);
     assert.match(fs.readFileSync(path.join(ROOT, 'esbuild.mjs'), 'utf8'), /--production/);
     for (const built of ['dist/cli.js', 'dist/sql-wasm.wasm', 'dist/webview']) assert.ok(fs.existsSync(path.join(ROOT, built)), `${built} is built`);
-    // The packages the bundle requires from beside it on first use (ioredis: team mode) go into the image too.
-    for (const side of ['undici.js', 'ajv.js', 'ioredis.js', 'sql-js.js']) {
+    // The packages and the CLI's parts the bundle requires from beside it on first use (ioredis: team mode;
+    // cli-tools.js: `agate team status`) go into the image too.
+    for (const side of ['undici.js', 'ajv.js', 'ioredis.js', 'sql-js.js', 'cli-tools.js', 'simulator.js']) {
       assert.ok(fs.existsSync(path.join(ROOT, 'dist', side)), `dist/${side} is built`);
       assert.ok(DOCKERFILE.includes(`/src/dist/${side} `), `the Dockerfile copies dist/${side}`);
     }
