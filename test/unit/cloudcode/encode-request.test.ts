@@ -333,6 +333,18 @@ describe('cloudcode request encoding', () => {
       const schema = recordedTools();
       schema[1] = { ...schema[1], parameters: { type: 'object', properties: { only: { type: 'integer' } } } };
       assert.deepEqual(declarations(schema, 'claude')[1].parameters, { type: 'object', properties: { only: { type: 'integer' } } });
+      // The same schema with its properties in another order is another declaration: the order is sent.
+      const ordered = (properties: Record<string, unknown>) => [{ name: 'Pair', parameters: { type: 'object', properties } }];
+      const order = (properties: Record<string, unknown>) =>
+        Object.keys((declarations(ordered(properties), 'claude')[0].parameters as { properties: object }).properties);
+      assert.deepEqual(order({ a: { type: 'string' }, b: { type: 'string' } }), ['a', 'b']);
+      assert.deepEqual(order({ b: { type: 'string' }, a: { type: 'string' } }), ['b', 'a']);
+      assert.deepEqual(order({ a: { type: 'string' }, b: { type: 'integer' } }), ['a', 'b']);
+      assert.equal(
+        (declarations(ordered({ a: { type: 'string' }, b: { type: 'integer' } }), 'claude')[0].parameters as { properties: { b: { type: string } } }).properties
+          .b.type,
+        'integer',
+      );
     });
 
     it('is refused when its kept declarations no longer fit the budget left, as when cleaned', () => {

@@ -47,27 +47,34 @@ function declare(tool: ToolDefinition, family: ModelFamily, budget: SchemaBudget
 
 /**
  * Declarations already made, shared by the requests that declare the same tool: Claude Code sends the same
- * 24 tools on every turn, and cleaning their schemas was most of the encoder's time. Keyed by the family, the
- * name and the schema's JSON text (a twentieth of the cleaning's cost); the description, most of a tool's
- * text, is compared rather than hashed. What the cleaning spent of the schema budget is kept and charged
- * again, so a request's budget holds as if every schema were cleaned. Shared entries are never modified.
+ * 24 tools on every turn, and cleaning their schemas was most of the encoder's time. Found by the family and
+ * the name, then the schema compared with the one the declaration was made from (a walk that stops at the
+ * first difference: a quarter of the cost of serialising it, and a tiny part of cleaning it) and the
+ * description. What the cleaning spent of the schema budget is kept and charged again, so a request's budget
+ * holds as if every schema were cleaned. Shared entries are never modified.
  */
 interface Declared {
   /** Never reused: identifies the entry in a tool list's key. */
   serial: number;
+  /** A copy of the schema the declaration was made from. */
+  parameters: ToolDefinition['parameters'];
   description: string | undefined;
   declaration: FunctionDeclaration;
   repair?: ArgumentRepair;
   nodes: number;
   size: number;
+  /** About the memory it keeps alive: the schema, its copy and the description. */
   weight: number;
 }
 
-/** About the size the entries keep alive (key text, declaration text): bounded, the oldest used go first. */
+/** What all entries keep alive, bounded: the names least recently used go first. */
 const DECLARED_WEIGHT_LIMIT = 4_000_000;
 /** A schema bigger than this is cleaned every time rather than crowding out the others. */
 const DECLARED_ENTRY_WEIGHT_LIMIT = 256_000;
-const declared = new Map<string, Declared>();
+/** Different tools of one name (clients that declare a `Read` of their own) kept at once. */
+const VARIANTS_PER_NAME = 4;
+/** `family \0 name` → its declarations, the most recently used first. */
+const declared = new Map<string, Declared[]>();
 let declaredWeight = 0;
 let declaredSerial = 0;
 
@@ -75,14 +82,37 @@ let declaredSerial = 0;
 const TOOL_LISTS_LIMIT = 16;
 const toolLists = new Map<string, GeminiTool[]>();
 
+/** Whether two JSON values (from JSON.parse) would serialise alike: the same values, keys in the same order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  const otherKeys = Object.keys(b);
+  if (keys.length !== otherKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key !== otherKeys[i] || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
 function declareShared(tool: ToolDefinition, family: ModelFamily, budget: SchemaBudget): Declared {
-  const key = `${family}\u0000${tool.name}\u0000${tool.parameters ? JSON.stringify(tool.parameters) : ''}`;
-  const known = declared.get(key);
-  if (known && known.description === tool.description && budget.nodes + known.nodes <= SCHEMA_NODE_BUDGET && budget.size + known.size <= SCHEMA_SIZE_BUDGET) {
+  const name = `${family}\u0000${tool.name}`;
+  const variants = declared.get(name);
+  const index = variants?.findIndex((entry) => entry.description === tool.description && sameJson(entry.parameters, tool.parameters)) ?? -1;
+  const known = index >= 0 ? variants?.[index] : undefined;
+  if (variants && known && budget.nodes + known.nodes <= SCHEMA_NODE_BUDGET && budget.size + known.size <= SCHEMA_SIZE_BUDGET) {
     budget.nodes += known.nodes;
     budget.size += known.size;
-    declared.delete(key);
-    declared.set(key, known); // most recently used last
+    if (index > 0) variants.unshift(...variants.splice(index, 1));
+    declared.delete(name);
+    declared.set(name, variants); // most recently used last
     return known;
   }
   // Cleaning spends monotonically: past the budget here, the same cleaning below throws the same refusal.
@@ -90,20 +120,21 @@ function declareShared(tool: ToolDefinition, family: ModelFamily, budget: Schema
   const { declaration, repair } = declare(tool, family, budget);
   const nodes = budget.nodes - before.nodes;
   const size = budget.size - before.size;
-  const entry: Declared = { serial: ++declaredSerial, description: tool.description, declaration, nodes, size, weight: key.length + size };
+  const weight = 2 * size + (tool.description?.length ?? 0);
+  const entry: Declared = { serial: ++declaredSerial, parameters: undefined, description: tool.description, declaration, nodes, size, weight };
   if (repair) entry.repair = repair;
-  if (entry.weight <= DECLARED_ENTRY_WEIGHT_LIMIT) {
-    if (known) {
-      declared.delete(key);
-      declaredWeight -= known.weight;
-    }
-    declared.set(key, entry);
-    declaredWeight += entry.weight;
-    for (const [oldKey, old] of declared) {
-      if (declaredWeight <= DECLARED_WEIGHT_LIMIT) break;
-      declared.delete(oldKey);
-      declaredWeight -= old.weight;
-    }
+  if (weight > DECLARED_ENTRY_WEIGHT_LIMIT) return entry; // cleaned every time rather than crowding out the others
+  entry.parameters = tool.parameters && structuredClone(tool.parameters);
+  const kept = variants ?? [];
+  kept.unshift(entry);
+  declaredWeight += weight;
+  for (const dropped of kept.splice(VARIANTS_PER_NAME)) declaredWeight -= dropped.weight;
+  declared.delete(name);
+  declared.set(name, kept);
+  for (const [oldName, old] of declared) {
+    if (declaredWeight <= DECLARED_WEIGHT_LIMIT) break;
+    declared.delete(oldName);
+    for (const dropped of old) declaredWeight -= dropped.weight;
   }
   return entry;
 }
