@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import {
   CLI_SIDE_BUNDLES,
   cliSideBundles,
+  koaWebBodiesOnDemand,
   packagesBesideTheBundle,
   SIDE_BUNDLES,
   standaloneConfigValidator,
@@ -31,7 +32,7 @@ const node = {
   logLevel: 'warning',
   legalComments: 'none',
   // Less to build at start-up: see scripts/lean-bundle-plugins.mjs.
-  plugins: [standaloneConfigValidator, webMimeTypes, packagesBesideTheBundle],
+  plugins: [standaloneConfigValidator, webMimeTypes, koaWebBodiesOnDemand, packagesBesideTheBundle],
 };
 
 const bundles = [

@@ -42,6 +42,37 @@ export const standaloneConfigValidator = {
   },
 };
 
+/** Koa's files and, in each, the type tests asked of every body, with the same test asked only of what can pass it. */
+const KOA_WEB_BODY_TESTS = {
+  'response.js': ['val instanceof ReadableStream', 'val instanceof Response'],
+  'application.js': ['body instanceof ReadableStream', 'body instanceof Response'],
+};
+const WEB_BODY_METHODS = { ReadableStream: 'getReader', Response: 'arrayBuffer' };
+
+/**
+ * Koa asks every response body that is not a string, a buffer or a Node stream (the gateway's JSON objects)
+ * whether it is a web `ReadableStream` or a fetch `Response`. Reading those globals loads Node's web streams and
+ * its fetch implementation (undici, which compiles its WebAssembly HTTP parser): ≈ 6 MB of RSS from the first
+ * request on, in a gateway that never makes either. The same tests, asked only of objects that have the class's
+ * own method (`getReader`, `arrayBuffer`), as every instance does: a JSON object is answered without the globals.
+ */
+export const koaWebBodiesOnDemand = {
+  name: 'koa-web-bodies-on-demand',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]koa[\\/]lib[\\/](response|application)\.js$/ }, async (args) => {
+      const fs = await import('node:fs');
+      let source = await fs.promises.readFile(args.path, 'utf8');
+      for (const test of KOA_WEB_BODY_TESTS[path.basename(args.path)]) {
+        // A koa that words these tests otherwise must be looked at again, not bundled as it is.
+        if (source.split(test).length !== 2) throw new Error(`${args.path}: expected "${test}" once (scripts/lean-bundle-plugins.mjs)`);
+        const [value, , type] = test.split(' ');
+        source = source.replace(test, `(typeof ${value}.${WEB_BODY_METHODS[type]} === 'function' && ${test})`);
+      }
+      return { contents: source, loader: 'js' };
+    });
+  },
+};
+
 /** File extensions whose types the bundles keep from mime-db. */
 const WEB_EXTENSIONS = new Set(
   'html htm js mjs cjs css json map txt md csv tsv xml svg png jpg jpeg gif webp avif ico woff woff2 ttf otf wasm pdf zip gz yaml yml jsonl ndjson bin mp3 mp4 wav ogg webm'.split(
