@@ -11,32 +11,61 @@ export interface CommittedStreamHooks {
  * The events of a generation that already produced its first event: that
  * event replayed, then the rest of the upstream iterator. A consumer that
  * stops early closes the upstream iterator (and with it the HTTP stream).
+ * A plain iterator rather than an async generator: it passes each event on
+ * with one promise instead of an async generator's several.
  */
-export async function* committedEvents(
-  first: ChatEvent | undefined,
-  rest: AsyncIterator<ChatEvent>,
-  hooks: CommittedStreamHooks,
-): AsyncGenerator<ChatEvent, void, undefined> {
-  let finished = false;
-  try {
-    if (first === undefined) return;
-    yield first;
-    for (;;) {
-      let step: IteratorResult<ChatEvent>;
-      try {
-        step = await rest.next();
-      } catch (err) {
-        finished = true;
-        throw hooks.onFailure(err);
-      }
-      if (step.done) {
-        finished = true;
-        return;
-      }
-      yield step.value;
+export function committedEvents(first: ChatEvent | undefined, rest: AsyncIterator<ChatEvent>, hooks: CommittedStreamHooks): AsyncIterableIterator<ChatEvent> {
+  return new CommittedEvents(first, rest, hooks);
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+class CommittedEvents implements AsyncIterableIterator<ChatEvent> {
+  private ended = false;
+
+  constructor(
+    private first: ChatEvent | undefined,
+    private readonly rest: AsyncIterator<ChatEvent>,
+    private readonly hooks: CommittedStreamHooks,
+  ) {
+    if (first === undefined) this.end();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ChatEvent>> {
+    if (this.ended) return Promise.resolve(DONE);
+    const first = this.first;
+    if (first !== undefined) {
+      this.first = undefined;
+      return Promise.resolve({ done: false, value: first });
     }
-  } finally {
-    hooks.onEnd();
-    if (!finished) await rest.return?.();
+    return this.rest.next().then(
+      (step) => {
+        if (step.done) this.end();
+        return step;
+      },
+      (err: unknown) => {
+        const failure = this.hooks.onFailure(err);
+        this.end();
+        throw failure;
+      },
+    );
+  }
+
+  /** The consumer stopped early: the upstream iterator is closed (its HTTP stream cut). */
+  async return(): Promise<IteratorResult<ChatEvent>> {
+    if (this.ended) return DONE;
+    this.end();
+    await this.rest.return?.();
+    return DONE;
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.hooks.onEnd();
   }
 }

@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { silentLogger, type Logger } from '../../ports';
 import { UpstreamFailure, type UpstreamFailureKind } from '../failure';
+import { BodyReader } from '../body-reader';
 import { createTransport, type TransportResponse, type UpstreamTransport } from '../transport';
 import { classifyHttpFailure, classifyNetworkError, parseGoogleError } from './classify';
 
@@ -123,6 +124,14 @@ export class SimulatorRefused extends Error {
   }
 }
 
+/** An open streaming call (`CloudCodeClient.openStream`). */
+export interface FrameReader {
+  /** The parsed frames of the next body chunk (often one, sometimes none or several); undefined after the last. */
+  next(): Promise<unknown[] | undefined>;
+  /** Ends the call; idempotent. */
+  close(): void;
+}
+
 interface OpenExchange {
   host: string;
   response: TransportResponse;
@@ -155,39 +164,49 @@ export class CloudCodeClient {
   }
 
   /**
-   * A streaming call: each SSE `data:` frame, parsed, as it arrives. Nothing
-   * is sent before the first `next()`; returning early (or the caller's
-   * signal) aborts the request, so the upstream sees the connection close.
+   * A streaming call, open: its SSE `data:` frames, parsed, a body chunk's worth at a time. Nothing is read
+   * before the first `next()`. `close()` ends it: a complete answer leaves its connection to the keep-alive
+   * pool; one abandoned early (or a failed frame) is cut, so the upstream sees the connection close.
    */
-  async *stream(request: CloudCodeRequest): AsyncGenerator<unknown, void, undefined> {
+  async openStream(request: CloudCodeRequest): Promise<FrameReader> {
     const exchange = await this.open(request, true);
-    const frames: string[] = [];
-    const parser = createParser({ onEvent: (event) => frames.push(event.data) });
-    // Read here rather than through chunks(): one async generator less per body chunk.
-    const body = exchange.response.body;
-    body.setEncoding('utf8');
-    const reader = body[Symbol.asyncIterator]() as AsyncIterator<string>;
+    const pending: string[] = [];
+    const parser = createParser({ onEvent: (event) => pending.push(event.data) });
+    const body = new BodyReader(exchange.response.body);
+    let ended = false;
     let complete = false;
+    let closed = false;
+    return {
+      next: async () => {
+        if (ended) return undefined;
+        const chunk = await this.nextChunk(body, exchange.control, request.model);
+        // A last frame without its blank line still counts.
+        if (chunk === undefined) ended = true;
+        parser.feed(chunk ?? '\n\n');
+        const frames = pending.map((data) => this.parseFrame(data, request.model));
+        pending.length = 0;
+        if (ended) complete = true;
+        return ended && frames.length === 0 ? undefined : frames;
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        if (!complete) {
+          exchange.control.controller.abort();
+          body.destroy();
+        }
+        exchange.control.dispose();
+      },
+    };
+  }
+
+  /** The frames of a streaming call one by one (`openStream` without the batching). */
+  async *stream(request: CloudCodeRequest): AsyncGenerator<unknown, void, undefined> {
+    const reader = await this.openStream(request);
     try {
-      for (;;) {
-        const chunk = await this.nextChunk(reader, exchange.control, request.model);
-        if (chunk === undefined) break;
-        parser.feed(chunk);
-        for (let index = 0; index < frames.length; index++) yield this.parseFrame(frames[index], request.model);
-        frames.length = 0;
-      }
-      // A last frame without its blank line still counts.
-      parser.feed('\n\n');
-      while (frames.length > 0) yield this.parseFrame(frames.shift()!, request.model);
-      complete = true;
+      for (let frames = await reader.next(); frames; frames = await reader.next()) yield* frames;
     } finally {
-      // The consumer stopped early or a frame failed: cut the connection. A
-      // complete answer leaves it to the keep-alive pool.
-      if (!complete) {
-        exchange.control.controller.abort();
-        body.destroy();
-      }
-      exchange.control.dispose();
+      reader.close();
     }
   }
 
@@ -303,17 +322,16 @@ export class CloudCodeClient {
   }
 
   private async readAll({ response, control }: OpenExchange, model: string | undefined): Promise<string> {
-    response.body.setEncoding('utf8');
-    const reader = response.body[Symbol.asyncIterator]() as AsyncIterator<string>;
+    const body = new BodyReader(response.body);
     let text = '';
     let done = false;
     try {
-      for (let chunk = await this.nextChunk(reader, control, model); chunk !== undefined; chunk = await this.nextChunk(reader, control, model)) {
+      for (let chunk = await this.nextChunk(body, control, model); chunk !== undefined; chunk = await this.nextChunk(body, control, model)) {
         text += chunk;
       }
       done = true;
     } finally {
-      if (!done) response.body.destroy();
+      if (!done) body.destroy();
     }
     return text;
   }
@@ -323,15 +341,14 @@ export class CloudCodeClient {
    * timer armed at request time runs until the first chunk, then each chunk
    * re-arms the idle timer. A broken read is explained.
    */
-  private async nextChunk(reader: AsyncIterator<string>, control: AttemptControl, model: string | undefined): Promise<string | undefined> {
-    let result: IteratorResult<string>;
+  private async nextChunk(body: BodyReader, control: AttemptControl, model: string | undefined): Promise<string | undefined> {
+    let chunk: string | undefined;
     try {
-      result = await reader.next();
+      chunk = await body.next();
     } catch (err) {
       throw control.explain(err, model);
     }
-    if (result.done) return undefined;
-    control.arm(this.options.idleTimeoutMs, 'idle stream', model);
-    return result.value;
+    if (chunk !== undefined) control.arm(this.options.idleTimeoutMs, 'idle stream', model);
+    return chunk;
   }
 }

@@ -5,7 +5,7 @@ import { silentLogger, type Clock, type Logger } from '../../ports';
 import { UpstreamFailure } from '../failure';
 import type { AccountApi, CodeAssistInfo, ModelQuotaSnapshot, Upstream, UpstreamCall } from '../upstream';
 import { CloudCodeAccountApi } from './account-api';
-import { CloudCodeClient, type HostAttempt } from './client';
+import { CloudCodeClient, type FrameReader, type HostAttempt } from './client';
 import type { UpstreamTransport } from '../transport';
 import { countTokensBody, totalTokensOf } from './count-tokens';
 import { ResponseDecoder } from './decode-response';
@@ -66,73 +66,83 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
     return (attempt: HostAttempt) => void attempts.push(attempt);
   };
 
-  /**
-   * streamGenerateContent for streaming clients and for every answer that thinks (it can run for minutes, the
-   * idle timeout then guards it, and its thought signatures arrive as they do for the IDE). A non-streaming
-   * client's request that does not think asks `generateContent`, as gemini-cli does for its unary calls: one
-   * answer read at once instead of a stream parsed frame by frame (`upstream.answerTimeoutMs` bounds the wait).
-   * Either way the decoder turns the answer into the same events.
-   */
+  /** The answer as IR events; a refusal of replayed thought signatures is tried once more without them. */
   async function* generate(request: ChatRequest, call: UpstreamCall): AsyncGenerator<ChatEvent, void, undefined> {
-    let answered = false;
     // Team mode: the previous turn's signatures may have been cached by another instance.
     await signatures.prefetch(request, call.model);
-    try {
-      for await (const event of streamAnswer(request, call, false)) {
-        answered = true;
-        yield event;
+    // One generator for the whole answer, reading the HTTP body itself: every layer of async generators
+    // between the socket and the client costs a few promises per event.
+    for (let dropSignatures = false; ; dropSignatures = true) {
+      let answered = false;
+      let reader: FrameReader | undefined;
+      try {
+        const prepared = await prepare(request, call, dropSignatures);
+        const { decoder } = prepared;
+        if (prepared.atOnce) {
+          const answer = await client.call({ method: 'generateContent', ...prepared.exchange });
+          // An error inside a 200 (as a stream frame can carry) is classified the same way.
+          const error = parseGoogleError(answer);
+          if (error) throw classifyHttpFailure(error.code ?? 500, answer, { model: call.model });
+          for (const event of decoder.decode(answer)) {
+            answered = true;
+            yield event;
+          }
+          if (!decoder.sawFinishReason) logger.warn('cloudcode answer ended without finishReason', { model: call.model });
+          yield decoder.finish();
+          return;
+        }
+        reader = await client.openStream({ method: 'streamGenerateContent', ...prepared.exchange });
+        let frameCount = 0;
+        for (let frames = await reader.next(); frames; frames = await reader.next()) {
+          for (const frame of frames) {
+            frameCount++;
+            for (const event of decoder.decode(frame)) {
+              answered = true;
+              yield event;
+            }
+          }
+        }
+        if (frameCount === 0) {
+          throw new UpstreamFailure('server', 'Cloud Code closed the stream without an answer', { model: call.model });
+        }
+        if (!decoder.sawFinishReason) {
+          // Google always ends with a finishReason; peers treat its absence as a
+          // normal end, and so do we, but it is worth seeing in the log.
+          logger.warn('cloudcode stream ended without finishReason', { model: call.model, frames: frameCount });
+        }
+        yield decoder.finish();
+        return;
+      } catch (err) {
+        const retry = !dropSignatures && !answered && !call.signal.aborted && err instanceof UpstreamFailure && err.kind === 'signature_invalid';
+        if (!retry) throw err;
+        // A replayed thought signature Google no longer accepts (another family's, or one gone stale): once more
+        // without any (upstream-protocol §7). A second refusal is the request's own fault.
+        logger.info('cloudcode refused the thought signatures; trying once without them', { model: call.model });
+      } finally {
+        reader?.close();
       }
-    } catch (err) {
-      if (answered || call.signal.aborted || !(err instanceof UpstreamFailure) || err.kind !== 'signature_invalid') throw err;
-      // A replayed thought signature Google no longer accepts (another family's, or one gone stale): once more
-      // without any (upstream-protocol §7). A second refusal is the request's own fault.
-      logger.info('cloudcode refused the thought signatures; trying once without them', { model: call.model });
-      yield* streamAnswer(request, call, true);
     }
   }
 
-  async function* streamAnswer(request: ChatRequest, call: UpstreamCall, dropSignatures: boolean): AsyncGenerator<ChatEvent, void, undefined> {
+  /**
+   * The request as Cloud Code takes it, and how to ask: streamGenerateContent for streaming clients and for
+   * every answer that thinks (it can run for minutes, the idle timeout then guards it, and its thought
+   * signatures arrive as they do for the IDE). A non-streaming client's request that does not think asks
+   * `generateContent`, as gemini-cli does for its unary calls: one answer read at once instead of a stream
+   * parsed frame by frame (`upstream.answerTimeoutMs` bounds the wait). Either way the decoder turns the
+   * answer into the same events.
+   */
+  async function prepare(request: ChatRequest, call: UpstreamCall, dropSignatures: boolean) {
     const encodeStarted = performance.now();
     const encoded = encodeRequest(request, { ...call, dropSignatures }, { signatures, systemPreamble: options.systemPreamble });
     const body = wrapInEnvelope(call.projectId, call.model, encoded.requestType, encoded.request);
     // A conversation that took this long to encode takes longer to serialise: in slices, over later turns.
     const bodyBytes = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await serialiseInSlices(body) : undefined;
-    const decoder = new ResponseDecoder({ model: call.model, signatures, argumentRepairs: encoded.argumentRepairs });
-    const exchange = {
-      accessToken: call.accessToken,
-      body,
-      bodyBytes,
-      signal: call.signal,
-      model: call.model,
-      onAttempt: trackAttempts(call),
+    return {
+      decoder: new ResponseDecoder({ model: call.model, signatures, argumentRepairs: encoded.argumentRepairs }),
+      exchange: { accessToken: call.accessToken, body, bodyBytes, signal: call.signal, model: call.model, onAttempt: trackAttempts(call) },
+      atOnce: !request.stream && encoded.requestType === 'agent' && !answerThinks(call.model, call.modelInfo, encoded.request.generationConfig?.thinkingConfig),
     };
-    const atOnce =
-      !request.stream && encoded.requestType === 'agent' && !answerThinks(call.model, call.modelInfo, encoded.request.generationConfig?.thinkingConfig);
-    if (atOnce) {
-      const answer = await client.call({ method: 'generateContent', ...exchange });
-      // An error inside a 200 (as a stream frame can carry) is classified the same way.
-      const error = parseGoogleError(answer);
-      if (error) throw classifyHttpFailure(error.code ?? 500, answer, { model: call.model });
-      yield* decoder.decode(answer);
-      if (!decoder.sawFinishReason) logger.warn('cloudcode answer ended without finishReason', { model: call.model });
-      yield decoder.finish();
-      return;
-    }
-    const frames = client.stream({ method: 'streamGenerateContent', ...exchange });
-    let frameCount = 0;
-    for await (const frame of frames) {
-      frameCount++;
-      yield* decoder.decode(frame);
-    }
-    if (frameCount === 0) {
-      throw new UpstreamFailure('server', 'Cloud Code closed the stream without an answer', { model: call.model });
-    }
-    if (!decoder.sawFinishReason) {
-      // Google always ends with a finishReason; peers treat its absence as a
-      // normal end, and so do we, but it is worth seeing in the log.
-      logger.warn('cloudcode stream ended without finishReason', { model: call.model, frames: frameCount });
-    }
-    yield decoder.finish();
   }
 
   async function countTokens(request: ChatRequest, call: UpstreamCall): Promise<number> {
