@@ -5,13 +5,14 @@
  *
  *   node bench/ab.mjs --variant base=/tmp/base/cli.js --variant new=dist/cli.js \
  *     [--targets anthropic,anthropic-stream,chat,responses,gemini,claude-code-stream] [--rate 500] [--duration-ms 3000] [--reps 3]
- *     [--no-observability] [--cpu-prof DIR]
+ *     [--no-observability] [--cpu-prof DIR] [--loop-delay]
  *   (a variant may carry extra `demo` arguments: --variant "plain=dist/cli.js --no-observability")
  *
  * Each variant is `agate demo --simulator URL` pinned to CPU 0, and so are the two references: the bare
  * `node:http` pass-through and the same with the global `fetch` upstream (bench/fetch-passthrough.mjs);
  * the simulator and the open-loop generator share CPU 1. Prints per-target medians and the
- * variant ÷ pass-through ratio. `--cpu-prof DIR` writes each variant's V8 profile there at exit.
+ * variant ÷ pass-through ratio. `--cpu-prof DIR` writes each variant's V8 profile there at exit. `--loop-delay` also
+ * reads each variant's event-loop delay over each run (AGATE_BENCH_PROBE, bench/lib/loop-probe.mjs).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from './lib/stats.mjs';
 import { openLoopClient } from './lib/open-loop-client.mjs';
 import { claudeCodeRequest } from './lib/conversation.mjs';
+import { loopProbe } from './lib/loop-probe.mjs';
 import { cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +35,7 @@ const { values: flags } = parseArgs({
     reps: { type: 'string' },
     'no-observability': { type: 'boolean' },
     'cpu-prof': { type: 'string' },
+    'loop-delay': { type: 'boolean' },
   },
 });
 const variants = (flags.variant ?? [`new=${path.join(root, 'dist/cli.js')}`]).map((spec) => {
@@ -63,7 +66,12 @@ const log = (line) => process.stderr.write(`[ab] ${line}\n`);
 const children = [];
 // All load comes from one address, and an overloaded gateway holds more connections than the caps allow
 // (environment variables: a build from before the caps ignores them).
-const env = { ...process.env, AGATE_SERVER_MAX_CONNECTIONS: '100000', AGATE_SERVER_MAX_CONNECTIONS_PER_ADDRESS: '100000' };
+const env = {
+  ...process.env,
+  AGATE_SERVER_MAX_CONNECTIONS: '100000',
+  AGATE_SERVER_MAX_CONNECTIONS_PER_ADDRESS: '100000',
+  ...(flags['loop-delay'] && { AGATE_BENCH_PROBE: '1' }),
+};
 const spawnTracked = (cpu, args, options) => {
   const child = spawnPinned(cpu, process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit', ...(options?.ipc ? ['ipc'] : [])] });
   children.push(child);
@@ -97,8 +105,8 @@ async function main() {
       const args = [...nodeFlags, variant.cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, variant.name)];
       if (flags['no-observability']) args.push('--no-observability');
       args.push(...variant.extra);
-      const child = spawnTracked(0, args);
-      gateways.push({ ...variant, child, url: `http://127.0.0.1:${port}` });
+      const child = spawnTracked(0, args, { ipc: flags['loop-delay'] });
+      gateways.push({ ...variant, child, url: `http://127.0.0.1:${port}`, probe: flags['loop-delay'] ? loopProbe(child) : undefined });
     }
     const passPort = await freePort();
     const pass = spawnTracked(0, [path.join(root, 'bench/passthrough.mjs'), '--port', String(passPort), '--target', simUrl]);
@@ -143,6 +151,7 @@ async function main() {
           target: name,
           variant: gateway.name,
           pid: gateway.child.pid,
+          probe: gateway.probe,
           url: gateway.url + route,
           body: JSON.stringify(body),
           headers: { 'content-type': 'application/json' },
@@ -185,12 +194,15 @@ async function main() {
       const order = jobs.map((_, i) => jobs[(i + rep) % jobs.length]);
       for (const job of order) {
         await settle(job.pid);
+        await job.probe?.read(); // restarts the histogram
         const before = cpuMs(job.pid);
         const result = await load(job, rate, durationMs, 0);
         const per1000 = ((cpuMs(job.pid) - before) / result.completed) * 1000;
-        results.get(job.key).push({ per1000, p50: result.total.p50, failed: result.failed + result.timedOut });
+        const loop = await job.probe?.read();
+        results.get(job.key).push({ per1000, p50: result.total.p50, failed: result.failed + result.timedOut, loop });
+        const loopText = loop ? ` loop p99 ${loop.p99.toFixed(1)} ms, longest CPU slice ${loop.maxCpuSliceMs.toFixed(1)} ms` : '';
         log(
-          `rep ${rep + 1} ${job.key.padEnd(32)} ${per1000.toFixed(0)} ms/1000 p50 ${result.total.p50.toFixed(1)} ms${result.failed || result.timedOut ? ` FAILED ${result.failed}/${result.timedOut}` : ''}`,
+          `rep ${rep + 1} ${job.key.padEnd(32)} ${per1000.toFixed(0)} ms/1000 p50 ${result.total.p50.toFixed(1)} ms${loopText}${result.failed || result.timedOut ? ` FAILED ${result.failed}/${result.timedOut}` : ''}`,
         );
       }
     }
@@ -211,6 +223,14 @@ async function main() {
       lines.push(`| ${name} @ ${rate}/s | ${columns.map((column) => cpu(column).toFixed(0)).join(' | ')} | ${ratios.join(' / ')} |`);
     }
     process.stdout.write(`CPU ms per 1,000 requests (median of ${reps}):\n${lines.join('\n')}\n`);
+    if (flags['loop-delay']) {
+      const loopLines = [`| target | ${gateways.map((g) => g.name).join(' | ')} |`, `|---|${'---|'.repeat(gateways.length)}`];
+      for (const name of targetNames) {
+        const loopOf = (variant, field) => median(results.get(`${name} ${variant}`).map((r) => r.loop[field])).toFixed(1);
+        loopLines.push(`| ${name} @ ${rate}/s | ${gateways.map((g) => `${loopOf(g.name, 'p99')} / ${loopOf(g.name, 'maxCpuSliceMs')}`).join(' | ')} |`);
+      }
+      process.stdout.write(`Event-loop delay p99 / longest CPU slice, ms (median of ${reps}):\n${loopLines.join('\n')}\n`);
+    }
   } finally {
     for (const child of children.reverse()) await stopProcess(child).catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
