@@ -9,6 +9,7 @@ import {
   koaWebBodiesOnDemand,
   packagesBesideTheBundle,
   SIDE_BUNDLES,
+  standaloneAdminParamsValidators,
   standaloneConfigValidator,
   webMimeTypes,
 } from './scripts/lean-bundle-plugins.mjs';
@@ -32,7 +33,7 @@ const node = {
   logLevel: 'warning',
   legalComments: 'none',
   // Less to build at start-up: see scripts/lean-bundle-plugins.mjs.
-  plugins: [standaloneConfigValidator, webMimeTypes, koaWebBodiesOnDemand, packagesBesideTheBundle],
+  plugins: [standaloneConfigValidator, standaloneAdminParamsValidators, webMimeTypes, koaWebBodiesOnDemand, packagesBesideTheBundle],
 };
 
 const bundles = [

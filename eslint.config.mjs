@@ -15,10 +15,21 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // Loaded lazily on purpose: undici only with a proxy, the native keychain only when asked for, ajv with the first schema to check, ioredis in team mode;
-      // the CLI's simulator and its data-dir commands from their own bundles (scripts/lean-bundle-plugins.mjs: CLI_SIDE_BUNDLES).
+      // the CLI's simulator and its data-dir commands from their own bundles (scripts/lean-bundle-plugins.mjs: CLI_SIDE_BUNDLES), the admin calls' validators with the first call.
       '@typescript-eslint/no-require-imports': [
         'error',
-        { allow: ['^undici$', '^@napi-rs/keyring$', '^ajv$', '^ajv/dist/refs/', '^ioredis$', '^\\.\\./\\.\\./simulator$', '^\\./tools$'] },
+        {
+          allow: [
+            '^undici$',
+            '^@napi-rs/keyring$',
+            '^ajv$',
+            '^ajv/dist/refs/',
+            '^ioredis$',
+            '^\\.\\./\\.\\./simulator$',
+            '^\\./tools$',
+            '^\\./params-validators$',
+          ],
+        },
       ],
       // Input validation rejects control characters by naming them in a character class.
       'no-control-regex': 'off',

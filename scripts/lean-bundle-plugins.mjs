@@ -15,18 +15,7 @@ export const standaloneConfigValidator = {
   name: 'standalone-config-validator',
   setup(build) {
     build.onLoad({ filter: /[\\/]src[\\/]core[\\/]config[\\/]config-validator\.ts$/ }, async (args) => {
-      const built = await esbuild.build({
-        entryPoints: [args.path],
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        write: false,
-        external: ['ajv'],
-        logLevel: 'warning',
-      });
-      const module = { exports: {} };
-      new Function('module', 'exports', 'require', built.outputFiles[0].text)(module, module.exports, require);
-      const { CONFIG_AJV_OPTIONS, configSchema } = module.exports;
+      const { CONFIG_AJV_OPTIONS, configSchema } = await evaluateModule(args.path);
       const Ajv = require('ajv').default;
       const standaloneCode = require('ajv/dist/standalone').default;
       const ajv = new Ajv({ ...CONFIG_AJV_OPTIONS, code: { ...CONFIG_AJV_OPTIONS.code, source: true } });
@@ -41,6 +30,51 @@ export const standaloneConfigValidator = {
     });
   },
 };
+
+/**
+ * The admin calls' parameter validators generated at build time (ajv's standalone code) instead of compiled by ajv
+ * at the first admin call: the same schemas and options (src/core/admin/params-validators.ts, whose exports are read
+ * here from that module itself), so the same checks, coercions, defaults and errors. params-check.ts requires the
+ * module on the first call, so a gateway without admin calls initialises none of it.
+ */
+export const standaloneAdminParamsValidators = {
+  name: 'standalone-admin-params-validators',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]core[\\/]admin[\\/]params-validators\.ts$/ }, async (args) => {
+      const { ADMIN_CALLS, ADMIN_AJV_OPTIONS } = await evaluateModule(args.path);
+      const Ajv = require('ajv').default;
+      const standaloneCode = require('ajv/dist/standalone').default;
+      const ajv = new Ajv({ ...ADMIN_AJV_OPTIONS, code: { ...ADMIN_AJV_OPTIONS.code, source: true } });
+      const refs = {};
+      for (const [method, call] of Object.entries(ADMIN_CALLS)) {
+        ajv.addSchema(call.params, `admin-params:${method}`);
+        refs[method] = `admin-params:${method}`;
+      }
+      const generated = (await esbuild.transform(standaloneCode(ajv, refs), { minify: true })).code;
+      return {
+        contents: `const generated = (() => {\nconst module = { exports: {} };\nconst exports = module.exports;\n${generated}\nreturn module.exports;\n})();\nexports.adminParamsValidator = (method) => generated[method];\n`,
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      };
+    });
+  },
+};
+
+/** A TypeScript module's exports, bundled and run here (for the schemas the validators above are generated from). */
+async function evaluateModule(file) {
+  const built = await esbuild.build({
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    external: ['ajv'],
+    logLevel: 'warning',
+  });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', built.outputFiles[0].text)(module, module.exports, require);
+  return module.exports;
+}
 
 /** Koa's files and, in each, the type tests asked of every body, with the same test asked only of what can pass it. */
 const KOA_WEB_BODY_TESTS = {

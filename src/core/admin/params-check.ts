@@ -1,30 +1,14 @@
-import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { GatewayError } from '../errors';
-import { ADMIN_CALLS, isAdminMethod, type AdminMethod, type AdminParams } from './protocol';
+import { isAdminMethod, type AdminMethod, type AdminParams } from './protocol';
 
 /**
- * The admin calls' parameters checked against their schemas in protocol.ts.
- * Query strings carry numbers and booleans as text, hence the coercion;
- * defaults in the schemas are filled in.
- */
-let ajv: Ajv | undefined;
-const validators = new Map<AdminMethod, ValidateFunction>();
-
-/**
- * A call's validator, compiled on its first use: compiling all of them at start-up cost `agate serve` about
- * 7 MB of idle RSS (ajv's code generation grows the heap, which stays grown), and most calls never come.
+ * A call's parameters validator (params-validators.ts: the schemas in protocol.ts, query strings' text coerced,
+ * defaults filled in). Its module is loaded with the first check: in the bundles it holds every call's validator,
+ * generated at build time, which a gateway without admin calls does not need.
  */
 function validatorOf(method: AdminMethod): ValidateFunction {
-  let validate = validators.get(method);
-  if (!validate) {
-    // Loaded with the first check: ajv itself is 3 MB of RSS a gateway without admin calls does not need.
-    const { default: AjvClass } = require('ajv') as { default: typeof Ajv };
-    ajv ??= new AjvClass({ allErrors: false, strict: false, coerceTypes: true, useDefaults: true });
-    validate = ajv.compile(ADMIN_CALLS[method].params);
-    validators.set(method, validate);
-  }
-  return validate;
+  return (require('./params-validators') as typeof import('./params-validators')).adminParamsValidator(method);
 }
 
 /** The parameter an ajv error is about, dotted (`limits.rpm`); undefined for the parameters object itself. */
