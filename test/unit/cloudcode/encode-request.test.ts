@@ -347,6 +347,19 @@ describe('cloudcode request encoding', () => {
       );
     });
 
+    it('keeps no tool too big to keep, nor a list holding one', () => {
+      const big = [{ name: 'Big', description: 'x'.repeat(300_000), parameters: { type: 'object', properties: { a: { type: 'string' } } } }];
+      const once = encodeFunctionTools(structuredClone(big), 'claude', newSchemaBudget());
+      const twice = encodeFunctionTools(structuredClone(big), 'claude', newSchemaBudget());
+      assert.deepEqual(twice, once);
+      assert.notEqual(twice.tools, once.tools);
+      const withBig = [...recordedTools(), ...structuredClone(big)];
+      assert.notEqual(
+        encodeFunctionTools(withBig, 'claude', newSchemaBudget()).tools,
+        encodeFunctionTools(structuredClone(withBig), 'claude', newSchemaBudget()).tools,
+      );
+    });
+
     it('is refused when its kept declarations no longer fit the budget left, as when cleaned', () => {
       encodeFunctionTools(recordedTools(), 'claude', newSchemaBudget());
       const nearlySpent = { nodes: SCHEMA_NODE_BUDGET - 5, size: 0 };

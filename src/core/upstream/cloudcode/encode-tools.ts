@@ -65,10 +65,12 @@ interface Declared {
   size: number;
   /** About the memory it keeps alive: the schema, its copy and the description. */
   weight: number;
+  /** Kept for later requests (not too big to keep). */
+  kept: boolean;
 }
 
 /** What all entries keep alive, bounded: the names least recently used go first. */
-const DECLARED_WEIGHT_LIMIT = 4_000_000;
+const DECLARED_WEIGHT_LIMIT = 2_000_000;
 /** A schema bigger than this is cleaned every time rather than crowding out the others. */
 const DECLARED_ENTRY_WEIGHT_LIMIT = 256_000;
 /** Different tools of one name (clients that declare a `Read` of their own) kept at once. */
@@ -78,9 +80,14 @@ const declared = new Map<string, Declared[]>();
 let declaredWeight = 0;
 let declaredSerial = 0;
 
-/** The function tools of the tool lists last seen, by their entries' serials: the same array for the same list. */
-const TOOL_LISTS_LIMIT = 16;
-const toolLists = new Map<string, GeminiTool[]>();
+/**
+ * The function tools of the tool lists last seen, by their entries' serials: the same array for the same list,
+ * its JSON text kept with it (envelope.ts). Bounded like the declarations, which a list keeps alive.
+ */
+const TOOL_LISTS_WEIGHT_LIMIT = 2_000_000;
+const TOOL_LIST_WEIGHT_LIMIT = 500_000;
+const toolLists = new Map<string, { tools: GeminiTool[]; weight: number }>();
+let toolListsWeight = 0;
 
 /** Whether two JSON values (from JSON.parse) would serialise alike: the same values, keys in the same order. */
 function sameJson(a: unknown, b: unknown): boolean {
@@ -121,16 +128,17 @@ function declareShared(tool: ToolDefinition, family: ModelFamily, budget: Schema
   const nodes = budget.nodes - before.nodes;
   const size = budget.size - before.size;
   const weight = 2 * size + (tool.description?.length ?? 0);
-  const entry: Declared = { serial: ++declaredSerial, parameters: undefined, description: tool.description, declaration, nodes, size, weight };
+  const kept = weight <= DECLARED_ENTRY_WEIGHT_LIMIT; // else cleaned every time rather than crowding out the others
+  const entry: Declared = { serial: ++declaredSerial, parameters: undefined, description: tool.description, declaration, nodes, size, weight, kept };
   if (repair) entry.repair = repair;
-  if (weight > DECLARED_ENTRY_WEIGHT_LIMIT) return entry; // cleaned every time rather than crowding out the others
+  if (!kept) return entry;
   entry.parameters = tool.parameters && structuredClone(tool.parameters);
-  const kept = variants ?? [];
-  kept.unshift(entry);
+  const sameName = variants ?? [];
+  sameName.unshift(entry);
   declaredWeight += weight;
-  for (const dropped of kept.splice(VARIANTS_PER_NAME)) declaredWeight -= dropped.weight;
+  for (const dropped of sameName.splice(VARIANTS_PER_NAME)) declaredWeight -= dropped.weight;
   declared.delete(name);
-  declared.set(name, kept);
+  declared.set(name, sameName);
   for (const [oldName, old] of declared) {
     if (declaredWeight <= DECLARED_WEIGHT_LIMIT) break;
     declared.delete(oldName);
@@ -145,18 +153,24 @@ export function encodeFunctionTools(definitions: ToolDefinition[], family: Model
   const entries = definitions.map((tool) => declareShared(tool, family, budget));
   for (const [i, entry] of entries.entries()) if (entry.repair) repairs.set(definitions[i].name, entry.repair);
   if (entries.length === 0) return { tools: [], repairs };
-  // The same list gets the same array, and its JSON text is kept with it (envelope.ts).
+  const fresh = (): GeminiTool[] => [{ functionDeclarations: entries.map((entry) => entry.declaration) }];
+  const weight = entries.reduce((sum, entry) => sum + entry.weight, 0);
+  if (weight > TOOL_LIST_WEIGHT_LIMIT || !entries.every((entry) => entry.kept)) return { tools: fresh(), repairs };
   const listKey = entries.map((entry) => entry.serial).join(',');
-  let tools = toolLists.get(listKey);
-  if (!tools) {
-    tools = shareSerialised([{ functionDeclarations: entries.map((entry) => entry.declaration) }]);
-    toolLists.set(listKey, tools);
-    for (const oldKey of toolLists.keys()) {
-      if (toolLists.size <= TOOL_LISTS_LIMIT) break;
-      toolLists.delete(oldKey);
-    }
+  let list = toolLists.get(listKey);
+  if (list) {
+    toolLists.delete(listKey);
+  } else {
+    list = { tools: shareSerialised(fresh()), weight };
+    toolListsWeight += weight;
   }
-  return { tools, repairs };
+  toolLists.set(listKey, list); // most recently used last
+  for (const [oldKey, old] of toolLists) {
+    if (toolListsWeight <= TOOL_LISTS_WEIGHT_LIMIT) break;
+    toolLists.delete(oldKey);
+    toolListsWeight -= old.weight;
+  }
+  return { tools: list.tools, repairs };
 }
 
 /**
