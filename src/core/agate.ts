@@ -26,7 +26,7 @@ import { GatewayError } from './errors';
 import { createDispatcher, createModelCatalog, liveModelsOf, resolveModel } from './scheduler';
 import { availableModelNames } from './scheduler/model-router';
 import { createSecurity, effectiveAuthMode, type ModelResolution, type Security } from './security';
-import { createGateway, errorRenderersOf } from './server/gateway';
+import { createGateway, errorRenderersOf, type Gateway } from './server/gateway';
 import { listen, type Listening } from './server/listener';
 import { poolQuotaOf } from './server/pool-quota';
 import { secureDataDir } from './stores/data-dir-hygiene';
@@ -111,6 +111,8 @@ export interface AgateParts {
 /** The gateway core, assembled: hosts start and stop it and read its parts. */
 export interface Agate extends AgateParts {
   readonly app: Koa;
+  /** What the HTTP server calls: the hot routes served directly, the rest by `app`. */
+  readonly requestListener: Gateway['requestListener'];
   /** Every route with its declared permission. */
   readonly routes: readonly RouteEntry[];
   /** What the dashboard calls: over HTTP (`/admin/api/*`) or in-process (the VS Code webview). */
@@ -350,7 +352,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
   });
   const protocols = protocolsFor(initial, teamRequests?.cache);
   const renderers = errorRenderersOf(protocols);
-  const { app, routes } = createGateway({
+  const { app, routes, requestListener } = createGateway({
     protocols,
     catalog,
     dispatcher,
@@ -381,6 +383,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
     ...parts,
     admin,
     app,
+    requestListener,
     routes: routes.list(),
     get server() {
       return server;
@@ -389,7 +392,7 @@ export async function createAgate(host: AgateHost): Promise<Agate> {
       if (server) return server;
       const settings = config();
       security.assertSafeListen();
-      server = await listen(agate.app, settings.host, settings.port, {
+      server = await listen(agate.requestListener, settings.host, settings.port, {
         maxHeaderBytes: settings.server.maxHeaderBytes,
         requestTimeoutMs: settings.server.requestTimeoutMs,
         maxConnections: settings.server.maxConnections,

@@ -34,7 +34,21 @@ export interface ResolvedModel {
   group?: string;
 }
 
+/** The last answer and the quota snapshots it was built from: every request asks, and quotas change every few minutes. */
+let lastLive: { quotas: Array<AccountRecord['quota']>; live: LiveModels } | undefined;
+
+/** The models the accounts' quota snapshots list (deprecated ones left out). Callers must not change what it returns. */
 export function liveModelsOf(accounts: ReadonlyArray<Readonly<AccountRecord>>): LiveModels {
+  // A refresh replaces an account's quota object, never edits it: the same objects give the same answer.
+  if (lastLive && lastLive.quotas.length === accounts.length && accounts.every((account, index) => account.quota === lastLive!.quotas[index])) {
+    return lastLive.live;
+  }
+  const live = computeLiveModels(accounts);
+  lastLive = { quotas: accounts.map((account) => account.quota), live };
+  return live;
+}
+
+function computeLiveModels(accounts: ReadonlyArray<Readonly<AccountRecord>>): LiveModels {
   const ids = new Set<string>();
   const deprecated: Record<string, string> = {};
   let known = false;

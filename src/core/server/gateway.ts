@@ -1,7 +1,10 @@
 import type { RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import type { ModelCatalog } from '../dispatch';
-import { GatewayError } from '../errors';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError, toGatewayError } from '../errors';
+import { leanRequestListener } from './lean-route';
+import { protocolFamilyOf } from './protocol-of-path';
 import type { RequestObserver } from '../monitor/types';
 import type { Logger } from '../ports';
 import type { ProtocolRegistry } from '../protocols/registry';
@@ -84,6 +87,8 @@ export function errorRenderersOf(protocols: ProtocolRegistry): ErrorRenderers {
 export interface Gateway {
   app: Koa;
   routes: RouteTable;
+  /** What the HTTP server calls: the hot generation routes without Koa (lean-route.ts), the rest through `app`. */
+  requestListener: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 const CLIENT_GONE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -139,7 +144,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
 
   // Anthropic
-  router.post('/v1/messages', 'client', body, (ctx) => handleGeneration(ctx, protocols.anthropic, inboundContextOf(ctx, {}), options));
+  router.hotPost('/v1/messages', 'client', body, (ctx) => handleGeneration(ctx, protocols.anthropic, inboundContextOf(ctx, {}), options));
   router.post('/v1/messages/count_tokens', 'client', body, async (ctx) => {
     const request = protocols.anthropic.decodeCountTokensRequest(ctx.state.body, inboundContextOf(ctx, {}));
     access?.authorize(ctx.state, request.model);
@@ -149,9 +154,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
 
   // OpenAI
-  router.post('/v1/chat/completions', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiChat, inboundContextOf(ctx, {}), options));
-  router.post('/v1/completions', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiCompletions, inboundContextOf(ctx, {}), options));
-  router.post('/v1/responses', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiResponses, inboundContextOf(ctx, {}), options));
+  router.hotPost('/v1/chat/completions', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiChat, inboundContextOf(ctx, {}), options));
+  router.hotPost('/v1/completions', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiCompletions, inboundContextOf(ctx, {}), options));
+  router.hotPost('/v1/responses', 'client', body, (ctx) => handleGeneration(ctx, protocols.openaiResponses, inboundContextOf(ctx, {}), options));
   router.get('/v1/models', 'client', (ctx) => {
     ctx.body = modelListCodec(ctx, protocols).encodeModelList(visibleModels(ctx));
   });
@@ -199,17 +204,29 @@ export function createGateway(options: GatewayOptions): Gateway {
         throw new GatewayError('not_found', `Unknown method "${action}" for models/${model}`);
     }
   };
-  router.post('/v1beta/models/:modelAction', 'client', body, geminiAction);
-  router.post('/v1/models/:modelAction', 'client', body, geminiAction);
+  router.hotPost('/v1beta/models/:modelAction', 'client', body, geminiAction);
+  router.hotPost('/v1/models/:modelAction', 'client', body, geminiAction);
 
   options.extraRoutes?.(router);
 
-  app.use(requestId());
-  app.use(accessLog(options.logger));
-  app.use(recordRejections(options.observer));
-  app.use(errorBoundary(errorRenderersOf(protocols), options.logger));
-  for (const guard of options.guards ?? []) app.use(guard);
+  // Every request, before its route: the same functions on Koa and on the lean hot routes.
+  const before: Koa.Middleware[] = [
+    requestId(),
+    accessLog(options.logger),
+    recordRejections(options.observer),
+    errorBoundary(errorRenderersOf(protocols), options.logger),
+    ...(options.guards ?? []),
+  ];
+  for (const middleware of before) app.use(middleware);
   for (const middleware of router.middleware()) app.use(middleware);
+  const requestListener = leanRequestListener(before, router.leanRoutes(), app.callback(), (err, ctx) => {
+    // The error boundary answers every failure; this is only for one raised past it.
+    options.logger.error('unhandled error', { path: ctx.path, error: String((err as Error)?.stack ?? err) });
+    if (ctx.res.headersSent) return void ctx.res.destroy();
+    const reply = errorRenderersOf(protocols)[protocolFamilyOf(ctx.path)](toGatewayError(err));
+    ctx.res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+    ctx.res.end(JSON.stringify(reply.body));
+  });
   app.on('error', (err: Error) => {
     // Socket errors after a client left (a closed dashboard tab ends its event stream early) are expected;
     // anything else is logged once.
@@ -217,5 +234,5 @@ export function createGateway(options: GatewayOptions): Gateway {
       options.logger.warn('server error', { error: err.message });
     }
   });
-  return { app, routes: router };
+  return { app, routes: router, requestListener };
 }

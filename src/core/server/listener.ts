@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import type Koa from 'koa';
 import { GatewayError, type GatewayErrorKind } from '../errors';
 import type { ErrorReply } from '../protocols/codec';
 
@@ -81,8 +80,8 @@ export interface ConnectionRefusal {
 
 const hostForUrl = (host: string) => (host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host);
 
-/** Binds a Koa app and tracks its sockets so that a stop releases the port promptly. */
-export function listen(app: Koa, host: string, port: number, options: ListenOptions): Promise<Listening> {
+/** Binds the gateway's request listener and tracks its sockets so that a stop releases the port promptly. */
+export function listen(onRequest: http.RequestListener, host: string, port: number, options: ListenOptions): Promise<Listening> {
   const server = http.createServer(
     {
       maxHeaderSize: options.maxHeaderBytes,
@@ -92,7 +91,7 @@ export function listen(app: Koa, host: string, port: number, options: ListenOpti
       // How often Node looks for requests over their time; its 30 s default would let a short timeout run long.
       connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(options.requestTimeoutMs / 4))),
     },
-    app.callback(),
+    onRequest,
   );
   server.keepAliveTimeout = 65_000; // longer than common client pools, so reused sockets are not cut mid-request
   // Node closes connections beyond this before any JavaScript sees them.

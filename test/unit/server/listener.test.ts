@@ -74,7 +74,7 @@ describe('listener: sockets and connections', () => {
   describe('the request timeout', () => {
     it('answers a slow-header client 408 and closes the socket, though the client never reads', async () => {
       const { app } = testApp();
-      server = await listen(app, '127.0.0.1', 0, options({ requestTimeoutMs: 1000 }));
+      server = await listen(app.callback(), '127.0.0.1', 0, options({ requestTimeoutMs: 1000 }));
       const slow = await connect(server.port);
       slow.write('POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-partial: ');
       slow.pause();
@@ -87,7 +87,7 @@ describe('listener: sockets and connections', () => {
 
     it('closes a connection that never sends a request', async () => {
       const { app } = testApp();
-      server = await listen(app, '127.0.0.1', 0, options({ requestTimeoutMs: 1000 }));
+      server = await listen(app.callback(), '127.0.0.1', 0, options({ requestTimeoutMs: 1000 }));
       const idle = await connect(server.port);
       idle.pause();
       await until(() => server?.openConnections() === 0);
@@ -96,7 +96,7 @@ describe('listener: sockets and connections', () => {
 
     it('does not cut a streamed answer that lasts longer than the timeout', async () => {
       const { app, finishStream } = testApp();
-      server = await listen(app, '127.0.0.1', 0, options({ requestTimeoutMs: 1000 }));
+      server = await listen(app.callback(), '127.0.0.1', 0, options({ requestTimeoutMs: 1000 }));
       const port = server.port;
       const streamed = new Promise<{ status: number; body: string }>((resolve, reject) => {
         http
@@ -122,7 +122,7 @@ describe('listener: sockets and connections', () => {
     it('closes the connection one address opens beyond its cap, and serves the others', async () => {
       const { app } = testApp();
       const refusals: ConnectionRefusal[] = [];
-      server = await listen(app, '127.0.0.1', 0, options({ maxConnectionsPerAddress: 2, onConnectionsRefused: (r) => refusals.push(r) }));
+      server = await listen(app.callback(), '127.0.0.1', 0, options({ maxConnectionsPerAddress: 2, onConnectionsRefused: (r) => refusals.push(r) }));
       const held = [await connect(server.port), await connect(server.port)];
       await until(() => server?.openConnections() === 2);
       const refused = await connect(server.port).catch(() => undefined);
@@ -141,7 +141,7 @@ describe('listener: sockets and connections', () => {
     it('closes connections beyond the total cap', async () => {
       const { app } = testApp();
       const refusals: ConnectionRefusal[] = [];
-      server = await listen(app, '127.0.0.1', 0, options({ maxConnections: 2, onConnectionsRefused: (r) => refusals.push(r) }));
+      server = await listen(app.callback(), '127.0.0.1', 0, options({ maxConnections: 2, onConnectionsRefused: (r) => refusals.push(r) }));
       const held = [await connect(server.port), await connect(server.port)];
       await until(() => server?.openConnections() === 2);
       const refused = await connect(server.port).catch(() => undefined);
