@@ -15,7 +15,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // Loaded lazily on purpose: undici only with a proxy, the native keychain only when asked for, ajv with the first schema to check, ioredis in team mode;
-      // the CLI's simulator and its data-dir commands from their own bundles (scripts/lean-bundle-plugins.mjs: CLI_SIDE_BUNDLES), the admin calls' validators with the first call.
+      // the CLI's simulator and its data-dir commands from their own bundles (scripts/lean-bundle-plugins.mjs: CLI_SIDE_BUNDLES), the admin calls' validators with the first call, the CLI's Chinese tables when it speaks Chinese.
       '@typescript-eslint/no-require-imports': [
         'error',
         {
@@ -28,6 +28,8 @@ export default tseslint.config(
             '^\\.\\./\\.\\./simulator$',
             '^\\./tools$',
             '^\\./params-validators$',
+            '^\\./l10n/zh-cn$',
+            '^\\.\\./core/messages\\.zh-cn$',
           ],
         },
       ],

@@ -1,6 +1,4 @@
 import { renderMessage, type CoreMessage, type MessageCode } from '../core/messages';
-import { CORE_MESSAGES_ZH_CN } from '../core/messages.zh-cn';
-import { ZH_CN } from './l10n/zh-cn';
 
 /**
  * The CLI in the user's language: English by default, Simplified Chinese when `--lang` or the locale says so
@@ -20,10 +18,23 @@ export interface CliHelp {
   commands: Record<string, string>;
 }
 
-const CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Record<string, string>>> = { 'zh-cn': ZH_CN };
+function loadedOnce<T>(load: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= load());
+}
+
+/**
+ * Each language's tables, loaded when the CLI first speaks it: in the bundle an English `agate serve` then builds
+ * none of the Chinese objects.
+ */
+const CATALOGUES: Record<Exclude<CliLanguage, 'en'>, () => Readonly<Record<string, string>>> = {
+  'zh-cn': loadedOnce(() => (require('./l10n/zh-cn') as typeof import('./l10n/zh-cn')).ZH_CN),
+};
 
 /** The core's messages (src/core/messages.ts) by code, in each language but English (the core's own). */
-const CORE_CATALOGUES: Record<Exclude<CliLanguage, 'en'>, Readonly<Partial<Record<MessageCode, string>>>> = { 'zh-cn': CORE_MESSAGES_ZH_CN };
+const CORE_CATALOGUES: Record<Exclude<CliLanguage, 'en'>, () => Readonly<Partial<Record<MessageCode, string>>>> = {
+  'zh-cn': loadedOnce(() => (require('../core/messages.zh-cn') as typeof import('../core/messages.zh-cn')).CORE_MESSAGES_ZH_CN),
+};
 
 /** `zh_CN.UTF-8`, `zh-Hans`, `en_US`, `C` → the language the CLI speaks; undefined when it has no such language. */
 export function parseLanguage(tag: string): CliLanguage | undefined {
@@ -81,13 +92,13 @@ function format(template: string, args: ReadonlyArray<string | number>): string 
 export const l10n = {
   /** The message in the active language (the English text when the catalogue lacks it). */
   t(message: string, ...args: Array<string | number>): string {
-    const template = active === 'en' ? message : (CATALOGUES[active][message] ?? message);
+    const template = active === 'en' ? message : (CATALOGUES[active]()[message] ?? message);
     return format(template, args);
   },
   /** A message of the core (a code and its parameters) in the active language. */
   message(message: CoreMessage): string {
     if (active === 'en') return renderMessage(message);
-    const texts = CORE_CATALOGUES[active];
+    const texts = CORE_CATALOGUES[active]();
     return renderMessage(message, (code) => texts[code]);
   },
 };
@@ -106,10 +117,10 @@ export function padDisplay(text: string, width: number): string {
 
 /** The core messages' catalogue of a language, for tests. */
 export function coreCatalogue(language: Exclude<CliLanguage, 'en'>): Readonly<Partial<Record<MessageCode, string>>> {
-  return CORE_CATALOGUES[language];
+  return CORE_CATALOGUES[language]();
 }
 
 /** The catalogue of a language, for tests. */
 export function catalogue(language: Exclude<CliLanguage, 'en'>): Readonly<Record<string, string>> {
-  return CATALOGUES[language];
+  return CATALOGUES[language]();
 }
