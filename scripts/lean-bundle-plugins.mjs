@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -157,7 +158,8 @@ export const CLI_SIDE_BUNDLES = { 'src/simulator/index.ts': 'simulator.js', 'src
 export const cliSideBundles = {
   name: 'cli-side-bundles',
   setup(build) {
-    const root = build.initialOptions.absWorkingDir ?? process.cwd();
+    // The table's paths are the repository's, wherever the build runs from.
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
     build.onResolve({ filter: /^\.\.?\// }, ({ path: request, resolveDir, kind }) => {
       if (kind !== 'require-call') return undefined;
       const base = path.relative(root, path.join(resolveDir, request)).split(path.sep).join('/');
