@@ -180,7 +180,8 @@ async function main() {
         const text = await response.text();
         if (!response.ok || !text.includes('Hello')) throw new Error(`probe ${name}: HTTP ${response.status} ${text.slice(0, 300)}`);
         const entries = await (await fetch(`${simUrl}/__sim/log`)).json();
-        const upstream = entries.filter((entry) => entry.method === 'streamGenerateContent').at(-1);
+        // A non-streaming request that does not think goes upstream as generateContent, a streaming one as streamGenerateContent.
+        const upstream = entries.filter((entry) => entry.method === 'streamGenerateContent' || entry.method === 'generateContent').at(-1);
         upstreamBodies[name] = { frames: upstream.frames, bytes: JSON.stringify(upstream.body).length };
         if (protocol === 'anthropic' && stream) upstreamBodies.baseline = upstream.body;
         targets[`agate ${name}`] = {

@@ -159,12 +159,14 @@ class StreamResponse {
   /** Time from the request's start to the first answer byte (keep-alive frames do not count). */
   ttfbMs?: number;
   private lastWrite = Date.now();
-  private corked = false;
+  /** Frames written in this tick, sent together at its end. */
+  private pending = '';
   private readonly res: ServerResponse;
   private readonly keepAlive: ReturnType<typeof setInterval>;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.res.uncork();
+  private readonly flush = () => {
+    const frames = this.pending;
+    this.pending = '';
+    if (frames && !this.res.destroyed) this.res.write(frames);
   };
 
   constructor(
@@ -200,20 +202,22 @@ class StreamResponse {
   keepAliveNow(): void {
     if (this.res.destroyed) return;
     this.lastWrite = Date.now();
-    this.res.write(this.encoder.keepAlive());
+    this.pending += this.encoder.keepAlive();
+    this.flush();
   }
 
-  /** A promise only when the socket pushes back; frames written in one tick (one upstream chunk) leave in one socket write. */
+  /**
+   * Frames written in one tick (one upstream chunk) leave as one string in one chunk of the response: a chunked
+   * response frames every `write` with its own length line, so separate writes would triple the socket's pieces.
+   * A promise only when the socket pushed back at the last flush: a slow client holds back the upstream.
+   */
   write(frames: string): Promise<void> | undefined {
     if (!frames || this.res.destroyed) return undefined;
     this.lastWrite = Date.now();
     this.ttfbMs ??= this.lastWrite - this.requestStartedAt;
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(this.uncork);
-    }
-    return this.res.write(frames) ? undefined : drained(this.res, this.signal);
+    if (this.pending === '') process.nextTick(this.flush);
+    this.pending += frames;
+    return this.res.writableNeedDrain ? drained(this.res, this.signal) : undefined;
   }
 
   /** Ends the stream with the error frame of the client's protocol. */
@@ -227,7 +231,10 @@ class StreamResponse {
 
   close(): void {
     clearInterval(this.keepAlive);
-    if (!this.res.destroyed) this.res.end();
+    if (this.res.destroyed) return;
+    const frames = this.pending;
+    this.pending = '';
+    this.res.end(frames || undefined);
   }
 }
 

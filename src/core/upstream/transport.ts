@@ -114,8 +114,12 @@ class NodeHttpTransport implements UpstreamTransport {
         socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
         outgoing.once('close', () => clearTimeout(timer));
       });
-      for (const buffer of body ?? []) outgoing.write(buffer);
+      // Several pieces (a body serialised around its kept parts) leave in one socket write.
+      const pieces = body ?? [];
+      if (pieces.length > 1) outgoing.cork();
+      for (const buffer of pieces) outgoing.write(buffer);
       outgoing.end();
+      if (pieces.length > 1) outgoing.uncork();
     });
   }
 

@@ -10,7 +10,7 @@ import type { UpstreamTransport } from '../transport';
 import { countTokensBody, totalTokensOf } from './count-tokens';
 import { ResponseDecoder } from './decode-response';
 import { encodeRequest } from './encode-request';
-import { wrapInEnvelope } from './envelope';
+import { serialiseEnvelope, wrapInEnvelope } from './envelope';
 import { SignatureCache } from './signatures';
 import { answerThinks } from './models';
 import { classifyHttpFailure, parseGoogleError } from './classify';
@@ -137,7 +137,7 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
     const encoded = encodeRequest(request, { ...call, dropSignatures }, { signatures, systemPreamble: options.systemPreamble });
     const body = wrapInEnvelope(call.projectId, call.model, encoded.requestType, encoded.request);
     // A conversation that took this long to encode takes longer to serialise: in slices, over later turns.
-    const bodyBytes = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await serialiseInSlices(body) : undefined;
+    const bodyBytes = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await serialiseInSlices(body) : serialiseEnvelope(body);
     return {
       decoder: new ResponseDecoder({ model: call.model, signatures, argumentRepairs: encoded.argumentRepairs }),
       exchange: { accessToken: call.accessToken, body, bodyBytes, signal: call.signal, model: call.model, onAttempt: trackAttempts(call) },
