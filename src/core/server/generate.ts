@@ -185,7 +185,7 @@ class StreamResponse {
       'x-request-id': String(ctx.state.requestId),
       'x-accel-buffering': 'no',
     });
-    this.res.flushHeaders();
+    // No flushHeaders: the head leaves with the first frames (or the first keep-alive frame), in one socket write.
     this.keepAlive = setInterval(
       () => {
         if (Date.now() - this.lastWrite >= keepAliveMs) this.keepAliveNow();

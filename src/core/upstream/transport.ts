@@ -74,6 +74,11 @@ const byteLengthOf = (body: string | Buffer[]): number =>
 
 const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
 
+/** What an aborted exchange fails with: an AbortError, as Node's `signal` option raises, its reason as cause. */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
 /** A connection not established in time; the code is one the classifier reads as a timeout. */
 class ConnectTimeout extends Error {
   readonly code = 'ETIMEDOUT';
@@ -104,10 +109,19 @@ class NodeHttpTransport implements UpstreamTransport {
       const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(byteLengthOf(body)) };
       const outgoing = (secure ? https : http).request(
         request.url,
-        { method: request.method, headers, agent: secure ? this.httpsAgent : this.httpAgent, signal: request.signal },
+        { method: request.method, headers, agent: secure ? this.httpsAgent : this.httpAgent },
         (incoming) => resolve({ status: incoming.statusCode ?? 0, header: (name) => headerOf(incoming.headers[name]), body: incoming }),
       );
       outgoing.on('error', reject);
+      // One abort listener, gone with the exchange: Node's own `signal` option also tracks the request's end of
+      // stream, listeners and all, on every call.
+      const { signal } = request;
+      if (signal.aborted) outgoing.destroy(abortError(signal));
+      else {
+        const onAbort = () => outgoing.destroy(abortError(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        outgoing.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
       outgoing.once('socket', (socket) => {
         if (!socket.connecting) return; // a pooled connection
         const timer = setTimeout(() => outgoing.destroy(new ConnectTimeout(this.connectTimeoutMs)), this.connectTimeoutMs);

@@ -1,3 +1,4 @@
+import { definedOnly } from '../defined-only';
 import type { ChatRequest, Message, TextPart } from '../../ir';
 import { invalidRequest } from '../../errors';
 import type { InboundContext } from '../codec';
@@ -126,6 +127,3 @@ function headerValue(ctx: InboundContext | undefined, name: string): string | un
 }
 
 /** Drops undefined members so an absent client field stays absent in the IR. */
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}

@@ -92,7 +92,4 @@ export function unsupported(param: string, what: string): never {
   throw invalidRequest(`${what} is not supported by this gateway.`, param);
 }
 
-/** Drops keys whose value is undefined, so decoded requests hold only what the client set. */
-export function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
+export { definedOnly } from '../../defined-only';
