@@ -25,21 +25,34 @@ export async function readJsonBodyAndBytes(req: IncomingMessage, limitBytes: num
   const decoder = Number.isFinite(declared) && declared >= LARGE_BODY_BYTES ? new StringDecoder('utf8') : undefined;
   const texts: string[] = [];
   let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  // Events rather than the stream's async iterator (an async generator with end-of-stream tracking per body).
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: unknown) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onBroken);
+      req.off('close', onBroken);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) {
-        req.resume();
-        throw tooLarge(limitBytes);
+        req.resume(); // drain so the connection can answer
+        return done(tooLarge(limitBytes));
       }
       chunks.push(chunk);
       if (decoder) texts.push(decoder.write(chunk));
-    }
-  } catch (err) {
-    if (err instanceof GatewayError) throw err;
+    };
+    const onEnd = () => done();
     // The client closed the connection mid-body: nobody is left to answer, but it is not a gateway fault.
-    throw invalidRequest('The request body ended before its declared length.');
-  }
+    const onBroken = () => done(invalidRequest('The request body ended before its declared length.'));
+    if (req.readableEnded) return resolve();
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onBroken);
+    req.once('close', onBroken);
+  });
   if (size === 0) throw invalidRequest('The request body is empty; expected a JSON object.');
   const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
   chunks.length = 0;

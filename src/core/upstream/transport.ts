@@ -74,6 +74,20 @@ const byteLengthOf = (body: string | Buffer[]): number =>
 
 const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
 
+/** The URL as `request` options, worked out once per URL object (a client reuses its few URLs). */
+const targets = new WeakMap<URL, http.RequestOptions>();
+function targetOf(url: URL): http.RequestOptions {
+  let target = targets.get(url);
+  if (!target) {
+    // Brackets off an IPv6 literal, as Node's own URL-to-options conversion does.
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    target = { protocol: url.protocol, hostname, port: url.port || undefined, path: `${url.pathname}${url.search}` };
+    if (url.username || url.password) target.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    targets.set(url, target);
+  }
+  return target;
+}
+
 /** What an aborted exchange fails with: an AbortError, as Node's `signal` option raises, its reason as cause. */
 function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
@@ -108,8 +122,12 @@ class NodeHttpTransport implements UpstreamTransport {
       const body = typeof request.body === 'string' ? [Buffer.from(request.body, 'utf8')] : request.body;
       const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(byteLengthOf(body)) };
       const outgoing = (secure ? https : http).request(
-        request.url,
-        { method: request.method, headers, agent: secure ? this.httpsAgent : this.httpAgent },
+        {
+          ...targetOf(request.url),
+          method: request.method,
+          headers,
+          agent: secure ? this.httpsAgent : this.httpAgent,
+        },
         (incoming) => resolve({ status: incoming.statusCode ?? 0, header: (name) => headerOf(incoming.headers[name]), body: incoming }),
       );
       outgoing.on('error', reject);

@@ -210,6 +210,15 @@ export class CloudCodeClient {
     }
   }
 
+  /** One URL object per host and method, reused call after call (the transport keeps what it derives from it). */
+  private readonly urls = new Map<string, URL>();
+  private urlOf(host: string, method: CloudCodeMethod, stream: boolean): URL {
+    const href = `${host}/v1internal:${method}${stream ? '?alt=sse' : ''}`;
+    let url = this.urls.get(href);
+    if (!url) this.urls.set(href, (url = new URL(href)));
+    return url;
+  }
+
   /** Releases the connection pools. */
   async close(): Promise<void> {
     await this.transport.close();
@@ -254,7 +263,7 @@ export class CloudCodeClient {
       let response: TransportResponse;
       try {
         response = await this.transport.request({
-          url: new URL(`${host}/v1internal:${request.method}${stream ? '?alt=sse' : ''}`),
+          url: this.urlOf(host, request.method, stream),
           method: 'POST',
           headers: {
             Authorization: `Bearer ${request.accessToken}`,

@@ -83,6 +83,14 @@ function writeObject(out: JsonPieces, object: object, member: MemberWriter): voi
   out.text += '}';
 }
 
+/** Whether the request holds a part whose JSON is kept: its tool list, or a part of its system text. */
+function holdsShared(request: GenerateContentRequest): boolean {
+  const { tools, systemInstruction } = request as { tools?: unknown; systemInstruction?: { parts?: unknown } };
+  if (typeof tools === 'object' && tools !== null && sharedJson.has(tools)) return true;
+  const parts = systemInstruction?.parts;
+  return Array.isArray(parts) && parts.some((part) => typeof part === 'object' && part !== null && sharedJson.has(part));
+}
+
 const writeSystemInstruction: MemberWriter = (out, name, value) => {
   if (name !== 'parts' || !Array.isArray(value)) return false;
   out.text += '[';
@@ -108,6 +116,8 @@ const writeRequest: MemberWriter = (out, name, value) => {
  * one after another, the shared parts' kept text among them.
  */
 export function serialiseEnvelope(envelope: CloudCodeEnvelope): Buffer[] {
+  // Nothing kept to reuse (a short request without tools): one native stringify beats walking it here.
+  if (!holdsShared(envelope.request)) return [Buffer.from(JSON.stringify(envelope), 'utf8')];
   const out = new JsonPieces();
   writeObject(out, envelope, (inner, name, value) => {
     if (name !== 'request' || typeof value !== 'object' || value === null) return false;
