@@ -9,20 +9,24 @@ class PrematureClose extends Error {
 }
 
 /**
- * An upstream answer's body as UTF-8 text, one chunk per `next()`, undefined at its end. Built on `data`
+ * An upstream answer's body, one chunk per `next()` (UTF-8 text, or the bytes as they came), undefined at its end. Built on `data`
  * events with pause/resume rather than the stream's async iterator: that iterator is an async generator
  * over `read()` and end-of-stream tracking, a few promises and listeners per chunk on the hot path, where
  * this settles one promise. A chunk that arrives while nobody waits pauses the body (back-pressure).
  */
-export class BodyReader {
-  private readonly queued: string[] = [];
-  private waiting: { resolve(chunk: string | undefined): void; reject(err: unknown): void } | undefined;
+export class BodyReader<Chunk extends string | Buffer = string> {
+  private readonly queued: Chunk[] = [];
+  private waiting: { resolve(chunk: Chunk | undefined): void; reject(err: unknown): void } | undefined;
   private ended = false;
   private failure: unknown;
 
-  constructor(private readonly body: Readable) {
-    body.setEncoding('utf8');
-    body.on('data', (chunk: string) => {
+  /** `bytes`: Buffers as they arrive (a passed-through answer); else UTF-8 text. */
+  constructor(
+    private readonly body: Readable,
+    bytes?: 'bytes',
+  ) {
+    if (!bytes) body.setEncoding('utf8');
+    body.on('data', (chunk: Chunk) => {
       const waiting = this.waiting;
       if (waiting) {
         this.waiting = undefined;
@@ -43,7 +47,7 @@ export class BodyReader {
     });
   }
 
-  next(): Promise<string | undefined> {
+  next(): Promise<Chunk | undefined> {
     if (this.queued.length > 0) {
       const chunk = this.queued.shift()!;
       if (this.queued.length === 0 && !this.ended) this.body.resume();

@@ -4,6 +4,7 @@
  * client, and a 2xx answer handed back as its bytes, each chunk fed to the
  * usage tap on its way out.
  */
+import { BodyReader } from '../body-reader';
 import type { RawAnswer } from '../../dispatch';
 import type { Usage } from '../../ir';
 import { UpstreamFailure } from '../failure';
@@ -94,18 +95,18 @@ async function* bytesOf(
   let complete = false;
   try {
     arm(options.idleTimeoutMs, 'idle stream');
-    const reader = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const reader = new BodyReader<Buffer>(response.body, 'bytes');
     for (;;) {
-      let next: IteratorResult<Buffer>;
+      let chunk: Buffer | undefined;
       try {
-        next = await reader.next();
+        chunk = await reader.next();
       } catch (err) {
         throw explain(err);
       }
-      if (next.done) break;
+      if (chunk === undefined) break;
       arm(options.idleTimeoutMs, 'idle stream');
-      call.tap.feed(next.value);
-      yield next.value;
+      call.tap.feed(chunk);
+      yield chunk;
     }
     complete = true;
   } finally {
