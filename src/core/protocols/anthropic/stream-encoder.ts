@@ -12,7 +12,14 @@ interface OpenBlock {
   index: number;
 }
 
-const frame = (event: string, data: object): string => `event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`;
+/**
+ * One SSE frame: `data` is the event's JSON with `type` (the event name) first, written around the data's own
+ * JSON rather than a copy of it with `type` spread in (the data never holds a `type` of its own).
+ */
+const frame = (event: string, data: object): string => {
+  const json = JSON.stringify(data);
+  return `event: ${event}\ndata: {"type":"${event}"${json === '{}' ? '' : `,${json.slice(1, -1)}`}}\n\n`;
+};
 
 /**
  * IR events as Anthropic's SSE stream, frame for frame as the real API emits
