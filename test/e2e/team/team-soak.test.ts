@@ -47,7 +47,7 @@ describe('team: soak across two instances', function () {
     team = await startTeamStack({
       accounts: [ADA, BOB, CY, DEE],
       simulator: { framesPerAnswer: 3, quotaCostPerRequest: 0 },
-      flags: { 'upstream.firstByteTimeoutMs': '3000' },
+      flags: { 'upstream.firstByteTimeoutMs': '3000', 'upstream.answerTimeoutMs': '3000' },
       keepLogs: false,
     });
     front = await startRoundRobinFront(team.urls);
