@@ -118,7 +118,7 @@ async function main() {
   const logFile = path.join(work, 'processes.log');
   log(`work dir ${work}; pinning ${canPin ? 'with taskset (gateway: CPU 0, load + simulator: CPU 1)' : 'unavailable'}`);
   try {
-    const [simPort, gatewayPort, plainPort, passPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [simPort, gatewayPort, plainPort, storesPort, passPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const simUrl = `http://127.0.0.1:${simPort}`;
     const sim = track(
       spawnPinned(1, process.execPath, [
@@ -142,9 +142,12 @@ async function main() {
     const gatewayArgs = (port, dir, extra = []) => [cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, dir), ...extra];
     const probed = { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...UNCAPPED_CONNECTIONS, AGATE_BENCH_PROBE: '1' } };
     const gateway = track(spawnPinned(0, process.execPath, gatewayArgs(gatewayPort, 'agate'), probed), 'agate', logFile);
-    // The same gateway without the dashboard stores (request monitor, token stats).
+    // The stores comparison: the same gateway without the dashboard stores (request monitor, token stats), and a
+    // twin with them that has served exactly what it has. The main gateway has served every step before (and
+    // Claude Code's 117 KB request), which leaves its RSS higher whatever the stores do.
     const plain = track(spawnPinned(0, process.execPath, gatewayArgs(plainPort, 'agate-plain', ['--no-observability']), probed), 'agate-plain', logFile);
-    const probes = { agate: loopProbe(gateway), 'agate-plain': loopProbe(plain) };
+    const storesTwin = track(spawnPinned(0, process.execPath, gatewayArgs(storesPort, 'agate-stores'), probed), 'agate-stores', logFile);
+    const probes = { agate: loopProbe(gateway), 'agate-plain': loopProbe(plain), 'agate-stores': loopProbe(storesTwin) };
     // The smoke stays offline and fast: the peer is installed from npm only for full runs.
     const peer =
       flags['no-peer'] || smoke || onlyProviderPassthrough
@@ -157,9 +160,11 @@ async function main() {
     );
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const plainUrl = `http://127.0.0.1:${plainPort}`;
+    const storesUrl = `http://127.0.0.1:${storesPort}`;
     await Promise.all([
       waitForHttp(`${gatewayUrl}/healthz`, gateway),
       waitForHttp(`${plainUrl}/healthz`, plain),
+      waitForHttp(`${storesUrl}/healthz`, storesTwin),
       waitForHttp(`http://127.0.0.1:${passPort}/__sim/config`, pass),
     ]);
     // Let start-up work (account refresh, quota fetch) settle before the idle reading.
@@ -193,14 +198,19 @@ async function main() {
           headers: { 'content-type': 'application/json' },
         };
         if (protocol === 'anthropic') {
-          targets[`agate-plain ${name}`] = {
-            kind: 'agate-plain',
-            protocol,
-            stream,
-            url: plainUrl + route,
-            body: JSON.stringify(body),
-            headers: { 'content-type': 'application/json' },
-          };
+          for (const [kind, url] of [
+            ['agate-plain', plainUrl],
+            ['agate-stores', storesUrl],
+          ]) {
+            targets[`${kind} ${name}`] = {
+              kind,
+              protocol,
+              stream,
+              url: url + route,
+              body: JSON.stringify(body),
+              headers: { 'content-type': 'application/json' },
+            };
+          }
         }
       }
     }
@@ -266,7 +276,8 @@ async function main() {
     );
     const openLoop = await openLoopClient(generator);
     const loadRun = (target, rate, durationMs, warmupMs) => openLoop.run(target, rate, durationMs, warmupMs, plan.drainMs);
-    const pidOf = (target) => ({ agate: gateway.pid, 'agate-plain': plain.pid, passthrough: pass.pid, peer: peer.child?.pid })[target.kind];
+    const pidOf = (target) =>
+      ({ agate: gateway.pid, 'agate-plain': plain.pid, 'agate-stores': storesTwin.pid, passthrough: pass.pid, peer: peer.child?.pid })[target.kind];
 
     /** One measured run: the generator's figures plus the proxy's CPU and peak RSS over it. */
     async function measured(name, rate, rep) {
@@ -335,14 +346,15 @@ async function main() {
       process.stdout.write(`Wrote ${file}\n`);
       return;
     }
-    const mainNames = Object.keys(targets).filter((name) => !name.startsWith('agate-plain') && !targets[name].special);
-    const storeNames = ['agate anthropic', 'agate anthropic stream', 'agate-plain anthropic', 'agate-plain anthropic stream'];
+    const isTwin = (name) => name.startsWith('agate-plain') || name.startsWith('agate-stores');
+    const mainNames = Object.keys(targets).filter((name) => !isTwin(name) && !targets[name].special);
+    const storeNames = ['agate-stores anthropic', 'agate-stores anthropic stream', 'agate-plain anthropic', 'agate-plain anthropic stream'];
     if (plan.warmupRuns) {
       log('warm-up (JIT, connection pools): not measured');
       for (const name of Object.keys(targets)) await loadRun(targets[name], 300, 1000, 0);
-      // The gateway without stores serves only the comparison steps: warm it as long as the main one gets
-      // warm over the rate steps, or the comparison measures V8's JIT instead of the stores.
-      for (const name of storeNames.filter((n) => n.startsWith('agate-plain'))) await loadRun(targets[name], 500, 8000, 0);
+      // The twins serve only the comparison steps: warm them as long as the main one gets warm over the rate
+      // steps, or the comparison measures V8's JIT instead of the stores.
+      for (const name of storeNames) await loadRun(targets[name], 500, 8000, 0);
     }
     const runs = [];
     const claudeCodeRate = 200;
@@ -622,7 +634,7 @@ function maxRss(runs) {
 
 function plotAdded(steps) {
   const series = steps
-    .filter((step) => step.added && step.kind !== 'agate-plain' && step.kind !== 'peer')
+    .filter((step) => step.added && step.kind !== 'agate-plain' && step.kind !== 'agate-stores' && step.kind !== 'peer')
     .reduce((map, step) => {
       const name = step.kind === 'passthrough' ? `pass-through${step.stream ? ' stream' : ''}` : step.name.replace(/^agate /, '');
       (map[name] ??= []).push({ x: step.rate, y: step.added.p50 });
