@@ -115,9 +115,8 @@ describe('cloudcode upstream', () => {
 
     it("classifies an error inside a unary answer's 200 like a stream's error frame", async () => {
       const s = await serve((_req, res) => json(res, 200, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'exhausted' } }));
-      const iterator = upstreamFor([s.url])
-        .generate(chat('Hi', { model: 'claude-sonnet-4-6' }), call({ model: 'claude-sonnet-4-6' }))
-        [Symbol.asyncIterator]();
+      const events = upstreamFor([s.url]).generate(chat('Hi', { model: 'claude-sonnet-4-6' }), call({ model: 'claude-sonnet-4-6' }));
+      const iterator = events[Symbol.asyncIterator]();
       await assert.rejects(iterator.next(), (err: unknown) => err instanceof UpstreamFailure && err.kind === 'rate_limited');
     });
 
