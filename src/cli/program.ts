@@ -66,11 +66,27 @@ function explain(err: Error): string {
 /** Runs `agate ARGS` with these commands (main.ts and tools.ts say which), and sets the exit code. */
 export function runCli(args: string[], commands: Commands): Promise<void> {
   installBenchProbe();
+  // A command whose work was left waiting on nothing (a connection that vanished with the data dir's owner)
+  // would otherwise end with exit 0 and no output, as if it had done its work.
+  let settled = false;
+  const unfinished = () => {
+    if (settled) return;
+    settled = true;
+    process.stderr.write(
+      `agate: ${l10n.t('the command stopped before it finished (its connection to the data dir owner was lost?); nothing was confirmed, run it again')}\n`,
+    );
+    process.exitCode = 1;
+  };
+  process.once('beforeExit', unfinished);
   return main(args, commands).then(
     (code) => {
+      settled = true;
+      process.off('beforeExit', unfinished);
       process.exitCode = code;
     },
     (err: unknown) => {
+      settled = true;
+      process.off('beforeExit', unfinished);
       if (err instanceof UsageError) {
         const helpCommand = current ? `agate ${current} --help` : 'agate --help';
         process.stderr.write(`agate${current ? ` ${current}` : ''}: ${l10n.t('{0} (see "{1}")', err.message, helpCommand)}\n`);

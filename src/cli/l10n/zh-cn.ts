@@ -58,6 +58,8 @@ export const ZH_CN: Readonly<Record<string, string>> = {
   'unknown command "{0}"': '未知命令 "{0}"',
   'cannot resolve {0}': '无法解析 {0}',
   '{0} (see "{1}")': '{0}（参见 "{1}"）',
+  'the command stopped before it finished (its connection to the data dir owner was lost?); nothing was confirmed, run it again':
+    '命令未完成就停止了（与数据目录所有者的连接可能已断开）；没有任何内容得到确认，请重新运行',
   '--log-format must be one of {0} (got "{1}")': '--log-format 必须是 {0} 之一（收到的是 "{1}"）',
   'Usage: {0}': '用法：{0}',
   'Clients:': '客户端：',
