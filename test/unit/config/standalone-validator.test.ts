@@ -5,29 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import type { ValidateFunction } from 'ajv';
 import { configValidator } from '../../../src/core/config/config-validator';
 import { defaultConfig } from '../../../src/core/config/defaults';
+import { bundledModule } from '../../helpers/bundled-module';
 
 const entry = path.resolve(__dirname, '../../../src/core/config/config-validator.ts');
 
 async function bundledValidator(): Promise<ValidateFunction> {
   const { standaloneConfigValidator } = await import('../../../scripts/lean-bundle-plugins.mjs');
-  const built = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'error',
-    plugins: [standaloneConfigValidator],
-  });
-  const text = built.outputFiles[0]!.text;
-  assert.doesNotMatch(text, /\.compile\(/, 'the bundled module compiles nothing at run time');
-  const module = { exports: {} as { configValidator(): ValidateFunction } };
-  new Function('module', 'exports', 'require', text)(module, module.exports, require);
-  return module.exports.configValidator();
+  return (await bundledModule<{ configValidator(): ValidateFunction }>(entry, standaloneConfigValidator)).configValidator();
 }
 
 describe('configuration: the validator generated for the bundles', () => {

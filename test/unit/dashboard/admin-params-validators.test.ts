@@ -5,29 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import type { ValidateFunction } from 'ajv';
 import { ADMIN_CALLS, adminParamsValidator } from '../../../src/core/admin/params-validators';
 import type { AdminMethod } from '../../../src/core/admin/protocol';
+import { bundledModule } from '../../helpers/bundled-module';
 
 const entry = path.resolve(__dirname, '../../../src/core/admin/params-validators.ts');
 
 async function bundledValidators(): Promise<(method: AdminMethod) => ValidateFunction> {
   const { standaloneAdminParamsValidators } = await import('../../../scripts/lean-bundle-plugins.mjs');
-  const built = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'error',
-    plugins: [standaloneAdminParamsValidators],
-  });
-  const text = built.outputFiles[0]!.text;
-  assert.doesNotMatch(text, /\.compile\(/, 'the bundled module compiles nothing at run time');
-  const module = { exports: {} as { adminParamsValidator(method: AdminMethod): ValidateFunction } };
-  new Function('module', 'exports', 'require', text)(module, module.exports, require);
-  return module.exports.adminParamsValidator;
+  const bundled = await bundledModule<{ adminParamsValidator(method: AdminMethod): ValidateFunction }>(entry, standaloneAdminParamsValidators);
+  return bundled.adminParamsValidator;
 }
 
 /** Each parameter of the call set to values of every type, as a query string (text) or a JSON body would carry it. */
