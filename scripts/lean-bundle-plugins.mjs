@@ -7,6 +7,28 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
+/** An ajv with the module's own options that keeps the source of what it compiles (for its standalone code). */
+function sourceAjv(options) {
+  const Ajv = require('ajv').default;
+  return new Ajv({ ...options, code: { ...options.code, source: true } });
+}
+
+/**
+ * The module that replaces a validators module in the bundle: ajv's standalone code for `compiled` (a validate
+ * function, or refs by name), as `generated`, then `exportsLine`. Minified: ajv's code is deeply indented and spelled
+ * out (the config validator: 180 KB as generated, 67 KB minified), and every start parses it; the same statements,
+ * so the same checks and errors.
+ */
+async function standaloneModule(file, ajv, compiled, exportsLine) {
+  const standaloneCode = require('ajv/dist/standalone').default;
+  const generated = (await esbuild.transform(standaloneCode(ajv, compiled), { minify: true })).code;
+  return {
+    contents: `const generated = (() => {\nconst module = { exports: {} };\nconst exports = module.exports;\n${generated}\nreturn module.exports;\n})();\n${exportsLine}\n`,
+    loader: 'js',
+    resolveDir: path.dirname(file),
+  };
+}
+
 /**
  * The configuration validator generated at build time (ajv's standalone code) instead of compiled by ajv at every
  * start: the same schema and options (src/core/config/config-validator.ts, whose exports are read here from that
@@ -17,17 +39,8 @@ export const standaloneConfigValidator = {
   setup(build) {
     build.onLoad({ filter: /[\\/]src[\\/]core[\\/]config[\\/]config-validator\.ts$/ }, async (args) => {
       const { CONFIG_AJV_OPTIONS, configSchema } = await evaluateModule(args.path);
-      const Ajv = require('ajv').default;
-      const standaloneCode = require('ajv/dist/standalone').default;
-      const ajv = new Ajv({ ...CONFIG_AJV_OPTIONS, code: { ...CONFIG_AJV_OPTIONS.code, source: true } });
-      // Minified: ajv's code is deeply indented and spelled out (180 KB as generated, 67 KB minified), and every
-      // start parses it; the same statements, so the same checks and errors.
-      const generated = (await esbuild.transform(standaloneCode(ajv, ajv.compile(configSchema)), { minify: true })).code;
-      return {
-        contents: `const generated = (() => {\nconst module = { exports: {} };\n${generated}\nreturn module.exports;\n})();\nexports.configValidator = () => generated;\n`,
-        loader: 'js',
-        resolveDir: path.dirname(args.path),
-      };
+      const ajv = sourceAjv(CONFIG_AJV_OPTIONS);
+      return standaloneModule(args.path, ajv, ajv.compile(configSchema), 'exports.configValidator = () => generated;');
     });
   },
 };
@@ -43,20 +56,13 @@ export const standaloneAdminParamsValidators = {
   setup(build) {
     build.onLoad({ filter: /[\\/]src[\\/]core[\\/]admin[\\/]params-validators\.ts$/ }, async (args) => {
       const { ADMIN_CALLS, ADMIN_AJV_OPTIONS } = await evaluateModule(args.path);
-      const Ajv = require('ajv').default;
-      const standaloneCode = require('ajv/dist/standalone').default;
-      const ajv = new Ajv({ ...ADMIN_AJV_OPTIONS, code: { ...ADMIN_AJV_OPTIONS.code, source: true } });
+      const ajv = sourceAjv(ADMIN_AJV_OPTIONS);
       const refs = {};
       for (const [method, call] of Object.entries(ADMIN_CALLS)) {
         ajv.addSchema(call.params, `admin-params:${method}`);
         refs[method] = `admin-params:${method}`;
       }
-      const generated = (await esbuild.transform(standaloneCode(ajv, refs), { minify: true })).code;
-      return {
-        contents: `const generated = (() => {\nconst module = { exports: {} };\nconst exports = module.exports;\n${generated}\nreturn module.exports;\n})();\nexports.adminParamsValidator = (method) => generated[method];\n`,
-        loader: 'js',
-        resolveDir: path.dirname(args.path),
-      };
+      return standaloneModule(args.path, ajv, refs, 'exports.adminParamsValidator = (method) => generated[method];');
     });
   },
 };
