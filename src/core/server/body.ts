@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 import { LARGE_BODY_BYTES, yieldToLoop } from '../loop-slices';
 import { GatewayError, invalidRequest } from '../errors';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth';
+import { MAX_JSON_DEPTH } from '../json-depth';
+import { type ParsedBody, parseReusing } from '../json-reuse';
 
 /**
  * Reads and parses a JSON request body under a byte limit. Hand-written
@@ -21,9 +21,6 @@ export async function readJsonBodyAndBytes(req: IncomingMessage, limitBytes: num
     throw tooLarge(limitBytes);
   }
   const chunks: Buffer[] = [];
-  // A large body is decoded as its chunks arrive, not turned into text in one slice at the end.
-  const decoder = Number.isFinite(declared) && declared >= LARGE_BODY_BYTES ? new StringDecoder('utf8') : undefined;
-  const texts: string[] = [];
   let size = 0;
   // Events rather than the stream's async iterator (an async generator with end-of-stream tracking per body).
   await new Promise<void>((resolve, reject) => {
@@ -42,7 +39,6 @@ export async function readJsonBodyAndBytes(req: IncomingMessage, limitBytes: num
         return done(tooLarge(limitBytes));
       }
       chunks.push(chunk);
-      if (decoder) texts.push(decoder.write(chunk));
     };
     const onEnd = () => done();
     // The client closed the connection mid-body: nobody is left to answer, but it is not a gateway fault.
@@ -56,17 +52,26 @@ export async function readJsonBodyAndBytes(req: IncomingMessage, limitBytes: num
   if (size === 0) throw invalidRequest('The request body is empty; expected a JSON object.');
   const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
   chunks.length = 0;
-  // Before parsing: a body nested a million levels deep is refused without building it.
-  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
-    throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
-  }
-  const text = decoder ? texts.join('') + decoder.end() : bytes.toString('utf8');
   // The parse of a large body gets a turn of its own.
   if (size >= LARGE_BODY_BYTES) await yieldToLoop();
+  let parsed: ParsedBody;
   try {
-    return { value: JSON.parse(text) as unknown, bytes };
+    // Nesting is checked before anything is built: a body a million levels deep is refused cheaply.
+    parsed = parseReusing(bytes, MAX_JSON_DEPTH);
+  } catch {
+    // The message names a position: take it from the body as sent, not from its escaped text or a part of it.
+    throw invalidRequest(`The request body is not valid JSON: ${syntaxErrorOf(bytes.toString('utf8'))}`);
+  }
+  if (parsed.tooDeep) throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  return { value: parsed.value, bytes };
+}
+
+function syntaxErrorOf(text: string): string {
+  try {
+    JSON.parse(text);
+    return 'unreadable text';
   } catch (err) {
-    throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`);
+    return (err as Error).message;
   }
 }
 
