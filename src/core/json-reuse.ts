@@ -13,8 +13,8 @@ import { jsonTextOf } from './json-text';
  * The result equals JSON.parse's (members in the same order); a body this
  * cannot split (not an object, a duplicated or `__proto__` name, malformed
  * text) is parsed whole, so JSON.parse still words every refusal. Bytes are
- * compared in full, never by a hash, and a value is kept only once its bytes
- * have come twice, so a conversation's ever-growing parts are not copied.
+ * compared in full, never by a hash; a part is copied and kept only when its
+ * key comes a second time, so a conversation's ever-growing parts are not.
  */
 export function parseReusing(bytes: Buffer, depthLimit: number): ParsedBody {
   if (bytes.length < REUSE_BODY_BYTES) return wholeParse(bytes, depthLimit);
@@ -44,8 +44,8 @@ const REUSE_VALUE_MAX_BYTES = 1024 * 1024;
 const REUSE_WEIGHT_LIMIT = 12 * 1024 * 1024;
 
 interface Kept {
-  bytes: Buffer;
-  /** Set once the bytes have come a second time. */
+  /** Absent while only the key has come once: a part sent once (most of a new conversation) is not copied. */
+  bytes?: Buffer;
   value?: unknown;
   weight: number;
 }
@@ -83,7 +83,7 @@ function elementValue(bytes: Buffer, start: number, end: number): unknown {
 
 const NOT_KEPT = Symbol('not kept');
 
-/** The kept value of these bytes; else NOT_KEPT, having noted the bytes (or, on their second coming, kept their value). */
+/** The kept value of these bytes; else NOT_KEPT, having noted their key (or, on its second coming, kept them and their value). */
 function reuse(kind: string, bytes: Buffer, start: number, end: number): unknown {
   const span = bytes.subarray(start, end);
   const quarter = (end - start) >> 2;
@@ -91,23 +91,37 @@ function reuse(kind: string, bytes: Buffer, start: number, end: number): unknown
   const candidates = kept.get(key) ?? [];
   kept.delete(key);
   kept.set(key, candidates); // most recently used last
-  const index = candidates.findIndex((candidate) => candidate.bytes.equals(span));
-  if (index < 0) {
-    const fresh: Kept = { bytes: Buffer.from(span), weight: span.length };
-    candidates.unshift(fresh);
-    keptWeight += fresh.weight;
-    for (const dropped of candidates.splice(KEPT_PER_KEY)) keptWeight -= dropped.weight;
-    evict();
+  const index = candidates.findIndex((candidate) => candidate.bytes?.equals(span));
+  if (index >= 0) {
+    const [entry] = candidates.splice(index, 1);
+    candidates.unshift(entry);
+    return entry.value;
+  }
+  const noted = candidates.findIndex((candidate) => candidate.bytes === undefined);
+  if (noted < 0) {
+    candidates.unshift({ weight: NOTE_WEIGHT });
+    keptWeight += NOTE_WEIGHT;
+    trim(candidates);
     return NOT_KEPT;
   }
-  const [entry] = candidates.splice(index, 1);
+  // The key's second coming: these bytes are likely a repeat, so they are kept with their value from now on.
+  const value = deepFreeze(parseSpan(bytes, start, end)); // a syntax error leaves the note as it was
+  const [entry] = candidates.splice(noted, 1);
+  entry.bytes = Buffer.from(span);
+  entry.value = value;
+  entry.weight = 3 * span.length;
+  keptWeight += entry.weight - NOTE_WEIGHT;
   candidates.unshift(entry);
-  if (entry.value !== undefined) return entry.value;
-  entry.value = deepFreeze(parseSpan(bytes, start, end));
-  entry.weight += 2 * span.length;
-  keptWeight += 2 * span.length;
-  evict();
+  trim(candidates);
   return entry.value;
+}
+
+/** What a key noted without its bytes is counted as. */
+const NOTE_WEIGHT = 128;
+
+function trim(candidates: Kept[]): void {
+  for (const dropped of candidates.splice(KEPT_PER_KEY)) keptWeight -= dropped.weight;
+  evict();
 }
 
 const sample = (bytes: Buffer, at: number) => bytes.toString('latin1', at - 8, at + 8);

@@ -117,6 +117,8 @@ function declareShared(tool: ToolDefinition, family: ModelFamily, budget: Schema
   if (variants && known && budget.nodes + known.nodes <= SCHEMA_NODE_BUDGET && budget.size + known.size <= SCHEMA_SIZE_BUDGET) {
     budget.nodes += known.nodes;
     budget.size += known.size;
+    // A schema reused from an earlier request body is frozen (json-reuse.ts): keep it, and the next compare is `===`.
+    if (known.parameters !== tool.parameters && Object.isFrozen(tool.parameters)) known.parameters = tool.parameters;
     if (index > 0) variants.unshift(...variants.splice(index, 1));
     declared.delete(name);
     declared.set(name, variants); // most recently used last
