@@ -1,5 +1,6 @@
 import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, OPEN_ARRAY, OPEN_OBJECT, QUOTE, closingQuote, nestsDeeperThan } from './json-depth';
 import { jsonTextOf } from './json-text';
+import { runInSlices } from './loop-slices';
 
 /**
  * JSON.parse for request bodies that repeat most of their bytes from one
@@ -17,6 +18,20 @@ import { jsonTextOf } from './json-text';
  * key comes a second time, so a conversation's ever-growing parts are not.
  */
 export function parseReusing(bytes: Buffer, depthLimit: number): ParsedBody {
+  const steps = parseSteps(bytes, depthLimit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** As parseReusing, for a large body: a turn of the event loop whenever a slice has run its time. */
+export function parseReusingInSlices(bytes: Buffer, depthLimit: number): Promise<ParsedBody> {
+  return runInSlices(parseSteps(bytes, depthLimit));
+}
+
+/** The parse, pausing (`yield`) after each part it parses: where a turn of the event loop may come. */
+function* parseSteps(bytes: Buffer, depthLimit: number): Generator<void, ParsedBody> {
   if (bytes.length < REUSE_BODY_BYTES) return wholeParse(bytes, depthLimit);
   const members = splitObject(bytes, 0, bytes.length, depthLimit);
   if (members === TOO_DEEP) return { tooDeep: true };
@@ -27,7 +42,8 @@ export function parseReusing(bytes: Buffer, depthLimit: number): ParsedBody {
     const name = JSON.parse(jsonTextOf(bytes.subarray(member.nameStart, member.nameEnd))) as string;
     if (names.has(name) || name === '__proto__') return wholeParse(bytes, depthLimit);
     names.add(name);
-    value[name] = memberValue(bytes, member.valueStart, member.valueEnd, name);
+    value[name] = yield* memberValue(bytes, member.valueStart, member.valueEnd, name);
+    yield;
   }
   return { value };
 }
@@ -59,24 +75,31 @@ let keptWeight = 0;
 /** Candidates under one key. */
 const KEPT_PER_KEY = 8;
 
-function memberValue(bytes: Buffer, start: number, end: number, name: string): unknown {
+function* memberValue(bytes: Buffer, start: number, end: number, name: string): Generator<void, unknown> {
   const length = end - start;
-  if (length < REUSE_VALUE_BYTES || length > REUSE_VALUE_MAX_BYTES) return parseSpan(bytes, start, end);
-  const reused = reuse(`${name}\u0000`, bytes, start, end);
-  if (reused !== NOT_KEPT) return reused;
+  if (length < REUSE_VALUE_BYTES) return parseSpan(bytes, start, end);
+  if (length <= REUSE_VALUE_MAX_BYTES) {
+    const reused = reuse(`${name}\u0000`, bytes, start, end);
+    if (reused !== NOT_KEPT) return reused;
+  }
   // A growing array (a conversation) is new as a whole while most of its elements are not.
   if (bytes[start] === OPEN_ARRAY) {
     const elements = splitArray(bytes, start, end);
     if (elements && elements.some((element) => element.end - element.start >= REUSE_VALUE_BYTES)) {
-      return elements.map((element) =>
-        element.end - element.start >= REUSE_VALUE_BYTES ? elementValue(bytes, element.start, element.end) : parseSpan(bytes, element.start, element.end),
-      );
+      const values: unknown[] = [];
+      for (const element of elements) {
+        values.push(elementValue(bytes, element.start, element.end));
+        yield;
+      }
+      return values;
     }
   }
   return parseSpan(bytes, start, end);
 }
 
 function elementValue(bytes: Buffer, start: number, end: number): unknown {
+  const length = end - start;
+  if (length < REUSE_VALUE_BYTES || length > REUSE_VALUE_MAX_BYTES) return parseSpan(bytes, start, end);
   const reused = reuse('[\u0000', bytes, start, end);
   return reused === NOT_KEPT ? parseSpan(bytes, start, end) : reused;
 }

@@ -13,8 +13,24 @@ export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImme
 /** Bodies from this size on are parsed, translated and serialised in separate event-loop turns. */
 export const LARGE_BODY_BYTES = 256 * 1024;
 
-/** Longest run of serialisation between two turns. */
+/** Longest run of parsing or serialisation between two turns. */
 const SLICE_MS = 8;
+/**
+ * Runs synchronous work written as a generator that pauses (`yield`) wherever it may be cut, with a turn of the
+ * event loop whenever a slice has run SLICE_MS.
+ */
+export async function runInSlices<T>(steps: Generator<void, T>): Promise<T> {
+  let sliceStarted = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStarted > SLICE_MS) {
+      await yieldToLoop();
+      sliceStarted = performance.now();
+    }
+  }
+}
+
 /** Objects and arrays this deep or deeper are serialised whole (a conversation turn, a tool). */
 const SPLIT_DEPTH = 3;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MAX_JSON_DEPTH } from '../../src/core/json-depth';
-import { parseReusing } from '../../src/core/json-reuse';
+import { parseReusing, parseReusingInSlices } from '../../src/core/json-reuse';
 
 /** A body past the size from which members are split: its padding member is big and differs each time. */
 let serial = 0;
@@ -59,6 +59,21 @@ describe('parseReusing: JSON.parse that reuses the repeated parts of agent reque
       fourth,
       Array.from({ length: 6 }, (_, i) => turn(i)),
     );
+  });
+
+  it('splits a conversation past 1 MB into its turns too, and gives the same value parsed in slices', async () => {
+    // Turns of many lengths, as a real conversation has (same-length turns alike at every sample share a key).
+    const varied = (i: number) => ({ role: 'user', content: `varied ${i} ${'words 😀 '.repeat(300 + (i % 97))}` });
+    const long = (turns: number) => bytesOf(big({ messages: Array.from({ length: turns }, (_, i) => varied(i)) }));
+    const sliced = [];
+    for (const turns of [300, 301, 302]) {
+      const bytes = long(turns);
+      assert.ok(bytes.length > 1024 * 1024);
+      const parsed = await parseReusingInSlices(bytes, MAX_JSON_DEPTH);
+      assert.deepEqual(parsed, { value: JSON.parse(bytes.toString()) });
+      sliced.push((parsed.value as { messages: unknown[] }).messages);
+    }
+    assert.equal(sliced[2][0], sliced[1][0], 'the first turn, seen a third time, is the kept value');
   });
 
   it('never takes a value for bytes that differ, even of the same length and middle', () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { LARGE_BODY_BYTES, yieldToLoop } from '../loop-slices';
 import { GatewayError, invalidRequest } from '../errors';
 import { MAX_JSON_DEPTH } from '../json-depth';
-import { type ParsedBody, parseReusing } from '../json-reuse';
+import { type ParsedBody, parseReusing, parseReusingInSlices } from '../json-reuse';
 
 /**
  * Reads and parses a JSON request body under a byte limit. Hand-written
@@ -52,12 +52,14 @@ export async function readJsonBodyAndBytes(req: IncomingMessage, limitBytes: num
   if (size === 0) throw invalidRequest('The request body is empty; expected a JSON object.');
   const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
   chunks.length = 0;
-  // The parse of a large body gets a turn of its own.
-  if (size >= LARGE_BODY_BYTES) await yieldToLoop();
   let parsed: ParsedBody;
   try {
-    // Nesting is checked before anything is built: a body a million levels deep is refused cheaply.
-    parsed = parseReusing(bytes, MAX_JSON_DEPTH);
+    // Nesting is checked before anything is built: a body a million levels deep is refused cheaply. A large body
+    // starts in a turn of its own and is parsed in slices, part by part.
+    if (size >= LARGE_BODY_BYTES) {
+      await yieldToLoop();
+      parsed = await parseReusingInSlices(bytes, MAX_JSON_DEPTH);
+    } else parsed = parseReusing(bytes, MAX_JSON_DEPTH);
   } catch {
     // The message names a position: take it from the body as sent, not from its escaped text or a part of it.
     throw invalidRequest(`The request body is not valid JSON: ${syntaxErrorOf(bytes.toString('utf8'))}`);
