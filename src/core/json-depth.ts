@@ -33,20 +33,31 @@ const INLINE_STRING_BYTES = 32;
  */
 export function nestsDeeperThan(json: Buffer | string, limit: number = MAX_JSON_DEPTH): boolean {
   const bytes = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
-  const length = bytes.length;
+  return scanNesting(bytes, 0, bytes.length, limit, false) === NESTS_DEEPER;
+}
+
+/** scanNesting's answer for nesting past the limit. */
+export const NESTS_DEEPER = -2;
+
+/**
+ * The one scan of JSON's nesting over bytes[start, end): NESTS_DEEPER once more than `limit` arrays and objects
+ * are open; with `untilClosed`, the index after the bracket that closes the value opened at `start`; else -1
+ * (the text ended first, or malformed JSON: the parser judges).
+ */
+export function scanNesting(bytes: Buffer, start: number, end: number, limit: number, untilClosed: boolean): number {
   let depth = 0;
-  for (let i = 0; i < length; i++) {
+  for (let i = start; i < end; i++) {
     const byte = bytes[i];
     if (byte === QUOTE) {
       i = closingQuote(bytes, i);
-      if (i < 0) return false;
+      if (i < 0) return -1;
     } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
-      if (++depth > limit) return true;
+      if (++depth > limit) return NESTS_DEEPER;
     } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
-      depth--;
+      if (--depth === 0 && untilClosed) return i + 1;
     }
   }
-  return false;
+  return -1;
 }
 
 /** Where the string opened at `open` ends, or -1 when it does not. */

@@ -1,4 +1,4 @@
-import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, OPEN_ARRAY, OPEN_OBJECT, QUOTE, closingQuote, nestsDeeperThan } from './json-depth';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, NESTS_DEEPER, OPEN_ARRAY, OPEN_OBJECT, QUOTE, closingQuote, nestsDeeperThan, scanNesting } from './json-depth';
 import { jsonTextOf } from './json-text';
 import { runInSlices } from './loop-slices';
 
@@ -243,19 +243,8 @@ function valueEndOf(bytes: Buffer, start: number, end: number, depthLimit: numbe
     while (i < end && !ENDS_SCALAR[bytes[i]]) i++;
     return i > start ? i : undefined;
   }
-  let depth = 0;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i];
-    if (byte === QUOTE) {
-      i = closingQuote(bytes, i);
-      if (i < 0) return undefined;
-    } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
-      if (++depth > depthLimit) return TOO_DEEP;
-    } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
-      if (--depth === 0) return i + 1;
-    }
-  }
-  return undefined;
+  const close = scanNesting(bytes, start, end, depthLimit, true);
+  return close === NESTS_DEEPER ? TOO_DEEP : close < 0 ? undefined : close;
 }
 
 function skipSpace(bytes: Buffer, start: number, end: number): number {
