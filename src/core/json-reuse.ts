@@ -56,7 +56,7 @@ const REUSE_BODY_BYTES = 32 * 1024;
 const REUSE_VALUE_BYTES = 2 * 1024;
 /** Larger ones are parsed every time rather than crowding out the rest. */
 const REUSE_VALUE_MAX_BYTES = 1024 * 1024;
-/** What the kept bytes and values may hold (a value counted at twice its bytes), least recently used out first. */
+/** What the kept bytes, values and noted keys may hold (weights below), least recently used out first. */
 const REUSE_WEIGHT_LIMIT = 12 * 1024 * 1024;
 
 interface Kept {
@@ -122,25 +122,30 @@ function reuse(kind: string, bytes: Buffer, start: number, end: number): unknown
   }
   const noted = candidates.findIndex((candidate) => candidate.bytes === undefined);
   if (noted < 0) {
-    candidates.unshift({ weight: NOTE_WEIGHT });
-    keptWeight += NOTE_WEIGHT;
+    const weight = NOTE_WEIGHT + 2 * key.length;
+    candidates.unshift({ weight });
+    keptWeight += weight;
     trim(candidates);
     return NOT_KEPT;
   }
   // The key's second coming: these bytes are likely a repeat, so they are kept with their value from now on.
-  const value = deepFreeze(parseSpan(bytes, start, end)); // a syntax error leaves the note as it was
+  const value = parseSpan(bytes, start, end); // a syntax error leaves the note as it was
+  const containers = deepFreeze(value);
   const [entry] = candidates.splice(noted, 1);
   entry.bytes = Buffer.from(span);
   entry.value = value;
-  entry.weight = 3 * span.length;
-  keptWeight += entry.weight - NOTE_WEIGHT;
+  const noteWeight = entry.weight;
+  entry.weight = 3 * span.length + CONTAINER_WEIGHT * containers + noteWeight;
+  keptWeight += entry.weight - noteWeight;
   candidates.unshift(entry);
   trim(candidates);
   return entry.value;
 }
 
-/** What a key noted without its bytes is counted as. */
-const NOTE_WEIGHT = 128;
+/** What an object or array of a kept value costs beyond three times the value's bytes (small objects measured about 24 bytes). */
+const CONTAINER_WEIGHT = 32;
+/** What a noted key costs besides its text (a map entry, an array, an object): about 500 bytes, as measured. */
+const NOTE_WEIGHT = 512;
 
 function trim(candidates: Kept[]): void {
   for (const dropped of candidates.splice(KEPT_PER_KEY)) keptWeight -= dropped.weight;
@@ -157,11 +162,13 @@ function evict(): void {
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
+/** Freezes `value` and everything in it; returns how many objects and arrays that was. */
+function deepFreeze(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
   Object.freeze(value);
-  for (const inner of Object.values(value)) deepFreeze(inner);
-  return value;
+  let containers = 1;
+  for (const inner of Object.values(value)) containers += deepFreeze(inner);
+  return containers;
 }
 
 function parseSpan(bytes: Buffer, start: number, end: number): unknown {

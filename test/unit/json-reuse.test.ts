@@ -76,6 +76,24 @@ describe('parseReusing: JSON.parse that reuses the repeated parts of agent reque
     assert.equal(sliced[2][0], sliced[1][0], 'the first turn, seen a third time, is the kept value');
   });
 
+  it('keeps what fits its bound: a flood of distinct parts pushes the oldest kept ones out', () => {
+    const part = (i: number) => ({ text: `flood ${i} ${`${i}:`.repeat(1200)}` }); // distinct all through
+    const body = (from: number) => bytesOf({ parts: Array.from({ length: 16 }, (_, i) => part(from + i)) });
+    const first = body(0);
+    for (let i = 0; i < 3; i++) parse(first);
+    const kept = (parse(first).parts as unknown[])[0];
+    assert.equal((parse(first).parts as unknown[])[0], kept);
+    // Each body kept whole from its second coming, at three times its bytes or more: past the 12 MB bound.
+    for (let from = 16; from < 16 + 16 * 200; from += 16) {
+      const next = body(from);
+      parse(next);
+      parse(next);
+    }
+    const after = parse(first).parts as unknown[];
+    assert.notEqual(after[0], kept);
+    assert.deepEqual(after[0], part(0));
+  });
+
   it('never takes a value for bytes that differ, even of the same length and middle', () => {
     const a = { tools: tools.map((tool) => ({ ...tool, name: tool.name.replace('tool', 'aaaa') })) };
     const b = { tools: tools.map((tool) => ({ ...tool, name: tool.name.replace('tool', 'bbbb') })) };
