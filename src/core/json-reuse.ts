@@ -35,7 +35,8 @@ function* parseSteps(bytes: Buffer, depthLimit: number): Generator<void, ParsedB
   if (bytes.length < REUSE_BODY_BYTES) return wholeParse(bytes, depthLimit);
   const members = splitObject(bytes, 0, bytes.length, depthLimit);
   if (members === TOO_DEEP) return { tooDeep: true };
-  if (members === undefined) return wholeParse(bytes, depthLimit);
+  // An agent's request has a dozen members; thousands of small ones parse faster whole.
+  if (members === undefined || members.length > MAX_SPLIT_MEMBERS) return wholeParse(bytes, depthLimit);
   const names = new Set<string>();
   const value: Record<string, unknown> = {};
   for (const member of members) {
@@ -52,6 +53,9 @@ export type ParsedBody = { value: unknown; tooDeep?: undefined } | { tooDeep: tr
 
 /** Bodies from this size on are split; a smaller one costs more to split than to parse. */
 const REUSE_BODY_BYTES = 32 * 1024;
+/** Objects with more members, and arrays with more elements, are parsed whole. */
+const MAX_SPLIT_MEMBERS = 64;
+const MAX_SPLIT_ELEMENTS = 10_000;
 /** Members and elements from this size on are looked up among the values kept. */
 const REUSE_VALUE_BYTES = 2 * 1024;
 /** Larger ones are parsed every time rather than crowding out the rest. */
@@ -87,8 +91,17 @@ function* memberValue(bytes: Buffer, start: number, end: number, name: string): 
     const elements = splitArray(bytes, start, end);
     if (elements && elements.some((element) => element.end - element.start >= REUSE_VALUE_BYTES)) {
       const values: unknown[] = [];
-      for (const element of elements) {
-        values.push(elementValue(bytes, element.start, element.end));
+      for (let i = 0; i < elements.length;) {
+        if (elements[i].end - elements[i].start >= REUSE_VALUE_BYTES) {
+          values.push(elementValue(bytes, elements[i].start, elements[i].end));
+          i++;
+        } else {
+          // A run of small elements is parsed at once, as the array it is part of.
+          let last = i;
+          while (last + 1 < elements.length && elements[last + 1].end - elements[last + 1].start < REUSE_VALUE_BYTES) last++;
+          for (const value of JSON.parse(`[${jsonTextOf(bytes.subarray(elements[i].start, elements[last].end))}]`) as unknown[]) values.push(value);
+          i = last + 1;
+        }
         yield;
       }
       return values;
@@ -224,7 +237,8 @@ function splitArray(bytes: Buffer, start: number, end: number): Array<{ start: n
   for (;;) {
     const elementEnd = valueEndOf(bytes, i, end, Infinity);
     if (elementEnd === TOO_DEEP || elementEnd === undefined) return undefined;
-    elements.push({ start: i, end: elementEnd });
+    // A conversation has hundreds of turns; a list of many thousands is parsed whole rather than scanned on.
+    if (elements.push({ start: i, end: elementEnd }) > MAX_SPLIT_ELEMENTS) return undefined;
     i = skipSpace(bytes, elementEnd, end);
     if (bytes[i] === COMMA) {
       i = skipSpace(bytes, i + 1, end);

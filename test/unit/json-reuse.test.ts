@@ -94,6 +94,19 @@ describe('parseReusing: JSON.parse that reuses the repeated parts of agent reque
     assert.deepEqual(after[0], part(0));
   });
 
+  it('parses runs of small turns at once and keeps the big ones; many members or elements are parsed whole', () => {
+    const mixed = (n: number) =>
+      bytesOf(big({ messages: Array.from({ length: n }, (_, i) => (i % 10 === 0 ? turn(5000 + i) : { role: 'user', content: `small ${i}` })) }));
+    const values = [31, 32, 33].map((n) => parse(mixed(n)).messages as unknown[]);
+    assert.deepEqual(values[2], JSON.parse(mixed(33).toString()).messages);
+    assert.equal(values[2][10], values[1][10], 'a big turn is kept');
+    assert.notEqual(values[2][11], values[1][11], 'a small one is parsed each time');
+    const manyMembers = Buffer.from(`{${Array.from({ length: 100 }, (_, i) => `"k${i}":${i}`).join(',')},"pad":"${'x'.repeat(40_000)}"}`);
+    assert.deepEqual(parse(manyMembers), JSON.parse(manyMembers.toString()));
+    const manyElements = bytesOf(big({ list: Array.from({ length: 12_000 }, (_, i) => (i === 5 ? turn(9) : i)) }));
+    assert.deepEqual(parse(manyElements), JSON.parse(manyElements.toString()));
+  });
+
   it('never takes a value for bytes that differ, even of the same length and middle', () => {
     const a = { tools: tools.map((tool) => ({ ...tool, name: tool.name.replace('tool', 'aaaa') })) };
     const b = { tools: tools.map((tool) => ({ ...tool, name: tool.name.replace('tool', 'bbbb') })) };
