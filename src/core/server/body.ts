@@ -61,19 +61,19 @@ export async function readJsonBodyAndBytes(req: IncomingMessage, limitBytes: num
       parsed = await parseReusingInSlices(bytes, MAX_JSON_DEPTH);
     } else parsed = parseReusing(bytes, MAX_JSON_DEPTH);
   } catch {
-    // The message names a position: take it from the body as sent, not from its escaped text or a part of it.
-    throw invalidRequest(`The request body is not valid JSON: ${syntaxErrorOf(bytes.toString('utf8'))}`);
+    // The nesting was checked before any part was parsed. JSON.parse of the body as sent words the refusal, with
+    // positions in it rather than in its escaped text or one part of it.
+    parsed = { value: plainParse(bytes) };
   }
   if (parsed.tooDeep) throw invalidRequest(`The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
   return { value: parsed.value, bytes };
 }
 
-function syntaxErrorOf(text: string): string {
+function plainParse(bytes: Buffer): unknown {
   try {
-    JSON.parse(text);
-    return 'unreadable text';
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch (err) {
-    return (err as Error).message;
+    throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`);
   }
 }
 

@@ -88,6 +88,26 @@ describe('the same large request parts sent again and again', () => {
   });
   after(() => stack.close());
 
+  it('a large malformed body is a 400 in the client protocol, worded by JSON.parse of the body as sent', async () => {
+    // Past its non-ASCII text: a position counted in the escaped text would be another.
+    const body = `${JSON.stringify(PROTOCOLS[0].body(3))} x`;
+    let expected = '';
+    try {
+      JSON.parse(body);
+    } catch (err) {
+      expected = (err as Error).message;
+    }
+    const res = await fetch(`${stack.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body,
+    });
+    assert.equal(res.status, 400);
+    const answer = (await res.json()) as { type: string; error: { type: string; message: string } };
+    assert.equal(answer.error.type, 'invalid_request_error');
+    assert.equal(answer.error.message, `The request body is not valid JSON: ${expected}`);
+  });
+
   for (const protocol of PROTOCOLS) {
     it(`${protocol.name}: answered every time, the upstream getting the same tools, system text and turns`, async () => {
       const upstream: UpstreamRequest[] = [];

@@ -125,5 +125,3 @@ function headerValue(ctx: InboundContext | undefined, name: string): string | un
   const first = Array.isArray(value) ? value[0] : value;
   return first || undefined;
 }
-
-/** Drops undefined members so an absent client field stays absent in the IR. */
