@@ -12,7 +12,8 @@
  * `node:http` pass-through and the same with the global `fetch` upstream (bench/fetch-passthrough.mjs);
  * the simulator and the open-loop generator share CPU 1. Prints per-target medians and the
  * variant ÷ pass-through ratio. `--cpu-prof DIR` writes each variant's V8 profile there at exit. `--loop-delay` also
- * reads each variant's event-loop delay over each run (AGATE_BENCH_PROBE, bench/lib/loop-probe.mjs).
+ * reads each variant's event-loop delay over each run (the probe bench/lib/loop-probe-preload.cjs, loaded into the
+ * variants only: the references' CPU stays free of its timers).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from './lib/stats.mjs';
 import { openLoopClient } from './lib/open-loop-client.mjs';
 import { claudeCodeRequest } from './lib/conversation.mjs';
-import { loopProbe } from './lib/loop-probe.mjs';
+import { loopProbe, PROBE_NODE_FLAGS } from './lib/loop-probe.mjs';
 import { cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,7 +71,6 @@ const env = {
   ...process.env,
   AGATE_SERVER_MAX_CONNECTIONS: '100000',
   AGATE_SERVER_MAX_CONNECTIONS_PER_ADDRESS: '100000',
-  ...(flags['loop-delay'] && { AGATE_BENCH_PROBE: '1' }),
 };
 const spawnTracked = (cpu, args, options) => {
   const child = spawnPinned(cpu, process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit', ...(options?.ipc ? ['ipc'] : [])] });
@@ -83,8 +83,9 @@ async function main() {
   try {
     const simPort = await freePort();
     const simUrl = `http://127.0.0.1:${simPort}`;
+    // This checkout's simulator whatever the variants (an older build's may lack options used here).
     const sim = spawnTracked(1, [
-      variants[0].cli,
+      path.join(root, 'dist/cli.js'),
       'simulate',
       '--port',
       String(simPort),
@@ -94,6 +95,9 @@ async function main() {
       '10',
       '--quota-cost',
       '0',
+      // 10,000 logged Claude Code requests would make the simulator's heap a gigabyte, its collections bunching the answers.
+      '--log-entries',
+      '1000',
     ]);
     await waitForHttp(`${simUrl}/__sim/config`, sim);
     const gateways = [];
@@ -102,7 +106,18 @@ async function main() {
       const nodeFlags = flags['cpu-prof']
         ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`, `--cpu-prof-name=${variant.name}.cpuprofile`]
         : [];
-      const args = [...nodeFlags, variant.cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, variant.name)];
+      const args = [
+        ...nodeFlags,
+        ...(flags['loop-delay'] ? PROBE_NODE_FLAGS : []),
+        variant.cli,
+        'demo',
+        '--simulator',
+        simUrl,
+        '--port',
+        String(port),
+        '--data-dir',
+        path.join(work, variant.name),
+      ];
       if (flags['no-observability']) args.push('--no-observability');
       args.push(...variant.extra);
       const child = spawnTracked(0, args, { ipc: flags['loop-delay'] });

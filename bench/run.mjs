@@ -10,8 +10,10 @@
  * Processes: the simulator (`agate simulate`, fixed latency) and the load
  * generators share CPU 1; the gateway (`agate demo --simulator`, the serve
  * code path with the simulator's demo account), the pass-through and the peer
- * (antigravity-claude-proxy, bench/lib/peer.mjs) get CPU 0. The gateways run
- * with AGATE_BENCH_PROBE=1: their event-loop delay is read over IPC per step.
+ * (antigravity-claude-proxy, bench/lib/peer.mjs) get CPU 0. The gateways carry
+ * the bench's probe (bench/lib/loop-probe-preload.cjs): their event-loop delay
+ * is read over IPC per step; so does a second pass-through, the floor for
+ * Claude Code's request.
  * It is a benchmark: it reports, it never judges. Only a broken harness fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,7 +26,7 @@ import { openLoopClient } from './lib/open-loop-client.mjs';
 import { median } from './lib/stats.mjs';
 import { canPin, cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 import { plotLines } from './lib/plot.mjs';
-import { loopProbe } from './lib/loop-probe.mjs';
+import { loopProbe, PROBE_NODE_FLAGS } from './lib/loop-probe.mjs';
 import { installPeer, peerCommand, PEER_PACKAGE, PEER_VERSION } from './lib/peer.mjs';
 import { claudeCodeRequest } from './lib/conversation.mjs';
 import { renderMarkdown, evaluateTargets, providerPassthroughChecks } from './lib/report.mjs';
@@ -118,7 +120,7 @@ async function main() {
   const logFile = path.join(work, 'processes.log');
   log(`work dir ${work}; pinning ${canPin ? 'with taskset (gateway: CPU 0, load + simulator: CPU 1)' : 'unavailable'}`);
   try {
-    const [simPort, gatewayPort, plainPort, storesPort, passPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [simPort, gatewayPort, plainPort, storesPort, passPort, probedPassPort] = await Promise.all([1, 2, 3, 4, 5, 6].map(() => freePort()));
     const simUrl = `http://127.0.0.1:${simPort}`;
     const sim = track(
       spawnPinned(1, process.execPath, [
@@ -132,6 +134,10 @@ async function main() {
         String(SIM.frameIntervalMs),
         '--quota-cost',
         '0',
+        // Enough for the probes' look at what the gateway sent; 10,000 of Claude Code's requests would make the
+        // simulator's heap a gigabyte, and its collections would bunch the answers.
+        '--log-entries',
+        '1000',
       ]),
       'simulator',
       logFile,
@@ -139,15 +145,40 @@ async function main() {
     await waitForHttp(`${simUrl}/__sim/config`, sim);
     const simConfig = await (await fetch(`${simUrl}/__sim/config`)).json();
 
-    const gatewayArgs = (port, dir, extra = []) => [cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', path.join(work, dir), ...extra];
-    const probed = { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...UNCAPPED_CONNECTIONS, AGATE_BENCH_PROBE: '1' } };
+    const gatewayArgs = (port, dir, extra = []) => [
+      ...PROBE_NODE_FLAGS,
+      cli,
+      'demo',
+      '--simulator',
+      simUrl,
+      '--port',
+      String(port),
+      '--data-dir',
+      path.join(work, dir),
+      ...extra,
+    ];
+    const probed = { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...UNCAPPED_CONNECTIONS } };
     const gateway = track(spawnPinned(0, process.execPath, gatewayArgs(gatewayPort, 'agate'), probed), 'agate', logFile);
     // The stores comparison: the same gateway without the dashboard stores (request monitor, token stats), and a
     // twin with them that has served exactly what it has. The main gateway has served every step before (and
     // Claude Code's 117 KB request), which leaves its RSS higher whatever the stores do.
     const plain = track(spawnPinned(0, process.execPath, gatewayArgs(plainPort, 'agate-plain', ['--no-observability']), probed), 'agate-plain', logFile);
     const storesTwin = track(spawnPinned(0, process.execPath, gatewayArgs(storesPort, 'agate-stores'), probed), 'agate-stores', logFile);
-    const probes = { agate: loopProbe(gateway), 'agate-plain': loopProbe(plain), 'agate-stores': loopProbe(storesTwin) };
+    // The floor for Claude Code's request: the bare pass-through with the same probe as the gateways (the probe's
+    // timers cost about 20 ms of CPU per 1,000 requests at 500 req/s, so the CPU floor above carries none).
+    const probedPass = track(
+      spawnPinned(0, process.execPath, [...PROBE_NODE_FLAGS, path.join(root, 'bench/passthrough.mjs'), '--port', String(probedPassPort), '--target', simUrl], {
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      }),
+      'passthrough-probed',
+      logFile,
+    );
+    const probes = {
+      agate: loopProbe(gateway),
+      'agate-plain': loopProbe(plain),
+      'agate-stores': loopProbe(storesTwin),
+      'passthrough-probed': loopProbe(probedPass),
+    };
     // The smoke stays offline and fast: the peer is installed from npm only for full runs.
     const peer =
       flags['no-peer'] || smoke || onlyProviderPassthrough
@@ -166,6 +197,7 @@ async function main() {
       waitForHttp(`${plainUrl}/healthz`, plain),
       waitForHttp(`${storesUrl}/healthz`, storesTwin),
       waitForHttp(`http://127.0.0.1:${passPort}/__sim/config`, pass),
+      waitForHttp(`http://127.0.0.1:${probedPassPort}/__sim/config`, probedPass),
     ]);
     // Let start-up work (account refresh, quota fetch) settle before the idle reading.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -241,10 +273,20 @@ async function main() {
       const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
       const text = await response.text();
       if (!response.ok || !text.includes('message_stop')) throw new Error(`probe claude-code: HTTP ${response.status} ${text.slice(0, 300)}`);
+      const upstream = (await (await fetch(`${simUrl}/__sim/log`)).json()).filter((entry) => entry.method === 'streamGenerateContent').at(-1);
+      targets['passthrough claude-code stream'] = {
+        kind: 'passthrough-probed',
+        protocol: 'claude-code',
+        stream: true,
+        special: true,
+        url: `http://127.0.0.1:${probedPassPort}/daily/v1internal:streamGenerateContent?alt=sse`,
+        body: JSON.stringify(upstream.body),
+      };
     }
     const tokenResponse = await fetch(`${simUrl}/__sim/accounts/${encodeURIComponent('demo@agate.local')}/token`, { method: 'POST' });
     const { access_token: accessToken } = await tokenResponse.json();
     const upstreamHeaders = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
+    targets['passthrough claude-code stream'].headers = upstreamHeaders;
     for (const [kind, base] of [
       ['direct', simUrl],
       ['passthrough', `http://127.0.0.1:${passPort}`],
@@ -262,10 +304,11 @@ async function main() {
     // An Anthropic client to the demo's Anthropic provider: the gateway passes the request through; beside it the bare pass-through to the same fake.
     Object.assign(targets, providerPassthroughTargets({ gatewayUrl, passUrl: `http://127.0.0.1:${passPort}`, model: MODEL, prompt: PROMPT }));
     for (const [name, target] of Object.entries(targets)) {
-      if (target.kind !== 'direct' && target.kind !== 'passthrough' && !target.providerPassthrough) continue;
+      if (target.kind !== 'direct' && !target.kind.startsWith('passthrough') && !target.providerPassthrough) continue;
       const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
       const text = await response.text();
-      if (!response.ok || !text.includes('Hello')) throw new Error(`probe ${name}: HTTP ${response.status} ${text.slice(0, 300)}`);
+      if (!response.ok || !text.includes(target.protocol === 'claude-code' ? 'finishReason' : 'Hello'))
+        throw new Error(`probe ${name}: HTTP ${response.status} ${text.slice(0, 300)}`);
     }
     await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
 
@@ -277,7 +320,14 @@ async function main() {
     const openLoop = await openLoopClient(generator);
     const loadRun = (target, rate, durationMs, warmupMs) => openLoop.run(target, rate, durationMs, warmupMs, plan.drainMs);
     const pidOf = (target) =>
-      ({ agate: gateway.pid, 'agate-plain': plain.pid, 'agate-stores': storesTwin.pid, passthrough: pass.pid, peer: peer.child?.pid })[target.kind];
+      ({
+        agate: gateway.pid,
+        'agate-plain': plain.pid,
+        'agate-stores': storesTwin.pid,
+        passthrough: pass.pid,
+        'passthrough-probed': probedPass.pid,
+        peer: peer.child?.pid,
+      })[target.kind];
 
     /** One measured run: the generator's figures plus the proxy's CPU and peak RSS over it. */
     async function measured(name, rate, rep) {
@@ -367,7 +417,10 @@ async function main() {
           const stores = rep % 2 ? storeNames : [...storeNames].reverse();
           for (const name of stores) runs.push({ ...(await measured(name, rate, rep)), storesComparison: true });
         }
-        if (rate === claudeCodeRate) runs.push({ ...(await measured('agate claude-code stream', rate, rep)), claudeCode: true });
+        if (rate === claudeCodeRate) {
+          const claudeCodeNames = ['agate claude-code stream', 'passthrough claude-code stream'];
+          for (const name of rep % 2 ? claudeCodeNames : [...claudeCodeNames].reverse()) runs.push({ ...(await measured(name, rate, rep)), claudeCode: true });
+        }
         if (rate === PROVIDER_PASSTHROUGH_RATE)
           for (const name of providerNames) runs.push({ ...(await measured(name, rate, rep)), providerPassthrough: true });
       }

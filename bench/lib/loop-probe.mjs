@@ -1,7 +1,15 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /**
- * The gateway's event-loop delay over IPC (src/cli/bench-probe.ts, on with AGATE_BENCH_PROBE=1): `read()`
- * resolves with p50 / p99 / max in ms since the previous read (and the longest stretch of process CPU between
- * two ticks of a 5 ms timer), and restarts the gateway's histogram.
+ * The node flags that load the bench's probe into a measured process (bench/lib/loop-probe-preload.cjs); the
+ * process must be spawned with an IPC channel (stdio `'ipc'`).
+ */
+export const PROBE_NODE_FLAGS = ['-r', path.join(path.dirname(fileURLToPath(import.meta.url)), 'loop-probe-preload.cjs')];
+
+/**
+ * A measured process's probe over IPC: `read()` resolves with p50 / p99 / max event-loop delay in ms since the
+ * previous read (and the longest stretch of process CPU between two ticks of a 5 ms timer), and restarts it.
  */
 export function loopProbe(child) {
   let nextId = 1;

@@ -122,10 +122,16 @@ export function evaluateTargets(result) {
     peakOn - peakOff <= 30,
   );
 
-  const cc = claudeCode.find((s) => s.rate === 200) ?? claudeCode[0];
+  const agateClaudeCode = claudeCode.filter((s) => s.kind === 'agate');
+  const cc = agateClaudeCode.find((s) => s.rate === 200) ?? agateClaudeCode[0];
+  // The same upstream request relayed by the bare pass-through: the part of the delay any Node proxy has here.
+  const ccFloor = claudeCode.find((s) => s.kind === 'passthrough-probed' && s.rate === cc?.rate);
   check(
     `Event-loop delay p99 ≤ 10 ms at ${cc?.rate ?? 200} req/s of Claude Code's real request`,
-    cc?.loop ? `p50 ${fmt(cc.loop.p50, 1)} / p99 ${fmt(cc.loop.p99, 1)} / max ${fmt(cc.loop.max, 1)} ms` : 'not measured',
+    cc?.loop
+      ? `p50 ${fmt(cc.loop.p50, 1)} / p99 ${fmt(cc.loop.p99, 1)} / max ${fmt(cc.loop.max, 1)} ms` +
+          (ccFloor?.loop ? ` (the pass-through relaying it: p99 ${fmt(ccFloor.loop.p99, 1)} / max ${fmt(ccFloor.loop.max, 1)} ms)` : '')
+      : 'not measured',
     cc?.loop?.p99 <= 10,
   );
   const largest = Math.max(...largeBodies.map((entry) => entry.mb), -Infinity);
@@ -252,7 +258,7 @@ export function renderMarkdown(result) {
   );
   for (const step of result.claudeCode ?? []) {
     out.push(
-      `\nClaude Code's real request (${translation.tools} tools, streamed) at ${step.rate} req/s: loop delay ${fmt(step.loop?.p50, 1)} / ${fmt(step.loop?.p99, 1)} / ${fmt(step.loop?.max, 1)} ms (longest CPU slice ${fmt(step.loop?.cpuSliceMax, 1)} ms), ` +
+      `\nClaude Code's real request (${translation.tools} tools, streamed) at ${step.rate} req/s, ${step.kind === 'agate' ? 'the gateway' : 'the bare pass-through relaying what the gateway sent upstream'}: loop delay ${fmt(step.loop?.p50, 1)} / ${fmt(step.loop?.p99, 1)} / ${fmt(step.loop?.max, 1)} ms (longest CPU slice ${fmt(step.loop?.cpuSliceMax, 1)} ms), ` +
         `answer p50 / p99 ${fmt(step.total.p50)} / ${fmt(step.total.p99)} ms, CPU ${fmt(step.cpuMsPer1000, 0)} ms/1000 req${step.failed ? `, ${step.failed} failed` : ''}.`,
     );
   }

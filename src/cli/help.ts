@@ -39,7 +39,7 @@ ${SERVER_OPTIONS}  --simulator URL           Use a simulator already running ("a
   --sim-port N              Port of the simulator this command starts (default: any free port)
   --no-observability        No request monitor or token stats (benchmarks)
 `,
-  simulate: `Usage: agate simulate [--port N] [--host ADDR] [--latency-ms N] [--frame-interval-ms N] [--quota-cost F]
+  simulate: `Usage: agate simulate [--port N] [--host ADDR] [--latency-ms N] [--frame-interval-ms N] [--quota-cost F] [--log-entries N]
 
 Runs only the upstream simulator (Google OAuth and Cloud Code stand-in), for tests and benchmarks; point a
 gateway at it with "agate demo --simulator URL".
@@ -47,6 +47,7 @@ gateway at it with "agate demo --simulator URL".
   --latency-ms N            Delay before the first byte of each answer
   --frame-interval-ms N     Delay between streamed frames
   --quota-cost F            Fraction of an account's quota one answer uses (default 0.01)
+  --log-entries N           Requests kept in the log (/__sim/log), bodies included (default 10000)
 `,
   accounts: `Usage: agate accounts <action> [options]
 

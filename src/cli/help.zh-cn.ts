@@ -36,7 +36,7 @@ ${SERVER_OPTIONS}  --simulator URL           使用已在运行的模拟器（"a
   --sim-port N              此命令启动的模拟器的端口（默认：任一空闲端口）
   --no-observability        不启用请求监控和 token 统计（用于基准测试）
 `,
-  simulate: `用法：agate simulate [--port N] [--host ADDR] [--latency-ms N] [--frame-interval-ms N] [--quota-cost F]
+  simulate: `用法：agate simulate [--port N] [--host ADDR] [--latency-ms N] [--frame-interval-ms N] [--quota-cost F] [--log-entries N]
 
 只运行上游模拟器（Google OAuth 和 Cloud Code 的替身），用于测试和基准测试；用
 "agate demo --simulator URL" 让网关指向它。
@@ -44,6 +44,7 @@ ${SERVER_OPTIONS}  --simulator URL           使用已在运行的模拟器（"a
   --latency-ms N            每个回答第一个字节之前的延迟
   --frame-interval-ms N     流式帧之间的延迟
   --quota-cost F            每个回答消耗的账号配额比例（默认 0.01）
+  --log-entries N           日志（/__sim/log）保留的请求数，含请求体（默认 10000）
 `,
   accounts: `用法：agate accounts <操作> [选项]
 

@@ -10,7 +10,6 @@ import { commandFirst, UsageError } from './args';
 import { help } from './help';
 import { l10n, languageFromEnv, parseLanguage, setLanguage, takeLanguageFlag } from './l10n';
 import { AGATE_VERSION } from './host';
-import { installBenchProbe } from './bench-probe';
 
 export type Command = (argv: string[]) => Promise<number | void>;
 export type Commands = Record<string, Command>;
@@ -65,7 +64,6 @@ function explain(err: Error): string {
 
 /** Runs `agate ARGS` with these commands (main.ts and tools.ts say which), and sets the exit code. */
 export function runCli(args: string[], commands: Commands): Promise<void> {
-  installBenchProbe();
   // A command whose work was left waiting on nothing (a connection that vanished with the data dir's owner)
   // would otherwise end with exit 0 and no output, as if it had done its work.
   let settled = false;

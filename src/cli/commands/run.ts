@@ -302,8 +302,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     'latency-ms': { type: 'string' },
     'frame-interval-ms': { type: 'string' },
     'quota-cost': { type: 'string' },
+    'log-entries': { type: 'string' },
   });
-  const number = (name: 'latency-ms' | 'frame-interval-ms' | 'quota-cost', fallback: number) => {
+  const number = (name: 'latency-ms' | 'frame-interval-ms' | 'quota-cost' | 'log-entries', fallback: number) => {
     const value = Number(values[name] ?? fallback);
     if (!Number.isFinite(value) || value < 0) throw new UsageError(l10n.t('--{0} expects a non-negative number', name));
     return value;
@@ -318,6 +319,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       // Fraction of an account's quota one generation uses; 0 keeps load tests from exhausting it.
       quotaCostPerRequest: number('quota-cost', 0.01),
     },
+    // Each entry holds its request body: 10,000 of Claude Code's 117 KB requests made a 1 GB heap whose
+    // collections held up the answers of a load test.
+    maxLogEntries: Math.floor(number('log-entries', 10_000)),
   });
   seedDemoAccount(simulator);
   seedDemoProvider(simulator);
