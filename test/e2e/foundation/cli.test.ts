@@ -208,4 +208,23 @@ describe('foundation: the agate CLI', function () {
     assert.equal(await demo.stop(), 0);
     assert.equal(await simulate.stop(), 0);
   });
+
+  it('simulate --log-entries N keeps about the last N requests (a load test of large bodies stays small)', async () => {
+    const simulate = start(['simulate', '--port', '0', '--log-entries', '2']);
+    const [, simUrl] = await simulate.waitFor(/Upstream simulator at (http:\/\/127\.0\.0\.1:\d+)/);
+    const token = (await (await fetch(`${simUrl}/__sim/accounts/demo%40agate.local/token`, { method: 'POST' })).json()) as { access_token: string };
+    for (let i = 0; i < 5; i++) {
+      await fetch(`${simUrl}/daily/v1internal:generateContent`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ project: 'p', model: 'gemini-2.5-flash', request: { contents: [{ role: 'user', parts: [{ text: `turn ${i}` }] }] } }),
+      }).then((response) => response.arrayBuffer());
+    }
+    const log = (await (await fetch(`${simUrl}/__sim/log`)).json()) as Array<{ id: number }>;
+    // Trimmed in batches of a tenth of the cap (at least one): 2 to 3 entries, the latest last.
+    assert.ok(log.length >= 2 && log.length <= 3, JSON.stringify(log.map((entry) => entry.id)));
+    assert.equal(log.at(-1)?.id, 5);
+    assert.equal(await simulate.stop(), 0);
+    assert.match((await runCli(['simulate', '--log-entries', 'many'])).stderr, /--log-entries expects a non-negative number/);
+  });
 });
