@@ -120,7 +120,12 @@ class NodeHttpTransport implements UpstreamTransport {
       const secure = request.url.protocol === 'https:';
       // Encoded once: the length and the bytes written come from the same pass over the text.
       const body = typeof request.body === 'string' ? [Buffer.from(request.body, 'utf8')] : request.body;
-      const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(byteLengthOf(body)) };
+      // Said outright, not left to the agent: in VS Code the editor's proxy support replaces the agent of every
+      // request to a host other than localhost with a fresh one of its own (keep-alive off), which sends
+      // "Connection: close" and reopened a TCP (and TLS) connection for every upstream call. With the header, a
+      // direct connection goes back to Node's global pool and is reused (test/vscode/suite/upstream-keep-alive.test.ts).
+      const headers: Record<string, string> = { ...request.headers, Connection: 'keep-alive' };
+      if (body !== undefined) headers['Content-Length'] = String(byteLengthOf(body));
       const outgoing = (secure ? https : http).request(
         {
           ...targetOf(request.url),
