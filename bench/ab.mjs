@@ -95,7 +95,7 @@ async function main() {
       '10',
       '--quota-cost',
       '0',
-      // 10,000 logged Claude Code requests would make the simulator's heap a gigabyte, its collections bunching the answers.
+      // 10,000 logged Claude Code requests would grow the simulator's heap past a gigabyte on the load generator's core.
       '--log-entries',
       '1000',
     ]);

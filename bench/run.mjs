@@ -134,8 +134,8 @@ async function main() {
         String(SIM.frameIntervalMs),
         '--quota-cost',
         '0',
-        // Enough for the probes' look at what the gateway sent; 10,000 of Claude Code's requests would make the
-        // simulator's heap a gigabyte, and its collections would bunch the answers.
+        // Enough for the probes' look at what the gateway sent; 10,000 of Claude Code's requests would grow the
+        // simulator's heap past a gigabyte on the load generator's core.
         '--log-entries',
         '1000',
       ]),

@@ -319,8 +319,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       // Fraction of an account's quota one generation uses; 0 keeps load tests from exhausting it.
       quotaCostPerRequest: number('quota-cost', 0.01),
     },
-    // Each entry holds its request body: 10,000 of Claude Code's 117 KB requests made a 1 GB heap whose
-    // collections held up the answers of a load test.
+    // Each entry holds its request body: 10,000 of Claude Code's 117 KB requests grew the heap past 1 GB on the
+    // core a load test shares with its generator.
     maxLogEntries: Math.floor(number('log-entries', 10_000)),
   });
   seedDemoAccount(simulator);
