@@ -24,7 +24,7 @@ import { median } from './lib/stats.mjs';
 import { openLoopClient } from './lib/open-loop-client.mjs';
 import { claudeCodeRequest } from './lib/conversation.mjs';
 import { loopProbe, PROBE_NODE_FLAGS } from './lib/loop-probe.mjs';
-import { cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
+import { cpuMs, demoArgs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -109,14 +109,7 @@ async function main() {
       const args = [
         ...nodeFlags,
         ...(flags['loop-delay'] ? PROBE_NODE_FLAGS : []),
-        variant.cli,
-        'demo',
-        '--simulator',
-        simUrl,
-        '--port',
-        String(port),
-        '--data-dir',
-        path.join(work, variant.name),
+        ...demoArgs({ cli: variant.cli, simUrl, port, dataDir: path.join(work, variant.name) }),
       ];
       if (flags['no-observability']) args.push('--no-observability');
       args.push(...variant.extra);

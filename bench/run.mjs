@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openLoopClient } from './lib/open-loop-client.mjs';
 import { median } from './lib/stats.mjs';
-import { canPin, cpuMs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
+import { canPin, cpuMs, demoArgs, freePort, rssMb, spawnPinned, stopProcess, waitForHttp } from './lib/procs.mjs';
 import { plotLines } from './lib/plot.mjs';
 import { loopProbe, PROBE_NODE_FLAGS } from './lib/loop-probe.mjs';
 import { installPeer, peerCommand, PEER_PACKAGE, PEER_VERSION } from './lib/peer.mjs';
@@ -145,18 +145,7 @@ async function main() {
     await waitForHttp(`${simUrl}/__sim/config`, sim);
     const simConfig = await (await fetch(`${simUrl}/__sim/config`)).json();
 
-    const gatewayArgs = (port, dir, extra = []) => [
-      ...PROBE_NODE_FLAGS,
-      cli,
-      'demo',
-      '--simulator',
-      simUrl,
-      '--port',
-      String(port),
-      '--data-dir',
-      path.join(work, dir),
-      ...extra,
-    ];
+    const gatewayArgs = (port, dir, extra = []) => [...PROBE_NODE_FLAGS, ...demoArgs({ cli, simUrl, port, dataDir: path.join(work, dir) }), ...extra];
     const probed = { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...UNCAPPED_CONNECTIONS } };
     const gateway = track(spawnPinned(0, process.execPath, gatewayArgs(gatewayPort, 'agate'), probed), 'agate', logFile);
     // The stores comparison: the same gateway without the dashboard stores (request monitor, token stats), and a

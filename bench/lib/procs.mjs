@@ -16,6 +16,9 @@ export function spawnPinned(cpu, command, args, options = {}) {
   return canPin ? spawn('taskset', ['-c', String(cpu), command, ...args], options) : spawn(command, args, options);
 }
 
+/** The arguments of `agate demo` against a running simulator: a gateway the bench measures. */
+export const demoArgs = ({ cli, simUrl, port, dataDir }) => [cli, 'demo', '--simulator', simUrl, '--port', String(port), '--data-dir', dataDir];
+
 /** Process CPU time (user + system) in ms, from /proc/PID/stat; NaN where /proc is missing. */
 export function cpuMs(pid) {
   try {

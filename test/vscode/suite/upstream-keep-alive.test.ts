@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
-import { ADA, agateFixture, askThroughGateway, setSetting, settings, waitFor, waitForRunning, type Fixture } from './support/fixture';
+import { ADA, agateFixture, askThroughGateway, settings, useUpstreamHosts, type Fixture } from './support/fixture';
 
 /** A TCP relay on 127.0.0.2 to the simulator, counting the connections it accepts. */
 async function startCountingRelay(simulatorUrl: string): Promise<{ url: string; accepted: () => number; close(): Promise<void> }> {
@@ -51,18 +51,12 @@ describe('upstream keep-alive in the editor', () => {
     hostsBefore = settings().get<string[]>('upstream.hosts') ?? [];
   });
   after(async () => {
-    await setSetting('upstream.hosts', hostsBefore);
-    await waitFor('the gateway back on the simulator', () => fixture.testing.gateway.configuration?.upstream.hosts[0] === hostsBefore[0]);
-    await fixture.testing.gateway.settled();
-    await waitForRunning(fixture.testing);
+    await useUpstreamHosts(fixture.testing, hostsBefore, 'the simulator again');
     await relay.close();
   });
 
   it('reuses its upstream connections to a host VS Code does not treat as local', async () => {
-    await setSetting('upstream.hosts', [`${relay.url}/daily`]);
-    await waitFor('the gateway to use the relay', () => fixture.testing.gateway.configuration?.upstream.hosts[0] === `${relay.url}/daily`);
-    await fixture.testing.gateway.settled();
-    await waitForRunning(fixture.testing);
+    await useUpstreamHosts(fixture.testing, [`${relay.url}/daily`], 'the relay');
     const requests = 12;
     for (let i = 0; i < requests; i++)
       assert.match(await askThroughGateway(fixture.api.baseUrl()!, `kept alive ${i}`), new RegExp(`You said: kept alive ${i}`));

@@ -18,7 +18,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'undici';
 import * as vscode from 'vscode';
-import { ADA, agateFixture, askThroughGateway, setSetting, settings, waitFor, waitForRunning, type Fixture } from './support/fixture';
+import { ADA, agateFixture, askThroughGateway, settings, useUpstreamHosts, type Fixture } from './support/fixture';
 
 const UPSTREAM_NAME = 'cloudcode.agate-proxy-test.invalid';
 
@@ -99,20 +99,14 @@ describe('upstream through the editor proxy', () => {
   });
   after(async () => {
     await setProxySetting(undefined);
-    await setSetting('upstream.hosts', hostsBefore);
-    await waitFor('the gateway back on the simulator', () => fixture.testing.gateway.configuration?.upstream.hosts[0] === hostsBefore[0]);
-    await fixture.testing.gateway.settled();
-    await waitForRunning(fixture.testing);
+    await useUpstreamHosts(fixture.testing, hostsBefore, 'the simulator again');
     await proxy.close();
   });
 
   it('sends generation to the upstream through the proxy named in http.proxy', async () => {
     const upstream = `http://${UPSTREAM_NAME}:${new URL(fixture.sim.url).port}`;
     await setProxySetting(proxy.url);
-    await setSetting('upstream.hosts', [`${upstream}/daily`]);
-    await waitFor('the gateway to use the unresolvable upstream', () => fixture.testing.gateway.configuration?.upstream.hosts[0] === `${upstream}/daily`);
-    await fixture.testing.gateway.settled();
-    await waitForRunning(fixture.testing);
+    await useUpstreamHosts(fixture.testing, [`${upstream}/daily`], 'the unresolvable upstream');
     const requestsBefore = fixture.sim.log.length;
 
     const answer = await askThroughGateway(fixture.api.baseUrl()!, 'through the editor proxy');

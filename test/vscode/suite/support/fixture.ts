@@ -51,6 +51,14 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
+/** Sets `upstream.hosts` and waits until the gateway runs with them (`what` names them in a timeout). */
+export async function useUpstreamHosts(testing: AgateTestingApi, hosts: string[], what: string): Promise<void> {
+  await setSetting('upstream.hosts', hosts);
+  await waitFor(`the gateway to use ${what}`, () => testing.gateway.configuration?.upstream.hosts[0] === hosts[0]);
+  await testing.gateway.settled();
+  await waitForRunning(testing);
+}
+
 /** The gateway running on `port` (after a settings change has been applied). */
 export function waitForRunning(testing: AgateTestingApi, port?: number): Promise<string> {
   return waitFor(`the gateway running${port ? ` on port ${port}` : ''}`, () => {
