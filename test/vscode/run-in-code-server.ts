@@ -18,13 +18,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { format, parseArgs } from 'node:util';
 import { freePort } from '../helpers/free-port';
-import { GREP_ENV, SCREENSHOT_URL_ENV } from './harness-env';
+import { GREP_ENV, SCREENSHOT_URL_ENV, TLS_FIXTURES_ENV } from './harness-env';
 import { CleanupStack } from './runner/cleanup-stack';
 import { serverLogsDir, startCodeServer } from './runner/code-server';
 import { startScreenshotEndpoint } from './runner/screenshot-endpoint';
 import { openWorkbench, type Workbench, type WorkbenchLogFile } from './runner/workbench';
 
 const projectRoot = path.resolve(__dirname, '../..');
+const TLS_FIXTURES = path.join(projectRoot, 'test/vscode/fixtures/tls');
 
 interface RunOptions {
   extension: string;
@@ -177,6 +178,8 @@ async function run(options: RunOptions, cleanups: CleanupStack): Promise<number>
     env: {
       ...process.env,
       [SCREENSHOT_URL_ENV]: endpoint.url,
+      [TLS_FIXTURES_ENV]: TLS_FIXTURES,
+      NODE_EXTRA_CA_CERTS: path.join(TLS_FIXTURES, 'ca.pem'),
       ...(options.grep === undefined ? {} : { [GREP_ENV]: options.grep }),
     },
     logFile: path.join(logsDir, 'code-server.log'),
