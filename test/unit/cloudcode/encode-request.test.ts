@@ -396,6 +396,41 @@ describe('cloudcode request encoding', () => {
       const envelope = wrapInEnvelope('project-1', 'gemini-3-flash', plain.requestType, plain.request);
       assert.ok(Buffer.concat(serialiseEnvelope(envelope)).equals(Buffer.from(JSON.stringify(envelope), 'utf8')));
     });
+
+    it("shares a long conversation's texts and tool results between turns, and still serialises byte for byte", () => {
+      const file = `// Über "quoted" \\ lines\n${'export const x = 1;\n'.repeat(200)}`;
+      const turns = (n: number): Message[] => [
+        { role: 'user', parts: [{ type: 'text', text: `Read it — ${'please '.repeat(400)}` }] },
+        {
+          role: 'assistant',
+          parts: [
+            { type: 'text', text: 'Reading.' },
+            { ...bashCall, id: 'call_long' },
+          ],
+        },
+        { role: 'user', parts: [{ type: 'tool_result', callId: 'call_long', name: 'Bash', content: [{ type: 'text', text: file }] }] },
+        { role: 'assistant', parts: [{ ...bashCall, id: 'call_err' }] },
+        {
+          role: 'user',
+          parts: [{ type: 'tool_result', callId: 'call_err', name: 'Bash', isError: true, content: [{ type: 'text', text: `failed ${'x'.repeat(3_000)}` }] }],
+        },
+        { role: 'user', parts: [{ type: 'text', text: `turn ${n}` }] },
+      ];
+      const encodings = [1, 2].map((n) => encode(chat({ messages: structuredClone(turns(n)) }), { model: 'claude-sonnet-4-6' }).request);
+      const [first, second] = encodings.map((request) => request.contents);
+      assert.equal(second[0].parts[0], first[0].parts[0], 'a long text gets the same part');
+      assert.notEqual(second[1].parts[0], first[1].parts[0], 'a short one a new part');
+      assert.equal(second[2].parts[0].functionResponse?.response, first[2].parts[0].functionResponse?.response, 'a long tool output the same response');
+      assert.deepEqual(first[2].parts[0].functionResponse?.response, { output: file });
+      assert.deepEqual(second[4].parts[0].functionResponse?.response, { error: `failed ${'x'.repeat(3_000)}` });
+      assert.ok(Object.isFrozen(first[0].parts[0]), 'shared parts cannot be changed by one request for the next');
+      for (const request of encodings) {
+        const envelope = wrapInEnvelope('project-1', 'claude-sonnet-4-6', 'agent', request);
+        const pieces = serialiseEnvelope(envelope);
+        assert.ok(pieces.length > 1, 'written in pieces around the kept texts');
+        assert.ok(Buffer.concat(pieces).equals(Buffer.from(JSON.stringify(envelope), 'utf8')));
+      }
+    });
   });
 
   describe('generation config', () => {

@@ -20,31 +20,46 @@ export function encodeSystemInstruction(system: TextPart[], preamble: string): {
 }
 
 /**
- * Long system texts (Claude Code's prompt is 26 KB, the same on every turn) get the same part each time,
- * shared, so that its JSON text is written once (envelope.ts). Bounded by their length; the oldest used go first.
+ * Parts built from long texts, the same object for the same text, shared, so that their JSON text is written
+ * once (envelope.ts): Claude Code's 26 KB system prompt comes with every turn, and so does every earlier turn of
+ * the conversation, most of it tool results (a file read, a command's output). Bounded by the texts' length; the
+ * least recently used go first.
  */
-const SHARED_TEXT_MIN_CHARS = 2_048;
-const SHARED_TEXTS_CHARS_LIMIT = 2_000_000;
-const sharedParts = new Map<string, GeminiPart>();
-let sharedChars = 0;
+class SharedByText<T extends object> {
+  private readonly values = new Map<string, T>();
+  private chars = 0;
 
-function systemPart(text: string): GeminiPart {
-  if (text.length < SHARED_TEXT_MIN_CHARS || text.length > SHARED_TEXTS_CHARS_LIMIT / 4) return { text };
-  let part = sharedParts.get(text);
-  if (part) {
-    sharedParts.delete(text);
-  } else {
-    part = shareSerialised({ text });
-    sharedChars += text.length;
+  constructor(private readonly limitChars: number) {}
+
+  /** The shared value for `text` (`build` makes it the first time); a short or oversized text gets a fresh one. */
+  of(text: string, build: (text: string) => T): T {
+    if (text.length < SHARED_TEXT_MIN_CHARS || text.length > this.limitChars / 4) return build(text);
+    let value = this.values.get(text);
+    if (value) {
+      this.values.delete(text);
+    } else {
+      value = shareSerialised(Object.freeze(build(text)));
+      this.chars += text.length;
+    }
+    this.values.set(text, value); // most recently used last
+    for (const [oldText] of this.values) {
+      if (this.chars <= this.limitChars) break;
+      this.values.delete(oldText);
+      this.chars -= oldText.length;
+    }
+    return value;
   }
-  sharedParts.set(text, part); // most recently used last
-  for (const [oldText] of sharedParts) {
-    if (sharedChars <= SHARED_TEXTS_CHARS_LIMIT) break;
-    sharedParts.delete(oldText);
-    sharedChars -= oldText.length;
-  }
-  return part;
 }
+
+const SHARED_TEXT_MIN_CHARS = 2_048;
+const systemParts = new SharedByText<GeminiPart>(2_000_000);
+/** A long conversation's texts, 8 MB of them: a 1M-token context's worth, or several conversations at a time. */
+const conversationTexts = new SharedByText<GeminiPart>(8_000_000);
+const toolOutputs = new SharedByText<Record<string, unknown>>(8_000_000);
+const toolErrors = new SharedByText<Record<string, unknown>>(1_000_000);
+
+const textPart = (text: string): GeminiPart => ({ text });
+const systemPart = (text: string): GeminiPart => systemParts.of(text, textPart);
 
 function inlineData(part: MediaPart, where: string): GeminiPart {
   if (part.source.kind !== 'base64') {
@@ -67,8 +82,8 @@ function functionResponse(part: ToolResultPart, where: string): GeminiPart[] {
     if (item.type === 'text') texts.push(item.text);
     else media.push(inlineData(item, `${where}.content[${i}]`));
   });
-  const text = texts.join('\n');
-  const response = part.response ?? (part.isError ? { error: text } : { output: text });
+  const text = texts.length === 1 ? texts[0] : texts.join('\n');
+  const response = part.response ?? (part.isError ? toolErrors.of(text, (error) => ({ error })) : toolOutputs.of(text, (output) => ({ output })));
   return [{ functionResponse: { name: part.name, id: part.callId, response } }, ...media];
 }
 
@@ -76,7 +91,7 @@ function encodePart(part: Part, replay: SignatureReplay, where: string): GeminiP
   switch (part.type) {
     case 'text':
       // Gemini refuses empty text parts.
-      return part.text ? [{ text: part.text }] : [];
+      return part.text ? [conversationTexts.of(part.text, textPart)] : [];
     case 'media':
       return [inlineData(part, where)];
     case 'thinking': {

@@ -10,11 +10,10 @@ import type { UpstreamTransport } from '../transport';
 import { countTokensBody, totalTokensOf } from './count-tokens';
 import { ResponseDecoder } from './decode-response';
 import { encodeRequest } from './encode-request';
-import { serialiseEnvelope, wrapInEnvelope } from './envelope';
+import { serialiseEnvelope, serialiseEnvelopeInSlices, wrapInEnvelope } from './envelope';
 import { SignatureCache } from './signatures';
 import { answerThinks } from './models';
 import { classifyHttpFailure, parseGoogleError } from './classify';
-import { serialiseInSlices } from '../../loop-slices';
 
 /** Encoding time (ms) from which the request body is serialised in slices (a conversation of a few MB; below, one stringify takes under ~10 ms). */
 const SERIALISE_IN_SLICES_AFTER_MS = 5;
@@ -137,7 +136,7 @@ export function createCloudCodeUpstream(options: CloudCodeUpstreamOptions): Clou
     const encoded = encodeRequest(request, { ...call, dropSignatures }, { signatures, systemPreamble: options.systemPreamble });
     const body = wrapInEnvelope(call.projectId, call.model, encoded.requestType, encoded.request);
     // A conversation that took this long to encode takes longer to serialise: in slices, over later turns.
-    const bodyBytes = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await serialiseInSlices(body) : serialiseEnvelope(body);
+    const bodyBytes = performance.now() - encodeStarted > SERIALISE_IN_SLICES_AFTER_MS ? await serialiseEnvelopeInSlices(body) : serialiseEnvelope(body);
     return {
       decoder: new ResponseDecoder({ model: call.model, signatures, argumentRepairs: encoded.argumentRepairs }),
       exchange: { accessToken: call.accessToken, body, bodyBytes, signal: call.signal, model: call.model, onAttempt: trackAttempts(call) },
