@@ -61,11 +61,11 @@ const toolErrors = new SharedByText<Record<string, unknown>>(1_000_000);
 const textPart = (text: string): GeminiPart => ({ text });
 const systemPart = (text: string): GeminiPart => systemParts.of(text, textPart);
 
-function inlineData(part: MediaPart, where: string): GeminiPart {
+function inlineData(part: MediaPart, where: () => string): GeminiPart {
   if (part.source.kind !== 'base64') {
     // The pipeline fetches url sources (SSRF-guarded) before dispatch; one
     // arriving here is a bug upstream of this encoder, not a client error.
-    throw new Error(`Cloud Code encoder: ${where} still has a url source; media must be resolved to base64 before dispatch`);
+    throw new Error(`Cloud Code encoder: ${where()} still has a url source; media must be resolved to base64 before dispatch`);
   }
   return { inlineData: { mimeType: part.mimeType, data: part.source.data } };
 }
@@ -75,25 +75,31 @@ function inlineData(part: MediaPart, where: string): GeminiPart {
  * clients), else its text as `{output}` or `{error}`; its images as inline
  * parts right after it.
  */
-function functionResponse(part: ToolResultPart, where: string): GeminiPart[] {
+function functionResponse(part: ToolResultPart, where: () => string): GeminiPart[] {
   const texts: string[] = [];
   const media: GeminiPart[] = [];
   part.content.forEach((item, i) => {
     if (item.type === 'text') texts.push(item.text);
-    else media.push(inlineData(item, `${where}.content[${i}]`));
+    else media.push(inlineData(item, () => `${where()}.content[${i}]`));
   });
   const text = texts.length === 1 ? texts[0] : texts.join('\n');
   const response = part.response ?? (part.isError ? toolErrors.of(text, (error) => ({ error })) : toolOutputs.of(text, (output) => ({ output })));
   return [{ functionResponse: { name: part.name, id: part.callId, response } }, ...media];
 }
 
-function encodePart(part: Part, replay: SignatureReplay, where: string): GeminiPart[] {
+const partAt = (m: number, p: number) => () => `messages[${m}].parts[${p}]`;
+
+/**
+ * `m` and `p` place the part (`messages[m].parts[p]`) for an error's message only: a label built for every part
+ * of a long conversation costs more than encoding most parts.
+ */
+function encodePart(part: Part, replay: SignatureReplay, m: number, p: number): GeminiPart[] {
   switch (part.type) {
     case 'text':
       // Gemini refuses empty text parts.
       return part.text ? [conversationTexts.of(part.text, textPart)] : [];
     case 'media':
-      return [inlineData(part, where)];
+      return [inlineData(part, partAt(m, p))];
     case 'thinking': {
       const thought = replay.forThinking(part);
       return thought ? [thought] : [];
@@ -105,7 +111,7 @@ function encodePart(part: Part, replay: SignatureReplay, where: string): GeminiP
       return [encoded];
     }
     case 'tool_result':
-      return functionResponse(part, where);
+      return functionResponse(part, partAt(m, p));
   }
 }
 
@@ -117,7 +123,7 @@ function encodePart(part: Part, replay: SignatureReplay, where: string): GeminiP
 export function encodeContents(messages: Message[], replay: SignatureReplay): GeminiContent[] {
   const contents: GeminiContent[] = [];
   messages.forEach((message, m) => {
-    const parts = message.parts.flatMap((part, p) => encodePart(part, replay, `messages[${m}].parts[${p}]`));
+    const parts = message.parts.flatMap((part, p) => encodePart(part, replay, m, p));
     if (parts.length === 0) return;
     const role = message.role === 'assistant' ? 'model' : 'user';
     const previous = contents[contents.length - 1];
