@@ -482,6 +482,7 @@ async function main() {
           let rssPeak = rssBefore;
           const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(gateway.pid))), 10);
           await probes.agate.read();
+          const cpuBefore = cpuMs(gateway.pid);
           const started = performance.now();
           const response = await fetch(`${gatewayUrl}/v1/messages?beta=true`, {
             method: 'POST',
@@ -494,12 +495,15 @@ async function main() {
           clearInterval(sampler);
           await new Promise((resolve) => setTimeout(resolve, 200));
           const rssAfter = rssMb(gateway.pid);
+          // The request's CPU, its answer's included (the simulator answers in 50 ms; the idle gateway does nothing else).
+          const cpuMsOfRequest = cpuMs(gateway.pid) - cpuBefore;
           if (!response.ok || !text.includes('message_stop')) throw new Error(`large body ${mb} MB: HTTP ${response.status} ${text.slice(0, 300)}`);
           const entry = {
             mb,
             bytes,
             rep,
             totalMs,
+            cpuMs: cpuMsOfRequest,
             longestSliceMs: loop.maxCpuSliceMs,
             loopMaxMs: loop.max,
             loopP99Ms: loop.p99,
@@ -510,7 +514,7 @@ async function main() {
           };
           entry.growthPerBodyByte = (entry.peakGrowthMb * 1024 * 1024) / bytes;
           log(
-            `large body ${(bytes / 1048576).toFixed(2)} MB rep ${rep}: longest slice ${loop.maxCpuSliceMs.toFixed(1)} ms (loop delay max ${loop.max.toFixed(1)} ms), RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB (${entry.growthPerBodyByte.toFixed(1)}× body), answer in ${totalMs.toFixed(0)} ms`,
+            `large body ${(bytes / 1048576).toFixed(2)} MB rep ${rep}: longest slice ${loop.maxCpuSliceMs.toFixed(1)} ms (loop delay max ${loop.max.toFixed(1)} ms), RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB (${entry.growthPerBodyByte.toFixed(1)}× body), answer in ${totalMs.toFixed(0)} ms, ${cpuMsOfRequest.toFixed(0)} ms CPU`,
           );
           entries.push(entry);
         }

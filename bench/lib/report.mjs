@@ -347,10 +347,20 @@ export function renderMarkdown(result) {
     out.push("\n## One large request at a time: Claude Code conversations (issue 14's budget)\n");
     out.push(
       table(
-        ['conversation', 'rep', 'longest slice ms (CPU)', 'loop delay max ms (wall)', 'RSS before → peak → after MB', 'peak growth ÷ body', 'answer ms'],
+        [
+          'conversation',
+          'rep',
+          'gateway CPU ms',
+          'longest slice ms (CPU)',
+          'loop delay max ms (wall)',
+          'RSS before → peak → after MB',
+          'peak growth ÷ body',
+          'answer ms',
+        ],
         result.largeBodies.map((e) => [
           `${(e.bytes / 1048576).toFixed(2)} MB`,
           String(e.rep),
+          fmt(e.cpuMs, 0),
           fmt(e.longestSliceMs, 1),
           fmt(e.loopMaxMs, 1),
           `${fmt(e.rssBeforeMb, 0)} → ${fmt(e.rssPeakMb, 0)} → ${fmt(e.rssAfterMb, 0)}`,
@@ -360,7 +370,9 @@ export function renderMarkdown(result) {
       ),
     );
     out.push(
-      '\nLongest slice: the most process CPU the gateway spent between two turns of its event loop (a 5 ms probe timer) while serving that one request. ' +
+      '\nGateway CPU: the process CPU from sending the request to 200 ms after its answer (`/proc`, in 10 ms ticks); rep 1 meets the conversation for the first time, ' +
+        'reps 2 and 3 repeat it, as every turn of a session repeats the turns before it. ' +
+        'Longest slice: the most process CPU the gateway spent between two turns of its event loop (a 5 ms probe timer) while serving that one request. ' +
         'The wall-clock loop delay beside it also counts time the OS gave other processes, which on a shared machine is most of it.',
     );
   }
