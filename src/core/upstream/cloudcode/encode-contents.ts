@@ -53,9 +53,13 @@ class SharedByText<T extends object> {
 
 const SHARED_TEXT_MIN_CHARS = 2_048;
 const systemParts = new SharedByText<GeminiPart>(2_000_000);
-/** A long conversation's texts, 8 MB of them: a 1M-token context's worth, or several conversations at a time. */
-const conversationTexts = new SharedByText<GeminiPart>(8_000_000);
-const toolOutputs = new SharedByText<Record<string, unknown>>(8_000_000);
+/**
+ * A conversation's long texts, most of them tool results: 6 M characters hold a 1M-token context's, or several
+ * shorter conversations'. Each is kept with its UTF-8 JSON text: the four lists hold at most 11 M characters,
+ * about 22 MB for ASCII text; a conversation in use costs about twice its size.
+ */
+const conversationTexts = new SharedByText<GeminiPart>(2_000_000);
+const toolOutputs = new SharedByText<Record<string, unknown>>(6_000_000);
 const toolErrors = new SharedByText<Record<string, unknown>>(1_000_000);
 
 const textPart = (text: string): GeminiPart => ({ text });
